@@ -1,0 +1,214 @@
+// Package event defines the typed events that flow through hookd: what the
+// sources observe, what settling produces, what rules see and what runners
+// receive. It owns the vocabulary only: kinds, payloads and their JSON and
+// expr field names. It does no I/O.
+//
+// Every struct here is part of a stable contract: the JSON a command reads
+// on stdin, the names an `if` rule uses and the fields a prompt template
+// reads are all derived from these tags. Each field carries a `doc` tag,
+// from which `hookd rules` generates the reference.
+package event
+
+import (
+	"path"
+	"strings"
+	"time"
+)
+
+// Kind names an event kind, such as "file.saved" or "git.commit".
+type Kind string
+
+// The event kinds of DESIGN §3.
+const (
+	FileCreated   Kind = "file.created"
+	FileSaved     Kind = "file.saved"
+	FileDeleted   Kind = "file.deleted"
+	GitCommit     Kind = "git.commit"
+	GitCheckout   Kind = "git.checkout"
+	GitMerge      Kind = "git.merge"
+	GitRewrite    Kind = "git.rewrite"
+	GitPreCommit  Kind = "git.pre-commit"
+	GitPrePush    Kind = "git.pre-push"
+	SpecChanged   Kind = "spec.changed"
+	SpecTask      Kind = "spec.task"
+	HookManual    Kind = "hook.manual"
+	AgentDone     Kind = "agent.done"
+	DaemonStarted Kind = "daemon.started"
+)
+
+// Kinds lists every kind in a stable order, for validation and docs.
+func Kinds() []Kind {
+	return []Kind{
+		FileCreated, FileSaved, FileDeleted,
+		GitCommit, GitCheckout, GitMerge, GitRewrite, GitPreCommit, GitPrePush,
+		SpecChanged, SpecTask, HookManual, AgentDone, DaemonStarted,
+	}
+}
+
+// Known reports whether k is one of [Kinds].
+func Known(k Kind) bool {
+	for _, kk := range Kinds() {
+		if kk == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Change says what happened to one file in a batch. It is an alias so that
+// rules compare it with plain strings.
+type Change = string
+
+// The file changes; they match the file.* kinds.
+const (
+	Created Change = "created"
+	Saved   Change = "saved"
+	Deleted Change = "deleted"
+)
+
+// ChangeKind returns the file.* kind that carries change c.
+func ChangeKind(c Change) Kind {
+	switch c {
+	case Created:
+		return FileCreated
+	case Deleted:
+		return FileDeleted
+	default:
+		return FileSaved
+	}
+}
+
+// File is one file of an event's batch. Paths are repository-relative and
+// always use forward slashes.
+type File struct {
+	Path   string `json:"path" expr:"path" doc:"repository-relative path, with forward slashes"`
+	Abs    string `json:"abs" expr:"abs" doc:"absolute path"`
+	Dir    string `json:"dir" expr:"dir" doc:"repository-relative directory (\".\" at the root)"`
+	Name   string `json:"name" expr:"name" doc:"base name"`
+	Ext    string `json:"ext" expr:"ext" doc:"extension with its dot, e.g. \".go\"; empty when none"`
+	Size   int64  `json:"size" expr:"size" doc:"size in bytes after the change (0 when deleted)"`
+	Change Change `json:"change" expr:"change" doc:"created, saved or deleted"`
+	From   string `json:"from,omitempty" expr:"from" doc:"the old path when the file was renamed, else empty"`
+}
+
+// NewFile fills the derived fields of a File from its repository-relative
+// path and the repository root.
+func NewFile(root, rel string, change Change, size int64) File {
+	return File{
+		Path:   rel,
+		Abs:    root + "/" + rel,
+		Dir:    path.Dir(rel),
+		Name:   path.Base(rel),
+		Ext:    path.Ext(rel),
+		Size:   size,
+		Change: change,
+	}
+}
+
+// Git is the repository state every event carries.
+type Git struct {
+	Branch string `json:"branch" expr:"branch" doc:"current branch, empty when detached or outside git"`
+	Head   string `json:"head" expr:"head" doc:"HEAD commit hash"`
+	From   string `json:"from,omitempty" expr:"from" doc:"previous HEAD, for git.checkout and friends"`
+	To     string `json:"to,omitempty" expr:"to" doc:"new HEAD, for git.checkout and friends"`
+	Dirty  bool   `json:"dirty" expr:"dirty" doc:"whether the work tree has uncommitted changes"`
+}
+
+// Commit describes one commit.
+type Commit struct {
+	Hash    string    `json:"hash" expr:"hash" doc:"full hash"`
+	Short   string    `json:"short" expr:"short" doc:"abbreviated hash"`
+	Subject string    `json:"subject" expr:"subject" doc:"first line of the message"`
+	Message string    `json:"message" expr:"message" doc:"full message"`
+	Author  string    `json:"author" expr:"author" doc:"author name"`
+	Email   string    `json:"email" expr:"email" doc:"author email"`
+	Time    time.Time `json:"time" expr:"time" doc:"author time"`
+	Parents []string  `json:"parents" expr:"parents" doc:"parent hashes"`
+	Files   []string  `json:"files" expr:"files" doc:"paths changed by the commit"`
+}
+
+// Rename is a requirement id that changed its id, e.g. Kiro renumbering.
+type Rename struct {
+	From string `json:"from" expr:"from" doc:"old id"`
+	To   string `json:"to" expr:"to" doc:"new id"`
+}
+
+// Task is a task in a spec's tasks file whose status changed.
+type Task struct {
+	ID           string   `json:"id" expr:"id" doc:"task id as written, e.g. \"2.1\" or \"T004\""`
+	Title        string   `json:"title" expr:"title" doc:"task title"`
+	From         string   `json:"from" expr:"from" doc:"old status: todo, in_progress, queued or done"`
+	To           string   `json:"to" expr:"to" doc:"new status"`
+	Requirements []string `json:"requirements" expr:"requirements" doc:"requirement ids the task cites"`
+}
+
+// Citation is one place that cites a requirement.
+type Citation struct {
+	Requirement string `json:"requirement" expr:"requirement" doc:"the cited requirement id"`
+	Spec        string `json:"spec" expr:"spec" doc:"the spec the id belongs to, empty when unscoped"`
+	File        string `json:"file" expr:"file" doc:"repository-relative path of the citing file"`
+	Line        int    `json:"line" expr:"line" doc:"1-based line of the citation"`
+	Kind        string `json:"kind" expr:"kind" doc:"task, design, code or test"`
+	Stale       bool   `json:"stale,omitempty" expr:"stale" doc:"a completed task citing a changed requirement"`
+}
+
+// Spec is the payload of spec.* events.
+type Spec struct {
+	Name     string     `json:"name" expr:"name" doc:"spec name, e.g. the Kiro feature directory"`
+	Format   string     `json:"format" expr:"format" doc:"kiro, speckit or openspec"`
+	Dir      string     `json:"dir" expr:"dir" doc:"repository-relative spec directory"`
+	File     string     `json:"file" expr:"file" doc:"repository-relative path of the changed document"`
+	Added    []string   `json:"added" expr:"added" doc:"ids of added requirements"`
+	Removed  []string   `json:"removed" expr:"removed" doc:"ids of removed requirements"`
+	Modified []string   `json:"modified" expr:"modified" doc:"ids of requirements whose text changed"`
+	Renamed  []Rename   `json:"renamed" expr:"renamed" doc:"requirements whose id changed"`
+	Changed  []string   `json:"changed" expr:"changed" doc:"added, removed, modified and renamed ids together"`
+	Tasks    []Task     `json:"tasks" expr:"tasks" doc:"tasks whose status changed (spec.task)"`
+	Impacted []Citation `json:"impacted" expr:"impacted" doc:"places citing the changed requirements"`
+}
+
+// Run describes a finished run, the payload of agent.done.
+type Run struct {
+	Hook         string        `json:"hook" expr:"hook" doc:"name of the hook that ran"`
+	ID           string        `json:"id" expr:"id" doc:"run id"`
+	Status       string        `json:"status" expr:"status" doc:"ok, failed, timeout, interrupted or skipped"`
+	Exit         int           `json:"exit" expr:"exit" doc:"exit code, -1 when killed"`
+	Duration     time.Duration `json:"duration" expr:"duration" doc:"how long the run took"`
+	FilesWritten []string      `json:"files_written" expr:"files_written" doc:"files written while the run was going"`
+}
+
+// Event is one typed occurrence. Sources create events; settling and
+// scheduling merge them into batches; rules and runners read them.
+type Event struct {
+	Kind  Kind      `json:"kind"`
+	ID    uint64    `json:"id"`
+	Time  time.Time `json:"time"`
+	Cause string    `json:"cause,omitempty"`
+	Depth int       `json:"depth"`
+
+	Files   []File         `json:"files,omitempty"`
+	Git     *Git           `json:"git,omitempty"`
+	Commit  *Commit        `json:"commit,omitempty"`
+	Commits []Commit       `json:"commits,omitempty"`
+	Spec    *Spec          `json:"spec,omitempty"`
+	Run     *Run           `json:"run,omitempty"`
+	Args    map[string]any `json:"args,omitempty"`
+}
+
+// ParseKindPattern compiles an `on` pattern: an exact kind or a family
+// wildcard such as "file.*". ok is false when the pattern names no kind.
+func ParseKindPattern(pattern string) (match func(Kind) bool, ok bool) {
+	if prefix, found := strings.CutSuffix(pattern, ".*"); found {
+		family := prefix + "."
+		for _, k := range Kinds() {
+			if strings.HasPrefix(string(k), family) {
+				return func(k Kind) bool { return strings.HasPrefix(string(k), family) }, true
+			}
+		}
+		return nil, false
+	}
+	if !Known(Kind(pattern)) {
+		return nil, false
+	}
+	return func(k Kind) bool { return k == Kind(pattern) }, true
+}

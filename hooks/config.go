@@ -1,0 +1,255 @@
+// Package hooks owns the hook model: loading and merging hookd.toml,
+// hookd.local.toml and the user config, validating them with file:line:col
+// positions, and deciding which hooks an event concerns.
+//
+// # Files and precedence
+//
+// The user config (~/.config/hookd/config.toml) is read first, then the
+// repository's hookd.toml, then hookd.local.toml. A later file overrides an
+// earlier one key by key: a hook of the same name in hookd.local.toml changes
+// only the keys it sets, so `enabled = false` there silences a repository
+// hook for one person. An explicitly named config (--config) is read alone.
+//
+// # Errors
+//
+// Loading never stops at the first error. Every problem is collected as a
+// [Problem] with its position, and every hook that is still sound is kept,
+// so a daemon can keep running what is valid while it reports the rest.
+package hooks
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/rules"
+)
+
+// Origin says whose file a hook came from, which decides whether it needs
+// the user's trust before it runs.
+type Origin string
+
+const (
+	OriginUser     Origin = "user"     // ~/.config/hookd/config.toml: always trusted
+	OriginRepo     Origin = "repo"     // hookd.toml: committed, needs trust
+	OriginLocal    Origin = "local"    // hookd.local.toml: personal, always trusted
+	OriginExplicit Origin = "explicit" // --config FILE: the user's own, always trusted
+)
+
+// Committed reports whether files of this origin come with the repository
+// and so must be trusted before their hooks run.
+func (o Origin) Committed() bool { return o == OriginRepo }
+
+// Mode says what a hook does when its batch is ready while a run is going.
+type Mode string
+
+const (
+	ModeQueue    Mode = "queue"    // at most one more run after the current one, files merged
+	ModeRestart  Mode = "restart"  // stop the current run, then start with all files
+	ModeSkip     Mode = "skip"     // drop the batch (recorded as skipped)
+	ModeParallel Mode = "parallel" // start another run at once
+)
+
+// Config is a loaded, merged and validated configuration.
+type Config struct {
+	Defaults Defaults
+	Hooks    []*Hook
+	Agents   map[string]*Agent
+	Specs    Specs
+	Trace    Trace
+	Watch    Watch
+	// Files are the config files that were read, in precedence order.
+	Files []Source
+}
+
+// Source is one config file that was read.
+type Source struct {
+	Path   string
+	Origin Origin
+}
+
+// Defaults apply to every hook that does not set its own value.
+type Defaults struct {
+	Agent     string
+	Debounce  time.Duration
+	MaxWait   time.Duration
+	Timeout   time.Duration
+	MaxAgents int // agent runs at once, all hooks together
+	MaxRuns   int // runs of any kind at once, all hooks together
+	MaxDepth  int // longest chain of runs causing runs
+}
+
+// Watch configures the file source.
+type Watch struct {
+	// Ignore holds extra patterns in .gitignore syntax, rooted at the
+	// repository, applied on top of git's own ignore rules.
+	Ignore []string
+	// Settle is how long a path must be quiet before it is examined, so the
+	// several writes of one save are one change.
+	Settle time.Duration
+}
+
+// Specs configures where specs are found.
+type Specs struct {
+	Roots []string
+}
+
+// Trace configures requirement-reference recognition.
+type Trace struct {
+	Patterns []string
+}
+
+// Agent is an agent back-end under [agent.NAME].
+type Agent struct {
+	Name           string
+	Preset         string
+	Command        []string
+	Args           []string
+	Env            map[string]string
+	Workdir        string
+	Timeout        time.Duration
+	MaxRunsPerHour int
+	URL            string
+	Model          string
+	APIKeyEnv      string
+	PromptVia      string
+	Pos            Pos
+}
+
+// Presets lists the agent presets.
+func Presets() []string {
+	return []string{"claude", "codex", "gemini", "kiro", "aider", "command", "openai"}
+}
+
+// Builtins lists the built-in actions.
+func Builtins() []string { return []string{"impact"} }
+
+// Command is a command action: Shell runs under `sh -c`, Argv runs directly.
+type Command struct {
+	Shell string
+	Argv  []string
+}
+
+// IsZero reports whether no command is set.
+func (c Command) IsZero() bool { return c.Shell == "" && len(c.Argv) == 0 }
+
+func (c Command) String() string {
+	if c.Shell != "" {
+		return c.Shell
+	}
+	return strings.Join(c.Argv, " ")
+}
+
+// Hook is one validated hook.
+type Hook struct {
+	Name        string
+	Description string
+	On          []string
+	Paths       []string
+	If          rules.Rule
+	Debounce    time.Duration
+	MaxWait     time.Duration
+	Timeout     time.Duration
+	Mode        Mode
+	Run         Command
+	Agent       string
+	Prompt      string
+	Builtin     string
+	Blocking    bool
+	FoldVCS     bool
+	CatchUp     bool
+	Enabled     bool
+	Steering    []string
+	Env         map[string]string
+
+	// Origin is whose file declared the hook; Pos is where.
+	Origin Origin
+	Pos    Pos
+	// Disabled explains why an enabled-looking hook cannot run; empty when
+	// it can.
+	Disabled string
+
+	kinds []func(event.Kind) bool
+	globs rules.Globs
+}
+
+// Action names the hook's action kind: "run", "agent" or "builtin".
+func (h *Hook) Action() string {
+	switch {
+	case !h.Run.IsZero():
+		return "run"
+	case h.Builtin != "":
+		return "builtin"
+	default:
+		return "agent"
+	}
+}
+
+// Wants reports whether the hook listens for kind.
+func (h *Hook) Wants(kind event.Kind) bool {
+	for _, m := range h.kinds {
+		if m(kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// MatchPath reports whether a repository-relative path passes the hook's
+// `paths` filter. A hook without paths takes every path.
+func (h *Hook) MatchPath(rel string) bool { return h.globs.Match(rel) }
+
+// HasPaths reports whether the hook filters by path.
+func (h *Hook) HasPaths() bool { return !h.globs.Empty() }
+
+// Filter returns the files of ev that concern the hook, and whether the
+// event concerns it at all. Events that carry files but have none left
+// after the `paths` filter do not concern the hook; events without files
+// (a manual trigger, a commit with no file list) concern it when it has no
+// paths filter or when it is a manual trigger.
+func (h *Hook) Filter(ev event.Event) ([]event.File, bool) {
+	if !h.Wants(ev.Kind) {
+		return nil, false
+	}
+	if !h.HasPaths() {
+		return ev.Files, true
+	}
+	var kept []event.File
+	for _, f := range ev.Files {
+		if h.MatchPath(f.Path) || (f.From != "" && h.MatchPath(f.From)) {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == 0 && !(len(ev.Files) == 0 && ev.Kind == event.HookManual) {
+		return nil, false
+	}
+	return kept, true
+}
+
+// Problem is one configuration error with its position.
+type Problem struct {
+	Pos     Pos
+	Message string
+}
+
+func (p Problem) Error() string {
+	if p.Pos.Line == 0 {
+		return p.Pos.File + ": " + p.Message
+	}
+	return fmt.Sprintf("%s: %s", p.Pos, p.Message)
+}
+
+// Problems is the list of every problem found while loading.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}

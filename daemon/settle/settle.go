@@ -1,0 +1,351 @@
+// Package settle turns raw path notifications into file events.
+//
+// The watcher only says "look at this path"; it never decides what
+// happened. The settler waits until the paths have been quiet for a short
+// settle period (the several writes of one save, or an editor's
+// write-temp-then-rename, land inside it), then compares each path's state
+// on disk with its index of what it last saw (size, mtime and a content
+// hash). Deciding from state rather than from the order of kernel events is
+// what makes the awkward cases fall out on their own:
+//
+//   - an atomic save (write a temp file, rename it over the target) is a
+//     changed hash on the target: one file.saved, and the temp file, gone
+//     by then, is nothing;
+//   - vim's rename-away-and-rewrite leaves the target present with new
+//     bytes: one file.saved, no delete, no create;
+//   - rewriting identical bytes leaves the hash unchanged: no event;
+//   - a file that came and went inside the period is nothing.
+//
+// A sync cookie flushes at once and is answered only after the events of
+// every earlier notification have been handed on, which is how a client
+// sees "every file event up to now" without sleeping.
+package settle
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/hookd-dev/hookd/event"
+)
+
+// Flags say how to look at a touched path.
+type Flags uint8
+
+const (
+	// Seed records the path as the baseline without reporting it; the
+	// watcher's start-up scan seeds every file.
+	Seed Flags = 1 << iota
+	// Rescan compares size and mtime first and hashes only when they
+	// differ; overflow recovery rescans the whole tree this way.
+	Rescan
+	// Tree re-examines every indexed file below the path as well; a
+	// directory that vanished or moved away reports its files deleted.
+	Tree
+)
+
+// maxHashSize bounds the files whose content is hashed; larger files are
+// compared by size and mtime alone.
+const maxHashSize = 64 << 20
+
+// racyWindow is how recent an mtime must be for size-and-mtime equality to
+// prove nothing: file systems stamp mtimes with a coarse clock, so a write
+// in the same tick as our stat can leave both unchanged (git's "racy git").
+const racyWindow = 2 * time.Second
+
+// Settler owns the file index and emits file events.
+type Settler struct {
+	root   string
+	settle time.Duration
+	emit   func([]event.Event)
+	log    *slog.Logger
+
+	mu sync.Mutex
+	// mu guards the fields that follow: the hand-off from the watcher.
+	pending map[string]touch
+	cookies []chan struct{}
+	notify  chan struct{}
+
+	// Owned by the Run goroutine.
+	index index
+}
+
+// New returns a settler for the tree at root. emit is called from the Run
+// goroutine with each settled batch, in order.
+func New(root string, settle time.Duration, emit func([]event.Event), log *slog.Logger) *Settler {
+	return &Settler{
+		root: root, settle: settle, emit: emit, log: log,
+		pending: map[string]touch{},
+		notify:  make(chan struct{}, 1),
+		index:   newIndex(),
+	}
+}
+
+// touch is a pending path: how to look at it, and when it was first and
+// last touched since it was examined.
+type touch struct {
+	flags       Flags
+	first, last time.Time
+}
+
+// Touch asks for rel to be examined. It never blocks, so the watcher can
+// always keep up with the kernel.
+func (s *Settler) Touch(rel string, f Flags) {
+	now := time.Now()
+	s.mu.Lock()
+	t, ok := s.pending[rel]
+	if !ok {
+		t.first = now
+	}
+	t.flags |= f
+	t.last = now
+	s.pending[rel] = t
+	s.mu.Unlock()
+	s.wake()
+}
+
+// Cookie flushes at once; done is closed once every touch made before it
+// has been examined and its events emitted.
+func (s *Settler) Cookie(done chan struct{}) {
+	s.mu.Lock()
+	s.cookies = append(s.cookies, done)
+	s.mu.Unlock()
+	s.wake()
+}
+
+func (s *Settler) wake() {
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Run examines touched paths until ctx is done. No timer runs while
+// nothing is pending.
+func (s *Settler) Run(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.notify:
+		case <-timer.C:
+		}
+		if wait, more := s.flush(); more {
+			timer.Reset(wait)
+		}
+	}
+}
+
+// flush examines every path that has settled (or all of them when a cookie
+// waits), emits the events, answers the cookies, and says how long until
+// the next pending path settles.
+func (s *Settler) flush() (wait time.Duration, more bool) {
+	now := time.Now()
+	capAt := maxSettle(s.settle)
+	ready := map[string]Flags{}
+	s.mu.Lock()
+	cookies := s.cookies
+	s.cookies = nil
+	next := time.Duration(-1)
+	for rel, t := range s.pending {
+		due := min(t.last.Add(s.settle).Sub(now), t.first.Add(capAt).Sub(now))
+		if len(cookies) > 0 || due <= 0 {
+			ready[rel] = t.flags
+			delete(s.pending, rel)
+			continue
+		}
+		if next < 0 || due < next {
+			next = due
+		}
+	}
+	s.mu.Unlock()
+
+	if len(ready) > 0 {
+		if evs := s.examine(ready); len(evs) > 0 {
+			s.emit(evs)
+		}
+	}
+	for _, c := range cookies {
+		close(c)
+	}
+	return next, next >= 0
+}
+
+// maxSettle caps how long a path written without pause waits.
+func maxSettle(settle time.Duration) time.Duration {
+	return max(50*settle, 50*time.Millisecond)
+}
+
+// examine compares every touched path with the index and returns the
+// resulting events: saves, then creations, then deletions.
+func (s *Settler) examine(pending map[string]Flags) []event.Event {
+	now := time.Now()
+	var saved, created, deleted []event.File
+	goneIno := map[uint64]gone{} // inodes of deleted files, for renames
+	visit := func(rel string, f Flags) {
+		prev, _ := s.index.get(rel)
+		change, size, ok := s.examineFile(rel, f, now)
+		if !ok {
+			return
+		}
+		if change == event.Deleted && prev.ino != 0 {
+			goneIno[prev.ino] = gone{path: rel, fileState: prev}
+		}
+		file := event.NewFile(s.root, rel, change, size)
+		switch change {
+		case event.Saved:
+			saved = append(saved, file)
+		case event.Created:
+			created = append(created, file)
+		case event.Deleted:
+			deleted = append(deleted, file)
+		}
+	}
+	// Trees first, so a directory moved away and a file touched inside it
+	// are examined once each.
+	for rel, f := range pending {
+		if f&Tree == 0 {
+			continue
+		}
+		for _, known := range s.index.under(rel) {
+			if _, also := pending[known]; !also {
+				visit(known, f&Rescan)
+			}
+		}
+	}
+	for rel, f := range pending {
+		visit(rel, f)
+	}
+	s.pairRenames(created, goneIno)
+
+	ev := func(kind event.Kind, files []event.File) event.Event {
+		sortFiles(files)
+		return event.Event{Kind: kind, Time: now, Files: files}
+	}
+	var out []event.Event
+	if len(saved) > 0 {
+		out = append(out, ev(event.FileSaved, saved))
+	}
+	if len(created) > 0 {
+		out = append(out, ev(event.FileCreated, created))
+	}
+	if len(deleted) > 0 {
+		out = append(out, ev(event.FileDeleted, deleted))
+	}
+	return out
+}
+
+// examineFile decides what happened to one path since it was last seen.
+func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change, int64, bool) {
+	abs := filepath.Join(s.root, filepath.FromSlash(rel))
+	prev, known := s.index.get(rel)
+	fi, err := os.Lstat(abs)
+	if err != nil || !(fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0) {
+		// Gone, or no longer a file (a directory has its own touches).
+		if known {
+			s.index.remove(rel)
+			return event.Deleted, 0, true
+		}
+		return "", 0, false
+	}
+	cur := fileState{size: fi.Size(), mtime: fi.ModTime().UnixNano(), seen: now.UnixNano(), ino: inode(fi)}
+	statSame := known && prev.size == cur.size && prev.mtime == cur.mtime
+	trusted := known && time.Duration(prev.seen-prev.mtime) > racyWindow
+
+	if f&Seed != 0 && !known {
+		s.index.put(rel, cur)
+		return "", 0, false
+	}
+	if statSame && trusted && (f&Rescan != 0 || f&Seed != 0 || !prev.hashed) {
+		// Size and mtime are trustworthy and equal: unchanged. Only a
+		// rescan, or a file never hashed, settles for that.
+		prev.seen = cur.seen
+		s.index.put(rel, prev)
+		return "", 0, false
+	}
+	if cur.size <= maxHashSize {
+		if h, ok := hashFile(abs, fi); ok {
+			cur.hash, cur.hashed = h, true
+		}
+	}
+	s.index.put(rel, cur)
+	switch {
+	case !known:
+		return event.Created, cur.size, true
+	case prev.hashed && cur.hashed:
+		if prev.hash == cur.hash {
+			return "", 0, false
+		}
+	case statSame && trusted:
+		return "", 0, false
+	}
+	return event.Saved, cur.size, true
+}
+
+func hashFile(abs string, fi os.FileInfo) (uint64, bool) {
+	if fi.Mode()&os.ModeSymlink != 0 {
+		target, err := os.Readlink(abs)
+		if err != nil {
+			return 0, false
+		}
+		return xxhash.Sum64String("symlink:" + target), true
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	h := xxhash.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return 0, false
+	}
+	return h.Sum64(), true
+}
+
+// pairRenames marks a created file as renamed from a deleted one when both
+// are the same inode: a rename keeps it, a copy does not.
+func (s *Settler) pairRenames(created []event.File, goneIno map[uint64]gone) {
+	if len(goneIno) == 0 {
+		return
+	}
+	for i, c := range created {
+		st, ok := s.index.get(c.Path)
+		if !ok || st.ino == 0 {
+			continue
+		}
+		// The inode of a file deleted in the same batch may be reused by a
+		// new one; a rename also keeps the size and the mtime.
+		if gone, ok := goneIno[st.ino]; ok && gone.size == st.size && gone.mtime == st.mtime {
+			created[i].From = gone.path
+			delete(goneIno, st.ino)
+		}
+	}
+}
+
+// gone is a file deleted in the batch being examined.
+type gone struct {
+	path string
+	fileState
+}
+
+func inode(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
+}
+
+func sortFiles(files []event.File) {
+	slices.SortFunc(files, func(a, b event.File) int { return strings.Compare(a.Path, b.Path) })
+}

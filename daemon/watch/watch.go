@@ -1,0 +1,418 @@
+// Package watch is hookd's file-system source: recursive watching on
+// fsnotify, with the recursion done here because fsnotify has none.
+//
+// # Guarantees
+//
+//   - Ignored trees are decided before a watch is added (git's rules, see
+//     package ignore), so node_modules and friends cost nothing; .git is
+//     never watched.
+//   - A directory is watched first and scanned second, so a file created in
+//     between is seen by one or the other, never lost (mkdir -p a/b/c &&
+//     touch a/b/c/f delivers a/b/c/f).
+//   - A directory moved or deleted drops every watch below it before
+//     anything is added under a new name, which keeps inotify's
+//     per-inode watch descriptors from being reused and then removed.
+//   - On an inotify queue overflow the whole tree is rescanned against the
+//     settler's index, which synthesises the events that were missed.
+//   - Running out of inotify watches is an error that names
+//     fs.inotify.max_user_watches and the sysctl that fixes it.
+//
+// The watcher decides nothing about what changed. It hands touched paths
+// to the settler (package settle), which compares them with its index.
+//
+// # Sync cookies
+//
+// [Watcher.Sync] writes a cookie file into a watched directory outside the
+// work tree and waits for its event. inotify delivers one instance's events
+// in order, so once the cookie is seen every earlier change has been read;
+// the settler then flushes and answers. This is git fsmonitor's cookie
+// trick, and it is what the tests and `POST /v1/sync` use instead of sleeps.
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/lmittmann/tint"
+
+	"github.com/hookd-dev/hookd/daemon/ignore"
+	"github.com/hookd-dev/hookd/daemon/settle"
+)
+
+// ErrWatchLimit is returned when the kernel's inotify watch limit is too low
+// for the tree.
+var ErrWatchLimit = errors.New("watch: out of inotify watches")
+
+// Options configure a Watcher.
+type Options struct {
+	Root      string // absolute work-tree root
+	GitDir    string // the repository's git dir, "" outside git
+	CookieDir string // absolute directory for sync cookies, outside Root or ignored
+	Ignore    []string
+	Settler   *settle.Settler
+	Log       *slog.Logger
+	// NewFSWatcher creates the fsnotify watcher; nil means
+	// fsnotify.NewWatcher. Tests use it to lower the kernel queue size.
+	NewFSWatcher func() (*fsnotify.Watcher, error)
+}
+
+// Watcher watches a work tree and feeds a settler.
+type Watcher struct {
+	opts Options
+	fw   *fsnotify.Watcher
+	log  *slog.Logger
+
+	// Owned by the Run goroutine after start.
+	ig   *ignore.Matcher
+	dirs map[string]struct{} // watched directories, repo-relative ("" for root)
+
+	mu      sync.Mutex
+	waiters map[string]chan struct{} // cookie name -> settled
+
+	overflow chan struct{}                         // asks Run to recover as from an overflow
+	drop     atomic.Pointer[func(rel string) bool] // tests only: lose matching events
+
+	seq       atomic.Uint64
+	overflows atomic.Int64
+	watches   atomic.Int64
+	uncovered atomic.Int64
+}
+
+// New creates the fsnotify watcher and prepares the cookie directory.
+// Nothing is watched until Run.
+func New(opts Options) (*Watcher, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	newFS := opts.NewFSWatcher
+	if newFS == nil {
+		newFS = fsnotify.NewWatcher
+	}
+	fw, err := newFS()
+	if err != nil {
+		return nil, fmt.Errorf("watch: create inotify instance: %w", err)
+	}
+	if err := os.MkdirAll(opts.CookieDir, 0o700); err != nil {
+		fw.Close()
+		return nil, fmt.Errorf("watch: create cookie dir: %w", err)
+	}
+	// Stale cookies from a crashed run would only confuse.
+	if entries, err := os.ReadDir(opts.CookieDir); err == nil {
+		for _, e := range entries {
+			os.Remove(filepath.Join(opts.CookieDir, e.Name()))
+		}
+	}
+	return &Watcher{
+		opts:     opts,
+		fw:       fw,
+		log:      opts.Log,
+		ig:       ignore.New(opts.Root, opts.GitDir, opts.Ignore),
+		dirs:     map[string]struct{}{},
+		waiters:  map[string]chan struct{}{},
+		overflow: make(chan struct{}, 1),
+	}, nil
+}
+
+// Stats report the watcher's counters.
+type Stats struct {
+	Watches   int64 // directories watched
+	Uncovered int64 // directories that could not be watched
+	Overflows int64 // inotify queue overflows recovered from
+}
+
+// Stats returns the current counters. It is safe to call from any
+// goroutine.
+func (w *Watcher) Stats() Stats {
+	return Stats{Watches: w.watches.Load(), Uncovered: w.uncovered.Load(), Overflows: w.overflows.Load()}
+}
+
+// Start watches the whole tree and seeds the settler's index. It returns
+// once every directory is watched, or with ErrWatchLimit. Call Run next.
+func (w *Watcher) Start() error {
+	if err := w.fw.Add(w.opts.CookieDir); err != nil {
+		return fmt.Errorf("watch: cookie dir: %w", w.explain(err))
+	}
+	return w.addTree("", settle.Seed)
+}
+
+// Run reads events until ctx is done, then closes the watcher.
+func (w *Watcher) Run(ctx context.Context) error {
+	defer w.fw.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.overflow:
+			w.overflowed()
+		case ev, ok := <-w.fw.Events:
+			if !ok {
+				return nil
+			}
+			w.handle(ev)
+		case err, ok := <-w.fw.Errors:
+			if !ok {
+				return nil
+			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				w.overflowed()
+				continue
+			}
+			w.log.Warn("watch error", tint.Err(err))
+		}
+	}
+}
+
+// Resync makes Run recover as from a kernel queue overflow. It is for a
+// user who suspects missed events, and for tests.
+func (w *Watcher) Resync() {
+	select {
+	case w.overflow <- struct{}{}:
+	default:
+	}
+}
+
+// overflowed recovers from lost kernel events: it re-walks the tree,
+// watching what is missing, and asks the settler to rescan every file
+// against its index.
+func (w *Watcher) overflowed() {
+	n := w.overflows.Add(1)
+	w.log.Warn("inotify queue overflowed; rescanning the tree", "overflows", n)
+	w.opts.Settler.Touch("", settle.Tree|settle.Rescan)
+	if err := w.addTree("", settle.Rescan); err != nil {
+		w.log.Error("rescan after overflow", tint.Err(err))
+	}
+	// The overflow may have swallowed cookie events too. Every cookie
+	// written by now is answered by this rescan.
+	w.mu.Lock()
+	for name, done := range w.waiters {
+		if _, err := os.Lstat(filepath.Join(w.opts.CookieDir, name)); err == nil {
+			w.opts.Settler.Cookie(done)
+			delete(w.waiters, name)
+		}
+	}
+	w.mu.Unlock()
+}
+
+// Sync returns once every change made before the call has been examined
+// and its events emitted. It gives up after timeout, as git fsmonitor does,
+// for file systems where watches succeed but events never come.
+func (w *Watcher) Sync(ctx context.Context, timeout time.Duration) error {
+	name := strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(w.seq.Add(1), 10)
+	done := make(chan struct{})
+	w.mu.Lock()
+	w.waiters[name] = done
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.waiters, name)
+		w.mu.Unlock()
+	}()
+	file := filepath.Join(w.opts.CookieDir, name)
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		return fmt.Errorf("watch: write sync cookie: %w", err)
+	}
+	defer os.Remove(file)
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("watch: sync cookie not seen within %s; events may be delayed", timeout)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *Watcher) handle(ev fsnotify.Event) {
+	if dir, name := filepath.Split(ev.Name); filepath.Clean(dir) == w.opts.CookieDir {
+		if ev.Has(fsnotify.Create) {
+			w.mu.Lock()
+			done := w.waiters[name]
+			delete(w.waiters, name)
+			w.mu.Unlock()
+			if done != nil {
+				w.opts.Settler.Cookie(done)
+			}
+		}
+		return
+	}
+	rel, ok := w.rel(ev.Name)
+	if drop := w.drop.Load(); !ok || (drop != nil && (*drop)(rel)) {
+		return
+	}
+	if ev.Op == fsnotify.Chmod {
+		return // metadata only; noisy (indexers, antivirus) and never a content change
+	}
+	if path.Base(rel) == ".gitignore" {
+		w.gitignoreChanged(path.Dir(rel))
+	}
+	if _, isDir := w.dirs[rel]; isDir && ev.Has(fsnotify.Remove|fsnotify.Rename) {
+		w.dropTree(rel)
+		w.opts.Settler.Touch(rel, settle.Tree)
+		return
+	}
+	if TempFile(path.Base(rel)) {
+		return
+	}
+	if ev.Has(fsnotify.Create) {
+		fi, err := os.Lstat(ev.Name)
+		if err == nil && fi.IsDir() {
+			if !w.ig.Match(rel, true) {
+				if err := w.addTree(rel, 0); err != nil {
+					w.log.Error("watch new directory", "dir", rel, tint.Err(err))
+				}
+			}
+			return
+		}
+	}
+	if w.ig.Match(rel, false) {
+		return
+	}
+	w.opts.Settler.Touch(rel, 0)
+}
+
+// rel converts an absolute event path into a repository-relative one.
+func (w *Watcher) rel(abs string) (string, bool) {
+	r, err := filepath.Rel(w.opts.Root, abs)
+	if err != nil || r == "." || strings.HasPrefix(r, "..") {
+		return "", false
+	}
+	return filepath.ToSlash(r), true
+}
+
+// addTree watches dir and everything below it that is not ignored, then
+// touches every file found with flags. The watch is added before the
+// directory is read, so nothing created in between is missed.
+func (w *Watcher) addTree(dir string, flags settle.Flags) error {
+	stack := []string{dir}
+	for len(stack) > 0 {
+		d := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		abs := filepath.Join(w.opts.Root, filepath.FromSlash(d))
+		if _, watched := w.dirs[d]; !watched {
+			if err := w.fw.Add(abs); err != nil {
+				err = w.explain(err)
+				if errors.Is(err, ErrWatchLimit) {
+					w.uncovered.Add(1)
+					return err
+				}
+				if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+					continue // gone already; its delete will follow
+				}
+				w.uncovered.Add(1)
+				w.log.Warn("cannot watch directory", "dir", d, tint.Err(err))
+				continue
+			}
+			w.dirs[d] = struct{}{}
+			w.watches.Add(1)
+		}
+		entries, err := os.ReadDir(abs)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if e.Name() == ".gitignore" {
+				w.ig.LoadDir(d)
+				break
+			}
+		}
+		for _, e := range entries {
+			rel := e.Name()
+			if d != "" {
+				rel = d + "/" + e.Name()
+			}
+			if e.IsDir() {
+				if !w.ig.Match(rel, true) {
+					stack = append(stack, rel)
+				}
+				continue
+			}
+			if TempFile(e.Name()) || w.ig.Match(rel, false) {
+				continue
+			}
+			w.opts.Settler.Touch(rel, flags)
+		}
+	}
+	return nil
+}
+
+// dropTree forgets the watches of dir and every directory below it. The
+// kernel removed the watch of a deleted directory already, but a moved
+// directory's subdirectories keep theirs under stale names; they must go
+// before anything is watched under the new name, or inotify would hand the
+// same descriptor back and a late removal would take the new watch too.
+func (w *Watcher) dropTree(dir string) {
+	for d := range w.dirs {
+		if d == dir || strings.HasPrefix(d, dir+"/") {
+			// An error means the kernel dropped it already.
+			_ = w.fw.Remove(filepath.Join(w.opts.Root, filepath.FromSlash(d)))
+			delete(w.dirs, d)
+			w.watches.Add(-1)
+		}
+	}
+	w.ig.ForgetDir(dir)
+}
+
+// gitignoreChanged reloads a directory's rules and re-walks it, so newly
+// un-ignored directories are watched and newly ignored files are dropped
+// from the index as deletions.
+func (w *Watcher) gitignoreChanged(dir string) {
+	if dir == "." {
+		dir = ""
+	}
+	w.ig.LoadDir(dir)
+	w.opts.Settler.Touch(dir, settle.Tree|settle.Rescan)
+	if err := w.addTree(dir, settle.Rescan); err != nil {
+		w.log.Error("re-walk after .gitignore change", "dir", dir, tint.Err(err))
+	}
+}
+
+// explain turns the kernel's ENOSPC into an error a person can act on.
+func (w *Watcher) explain(err error) error {
+	if errors.Is(err, syscall.ENOSPC) {
+		limit, _ := os.ReadFile("/proc/sys/fs/inotify/max_user_watches")
+		return fmt.Errorf("%w: fs.inotify.max_user_watches is %s and this tree needs more; raise it with: sudo sysctl fs.inotify.max_user_watches=524288 (and add it to /etc/sysctl.d/ to keep it)",
+			ErrWatchLimit, strings.TrimSpace(string(limit)))
+	}
+	return err
+}
+
+// TempFile reports whether a base name is an editor's temporary or backup
+// file, which is never an event: vim's write test file (4913, 5036, …) and
+// swap files, `~` backups, JetBrains' safe-write files and emacs locks and
+// autosaves.
+func TempFile(name string) bool {
+	switch {
+	case strings.HasSuffix(name, "~"),
+		strings.HasSuffix(name, "___jb_tmp___"), strings.HasSuffix(name, "___jb_old___"),
+		strings.HasPrefix(name, ".#"),
+		len(name) > 2 && name[0] == '#' && name[len(name)-1] == '#',
+		strings.HasSuffix(name, ".kate-swp"):
+		return true
+	}
+	if ext := path.Ext(name); len(ext) == 4 && strings.HasPrefix(ext, ".sw") && ext[3] >= 'a' && ext[3] <= 'p' {
+		return true // vim swap: .swp, .swo, … .swa
+	}
+	if strings.HasSuffix(name, ".swpx") {
+		return true
+	}
+	// vim probes a directory with a file named 4913, then 4913+123n.
+	if n, err := strconv.Atoi(name); err == nil && n >= 4913 && (n-4913)%123 == 0 {
+		return true
+	}
+	return false
+}

@@ -1,0 +1,429 @@
+package watch_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/hookd-dev/hookd/daemon/settle"
+	"github.com/hookd-dev/hookd/daemon/watch"
+	"github.com/hookd-dev/hookd/event"
+)
+
+type harness struct {
+	t    *testing.T
+	root string
+	w    *watch.Watcher
+
+	mu     sync.Mutex
+	events []event.Event
+}
+
+type option func(*watch.Options, *harness)
+
+func start(t *testing.T, setup func(root string), opts ...option) *harness {
+	t.Helper()
+	h := &harness{t: t, root: t.TempDir()}
+	if setup != nil {
+		setup(h.root)
+	}
+	s := settle.New(h.root, 2*time.Millisecond, func(evs []event.Event) {
+		h.mu.Lock()
+		h.events = append(h.events, evs...)
+		h.mu.Unlock()
+	}, nil)
+	o := watch.Options{Root: h.root, CookieDir: filepath.Join(t.TempDir(), "cookies"), Settler: s}
+	for _, opt := range opts {
+		opt(&o, h)
+	}
+	w, err := watch.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.w = w
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.Run(ctx) }()
+	go func() { defer wg.Done(); w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return h
+}
+
+// settled waits, through the sync cookie, until every change so far has
+// been examined, and returns the events since the last call.
+func (h *harness) settled() []event.Event {
+	h.t.Helper()
+	if err := h.w.Sync(context.Background(), 10*time.Second); err != nil {
+		h.t.Fatal(err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	evs := h.events
+	h.events = nil
+	return evs
+}
+
+// changes flattens events into "change path" lines, sorted.
+func changes(evs []event.Event) []string {
+	var out []string
+	for _, ev := range evs {
+		for _, f := range ev.Files {
+			if string(ev.Kind) != "file."+f.Change {
+				panic(fmt.Sprintf("event %s carries a %s file", ev.Kind, f.Change))
+			}
+			line := f.Change + " " + f.Path
+			if f.From != "" {
+				line += " from " + f.From
+			}
+			out = append(out, line)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (h *harness) write(rel, body string) {
+	h.t.Helper()
+	p := filepath.Join(h.root, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) expect(want ...string) {
+	h.t.Helper()
+	got := changes(h.settled())
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		h.t.Errorf("events:\n got  %q\n want %q", got, want)
+	}
+}
+
+func TestCreateSaveDelete(t *testing.T) {
+	h := start(t, func(root string) {
+		os.WriteFile(filepath.Join(root, "old.txt"), []byte("old"), 0o644)
+	})
+	h.expect() // the start-up scan is a baseline, not events
+	h.write("a.go", "package a")
+	h.expect("created a.go")
+	h.write("a.go", "package a // changed")
+	h.expect("saved a.go")
+	if err := os.Remove(filepath.Join(h.root, "a.go")); err != nil {
+		t.Fatal(err)
+	}
+	h.expect("deleted a.go")
+	h.write("old.txt", "new")
+	h.expect("saved old.txt")
+}
+
+func TestIdenticalRewriteIsNoEvent(t *testing.T) {
+	h := start(t, nil)
+	h.write("f.txt", "same")
+	h.expect("created f.txt")
+	for range 3 {
+		h.write("f.txt", "same")
+	}
+	h.expect()
+	// touch(1) changes only the mtime.
+	now := time.Now().Add(time.Minute)
+	if err := os.Chtimes(filepath.Join(h.root, "f.txt"), now, now); err != nil {
+		t.Fatal(err)
+	}
+	h.expect()
+}
+
+func TestNestedDirectoriesCreatedAtOnce(t *testing.T) {
+	h := start(t, nil)
+	cmd := exec.Command("sh", "-c", "mkdir -p a/b/c && echo > a/b/c/f")
+	cmd.Dir = h.root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatal(err, string(out))
+	}
+	h.expect("created a/b/c/f")
+	// The new directories are watched too.
+	h.write("a/b/c/g", "g")
+	h.expect("created a/b/c/g")
+	// And the same from Go, many levels deep in one call.
+	if err := os.MkdirAll(filepath.Join(h.root, "x/y/z/w/v"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h.write("x/y/z/w/v/deep.txt", "d")
+	h.expect("created x/y/z/w/v/deep.txt")
+}
+
+func TestEditorSaves(t *testing.T) {
+	h := start(t, func(root string) {
+		os.WriteFile(filepath.Join(root, "main.go"), []byte("v1"), 0o644)
+	})
+	h.expect()
+	p := filepath.Join(h.root, "main.go")
+
+	// vim with backupcopy=no: probe file, rename the original to a backup,
+	// write a new file, delete the backup.
+	must(t, os.WriteFile(filepath.Join(h.root, "4913"), nil, 0o644))
+	must(t, os.Remove(filepath.Join(h.root, "4913")))
+	must(t, os.Rename(p, p+"~"))
+	must(t, os.WriteFile(p, []byte("v2"), 0o644))
+	must(t, os.Remove(p+"~"))
+	h.expect("saved main.go")
+
+	// Write-in-place: truncate, then write in two pieces.
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0)
+	must(t, err)
+	_, _ = f.WriteString("v3 first half ")
+	_, _ = f.WriteString("second half")
+	must(t, f.Close())
+	h.expect("saved main.go")
+
+	// Atomic save: write a temp file, rename it over the target.
+	tmp := filepath.Join(h.root, ".main.go.tmp.12345")
+	must(t, os.WriteFile(tmp, []byte("v4"), 0o644))
+	must(t, os.Rename(tmp, p))
+	h.expect("saved main.go")
+
+	// JetBrains safe write and an emacs lock never show.
+	must(t, os.WriteFile(p+"___jb_tmp___", []byte("v5"), 0o644))
+	must(t, os.WriteFile(filepath.Join(h.root, ".#main.go"), nil, 0o644))
+	must(t, os.Rename(p+"___jb_tmp___", p))
+	h.expect("saved main.go")
+
+	// A swap file comes and goes without a trace.
+	must(t, os.WriteFile(filepath.Join(h.root, ".main.go.swp"), []byte("swap"), 0o644))
+	h.expect()
+}
+
+func TestRealVim(t *testing.T) {
+	vim, err := exec.LookPath("vim")
+	if err != nil {
+		t.Skip("vim not installed")
+	}
+	for _, mode := range []string{"no", "yes", "auto"} {
+		t.Run("backupcopy="+mode, func(t *testing.T) {
+			h := start(t, func(root string) {
+				os.WriteFile(filepath.Join(root, "notes.md"), []byte("line one\n"), 0o644)
+			})
+			h.expect()
+			cmd := exec.Command(vim, "-u", "NONE", "-i", "NONE", "-N", "-es",
+				"-c", "set backup writebackup backupcopy="+mode,
+				"-c", "call append(line('$'), 'line two')", "-c", "wq", "notes.md")
+			cmd.Dir = h.root
+			cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("vim: %v %s", err, out)
+			}
+			// vim leaves its notes.md~ backup behind with `set backup`.
+			h.expect("saved notes.md")
+			got, _ := os.ReadFile(filepath.Join(h.root, "notes.md"))
+			if string(got) != "line one\nline two\n" {
+				t.Fatalf("vim wrote %q", got)
+			}
+		})
+	}
+}
+
+func TestRenamesAndDirectoryMoves(t *testing.T) {
+	h := start(t, func(root string) {
+		for i := range 3 {
+			os.MkdirAll(filepath.Join(root, "pkg/sub"), 0o755)
+			os.WriteFile(filepath.Join(root, fmt.Sprintf("pkg/sub/f%d.go", i)), []byte(fmt.Sprint(i)), 0o644)
+		}
+	})
+	h.expect()
+	// A file rename pairs the two by content.
+	must(t, os.Rename(filepath.Join(h.root, "pkg/sub/f0.go"), filepath.Join(h.root, "pkg/sub/g0.go")))
+	h.expect("created pkg/sub/g0.go from pkg/sub/f0.go", "deleted pkg/sub/f0.go")
+
+	// A directory moved within the tree is re-watched under its new name.
+	must(t, os.Rename(filepath.Join(h.root, "pkg"), filepath.Join(h.root, "lib")))
+	h.expect(
+		"created lib/sub/f1.go from pkg/sub/f1.go", "created lib/sub/f2.go from pkg/sub/f2.go",
+		"created lib/sub/g0.go from pkg/sub/g0.go",
+		"deleted pkg/sub/f1.go", "deleted pkg/sub/f2.go", "deleted pkg/sub/g0.go")
+	h.write("lib/sub/new.go", "n")
+	h.expect("created lib/sub/new.go")
+
+	// Moved out of the tree: deletions, and no watches left behind.
+	before := h.w.Stats().Watches
+	must(t, os.Rename(filepath.Join(h.root, "lib"), filepath.Join(t.TempDir(), "gone")))
+	h.expect("deleted lib/sub/f1.go", "deleted lib/sub/f2.go", "deleted lib/sub/g0.go", "deleted lib/sub/new.go")
+	if after := h.w.Stats().Watches; after != before-2 {
+		t.Errorf("watches %d -> %d, want two fewer", before, after)
+	}
+
+	// Deleted recursively.
+	h.write("tmpdir/a/b/c.txt", "c")
+	h.expect("created tmpdir/a/b/c.txt")
+	must(t, os.RemoveAll(filepath.Join(h.root, "tmpdir")))
+	h.expect("deleted tmpdir/a/b/c.txt")
+	if got := h.w.Stats().Watches; got != before-2 {
+		t.Errorf("watches after rm -r: %d, want %d", got, before-2)
+	}
+}
+
+func TestIgnoredTreesAreNotWatched(t *testing.T) {
+	h := start(t, func(root string) {
+		os.WriteFile(filepath.Join(root, ".gitignore"), []byte("node_modules/\n*.log\n"), 0o644)
+		for i := range 50 {
+			os.MkdirAll(filepath.Join(root, "node_modules", fmt.Sprint("p", i)), 0o755)
+		}
+		os.MkdirAll(filepath.Join(root, ".git/objects"), 0o755)
+		os.MkdirAll(filepath.Join(root, "src"), 0o755)
+	}, func(o *watch.Options, h *harness) { o.Ignore = []string{"generated/"} })
+	if got := h.w.Stats().Watches; got != 2 {
+		t.Errorf("watching %d directories of the tree, want 2 (root and src)", got)
+	}
+	h.write("node_modules/p1/index.js", "x")
+	h.write("debug.log", "x")
+	h.write(".git/objects/ab", "x")
+	h.write("generated/x.go", "x")
+	h.write("src/app.ts", "x")
+	h.expect("created src/app.ts")
+
+	// Un-ignoring a directory starts watching it.
+	h.write(".gitignore", "*.log\n")
+	h.settled()
+	h.write("node_modules/p2/index.js", "y")
+	h.expect("created node_modules/p2/index.js")
+}
+
+func TestBurstDeliversEveryPathOnce(t *testing.T) {
+	h := start(t, nil)
+	const n = 10000
+	for i := range n {
+		h.write(fmt.Sprintf("d%02d/f%05d.txt", i%50, i), fmt.Sprint(i))
+	}
+	evs := h.settled()
+	seen := map[string]int{}
+	for _, ev := range evs {
+		for _, f := range ev.Files {
+			seen[f.Change+" "+f.Path]++
+		}
+	}
+	if len(seen) != n {
+		t.Fatalf("got %d distinct changes, want %d", len(seen), n)
+	}
+	for k, c := range seen {
+		if c != 1 || !strings.HasPrefix(k, "created ") {
+			t.Fatalf("%s delivered %d times", k, c)
+		}
+	}
+}
+
+// Events the kernel dropped are recovered by the rescan that an overflow
+// triggers.
+func TestOverflowInjectedLosesNothing(t *testing.T) {
+	h := start(t, func(root string) {
+		os.WriteFile(filepath.Join(root, "keep.txt"), []byte("1"), 0o644)
+		os.WriteFile(filepath.Join(root, "doomed.txt"), []byte("1"), 0o644)
+	}, func(o *watch.Options, h *harness) {})
+	h.expect()
+	h.w.SetDrop(func(string) bool { return true }) // lose everything from now
+	h.write("keep.txt", "2")
+	must(t, os.Remove(filepath.Join(h.root, "doomed.txt")))
+	h.write("newdir/inner/new.txt", "n")
+	h.expect() // lost, as in an overflow
+	h.w.SetDrop(nil)
+	h.w.Resync()
+	h.expect("saved keep.txt", "deleted doomed.txt", "created newdir/inner/new.txt")
+	h.write("newdir/inner/after.txt", "a")
+	h.expect("created newdir/inner/after.txt")
+}
+
+// A real IN_Q_OVERFLOW, forced by shrinking the kernel queue.
+func TestOverflowForcedByKernel(t *testing.T) {
+	const knob = "/proc/sys/fs/inotify/max_queued_events"
+	old, err := os.ReadFile(knob)
+	if err != nil || os.Geteuid() != 0 {
+		t.Skip("needs root to lower fs.inotify.max_queued_events; TestOverflowInjectedLosesNothing covers the recovery")
+	}
+	newFS := func() (*fsnotify.Watcher, error) {
+		// The limit is read when the instance is created: lower it just
+		// for that, then put it back.
+		if err := os.WriteFile(knob, []byte("8"), 0o644); err != nil {
+			return nil, err
+		}
+		defer os.WriteFile(knob, old, 0o644)
+		return fsnotify.NewWatcher()
+	}
+	h := start(t, func(root string) {
+		for i := range 100 {
+			os.WriteFile(filepath.Join(root, fmt.Sprintf("old%03d", i)), []byte("1"), 0o644)
+		}
+	}, func(o *watch.Options, h *harness) { o.NewFSWatcher = newFS })
+	h.expect()
+	var want []string
+	for i := range 100 {
+		if i%2 == 0 {
+			must(t, os.Remove(filepath.Join(h.root, fmt.Sprintf("old%03d", i))))
+			want = append(want, fmt.Sprintf("deleted old%03d", i))
+		} else {
+			h.write(fmt.Sprintf("old%03d", i), "2")
+			want = append(want, fmt.Sprintf("saved old%03d", i))
+		}
+		h.write(fmt.Sprintf("new/d%d/n%03d", i%7, i), "n")
+		want = append(want, fmt.Sprintf("created new/d%d/n%03d", i%7, i))
+	}
+	// The overflow may be noticed after the cookie, so wait for the
+	// recovery to have run before the final sync.
+	deadline := time.Now().Add(10 * time.Second)
+	var got []string
+	for {
+		got = append(got, changes(h.settled())...)
+		if h.w.Stats().Overflows > 0 && len(got) >= len(want) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if h.w.Stats().Overflows == 0 {
+		t.Fatal("the kernel queue never overflowed; the test proves nothing")
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(slices.Compact(got), want) {
+		t.Errorf("after overflow: got %d changes, want %d\nmissing: %v", len(got), len(want), missing(want, got))
+	}
+}
+
+func missing(want, got []string) []string {
+	var out []string
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func TestTempFileNames(t *testing.T) {
+	for name, want := range map[string]bool{
+		"4913": true, "5036": true, "4914": false, "main.go~": true, ".main.go.swp": true, ".x.swo": true,
+		"a.go___jb_tmp___": true, ".#a.go": true, "#a.go#": true, "main.go": false, "swap.go": false,
+		"1234": false, "x.swift": false,
+	} {
+		if got := watch.TempFile(name); got != want {
+			t.Errorf("TempFile(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -131,18 +131,36 @@ func (s *Settler) wake() {
 
 // Run examines touched paths until ctx is done. No timer runs while
 // nothing is pending.
+//
+// A touch can never be due before the paths already pending (its quiet
+// period starts later), so a wake-up while the timer is armed needs no
+// scan of the pending set; only the timer and cookies cause one. That keeps
+// a burst of n touches O(n) instead of O(n²).
 func (s *Settler) Run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	armed := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.notify:
+			s.mu.Lock()
+			cookies := len(s.cookies) > 0
+			s.mu.Unlock()
+			if armed && !cookies {
+				continue
+			}
 		case <-timer.C:
+			armed = false
+		}
+		if armed {
+			timer.Stop()
+			armed = false
 		}
 		if wait, more := s.flush(); more {
 			timer.Reset(wait)
+			armed = true
 		}
 	}
 }
@@ -264,6 +282,11 @@ func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change,
 	trusted := known && time.Duration(prev.seen-prev.mtime) > racyWindow
 
 	if f&Seed != 0 && !known {
+		// A recent mtime proves nothing later (see racyWindow), so take
+		// the hash now while it is cheap: few files are that fresh.
+		if now.Sub(fi.ModTime()) <= racyWindow && cur.size <= maxHashSize {
+			cur.hash, cur.hashed = hashFile(abs, fi)
+		}
 		s.index.put(rel, cur)
 		return "", 0, false
 	}

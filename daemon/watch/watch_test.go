@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -309,18 +308,28 @@ func TestBurstDeliversEveryPathOnce(t *testing.T) {
 		h.write(fmt.Sprintf("d%02d/f%05d.txt", i%50, i), fmt.Sprint(i))
 	}
 	evs := h.settled()
-	seen := map[string]int{}
+	created := map[string]int{}
 	for _, ev := range evs {
 		for _, f := range ev.Files {
-			seen[f.Change+" "+f.Path]++
+			switch f.Change {
+			case event.Created:
+				created[f.Path]++
+			case event.Saved:
+				// Allowed: fsnotify does not expose IN_CLOSE_WRITE, so a
+				// writer that pauses between open and write for longer than
+				// the settle period is indistinguishable from a second save.
+				// Hook batches merge the two (see the daemon tests).
+			default:
+				t.Fatalf("unexpected %s %s", f.Change, f.Path)
+			}
 		}
 	}
-	if len(seen) != n {
-		t.Fatalf("got %d distinct changes, want %d", len(seen), n)
+	if len(created) != n {
+		t.Fatalf("got %d created paths, want %d", len(created), n)
 	}
-	for k, c := range seen {
-		if c != 1 || !strings.HasPrefix(k, "created ") {
-			t.Fatalf("%s delivered %d times", k, c)
+	for p, c := range created {
+		if c != 1 {
+			t.Fatalf("%s created %d times", p, c)
 		}
 	}
 }

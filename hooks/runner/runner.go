@@ -1,0 +1,403 @@
+// Package runner runs a hook's command and supervises it.
+//
+// A run is a process group of its own, so everything it starts goes with
+// it: on timeout, on a restart and on shutdown the group gets SIGTERM, then
+// SIGKILL after a grace period, grandchildren included. When the command
+// exits on its own, whatever it left running in its group is killed too: a
+// run's processes end with the run. (A hook that means to leave a server
+// behind starts it with setsid.)
+//
+// The command reads the event as JSON on stdin and finds it in HOOKD_*
+// variables; file names are never spliced into a shell string. Output is
+// read as fast as it comes, kept up to a cap (the head and the tail), and
+// streamed to the log up to a line cap, so a hook that floods stdout can
+// neither stall the daemon nor grow it.
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/rules"
+)
+
+// Status of a finished run.
+type Status string
+
+const (
+	StatusOK          Status = "ok"
+	StatusFailed      Status = "failed"
+	StatusTimeout     Status = "timeout"
+	StatusInterrupted Status = "interrupted" // stopped by a restart or shutdown
+	StatusSkipped     Status = "skipped"     // never started: mode skip, a cap, an unsupported action
+)
+
+// Limits on what a run may cost the daemon.
+const (
+	// OutputCap is how much output a run keeps: the first HeadCap bytes and
+	// the last OutputCap-HeadCap.
+	OutputCap = 64 << 10
+	HeadCap   = 16 << 10
+	// LogLineCap is how many output lines of one run reach the log.
+	LogLineCap = 200
+	// Grace is how long a process group has between SIGTERM and SIGKILL.
+	Grace = 3 * time.Second
+)
+
+// Job is one run to make.
+type Job struct {
+	ID    string
+	Hook  *hooks.Hook
+	Env   *rules.Env
+	Root  string
+	Depth int
+	// Grace overrides the default SIGTERM-to-SIGKILL period; zero means Grace.
+	Grace time.Duration
+	// Line receives each output line as it comes, up to LogLineCap lines;
+	// nil drops them. It is called from the run's own goroutines.
+	Line func(stream, line string)
+}
+
+// Result is what became of a run.
+type Result struct {
+	Status   Status
+	Exit     int // -1 when killed by a signal or not started
+	Start    time.Time
+	Duration time.Duration
+	Output   string // capped; see OutputCap
+	Err      error  // why the run could not start, or was stopped
+}
+
+// Run runs the job's command and waits for it. Cancelling ctx stops the
+// run (status interrupted); the hook's timeout stops it too (status
+// timeout).
+func Run(ctx context.Context, job Job) Result {
+	res := Result{Start: time.Now(), Exit: -1}
+	defer func() { res.Duration = time.Since(res.Start) }()
+
+	cmd, stdin, err := command(job)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err
+		return res
+	}
+	out := &capture{line: job.Line}
+	// The pipes are ours, not exec's: then Wait follows the leader only,
+	// and the group can be killed the moment it exits, even while a
+	// grandchild still holds the pipes.
+	pipes, err := openPipes()
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err
+		return res
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = pipes.childIn, pipes.childOut, pipes.childErr
+	if err := cmd.Start(); err != nil {
+		pipes.closeAll()
+		res.Status, res.Err = StatusFailed, fmt.Errorf("start %s: %w", job.Hook.Run, err)
+		return res
+	}
+	pipes.closeChildEnds()
+	readers := pipes.pump(stdin, out)
+	pgid := cmd.Process.Pid
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+
+	var timeout <-chan time.Time
+	if job.Hook.Timeout > 0 {
+		t := time.NewTimer(job.Hook.Timeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	grace := job.Grace
+	if grace == 0 {
+		grace = Grace
+	}
+
+	var werr error
+	select {
+	case werr = <-waited:
+		// The leader is done; its group goes with it.
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	case <-timeout:
+		res.Status = StatusTimeout
+		res.Err = fmt.Errorf("timed out after %s", job.Hook.Timeout)
+		werr = stop(pgid, waited, grace)
+	case <-ctx.Done():
+		res.Status = StatusInterrupted
+		res.Err = context.Cause(ctx)
+		werr = stop(pgid, waited, grace)
+	}
+	pipes.drain(readers, time.Second)
+	out.finish()
+	res.Output = out.String()
+
+	var ee *exec.ExitError
+	switch {
+	case werr == nil:
+		res.Exit = 0
+	case errors.As(werr, &ee):
+		res.Exit = ee.ExitCode()
+	}
+	if res.Status == "" {
+		if res.Exit == 0 {
+			res.Status = StatusOK
+		} else {
+			res.Status = StatusFailed
+			if werr != nil && !errors.As(werr, &ee) {
+				res.Err = werr
+			}
+		}
+	}
+	return res
+}
+
+// stop terminates a process group: SIGTERM, then SIGKILL after grace.
+func stop(pgid int, waited <-chan error, grace time.Duration) error {
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case err := <-waited:
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		return err
+	case <-t.C:
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		return <-waited
+	}
+}
+
+func command(job Job) (*exec.Cmd, []byte, error) {
+	h := job.Hook
+	var cmd *exec.Cmd
+	switch {
+	case h.Run.Shell != "":
+		cmd = exec.Command("/bin/sh", "-c", h.Run.Shell)
+	case len(h.Run.Argv) > 0:
+		cmd = exec.Command(h.Run.Argv[0], h.Run.Argv[1:]...)
+	default:
+		return nil, nil, fmt.Errorf("hook %q has no command", h.Name)
+	}
+	cmd.Dir = job.Root
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Env = Environ(job)
+	stdin, err := json.Marshal(job.Env)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode event for stdin: %w", err)
+	}
+	return cmd, append(stdin, '\n'), nil
+}
+
+// pipes connects a run's stdin, stdout and stderr.
+type pipes struct {
+	childIn, childOut, childErr *os.File // the child's ends
+	in, out, err                *os.File // ours
+}
+
+func openPipes() (*pipes, error) {
+	p := &pipes{}
+	var err error
+	if p.childIn, p.in, err = os.Pipe(); err != nil {
+		return nil, fmt.Errorf("stdin pipe: %w", err)
+	}
+	if p.out, p.childOut, err = os.Pipe(); err != nil {
+		p.closeAll()
+		return nil, fmt.Errorf("stdout pipe: %w", err)
+	}
+	if p.err, p.childErr, err = os.Pipe(); err != nil {
+		p.closeAll()
+		return nil, fmt.Errorf("stderr pipe: %w", err)
+	}
+	return p, nil
+}
+
+func (p *pipes) closeChildEnds() {
+	for _, f := range []*os.File{p.childIn, p.childOut, p.childErr} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+func (p *pipes) closeAll() {
+	p.closeChildEnds()
+	for _, f := range []*os.File{p.in, p.out, p.err} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// pump writes stdin and reads stdout and stderr into out.
+func (p *pipes) pump(stdin []byte, out *capture) *sync.WaitGroup {
+	go func() {
+		// A command that never reads stdin gets EPIPE here; that is fine.
+		_, _ = p.in.Write(stdin)
+		p.in.Close()
+	}()
+	var wg sync.WaitGroup
+	for _, s := range []struct {
+		f    *os.File
+		name string
+	}{{p.out, "stdout"}, {p.err, "stderr"}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = io.Copy(out.stream(s.name), s.f)
+		}()
+	}
+	return &wg
+}
+
+// drain waits for the readers to reach EOF, which they do once the group
+// is gone; a process that escaped the group (setsid) and kept the pipes is
+// cut off after limit.
+func (p *pipes) drain(readers *sync.WaitGroup, limit time.Duration) {
+	done := make(chan struct{})
+	go func() { readers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		p.out.Close()
+		p.err.Close()
+		<-done
+	}
+	// Closing also unblocks a stdin write to an escaped process.
+	for _, f := range []*os.File{p.in, p.out, p.err} {
+		f.Close()
+	}
+}
+
+// Environ returns the environment of a job's process: the daemon's own,
+// the hook's env table, then the HOOKD_ variables, which always win.
+func Environ(job Job) []string {
+	env := os.Environ()
+	for k, v := range job.Hook.Env {
+		env = append(env, k+"="+v)
+	}
+	var files []string
+	for _, f := range job.Env.Files {
+		files = append(files, f.Path)
+	}
+	return append(env,
+		"HOOKD_REPO="+job.Root,
+		"HOOKD_HOOK="+job.Hook.Name,
+		"HOOKD_EVENT="+job.Env.Event.Kind,
+		"HOOKD_FILES="+strings.Join(files, "\n"),
+		"HOOKD_RUN_ID="+job.ID,
+		"HOOKD_DEPTH="+strconv.Itoa(job.Depth),
+	)
+}
+
+// capture keeps a run's output within OutputCap, the head and the tail,
+// and splits it into lines for the log.
+type capture struct {
+	line func(stream, line string)
+
+	mu      sync.Mutex
+	head    []byte
+	tail    []byte // a ring once full
+	tailAt  int
+	dropped int64
+	lines   int
+	partial map[string][]byte
+}
+
+type streamWriter struct {
+	c    *capture
+	name string
+}
+
+func (c *capture) stream(name string) *streamWriter { return &streamWriter{c: c, name: name} }
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	w.c.write(w.name, p)
+	return len(p), nil
+}
+
+func (c *capture) write(stream string, p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.keep(p)
+	if c.line == nil || c.lines >= LogLineCap {
+		return
+	}
+	if c.partial == nil {
+		c.partial = map[string][]byte{}
+	}
+	buf := append(c.partial[stream], p...)
+	for c.lines < LogLineCap {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			break
+		}
+		c.emit(stream, string(buf[:i]))
+		buf = buf[i+1:]
+	}
+	if len(buf) > 4096 && c.lines < LogLineCap { // a line without end is still a line
+		c.emit(stream, string(buf))
+		buf = nil
+	}
+	c.partial[stream] = append([]byte(nil), buf...)
+}
+
+func (c *capture) emit(stream, line string) {
+	c.lines++
+	if c.lines == LogLineCap {
+		line = "… more output is in the run's history, not the log"
+	}
+	c.line(stream, strings.TrimRight(line, "\r"))
+}
+
+func (c *capture) keep(p []byte) {
+	if room := HeadCap - len(c.head); room > 0 {
+		n := min(room, len(p))
+		c.head = append(c.head, p[:n]...)
+		p = p[n:]
+	}
+	const tailCap = OutputCap - HeadCap
+	for len(p) > 0 {
+		if len(c.tail) < tailCap {
+			n := min(tailCap-len(c.tail), len(p))
+			c.tail = append(c.tail, p[:n]...)
+			p = p[n:]
+			continue
+		}
+		n := copy(c.tail[c.tailAt:], p)
+		c.dropped += int64(n)
+		c.tailAt = (c.tailAt + n) % tailCap
+		p = p[n:]
+	}
+}
+
+func (c *capture) finish() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for stream, rest := range c.partial {
+		if len(rest) > 0 && c.line != nil && c.lines < LogLineCap {
+			c.emit(stream, string(rest))
+		}
+	}
+	c.partial = nil
+}
+
+// String returns the kept output, marking what was dropped in the middle.
+func (c *capture) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dropped == 0 {
+		return string(c.head) + string(c.tail)
+	}
+	return fmt.Sprintf("%s\n… %d bytes of output dropped …\n%s%s",
+		c.head, c.dropped, c.tail[c.tailAt:], c.tail[:c.tailAt])
+}

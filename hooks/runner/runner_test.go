@@ -1,0 +1,174 @@
+package runner_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/rules"
+)
+
+func job(t *testing.T, h *hooks.Hook, files ...string) runner.Job {
+	root := t.TempDir()
+	ev := event.Event{Kind: event.FileSaved, ID: 3}
+	for _, f := range files {
+		ev.Files = append(ev.Files, event.NewFile(root, f, event.Saved, 1))
+	}
+	return runner.Job{ID: "r1", Hook: h, Env: rules.NewEnv(root, ev, rules.HookInfo{Name: h.Name}), Root: root, Depth: 1}
+}
+
+func TestCommandGetsEnvironmentAndStdin(t *testing.T) {
+	h := &hooks.Hook{Name: "h", Run: hooks.Command{Shell: `printf '%s|%s|%s|%s|%s\n' "$HOOKD_HOOK" "$HOOKD_EVENT" "$HOOKD_RUN_ID" "$HOOKD_DEPTH" "$PWD"; printf '%s' "$HOOKD_FILES" > files.txt; cat > stdin.json`}}
+	j := job(t, h, "a b.go", "dir/$(rm -rf x).go")
+	res := runner.Run(context.Background(), j)
+	if res.Status != runner.StatusOK || res.Exit != 0 {
+		t.Fatalf("%+v", res)
+	}
+	if want := "h|file.saved|r1|1|" + j.Root + "\n"; res.Output != want {
+		t.Errorf("output %q, want %q", res.Output, want)
+	}
+	files, _ := os.ReadFile(filepath.Join(j.Root, "files.txt"))
+	if string(files) != "a b.go\ndir/$(rm -rf x).go" {
+		t.Errorf("HOOKD_FILES = %q", files)
+	}
+	var env struct {
+		Event struct{ Kind string }
+		Files []struct{ Path, Change string }
+	}
+	data, _ := os.ReadFile(filepath.Join(j.Root, "stdin.json"))
+	if err := json.Unmarshal(data, &env); err != nil {
+		t.Fatal(err, string(data))
+	}
+	if env.Event.Kind != "file.saved" || len(env.Files) != 2 || env.Files[1].Path != "dir/$(rm -rf x).go" {
+		t.Errorf("stdin: %s", data)
+	}
+}
+
+func TestArgvAndExitCodes(t *testing.T) {
+	res := runner.Run(context.Background(), job(t, &hooks.Hook{Name: "h", Run: hooks.Command{Argv: []string{"sh", "-c", "echo $0; exit 3", "arg zero"}}}))
+	if res.Status != runner.StatusFailed || res.Exit != 3 || res.Output != "arg zero\n" {
+		t.Errorf("%+v", res)
+	}
+	res = runner.Run(context.Background(), job(t, &hooks.Hook{Name: "h", Run: hooks.Command{Argv: []string{"/no/such/binary"}}}))
+	if res.Status != runner.StatusFailed || res.Err == nil {
+		t.Errorf("missing binary: %+v", res)
+	}
+}
+
+// grandchild starts a shell that forks a sleeping grandchild which
+// ignores SIGTERM, prints its pid, and waits.
+const grandchild = `sh -c 'trap "" TERM; sleep 300 & echo "grandchild $!"; wait' & wait`
+
+// watchGrandchild returns a job line callback and a channel that yields a
+// pidfd for the grandchild once it has started.
+func watchGrandchild(t *testing.T) (func(string, string), <-chan int) {
+	started := make(chan int, 1)
+	return func(_, line string) {
+		if pid, ok := strings.CutPrefix(line, "grandchild "); ok {
+			n, _ := strconv.Atoi(pid)
+			fd, err := unix.PidfdOpen(n, 0)
+			if err != nil {
+				t.Errorf("pidfd_open(%d): %v", n, err)
+				fd = -1
+			}
+			started <- fd
+		}
+	}, started
+}
+
+// exits waits for the process behind pidfd to end: the fd becomes readable
+// when it does.
+func exits(t *testing.T, pidfd int) bool {
+	t.Helper()
+	defer unix.Close(pidfd)
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
+}
+
+func TestTimeoutKillsWholeGroup(t *testing.T) {
+	h := &hooks.Hook{Name: "slow", Timeout: 300 * time.Millisecond, Run: hooks.Command{Shell: grandchild}}
+	j := job(t, h)
+	j.Grace = 200 * time.Millisecond
+	var started <-chan int
+	j.Line, started = watchGrandchild(t)
+	res := runner.Run(context.Background(), j)
+	if res.Status != runner.StatusTimeout {
+		t.Fatalf("status %s, want timeout (%v)", res.Status, res.Err)
+	}
+	if !exits(t, <-started) {
+		t.Fatal("the grandchild survived the timeout")
+	}
+}
+
+func TestCancelInterruptsWholeGroup(t *testing.T) {
+	h := &hooks.Hook{Name: "restartable", Run: hooks.Command{Shell: grandchild}}
+	j := job(t, h)
+	j.Grace = 200 * time.Millisecond
+	var started <-chan int
+	j.Line, started = watchGrandchild(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan runner.Result)
+	go func() { done <- runner.Run(ctx, j) }()
+	pidfd := <-started
+	cancel(errors.New("restarted by a newer batch"))
+	res := <-done
+	if res.Status != runner.StatusInterrupted || res.Err == nil || res.Err.Error() != "restarted by a newer batch" {
+		t.Fatalf("%+v", res)
+	}
+	if !exits(t, pidfd) {
+		t.Fatal("the grandchild survived the cancel")
+	}
+}
+
+// Whatever a command leaves running in its group ends with the run.
+func TestLeftoversEndWithTheRun(t *testing.T) {
+	h := &hooks.Hook{Name: "leaky", Run: hooks.Command{Shell: `sleep 300 & echo "grandchild $!"`}}
+	j := job(t, h)
+	var started <-chan int
+	j.Line, started = watchGrandchild(t)
+	if res := runner.Run(context.Background(), j); res.Status != runner.StatusOK {
+		t.Fatalf("%+v", res)
+	}
+	if !exits(t, <-started) {
+		t.Fatal("a background process outlived its run")
+	}
+}
+
+func TestFloodIsCapped(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	h := &hooks.Hook{Name: "flood", Run: hooks.Command{Shell: `i=0; while [ $i -lt 20000 ]; do echo "line $i"; i=$((i+1)); done; echo done >&2`}}
+	j := job(t, h)
+	j.Line = func(stream, line string) { mu.Lock(); lines = append(lines, line); mu.Unlock() }
+	res := runner.Run(context.Background(), j)
+	if res.Status != runner.StatusOK {
+		t.Fatal(res)
+	}
+	if len(res.Output) > runner.OutputCap+100 {
+		t.Errorf("output %d bytes, cap %d", len(res.Output), runner.OutputCap)
+	}
+	// stdout and stderr are separate pipes, so "done" is somewhere in the tail.
+	tail := res.Output[len(res.Output)-100:]
+	if !strings.HasPrefix(res.Output, "line 0\n") || !strings.Contains(tail, "line 19999\n") || !strings.Contains(tail, "done\n") || !strings.Contains(res.Output, "bytes of output dropped") {
+		t.Errorf("output should keep head and tail: %q … %q", res.Output[:40], res.Output[len(res.Output)-40:])
+	}
+	if len(lines) != runner.LogLineCap {
+		t.Errorf("%d lines logged, want %d", len(lines), runner.LogLineCap)
+	}
+}

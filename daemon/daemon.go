@@ -1,0 +1,220 @@
+// Package daemon runs hookd for one work tree: it wires the sources, the
+// settler, the scheduler and the runners together, and owns their
+// lifecycle. Data flows one way:
+//
+//	watch (fsnotify) ─► settle (index) ─► accept (ids) ─► queue (batches, modes) ─► runner
+//
+// Nothing downstream calls upstream. A run's own writes come back through
+// the watcher like any other change.
+//
+// The context passed to [Daemon.Run] is how everything stops: when it is
+// done, running hooks get SIGTERM and a grace period, and Run returns once
+// they have ended.
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/lmittmann/tint"
+
+	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/daemon/settle"
+	"github.com/hookd-dev/hookd/daemon/watch"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
+)
+
+// Options configure a Daemon.
+type Options struct {
+	Repo   Repo
+	Config hooks.LoadOptions
+	Log    *slog.Logger
+	// Observe, when set, is told of every run's phases besides the log.
+	Observe func(queue.Record)
+	// NewFSWatcher overrides fsnotify.NewWatcher (tests).
+	NewFSWatcher func() (*fsnotify.Watcher, error)
+}
+
+// Daemon is hookd running for one work tree.
+type Daemon struct {
+	opts  Options
+	log   *slog.Logger
+	ready chan struct{}
+	seq   atomic.Uint64
+
+	mu sync.Mutex
+	// mu guards the fields that follow.
+	cfg      *hooks.Config
+	problems hooks.Problems
+
+	watcher *watch.Watcher
+	sched   *queue.Scheduler
+}
+
+// New loads the configuration and prepares the daemon. Configuration
+// problems are not fatal: they are logged and the sound hooks run.
+func New(opts Options) *Daemon {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	d := &Daemon{opts: opts, log: opts.Log, ready: make(chan struct{})}
+	d.cfg, d.problems = hooks.Load(opts.Config)
+	return d
+}
+
+// Config returns the configuration in force and its problems.
+func (d *Daemon) Config() (*hooks.Config, hooks.Problems) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg, d.problems
+}
+
+// Ready is closed once every directory is watched and events flow.
+func (d *Daemon) Ready() <-chan struct{} { return d.ready }
+
+// Run watches and runs hooks until ctx is done.
+func (d *Daemon) Run(ctx context.Context) error {
+	started := time.Now()
+	cfg, probs := d.Config()
+	for _, p := range probs {
+		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
+	}
+
+	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRuns()
+	d.sched = queue.New(runCtx, queue.Options{
+		Root:     d.opts.Repo.Root,
+		MaxRuns:  cfg.Defaults.MaxRuns,
+		MaxDepth: cfg.Defaults.MaxDepth,
+		Run:      d.dispatch,
+		Observe:  d.observe,
+		Line: func(hook, runID, stream, line string) {
+			d.log.Info("│ "+line, "hook", hook, "stream", stream)
+		},
+		Log: d.log.With("component", "queue"),
+	})
+	d.sched.SetHooks(cfg.Hooks)
+
+	settler := settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
+	w, err := watch.New(watch.Options{
+		Root:         d.opts.Repo.Root,
+		GitDir:       d.opts.Repo.GitDir,
+		CookieDir:    filepath.Join(d.opts.Repo.StateDir, "cookies"),
+		Ignore:       append(cfg.Watch.Ignore, stateIgnore(d.opts.Repo)...),
+		Settler:      settler,
+		Log:          d.log.With("component", "watch"),
+		NewFSWatcher: d.opts.NewFSWatcher,
+	})
+	if err != nil {
+		return err
+	}
+	d.watcher = w
+	if err := w.Start(); err != nil {
+		return err
+	}
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); settler.Run(ctx) }()
+	go func() { defer wg.Done(); _ = w.Run(ctx) }()
+
+	st := w.Stats()
+	d.log.Info("watching", "repo", d.opts.Repo.Root, "dirs", st.Watches, "hooks", len(cfg.Hooks), "ready_in", time.Since(started).Round(time.Millisecond))
+	close(d.ready)
+	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
+
+	<-ctx.Done()
+	d.log.Info("stopping; running hooks get SIGTERM", "grace", runner.Grace)
+	wg.Wait()
+	stopRuns()
+	d.sched.Wait()
+	return nil
+}
+
+// stateIgnore keeps hookd's own state out of the watch when it lives in the
+// work tree (outside git, with XDG_STATE_HOME pointing inside it).
+func stateIgnore(r Repo) []string {
+	rel, err := filepath.Rel(r.Root, r.StateDir)
+	if err != nil || filepath.IsAbs(rel) || rel == "." || strings.HasPrefix(rel, "..") {
+		return nil
+	}
+	return []string{"/" + filepath.ToSlash(rel) + "/"}
+}
+
+// Sync returns once every file change made before the call has been
+// settled and offered to the hooks.
+func (d *Daemon) Sync(ctx context.Context) error {
+	select {
+	case <-d.ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return d.watcher.Sync(ctx, 2*time.Second)
+}
+
+// Trigger runs a hook now, as `hookd trigger` does.
+func (d *Daemon) Trigger(name string, files []string) (string, error) {
+	ev := event.Event{Kind: event.HookManual, Time: time.Now(), ID: d.seq.Add(1)}
+	for _, f := range files {
+		ev.Files = append(ev.Files, event.NewFile(d.opts.Repo.Root, f, event.Saved, 0))
+	}
+	return d.sched.Trigger(name, ev)
+}
+
+// Pending reports how many batches wait to run.
+func (d *Daemon) Pending() int { return d.sched.Pending() }
+
+// accept numbers settled events and offers them to the hooks.
+func (d *Daemon) accept(evs []event.Event) {
+	for _, ev := range evs {
+		ev.ID = d.seq.Add(1)
+		d.log.Debug("event", "kind", ev.Kind, "id", ev.ID, "files", len(ev.Files))
+		d.sched.Offer(ev)
+	}
+}
+
+// dispatch runs a job with the runner for its action.
+func (d *Daemon) dispatch(ctx context.Context, job runner.Job) runner.Result {
+	switch job.Hook.Action() {
+	case "run":
+		return runner.Run(ctx, job)
+	default:
+		return runner.Result{
+			Status: runner.StatusSkipped, Exit: -1, Start: time.Now(),
+			Err: fmt.Errorf("%s actions are not available in this build yet", job.Hook.Action()),
+		}
+	}
+}
+
+func (d *Daemon) observe(r queue.Record) {
+	log := d.log.With("hook", r.Hook, "run", r.RunID)
+	switch r.Phase {
+	case queue.Started:
+		log.Info("run started", "event", r.Event.Kind, "files", len(r.Event.Files))
+	case queue.Finished:
+		attrs := []any{"status", r.Result.Status, "exit", r.Result.Exit, "took", r.Result.Duration.Round(time.Millisecond)}
+		switch r.Result.Status {
+		case runner.StatusOK:
+			log.Info("run finished", attrs...)
+		default:
+			if r.Result.Err != nil {
+				attrs = append(attrs, tint.Err(r.Result.Err))
+			}
+			log.Warn("run finished", attrs...)
+		}
+	case queue.Skipped:
+		log.Info("run skipped", "reason", r.Reason)
+	}
+	if d.opts.Observe != nil {
+		d.opts.Observe(r)
+	}
+}

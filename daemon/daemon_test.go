@@ -1,0 +1,391 @@
+package daemon_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
+)
+
+// env is a daemon on a temporary work tree, with an out directory outside
+// it where hooks write what they saw.
+type env struct {
+	t    *testing.T
+	root string
+	out  string
+	d    *daemon.Daemon
+
+	records chan queue.Record
+}
+
+func startDaemon(t *testing.T, config string) *env {
+	t.Helper()
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	e := &env{t: t, root: t.TempDir(), out: t.TempDir(), records: make(chan queue.Record, 100000)}
+	config = strings.ReplaceAll(config, "$OUT", e.out)
+	if err := os.WriteFile(filepath.Join(e.root, "hookd.toml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := daemon.Locate(e.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.root = repo.Root
+	e.d = daemon.New(daemon.Options{
+		Repo:    repo,
+		Config:  hooks.LoadOptions{Root: repo.Root},
+		Observe: func(r queue.Record) { e.records <- r },
+	})
+	if _, probs := e.d.Config(); len(probs) > 0 {
+		t.Fatalf("config: %v", probs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.d.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	select {
+	case <-e.d.Ready():
+	case err := <-done:
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) write(rel, body string) {
+	e.t.Helper()
+	p := filepath.Join(e.root, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) sync() {
+	e.t.Helper()
+	if err := e.d.Sync(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// next waits for the next record of the given phase (others are passed
+// over), failing after a generous bound.
+func (e *env) next(phase queue.Phase) queue.Record {
+	e.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case r := <-e.records:
+			if r.Phase == phase {
+				return r
+			}
+		case <-deadline:
+			e.t.Fatalf("no %s record within 30s", phase)
+		}
+	}
+}
+
+// quiet asserts that, with every file change settled, nothing is waiting
+// to run and no record is unread.
+func (e *env) quiet() {
+	e.t.Helper()
+	e.sync()
+	if n := e.d.Pending(); n != 0 {
+		e.t.Errorf("%d batches still pending", n)
+	}
+	select {
+	case r := <-e.records:
+		e.t.Errorf("unexpected record: %s %s", r.Phase, r.Hook)
+	default:
+	}
+}
+
+func (e *env) readOut(name string) string {
+	data, _ := os.ReadFile(filepath.Join(e.out, name))
+	return string(data)
+}
+
+// A gate is a FIFO a hook blocks on until the test opens it.
+func (e *env) gate(name string) string {
+	p := filepath.Join(e.out, name)
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+func (e *env) open(gate string) {
+	f, err := os.OpenFile(gate, os.O_WRONLY, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	f.Close()
+}
+
+func TestSaveRunsHookOnceWithItsFile(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "tests-follow-code"
+on = ["file.saved", "file.created"]
+paths = ["**/*.go", "!**/*_test.go"]
+debounce = "20ms"
+run = 'printf "%s" "$HOOKD_FILES" > "$OUT/files"; cat > "$OUT/stdin.json"'
+`)
+	e.write("pkg/app.go", "package pkg")
+	e.write("pkg/app_test.go", "package pkg") // excluded by paths
+	e.write("README.md", "# hi")              // not a .go file
+	r := e.next(queue.Finished)
+	if r.Result.Status != runner.StatusOK || r.Hook != "tests-follow-code" {
+		t.Fatalf("%+v", r.Result)
+	}
+	if got := e.readOut("files"); got != "pkg/app.go" {
+		t.Errorf("HOOKD_FILES = %q", got)
+	}
+	var stdin struct {
+		Event struct {
+			Kind string `json:"kind"`
+		} `json:"event"`
+		Files []struct {
+			Path   string `json:"path"`
+			Change string `json:"change"`
+			Abs    string `json:"abs"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(e.readOut("stdin.json")), &stdin); err != nil {
+		t.Fatal(err)
+	}
+	if stdin.Event.Kind != "file.created" || len(stdin.Files) != 1 || stdin.Files[0].Path != "pkg/app.go" ||
+		stdin.Files[0].Change != "created" || stdin.Files[0].Abs != filepath.Join(e.root, "pkg/app.go") {
+		t.Errorf("stdin JSON: %+v", stdin)
+	}
+	e.quiet()
+
+	e.write("pkg/app.go", "package pkg // v2")
+	r = e.next(queue.Finished)
+	if r.Event.Kind != "file.saved" || e.readOut("files") != "pkg/app.go" {
+		t.Errorf("second run: %s %q", r.Event.Kind, e.readOut("files"))
+	}
+	e.quiet()
+}
+
+func TestIfRuleGatesTheBatch(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "big-batches-only"
+on = "file.created"
+debounce = "0s"
+if = 'len(files) >= 1 && file.ext == ".md"'
+run = 'echo "$HOOKD_FILES" >> "$OUT/ran"'
+`)
+	e.write("a.txt", "x")
+	e.quiet()
+	e.write("b.md", "x")
+	e.next(queue.Finished)
+	if got := e.readOut("ran"); got != "b.md\n" {
+		t.Errorf("ran for %q", got)
+	}
+}
+
+// Five saves while a queue-mode run is going give exactly one more run,
+// with every file.
+func TestQueueModeRunsOnceMoreWithAllFiles(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "q"
+on = ["file.saved", "file.created"]
+debounce = "0s"
+run = 'printf "%s\n--\n" "$HOOKD_FILES" >> "$OUT/batches"; cat "$OUT/gate" > /dev/null'
+`)
+	gate := e.gate("gate")
+	e.write("first.txt", "1")
+	e.next(queue.Started)
+	for i := range 5 {
+		e.write(fmt.Sprintf("f%d.txt", i), "x")
+	}
+	e.sync() // every save is now part of the queued batch
+	e.open(gate)
+	if r := e.next(queue.Finished); r.Result.Status != runner.StatusOK {
+		t.Fatal(r.Result)
+	}
+	e.next(queue.Started)
+	e.open(gate)
+	e.next(queue.Finished)
+	e.quiet()
+	batches := strings.Split(strings.TrimSuffix(e.readOut("batches"), "--\n"), "--\n")
+	if len(batches) != 2 {
+		t.Fatalf("%d runs, want 2: %q", len(batches), batches)
+	}
+	got := strings.Fields(batches[1])
+	slices.Sort(got)
+	if want := []string{"f0.txt", "f1.txt", "f2.txt", "f3.txt", "f4.txt"}; !slices.Equal(got, want) {
+		t.Errorf("second batch %v, want %v", got, want)
+	}
+}
+
+func TestRestartModeStopsTheRunningOne(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "server"
+on = ["file.saved", "file.created"]
+debounce = "0s"
+mode = "restart"
+run = 'printf "%s\n" "$HOOKD_FILES" > "$OUT/last"; exec sleep 300'
+`)
+	e.write("a.go", "1")
+	first := e.next(queue.Started)
+	e.write("b.go", "2")
+	stopped := e.next(queue.Finished)
+	if stopped.RunID != first.RunID || stopped.Result.Status != runner.StatusInterrupted {
+		t.Fatalf("first run: %+v", stopped)
+	}
+	second := e.next(queue.Started)
+	var files []string
+	for _, f := range second.Event.Files {
+		files = append(files, f.Path)
+	}
+	slices.Sort(files)
+	if !slices.Equal(files, []string{"a.go", "b.go"}) {
+		t.Errorf("restarted run got %v, want the stopped run's files and the new ones", files)
+	}
+}
+
+func TestSkipModeRecordsTheSkip(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "s"
+on = ["file.created"]
+debounce = "0s"
+mode = "skip"
+run = 'cat "$OUT/gate" > /dev/null'
+`)
+	gate := e.gate("gate")
+	e.write("a", "1")
+	e.next(queue.Started)
+	e.write("b", "2")
+	if r := e.next(queue.Skipped); r.Reason == "" {
+		t.Error("skip without a reason")
+	}
+	e.open(gate)
+	e.next(queue.Finished)
+	e.quiet()
+}
+
+// Parallel runs overlap, but never more than max_runs at once.
+func TestParallelModeAndGlobalLimit(t *testing.T) {
+	e := startDaemon(t, `
+[defaults]
+max_runs = 2
+
+[[hook]]
+name = "p"
+on = "file.created"
+debounce = "0s"
+mode = "parallel"
+run = 'cat "$OUT/gate-$(basename "$HOOKD_FILES")" > /dev/null'
+`)
+	gates := map[string]string{}
+	for _, n := range []string{"a", "b", "c"} {
+		gates[n] = e.gate("gate-" + n)
+	}
+	// One batch each: files written together would settle into one.
+	for _, n := range []string{"a", "b", "c"} {
+		e.write(n, n)
+		e.sync()
+	}
+	e.next(queue.Started)
+	e.next(queue.Started)
+	// Two run; the third waits for a slot.
+	select {
+	case r := <-e.records:
+		if r.Phase == queue.Started {
+			t.Fatalf("third run started beyond max_runs: %+v", r)
+		}
+	default:
+	}
+	for _, g := range gates {
+		e.open(g)
+	}
+	done := 0
+	for done < 3 {
+		r := <-e.records
+		if r.Phase == queue.Finished {
+			done++
+		}
+	}
+}
+
+// 10,000 files written as fast as possible: every path reaches the hook
+// exactly once, in a handful of runs, and the daemon answers throughout.
+func TestBurstOfTenThousandFiles(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "burst"
+on = ["file.created", "file.saved"]
+run = 'printf "%s\n" "$HOOKD_FILES" >> "$OUT/files"'
+`)
+	const n = 10000
+	var wg sync.WaitGroup
+	wg.Add(1)
+	syncs := 0
+	go func() { // the daemon stays responsive during the burst
+		defer wg.Done()
+		for range 5 {
+			if err := e.d.Sync(context.Background()); err != nil {
+				t.Error(err)
+			}
+			syncs++
+		}
+	}()
+	for i := range n {
+		e.write(fmt.Sprintf("d%02d/f%05d", i%100, i), "x")
+	}
+	wg.Wait()
+	runs := 0
+	seen := map[string]int{}
+	for len(seen) < n {
+		r := e.next(queue.Finished)
+		runs++
+		if r.Result.Status != runner.StatusOK {
+			t.Fatalf("run failed: %+v", r.Result)
+		}
+		seen = map[string]int{}
+		f, _ := os.Open(filepath.Join(e.out, "files"))
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			seen[sc.Text()]++
+		}
+		f.Close()
+	}
+	e.quiet()
+	for p, c := range seen {
+		if c != 1 {
+			t.Errorf("%s delivered %d times", p, c)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d paths delivered, want %d", len(seen), n)
+	}
+	if runs > 10 {
+		t.Errorf("%d runs for one burst, want a handful", runs)
+	}
+	t.Logf("%d files in %d runs; %d syncs answered during the burst", n, runs, syncs)
+}

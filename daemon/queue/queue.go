@@ -1,0 +1,371 @@
+// Package queue schedules hook runs: it batches the events each hook
+// wants, debounces them, applies the hook's mode when a run is already
+// going, and bounds how many runs go at once.
+//
+// # Batches
+//
+// Each hook gathers the files of the events it wants into one batch,
+// merged by path, so a file created and then saved is one "created" entry
+// and a file created and deleted again is none. The batch runs once the
+// hook's debounce has passed with no new event, or max_wait after its first
+// event, whichever comes first. The `if` rule is evaluated on the final
+// batch just before the run starts, so `len(files)` means the batch.
+//
+// # Modes
+//
+// When a batch is ready while the hook is running:
+//   - queue (default): it waits; further batches merge into it, so at most
+//     one run follows the current one, with every file;
+//   - restart: the current run is stopped, and the next one gets its files
+//     and the new ones;
+//   - skip: the batch is dropped and recorded as skipped;
+//   - parallel: it starts at once.
+//
+// A global limit (max_runs) bounds the runs of all hooks together; a run
+// waiting for a slot is queued, not lost.
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lmittmann/tint"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/rules"
+)
+
+// Runner makes one run; runner.Run is the command runner.
+type Runner func(ctx context.Context, job runner.Job) runner.Result
+
+// Phase is where a run stands.
+type Phase string
+
+const (
+	Queued   Phase = "queued"   // accepted, waiting for a slot
+	Started  Phase = "started"  // its process runs
+	Finished Phase = "finished" // done; Result says how
+	Skipped  Phase = "skipped"  // never ran; Reason says why
+)
+
+// Record reports a run's progress to the observer.
+type Record struct {
+	Phase  Phase
+	RunID  string
+	Hook   string
+	Event  event.Event // the batch
+	Result runner.Result
+	Reason string
+}
+
+// Options configure a Scheduler.
+type Options struct {
+	Root     string
+	MaxRuns  int
+	MaxDepth int
+	Run      Runner
+	// Observe is told of every run's phases, from several goroutines. It
+	// must not block for long.
+	Observe func(Record)
+	// Git returns the repository state for rule environments; nil gives
+	// the zero state.
+	Git func() event.Git
+	// Line receives a run's output lines for the log.
+	Line func(hook, runID, stream, line string)
+	Log  *slog.Logger
+}
+
+// Scheduler owns the batches and runs of every hook.
+type Scheduler struct {
+	opts Options
+	ctx  context.Context // runs stop when it is done
+	sem  chan struct{}
+	seq  atomic.Uint64
+	runs sync.WaitGroup
+
+	mu sync.Mutex
+	// mu guards the fields that follow.
+	hooks map[string]*hookState
+}
+
+type hookState struct {
+	hook     *hooks.Hook
+	pending  *batch      // gathering, until the debounce fires
+	timer    *time.Timer // the debounce
+	fireTime time.Time   // when the debounce is due
+	due      time.Time   // max_wait deadline of pending
+	removed  bool        // dropped by a reload; its runs finish
+	next     *batch      // ready, waiting for the current run (queue, restart)
+	active   map[string]*active
+	info     rules.HookInfo
+}
+
+type active struct {
+	batch  *batch
+	cancel context.CancelCauseFunc
+}
+
+// New returns a scheduler whose runs stop when ctx is done.
+func New(ctx context.Context, opts Options) *Scheduler {
+	if opts.MaxRuns < 1 {
+		opts.MaxRuns = 1
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Observe == nil {
+		opts.Observe = func(Record) {}
+	}
+	return &Scheduler{opts: opts, ctx: ctx, sem: make(chan struct{}, opts.MaxRuns), hooks: map[string]*hookState{}}
+}
+
+// SetHooks installs a hook set: on start, and on every reload. Hooks that
+// stay keep their gathering batch, their queued batch and their running
+// runs; hooks that go away lose what had not started, and say so.
+func (s *Scheduler) SetHooks(hs []*hooks.Hook) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keep := map[string]bool{}
+	for _, h := range hs {
+		keep[h.Name] = true
+		if st, ok := s.hooks[h.Name]; ok {
+			st.hook = h
+			continue
+		}
+		s.hooks[h.Name] = &hookState{hook: h, active: map[string]*active{}, info: rules.HookInfo{Name: h.Name}}
+	}
+	for name, st := range s.hooks {
+		if keep[name] {
+			continue
+		}
+		if st.timer != nil {
+			st.timer.Stop()
+		}
+		if st.pending != nil || st.next != nil {
+			s.opts.Log.Warn("hook removed by reload; its waiting batch is dropped", "hook", name)
+		}
+		if len(st.active) == 0 {
+			delete(s.hooks, name)
+		} else {
+			st.pending, st.next = nil, nil
+			st.removed = true
+		}
+	}
+}
+
+// Offer routes an event to every hook that wants it.
+func (s *Scheduler) Offer(ev event.Event) {
+	if ev.Depth > s.opts.MaxDepth {
+		s.opts.Log.Warn("chain too deep; event dropped", "kind", ev.Kind, "depth", ev.Depth, "max_depth", s.opts.MaxDepth, "cause", ev.Cause)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.hooks {
+		h := st.hook
+		if st.removed || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) {
+			continue
+		}
+		files, ok := h.Filter(ev)
+		if !ok {
+			continue
+		}
+		s.gather(st, ev, files)
+	}
+}
+
+// ErrUnknownHook is returned by Trigger for a name no hook has.
+var ErrUnknownHook = errors.New("queue: no such hook")
+
+// Trigger runs a hook now with ev as its batch, whatever its `on` and
+// `paths` say; its mode still applies. It returns the run's id, or an
+// error when the hook is unknown or cannot run.
+func (s *Scheduler) Trigger(name string, ev event.Event) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.hooks[name]
+	if !ok || st.removed {
+		return "", fmt.Errorf("%w: %q", ErrUnknownHook, name)
+	}
+	if !st.hook.Enabled || st.hook.Disabled != "" {
+		reason := st.hook.Disabled
+		if reason == "" {
+			reason = "enabled = false"
+		}
+		return "", fmt.Errorf("hook %q is disabled: %s", name, reason)
+	}
+	b := newBatch(ev)
+	b.add(ev, ev.Files)
+	return s.ready(st, b, true), nil
+}
+
+// gather adds files to the hook's pending batch and (re)arms its debounce.
+func (s *Scheduler) gather(st *hookState, ev event.Event, files []event.File) {
+	now := time.Now()
+	if st.pending == nil {
+		st.pending = newBatch(ev)
+		st.due = now.Add(st.hook.MaxWait)
+	}
+	st.pending.add(ev, files)
+	wait := st.hook.Debounce
+	if st.hook.MaxWait > 0 {
+		wait = min(wait, st.due.Sub(now))
+	}
+	if wait <= 0 {
+		if st.timer != nil {
+			st.timer.Stop()
+		}
+		s.fire(st)
+		return
+	}
+	if st.timer == nil {
+		st.timer = time.AfterFunc(wait, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			// A timer reset while this callback waited for mu fires again
+			// later; only the due one moves the batch on.
+			if st.pending != nil && !time.Now().Before(st.fireTime) {
+				s.fire(st)
+			}
+		})
+		st.fireTime = now.Add(wait)
+		return
+	}
+	st.fireTime = now.Add(wait)
+	st.timer.Reset(wait)
+}
+
+// fire moves the pending batch on. mu is held.
+func (s *Scheduler) fire(st *hookState) {
+	b := st.pending
+	st.pending = nil
+	if b != nil {
+		s.ready(st, b, false)
+	}
+}
+
+// ready applies the hook's mode to a finished batch. It returns the id of
+// the run it starts or queues, or "" when it drops it. mu is held.
+func (s *Scheduler) ready(st *hookState, b *batch, manual bool) string {
+	h := st.hook
+	if len(st.active) == 0 || h.Mode == hooks.ModeParallel {
+		return s.start(st, b, manual)
+	}
+	switch h.Mode {
+	case hooks.ModeSkip:
+		id := s.newID()
+		s.opts.Observe(Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: b.event(), Reason: "a run is going and mode is skip"})
+		return id
+	case hooks.ModeRestart:
+		for _, a := range st.active {
+			b.absorb(a.batch)
+			a.cancel(errRestarted)
+		}
+	}
+	if st.next == nil {
+		st.next = b
+		st.next.id = s.newID()
+		st.next.manual = manual
+	} else {
+		st.next.absorb(b)
+	}
+	return st.next.id
+}
+
+var errRestarted = errors.New("restarted by a newer batch")
+
+func (s *Scheduler) newID() string {
+	return fmt.Sprintf("%s-%d", time.Now().UTC().Format("20060102T150405"), s.seq.Add(1))
+}
+
+// start evaluates the rule on the batch and launches the run. mu is held.
+func (s *Scheduler) start(st *hookState, b *batch, manual bool) string {
+	h := st.hook
+	ev := b.event()
+	env := rules.NewEnv(s.opts.Root, ev, st.info)
+	if s.opts.Git != nil {
+		env.Git = s.opts.Git()
+	}
+	if !manual {
+		ok, err := h.If.Eval(env)
+		if err != nil {
+			s.opts.Log.Warn("rule failed; hook not run", "hook", h.Name, tint.Err(err))
+			return ""
+		}
+		if !ok {
+			s.opts.Log.Debug("rule is false; hook not run", "hook", h.Name, "files", len(ev.Files))
+			return ""
+		}
+	}
+	id := b.id
+	if id == "" {
+		id = s.newID()
+	}
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	st.active[id] = &active{batch: b, cancel: cancel}
+	st.info.Runs++
+	s.opts.Observe(Record{Phase: Queued, RunID: id, Hook: h.Name, Event: ev})
+	job := runner.Job{ID: id, Hook: h, Env: env, Root: s.opts.Root, Depth: ev.Depth}
+	if s.opts.Line != nil {
+		job.Line = func(stream, line string) { s.opts.Line(h.Name, id, stream, line) }
+	}
+	s.runs.Add(1)
+	go s.execute(ctx, cancel, st, id, job, ev)
+	return id
+}
+
+func (s *Scheduler) execute(ctx context.Context, cancel context.CancelCauseFunc, st *hookState, id string, job runner.Job, ev event.Event) {
+	defer s.runs.Done()
+	defer cancel(nil)
+	var res runner.Result
+	select {
+	case s.sem <- struct{}{}:
+		s.opts.Observe(Record{Phase: Started, RunID: id, Hook: job.Hook.Name, Event: ev})
+		res = s.opts.Run(ctx, job)
+		<-s.sem
+	case <-ctx.Done():
+		res = runner.Result{Status: runner.StatusInterrupted, Exit: -1, Start: time.Now(), Err: context.Cause(ctx)}
+	}
+	s.opts.Observe(Record{Phase: Finished, RunID: id, Hook: job.Hook.Name, Event: ev, Result: res})
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(st.active, id)
+	st.info.LastStatus = string(res.Status)
+	st.info.LastRun = res.Start
+	if st.removed && len(st.active) == 0 {
+		delete(s.hooks, st.hook.Name)
+	}
+	if st.next != nil && len(st.active) == 0 && s.ctx.Err() == nil {
+		b := st.next
+		st.next = nil
+		s.start(st, b, b.manual)
+	}
+}
+
+// Wait blocks until every run has ended. Cancel the scheduler's context
+// first to stop them.
+func (s *Scheduler) Wait() { s.runs.Wait() }
+
+// Pending reports how many batches wait: gathering, or queued behind a run.
+func (s *Scheduler) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, st := range s.hooks {
+		if st.pending != nil {
+			n++
+		}
+		if st.next != nil {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,92 @@
+package daemon
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Repo locates a work tree and where hookd keeps its state for it.
+type Repo struct {
+	// Root is the work tree's absolute, symlink-free path.
+	Root string
+	// GitDir is the work tree's git dir (.git, or .git/worktrees/NAME for a
+	// linked worktree); empty outside git.
+	GitDir string
+	// StateDir holds the journal, the lock, logs and sync cookies: the
+	// git dir's hookd/ folder, or $XDG_STATE_HOME/hookd/<hash>/ outside git.
+	StateDir string
+}
+
+// Locate finds the work tree containing dir: the nearest parent with a
+// .git entry, or dir itself when there is none (hookd works outside git,
+// with git events off).
+func Locate(dir string) (Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return Repo{}, fmt.Errorf("locate repository: %w", err)
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return Repo{}, fmt.Errorf("locate repository: %w", err)
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if gitDir, ok := gitDirOf(d); ok {
+			return Repo{Root: d, GitDir: gitDir, StateDir: filepath.Join(gitDir, "hookd")}, nil
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	state, err := stateHome()
+	if err != nil {
+		return Repo{}, err
+	}
+	return Repo{Root: abs, StateDir: filepath.Join(state, "hookd", PathHash(abs))}, nil
+}
+
+// gitDirOf returns the git dir of a work tree root: .git itself, or the
+// directory a .git file points to (linked worktrees, submodules).
+func gitDirOf(root string) (string, bool) {
+	p := filepath.Join(root, ".git")
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "", false
+	}
+	if fi.IsDir() {
+		return p, true
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return "", false
+	}
+	target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
+	if !ok {
+		return "", false
+	}
+	target = strings.TrimSpace(target)
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(root, target)
+	}
+	return filepath.Clean(target), true
+}
+
+func stateHome() (string, error) {
+	if x := os.Getenv("XDG_STATE_HOME"); x != "" {
+		return x, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", errors.New("no state directory: set XDG_STATE_HOME or HOME")
+	}
+	return filepath.Join(home, ".local", "state"), nil
+}
+
+// PathHash names a work tree in shared directories (state, sockets).
+func PathHash(path string) string {
+	sum := sha256.Sum256([]byte(path))
+	return hex.EncodeToString(sum[:6])
+}

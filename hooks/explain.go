@@ -1,0 +1,65 @@
+package hooks
+
+import (
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/rules"
+)
+
+// Explanation says whether a hook would run for an event, and why: each
+// filter's verdict in the order the scheduler applies them.
+type Explanation struct {
+	Hook     string       `json:"hook"`
+	Source   string       `json:"source"`
+	Runs     bool         `json:"runs"`
+	On       bool         `json:"on"`              // the event kind is one the hook wants
+	Files    []event.File `json:"files"`           // the files left after `paths`
+	Paths    *bool        `json:"paths,omitempty"` // nil when the hook has no paths filter
+	Rule     string       `json:"rule,omitempty"`  // the `if` rule as written
+	RuleVal  *bool        `json:"rule_value,omitempty"`
+	RuleErr  string       `json:"rule_error,omitempty"`
+	Disabled string       `json:"disabled,omitempty"` // why the hook cannot run at all
+	Action   string       `json:"action"`             // run, agent or builtin
+	Detail   string       `json:"detail"`             // the command, agent or builtin name
+}
+
+// Explain evaluates every hook of cfg against ev without running anything.
+// The batch a hook would see is ev's files after its `paths` filter.
+func Explain(cfg *Config, root string, ev event.Event) []Explanation {
+	var out []Explanation
+	for _, h := range cfg.Hooks {
+		x := Explanation{Hook: h.Name, Source: h.Pos.String(), Action: h.Action(), Rule: h.If.Source()}
+		switch x.Action {
+		case "run":
+			x.Detail = h.Run.String()
+		case "agent":
+			x.Detail = h.Agent
+		case "builtin":
+			x.Detail = h.Builtin
+		}
+		switch {
+		case h.Disabled != "":
+			x.Disabled = h.Disabled
+		case !h.Enabled:
+			x.Disabled = "enabled = false"
+		}
+		x.On = h.Wants(ev.Kind)
+		files, concerned := h.Filter(ev)
+		if h.HasPaths() {
+			x.Paths = &concerned
+		}
+		x.Files = files
+		if x.On && concerned {
+			batch := ev
+			batch.Files = files
+			ok, err := h.If.Eval(rules.NewEnv(root, batch, rules.HookInfo{Name: h.Name}))
+			if err != nil {
+				x.RuleErr = err.Error()
+			} else if !h.If.IsZero() {
+				x.RuleVal = &ok
+			}
+			x.Runs = err == nil && ok && x.Disabled == ""
+		}
+		out = append(out, x)
+	}
+	return out
+}

@@ -173,6 +173,15 @@ func (d *Daemon) Trigger(name string, files []string) (string, error) {
 // Pending reports how many batches wait to run.
 func (d *Daemon) Pending() int { return d.sched.Pending() }
 
+// Idle returns once every change made before the call has been settled,
+// and every batch it caused has run or been dropped.
+func (d *Daemon) Idle(ctx context.Context) error {
+	if err := d.Sync(ctx); err != nil {
+		return err
+	}
+	return d.sched.Idle(ctx)
+}
+
 // accept numbers settled events and offers them to the hooks.
 func (d *Daemon) accept(evs []event.Event) {
 	for _, ev := range evs {

@@ -108,9 +108,10 @@ func (e *env) next(phase queue.Phase) queue.Record {
 // to run and no record is unread.
 func (e *env) quiet() {
 	e.t.Helper()
-	e.sync()
-	if n := e.d.Pending(); n != 0 {
-		e.t.Errorf("%d batches still pending", n)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.d.Idle(ctx); err != nil {
+		e.t.Fatal(err)
 	}
 	select {
 	case r := <-e.records:
@@ -300,7 +301,7 @@ name = "p"
 on = "file.created"
 debounce = "0s"
 mode = "parallel"
-run = 'cat "$OUT/gate-$(basename "$HOOKD_FILES")" > /dev/null'
+run = 'cat "$OUT/gate-$HOOKD_FILES" > /dev/null'
 `)
 	gates := map[string]string{}
 	for _, n := range []string{"a", "b", "c"} {
@@ -311,26 +312,27 @@ run = 'cat "$OUT/gate-$(basename "$HOOKD_FILES")" > /dev/null'
 		e.write(n, n)
 		e.sync()
 	}
-	e.next(queue.Started)
-	e.next(queue.Started)
-	// Two run; the third waits for a slot.
-	select {
-	case r := <-e.records:
-		if r.Phase == queue.Started {
-			t.Fatalf("third run started beyond max_runs: %+v", r)
-		}
-	default:
-	}
-	for _, g := range gates {
-		e.open(g)
-	}
-	done := 0
-	for done < 3 {
-		r := <-e.records
-		if r.Phase == queue.Finished {
-			done++
+	first, second := e.next(queue.Started), e.next(queue.Started)
+	// Every change is settled and no gate is open: the third run waits for
+	// a slot.
+	for drained := false; !drained; {
+		select {
+		case r := <-e.records:
+			if r.Phase == queue.Started {
+				t.Fatalf("a third run started beyond max_runs = 2: %v", r.Event.Files)
+			}
+		default:
+			drained = true
 		}
 	}
+	release := func(r queue.Record) { e.open(gates[r.Event.Files[0].Path]) }
+	release(first)
+	third := e.next(queue.Started)
+	release(second)
+	release(third)
+	e.next(queue.Finished)
+	e.next(queue.Finished)
+	e.quiet()
 }
 
 // 10,000 files written as fast as possible: every path reaches the hook

@@ -1,6 +1,9 @@
 package hooks
 
 import (
+	"path/filepath"
+	"strings"
+
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/rules"
 )
@@ -28,9 +31,15 @@ func Explain(cfg *Config, root string, ev event.Event) []Explanation {
 	var out []Explanation
 	for _, h := range cfg.Hooks {
 		x := Explanation{Hook: h.Name, Source: h.Pos.String(), Action: h.Action(), Rule: h.If.Source()}
+		if rel, err := filepath.Rel(root, h.Pos.File); err == nil && !strings.HasPrefix(rel, "..") {
+			x.Source = Pos{File: rel, Line: h.Pos.Line, Col: h.Pos.Col}.String()
+		}
 		switch x.Action {
 		case "run":
 			x.Detail = h.Run.String()
+			if first, _, multi := strings.Cut(strings.TrimSpace(x.Detail), "\n"); multi {
+				x.Detail = first + " …"
+			}
 		case "agent":
 			x.Detail = h.Agent
 		case "builtin":

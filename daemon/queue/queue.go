@@ -92,7 +92,8 @@ type Scheduler struct {
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
-	hooks map[string]*hookState
+	hooks   map[string]*hookState
+	changed chan struct{} // closed and replaced on every change, for Idle
 }
 
 type hookState struct {
@@ -123,7 +124,7 @@ func New(ctx context.Context, opts Options) *Scheduler {
 	if opts.Observe == nil {
 		opts.Observe = func(Record) {}
 	}
-	return &Scheduler{opts: opts, ctx: ctx, sem: make(chan struct{}, opts.MaxRuns), hooks: map[string]*hookState{}}
+	return &Scheduler{opts: opts, ctx: ctx, sem: make(chan struct{}, opts.MaxRuns), hooks: map[string]*hookState{}, changed: make(chan struct{})}
 }
 
 // SetHooks installs a hook set: on start, and on every reload. Hooks that
@@ -208,6 +209,7 @@ func (s *Scheduler) Trigger(name string, ev event.Event) (string, error) {
 
 // gather adds files to the hook's pending batch and (re)arms its debounce.
 func (s *Scheduler) gather(st *hookState, ev event.Event, files []event.File) {
+	defer s.bump()
 	now := time.Now()
 	if st.pending == nil {
 		st.pending = newBatch(ev)
@@ -244,6 +246,7 @@ func (s *Scheduler) gather(st *hookState, ev event.Event, files []event.File) {
 
 // fire moves the pending batch on. mu is held.
 func (s *Scheduler) fire(st *hookState) {
+	defer s.bump()
 	b := st.pending
 	st.pending = nil
 	if b != nil {
@@ -337,6 +340,7 @@ func (s *Scheduler) execute(ctx context.Context, cancel context.CancelCauseFunc,
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.bump()
 	delete(st.active, id)
 	st.info.LastStatus = string(res.Status)
 	st.info.LastRun = res.Start
@@ -353,6 +357,38 @@ func (s *Scheduler) execute(ctx context.Context, cancel context.CancelCauseFunc,
 // Wait blocks until every run has ended. Cancel the scheduler's context
 // first to stop them.
 func (s *Scheduler) Wait() { s.runs.Wait() }
+
+// bump wakes Idle waiters. mu is held.
+func (s *Scheduler) bump() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// Idle returns once no batch is gathering or queued and no run is going.
+// Together with a sync cookie it tells that every change so far has been
+// fully handled.
+func (s *Scheduler) Idle(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		busy := false
+		for _, st := range s.hooks {
+			if st.pending != nil || st.next != nil || len(st.active) > 0 {
+				busy = true
+				break
+			}
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
 
 // Pending reports how many batches wait: gathering, or queued behind a run.
 func (s *Scheduler) Pending() int {

@@ -42,9 +42,12 @@ import (
 type Flags uint8
 
 const (
+	// Event says the kernel reported a change of the path.
+	Event Flags = 1 << iota
 	// Seed records the path as the baseline without reporting it; the
-	// watcher's start-up scan seeds every file.
-	Seed Flags = 1 << iota
+	// watcher's start-up scan seeds every file. A seeded path that also has
+	// an Event changed after the scan found it.
+	Seed
 	// Rescan compares size and mtime first and hashes only when they
 	// differ; overflow recovery rescans the whole tree this way.
 	Rescan
@@ -268,10 +271,14 @@ func (s *Settler) examine(pending map[string]Flags) []event.Event {
 func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change, int64, bool) {
 	abs := filepath.Join(s.root, filepath.FromSlash(rel))
 	prev, known := s.index.get(rel)
+	// A path seeded by the start-up scan and not yet examined existed
+	// before we looked; if an event came for it too, it changed since.
+	seeded := !known && f&Seed != 0
+	changedSinceSeed := seeded && f&Event != 0
 	fi, err := os.Lstat(abs)
 	if err != nil || !(fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0) {
 		// Gone, or no longer a file (a directory has its own touches).
-		if known {
+		if known || changedSinceSeed {
 			s.index.remove(rel)
 			return event.Deleted, 0, true
 		}
@@ -281,7 +288,7 @@ func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change,
 	statSame := known && prev.size == cur.size && prev.mtime == cur.mtime
 	trusted := known && time.Duration(prev.seen-prev.mtime) > racyWindow
 
-	if f&Seed != 0 && !known {
+	if seeded && !changedSinceSeed {
 		// A recent mtime proves nothing later (see racyWindow), so take
 		// the hash now while it is cheap: few files are that fresh.
 		if now.Sub(fi.ModTime()) <= racyWindow && cur.size <= maxHashSize {
@@ -304,6 +311,8 @@ func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change,
 	}
 	s.index.put(rel, cur)
 	switch {
+	case changedSinceSeed:
+		return event.Saved, cur.size, true
 	case !known:
 		return event.Created, cur.size, true
 	case prev.hashed && cur.hashed:

@@ -262,7 +262,7 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 	}
 	if _, isDir := w.dirs[rel]; isDir && ev.Has(fsnotify.Remove|fsnotify.Rename) {
 		w.dropTree(rel)
-		w.opts.Settler.Touch(rel, settle.Tree)
+		w.opts.Settler.Touch(rel, settle.Tree|settle.Event)
 		return
 	}
 	if TempFile(path.Base(rel)) {
@@ -272,7 +272,7 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 		fi, err := os.Lstat(ev.Name)
 		if err == nil && fi.IsDir() {
 			if !w.ig.Match(rel, true) {
-				if err := w.addTree(rel, 0); err != nil {
+				if err := w.addTree(rel, settle.Event); err != nil {
 					w.log.Error("watch new directory", "dir", rel, tint.Err(err))
 				}
 			}
@@ -282,7 +282,7 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 	if w.ig.Match(rel, false) {
 		return
 	}
-	w.opts.Settler.Touch(rel, 0)
+	w.opts.Settler.Touch(rel, settle.Event)
 }
 
 // rel converts an absolute event path into a repository-relative one.

@@ -131,6 +131,19 @@ func TestCreateSaveDelete(t *testing.T) {
 	h.expect("saved old.txt")
 }
 
+// A change made right after start, before the start-up scan has settled,
+// is a change, not part of the baseline.
+func TestChangeRightAfterStartIsNotLost(t *testing.T) {
+	h := start(t, func(root string) {
+		os.WriteFile(filepath.Join(root, "a.txt"), []byte("1"), 0o644)
+		os.WriteFile(filepath.Join(root, "b.txt"), []byte("1"), 0o644)
+		os.WriteFile(filepath.Join(root, "c.txt"), []byte("1"), 0o644)
+	})
+	h.write("a.txt", "2")
+	must(t, os.Remove(filepath.Join(h.root, "b.txt")))
+	h.expect("saved a.txt", "deleted b.txt")
+}
+
 func TestIdenticalRewriteIsNoEvent(t *testing.T) {
 	h := start(t, nil)
 	h.write("f.txt", "same")

@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/examples"
+	"github.com/hookd-dev/hookd/hooks"
+)
+
+func newDemoCmd(g *globals) *cobra.Command {
+	var keep bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "See hookd work in a throwaway repository",
+		Long: `demo copies an example repository to a temporary folder, starts the daemon on
+it, and edits files there the ways editors and tools do, narrating which hooks
+fire and why. It needs no AI agent and no network, touches nothing of yours,
+and cleans up after itself.`,
+		Example: `  go run ./cmd/hookd demo
+  hookd demo --keep     # leave the repository behind to explore`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), keep)
+		},
+	}
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the demo repository instead of deleting it")
+	return cmd
+}
+
+// demo narrates a daemon at work.
+type demo struct {
+	out     io.Writer
+	root    string
+	d       *daemon.Daemon
+	records chan queue.Record
+	runs    int
+}
+
+func runDemo(ctx context.Context, out io.Writer, keep bool) error {
+	tmp, err := os.MkdirTemp("", "hookd-demo-")
+	if err != nil {
+		return err
+	}
+	if keep {
+		defer fmt.Fprintf(out, "\nThe demo repository is kept at %s\n", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	root := filepath.Join(tmp, "repo")
+	if err := examples.CopyTo(examples.Demo(), root); err != nil {
+		return fmt.Errorf("create demo repository: %w", err)
+	}
+	repo := daemon.Repo{Root: root, StateDir: filepath.Join(tmp, "state")}
+	if _, err := exec.LookPath("git"); err == nil {
+		cmd := exec.Command("git", "init", "-q")
+		cmd.Dir = root
+		if cmd.Run() == nil {
+			repo.GitDir = filepath.Join(root, ".git")
+			repo.StateDir = filepath.Join(repo.GitDir, "hookd")
+		}
+	}
+	if root, err = filepath.EvalSymlinks(root); err == nil {
+		repo.Root = root
+	}
+
+	dm := &demo{out: out, root: repo.Root, records: make(chan queue.Record, 64)}
+	dm.d = daemon.New(daemon.Options{
+		Repo:    repo,
+		Config:  hooks.LoadOptions{Root: repo.Root}, // the user's own config stays out of it
+		Observe: func(r queue.Record) { dm.records <- r },
+	})
+	cfg, probs := dm.d.Config()
+	if len(probs) > 0 {
+		return fmt.Errorf("the demo's hookd.toml is broken: %w", probs)
+	}
+	fmt.Fprintf(out, "hookd demo: a throwaway repository at %s\n\n", repo.Root)
+	fmt.Fprintf(out, "Its hookd.toml declares %d hooks:\n", len(cfg.Hooks))
+	for _, h := range cfg.Hooks {
+		fmt.Fprintf(out, "  %-18s on %s", h.Name, strings.Join(h.On, ", "))
+		if len(h.Paths) > 0 {
+			fmt.Fprintf(out, "  paths %s", strings.Join(h.Paths, " "))
+		}
+		if !h.If.IsZero() {
+			fmt.Fprintf(out, "  if %s", h.If.Source())
+		}
+		fmt.Fprintln(out)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- dm.d.Run(ctx) }()
+	select {
+	case <-dm.d.Ready():
+	case err := <-done:
+		return err
+	}
+	fmt.Fprintf(out, "\nThe daemon is watching. Now the demo edits files.\n")
+
+	steps := []struct {
+		title  string
+		act    func() error
+		expect []string // hooks that must run; none means nothing may
+		note   string
+	}{
+		{"save src/greet.ts in place (as most editors do)", dm.writeFile("src/greet.ts", "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n"),
+			[]string{"tests-follow-code"}, ""},
+		{"save src/greet.ts the way vim does: rename it away, write a new file, delete the backup", dm.vimSave("src/greet.ts", "export function greet(name: string): string {\n  return `Hi, ${name}!`;\n}\n"),
+			[]string{"tests-follow-code"}, "one file.saved of the target: no delete, no create, no temp file"},
+		{"write src/greet.ts again with identical bytes", dm.rewrite("src/greet.ts"),
+			nil, "nothing ran: a save that leaves the bytes unchanged is not an event"},
+		{"save the test file src/greet.test.ts", dm.writeFile("src/greet.test.ts", "import { greet } from \"./greet\";\n\ntest(\"greets\", () => expect(greet(\"x\")).toBe(\"Hi, x!\"));\n"),
+			nil, "nothing ran: paths excludes *.test.ts"},
+		{"add a page, docs/setup.md", dm.writeFile("docs/setup.md", "# Setup\n"),
+			[]string{"docs-index"}, ""},
+		{"generate five files at once under src/gen/ (mkdir -p and write)", dm.generate(5),
+			[]string{"tests-follow-code", "big-change"}, "five saves settle into one batch per hook"},
+	}
+	for i, s := range steps {
+		fmt.Fprintf(out, "\n%d. %s\n", i+1, s.title)
+		if err := s.act(); err != nil {
+			return err
+		}
+		if err := dm.expect(ctx, s.expect); err != nil {
+			return err
+		}
+		if s.note != "" {
+			fmt.Fprintf(out, "   → %s\n", s.note)
+		}
+	}
+
+	fmt.Fprintf(out, "\nAsk why without running anything:  hookd explain file.saved --file src/greet.test.ts\n")
+	x := hooks.Explain(cfg, repo.Root, event.Event{Kind: event.FileSaved, Files: []event.File{event.NewFile(repo.Root, "src/greet.test.ts", event.Saved, 0)}})
+	for _, e := range x {
+		if e.Hook == "tests-follow-code" {
+			printExplanation(indent{out}, e)
+		}
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Done: %d runs. Next: `hookd check` and `hookd run` in your own repository.\n", dm.runs)
+	return nil
+}
+
+// expect waits until exactly the named hooks have run once each for the
+// last change, printing what they did.
+func (dm *demo) expect(ctx context.Context, hooks []string) error {
+	if err := dm.d.Sync(ctx); err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, h := range hooks {
+		want[h] = true
+	}
+	deadline := time.After(10 * time.Second)
+	for len(want) > 0 {
+		select {
+		case r := <-dm.records:
+			if r.Phase != queue.Finished {
+				continue
+			}
+			dm.runs++
+			if !want[r.Hook] {
+				return fmt.Errorf("demo: hook %s ran unexpectedly", r.Hook)
+			}
+			delete(want, r.Hook)
+			var files []string
+			for _, f := range r.Event.Files {
+				files = append(files, f.Change+" "+f.Path)
+			}
+			fmt.Fprintf(dm.out, "   ✓ %s ran (%s: %s), %s in %s\n", r.Hook, r.Event.Kind, strings.Join(files, ", "),
+				r.Result.Status, roundDuration(r.Result.Duration))
+			for _, line := range strings.Split(strings.TrimRight(r.Result.Output, "\n"), "\n") {
+				if line != "" {
+					fmt.Fprintf(dm.out, "     │ %s\n", line)
+				}
+			}
+		case <-deadline:
+			return errors.New("demo: a hook did not run within 10s")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	// Once every change is settled and every batch has run or been
+	// dropped, nothing else can run for this step.
+	if err := dm.d.Idle(ctx); err != nil {
+		return err
+	}
+	for {
+		select {
+		case r := <-dm.records:
+			if r.Phase == queue.Finished {
+				return fmt.Errorf("demo: hook %s ran unexpectedly", r.Hook)
+			}
+			continue
+		default:
+		}
+		break
+	}
+	if len(hooks) == 0 {
+		fmt.Fprintln(dm.out, "   · no hook ran")
+	}
+	return nil
+}
+
+func (dm *demo) path(rel string) string { return filepath.Join(dm.root, filepath.FromSlash(rel)) }
+
+func (dm *demo) writeFile(rel, body string) func() error {
+	return func() error { return os.WriteFile(dm.path(rel), []byte(body), 0o644) }
+}
+
+func (dm *demo) vimSave(rel, body string) func() error {
+	return func() error {
+		p := dm.path(rel)
+		probe := filepath.Join(filepath.Dir(p), "4913")
+		for _, step := range []func() error{
+			func() error { return os.WriteFile(probe, nil, 0o644) },
+			func() error { return os.Remove(probe) },
+			func() error { return os.Rename(p, p+"~") },
+			func() error { return os.WriteFile(p, []byte(body), 0o644) },
+			func() error { return os.Remove(p + "~") },
+		} {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func (dm *demo) rewrite(rel string) func() error {
+	return func() error {
+		data, err := os.ReadFile(dm.path(rel))
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dm.path(rel), data, 0o644)
+	}
+}
+
+func (dm *demo) generate(n int) func() error {
+	return func() error {
+		if err := os.MkdirAll(dm.path("src/gen"), 0o755); err != nil {
+			return err
+		}
+		for i := range n {
+			if err := os.WriteFile(dm.path(fmt.Sprintf("src/gen/model%d.ts", i)), []byte(fmt.Sprintf("export const id = %d;\n", i)), 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// roundDuration keeps two significant digits, so fast runs do not read as 0s.
+func roundDuration(d time.Duration) time.Duration {
+	for unit := time.Hour; unit > time.Microsecond; unit /= 10 {
+		if d >= 10*unit {
+			return d.Round(unit)
+		}
+	}
+	return d.Round(time.Microsecond)
+}
+
+// indent prefixes every line written through it.
+type indent struct{ w io.Writer }
+
+func (i indent) Write(p []byte) (int, error) {
+	s := strings.ReplaceAll(strings.TrimRight(string(p), "\n"), "\n", "\n   ")
+	if s == "" {
+		_, err := i.w.Write([]byte("\n"))
+		return len(p), err
+	}
+	_, err := fmt.Fprintf(i.w, "   %s\n", s)
+	return len(p), err
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+)
+
+func newExplainCmd(g *globals) *cobra.Command {
+	var files []string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "explain KIND [--file F]...",
+		Short: "Show which hooks an event would run, and why; run nothing",
+		Long: `explain builds the event you describe and walks every hook through the same
+filters the daemon applies: the event kind (on), the paths globs, and the if
+rule, printing each verdict and the rule's value. Nothing runs.
+
+KIND is an event kind such as file.saved, git.commit or hook.manual.`,
+		Example: `  hookd explain file.saved --file src/app.go
+  hookd explain file.created --file docs/a.md --file docs/b.md --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			kind := event.Kind(args[0])
+			if !event.Known(kind) {
+				return usageError{fmt.Errorf("unknown event kind %q", kind)}
+			}
+			repo, opts, err := g.locate()
+			if err != nil {
+				return err
+			}
+			cfg, probs := hooks.Load(opts)
+			for _, p := range probs {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s (that hook is left out)\n", p)
+			}
+			ev := event.Event{Kind: kind, Time: time.Now()}
+			for _, f := range files {
+				rel, err := repoRelative(repo.Root, f)
+				if err != nil {
+					return usageError{err}
+				}
+				var size int64
+				if fi, err := os.Stat(filepath.Join(repo.Root, rel)); err == nil {
+					size = fi.Size()
+				}
+				ev.Files = append(ev.Files, event.NewFile(repo.Root, rel, changeOf(kind), size))
+			}
+			xs := hooks.Explain(cfg, repo.Root, ev)
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if xs == nil {
+					xs = []hooks.Explanation{}
+				}
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(xs)
+			}
+			if len(xs) == 0 {
+				fmt.Fprintln(out, "no hooks are configured")
+			}
+			for _, x := range xs {
+				printExplanation(out, x)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&files, "file", nil, "a file of the event (repeatable), relative to the current directory")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the explanations as JSON")
+	return cmd
+}
+
+func changeOf(kind event.Kind) event.Change {
+	switch kind {
+	case event.FileCreated:
+		return event.Created
+	case event.FileDeleted:
+		return event.Deleted
+	}
+	return event.Saved
+}
+
+// repoRelative turns a path given on the command line into a
+// repository-relative one.
+func repoRelative(root, p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if resolved, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(resolved, filepath.Base(abs))
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", fmt.Errorf("%s is outside the repository %s", p, root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func printExplanation(w interface{ Write([]byte) (int, error) }, x hooks.Explanation) {
+	verdict := "would not run"
+	if x.Runs {
+		verdict = "WOULD RUN"
+	}
+	fmt.Fprintf(w, "%s  %s  (%s, %s: %s)\n", x.Hook, verdict, x.Source, x.Action, x.Detail)
+	mark := func(ok bool) string {
+		if ok {
+			return "✓"
+		}
+		return "✗"
+	}
+	if x.Disabled != "" {
+		fmt.Fprintf(w, "  disabled  %s\n", x.Disabled)
+	}
+	fmt.Fprintf(w, "  on        %s\n", mark(x.On))
+	if !x.On {
+		fmt.Fprintln(w)
+		return
+	}
+	if x.Paths != nil {
+		var kept []string
+		for _, f := range x.Files {
+			kept = append(kept, f.Path)
+		}
+		detail := "no file matches"
+		if len(kept) > 0 {
+			detail = strings.Join(kept, ", ")
+		}
+		fmt.Fprintf(w, "  paths     %s %s\n", mark(*x.Paths), detail)
+		if !*x.Paths {
+			fmt.Fprintln(w)
+			return
+		}
+	}
+	switch {
+	case x.RuleErr != "":
+		fmt.Fprintf(w, "  if        ✗ %s → error: %s\n", x.Rule, x.RuleErr)
+	case x.RuleVal != nil:
+		fmt.Fprintf(w, "  if        %s %s → %v\n", mark(*x.RuleVal), x.Rule, *x.RuleVal)
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lmittmann/tint"
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/hooks"
+)
+
+// Exit codes, documented in `hookd --help`.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the command ran and found a problem (bad config, failed hook)
+	exitUsage   = 2 // the command line itself is wrong
+)
+
+// ExitError carries an exit code for an error that has already been
+// reported to the user.
+type ExitError struct{ Code int }
+
+func (e ExitError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
+
+// globals are the flags every verb takes.
+type globals struct {
+	repo      string
+	config    string
+	logFormat string
+	verbose   bool
+	stdout    io.Writer
+	stderr    io.Writer
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(args []string) int {
+	g := &globals{stdout: os.Stdout, stderr: os.Stderr}
+	root := newRoot(g)
+	root.SetArgs(args)
+	root.SetOut(g.stdout)
+	root.SetErr(g.stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	var ee ExitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.Code
+	case isUsage(err):
+		fmt.Fprintf(g.stderr, "hookd: %v\nRun 'hookd --help' for usage.\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(g.stderr, "hookd: %v\n", err)
+		return exitFailure
+	}
+}
+
+// usageError marks errors in the command line.
+type usageError struct{ error }
+
+func isUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") ||
+		strings.HasPrefix(err.Error(), "unknown flag") || strings.HasPrefix(err.Error(), "unknown shorthand") ||
+		strings.Contains(err.Error(), "accepts") || strings.Contains(err.Error(), "requires")
+}
+
+func newRoot(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hookd",
+		Short: "Always-on hooks for spec-driven development",
+		Long: `hookd watches a repository and runs hooks when things happen in it: a file is
+saved, a commit lands, a requirement in a spec changes. Hooks are declared in
+hookd.toml, each with an expr-lang rule, and run a command, an AI agent with a
+rendered prompt, or a built-in action.
+
+Exit codes: 0 success, 1 a problem was found (bad config, failed run),
+2 the command line is wrong.`,
+		Example: `  hookd check                     # validate hookd.toml
+  hookd run                       # watch and run hooks in the foreground
+  hookd explain file.saved --file src/app.go
+  hookd demo                      # see it work in a throwaway repository`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.repo, "repo", ".", "the repository (any directory inside it)")
+	root.PersistentFlags().StringVar(&g.config, "config", "", "read only this config file instead of hookd.toml, hookd.local.toml and the user config")
+	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text (for people) or json (for machines)")
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every event, not just runs")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newRunCmd(g), newCheckCmd(g), newExplainCmd(g), newRulesCmd(g), newDemoCmd(g), newVersionCmd(g))
+	return root
+}
+
+// locate finds the repository and the config files of the command line.
+func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
+	repo, err := daemon.Locate(g.repo)
+	if err != nil {
+		return daemon.Repo{}, hooks.LoadOptions{}, err
+	}
+	opts := hooks.LoadOptions{Root: repo.Root, UserConfig: userConfig()}
+	if g.config != "" {
+		abs, err := filepath.Abs(g.config)
+		if err != nil {
+			return daemon.Repo{}, hooks.LoadOptions{}, err
+		}
+		opts.Explicit = abs
+	}
+	return repo, opts, nil
+}
+
+// userConfig is ~/.config/hookd/config.toml, honouring XDG_CONFIG_HOME.
+func userConfig() string {
+	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" {
+		return filepath.Join(x, "hookd", "config.toml")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".config", "hookd", "config.toml")
+	}
+	return ""
+}
+
+func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
+	level := slog.LevelInfo
+	if g.verbose {
+		level = slog.LevelDebug
+	}
+	switch g.logFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
+	case "text":
+		return slog.New(tint.NewHandler(w, &tint.Options{Level: level, TimeFormat: time.TimeOnly, NoColor: !isTerminal(w)})), nil
+	}
+	return nil, usageError{fmt.Errorf("--log-format must be text or json, not %q", g.logFormat)}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// version returns the module version and VCS revision the binary was
+// built from.
+func version() (ver, commit string) {
+	ver, commit = "devel", "unknown"
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		ver = v
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			commit = s.Value
+		}
+		if s.Key == "vcs.modified" && s.Value == "true" {
+			commit += "+dirty"
+		}
+	}
+	return
+}

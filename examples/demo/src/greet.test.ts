@@ -1,0 +1,3 @@
+import { greet } from "./greet";
+
+test("greets", () => expect(greet("x")).toBe("Hello, x"));

@@ -56,6 +56,12 @@ const (
 	Tree
 )
 
+// truncGrace is how long a file that just became empty (created, or
+// truncated) waits before it counts as empty: a save opens with O_CREAT or
+// O_TRUNC, then writes, and under load the gap can outlast the settle
+// period. A sync cookie does not wait for it.
+const truncGrace = 100 * time.Millisecond
+
 // maxHashSize bounds the files whose content is hashed; larger files are
 // compared by size and mtime alone.
 const maxHashSize = 64 << 20
@@ -79,7 +85,8 @@ type Settler struct {
 	notify  chan struct{}
 
 	// Owned by the Run goroutine.
-	index index
+	index  index
+	graced map[string]bool // paths given the truncate grace once already
 }
 
 // New returns a settler for the tree at root. emit is called from the Run
@@ -192,6 +199,19 @@ func (s *Settler) flush() (wait time.Duration, more bool) {
 	}
 	s.mu.Unlock()
 
+	if len(cookies) == 0 {
+		for rel, f := range ready {
+			if s.truncating(rel, now) {
+				delete(ready, rel)
+				s.mu.Lock()
+				s.pending[rel] = touch{flags: f, first: now, last: now.Add(truncGrace - s.settle)}
+				s.mu.Unlock()
+				if next < 0 || truncGrace < next {
+					next = truncGrace
+				}
+			}
+		}
+	}
 	if len(ready) > 0 {
 		if evs := s.examine(ready); len(evs) > 0 {
 			s.emit(evs)
@@ -201,6 +221,29 @@ func (s *Settler) flush() (wait time.Duration, more bool) {
 		close(c)
 	}
 	return next, next >= 0
+}
+
+// truncating reports whether rel looks caught between an open and its
+// first write: empty now, and either new or not empty when last seen, and
+// not already given its grace.
+func (s *Settler) truncating(rel string, now time.Time) bool {
+	prev, known := s.index.get(rel)
+	if known && prev.size == 0 {
+		return false
+	}
+	fi, err := os.Lstat(filepath.Join(s.root, filepath.FromSlash(rel)))
+	if err != nil || fi.Size() != 0 {
+		return false
+	}
+	if s.graced == nil {
+		s.graced = map[string]bool{}
+	}
+	if s.graced[rel] {
+		delete(s.graced, rel)
+		return false
+	}
+	s.graced[rel] = true
+	return true
 }
 
 // maxSettle caps how long a path written without pause waits.

@@ -393,6 +393,10 @@ func TestOverflowForcedByKernel(t *testing.T) {
 		}
 	}, func(o *watch.Options, h *harness) { o.NewFSWatcher = newFS })
 	h.expect()
+	// Stall our event loop so the 8-slot kernel queue must overflow, then
+	// let it go.
+	release := make(chan struct{})
+	h.w.SetDrop(func(string) bool { <-release; return false })
 	var want []string
 	for i := range n {
 		if i%2 == 0 {
@@ -405,6 +409,7 @@ func TestOverflowForcedByKernel(t *testing.T) {
 		must(t, os.WriteFile(filepath.Join(h.root, fmt.Sprintf("new/d%d/n%03d", i%7, i)), []byte("n"), 0o644))
 		want = append(want, fmt.Sprintf("created new/d%d/n%03d", i%7, i))
 	}
+	close(release)
 	// The overflow may be noticed after the cookie, so wait for the
 	// recovery to have run before the final sync.
 	deadline := time.Now().Add(10 * time.Second)

@@ -128,7 +128,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); _ = w.Run(ctx) }()
 
 	st := w.Stats()
-	d.log.Info("watching", "repo", d.opts.Repo.Root, "dirs", st.Watches, "hooks", len(cfg.Hooks), "ready_in", time.Since(started).Round(time.Millisecond))
+	d.log.Info("watching", "repo", d.opts.Repo.Root, "dirs", st.Watches, "hooks", len(cfg.Hooks), "ready_in", time.Since(started).Round(10*time.Microsecond))
 	close(d.ready)
 	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
 

@@ -81,6 +81,7 @@ type Settler struct {
 	mu sync.Mutex
 	// mu guards the fields that follow: the hand-off from the watcher.
 	pending map[string]touch
+	fresh   []string // touched since the last scan
 	cookies []chan struct{}
 	notify  chan struct{}
 
@@ -119,6 +120,7 @@ func (s *Settler) Touch(rel string, f Flags) {
 	t.flags |= f
 	t.last = now
 	s.pending[rel] = t
+	s.fresh = append(s.fresh, rel)
 	s.mu.Unlock()
 	s.wake()
 }
@@ -142,73 +144,96 @@ func (s *Settler) wake() {
 // Run examines touched paths until ctx is done. No timer runs while
 // nothing is pending.
 //
-// A touch can never be due before the paths already pending (its quiet
-// period starts later), so a wake-up while the timer is armed needs no
-// scan of the pending set; only the timer and cookies cause one. That keeps
-// a burst of n touches O(n) instead of O(n²).
+// A wake-up for new touches looks only at the paths touched since the last
+// scan (they may be ready at once, or due before the armed timer); the
+// whole pending set is scanned only when the timer fires or a cookie
+// waits. That keeps a burst of n touches O(n) rather than O(n²).
 func (s *Settler) Run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	armed := false
+	var deadline time.Time // when the timer fires; zero when it is not armed
 	for {
+		full := deadline.IsZero()
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.notify:
-			s.mu.Lock()
-			cookies := len(s.cookies) > 0
-			s.mu.Unlock()
-			if armed && !cookies {
-				continue
-			}
 		case <-timer.C:
-			armed = false
+			deadline, full = time.Time{}, true
 		}
-		if armed {
-			timer.Stop()
-			armed = false
-		}
-		if wait, more := s.flush(); more {
-			timer.Reset(wait)
-			armed = true
+		next, more := s.flush(full)
+		switch {
+		case !more:
+			if full {
+				timer.Stop()
+				deadline = time.Time{}
+			}
+		case full || deadline.IsZero() || next.Before(deadline):
+			deadline = next
+			timer.Reset(time.Until(next))
 		}
 	}
 }
 
-// flush examines every path that has settled (or all of them when a cookie
-// waits), emits the events, answers the cookies, and says how long until
-// the next pending path settles.
-func (s *Settler) flush() (wait time.Duration, more bool) {
+// flush examines the paths that are ready (all of them when a cookie
+// waits), emits their events, answers the cookies, and returns when the
+// earliest of the other paths it looked at is due. It looks at every
+// pending path when full, else only at those touched since the last scan.
+func (s *Settler) flush(full bool) (next time.Time, more bool) {
 	now := time.Now()
 	capAt := maxSettle(s.settle)
 	ready := map[string]Flags{}
 	s.mu.Lock()
 	cookies := s.cookies
 	s.cookies = nil
-	next := time.Duration(-1)
-	for rel, t := range s.pending {
-		due := min(t.last.Add(s.settle).Sub(now), t.first.Add(capAt).Sub(now))
-		if len(cookies) > 0 || due <= 0 {
+	full = full || len(cookies) > 0
+	candidates := s.fresh
+	if full {
+		candidates = make([]string, 0, len(s.pending))
+		for rel := range s.pending {
+			candidates = append(candidates, rel)
+		}
+	}
+	s.fresh = nil
+	for _, rel := range candidates {
+		t, ok := s.pending[rel]
+		if !ok {
+			continue // already taken
+		}
+		due := t.last.Add(s.settle)
+		if limit := t.first.Add(capAt); limit.Before(due) {
+			due = limit
+		}
+		if len(cookies) > 0 || !due.After(now) || s.looksComplete(rel, t.flags) {
 			ready[rel] = t.flags
 			delete(s.pending, rel)
 			continue
 		}
-		if next < 0 || due < next {
-			next = due
+		if !more || due.Before(next) {
+			next, more = due, true
 		}
 	}
 	s.mu.Unlock()
 
 	if len(cookies) == 0 {
 		for rel, f := range ready {
-			if s.truncating(rel, now) {
-				delete(ready, rel)
-				s.mu.Lock()
-				s.pending[rel] = touch{flags: f, first: now, last: now.Add(truncGrace - s.settle)}
-				s.mu.Unlock()
-				if next < 0 || truncGrace < next {
-					next = truncGrace
-				}
+			if !s.truncating(rel, now) {
+				continue
+			}
+			delete(ready, rel)
+			due := now.Add(truncGrace)
+			s.mu.Lock()
+			if t, fresh := s.pending[rel]; fresh {
+				// Its write came in meanwhile: that touch decides.
+				t.flags |= f
+				s.pending[rel] = t
+				due = t.last.Add(s.settle)
+			} else {
+				s.pending[rel] = touch{flags: f, first: now, last: due.Add(-s.settle)}
+			}
+			s.mu.Unlock()
+			if !more || due.Before(next) {
+				next, more = due, true
 			}
 		}
 	}
@@ -220,7 +245,34 @@ func (s *Settler) flush() (wait time.Duration, more bool) {
 	for _, c := range cookies {
 		close(c)
 	}
-	return next, next >= 0
+	return next, more
+}
+
+// maxSettle caps how long a path written without pause waits.
+func maxSettle(settle time.Duration) time.Duration {
+	return max(50*settle, 50*time.Millisecond)
+}
+
+// looksComplete reports whether rel can be examined without waiting out
+// the quiet period: a file we know, still there, not empty, and open for
+// writing by nobody is a finished save. A new file may be a temporary one
+// about to be renamed away, a missing one may be mid-way through an
+// editor's rename dance, and an empty one may be between its open and its
+// write, so those wait. mu is held; the index is only read.
+func (s *Settler) looksComplete(rel string, f Flags) bool {
+	if f&^Event != 0 {
+		return false // seeds, rescans and trees go with the quiet period
+	}
+	if _, known := s.index.get(rel); !known {
+		return false
+	}
+	abs := filepath.Join(s.root, filepath.FromSlash(rel))
+	fi, err := os.Lstat(abs)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+		return false
+	}
+	gone, known := writerGone(abs)
+	return known && gone
 }
 
 // truncating reports whether rel looks caught between an open and its
@@ -244,11 +296,6 @@ func (s *Settler) truncating(rel string, now time.Time) bool {
 	}
 	s.graced[rel] = true
 	return true
-}
-
-// maxSettle caps how long a path written without pause waits.
-func maxSettle(settle time.Duration) time.Duration {
-	return max(50*settle, 50*time.Millisecond)
 }
 
 // examine compares every touched path with the index and returns the

@@ -1,0 +1,276 @@
+// Command bench measures hookd against the floor on this machine:
+//
+//   - latency: from a file write to the start of the hook's command, with
+//     debounce = "0s", for hookd and for the floor (raw fsnotify plus one
+//     spawn of the same command per event), measured the same way;
+//   - start: how long the real binary takes to watch a generated tree of
+//     -dirs directories and -files files, and its resident memory then;
+//   - idle: the CPU the binary uses over -idle while nothing changes.
+//
+// Run it from the repository root:
+//
+//	go run ./bench                       # t100k: 10,000 dirs, 100,000 files
+//	go run ./bench -dirs 1000 -files 10000 -n 100
+//
+// A command "starts" when it writes to a FIFO the bench is blocked reading,
+// so both sides pay the same spawn of /bin/sh.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+func main() {
+	dirs := flag.Int("dirs", 10000, "directories in the generated tree")
+	files := flag.Int("files", 100000, "files in the generated tree")
+	n := flag.Int("n", 300, "latency samples")
+	idle := flag.Duration("idle", 10*time.Second, "idle CPU sample length")
+	keep := flag.String("tree", "", "where to generate the tree (default: a temporary directory)")
+	flag.Parse()
+	log.SetFlags(0)
+
+	work, err := os.MkdirTemp("", "hookd-bench-")
+	check(err)
+	defer os.RemoveAll(work)
+	bin := filepath.Join(work, "hookd")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/hookd")
+	build.Stderr = os.Stderr
+	check(build.Run())
+
+	floor := latencyFloor(work, *n)
+	ours := latencyHookd(work, bin, *n)
+
+	tree := *keep
+	if tree == "" {
+		tree = filepath.Join(work, "tree")
+	}
+	genTree(tree, *dirs, *files)
+	ready, rss, cpu := startAndIdle(work, bin, tree, *idle)
+
+	fmt.Printf("\nhookd bench on %s (%d cores)\n\n", hostname(), numCPU())
+	fmt.Printf("| measure | hookd | floor |\n|---|---|---|\n")
+	fmt.Printf("| write → command start, p50 | %s | %s |\n", ms(pct(ours, 50)), ms(pct(floor, 50)))
+	fmt.Printf("| write → command start, p99 | %s | %s |\n", ms(pct(ours, 99)), ms(pct(floor, 99)))
+	fmt.Printf("| ready on %d dirs / %d files | %s | — |\n", *dirs, *files, ms(ready))
+	fmt.Printf("| RSS when ready | %.1f MB | — |\n", float64(rss)/1e6)
+	fmt.Printf("| CPU while idle for %s | %.2f%% | — |\n", *idle, cpu)
+}
+
+// latencyFloor measures raw fsnotify plus one spawn per event.
+func latencyFloor(work string, n int) []time.Duration {
+	dir := filepath.Join(work, "floor")
+	check(os.MkdirAll(dir, 0o755))
+	fifo := mkfifo(work, "floor.fifo")
+	w, err := fsnotify.NewWatcher()
+	check(err)
+	defer w.Close()
+	check(w.Add(dir))
+	go func() {
+		for ev := range w.Events {
+			if ev.Has(fsnotify.Write) {
+				cmd := exec.Command("/bin/sh", "-c", `echo x > "$FIFO"`)
+				cmd.Env = append(os.Environ(), "FIFO="+fifo)
+				_ = cmd.Start()
+				go cmd.Wait()
+			}
+		}
+	}()
+	return measure(filepath.Join(dir, "f.txt"), fifo, n)
+}
+
+// latencyHookd measures the real binary with debounce = "0s".
+func latencyHookd(work, bin string, n int) []time.Duration {
+	repo := filepath.Join(work, "repo")
+	check(os.MkdirAll(repo, 0o755))
+	fifo := mkfifo(work, "hookd.fifo")
+	cfg := filepath.Join(work, "latency.toml")
+	check(os.WriteFile(cfg, []byte(os.Getenv("HOOKD_BENCH_EXTRA")+`
+[[hook]]
+name = "stamp"
+on = ["file.saved", "file.created"]
+debounce = "0s"
+mode = "parallel"
+run = 'echo x > "$FIFO"'
+env = { FIFO = "`+fifo+`" }
+`), 0o644))
+	cmd, _ := startDaemon(bin, repo, cfg, work)
+	defer stop(cmd)
+	return measure(filepath.Join(repo, "f.txt"), fifo, n)
+}
+
+// measure writes target n times and times each write until the command
+// writes to the FIFO.
+func measure(target, fifo string, n int) []time.Duration {
+	check(os.WriteFile(target, []byte("warm-up"), 0o644))
+	f, err := os.OpenFile(fifo, os.O_RDWR, 0) // RDWR: never EOF between writers
+	check(err)
+	defer f.Close()
+	r := bufio.NewReader(f)
+	_, err = r.ReadString('\n')
+	check(err)
+	var out []time.Duration
+	for i := range n {
+		t0 := time.Now()
+		check(os.WriteFile(target, []byte("sample "+strconv.Itoa(i)), 0o644))
+		_, err := r.ReadString('\n')
+		check(err)
+		out = append(out, time.Since(t0))
+		// Drain a second start caused by the same write, if any, before
+		// the next sample.
+		time.Sleep(5 * time.Millisecond)
+		for r.Buffered() > 0 {
+			_, _ = r.ReadString('\n')
+		}
+	}
+	return out
+}
+
+func startDaemon(bin, repo, cfg, work string) (*exec.Cmd, *bufio.Scanner) {
+	cmd := exec.Command(bin, "run", "--repo", repo, "--config", cfg, "--log-format", "json")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(work, "state"))
+	stderr, err := cmd.StderrPipe()
+	check(err)
+	check(cmd.Start())
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		var rec map[string]any
+		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec["msg"] == "watching" {
+			go func() {
+				for sc.Scan() {
+				}
+			}()
+			return cmd, sc
+		}
+	}
+	log.Fatal("hookd exited before it was ready")
+	return nil, nil
+}
+
+// startAndIdle starts the binary on the tree and reports its own
+// ready_in figure, its RSS then, and its CPU over the idle period.
+func startAndIdle(work, bin, tree string, idle time.Duration) (time.Duration, int64, float64) {
+	cfg := filepath.Join(work, "idle.toml")
+	check(os.WriteFile(cfg, []byte("[[hook]]\nname = \"x\"\non = \"file.saved\"\nrun = \"true\"\n"), 0o644))
+	cmd := exec.Command(bin, "run", "--repo", tree, "--config", cfg, "--log-format", "json")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(work, "state"))
+	stderr, err := cmd.StderrPipe()
+	check(err)
+	check(cmd.Start())
+	defer stop(cmd)
+	sc := bufio.NewScanner(stderr)
+	var ready time.Duration
+	for sc.Scan() {
+		var rec struct {
+			Msg     string        `json:"msg"`
+			ReadyIn time.Duration `json:"ready_in"` // slog writes nanoseconds
+		}
+		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "watching" {
+			ready = rec.ReadyIn
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	rssReady := rss(cmd.Process.Pid)
+	// Let the background index settle before sampling idle CPU.
+	time.Sleep(3 * time.Second)
+	before := cpuTicks(cmd.Process.Pid)
+	time.Sleep(idle)
+	after := cpuTicks(cmd.Process.Pid)
+	const hz = 100 // USER_HZ
+	cpu := float64(after-before) / hz / idle.Seconds() * 100
+	return ready, rssReady, cpu
+}
+
+func stop(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+}
+
+func genTree(root string, dirs, files int) {
+	if _, err := os.Stat(filepath.Join(root, ".generated")); err == nil {
+		return
+	}
+	log.Printf("generating %d dirs and %d files in %s", dirs, files, root)
+	var all []string
+	all = append(all, root)
+	for i := 1; i < dirs; i++ {
+		parent := all[(i-1)/10] // a tree of fan-out 10
+		d := filepath.Join(parent, "d"+strconv.Itoa(i))
+		check(os.MkdirAll(d, 0o755))
+		all = append(all, d)
+	}
+	for i := range files {
+		d := all[i%len(all)]
+		check(os.WriteFile(filepath.Join(d, "f"+strconv.Itoa(i)+".txt"), []byte("x"), 0o644))
+	}
+	check(os.WriteFile(filepath.Join(root, ".generated"), nil, 0o644))
+}
+
+func mkfifo(dir, name string) string {
+	p := filepath.Join(dir, name)
+	check(syscall.Mkfifo(p, 0o600))
+	return p
+}
+
+func rss(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	check(err)
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func cpuTicks(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	check(err)
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return utime + stime
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
+
+func hostname() string { h, _ := os.Hostname(); return h }
+
+func numCPU() int {
+	out, err := exec.Command("nproc").Output()
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	return n
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,69 @@
+package daemon_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/hooks"
+)
+
+// BenchmarkWriteToRunStart measures the pipeline inside the daemon: from a
+// file write to the moment the runner is about to spawn the command (the
+// Started record), with debounce = "0s". Spawning is the floor's cost and
+// is measured by `go run ./bench`.
+func BenchmarkWriteToRunStart(b *testing.B) {
+	for _, settle := range []string{"0s", "1ms"} {
+		b.Run("settle="+settle, func(b *testing.B) {
+			b.Setenv("XDG_STATE_HOME", b.TempDir())
+			root := b.TempDir()
+			os.WriteFile(filepath.Join(root, "hookd.toml"), []byte(fmt.Sprintf(`[watch]
+settle = %q
+[[hook]]
+name = "h"
+on = "file.saved"
+debounce = "0s"
+mode = "parallel"
+run = "true"
+`, settle)), 0o644)
+			repo, _ := daemon.Locate(root)
+			started := make(chan time.Time, 16)
+			d := daemon.New(daemon.Options{Repo: repo, Config: hooks.LoadOptions{Root: repo.Root},
+				Observe: func(r queue.Record) {
+					if r.Phase == queue.Started {
+						started <- time.Now()
+					}
+				}})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go d.Run(ctx)
+			<-d.Ready()
+			target := filepath.Join(repo.Root, "f.txt")
+			os.WriteFile(target, []byte("init"), 0o644)
+			d.Idle(ctx)
+			var lat []time.Duration
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				os.WriteFile(target, []byte(fmt.Sprint("v", i)), 0o644)
+				t1 := <-started
+				lat = append(lat, t1.Sub(t0))
+				b.StopTimer()
+				d.Idle(ctx)
+				for len(started) > 0 {
+					<-started
+				}
+				b.StartTimer()
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+		})
+	}
+}

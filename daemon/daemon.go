@@ -210,7 +210,7 @@ func (d *Daemon) observe(r queue.Record) {
 	case queue.Started:
 		log.Info("run started", "event", r.Event.Kind, "files", len(r.Event.Files))
 	case queue.Finished:
-		attrs := []any{"status", r.Result.Status, "exit", r.Result.Exit, "took", r.Result.Duration.Round(100*time.Microsecond)}
+		attrs := []any{"status", r.Result.Status, "exit", r.Result.Exit, "took", r.Result.Duration.Round(100 * time.Microsecond)}
 		switch r.Result.Status {
 		case runner.StatusOK:
 			log.Info("run finished", attrs...)

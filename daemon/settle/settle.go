@@ -48,6 +48,9 @@ const (
 	// watcher's start-up scan seeds every file. A seeded path that also has
 	// an Event changed after the scan found it.
 	Seed
+	// Suspect says the path changed after a baseline that cannot be
+	// trusted yet (see SetBarrier): whatever it holds now is a change.
+	Suspect
 	// Rescan compares size and mtime first and hashes only when they
 	// differ; overflow recovery rescans the whole tree this way.
 	Rescan
@@ -81,9 +84,15 @@ type Settler struct {
 	mu sync.Mutex
 	// mu guards the fields that follow: the hand-off from the watcher.
 	pending map[string]touch
-	fresh   []string // touched since the last scan
-	cookies []chan struct{}
-	notify  chan struct{}
+	fresh   []string            // touched since the last scan
+	seeds   map[string][]string // start-up scan: dir -> file names, not yet examined
+	// tentative holds baselines taken from seeds whose barrier has not come
+	// back yet; an event for one of them is a change (Suspect).
+	tentative map[string]uint64
+	barrierN  uint64
+	barrier   func(confirm func())
+	cookies   []chan struct{}
+	notify    chan struct{}
 
 	// Owned by the Run goroutine.
 	index  index
@@ -118,9 +127,51 @@ func (s *Settler) Touch(rel string, f Flags) {
 		t.first = now
 	}
 	t.flags |= f
+	if f&Event != 0 && s.tentative[rel] != 0 {
+		t.flags |= Suspect
+	}
 	t.last = now
 	s.pending[rel] = t
 	s.fresh = append(s.fresh, rel)
+	s.mu.Unlock()
+	s.wake()
+}
+
+// SetBarrier gives the settler a way to order itself with the kernel's
+// events: barrier must arrange for confirm to be called when every event
+// that happened before the call has been handed to Touch (the watcher
+// writes a cookie file and calls confirm when its event comes). Seed
+// baselines are taken after the watches were added, so a write in between
+// is in the baseline and in an event still on its way; until the barrier
+// after a baseline returns, an event for it counts as a change. Call it
+// before Run; without it seeds are confirmed at once.
+func (s *Settler) SetBarrier(barrier func(confirm func())) { s.barrier = barrier }
+
+// confirm makes the baselines of barrier n trustworthy.
+func (s *Settler) confirm(n uint64) {
+	s.mu.Lock()
+	for rel, b := range s.tentative {
+		if b <= n {
+			delete(s.tentative, rel)
+		}
+	}
+	s.mu.Unlock()
+}
+
+// SeedDir hands over the files the start-up scan found in dir ("" for the
+// root). They become the index's baseline in the first flush, in the
+// background, without being reported; a seeded file that also gets an
+// event changed after the scan. It is cheaper than a Touch per file, which
+// is what keeps start-up fast on big trees.
+func (s *Settler) SeedDir(dir string, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	s.mu.Lock()
+	if s.seeds == nil {
+		s.seeds = map[string][]string{}
+	}
+	s.seeds[dir] = append(s.seeds[dir], names...)
 	s.mu.Unlock()
 	s.wake()
 }
@@ -195,6 +246,36 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 		}
 	}
 	s.fresh = nil
+	seeds := s.seeds
+	s.seeds = nil
+	var barrier uint64
+	if len(seeds) > 0 && s.barrier != nil {
+		// Mark before the baselines are read: an event from now until the
+		// barrier returns may describe a write the baseline already holds.
+		s.barrierN++
+		barrier = s.barrierN
+		if s.tentative == nil {
+			s.tentative = map[string]uint64{}
+		}
+	}
+	for dir, names := range seeds {
+		for _, name := range names {
+			rel := name
+			if dir != "" {
+				rel = dir + "/" + name
+			}
+			if t, ok := s.pending[rel]; ok {
+				// An event came for it too: examine it with its touch.
+				t.flags |= Seed
+				s.pending[rel] = t
+				continue
+			}
+			ready[rel] = Seed
+			if barrier != 0 {
+				s.tentative[rel] = barrier
+			}
+		}
+	}
 	for _, rel := range candidates {
 		t, ok := s.pending[rel]
 		if !ok {
@@ -241,6 +322,9 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 		if evs := s.examine(ready); len(evs) > 0 {
 			s.emit(evs)
 		}
+	}
+	if barrier != 0 {
+		s.barrier(func() { s.confirm(barrier) })
 	}
 	for _, c := range cookies {
 		close(c)
@@ -362,13 +446,15 @@ func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change,
 	abs := filepath.Join(s.root, filepath.FromSlash(rel))
 	prev, known := s.index.get(rel)
 	// A path seeded by the start-up scan and not yet examined existed
-	// before we looked; if an event came for it too, it changed since.
+	// before we looked; if an event came for it too, it changed since. So
+	// did one whose baseline was taken while its event was on the way.
 	seeded := !known && f&Seed != 0
-	changedSinceSeed := seeded && f&Event != 0
+	changedSinceSeed := (seeded && f&Event != 0) || f&Suspect != 0
 	fi, err := os.Lstat(abs)
 	if err != nil || !(fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0) {
-		// Gone, or no longer a file (a directory has its own touches).
-		if known || changedSinceSeed {
+		// Gone, or no longer a file (a directory has its own touches). A
+		// seed that is gone existed when the scan found it: deleted since.
+		if known || seeded {
 			s.index.remove(rel)
 			return event.Deleted, 0, true
 		}

@@ -9,3 +9,7 @@ func (w *Watcher) SetDrop(drop func(rel string) bool) {
 	}
 	w.drop.Store(&drop)
 }
+
+// SetAdd replaces the call that adds a kernel watch, so a test can make
+// the kernel refuse.
+func (w *Watcher) SetAdd(add func(path string) error) { w.add = add }

@@ -38,6 +38,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,15 +76,19 @@ type Watcher struct {
 	fw   *fsnotify.Watcher
 	log  *slog.Logger
 
-	// Owned by the Run goroutine after start.
-	ig   *ignore.Matcher
-	dirs map[string]struct{} // watched directories, repo-relative ("" for root)
+	// walkMu guards the fields that follow: the Run goroutine owns them,
+	// but addTree's workers share them while it walks.
+	walkMu sync.Mutex
+	ig     *ignore.Matcher
+	dirs   map[string]struct{} // watched directories, repo-relative ("" for root)
 
-	mu      sync.Mutex
-	waiters map[string]chan struct{} // cookie name -> settled
+	mu       sync.Mutex
+	waiters  map[string]chan struct{} // cookie name -> settled
+	barriers map[string]func()        // cookie name -> called in event order
 
 	overflow chan struct{}                         // asks Run to recover as from an overflow
 	drop     atomic.Pointer[func(rel string) bool] // tests only: lose matching events
+	add      func(path string) error               // fsnotify's Add; tests put the kernel's errors here
 
 	seq       atomic.Uint64
 	overflows atomic.Int64
@@ -115,15 +120,36 @@ func New(opts Options) (*Watcher, error) {
 			os.Remove(filepath.Join(opts.CookieDir, e.Name()))
 		}
 	}
-	return &Watcher{
+	w := &Watcher{
 		opts:     opts,
 		fw:       fw,
+		add:      fw.Add,
 		log:      opts.Log,
 		ig:       ignore.New(opts.Root, opts.GitDir, opts.Ignore),
 		dirs:     map[string]struct{}{},
 		waiters:  map[string]chan struct{}{},
+		barriers: map[string]func(){},
 		overflow: make(chan struct{}, 1),
-	}, nil
+	}
+	opts.Settler.SetBarrier(w.barrier)
+	return w, nil
+}
+
+// barrier calls confirm from the event loop once every event that happened
+// before the call has been handed to the settler: it writes a cookie and
+// waits for its event, in order with all the others.
+func (w *Watcher) barrier(confirm func()) {
+	name := "b" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(w.seq.Add(1), 10)
+	w.mu.Lock()
+	w.barriers[name] = confirm
+	w.mu.Unlock()
+	if err := os.WriteFile(filepath.Join(w.opts.CookieDir, name), nil, 0o600); err != nil {
+		w.log.Warn("write barrier cookie; trusting the baseline", tint.Err(err))
+		w.mu.Lock()
+		delete(w.barriers, name)
+		w.mu.Unlock()
+		confirm()
+	}
 }
 
 // Stats report the watcher's counters.
@@ -147,6 +173,10 @@ func (w *Watcher) Start() error {
 	}
 	return w.addTree("", settle.Seed)
 }
+
+// Close releases the kernel watches of a watcher that was started but not
+// run. Run closes the watcher itself when it returns.
+func (w *Watcher) Close() error { return w.fw.Close() }
 
 // Run reads events until ctx is done, then closes the watcher.
 func (w *Watcher) Run(ctx context.Context) error {
@@ -203,6 +233,13 @@ func (w *Watcher) overflowed() {
 			delete(w.waiters, name)
 		}
 	}
+	for name, confirm := range w.barriers {
+		if _, err := os.Lstat(filepath.Join(w.opts.CookieDir, name)); err == nil {
+			confirm()
+			delete(w.barriers, name)
+			os.Remove(filepath.Join(w.opts.CookieDir, name))
+		}
+	}
 	w.mu.Unlock()
 }
 
@@ -243,9 +280,15 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 			w.mu.Lock()
 			done := w.waiters[name]
 			delete(w.waiters, name)
+			confirm := w.barriers[name]
+			delete(w.barriers, name)
 			w.mu.Unlock()
 			if done != nil {
 				w.opts.Settler.Cookie(done)
+			}
+			if confirm != nil {
+				confirm()
+				os.Remove(ev.Name)
 			}
 		}
 		return
@@ -295,59 +338,116 @@ func (w *Watcher) rel(abs string) (string, bool) {
 }
 
 // addTree watches dir and everything below it that is not ignored, then
-// touches every file found with flags. The watch is added before the
-// directory is read, so nothing created in between is missed.
+// touches every file found with flags (or seeds them). The watch is added
+// before the directory is read, so nothing created in between is missed.
+// Directories are visited by GOMAXPROCS workers: adding a watch is
+// serialised in the kernel, but reading directories overlaps.
 func (w *Watcher) addTree(dir string, flags settle.Flags) error {
-	stack := []string{dir}
-	for len(stack) > 0 {
-		d := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		abs := filepath.Join(w.opts.Root, filepath.FromSlash(d))
-		if _, watched := w.dirs[d]; !watched {
-			if err := w.fw.Add(abs); err != nil {
-				err = w.explain(err)
-				if errors.Is(err, ErrWatchLimit) {
-					w.uncovered.Add(1)
-					return err
-				}
-				if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-					continue // gone already; its delete will follow
-				}
-				w.uncovered.Add(1)
-				w.log.Warn("cannot watch directory", "dir", d, tint.Err(err))
-				continue
+	var (
+		mu    sync.Mutex
+		cond  = sync.NewCond(&mu)
+		stack = []string{dir}
+		busy  int
+		first error
+	)
+	worker := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for {
+			for len(stack) == 0 && busy > 0 {
+				cond.Wait()
 			}
-			w.dirs[d] = struct{}{}
-			w.watches.Add(1)
-		}
-		entries, err := os.ReadDir(abs)
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			if e.Name() == ".gitignore" {
-				w.ig.LoadDir(d)
-				break
+			if len(stack) == 0 {
+				cond.Broadcast()
+				return
 			}
-		}
-		for _, e := range entries {
-			rel := e.Name()
-			if d != "" {
-				rel = d + "/" + e.Name()
+			d := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			busy++
+			mu.Unlock()
+			subdirs, err := w.visit(d, flags)
+			mu.Lock()
+			busy--
+			if err != nil && first == nil {
+				first, stack = err, nil
 			}
-			if e.IsDir() {
-				if !w.ig.Match(rel, true) {
-					stack = append(stack, rel)
-				}
-				continue
+			if first == nil {
+				stack = append(stack, subdirs...)
 			}
-			if TempFile(e.Name()) || w.ig.Match(rel, false) {
-				continue
-			}
-			w.opts.Settler.Touch(rel, flags)
+			cond.Broadcast()
 		}
 	}
-	return nil
+	n := min(runtime.GOMAXPROCS(0), 4)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); worker() }()
+	}
+	wg.Wait()
+	return first
+}
+
+// visit watches one directory, reads it, hands its files to the settler
+// and returns its subdirectories that are not ignored.
+func (w *Watcher) visit(d string, flags settle.Flags) ([]string, error) {
+	abs := filepath.Join(w.opts.Root, filepath.FromSlash(d))
+	w.walkMu.Lock()
+	_, watched := w.dirs[d]
+	w.walkMu.Unlock()
+	if !watched {
+		if err := w.add(abs); err != nil {
+			err = w.explain(err)
+			if errors.Is(err, ErrWatchLimit) {
+				w.uncovered.Add(1)
+				return nil, err
+			}
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+				return nil, nil // gone already; its delete will follow
+			}
+			w.uncovered.Add(1)
+			w.log.Warn("cannot watch directory", "dir", d, tint.Err(err))
+			return nil, nil
+		}
+		w.walkMu.Lock()
+		w.dirs[d] = struct{}{}
+		w.walkMu.Unlock()
+		w.watches.Add(1)
+	}
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return nil, nil
+	}
+	w.walkMu.Lock()
+	defer w.walkMu.Unlock()
+	for _, e := range entries {
+		if e.Name() == ".gitignore" {
+			w.ig.LoadDir(d)
+			break
+		}
+	}
+	var subdirs, seeds []string
+	for _, e := range entries {
+		rel := e.Name()
+		if d != "" {
+			rel = d + "/" + e.Name()
+		}
+		if e.IsDir() {
+			if !w.ig.Match(rel, true) {
+				subdirs = append(subdirs, rel)
+			}
+			continue
+		}
+		if TempFile(e.Name()) || w.ig.Match(rel, false) {
+			continue
+		}
+		if flags == settle.Seed {
+			seeds = append(seeds, e.Name())
+			continue
+		}
+		w.opts.Settler.Touch(rel, flags)
+	}
+	w.opts.Settler.SeedDir(d, seeds)
+	return subdirs, nil
 }
 
 // dropTree forgets the watches of dir and every directory below it. The

@@ -2,12 +2,15 @@ package watch_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -438,6 +441,39 @@ func missing(want, got []string) []string {
 		}
 	}
 	return out
+}
+
+// Running out of inotify watches is an error that names the sysctl, never
+// a silent partial watch. The kernel's ENOSPC is injected here: lowering
+// the real, machine-wide limit would break other tests running meanwhile.
+func TestWatchLimitIsAClearError(t *testing.T) {
+	root := t.TempDir()
+	for i := range 5 {
+		os.MkdirAll(filepath.Join(root, fmt.Sprint("d", i)), 0o755)
+	}
+	s := settle.New(root, time.Millisecond, func([]event.Event) {}, nil)
+	w, err := watch.New(watch.Options{Root: root, CookieDir: filepath.Join(t.TempDir(), "c"), Settler: s})
+	must(t, err)
+	added := 0
+	w.SetAdd(func(string) error {
+		if added == 3 {
+			return syscall.ENOSPC
+		}
+		added++
+		return nil
+	})
+	err = w.Start()
+	if !errors.Is(err, watch.ErrWatchLimit) {
+		t.Fatalf("Start = %v, want ErrWatchLimit", err)
+	}
+	for _, want := range []string{"fs.inotify.max_user_watches", "sudo sysctl fs.inotify.max_user_watches="} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if st := w.Stats(); st.Uncovered == 0 {
+		t.Error("uncovered directories not counted")
+	}
 }
 
 func TestTempFileNames(t *testing.T) {

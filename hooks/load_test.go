@@ -233,6 +233,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("[defaults]\ndebounce = \"1s\"\n[agent.x]\npreset = \"openai\"\nurl = \"u\"\nmodel = \"m\"\n"))
 	f.Add([]byte("a.b.'c' = \"\"\"\nx\n\"\"\"\n[[x.y]]\nz = [1,\n2]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		watchdog := time.AfterFunc(5*time.Second, func() { panic(fmt.Sprintf("Parse hangs on %q", data)) })
+		defer watchdog.Stop()
 		cfg, probs := hooks.Parse("fuzz.toml", data)
 		if cfg == nil {
 			t.Fatal("nil config")

@@ -118,10 +118,11 @@ func (m *Matcher) Match(rel string, isDir bool) bool {
 		if ignored, ok := lastMatch(m.dirs[dir], rel, isDir); ok {
 			return ignored
 		}
-		if dir == "" {
+		parent := path.Dir(dir)
+		if dir == "" || parent == dir {
 			break
 		}
-		dir = path.Dir(dir)
+		dir = parent
 	}
 	if ignored, ok := lastMatch(m.info, rel, isDir); ok {
 		return ignored

@@ -195,12 +195,3 @@ func TestExtraPatternsComeFirst(t *testing.T) {
 	}
 }
 
-func FuzzWildmatch(f *testing.F) {
-	for _, s := range []string{"**/a/*", "[!a-c]?", "a\\*b", "[[:alpha:]]x", "*.[oa]", "[", "[a-", "[[:x"} {
-		f.Add(s, "a/b/c")
-	}
-	f.Fuzz(func(t *testing.T, pattern, text string) {
-		m := ignore.New(t.TempDir(), "", []string{pattern})
-		m.Match(text, false)
-	})
-}

@@ -194,4 +194,3 @@ func TestExtraPatternsComeFirst(t *testing.T) {
 		t.Error(".git must always be ignored")
 	}
 }
-

@@ -34,7 +34,9 @@ run = "true"
 `, settle)), 0o644)
 			repo, _ := daemon.Locate(root)
 			started := make(chan time.Time, 16)
-			d := daemon.New(daemon.Options{Repo: repo, Config: hooks.LoadOptions{Root: repo.Root},
+			trust := hooks.TrustStore{Path: filepath.Join(b.TempDir(), "trust.json")}
+			trust.Trust(repo.Root, []string{"hookd.toml"})
+			d := daemon.New(daemon.Options{Repo: repo, Config: hooks.LoadOptions{Root: repo.Root}, Trust: trust,
 				Observe: func(r queue.Record) {
 					if r.Phase == queue.Started {
 						started <- time.Now()

@@ -31,6 +31,7 @@ import (
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/ipc"
 )
 
 // Options configure a Daemon.
@@ -38,6 +39,14 @@ type Options struct {
 	Repo   Repo
 	Config hooks.LoadOptions
 	Log    *slog.Logger
+	// Listener, when set, is the socket the API is served on; the daemon
+	// closes it (and releases its lock) when it stops.
+	Listener *ipc.Listener
+	// Version is the daemon's version, sent on every API reply.
+	Version string
+	// Trust records what the user trusted; the zero value is the user's
+	// default store.
+	Trust hooks.TrustStore
 	// Observe, when set, is told of every run's phases besides the log.
 	Observe func(queue.Record)
 	// NewFSWatcher overrides fsnotify.NewWatcher (tests).
@@ -46,10 +55,14 @@ type Options struct {
 
 // Daemon is hookd running for one work tree.
 type Daemon struct {
-	opts  Options
-	log   *slog.Logger
-	ready chan struct{}
-	seq   atomic.Uint64
+	opts    Options
+	log     *slog.Logger
+	ready   chan struct{}
+	seq     atomic.Uint64
+	started time.Time
+	stop    context.CancelFunc
+	history *history
+	logs    *logHub
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
@@ -66,8 +79,22 @@ func New(opts Options) *Daemon {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	d := &Daemon{opts: opts, log: opts.Log, ready: make(chan struct{})}
+	if opts.Trust.Path == "" {
+		opts.Trust = hooks.DefaultTrustStore()
+	}
+	logs := newLogHub(500)
+	// Every log line also goes to `hookd logs`, as JSON.
+	log := slog.New(slog.NewMultiHandler(opts.Log.Handler(), slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	d := &Daemon{opts: opts, log: log, ready: make(chan struct{}), history: newHistory(1000), logs: logs}
 	d.cfg, d.problems = hooks.Load(opts.Config)
+	if err := hooks.ApplyTrust(d.cfg, opts.Repo.Root, opts.Trust); err != nil {
+		d.problems = append(d.problems, hooks.Problem{Pos: hooks.Pos{File: opts.Trust.Path}, Message: err.Error()})
+		for _, h := range d.cfg.Hooks {
+			if h.Committed {
+				h.Disabled = "paused: the trust store cannot be read"
+			}
+		}
+	}
 	return d
 }
 
@@ -81,12 +108,23 @@ func (d *Daemon) Config() (*hooks.Config, hooks.Problems) {
 // Ready is closed once every directory is watched and events flow.
 func (d *Daemon) Ready() <-chan struct{} { return d.ready }
 
-// Run watches and runs hooks until ctx is done.
+// Run watches and runs hooks until ctx is done, or Shutdown is called.
 func (d *Daemon) Run(ctx context.Context) error {
-	started := time.Now()
+	d.started = time.Now()
+	started := d.started
+	ctx, d.stop = context.WithCancel(ctx)
+	defer d.stop()
+	if d.opts.Listener != nil {
+		defer d.opts.Listener.Close()
+	}
 	cfg, probs := d.Config()
 	for _, p := range probs {
 		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
+	}
+	for _, h := range cfg.Hooks {
+		if h.Disabled != "" {
+			d.log.Warn("hook paused", "hook", h.Name, "reason", h.Disabled)
+		}
 	}
 
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
@@ -126,9 +164,22 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); settler.Run(ctx) }()
 	go func() { defer wg.Done(); _ = w.Run(ctx) }()
+	if ln := d.opts.Listener; ln != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ipc.Serve(ctx, ln, api{d}, d.opts.Version, d.log.With("component", "ipc")); err != nil {
+				d.log.Error("socket API stopped", tint.Err(err))
+			}
+		}()
+	}
 
 	st := w.Stats()
-	d.log.Info("watching", "repo", d.opts.Repo.Root, "dirs", st.Watches, "hooks", len(cfg.Hooks), "ready_in", time.Since(started).Round(10*time.Microsecond))
+	attrs := []any{"repo", d.opts.Repo.Root, "dirs", st.Watches, "hooks", len(cfg.Hooks), "ready_in", time.Since(started).Round(10 * time.Microsecond)}
+	if d.opts.Listener != nil {
+		attrs = append(attrs, "socket", d.opts.Listener.Path)
+	}
+	d.log.Info("watching", attrs...)
 	close(d.ready)
 	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
 
@@ -161,15 +212,6 @@ func (d *Daemon) Sync(ctx context.Context) error {
 	return d.watcher.Sync(ctx, 2*time.Second)
 }
 
-// Trigger runs a hook now, as `hookd trigger` does.
-func (d *Daemon) Trigger(name string, files []string) (string, error) {
-	ev := event.Event{Kind: event.HookManual, Time: time.Now(), ID: d.seq.Add(1)}
-	for _, f := range files {
-		ev.Files = append(ev.Files, event.NewFile(d.opts.Repo.Root, f, event.Saved, 0))
-	}
-	return d.sched.Trigger(name, ev)
-}
-
 // Pending reports how many batches wait to run.
 func (d *Daemon) Pending() int { return d.sched.Pending() }
 
@@ -182,13 +224,28 @@ func (d *Daemon) Idle(ctx context.Context) error {
 	return d.sched.Idle(ctx)
 }
 
-// accept numbers settled events and offers them to the hooks.
+// accept numbers settled events and offers them to the hooks. An edit of
+// the repository's own config files reloads it.
 func (d *Daemon) accept(evs []event.Event) {
+	reload := false
 	for _, ev := range evs {
-		ev.ID = d.seq.Add(1)
-		d.log.Debug("event", "kind", ev.Kind, "id", ev.ID, "files", len(ev.Files))
-		d.sched.Offer(ev)
+		d.accept1(ev)
+		for _, f := range ev.Files {
+			if f.Path == hooks.RepoFile || f.Path == hooks.LocalFile {
+				reload = d.opts.Config.Explicit == ""
+			}
+		}
 	}
+	if reload {
+		d.Reload(context.Background())
+	}
+}
+
+func (d *Daemon) accept1(ev event.Event) uint64 {
+	ev.ID = d.seq.Add(1)
+	d.log.Debug("event", "kind", ev.Kind, "id", ev.ID, "files", len(ev.Files))
+	d.sched.Offer(ev)
+	return ev.ID
 }
 
 // dispatch runs a job with the runner for its action.
@@ -205,6 +262,7 @@ func (d *Daemon) dispatch(ctx context.Context, job runner.Job) runner.Result {
 }
 
 func (d *Daemon) observe(r queue.Record) {
+	d.history.record(r)
 	log := d.log.With("hook", r.Hook, "run", r.RunID)
 	switch r.Phase {
 	case queue.Started:

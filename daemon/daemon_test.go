@@ -44,9 +44,15 @@ func startDaemon(t *testing.T, config string) *env {
 		t.Fatal(err)
 	}
 	e.root = repo.Root
+	// The test wrote this hookd.toml itself: trust it, as a user would.
+	trust := hooks.TrustStore{Path: filepath.Join(t.TempDir(), "trust.json")}
+	if err := trust.Trust(repo.Root, []string{"hookd.toml"}); err != nil {
+		t.Fatal(err)
+	}
 	e.d = daemon.New(daemon.Options{
 		Repo:    repo,
 		Config:  hooks.LoadOptions{Root: repo.Root},
+		Trust:   trust,
 		Observe: func(r queue.Record) { e.records <- r },
 	})
 	if _, probs := e.d.Config(); len(probs) > 0 {

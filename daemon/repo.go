@@ -1,13 +1,13 @@
 package daemon
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/hookd-dev/hookd/ipc"
 )
 
 // Repo locates a work tree and where hookd keeps its state for it.
@@ -45,7 +45,7 @@ func Locate(dir string) (Repo, error) {
 	if err != nil {
 		return Repo{}, err
 	}
-	return Repo{Root: abs, StateDir: filepath.Join(state, "hookd", PathHash(abs))}, nil
+	return Repo{Root: abs, StateDir: filepath.Join(state, "hookd", ipc.PathHash(abs))}, nil
 }
 
 // gitDirOf returns the git dir of a work tree root: .git itself, or the
@@ -83,10 +83,4 @@ func stateHome() (string, error) {
 		return "", errors.New("no state directory: set XDG_STATE_HOME or HOME")
 	}
 	return filepath.Join(home, ".local", "state"), nil
-}
-
-// PathHash names a work tree in shared directories (state, sockets).
-func PathHash(path string) string {
-	sum := sha256.Sum256([]byte(path))
-	return hex.EncodeToString(sum[:6])
 }

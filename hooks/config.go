@@ -163,9 +163,13 @@ type Hook struct {
 	Steering    []string
 	Env         map[string]string
 
-	// Origin is whose file declared the hook; Pos is where.
-	Origin Origin
-	Pos    Pos
+	// Origin is the last file that set any of the hook's keys; Pos is
+	// where the hook was first declared. Committed is true when any key
+	// came from a file that comes with the repository: such a hook needs
+	// the user's trust, even if hookd.local.toml overrides some keys.
+	Origin    Origin
+	Committed bool
+	Pos       Pos
 	// Disabled explains why an enabled-looking hook cannot run; empty when
 	// it can.
 	Disabled string

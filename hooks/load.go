@@ -105,9 +105,10 @@ type field struct {
 }
 
 type table struct {
-	fields map[string]field
-	header Pos
-	origin Origin
+	fields    map[string]field
+	header    Pos
+	origin    Origin
+	committed bool // some key came from a file that comes with the repository
 }
 
 func (t *table) overlay(o table) {
@@ -121,6 +122,7 @@ func (t *table) overlay(o table) {
 		t.header = o.header
 	}
 	t.origin = o.origin
+	t.committed = t.committed || o.origin.Committed()
 }
 
 type parsedFile struct {
@@ -323,7 +325,7 @@ var hookKeys = []string{
 func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 	before := len(c.probs)
 	h := &Hook{
-		Name: name, Origin: t.origin, Pos: t.header,
+		Name: name, Origin: t.origin, Committed: t.committed, Pos: t.header,
 		Debounce: cfg.Defaults.Debounce, MaxWait: cfg.Defaults.MaxWait, Timeout: cfg.Defaults.Timeout,
 		Mode: ModeQueue, FoldVCS: true, CatchUp: true, Enabled: true,
 	}

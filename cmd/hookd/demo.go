@@ -77,8 +77,15 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	}
 
 	dm := &demo{out: out, root: repo.Root, records: make(chan queue.Record, 64)}
+	// The demo wrote this repository itself, so it trusts its hookd.toml in a
+	// store of its own; yours is left alone.
+	trust := hooks.TrustStore{Path: filepath.Join(tmp, "trust.json")}
+	if err := trust.Trust(repo.Root, []string{hooks.RepoFile}); err != nil {
+		return err
+	}
 	dm.d = daemon.New(daemon.Options{
 		Repo:    repo,
+		Trust:   trust,
 		Config:  hooks.LoadOptions{Root: repo.Root}, // the user's own config stays out of it
 		Observe: func(r queue.Record) { dm.records <- r },
 	})

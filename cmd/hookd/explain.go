@@ -87,6 +87,22 @@ func changeOf(kind event.Kind) event.Change {
 	return event.Saved
 }
 
+// relFiles makes command-line paths repository-relative.
+func relFiles(root string, files []string) ([]string, error) {
+	var out []string
+	for _, f := range files {
+		rel, err := repoRelative(root, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rel)
+	}
+	return out, nil
+}
+
+// eventNone is an event no hook wants, for describing hooks.
+func eventNone() event.Event { return event.Event{Kind: event.DaemonStarted} }
+
 // repoRelative turns a path given on the command line into a
 // repository-relative one.
 func repoRelative(root, p string) (string, error) {

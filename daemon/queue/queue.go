@@ -358,6 +358,16 @@ func (s *Scheduler) execute(ctx context.Context, cancel context.CancelCauseFunc,
 // first to stop them.
 func (s *Scheduler) Wait() { s.runs.Wait() }
 
+// Info returns a hook's run counters.
+func (s *Scheduler) Info(name string) rules.HookInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.hooks[name]; ok {
+		return st.info
+	}
+	return rules.HookInfo{Name: name}
+}
+
 // bump wakes Idle waiters. mu is held.
 func (s *Scheduler) bump() {
 	close(s.changed)

@@ -97,6 +97,10 @@ type Settler struct {
 	// Owned by the Run goroutine.
 	index  index
 	graced map[string]bool // paths given the truncate grace once already
+	retry  []string        // examined while a writer had them open
+	// waiting remembers since when a retried path has waited, so a file a
+	// writer never closes (a log) is still reported once the cap passes.
+	waiting map[string]time.Time
 }
 
 // New returns a settler for the tree at root. emit is called from the Run
@@ -323,6 +327,22 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 			s.emit(evs)
 		}
 	}
+	if len(s.retry) > 0 {
+		s.mu.Lock()
+		for _, rel := range s.retry {
+			t, ok := s.pending[rel]
+			if !ok {
+				t = touch{first: now, last: now}
+			}
+			t.flags |= ready[rel]
+			s.pending[rel] = t
+			if due := t.last.Add(s.settle); !more || due.Before(next) {
+				next, more = due, true
+			}
+		}
+		s.mu.Unlock()
+		s.retry = s.retry[:0]
+	}
 	if barrier != 0 {
 		s.barrier(func() { s.confirm(barrier) })
 	}
@@ -359,24 +379,25 @@ func (s *Settler) looksComplete(rel string, f Flags) bool {
 	return known && gone
 }
 
-// truncating reports whether rel looks caught between an open and its
-// first write: empty now, and either new or not empty when last seen, and
-// not already given its grace.
+// truncating reports whether rel looks caught mid-save and deserves one
+// grace period before it is examined: empty now after being new or not
+// empty (between an open and its write), or gone after being known (between
+// an editor's rename away and its new file).
 func (s *Settler) truncating(rel string, now time.Time) bool {
 	prev, known := s.index.get(rel)
-	if known && prev.size == 0 {
-		return false
-	}
 	fi, err := os.Lstat(filepath.Join(s.root, filepath.FromSlash(rel)))
-	if err != nil || fi.Size() != 0 {
+	emptied := err == nil && fi.Size() == 0 && !(known && prev.size == 0)
+	// A known file that vanished may be mid-way through an editor's
+	// rename dance whose writer paused; give it the same one grace.
+	vanished := err != nil && known
+	if !(emptied || vanished) || s.graced[rel] {
+		// Seen with content again, or graced once already: the next
+		// emptying gets its own grace.
+		delete(s.graced, rel)
 		return false
 	}
 	if s.graced == nil {
 		s.graced = map[string]bool{}
-	}
-	if s.graced[rel] {
-		delete(s.graced, rel)
-		return false
 	}
 	s.graced[rel] = true
 	return true
@@ -484,7 +505,24 @@ func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change,
 		if h, ok := hashFile(abs, fi); ok {
 			cur.hash, cur.hashed = h, true
 		}
+		// A writer that opened the file while we read it may have
+		// truncated it under us: the read proves nothing, look again.
+		if gone, known := writerGone(abs); known && !gone && f&(Seed|Rescan) == 0 {
+			since, ok := s.waiting[rel]
+			if !ok {
+				since = now
+				if s.waiting == nil {
+					s.waiting = map[string]time.Time{}
+				}
+				s.waiting[rel] = since
+			}
+			if now.Sub(since) < maxSettle(s.settle) {
+				s.retry = append(s.retry, rel)
+				return "", 0, false
+			}
+		}
 	}
+	delete(s.waiting, rel)
 	s.index.put(rel, cur)
 	switch {
 	case changedSinceSeed:

@@ -26,15 +26,16 @@ type harness struct {
 	root string
 	w    *watch.Watcher
 
-	mu     sync.Mutex
-	events []event.Event
+	mu      sync.Mutex
+	events  []event.Event
+	arrived chan struct{} // signalled when the settler emits
 }
 
 type option func(*watch.Options, *harness)
 
 func start(t *testing.T, setup func(root string), opts ...option) *harness {
 	t.Helper()
-	h := &harness{t: t, root: t.TempDir()}
+	h := &harness{t: t, root: t.TempDir(), arrived: make(chan struct{}, 1)}
 	if setup != nil {
 		setup(h.root)
 	}
@@ -42,6 +43,10 @@ func start(t *testing.T, setup func(root string), opts ...option) *harness {
 		h.mu.Lock()
 		h.events = append(h.events, evs...)
 		h.mu.Unlock()
+		select {
+		case h.arrived <- struct{}{}:
+		default:
+		}
 	}, nil)
 	o := watch.Options{Root: h.root, CookieDir: filepath.Join(t.TempDir(), "cookies"), Settler: s}
 	for _, opt := range opts {
@@ -145,6 +150,28 @@ func TestChangeRightAfterStartIsNotLost(t *testing.T) {
 	h.write("a.txt", "2")
 	must(t, os.Remove(filepath.Join(h.root, "b.txt")))
 	h.expect("saved a.txt", "deleted b.txt")
+}
+
+// A file its writer keeps open (a log) is still reported: waiting for the
+// writer to finish is capped.
+func TestFileHeldOpenIsStillReported(t *testing.T) {
+	h := start(t, func(root string) {
+		os.WriteFile(filepath.Join(root, "app.log"), []byte("start\n"), 0o644)
+	})
+	h.expect()
+	f, err := os.OpenFile(filepath.Join(h.root, "app.log"), os.O_WRONLY|os.O_APPEND, 0)
+	must(t, err)
+	defer f.Close()
+	_, err = f.WriteString("more\n")
+	must(t, err)
+	// No sync: a cookie would force the decision. The settler must make
+	// it on its own while the writer still holds the file.
+	select {
+	case <-h.arrived:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a file held open by its writer was never reported")
+	}
+	h.expect("saved app.log")
 }
 
 func TestIdenticalRewriteIsNoEvent(t *testing.T) {

@@ -1,0 +1,381 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/ipc"
+)
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// notRunning turns ErrNotRunning into advice.
+func notRunning(err error) error {
+	if errors.Is(err, ipc.ErrNotRunning) {
+		return fmt.Errorf("%w; start it with 'hookd start' (or 'hookd run' in the foreground)", err)
+	}
+	return err
+}
+
+func newStatusCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the daemon: pid, socket, hooks and their state, problems, queue",
+		Long: `status asks the running daemon for its state: its pid, socket and version, every
+hook with whether it runs (or why it is paused), its runs and last status,
+configuration problems with FILE:LINE:COL, the queue and the watch counters.
+It exits 1 when no daemon runs.`,
+		Example: `  hookd status
+  hookd status --json | jq '.hooks[] | select(.enabled == false)'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, _, err := g.client()
+			if err != nil {
+				return err
+			}
+			// Reflect every change made so far, such as the hookd.toml just
+			// saved; a daemon that cannot sync still answers.
+			ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
+			_ = c.Sync(ctx)
+			cancel()
+			st, err := c.Status(cmd.Context())
+			if err != nil {
+				return notRunning(err)
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return printJSON(out, st)
+			}
+			fmt.Fprintf(out, "hookd %s, pid %d, up %s\n", st.Version, st.PID, time.Since(st.Started).Round(time.Second))
+			fmt.Fprintf(out, "repo    %s\nsocket  %s\nstate   %s\n", st.Repo, st.Socket, st.StateDir)
+			fmt.Fprintf(out, "watch   %d directories", st.Watches)
+			if st.Uncovered > 0 {
+				fmt.Fprintf(out, ", %d NOT watched (see hookd.log)", st.Uncovered)
+			}
+			if st.Overflows > 0 {
+				fmt.Fprintf(out, ", %d overflows recovered", st.Overflows)
+			}
+			fmt.Fprintf(out, "\nqueue   %d batch(es) waiting\n\n", st.Queue)
+			printHooks(out, st.Hooks)
+			if len(st.Problems) > 0 {
+				fmt.Fprintf(out, "\n%d config problem(s); the last good config keeps running:\n", len(st.Problems))
+				for _, p := range st.Problems {
+					fmt.Fprintf(out, "  %s:%d:%d: %s\n", p.File, p.Line, p.Col, p.Message)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	return cmd
+}
+
+func printHooks(w io.Writer, hs []ipc.Hook) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "HOOK\tON\tACTION\tSTATE\tRUNS\tLAST\tSOURCE")
+	for _, h := range hs {
+		state := "enabled"
+		if !h.Enabled {
+			state = h.Reason
+		}
+		last := h.LastStatus
+		if last == "" {
+			last = "-"
+		}
+		detail := h.Detail
+		if first, _, multi := strings.Cut(strings.TrimSpace(detail), "\n"); multi {
+			detail = first + " …"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s: %s\t%s\t%d\t%s\t%s\n", h.Name, strings.Join(h.On, ","), h.Action, detail, state, h.Runs, last, h.Source)
+	}
+	tw.Flush()
+}
+
+func newHooksCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "hooks",
+		Short: "List every hook: source, events, action, enabled or why not",
+		Long: `hooks lists every hook with the file it comes from, the events it handles, its
+action, and whether it runs or why it does not (paused until trusted, disabled).
+It asks the running daemon; without one it reads the configuration itself.`,
+		Example: `  hookd hooks
+  hookd hooks --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, repo, err := g.client()
+			if err != nil {
+				return err
+			}
+			hs, err := c.Hooks(cmd.Context())
+			if errors.Is(err, ipc.ErrNotRunning) {
+				hs, err = g.localHooks(repo.Root)
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), hs)
+			}
+			printHooks(cmd.OutOrStdout(), hs)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the hooks as JSON")
+	return cmd
+}
+
+// localHooks describes the hooks from the config files, with trust applied,
+// for when no daemon runs.
+func (g *globals) localHooks(root string) ([]ipc.Hook, error) {
+	_, opts, err := g.locate()
+	if err != nil {
+		return nil, err
+	}
+	cfg, _ := hooks.Load(opts)
+	if err := hooks.ApplyTrust(cfg, root, hooks.DefaultTrustStore()); err != nil {
+		return nil, err
+	}
+	out := []ipc.Hook{}
+	for _, x := range hooks.Explain(cfg, root, eventNone()) {
+		h := ipc.Hook{Name: x.Hook, Source: x.Source, Action: x.Action, Detail: x.Detail, Enabled: x.Disabled == "", Reason: x.Disabled}
+		for _, hk := range cfg.Hooks {
+			if hk.Name == x.Hook {
+				h.On, h.Paths, h.Origin = hk.On, hk.Paths, string(hk.Origin)
+			}
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+func newTriggerCmd(g *globals) *cobra.Command {
+	var files []string
+	cmd := &cobra.Command{
+		Use:   "trigger HOOK [--file F]...",
+		Short: "Run a hook now, whatever its events and paths say",
+		Long: `trigger runs a hook at once as a hook.manual event, with the files you name as
+its batch. Its mode still applies (a queue hook waits for its running run).
+When no daemon runs, trigger starts one and says so.`,
+		Example: `  hookd trigger tests-follow-code --file src/app.go
+  hookd trigger release-notes`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, repo, err := g.client()
+			if err != nil {
+				return err
+			}
+			rel, err := relFiles(repo.Root, files)
+			if err != nil {
+				return usageError{err}
+			}
+			reply, err := c.Trigger(cmd.Context(), args[0], ipc.TriggerRequest{Files: rel})
+			if errors.Is(err, ipc.ErrNotRunning) {
+				fmt.Fprintf(g.stderr, "hookd was not running for %s; starting it\n", repo.Root)
+				if err := g.start(cmd.Context(), true); err != nil {
+					return err
+				}
+				reply, err = c.Trigger(cmd.Context(), args[0], ipc.TriggerRequest{Files: rel})
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: run %s\n", args[0], reply.Run)
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&files, "file", nil, "a file for the hook's batch (repeatable)")
+	return cmd
+}
+
+func newEmitCmd(g *globals) *cobra.Command {
+	var files []string
+	cmd := &cobra.Command{
+		Use:   "emit KIND [--file F]...",
+		Short: "Send an event to the daemon, as if it had happened",
+		Long: `emit hands the daemon an event of the given kind with the files you name; the
+hooks that want it run as usual. Inside a hook's command, emit carries the run's
+HOOKD_RUN_ID and HOOKD_DEPTH on, so chains stop at max_depth.`,
+		Example: `  hookd emit file.saved --file src/app.go
+  hookd emit spec.changed`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, repo, err := g.client()
+			if err != nil {
+				return err
+			}
+			rel, err := relFiles(repo.Root, files)
+			if err != nil {
+				return usageError{err}
+			}
+			depth, cause := depthFromEnv()
+			reply, err := c.Emit(cmd.Context(), ipc.EmitRequest{Kind: args[0], Files: rel, Depth: depth, Cause: cause})
+			if err != nil {
+				var ie *ipc.Error
+				if errors.As(err, &ie) && ie.Code == 400 {
+					return usageError{err}
+				}
+				return notRunning(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "event %d accepted\n", reply.ID)
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&files, "file", nil, "a file of the event (repeatable)")
+	return cmd
+}
+
+func newHistoryCmd(g *globals) *cobra.Command {
+	var hook string
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "history [RUN_ID]",
+		Short: "List recent runs, or show one run whole",
+		Long: `history lists the most recent runs, newest first: id, hook, event, status (ok,
+failed, timeout, interrupted, skipped, running, queued), exit code, start,
+duration and the tail of the output. With a run id it shows that run whole.`,
+		Example: `  hookd history
+  hookd history --hook tests-follow-code --json
+  hookd history 20261121T080102-7`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, _, err := g.client()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if len(args) == 1 {
+				run, err := c.Run(cmd.Context(), args[0])
+				if err != nil {
+					return notRunning(err)
+				}
+				if asJSON {
+					return printJSON(out, run)
+				}
+				fmt.Fprintf(out, "run      %s\nhook     %s\nevent    %s\nstatus   %s (exit %d)\nstarted  %s\ntook     %s\nfiles    %s\n",
+					run.ID, run.Hook, run.Event, run.Status, run.Exit, run.Start.Format(time.RFC3339), run.Duration, strings.Join(run.Files, " "))
+				if run.Error != "" {
+					fmt.Fprintf(out, "error    %s\n", run.Error)
+				}
+				if run.Reason != "" {
+					fmt.Fprintf(out, "reason   %s\n", run.Reason)
+				}
+				fmt.Fprintf(out, "\n%s", run.Output)
+				return nil
+			}
+			runs, err := c.Runs(cmd.Context(), hook, limit)
+			if err != nil {
+				return notRunning(err)
+			}
+			if asJSON {
+				return printJSON(out, runs)
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "RUN\tHOOK\tEVENT\tSTATUS\tEXIT\tSTARTED\tTOOK\tOUTPUT")
+			for _, r := range runs {
+				tail := strings.TrimSpace(r.Output)
+				if i := strings.LastIndexByte(tail, '\n'); i >= 0 {
+					tail = tail[i+1:]
+				}
+				if len(tail) > 60 {
+					tail = tail[:57] + "…"
+				}
+				started := "-"
+				if !r.Start.IsZero() {
+					started = r.Start.Local().Format(time.TimeOnly)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Hook, r.Event, r.Status, r.Exit, started, r.Duration.Round(100*time.Microsecond), tail)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&hook, "hook", "", "only this hook's runs")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the runs as JSON")
+	cmd.Flags().IntVar(&limit, "limit", 50, "how many runs at most")
+	return cmd
+}
+
+func newLogsCmd(g *globals) *cobra.Command {
+	var follow bool
+	cmd := &cobra.Command{
+		Use:   "logs [-f]",
+		Short: "Print the daemon's recent log; -f follows it",
+		Long: `logs prints the daemon's recent log lines as JSON, one per line (NDJSON);
+with -f it keeps printing new ones until interrupted.`,
+		Example: `  hookd logs
+  hookd logs -f | jq -r .msg`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, _, err := g.client()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			return notRunning(c.Logs(cmd.Context(), follow, func(line []byte) {
+				out.Write(line)
+				out.Write([]byte("\n"))
+			}))
+		},
+	}
+	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing new lines")
+	return cmd
+}
+
+func newTrustCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "trust",
+		Short: "Trust the repository's committed hook files as they are now",
+		Long: `A repository's hookd.toml runs commands on your machine, so hookd runs none of
+its hooks until you have read it and said 'hookd trust'. A later change to it
+(a pull) pauses them again until you trust the new contents. hookd.local.toml,
+your user config and an explicit --config file are yours and always trusted.
+The record is kept in your state directory, never in the repository.`,
+		Example: `  git diff HEAD@{1} -- hookd.toml   # read what changed
+  hookd trust`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			repo, opts, err := g.locate()
+			if err != nil {
+				return err
+			}
+			cfg, _ := hooks.Load(opts)
+			files := hooks.CommittedFiles(cfg, repo.Root)
+			out := cmd.OutOrStdout()
+			if len(files) == 0 {
+				fmt.Fprintln(out, "nothing to trust: no committed hook files")
+				return nil
+			}
+			store := hooks.DefaultTrustStore()
+			if err := store.Trust(repo.Root, files); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "trusted %s for %s\n", strings.Join(files, ", "), repo.Root)
+			c, _, err := g.client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
+			defer cancel()
+			if reply, err := c.Reload(ctx); err == nil {
+				fmt.Fprintf(out, "the running daemon reloaded: %d hooks\n", reply.Hooks)
+			}
+			return nil
+		},
+	}
+	return cmd
+}

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/ipc"
+)
+
+func newRunCmd(g *globals) *cobra.Command {
+	var readyFD int
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Watch the repository and run hooks, in the foreground",
+		Long: `run is the daemon in the foreground: it watches the repository, settles file
+changes into events, and runs the hooks they match, logging one line per thing
+that matters. Ctrl-C or SIGTERM stops it (running hooks get SIGTERM and a grace
+period); SIGHUP reloads the configuration. 'hookd start' runs it in the
+background.
+
+A broken hookd.toml is reported with FILE:LINE:COL, and the sound hooks still
+run. Hooks from the repository's committed files stay paused until you run
+'hookd trust'.`,
+		Example: `  hookd run
+  hookd run --log-format json > hookd.log
+  hookd run --config bench.toml -v`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := g.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			repo, cfg, err := g.locate()
+			if err != nil {
+				return err
+			}
+			ready := func(string) {}
+			if readyFD > 0 {
+				f := os.NewFile(uintptr(readyFD), "ready")
+				ready = func(msg string) { fmt.Fprintln(f, msg); f.Close() }
+			}
+			socket := ipc.SocketPath(repo.Root)
+			ln, err := ipc.Listen(socket)
+			if errors.Is(err, ipc.ErrRunning) {
+				ready("running")
+				return fmt.Errorf("hookd is already running for %s (socket %s)", repo.Root, socket)
+			}
+			if err != nil {
+				ready("error: " + err.Error())
+				return err
+			}
+			v, _ := version()
+			d := daemon.New(daemon.Options{Repo: repo, Config: cfg, Log: log, Listener: ln, Version: v})
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			go func() {
+				for {
+					select {
+					case <-hup:
+						d.Reload(cmd.Context())
+					case <-d.Ready():
+						ready("ok")
+					case <-cmd.Context().Done():
+						return
+					}
+				}
+			}()
+			return d.Run(cmd.Context())
+		},
+	}
+	cmd.Flags().IntVar(&readyFD, "ready-fd", 0, "write \"ok\" to this file descriptor once watching (used by hookd start)")
+	_ = cmd.Flags().MarkHidden("ready-fd")
+	return cmd
+}
+
+func newStartCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "start",
+		Short: "Start the daemon in the background",
+		Long: `start runs 'hookd run' in the background for this repository and returns once it
+answers. Its log goes to the state directory (see 'hookd status'). When a
+daemon already runs, start says so and exits 0: there is one per work tree.`,
+		Example: `  hookd start
+  hookd start --repo ~/src/service`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.start(cmd.Context(), false)
+		},
+	}
+}
+
+// start launches a background daemon and waits for it to be ready. quiet
+// suppresses "already running".
+func (g *globals) start(ctx context.Context, quiet bool) error {
+	repo, _, err := g.locate()
+	if err != nil {
+		return err
+	}
+	socket := ipc.SocketPath(repo.Root)
+	if ipc.LockHeld(socket) {
+		if !quiet {
+			fmt.Fprintf(g.stdout, "hookd is already running for %s\n", repo.Root)
+		}
+		return nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(repo.StateDir, 0o700); err != nil {
+		return fmt.Errorf("create state directory: %w", err)
+	}
+	logPath := filepath.Join(repo.StateDir, "hookd.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("open daemon log: %w", err)
+	}
+	defer logFile.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	args := []string{"run", "--repo", repo.Root, "--log-format", g.logFormat, "--ready-fd", "3"}
+	if g.config != "" {
+		args = append(args, "--config", g.config)
+	}
+	if g.verbose {
+		args = append(args, "-v")
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Dir = repo.Root
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // outlive this terminal
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return fmt.Errorf("start daemon: %w", err)
+	}
+	w.Close()
+	go cmd.Wait() // reap it if it dies early; a detached daemon outlives us
+
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		answer <- strings.TrimSpace(line)
+	}()
+	select {
+	case msg := <-answer:
+		switch {
+		case msg == "ok":
+			if !quiet {
+				fmt.Fprintf(g.stdout, "hookd started for %s (pid %d, log %s)\n", repo.Root, cmd.Process.Pid, logPath)
+			}
+			return nil
+		case msg == "running":
+			if !quiet {
+				fmt.Fprintf(g.stdout, "hookd is already running for %s\n", repo.Root)
+			}
+			return nil
+		case msg == "":
+			return fmt.Errorf("the daemon exited before it was ready; see %s", logPath)
+		default:
+			return fmt.Errorf("the daemon did not start: %s", strings.TrimPrefix(msg, "error: "))
+		}
+	case <-time.After(60 * time.Second):
+		return fmt.Errorf("the daemon did not become ready within 60s; see %s", logPath)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func newStopCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "stop",
+		Short: "Stop the daemon; running hooks get SIGTERM and a grace period",
+		Long: `stop asks the daemon to shut down and waits until it has: running hooks get
+SIGTERM, then SIGKILL after a grace period. Stopping a daemon that is not
+running is not an error.`,
+		Example: `  hookd stop`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.stop(cmd.Context(), false)
+		},
+	}
+}
+
+func (g *globals) stop(ctx context.Context, quiet bool) error {
+	c, repo, err := g.client()
+	if err != nil {
+		return err
+	}
+	err = c.Shutdown(ctx)
+	if errors.Is(err, ipc.ErrNotRunning) {
+		if !quiet {
+			fmt.Fprintf(g.stdout, "hookd is not running for %s\n", repo.Root)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := ipc.WaitUnlocked(wait, c.Socket); err != nil {
+		return fmt.Errorf("the daemon did not stop within 30s: %w", err)
+	}
+	if !quiet {
+		fmt.Fprintf(g.stdout, "hookd stopped for %s\n", repo.Root)
+	}
+	return nil
+}
+
+func newRestartCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "restart",
+		Short:   "Stop the daemon and start it again",
+		Example: `  hookd restart`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := g.stop(cmd.Context(), true); err != nil {
+				return err
+			}
+			return g.start(cmd.Context(), false)
+		},
+	}
+}
+
+// client returns a client for this repository's daemon. It warns once on
+// stderr when the daemon's version differs from the CLI's.
+func (g *globals) client() (*ipc.Client, daemon.Repo, error) {
+	repo, _, err := g.locate()
+	if err != nil {
+		return nil, daemon.Repo{}, err
+	}
+	v, _ := version()
+	c := &ipc.Client{Socket: ipc.SocketPath(repo.Root), Version: v}
+	c.OnVersionMismatch = func(client, daemon string) {
+		fmt.Fprintf(g.stderr, "warning: hookd %s talks to a daemon of version %s; run 'hookd restart'\n", client, daemon)
+	}
+	return c, repo, nil
+}
+
+// depthFromEnv carries a chain through nested calls: a hook that runs
+// `hookd emit` passes its own run id and depth on.
+func depthFromEnv() (int, string) {
+	d, _ := strconv.Atoi(os.Getenv("HOOKD_DEPTH"))
+	if os.Getenv("HOOKD_RUN_ID") == "" {
+		return 0, ""
+	}
+	return d + 1, os.Getenv("HOOKD_RUN_ID")
+}

@@ -1,0 +1,340 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/ipc"
+)
+
+// The daemon's side of the socket API (package ipc).
+
+// Status reports the daemon's state.
+func (d *Daemon) Status(ctx context.Context) ipc.Status {
+	_, probs := d.Config()
+	st := ipc.Status{
+		PID: os.Getpid(), Version: d.opts.Version, Repo: d.opts.Repo.Root, StateDir: d.opts.Repo.StateDir,
+		Started: d.started, Hooks: d.Hooks(ctx), Problems: toProblems(probs), Queue: d.sched.Pending(),
+	}
+	if d.opts.Listener != nil {
+		st.Socket = d.opts.Listener.Path
+	}
+	ws := d.watcher.Stats()
+	st.Watches, st.Uncovered, st.Overflows = ws.Watches, ws.Uncovered, ws.Overflows
+	return st
+}
+
+// Hooks lists every hook, enabled or why not, with its run counters.
+func (d *Daemon) Hooks(context.Context) []ipc.Hook {
+	cfg, _ := d.Config()
+	out := []ipc.Hook{}
+	for _, h := range cfg.Hooks {
+		x := ipc.Hook{
+			Name: h.Name, Source: d.relative(h.Pos.File) + fmt.Sprintf(":%d", h.Pos.Line), Origin: string(h.Origin),
+			On: h.On, Paths: h.Paths, Action: h.Action(), Enabled: h.Enabled && h.Disabled == "", Reason: h.Disabled,
+		}
+		if !h.Enabled && x.Reason == "" {
+			x.Reason = "enabled = false"
+		}
+		switch x.Action {
+		case "run":
+			x.Detail = h.Run.String()
+		case "agent":
+			x.Detail = h.Agent
+		case "builtin":
+			x.Detail = h.Builtin
+		}
+		info := d.sched.Info(h.Name)
+		x.Runs, x.LastStatus, x.LastRun = info.Runs, info.LastStatus, info.LastRun
+		out = append(out, x)
+	}
+	return out
+}
+
+func (d *Daemon) relative(p string) string {
+	if rel, err := filepath.Rel(d.opts.Repo.Root, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return p
+}
+
+// Emit accepts an event from outside (hookd emit, the git shims).
+func (d *Daemon) Emit(_ context.Context, req ipc.EmitRequest) (ipc.EmitReply, error) {
+	kind := event.Kind(req.Kind)
+	if !event.Known(kind) {
+		return ipc.EmitReply{}, ipc.BadRequest(fmt.Sprintf("unknown event kind %q", req.Kind))
+	}
+	files, err := d.files(req.Files, changeOf(kind))
+	if err != nil {
+		return ipc.EmitReply{}, err
+	}
+	ev := event.Event{Kind: kind, Time: time.Now(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause}
+	return ipc.EmitReply{ID: d.accept1(ev)}, nil
+}
+
+// Trigger runs a hook now (hookd trigger).
+func (d *Daemon) Trigger(_ context.Context, name string, req ipc.TriggerRequest) (ipc.TriggerReply, error) {
+	files, err := d.files(req.Files, event.Saved)
+	if err != nil {
+		return ipc.TriggerReply{}, err
+	}
+	ev := event.Event{Kind: event.HookManual, Time: time.Now(), ID: d.seq.Add(1), Files: files, Args: req.Args}
+	id, err := d.sched.Trigger(name, ev)
+	switch {
+	case errors.Is(err, queue.ErrUnknownHook):
+		return ipc.TriggerReply{}, ipc.NotFound(fmt.Sprintf("no hook named %q", name))
+	case err != nil:
+		return ipc.TriggerReply{}, &ipc.Error{Code: 409, Message: err.Error()}
+	}
+	return ipc.TriggerReply{Run: id}, nil
+}
+
+// files turns repository-relative paths from a client into event files.
+func (d *Daemon) files(paths []string, change event.Change) ([]event.File, error) {
+	var out []event.File
+	for _, p := range paths {
+		p = filepath.ToSlash(filepath.Clean(p))
+		if !filepath.IsLocal(p) {
+			return nil, ipc.BadRequest(fmt.Sprintf("%q is not a path inside the repository", p))
+		}
+		var size int64
+		if fi, err := os.Stat(filepath.Join(d.opts.Repo.Root, p)); err == nil {
+			size = fi.Size()
+		}
+		out = append(out, event.NewFile(d.opts.Repo.Root, p, change, size))
+	}
+	return out, nil
+}
+
+func changeOf(kind event.Kind) event.Change {
+	switch kind {
+	case event.FileCreated:
+		return event.Created
+	case event.FileDeleted:
+		return event.Deleted
+	}
+	return event.Saved
+}
+
+// Runs lists recent runs, newest first.
+func (d *Daemon) Runs(_ context.Context, hook string, limit int) []ipc.Run {
+	return d.history.list(hook, limit)
+}
+
+// api serves the socket API; it exists because the API's Run (one run)
+// and the daemon's Run (its lifecycle) share a name.
+type api struct{ *Daemon }
+
+// Run returns one run whole.
+func (a api) Run(_ context.Context, id string) (ipc.Run, error) {
+	r, ok := a.history.get(id)
+	if !ok {
+		return ipc.Run{}, ipc.NotFound(fmt.Sprintf("no run %q in the history", id))
+	}
+	return r, nil
+}
+
+// Logs sends the recent log lines, then new ones when following.
+func (d *Daemon) Logs(ctx context.Context, follow bool, send func([]byte) error) error {
+	return d.logs.stream(ctx, follow, send)
+}
+
+// Reload reads the configuration again. A broken configuration is not
+// applied: the last good one keeps running, and the problems show in the
+// log and in status.
+func (d *Daemon) Reload(context.Context) ipc.ReloadReply {
+	cfg, probs := hooks.Load(d.opts.Config)
+	if err := hooks.ApplyTrust(cfg, d.opts.Repo.Root, d.opts.Trust); err != nil {
+		d.log.Error("read trust store; committed hooks stay paused", "err", err)
+		for _, h := range cfg.Hooks {
+			if h.Committed {
+				h.Disabled = "paused: the trust store cannot be read"
+			}
+		}
+	}
+	d.mu.Lock()
+	if len(probs) > 0 {
+		d.problems = probs
+		d.mu.Unlock()
+		for _, p := range probs {
+			d.log.Error("config problem; keeping the last good config", "at", p.Pos.String(), "problem", p.Message)
+		}
+		return ipc.ReloadReply{Applied: false, Hooks: len(d.cfg.Hooks), Problems: toProblems(probs)}
+	}
+	d.cfg, d.problems = cfg, nil
+	d.mu.Unlock()
+	d.sched.SetHooks(cfg.Hooks)
+	d.log.Info("config reloaded", "hooks", len(cfg.Hooks), "paused", countPaused(cfg))
+	return ipc.ReloadReply{Applied: true, Hooks: len(cfg.Hooks), Problems: []ipc.Problem{}}
+}
+
+func countPaused(cfg *hooks.Config) int {
+	n := 0
+	for _, h := range cfg.Hooks {
+		if h.Disabled != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Shutdown stops the daemon as SIGTERM would.
+func (d *Daemon) Shutdown() {
+	if d.stop != nil {
+		d.stop()
+	}
+}
+
+func toProblems(ps hooks.Problems) []ipc.Problem {
+	out := []ipc.Problem{}
+	for _, p := range ps {
+		out = append(out, ipc.Problem{File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Col, Message: p.Message})
+	}
+	return out
+}
+
+// history keeps the most recent runs in memory.
+type history struct {
+	mu    sync.Mutex
+	runs  map[string]*ipc.Run
+	order []string // oldest first
+	max   int
+}
+
+func newHistory(max int) *history { return &history{runs: map[string]*ipc.Run{}, max: max} }
+
+// tailCap is how much output a run listing shows.
+const tailCap = 2 << 10
+
+func (h *history) record(r queue.Record) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	run, ok := h.runs[r.RunID]
+	if !ok {
+		run = &ipc.Run{ID: r.RunID, Hook: r.Hook, Event: string(r.Event.Kind), Exit: -1, Files: []string{}}
+		for _, f := range r.Event.Files {
+			run.Files = append(run.Files, f.Path)
+		}
+		h.runs[r.RunID] = run
+		h.order = append(h.order, r.RunID)
+		if len(h.order) > h.max {
+			delete(h.runs, h.order[0])
+			h.order = h.order[1:]
+		}
+	}
+	switch r.Phase {
+	case queue.Queued:
+		run.Status = "queued"
+	case queue.Started:
+		run.Status, run.Start = "running", time.Now()
+	case queue.Finished:
+		res := r.Result
+		run.Status, run.Exit, run.Start, run.Duration, run.Output = string(res.Status), res.Exit, res.Start, res.Duration, res.Output
+		if res.Err != nil {
+			run.Error = res.Err.Error()
+		}
+	case queue.Skipped:
+		run.Status, run.Reason = "skipped", r.Reason
+	}
+}
+
+func (h *history) list(hook string, limit int) []ipc.Run {
+	if limit <= 0 {
+		limit = 50
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := []ipc.Run{}
+	for i := len(h.order) - 1; i >= 0 && len(out) < limit; i-- {
+		r := *h.runs[h.order[i]]
+		if hook != "" && r.Hook != hook {
+			continue
+		}
+		if len(r.Output) > tailCap {
+			r.Output = "…" + r.Output[len(r.Output)-tailCap:]
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (h *history) get(id string) (ipc.Run, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r, ok := h.runs[id]
+	if !ok {
+		return ipc.Run{}, false
+	}
+	return *r, true
+}
+
+// logHub keeps the recent log lines and hands new ones to followers.
+type logHub struct {
+	mu      sync.Mutex
+	recent  [][]byte
+	max     int
+	waiters []chan []byte
+}
+
+func newLogHub(max int) *logHub { return &logHub{max: max} }
+
+// Write takes one JSON log line from slog's JSON handler.
+func (l *logHub) Write(p []byte) (int, error) {
+	line := slices.Clone(p)
+	l.mu.Lock()
+	l.recent = append(l.recent, line)
+	if len(l.recent) > l.max {
+		l.recent = l.recent[len(l.recent)-l.max:]
+	}
+	for _, w := range l.waiters {
+		select {
+		case w <- line:
+		default: // a follower too slow to read loses lines rather than stall the daemon
+		}
+	}
+	l.mu.Unlock()
+	return len(p), nil
+}
+
+func (l *logHub) stream(ctx context.Context, follow bool, send func([]byte) error) error {
+	ch := make(chan []byte, 256)
+	l.mu.Lock()
+	recent := slices.Clone(l.recent)
+	if follow {
+		l.waiters = append(l.waiters, ch)
+	}
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.waiters = slices.DeleteFunc(l.waiters, func(c chan []byte) bool { return c == ch })
+		l.mu.Unlock()
+	}()
+	for _, line := range recent {
+		if err := send(line); err != nil {
+			return err
+		}
+	}
+	if !follow {
+		return nil
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case line := <-ch:
+			if err := send(line); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package ipc
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Version header sent on every reply.
+const VersionHeader = "Hookd-Version"
+
+// Status is the reply of GET /v1/status.
+type Status struct {
+	PID       int       `json:"pid"`
+	Version   string    `json:"version"`
+	Socket    string    `json:"socket"`
+	Repo      string    `json:"repo"`
+	StateDir  string    `json:"state_dir"`
+	Started   time.Time `json:"started"`
+	Hooks     []Hook    `json:"hooks"`
+	Problems  []Problem `json:"problems"`
+	Queue     int       `json:"queue"`
+	Watches   int64     `json:"watches"`
+	Uncovered int64     `json:"uncovered"`
+	Overflows int64     `json:"overflows"`
+}
+
+// Hook is one hook as the daemon sees it.
+type Hook struct {
+	Name       string    `json:"name"`
+	Source     string    `json:"source"`
+	Origin     string    `json:"origin"`
+	On         []string  `json:"on"`
+	Paths      []string  `json:"paths,omitempty"`
+	Action     string    `json:"action"`
+	Detail     string    `json:"detail"`
+	Enabled    bool      `json:"enabled"`
+	Reason     string    `json:"reason,omitempty"`
+	Runs       int       `json:"runs"`
+	LastStatus string    `json:"last_status,omitempty"`
+	LastRun    time.Time `json:"last_run,omitzero"`
+}
+
+// Problem is a configuration error with its position.
+type Problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+}
+
+// EmitRequest is the body of POST /v1/events.
+type EmitRequest struct {
+	Kind  string         `json:"kind"`
+	Files []string       `json:"files,omitempty"`
+	Args  map[string]any `json:"args,omitempty"`
+	Depth int            `json:"depth,omitempty"`
+	Cause string         `json:"cause,omitempty"`
+}
+
+// EmitReply is the reply of POST /v1/events.
+type EmitReply struct {
+	ID uint64 `json:"id"`
+}
+
+// TriggerRequest is the body of POST /v1/hooks/{name}/trigger.
+type TriggerRequest struct {
+	Files []string       `json:"files,omitempty"`
+	Args  map[string]any `json:"args,omitempty"`
+}
+
+// TriggerReply is the reply of POST /v1/hooks/{name}/trigger.
+type TriggerReply struct {
+	Run string `json:"run"`
+}
+
+// Run is one run of a hook.
+type Run struct {
+	ID       string        `json:"id"`
+	Hook     string        `json:"hook"`
+	Event    string        `json:"event"`
+	Status   string        `json:"status"` // queued, running, ok, failed, timeout, interrupted, skipped
+	Exit     int           `json:"exit"`
+	Start    time.Time     `json:"start,omitzero"`
+	Duration time.Duration `json:"duration_ns"`
+	Files    []string      `json:"files"`
+	Output   string        `json:"output"` // the tail in lists, all that was kept in GET /v1/runs/{id}
+	Error    string        `json:"error,omitempty"`
+	Reason   string        `json:"reason,omitempty"`
+}
+
+// ReloadReply is the reply of POST /v1/reload.
+type ReloadReply struct {
+	Applied  bool      `json:"applied"`
+	Hooks    int       `json:"hooks"`
+	Problems []Problem `json:"problems"`
+}
+
+// API is what the daemon offers; the server maps it onto HTTP.
+type API interface {
+	Status(ctx context.Context) Status
+	Hooks(ctx context.Context) []Hook
+	Emit(ctx context.Context, req EmitRequest) (EmitReply, error)
+	Trigger(ctx context.Context, name string, req TriggerRequest) (TriggerReply, error)
+	Runs(ctx context.Context, hook string, limit int) []Run
+	Run(ctx context.Context, id string) (Run, error)
+	// Logs writes log lines (NDJSON) to send: the recent ones, then, when
+	// follow is set, new ones until ctx is done.
+	Logs(ctx context.Context, follow bool, send func(line []byte) error) error
+	Reload(ctx context.Context) ReloadReply
+	Sync(ctx context.Context) error
+	Shutdown()
+}
+
+// Error is an error with an HTTP status, for the API to return: the server
+// sends its status and message, the client returns it as is.
+type Error struct {
+	Code    int    `json:"-"`
+	Message string `json:"error"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// NotFound returns an Error with status 404.
+func NotFound(format string) *Error { return &Error{Code: http.StatusNotFound, Message: format} }
+
+// BadRequest returns an Error with status 400.
+func BadRequest(msg string) *Error { return &Error{Code: http.StatusBadRequest, Message: msg} }

@@ -1,0 +1,297 @@
+package ipc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrRunning is returned by Listen when a daemon already serves the socket.
+var ErrRunning = errors.New("ipc: a daemon is already running for this work tree")
+
+// Listener is the daemon's socket, with the lock that makes it the only one.
+type Listener struct {
+	net.Listener
+	Path string
+	lock *os.File
+}
+
+// Listen takes the work tree's lock and binds its socket. It returns
+// ErrRunning when another daemon holds the lock. The lock is held until
+// Close, or until the process dies.
+func Listen(path string) (*Listener, error) {
+	if err := ensureDir(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("ipc: open lock: %w", err)
+	}
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, ErrRunning
+		}
+		return nil, fmt.Errorf("ipc: lock: %w", err)
+	}
+	// Holding the lock, any socket file left behind is a dead daemon's.
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("ipc: listen on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		lock.Close()
+		return nil, fmt.Errorf("ipc: chmod socket: %w", err)
+	}
+	_ = lock.Truncate(0)
+	_, _ = lock.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	return &Listener{Listener: ln, Path: path, lock: lock}, nil
+}
+
+// Close stops listening, removes the socket and releases the lock.
+func (l *Listener) Close() error {
+	err := l.Listener.Close()
+	_ = os.Remove(l.Path)
+	l.lock.Close()
+	return err
+}
+
+// LockHeld reports whether a daemon holds the lock of the socket at path.
+func LockHeld(path string) bool {
+	f, err := os.Open(path + ".lock")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH|unix.LOCK_NB); err != nil {
+		return true
+	}
+	_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	return false
+}
+
+// WaitUnlocked blocks until no daemon holds the lock of the socket at path,
+// or ctx is done: it is how `hookd stop` knows the daemon has exited.
+func WaitUnlocked(ctx context.Context, path string) error {
+	f, err := os.Open(path + ".lock")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	done := make(chan error, 1)
+	go func() { done <- unix.Flock(int(f.Fd()), unix.LOCK_SH) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		// Closing the file does not interrupt flock; the goroutine ends
+		// when the daemon does.
+		return ctx.Err()
+	}
+}
+
+type peerKey struct{}
+
+// Serve answers the API on ln until ctx is done.
+func Serve(ctx context.Context, ln net.Listener, api API, version string, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	h := &handlers{api: api}
+	for pattern, fn := range map[string]http.HandlerFunc{
+		"GET /v1/status":                h.status,
+		"GET /v1/hooks":                 h.hooks,
+		"POST /v1/events":               h.emit,
+		"POST /v1/hooks/{name}/trigger": h.trigger,
+		"GET /v1/runs":                  h.runs,
+		"GET /v1/runs/{id}":             h.run,
+		"GET /v1/logs":                  h.logs,
+		"POST /v1/reload":               h.reload,
+		"POST /v1/sync":                 h.sync,
+		"POST /v1/shutdown":             h.shutdown,
+	} {
+		mux.HandleFunc(pattern, fn)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &Error{Code: http.StatusNotFound, Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
+	})
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(VersionHeader, version)
+			if uid, _ := r.Context().Value(peerKey{}).(int); uid != os.Getuid() {
+				log.Warn("refused a request from another user", "uid", uid, "path", r.URL.Path)
+				writeError(w, &Error{Code: http.StatusForbidden, Message: "this daemon belongs to another user"})
+				return
+			}
+			mux.ServeHTTP(w, r)
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, peerKey{}, peerUID(c))
+		},
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// peerUID returns the uid of the process at the other end of a unix
+// socket, or -1.
+func peerUID(c net.Conn) int {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return -1
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	uid := -1
+	_ = raw.Control(func(fd uintptr) {
+		cred, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+		if err == nil {
+			uid = int(cred.Uid)
+		}
+	})
+	return uid
+}
+
+type handlers struct{ api API }
+
+func (h *handlers) status(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, h.api.Status(r.Context()))
+}
+
+func (h *handlers) hooks(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, h.api.Hooks(r.Context()))
+}
+
+func (h *handlers) emit(w http.ResponseWriter, r *http.Request) {
+	var req EmitRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	reply, err := h.api.Emit(r.Context(), req)
+	respond(w, reply, err)
+}
+
+func (h *handlers) trigger(w http.ResponseWriter, r *http.Request) {
+	var req TriggerRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	reply, err := h.api.Trigger(r.Context(), r.PathValue("name"), req)
+	respond(w, reply, err)
+}
+
+func (h *handlers) runs(w http.ResponseWriter, r *http.Request) {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	writeJSON(w, h.api.Runs(r.Context(), r.URL.Query().Get("hook"), limit))
+}
+
+func (h *handlers) run(w http.ResponseWriter, r *http.Request) {
+	run, err := h.api.Run(r.Context(), r.PathValue("id"))
+	respond(w, run, err)
+}
+
+func (h *handlers) logs(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	flusher, _ := w.(http.Flusher)
+	follow := r.URL.Query().Get("follow") != ""
+	_ = h.api.Logs(r.Context(), follow, func(line []byte) error {
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		return nil
+	})
+}
+
+func (h *handlers) reload(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, h.api.Reload(r.Context()))
+}
+
+func (h *handlers) sync(w http.ResponseWriter, r *http.Request) {
+	respond(w, struct{}{}, h.api.Sync(r.Context()))
+}
+
+func (h *handlers) shutdown(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, struct{}{})
+	h.api.Shutdown()
+}
+
+// maxBody bounds what a request may send.
+const maxBody = 1 << 20
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body := http.MaxBytesReader(w, r.Body, maxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) { // an empty body is fine
+		writeError(w, BadRequest("bad request body: "+err.Error()))
+		return false
+	}
+	return true
+}
+
+func respond(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, v)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+// writeError always encodes the error, with a fitting status.
+func writeError(w http.ResponseWriter, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		code := http.StatusInternalServerError
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			code = http.StatusServiceUnavailable
+		}
+		e = &Error{Code: code, Message: err.Error()}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Code)
+	_ = json.NewEncoder(w).Encode(e)
+}
+
+// isNotRunning reports whether a dial error means no daemon is there.
+func isNotRunning(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) ||
+		strings.Contains(err.Error(), "no such file or directory") || strings.Contains(err.Error(), "connection refused")
+}

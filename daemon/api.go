@@ -11,6 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lmittmann/tint"
+
+	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
@@ -127,8 +130,13 @@ func changeOf(kind event.Kind) event.Change {
 }
 
 // Runs lists recent runs, newest first.
-func (d *Daemon) Runs(_ context.Context, hook string, limit int) []ipc.Run {
-	return d.history.list(hook, limit)
+func (d *Daemon) Runs(ctx context.Context, hook string, limit int) []ipc.Run {
+	runs, err := d.journal.Runs(ctx, hook, limit)
+	if err != nil {
+		d.log.Error("read the journal", tint.Err(err))
+		return []ipc.Run{}
+	}
+	return runs
 }
 
 // api serves the socket API; it exists because the API's Run (one run)
@@ -136,12 +144,40 @@ func (d *Daemon) Runs(_ context.Context, hook string, limit int) []ipc.Run {
 type api struct{ *Daemon }
 
 // Run returns one run whole.
-func (a api) Run(_ context.Context, id string) (ipc.Run, error) {
-	r, ok := a.history.get(id)
-	if !ok {
+func (a api) Run(ctx context.Context, id string) (ipc.Run, error) {
+	r, ok, err := a.journal.Get(ctx, id)
+	switch {
+	case err != nil:
+		return ipc.Run{}, err
+	case !ok:
 		return ipc.Run{}, ipc.NotFound(fmt.Sprintf("no run %q in the history", id))
 	}
-	return r, nil
+	return r.Run, nil
+}
+
+// runRow turns a scheduler record into the run's latest state.
+func runRow(r queue.Record) journal.RunRow {
+	row := journal.RunRow{Run: ipc.Run{ID: r.RunID, Hook: r.Hook, Event: string(r.Event.Kind), Exit: -1, Files: []string{}}}
+	for _, f := range r.Event.Files {
+		row.Files = append(row.Files, f.Path)
+	}
+	switch r.Phase {
+	case queue.Queued:
+		row.Status = "queued"
+		ev := r.Event
+		row.Batch = &ev
+	case queue.Started:
+		row.Status, row.Start = "running", time.Now()
+	case queue.Finished:
+		res := r.Result
+		row.Status, row.Exit, row.Start, row.Duration, row.Output = string(res.Status), res.Exit, res.Start, res.Duration, res.Output
+		if res.Err != nil {
+			row.Error = res.Err.Error()
+		}
+	case queue.Skipped:
+		row.Status, row.Reason = "skipped", r.Reason
+	}
+	return row
 }
 
 // Logs sends the recent log lines, then new ones when following.
@@ -201,81 +237,6 @@ func toProblems(ps hooks.Problems) []ipc.Problem {
 		out = append(out, ipc.Problem{File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Col, Message: p.Message})
 	}
 	return out
-}
-
-// history keeps the most recent runs in memory.
-type history struct {
-	mu    sync.Mutex
-	runs  map[string]*ipc.Run
-	order []string // oldest first
-	max   int
-}
-
-func newHistory(max int) *history { return &history{runs: map[string]*ipc.Run{}, max: max} }
-
-// tailCap is how much output a run listing shows.
-const tailCap = 2 << 10
-
-func (h *history) record(r queue.Record) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	run, ok := h.runs[r.RunID]
-	if !ok {
-		run = &ipc.Run{ID: r.RunID, Hook: r.Hook, Event: string(r.Event.Kind), Exit: -1, Files: []string{}}
-		for _, f := range r.Event.Files {
-			run.Files = append(run.Files, f.Path)
-		}
-		h.runs[r.RunID] = run
-		h.order = append(h.order, r.RunID)
-		if len(h.order) > h.max {
-			delete(h.runs, h.order[0])
-			h.order = h.order[1:]
-		}
-	}
-	switch r.Phase {
-	case queue.Queued:
-		run.Status = "queued"
-	case queue.Started:
-		run.Status, run.Start = "running", time.Now()
-	case queue.Finished:
-		res := r.Result
-		run.Status, run.Exit, run.Start, run.Duration, run.Output = string(res.Status), res.Exit, res.Start, res.Duration, res.Output
-		if res.Err != nil {
-			run.Error = res.Err.Error()
-		}
-	case queue.Skipped:
-		run.Status, run.Reason = "skipped", r.Reason
-	}
-}
-
-func (h *history) list(hook string, limit int) []ipc.Run {
-	if limit <= 0 {
-		limit = 50
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := []ipc.Run{}
-	for i := len(h.order) - 1; i >= 0 && len(out) < limit; i-- {
-		r := *h.runs[h.order[i]]
-		if hook != "" && r.Hook != hook {
-			continue
-		}
-		if len(r.Output) > tailCap {
-			r.Output = "…" + r.Output[len(r.Output)-tailCap:]
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func (h *history) get(id string) (ipc.Run, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	r, ok := h.runs[id]
-	if !ok {
-		return ipc.Run{}, false
-	}
-	return *r, true
 }
 
 // logHub keeps the recent log lines and hands new ones to followers.

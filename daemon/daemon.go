@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/lmittmann/tint"
 
+	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/daemon/settle"
 	"github.com/hookd-dev/hookd/daemon/watch"
@@ -61,7 +63,7 @@ type Daemon struct {
 	seq     atomic.Uint64
 	started time.Time
 	stop    context.CancelFunc
-	history *history
+	journal *journal.Journal
 	logs    *logHub
 
 	mu sync.Mutex
@@ -85,7 +87,7 @@ func New(opts Options) *Daemon {
 	logs := newLogHub(500)
 	// Every log line also goes to `hookd logs`, as JSON.
 	log := slog.New(slog.NewMultiHandler(opts.Log.Handler(), slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	d := &Daemon{opts: opts, log: log, ready: make(chan struct{}), history: newHistory(1000), logs: logs}
+	d := &Daemon{opts: opts, log: log, ready: make(chan struct{}), logs: logs}
 	d.cfg, d.problems = hooks.Load(opts.Config)
 	if err := hooks.ApplyTrust(d.cfg, opts.Repo.Root, opts.Trust); err != nil {
 		d.problems = append(d.problems, hooks.Problem{Pos: hooks.Pos{File: opts.Trust.Path}, Message: err.Error()})
@@ -117,6 +119,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.opts.Listener != nil {
 		defer d.opts.Listener.Close()
 	}
+	d.journal = d.openJournal()
+	defer d.journal.Close()
 	cfg, probs := d.Config()
 	for _, p := range probs {
 		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
@@ -143,6 +147,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.sched.SetHooks(cfg.Hooks)
 
 	settler := settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
+	d.restoreIndex(ctx, settler)
+	defer d.saveIndex(settler)
 	w, err := watch.New(watch.Options{
 		Root:         d.opts.Repo.Root,
 		GitDir:       d.opts.Repo.GitDir,
@@ -168,7 +174,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := ipc.Serve(ctx, ln, api{d}, d.opts.Version, d.log.With("component", "ipc")); err != nil {
+			// The server gets the bare listener: its shutdown must not
+			// release the lock while the daemon still runs.
+			if err := ipc.Serve(ctx, ln.Listener, api{d}, d.opts.Version, d.log.With("component", "ipc")); err != nil {
 				d.log.Error("socket API stopped", tint.Err(err))
 			}
 		}()
@@ -181,6 +189,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.log.Info("watching", attrs...)
 	close(d.ready)
+	d.recover(ctx)
 	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
 
 	<-ctx.Done()
@@ -189,6 +198,83 @@ func (d *Daemon) Run(ctx context.Context) error {
 	stopRuns()
 	d.sched.Wait()
 	return nil
+}
+
+// openJournal opens the journal in the state directory, or an in-memory
+// one (history lost at exit) when that fails.
+func (d *Daemon) openJournal() *journal.Journal {
+	path := filepath.Join(d.opts.Repo.StateDir, "journal.db")
+	err := os.MkdirAll(d.opts.Repo.StateDir, 0o700)
+	if err == nil {
+		var j *journal.Journal
+		if j, err = journal.Open(path, d.log.With("component", "journal")); err == nil {
+			return j
+		}
+	}
+	d.log.Error("cannot open the journal; history will not survive a restart", "path", path, tint.Err(err))
+	j, err := journal.Open("", d.log)
+	if err != nil {
+		panic(fmt.Sprintf("in-memory journal: %v", err)) // the pure-Go driver needs no disk: cannot happen
+	}
+	return j
+}
+
+// restoreIndex gives the settler the file index the last run saved, so
+// that what changed while hookd was down is found at start (catch-up).
+func (d *Daemon) restoreIndex(ctx context.Context, s *settle.Settler) {
+	entries, err := d.journal.LoadIndex(ctx)
+	if err != nil {
+		d.log.Error("read the saved file index; changes made while stopped are not caught up", tint.Err(err))
+		return
+	}
+	if len(entries) == 0 {
+		return // first start: the scan is the baseline
+	}
+	restored := make([]settle.Entry, len(entries))
+	for i, e := range entries {
+		restored[i] = settle.Entry(e)
+	}
+	s.Restore(restored)
+	d.log.Info("catching up with changes made while stopped", "indexed", len(entries))
+}
+
+// saveIndex keeps the settler's index for the next start. It runs once
+// the settler has stopped.
+func (d *Daemon) saveIndex(s *settle.Settler) {
+	entries := s.Snapshot()
+	saved := make([]journal.IndexEntry, len(entries))
+	for i, e := range entries {
+		saved[i] = journal.IndexEntry(e)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := d.journal.SaveIndex(ctx, saved); err != nil {
+		d.log.Error("save the file index; the next start cannot catch up", tint.Err(err))
+	}
+}
+
+// recover finishes what a previous daemon left: a run that was going when
+// it died (a crash, kill -9) is reported interrupted; a run that was queued
+// still runs.
+func (d *Daemon) recover(ctx context.Context) {
+	rows, err := d.journal.Unfinished(ctx)
+	if err != nil {
+		d.log.Error("read unfinished runs", tint.Err(err))
+		return
+	}
+	for _, r := range rows {
+		switch {
+		case r.Status == "running":
+			r.Status, r.Error = "interrupted", "hookd stopped while it ran (crash or kill -9)"
+			d.journal.Record(r)
+			d.log.Warn("a run was cut off when hookd last stopped", "hook", r.Hook, "run", r.ID)
+		case r.Batch == nil || !d.sched.Resume(r.Hook, *r.Batch, r.ID):
+			r.Status, r.Reason = "skipped", "queued when hookd last stopped, and its hook is gone"
+			d.journal.Record(r)
+		default:
+			d.log.Info("running a batch queued before hookd last stopped", "hook", r.Hook, "run", r.ID)
+		}
+	}
 }
 
 // stateIgnore keeps hookd's own state out of the watch when it lives in the
@@ -243,6 +329,7 @@ func (d *Daemon) accept(evs []event.Event) {
 
 func (d *Daemon) accept1(ev event.Event) uint64 {
 	ev.ID = d.seq.Add(1)
+	d.journal.Event(ev)
 	d.log.Debug("event", "kind", ev.Kind, "id", ev.ID, "files", len(ev.Files))
 	d.sched.Offer(ev)
 	return ev.ID
@@ -262,7 +349,7 @@ func (d *Daemon) dispatch(ctx context.Context, job runner.Job) runner.Result {
 }
 
 func (d *Daemon) observe(r queue.Record) {
-	d.history.record(r)
+	d.journal.Record(runRow(r))
 	log := d.log.With("hook", r.Hook, "run", r.RunID)
 	switch r.Phase {
 	case queue.Started:

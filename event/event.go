@@ -185,6 +185,9 @@ type Event struct {
 	Time  time.Time `json:"time"`
 	Cause string    `json:"cause,omitempty"`
 	Depth int       `json:"depth"`
+	// CatchUp marks a change that happened while hookd was not running,
+	// found when it started; hooks with catch_up = false ignore it.
+	CatchUp bool `json:"catch_up,omitempty"`
 
 	Files   []File         `json:"files,omitempty"`
 	Git     *Git           `json:"git,omitempty"`

@@ -176,3 +176,31 @@ func TestClientAsOtherUser(t *testing.T) {
 	n, _ := resp.Body.Read(body[:])
 	fmt.Printf("status %d: %s\n", resp.StatusCode, strings.TrimSpace(strings.Trim(string(body[:n]), "{}\"error:")))
 }
+
+// A daemon that stops after a successor has bound the socket must not
+// remove the successor's socket.
+func TestCloseLeavesASuccessorsSocket(t *testing.T) {
+	dir, _ := os.MkdirTemp("/tmp", "hookd-ipc-")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "d.sock")
+	old, err := ipc.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The old one's server shuts down first (it closes the bare listener),
+	// releasing nothing: the lock stays held.
+	old.Listener.Close()
+	if !ipc.LockHeld(path) {
+		t.Fatal("closing the bare listener released the lock")
+	}
+	old.Close()
+	next, err := ipc.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	old.Close() // late, as a deferred Close would be
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the successor's socket is gone: %v", err)
+	}
+}

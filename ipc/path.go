@@ -44,15 +44,22 @@ func PathHash(path string) string {
 	return hex.EncodeToString(sum[:6])
 }
 
-// SocketPath returns the socket of the daemon for the work tree at root.
+// SocketPath returns the socket of the daemon for the work tree at root,
+// from $XDG_RUNTIME_DIR and the temporary directory.
 func SocketPath(root string) string {
+	return SocketPathIn(root, os.Getenv("XDG_RUNTIME_DIR"), os.TempDir())
+}
+
+// SocketPathIn is SocketPath with the runtime and temporary directories
+// given.
+func SocketPathIn(root, runtimeDir, tmpDir string) string {
 	name := PathHash(root) + ".sock"
-	if x := os.Getenv("XDG_RUNTIME_DIR"); x != "" {
-		if p := filepath.Join(x, "hookd", name); len(p) <= maxSocketPath {
+	if runtimeDir != "" {
+		if p := filepath.Join(runtimeDir, "hookd", name); len(p) <= maxSocketPath {
 			return p
 		}
 	}
-	return filepath.Join(os.TempDir(), "hookd-"+strconv.Itoa(os.Getuid()), name)
+	return filepath.Join(tmpDir, "hookd-"+strconv.Itoa(os.Getuid()), name)
 }
 
 // ensureDir creates the socket's directory 0700 and refuses one that

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -27,6 +28,8 @@ type Listener struct {
 	net.Listener
 	Path string
 	lock *os.File
+	ino  uint64 // the socket file we created, to tell it from a successor's
+	once sync.Once
 }
 
 // Listen takes the work tree's lock and binds its socket. It returns
@@ -59,17 +62,38 @@ func Listen(path string) (*Listener, error) {
 		lock.Close()
 		return nil, fmt.Errorf("ipc: chmod socket: %w", err)
 	}
+	// We remove the socket file ourselves, and only if it is still ours.
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
 	_ = lock.Truncate(0)
 	_, _ = lock.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	return &Listener{Listener: ln, Path: path, lock: lock}, nil
+	return &Listener{Listener: ln, Path: path, lock: lock, ino: inodeOf(path)}, nil
 }
 
-// Close stops listening, removes the socket and releases the lock.
+// Close stops listening, removes the socket if it is still this
+// listener's, and releases the lock, in that order. It is idempotent. Only
+// the daemon calls it; the HTTP server gets the bare listener, so that the
+// lock is never released while the daemon still runs.
 func (l *Listener) Close() error {
-	err := l.Listener.Close()
-	_ = os.Remove(l.Path)
-	l.lock.Close()
+	var err error
+	l.once.Do(func() {
+		err = l.Listener.Close()
+		if inodeOf(l.Path) == l.ino {
+			_ = os.Remove(l.Path)
+		}
+		l.lock.Close()
+	})
 	return err
+}
+
+func inodeOf(path string) uint64 {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return 0
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
 }
 
 // LockHeld reports whether a daemon holds the lock of the socket at path.

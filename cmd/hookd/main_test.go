@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/hookd-dev/hookd/ipc"
 )
 
 func TestMain(m *testing.M) {
@@ -24,12 +30,52 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("HOME", env.WorkDir)
+			// A short runtime dir of its own (sockets have a 108-byte limit),
+			// and no daemon outlives its script, whatever happened in it.
+			run, err := os.MkdirTemp("", "hr")
+			if err != nil {
+				return err
+			}
+			env.Setenv("XDG_RUNTIME_DIR", run)
+			env.Defer(func() {
+				locks, _ := filepath.Glob(filepath.Join(run, "hookd", "*.lock"))
+				for _, l := range locks {
+					if !ipc.LockHeld(strings.TrimSuffix(l, ".lock")) {
+						continue
+					}
+					data, _ := os.ReadFile(l)
+					if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+						syscall.Kill(pid, syscall.SIGKILL)
+					}
+				}
+				os.RemoveAll(run)
+			})
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitfile": waitFile,
+			"waitfile":   waitFile,
+			"killdaemon": killDaemon,
 		},
 	})
+}
+
+// killdaemon DIR kills the daemon of the work tree at DIR with SIGKILL, as
+// a crash would, and waits until it is gone (its lock is released).
+func killDaemon(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: killdaemon DIR")
+	}
+	root, err := filepath.EvalSymlinks(ts.MkAbs(args[0]))
+	ts.Check(err)
+	sock := ipc.SocketPathIn(root, ts.Getenv("XDG_RUNTIME_DIR"), ts.Getenv("TMPDIR"))
+	data, err := os.ReadFile(sock + ".lock")
+	ts.Check(err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	ts.Check(err)
+	ts.Check(syscall.Kill(pid, syscall.SIGKILL))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ts.Check(ipc.WaitUnlocked(ctx, sock))
 }
 
 // waitfile FILE waits, on inotify rather than sleeps, until FILE exists,

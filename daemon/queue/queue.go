@@ -171,7 +171,7 @@ func (s *Scheduler) Offer(ev event.Event) {
 	defer s.mu.Unlock()
 	for _, st := range s.hooks {
 		h := st.hook
-		if st.removed || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) {
+		if st.removed || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) || (ev.CatchUp && !h.CatchUp) {
 			continue
 		}
 		files, ok := h.Filter(ev)
@@ -274,12 +274,32 @@ func (s *Scheduler) ready(st *hookState, b *batch, manual bool) string {
 	}
 	if st.next == nil {
 		st.next = b
-		st.next.id = s.newID()
+		if st.next.id == "" {
+			st.next.id = s.newID()
+		}
 		st.next.manual = manual
 	} else {
 		st.next.absorb(b)
 	}
+	// Waiting behind a run is queued too: a crash must not lose it.
+	s.opts.Observe(Record{Phase: Queued, RunID: st.next.id, Hook: h.Name, Event: st.next.event()})
 	return st.next.id
+}
+
+// Resume makes a run that a previous daemon had queued when it stopped,
+// under the same id. It returns false when the hook no longer exists.
+func (s *Scheduler) Resume(name string, ev event.Event, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.hooks[name]
+	if !ok || st.removed {
+		return false
+	}
+	b := newBatch(ev)
+	b.add(ev, ev.Files)
+	b.id = id
+	s.ready(st, b, ev.Kind == event.HookManual)
+	return true
 }
 
 var errRestarted = errors.New("restarted by a newer batch")

@@ -54,6 +54,9 @@ const (
 	// Rescan compares size and mtime first and hashes only when they
 	// differ; overflow recovery rescans the whole tree this way.
 	Rescan
+	// CatchUp marks what the start-up scan finds changed against an index
+	// restored from a previous run: changes made while hookd was down.
+	CatchUp
 	// Tree re-examines every indexed file below the path as well; a
 	// directory that vanished or moved away reports its files deleted.
 	Tree
@@ -95,9 +98,10 @@ type Settler struct {
 	notify    chan struct{}
 
 	// Owned by the Run goroutine.
-	index  index
-	graced map[string]bool // paths given the truncate grace once already
-	retry  []string        // examined while a writer had them open
+	restored bool // the index came from a previous run: seeds are compared with it
+	index    index
+	graced   map[string]bool // paths given the truncate grace once already
+	retry    []string        // examined while a writer had them open
 	// waiting remembers since when a retried path has waited, so a file a
 	// writer never closes (a log) is still reported once the cap passes.
 	waiting map[string]time.Time
@@ -160,6 +164,44 @@ func (s *Settler) confirm(n uint64) {
 		}
 	}
 	s.mu.Unlock()
+}
+
+// Entry is one file of the index, as persisted between runs.
+type Entry struct {
+	Path   string
+	Size   int64
+	Mtime  int64
+	Hash   uint64
+	Hashed bool
+}
+
+// Restore loads the index a previous run saved. Then the start-up scan is
+// compared with it rather than taken as the baseline: what changed while
+// hookd was down comes out as events marked CatchUp, and files in the index
+// but not on disk as deletions. Call it before Run.
+func (s *Settler) Restore(entries []Entry) {
+	for _, e := range entries {
+		s.index.put(e.Path, fileState{size: e.Size, mtime: e.Mtime, seen: e.Mtime + int64(racyWindow) + 1, hash: e.Hash, hashed: e.Hashed})
+	}
+	s.restored = true
+	// Every indexed file is looked at, so one deleted meanwhile is found.
+	s.Touch("", Tree|Rescan|CatchUp)
+}
+
+// Snapshot returns the index, for the next run's Restore. Call it after Run
+// has returned.
+func (s *Settler) Snapshot() []Entry {
+	var out []Entry
+	for dir, m := range s.index.dirs {
+		for name, st := range m {
+			p := name
+			if dir != "" {
+				p = dir + "/" + name
+			}
+			out = append(out, Entry{Path: p, Size: st.size, Mtime: st.mtime, Hash: st.hash, Hashed: st.hashed})
+		}
+	}
+	return out
 }
 
 // SeedDir hands over the files the start-up scan found in dir ("" for the
@@ -268,13 +310,17 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 			if dir != "" {
 				rel = dir + "/" + name
 			}
+			seed := Seed
+			if s.restored {
+				seed = Rescan | CatchUp // compared with the restored index
+			}
 			if t, ok := s.pending[rel]; ok {
 				// An event came for it too: examine it with its touch.
-				t.flags |= Seed
+				t.flags |= seed
 				s.pending[rel] = t
 				continue
 			}
-			ready[rel] = Seed
+			ready[rel] = seed
 			if barrier != 0 {
 				s.tentative[rel] = barrier
 			}
@@ -407,7 +453,13 @@ func (s *Settler) truncating(rel string, now time.Time) bool {
 // resulting events: saves, then creations, then deletions.
 func (s *Settler) examine(pending map[string]Flags) []event.Event {
 	now := time.Now()
-	var saved, created, deleted []event.File
+	// Files by change, live ones apart from those found changed since the
+	// last run (catch-up), so hooks can opt out of the latter.
+	type bucket struct {
+		change  event.Change
+		catchUp bool
+	}
+	buckets := map[bucket][]event.File{}
 	goneIno := map[uint64]gone{} // inodes of deleted files, for renames
 	visit := func(rel string, f Flags) {
 		prev, _ := s.index.get(rel)
@@ -418,15 +470,8 @@ func (s *Settler) examine(pending map[string]Flags) []event.Event {
 		if change == event.Deleted && prev.ino != 0 {
 			goneIno[prev.ino] = gone{path: rel, fileState: prev}
 		}
-		file := event.NewFile(s.root, rel, change, size)
-		switch change {
-		case event.Saved:
-			saved = append(saved, file)
-		case event.Created:
-			created = append(created, file)
-		case event.Deleted:
-			deleted = append(deleted, file)
-		}
+		b := bucket{change, f&CatchUp != 0}
+		buckets[b] = append(buckets[b], event.NewFile(s.root, rel, change, size))
 	}
 	// Trees first, so a directory moved away and a file touched inside it
 	// are examined once each.
@@ -436,28 +481,26 @@ func (s *Settler) examine(pending map[string]Flags) []event.Event {
 		}
 		for _, known := range s.index.under(rel) {
 			if _, also := pending[known]; !also {
-				visit(known, f&Rescan)
+				visit(known, f&(Rescan|CatchUp))
 			}
 		}
 	}
 	for rel, f := range pending {
 		visit(rel, f)
 	}
-	s.pairRenames(created, goneIno)
+	s.pairRenames(buckets[bucket{event.Created, false}], goneIno)
+	s.pairRenames(buckets[bucket{event.Created, true}], goneIno)
 
-	ev := func(kind event.Kind, files []event.File) event.Event {
-		sortFiles(files)
-		return event.Event{Kind: kind, Time: now, Files: files}
-	}
 	var out []event.Event
-	if len(saved) > 0 {
-		out = append(out, ev(event.FileSaved, saved))
-	}
-	if len(created) > 0 {
-		out = append(out, ev(event.FileCreated, created))
-	}
-	if len(deleted) > 0 {
-		out = append(out, ev(event.FileDeleted, deleted))
+	for _, catchUp := range []bool{false, true} {
+		for _, change := range []event.Change{event.Saved, event.Created, event.Deleted} {
+			files := buckets[bucket{change, catchUp}]
+			if len(files) == 0 {
+				continue
+			}
+			sortFiles(files)
+			out = append(out, event.Event{Kind: event.ChangeKind(change), Time: now, Files: files, CatchUp: catchUp})
+		}
 	}
 	return out
 }

@@ -1,0 +1,445 @@
+// Package journal is hookd's memory across restarts: a SQLite database (in
+// WAL mode, pure Go) in the state directory that records accepted events,
+// every run with its output, and the file index that catch-up compares
+// against on the next start.
+//
+// # Writes never wait
+//
+// Record and Event hand their row to a writer goroutine and return at once;
+// the writer coalesces what has queued up (the latest state of a run wins)
+// into one transaction. The event path never waits for the disk. Reads
+// flush first, so `hookd history` sees every run recorded before it asked.
+//
+// # Bounded
+//
+// The newest MaxRuns runs and MaxEvents events are kept; runs older than
+// the newest FullOutputs keep only the tail of their output. The journal
+// therefore stays within a few tens of megabytes however long the daemon
+// runs.
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/ipc"
+)
+
+// Retention limits.
+const (
+	MaxRuns     = 10000
+	MaxEvents   = 10000
+	FullOutputs = 500
+	TailOutput  = 2 << 10
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS runs (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	id          TEXT UNIQUE NOT NULL,
+	hook        TEXT NOT NULL,
+	event       TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	exit        INTEGER NOT NULL DEFAULT -1,
+	start_ns    INTEGER NOT NULL DEFAULT 0,
+	duration_ns INTEGER NOT NULL DEFAULT 0,
+	files       TEXT NOT NULL DEFAULT '[]',
+	output      TEXT NOT NULL DEFAULT '',
+	error       TEXT NOT NULL DEFAULT '',
+	reason      TEXT NOT NULL DEFAULT '',
+	batch       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS runs_by_hook ON runs(hook, seq);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
+CREATE TABLE IF NOT EXISTS events (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	kind    TEXT NOT NULL,
+	time_ns INTEGER NOT NULL,
+	depth   INTEGER NOT NULL,
+	cause   TEXT NOT NULL,
+	files   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS file_index (
+	path   TEXT PRIMARY KEY,
+	size   INTEGER NOT NULL,
+	mtime  INTEGER NOT NULL,
+	hash   INTEGER NOT NULL,
+	hashed INTEGER NOT NULL
+) WITHOUT ROWID;
+`
+
+// RunRow is a run as recorded: the run, and the batch it ran (or will run)
+// on, so a queued run can be made after a crash.
+type RunRow struct {
+	ipc.Run
+	Batch *event.Event
+}
+
+// Journal is an open journal.
+type Journal struct {
+	db  *sql.DB
+	log *slog.Logger
+
+	mu sync.Mutex
+	// mu guards the fields that follow: the writer's queue.
+	runs    map[string]RunRow // latest state of each run not yet written
+	order   []string          // their ids, first recorded first
+	events  []event.Event
+	flushed []chan struct{} // closed once everything queued before has been written
+	closed  bool
+
+	wake chan struct{}
+	done chan struct{}
+}
+
+// Open opens (creating it) the journal at path. An empty path opens an
+// in-memory journal, which is what a daemon uses when its state directory
+// cannot hold one.
+func Open(path string, log *slog.Logger) (*Journal, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
+	if path == "" {
+		dsn = "file::memory:"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("journal: open %s: %w", path, err)
+	}
+	// One connection: SQLite serialises writers anyway, and :memory: is per
+	// connection.
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("journal: create schema in %s: %w", path, err)
+	}
+	j := &Journal{db: db, log: log, runs: map[string]RunRow{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go j.writer()
+	return j, nil
+}
+
+// Record queues a run's latest state. It never blocks on the disk.
+func (j *Journal) Record(r RunRow) {
+	j.mu.Lock()
+	if _, queued := j.runs[r.ID]; !queued {
+		j.order = append(j.order, r.ID)
+	}
+	if r.Batch == nil {
+		r.Batch = j.runs[r.ID].Batch
+	}
+	j.runs[r.ID] = r
+	j.mu.Unlock()
+	j.signal()
+}
+
+// Event queues an accepted event. It never blocks on the disk.
+func (j *Journal) Event(ev event.Event) {
+	j.mu.Lock()
+	j.events = append(j.events, ev)
+	j.mu.Unlock()
+	j.signal()
+}
+
+func (j *Journal) signal() {
+	select {
+	case j.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Flush returns once everything queued before the call is written.
+func (j *Journal) Flush(ctx context.Context) error {
+	ch := make(chan struct{})
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return errors.New("journal: closed")
+	}
+	j.flushed = append(j.flushed, ch)
+	j.mu.Unlock()
+	j.signal()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close writes what is queued and closes the database.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	j.mu.Unlock()
+	j.signal()
+	<-j.done
+	return j.db.Close()
+}
+
+func (j *Journal) writer() {
+	defer close(j.done)
+	inserted := 0
+	for range j.wake {
+		j.mu.Lock()
+		runs, order, events, flushed, closed := j.runs, j.order, j.events, j.flushed, j.closed
+		j.runs, j.order, j.events, j.flushed = map[string]RunRow{}, nil, nil, nil
+		j.mu.Unlock()
+		if len(order) > 0 || len(events) > 0 {
+			if err := j.write(runs, order, events); err != nil {
+				j.log.Error("journal write failed; these runs are not recorded", "runs", len(order), "err", err)
+			}
+			inserted += len(order) + len(events)
+			if inserted >= 500 {
+				inserted = 0
+				if err := j.prune(); err != nil {
+					j.log.Warn("journal prune failed", "err", err)
+				}
+			}
+		}
+		for _, ch := range flushed {
+			close(ch)
+		}
+		if closed {
+			return
+		}
+	}
+}
+
+func (j *Journal) write(runs map[string]RunRow, order []string, events []event.Event) error {
+	tx, err := j.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, id := range order {
+		r := runs[id]
+		files, _ := json.Marshal(r.Files)
+		var batch []byte
+		if r.Batch != nil {
+			batch, _ = json.Marshal(r.Batch)
+		}
+		var start int64
+		if !r.Start.IsZero() {
+			start = r.Start.UnixNano()
+		}
+		_, err := tx.Exec(`INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
+				start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
+				output = excluded.output, error = excluded.error, reason = excluded.reason,
+				batch = CASE WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END`,
+			r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch))
+		if err != nil {
+			return fmt.Errorf("record run %s: %w", r.ID, err)
+		}
+	}
+	for _, ev := range events {
+		var files []string
+		for _, f := range ev.Files {
+			files = append(files, f.Change+" "+f.Path)
+		}
+		fj, _ := json.Marshal(files)
+		if _, err := tx.Exec(`INSERT INTO events (kind, time_ns, depth, cause, files) VALUES (?, ?, ?, ?, ?)`,
+			string(ev.Kind), ev.Time.UnixNano(), ev.Depth, ev.Cause, string(fj)); err != nil {
+			return fmt.Errorf("record event: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// prune applies the retention limits.
+func (j *Journal) prune() error {
+	for _, q := range []string{
+		fmt.Sprintf(`DELETE FROM runs WHERE seq <= (SELECT MAX(seq) FROM runs) - %d`, MaxRuns),
+		fmt.Sprintf(`UPDATE runs SET output = '…' || substr(output, -%d) WHERE length(output) > %d AND seq <= (SELECT MAX(seq) FROM runs) - %d`, TailOutput, TailOutput+1, FullOutputs),
+		fmt.Sprintf(`DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - %d`, MaxEvents),
+	} {
+		if _, err := j.db.Exec(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Runs lists recent runs, newest first, of one hook or all (""), with the
+// tail of their output.
+func (j *Journal) Runs(ctx context.Context, hook string, limit int) ([]ipc.Run, error) {
+	if err := j.Flush(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	q := `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, substr(output, -?), error, reason FROM runs`
+	args := []any{TailOutput}
+	if hook != "" {
+		q += ` WHERE hook = ?`
+		args = append(args, hook)
+	}
+	q += ` ORDER BY seq DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := j.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("journal: list runs: %w", err)
+	}
+	defer rows.Close()
+	out := []ipc.Run{}
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.Run)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one run whole.
+func (j *Journal) Get(ctx context.Context, id string) (RunRow, bool, error) {
+	if err := j.Flush(ctx); err != nil {
+		return RunRow{}, false, err
+	}
+	row := j.db.QueryRowContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch FROM runs WHERE id = ?`, id)
+	r, err := scanRun(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return RunRow{}, false, nil
+	}
+	return r, err == nil, err
+}
+
+// Unfinished returns the runs a previous daemon left queued or running,
+// oldest first: after a crash, the queued ones still have to run and the
+// running ones were cut off.
+func (j *Journal) Unfinished(ctx context.Context) ([]RunRow, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch
+		FROM runs WHERE status IN ('queued', 'running') ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("journal: unfinished runs: %w", err)
+	}
+	defer rows.Close()
+	var out []RunRow
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Counts reports how many runs and events the journal holds.
+func (j *Journal) Counts(ctx context.Context) (runs, events int, err error) {
+	if err := j.Flush(ctx); err != nil {
+		return 0, 0, err
+	}
+	err = j.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM runs), (SELECT COUNT(*) FROM events)`).Scan(&runs, &events)
+	return runs, events, err
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRun(s scanner) (RunRow, error) {
+	var r RunRow
+	var start, dur int64
+	var files string
+	dest := []any{&r.ID, &r.Hook, &r.Event, &r.Status, &r.Exit, &start, &dur, &files, &r.Output, &r.Error, &r.Reason}
+	var batch string
+	if _, ok := s.(*sql.Row); ok {
+		dest = append(dest, &batch)
+	} else if rows, ok := s.(*sql.Rows); ok {
+		if cols, _ := rows.Columns(); len(cols) == 12 {
+			dest = append(dest, &batch)
+		}
+	}
+	if err := s.Scan(dest...); err != nil {
+		return RunRow{}, err
+	}
+	if start != 0 {
+		r.Start = time.Unix(0, start)
+	}
+	r.Duration = time.Duration(dur)
+	_ = json.Unmarshal([]byte(files), &r.Files)
+	if r.Files == nil {
+		r.Files = []string{}
+	}
+	if batch != "" {
+		var ev event.Event
+		if json.Unmarshal([]byte(batch), &ev) == nil {
+			r.Batch = &ev
+		}
+	}
+	return r, nil
+}
+
+// IndexEntry is one file of the persisted index.
+type IndexEntry struct {
+	Path   string
+	Size   int64
+	Mtime  int64
+	Hash   uint64
+	Hashed bool
+}
+
+// SaveIndex replaces the persisted file index.
+func (j *Journal) SaveIndex(ctx context.Context, entries []IndexEntry) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`DELETE FROM file_index`); err != nil {
+		return err
+	}
+	stmt, err := tx.Prepare(`INSERT INTO file_index (path, size, mtime, hash, hashed) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, e := range entries {
+		hashed := 0
+		if e.Hashed {
+			hashed = 1
+		}
+		// SQLite integers are signed: store the hash's bits as int64.
+		if _, err := stmt.Exec(e.Path, e.Size, e.Mtime, int64(e.Hash), hashed); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// LoadIndex returns the persisted file index.
+func (j *Journal) LoadIndex(ctx context.Context) ([]IndexEntry, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT path, size, mtime, hash, hashed FROM file_index`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []IndexEntry
+	for rows.Next() {
+		var e IndexEntry
+		var h int64
+		var hashed int
+		if err := rows.Scan(&e.Path, &e.Size, &e.Mtime, &h, &hashed); err != nil {
+			return nil, err
+		}
+		e.Hash, e.Hashed = uint64(h), hashed == 1
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,95 @@
+package journal_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookd-dev/hookd/daemon/journal"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/ipc"
+)
+
+func open(t testing.TB, path string) *journal.Journal {
+	t.Helper()
+	j, err := journal.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func TestRunsSurviveReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	j := open(t, path)
+	batch := &event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "a.go", Change: "saved"}}}
+	j.Record(journal.RunRow{Run: ipc.Run{ID: "r1", Hook: "h", Event: "file.saved", Status: "queued", Files: []string{"a.go"}}, Batch: batch})
+	j.Record(journal.RunRow{Run: ipc.Run{ID: "r1", Hook: "h", Event: "file.saved", Status: "ok", Exit: 0, Output: "done\n", Start: time.Now(), Files: []string{"a.go"}}})
+	j.Record(journal.RunRow{Run: ipc.Run{ID: "r2", Hook: "h", Event: "file.saved", Status: "running", Files: []string{"b.go"}}, Batch: batch})
+	j.Event(*batch)
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j = open(t, path)
+	defer j.Close()
+	runs, err := j.Runs(context.Background(), "", 10)
+	if err != nil || len(runs) != 2 || runs[0].ID != "r2" || runs[1].Status != "ok" || runs[1].Output != "done\n" {
+		t.Fatalf("runs after reopen: %+v %v", runs, err)
+	}
+	r, ok, err := j.Get(context.Background(), "r1")
+	if !ok || err != nil || r.Batch == nil || r.Batch.Files[0].Path != "a.go" {
+		t.Fatalf("get: %+v %v %v", r, ok, err)
+	}
+	un, err := j.Unfinished(context.Background())
+	if err != nil || len(un) != 1 || un[0].ID != "r2" || un[0].Batch == nil {
+		t.Fatalf("unfinished: %+v %v", un, err)
+	}
+}
+
+// Retention keeps the journal bounded however many runs it sees.
+func TestRetentionUnder100kRuns(t *testing.T) {
+	j := open(t, filepath.Join(t.TempDir(), "journal.db"))
+	defer j.Close()
+	big := strings.Repeat("x", 3<<10) // more than the tail old runs keep
+	for i := range 100000 {
+		j.Record(journal.RunRow{Run: ipc.Run{ID: fmt.Sprint("r", i), Hook: "h", Event: "file.saved", Status: "ok", Output: big, Files: []string{}}})
+		if i%20000 == 0 {
+			j.Flush(context.Background())
+		}
+	}
+	runs, events, err := j.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs > journal.MaxRuns+500 {
+		t.Errorf("%d runs kept, bound is %d", runs, journal.MaxRuns)
+	}
+	got, _ := j.Runs(context.Background(), "", 1)
+	if got[0].ID != "r99999" {
+		t.Errorf("newest run is %s", got[0].ID)
+	}
+	old, ok, _ := j.Get(context.Background(), "r91000")
+	if !ok || len(old.Output) > journal.TailOutput+10 {
+		t.Errorf("an old run keeps %d bytes of output, want the tail", len(old.Output))
+	}
+	t.Logf("%d runs, %d events kept", runs, events)
+}
+
+// Recording never waits for the disk: 1,000 runs are queued in far less
+// than the time SQLite takes to write them.
+func BenchmarkRecord(b *testing.B) {
+	j := open(b, filepath.Join(b.TempDir(), "journal.db"))
+	defer j.Close()
+	run := journal.RunRow{Run: ipc.Run{Hook: "h", Event: "file.saved", Status: "ok", Output: "ok\n", Files: []string{"a.go"}}}
+	i := 0
+	for b.Loop() {
+		run.ID = fmt.Sprint("r", i)
+		i++
+		j.Record(run)
+	}
+	b.StopTimer()
+	j.Flush(context.Background())
+}

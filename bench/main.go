@@ -18,6 +18,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -32,6 +33,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/hookd-dev/hookd/ipc"
 )
 
 func main() {
@@ -53,6 +56,7 @@ func main() {
 
 	floor := latencyFloor(work, *n)
 	ours := latencyHookd(work, bin, *n)
+	statusCLI, emitCLI, statusRT := daemonCalls(work, bin, 100)
 
 	tree := *keep
 	if tree == "" {
@@ -68,6 +72,47 @@ func main() {
 	fmt.Printf("| ready on %d dirs / %d files | %s | — |\n", *dirs, *files, ms(ready))
 	fmt.Printf("| RSS when ready | %.1f MB | — |\n", float64(rss)/1e6)
 	fmt.Printf("| CPU while idle for %s | %.2f%% | — |\n", *idle, cpu)
+	fmt.Printf("| `hookd status` (cold CLI process), p50 | %s | — |\n", ms(pct(statusCLI, 50)))
+	fmt.Printf("| `hookd emit` (cold CLI process), p50 | %s | — |\n", ms(pct(emitCLI, 50)))
+	fmt.Printf("| status round trip over the socket (Go client), p50 | %s | — |\n", ms(pct(statusRT, 50)))
+}
+
+// daemonCalls times the CLI against a background daemon: what a git shim
+// pays on every commit.
+func daemonCalls(work, bin string, n int) (status, emit, roundTrip []time.Duration) {
+	repo := filepath.Join(work, "calls")
+	check(os.MkdirAll(repo, 0o755))
+	check(os.WriteFile(filepath.Join(repo, "hookd.toml"), []byte("[[hook]]\nname = \"x\"\non = \"hook.manual\"\nrun = \"true\"\n"), 0o644))
+	env := append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(work, "state"), "XDG_RUNTIME_DIR="+filepath.Join(work, "run"))
+	run := func(args ...string) time.Duration {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir, cmd.Env = repo, env
+		t0 := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			log.Fatalf("hookd %v: %v\n%s", args, err, out)
+		}
+		return time.Since(t0)
+	}
+	run("start")
+	defer run("stop")
+	for range n {
+		status = append(status, run("status", "--json"))
+		emit = append(emit, run("emit", "git.commit"))
+	}
+	c := &ipc.Client{Socket: ipc.SocketPathIn(mustAbs(repo), filepath.Join(work, "run"), os.TempDir())}
+	for range n {
+		t0 := time.Now()
+		_, err := c.Status(context.Background())
+		check(err)
+		roundTrip = append(roundTrip, time.Since(t0))
+	}
+	return
+}
+
+func mustAbs(p string) string {
+	abs, err := filepath.EvalSymlinks(p)
+	check(err)
+	return abs
 }
 
 // latencyFloor measures raw fsnotify plus one spawn per event.

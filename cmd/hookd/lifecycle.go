@@ -68,12 +68,14 @@ run. Hooks from the repository's committed files stay paused until you run
 			signal.Notify(hup, syscall.SIGHUP)
 			defer signal.Stop(hup)
 			go func() {
+				readyC := d.Ready()
 				for {
 					select {
 					case <-hup:
 						d.Reload(cmd.Context())
-					case <-d.Ready():
+					case <-readyC:
 						ready("ok")
+						readyC = nil // closed for good: once is enough
 					case <-cmd.Context().Done():
 						return
 					}

@@ -55,6 +55,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfile":   waitFile,
 			"killdaemon": killDaemon,
+			"idlecpu":    idleCPU,
 		},
 	})
 }
@@ -76,6 +77,33 @@ func killDaemon(ts *testscript.TestScript, neg bool, args []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ts.Check(ipc.WaitUnlocked(ctx, sock))
+}
+
+// idlecpu DIR checks that the daemon of the work tree at DIR uses no CPU
+// while nothing happens: its CPU time does not move over half a second.
+// (Half a second of waiting is the measurement here, not synchronisation.)
+func idleCPU(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: idlecpu DIR")
+	}
+	root, err := filepath.EvalSymlinks(ts.MkAbs(args[0]))
+	ts.Check(err)
+	data, err := os.ReadFile(ipc.SocketPathIn(root, ts.Getenv("XDG_RUNTIME_DIR"), ts.Getenv("TMPDIR")) + ".lock")
+	ts.Check(err)
+	pid := strings.TrimSpace(string(data))
+	ticks := func() int {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		ts.Check(err)
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+		u, _ := strconv.Atoi(f[11])
+		s, _ := strconv.Atoi(f[12])
+		return u + s
+	}
+	before := ticks()
+	time.Sleep(500 * time.Millisecond)
+	if used := ticks() - before; used > 2 {
+		ts.Fatalf("the idle daemon used %d ticks of CPU in 0.5s", used)
+	}
 }
 
 // waitfile FILE waits, on inotify rather than sleeps, until FILE exists,

@@ -167,7 +167,7 @@ func runRow(r queue.Record) journal.RunRow {
 		ev := r.Event
 		row.Batch = &ev
 	case queue.Started:
-		row.Status, row.Start = "running", time.Now()
+		row.Status, row.Start, row.PID = "running", time.Now(), r.PID
 	case queue.Finished:
 		res := r.Result
 		row.Status, row.Exit, row.Start, row.Duration, row.Output = string(res.Status), res.Exit, res.Start, res.Duration, res.Output

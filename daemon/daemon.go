@@ -267,7 +267,8 @@ func (d *Daemon) recover(ctx context.Context) {
 		case r.Status == "running":
 			r.Status, r.Error = "interrupted", "hookd stopped while it ran (crash or kill -9)"
 			d.journal.Record(r)
-			d.log.Warn("a run was cut off when hookd last stopped", "hook", r.Hook, "run", r.ID)
+			ended := endOrphans(r.PID, r.ID)
+			d.log.Warn("a run was cut off when hookd last stopped", "hook", r.Hook, "run", r.ID, "orphans_ended", ended)
 		case r.Batch == nil || !d.sched.Resume(r.Hook, *r.Batch, r.ID):
 			r.Status, r.Reason = "skipped", "queued when hookd last stopped, and its hook is gone"
 			d.journal.Record(r)

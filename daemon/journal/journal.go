@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS runs (
 	output      TEXT NOT NULL DEFAULT '',
 	error       TEXT NOT NULL DEFAULT '',
 	reason      TEXT NOT NULL DEFAULT '',
-	batch       TEXT NOT NULL DEFAULT ''
+	batch       TEXT NOT NULL DEFAULT '',
+	pid         INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_hook ON runs(hook, seq);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
@@ -82,6 +83,8 @@ CREATE TABLE IF NOT EXISTS file_index (
 type RunRow struct {
 	ipc.Run
 	Batch *event.Event
+	// PID is the process group of the run's command while it runs.
+	PID int
 }
 
 // Journal is an open journal.
@@ -236,13 +239,14 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 		if !r.Start.IsZero() {
 			start = r.Start.UnixNano()
 		}
-		_, err := tx.Exec(`INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.Exec(`INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
 				start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
 				output = excluded.output, error = excluded.error, reason = excluded.reason,
-				batch = CASE WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END`,
-			r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch))
+				batch = CASE WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
+				pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END`,
+			r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID)
 		if err != nil {
 			return fmt.Errorf("record run %s: %w", r.ID, err)
 		}
@@ -325,7 +329,7 @@ func (j *Journal) Get(ctx context.Context, id string) (RunRow, bool, error) {
 // oldest first: after a crash, the queued ones still have to run and the
 // running ones were cut off.
 func (j *Journal) Unfinished(ctx context.Context) ([]RunRow, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch
+	rows, err := j.db.QueryContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid
 		FROM runs WHERE status IN ('queued', 'running') ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("journal: unfinished runs: %w", err)
@@ -362,8 +366,12 @@ func scanRun(s scanner) (RunRow, error) {
 	if _, ok := s.(*sql.Row); ok {
 		dest = append(dest, &batch)
 	} else if rows, ok := s.(*sql.Rows); ok {
-		if cols, _ := rows.Columns(); len(cols) == 12 {
+		cols, _ := rows.Columns()
+		if len(cols) >= 12 {
 			dest = append(dest, &batch)
+		}
+		if len(cols) == 13 {
+			dest = append(dest, &r.PID)
 		}
 	}
 	if err := s.Scan(dest...); err != nil {

@@ -63,6 +63,7 @@ type Record struct {
 	Event  event.Event // the batch
 	Result runner.Result
 	Reason string
+	PID    int // process group of a started command
 }
 
 // Options configure a Scheduler.
@@ -350,7 +351,11 @@ func (s *Scheduler) execute(ctx context.Context, cancel context.CancelCauseFunc,
 	var res runner.Result
 	select {
 	case s.sem <- struct{}{}:
-		s.opts.Observe(Record{Phase: Started, RunID: id, Hook: job.Hook.Name, Event: ev})
+		// Started is reported by the runner once the process runs, with
+		// its process group.
+		job.Started = func(pgid int) {
+			s.opts.Observe(Record{Phase: Started, RunID: id, Hook: job.Hook.Name, Event: ev, PID: pgid})
+		}
 		res = s.opts.Run(ctx, job)
 		<-s.sem
 	case <-ctx.Done():

@@ -68,6 +68,9 @@ type Job struct {
 	// Line receives each output line as it comes, up to LogLineCap lines;
 	// nil drops them. It is called from the run's own goroutines.
 	Line func(stream, line string)
+	// Started, when set, is told the process group id once the command
+	// runs, so that a later daemon can end what a crashed one left running.
+	Started func(pgid int)
 }
 
 // Result is what became of a run.
@@ -110,6 +113,9 @@ func Run(ctx context.Context, job Job) Result {
 	pipes.closeChildEnds()
 	readers := pipes.pump(stdin, out)
 	pgid := cmd.Process.Pid
+	if job.Started != nil {
+		job.Started(pgid)
+	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 

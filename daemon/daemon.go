@@ -170,6 +170,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); settler.Run(ctx) }()
 	go func() { defer wg.Done(); _ = w.Run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); d.watchConfigOutside(ctx) }()
 	if ln := d.opts.Listener; ln != nil {
 		wg.Add(1)
 		go func() {

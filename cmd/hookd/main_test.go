@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,6 +57,7 @@ func TestScripts(t *testing.T) {
 			"waitfile":   waitFile,
 			"killdaemon": killDaemon,
 			"idlecpu":    idleCPU,
+			"waitlog":    waitLog,
 		},
 	})
 }
@@ -103,6 +105,32 @@ func idleCPU(ts *testscript.TestScript, neg bool, args []string) {
 	time.Sleep(500 * time.Millisecond)
 	if used := ticks() - before; used > 2 {
 		ts.Fatalf("the idle daemon used %d ticks of CPU in 0.5s", used)
+	}
+}
+
+// waitlog DIR REGEXP follows the log of the daemon of the work tree at DIR
+// (the real socket API, as `hookd logs -f`) until a line matches, failing
+// after 30s.
+func waitLog(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitlog DIR REGEXP")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	root, err := filepath.EvalSymlinks(ts.MkAbs(args[0]))
+	ts.Check(err)
+	c := &ipc.Client{Socket: ipc.SocketPathIn(root, ts.Getenv("XDG_RUNTIME_DIR"), ts.Getenv("TMPDIR"))}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	found := false
+	err = c.Logs(ctx, true, func(line []byte) {
+		if re.Match(line) {
+			found = true
+			cancel()
+		}
+	})
+	if !found {
+		ts.Fatalf("no log line matched %q within 30s (%v)", args[1], err)
 	}
 }
 

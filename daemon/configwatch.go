@@ -53,8 +53,14 @@ func (d *Daemon) watchConfigOutside(ctx context.Context) {
 			}
 			name := filepath.Clean(ev.Name)
 			if want[name] && ev.Has(fsnotify.Create) {
-				_ = w.Add(name) // a directory on the way appeared
-				if files[filepath.Join(name, "config.toml")] || d.anyConfigIn(files, name) {
+				// A directory on the way appeared. Its own subdirectories
+				// may have appeared before the watch did (mkdir -p), so
+				// watch every wanted directory that exists now, then look
+				// for config files written before the watches were in place.
+				for dir := range want {
+					_ = w.Add(dir)
+				}
+				if d.anyConfigIn(files, name) {
 					d.Reload(ctx)
 				}
 				continue

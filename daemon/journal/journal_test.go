@@ -54,9 +54,9 @@ func TestRetentionUnder100kRuns(t *testing.T) {
 	j := open(t, filepath.Join(t.TempDir(), "journal.db"))
 	defer j.Close()
 	big := strings.Repeat("x", 3<<10) // more than the tail old runs keep
-	for i := range 100000 {
+	for i := range retentionRuns {
 		j.Record(journal.RunRow{Run: ipc.Run{ID: fmt.Sprint("r", i), Hook: "h", Event: "file.saved", Status: "ok", Output: big, Files: []string{}}})
-		if i%20000 == 0 {
+		if i%(retentionRuns/5) == 0 {
 			j.Flush(context.Background())
 		}
 	}
@@ -68,10 +68,10 @@ func TestRetentionUnder100kRuns(t *testing.T) {
 		t.Errorf("%d runs kept, bound is %d", runs, journal.MaxRuns)
 	}
 	got, _ := j.Runs(context.Background(), "", 1)
-	if got[0].ID != "r99999" {
+	if got[0].ID != fmt.Sprint("r", retentionRuns-1) {
 		t.Errorf("newest run is %s", got[0].ID)
 	}
-	old, ok, _ := j.Get(context.Background(), "r91000")
+	old, ok, _ := j.Get(context.Background(), fmt.Sprint("r", retentionRuns-9000))
 	if !ok || len(old.Output) > journal.TailOutput+10 {
 		t.Errorf("an old run keeps %d bytes of output, want the tail", len(old.Output))
 	}

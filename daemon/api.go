@@ -77,7 +77,7 @@ func (d *Daemon) Emit(_ context.Context, req ipc.EmitRequest) (ipc.EmitReply, er
 	if !event.Known(kind) {
 		return ipc.EmitReply{}, ipc.BadRequest(fmt.Sprintf("unknown event kind %q", req.Kind))
 	}
-	files, err := d.files(req.Files, changeOf(kind))
+	files, err := d.files(req.Files, event.ChangeOf(kind))
 	if err != nil {
 		return ipc.EmitReply{}, err
 	}
@@ -117,16 +117,6 @@ func (d *Daemon) files(paths []string, change event.Change) ([]event.File, error
 		out = append(out, event.NewFile(d.opts.Repo.Root, p, change, size))
 	}
 	return out, nil
-}
-
-func changeOf(kind event.Kind) event.Change {
-	switch kind {
-	case event.FileCreated:
-		return event.Created
-	case event.FileDeleted:
-		return event.Deleted
-	}
-	return event.Saved
 }
 
 // Runs lists recent runs, newest first.

@@ -78,6 +78,18 @@ func ChangeKind(c Change) Kind {
 	}
 }
 
+// ChangeOf returns the change a file.* kind carries; other kinds carry
+// files as saved.
+func ChangeOf(k Kind) Change {
+	switch k {
+	case FileCreated:
+		return Created
+	case FileDeleted:
+		return Deleted
+	}
+	return Saved
+}
+
 // File is one file of an event's batch. Paths are repository-relative and
 // always use forward slashes.
 type File struct {

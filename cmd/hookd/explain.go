@@ -51,7 +51,7 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				if fi, err := os.Stat(filepath.Join(repo.Root, rel)); err == nil {
 					size = fi.Size()
 				}
-				ev.Files = append(ev.Files, event.NewFile(repo.Root, rel, changeOf(kind), size))
+				ev.Files = append(ev.Files, event.NewFile(repo.Root, rel, event.ChangeOf(kind), size))
 			}
 			xs := hooks.Explain(cfg, repo.Root, ev)
 			out := cmd.OutOrStdout()
@@ -75,16 +75,6 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 	cmd.Flags().StringArrayVar(&files, "file", nil, "a file of the event (repeatable), relative to the current directory")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the explanations as JSON")
 	return cmd
-}
-
-func changeOf(kind event.Kind) event.Change {
-	switch kind {
-	case event.FileCreated:
-		return event.Created
-	case event.FileDeleted:
-		return event.Deleted
-	}
-	return event.Saved
 }
 
 // relFiles makes command-line paths repository-relative.

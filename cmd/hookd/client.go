@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
 )
@@ -163,6 +164,20 @@ func (g *globals) localHooks(root string) ([]ipc.Hook, error) {
 	return out, nil
 }
 
+// clientWithFiles is client, with command-line paths made
+// repository-relative.
+func (g *globals) clientWithFiles(files []string) (*ipc.Client, daemon.Repo, []string, error) {
+	c, repo, err := g.client()
+	if err != nil {
+		return nil, daemon.Repo{}, nil, err
+	}
+	rel, err := relFiles(repo.Root, files)
+	if err != nil {
+		return nil, daemon.Repo{}, nil, usageError{err}
+	}
+	return c, repo, rel, nil
+}
+
 func newTriggerCmd(g *globals) *cobra.Command {
 	var files []string
 	cmd := &cobra.Command{
@@ -175,13 +190,9 @@ When no daemon runs, trigger starts one and says so.`,
   hookd trigger release-notes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, repo, err := g.client()
+			c, repo, rel, err := g.clientWithFiles(files)
 			if err != nil {
 				return err
-			}
-			rel, err := relFiles(repo.Root, files)
-			if err != nil {
-				return usageError{err}
 			}
 			reply, err := c.Trigger(cmd.Context(), args[0], ipc.TriggerRequest{Files: rel})
 			if errors.Is(err, ipc.ErrNotRunning) {
@@ -214,13 +225,9 @@ HOOKD_RUN_ID and HOOKD_DEPTH on, so chains stop at max_depth.`,
   hookd emit spec.changed`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, repo, err := g.client()
+			c, _, rel, err := g.clientWithFiles(files)
 			if err != nil {
 				return err
-			}
-			rel, err := relFiles(repo.Root, files)
-			if err != nil {
-				return usageError{err}
 			}
 			depth, cause := depthFromEnv()
 			reply, err := c.Emit(cmd.Context(), ipc.EmitRequest{Kind: args[0], Files: rel, Depth: depth, Cause: cause})

@@ -161,7 +161,7 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	if err := <-done; err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Done: %d runs. Next: `hookd check` and `hookd run` in your own repository.\n", dm.runs)
+	fmt.Fprintf(out, "Done: %d runs. Next, in your own repository: `hookd check`, then `hookd trust` and `hookd start`.\n", dm.runs)
 	return nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/lmittmann/tint"
 
+	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/daemon/settle"
@@ -66,6 +67,8 @@ type Daemon struct {
 	journal *journal.Journal
 	logs    *logHub
 
+	gitState func() event.Git // nil outside git
+
 	mu sync.Mutex
 	// mu guards the fields that follow.
 	cfg      *hooks.Config
@@ -73,6 +76,7 @@ type Daemon struct {
 
 	watcher *watch.Watcher
 	sched   *queue.Scheduler
+	vcs     *vcsSettler // nil outside git
 }
 
 // New loads the configuration and prepares the daemon. Configuration
@@ -138,13 +142,30 @@ func (d *Daemon) Run(ctx context.Context) error {
 		MaxRuns:  cfg.Defaults.MaxRuns,
 		MaxDepth: cfg.Defaults.MaxDepth,
 		Run:      d.dispatch,
-		Observe:  d.observe,
+		Git: func() event.Git {
+			if d.gitState == nil {
+				return event.Git{}
+			}
+			return d.gitState()
+		},
+		Observe: d.observe,
 		Line: func(hook, runID, stream, line string) {
 			d.log.Info("│ "+line, "hook", hook, "stream", stream)
 		},
 		Log: d.log.With("component", "queue"),
 	})
 	d.sched.SetHooks(cfg.Hooks)
+	var git *gitsrc.Source
+	if d.opts.Repo.GitDir != "" {
+		var err error
+		git, err = gitsrc.Open(d.opts.Repo.Root, d.opts.Repo.GitDir, func(ev event.Event) { d.vcs.git(ev) }, d.log.With("component", "git"))
+		if err != nil {
+			d.log.Warn("git events are off", tint.Err(err))
+		} else {
+			d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.accept1(ev) }}
+			d.gitState = git.State
+		}
+	}
 
 	settler := settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
 	d.restoreIndex(ctx, settler)
@@ -172,6 +193,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); _ = w.Run(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); d.watchConfigOutside(ctx) }()
+	if git != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := git.Run(ctx); err != nil {
+				d.log.Warn("git events stopped", tint.Err(err))
+			}
+		}()
+	}
 	if ln := d.opts.Listener; ln != nil {
 		wg.Add(1)
 		go func() {
@@ -310,15 +340,27 @@ func (d *Daemon) Idle(ctx context.Context) error {
 	if err := d.Sync(ctx); err != nil {
 		return err
 	}
+	if d.vcs != nil {
+		if err := d.vcs.Wait(ctx); err != nil {
+			return err
+		}
+	}
 	return d.sched.Idle(ctx)
 }
 
 // accept numbers settled events and offers them to the hooks. An edit of
 // the repository's own config files reloads it.
 func (d *Daemon) accept(evs []event.Event) {
+	if d.vcs != nil {
+		d.vcs.src.Invalidate()
+		d.vcs.files(evs)
+	} else {
+		for _, ev := range evs {
+			d.accept1(ev)
+		}
+	}
 	reload := false
 	for _, ev := range evs {
-		d.accept1(ev)
 		for _, f := range ev.Files {
 			if f.Path == hooks.RepoFile || f.Path == hooks.LocalFile {
 				reload = d.opts.Config.Explicit == ""

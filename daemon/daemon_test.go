@@ -33,11 +33,21 @@ type env struct {
 
 func startDaemon(t *testing.T, config string) *env {
 	t.Helper()
+	return startDaemonIn(t, config, nil)
+}
+
+// startDaemonIn is startDaemon with a setup step on the work tree after
+// hookd.toml is written and before the daemon starts.
+func startDaemonIn(t *testing.T, config string, setup func(root string)) *env {
+	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	e := &env{t: t, root: t.TempDir(), out: t.TempDir(), records: make(chan queue.Record, 100000)}
 	config = strings.ReplaceAll(config, "$OUT", e.out)
 	if err := os.WriteFile(filepath.Join(e.root, "hookd.toml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if setup != nil {
+		setup(e.root)
 	}
 	repo, err := daemon.Locate(e.root)
 	if err != nil {
@@ -123,6 +133,24 @@ func (e *env) quiet() {
 	case r := <-e.records:
 		e.t.Errorf("unexpected record: %s %s", r.Phase, r.Hook)
 	default:
+	}
+}
+
+// drain waits until everything so far has been handled and forgets its
+// records.
+func (e *env) drain() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.d.Idle(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	for {
+		select {
+		case <-e.records:
+		default:
+			return
+		}
 	}
 }
 

@@ -200,6 +200,9 @@ type Event struct {
 	// CatchUp marks a change that happened while hookd was not running,
 	// found when it started; hooks with catch_up = false ignore it.
 	CatchUp bool `json:"catch_up,omitempty"`
+	// VCS marks file changes a git operation made; they are folded into
+	// its git.* event, and only hooks with fold_vcs = false see them.
+	VCS bool `json:"vcs,omitempty"`
 
 	Files   []File         `json:"files,omitempty"`
 	Git     *Git           `json:"git,omitempty"`

@@ -172,7 +172,7 @@ func (s *Scheduler) Offer(ev event.Event) {
 	defer s.mu.Unlock()
 	for _, st := range s.hooks {
 		h := st.hook
-		if st.removed || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) || (ev.CatchUp && !h.CatchUp) {
+		if st.removed || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) || (ev.CatchUp && !h.CatchUp) || (ev.VCS && h.FoldVCS) {
 			continue
 		}
 		files, ok := h.Filter(ev)

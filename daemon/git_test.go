@@ -1,0 +1,168 @@
+package daemon_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hookd-dev/hookd/daemon/queue"
+)
+
+func gitCmd(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com",
+		"GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// startGitDaemon starts a daemon on a git repository whose first commit
+// holds hookd.toml; setup runs before it.
+func startGitDaemon(t *testing.T, config string, setup func(root string)) *env {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	return startDaemonIn(t, config, func(root string) {
+		gitCmd(t, root, "init", "-q", "-b", "main")
+		if setup != nil {
+			setup(root)
+		}
+		gitCmd(t, root, "add", "-A")
+		gitCmd(t, root, "commit", "-q", "-m", "initial")
+	})
+}
+
+// The stdin JSON of a git hook's run, as a command reads it.
+type gitStdin struct {
+	Event  struct{ Kind string } `json:"event"`
+	Git    struct{ Branch, Head, From, To string }
+	Commit struct {
+		Hash, Subject, Author string
+		Files                 []string
+	} `json:"commit"`
+	Commits []struct{ Hash string } `json:"commits"`
+	Files   []struct{ Path, Change string }
+}
+
+func (e *env) stdinOf(name string) gitStdin {
+	e.t.Helper()
+	var s gitStdin
+	if err := json.Unmarshal([]byte(e.readOut(name)), &s); err != nil {
+		e.t.Fatalf("%s: %v: %q", name, err, e.readOut(name))
+	}
+	return s
+}
+
+func TestGitCommitIsSeenWithoutShims(t *testing.T) {
+	e := startGitDaemon(t, `
+[[hook]]
+name = "on-commit"
+on = "git.commit"
+if = 'git.branch == "main" && commit.subject startsWith "Add"'
+run = 'cat > "$OUT/commit.json"'
+`, nil)
+	// Hooks elsewhere: nothing of ours could run inside git.
+	gitCmd(t, e.root, "config", "core.hooksPath", t.TempDir())
+	e.write("src/app.go", "package src")
+	e.write("README.md", "# readme")
+	gitCmd(t, e.root, "add", "-A")
+	gitCmd(t, e.root, "commit", "-q", "-m", "Add the app\n\nWith a body.")
+	head := gitCmd(t, e.root, "rev-parse", "HEAD")
+	r := e.next(queue.Finished)
+	if r.Hook != "on-commit" {
+		t.Fatalf("ran %s", r.Hook)
+	}
+	s := e.stdinOf("commit.json")
+	if s.Event.Kind != "git.commit" || s.Commit.Hash != head || s.Commit.Subject != "Add the app" || s.Commit.Author != "Ada" {
+		t.Errorf("commit: %+v", s)
+	}
+	if strings.Join(s.Commit.Files, ",") != "README.md,src/app.go" || len(s.Commits) != 1 || s.Git.Head != head {
+		t.Errorf("files %v, commits %v, head %s", s.Commit.Files, s.Commits, s.Git.Head)
+	}
+}
+
+func TestAmendIsARewrite(t *testing.T) {
+	e := startGitDaemon(t, `
+[[hook]]
+name = "rewrites"
+on = "git.rewrite"
+run = 'cat > "$OUT/rewrite.json"'
+`, nil)
+	gitCmd(t, e.root, "commit", "-q", "--amend", "-m", "initial, reworded")
+	e.next(queue.Finished)
+	if s := e.stdinOf("rewrite.json"); s.Event.Kind != "git.rewrite" || s.Commit.Subject != "initial, reworded" {
+		t.Errorf("%+v", s)
+	}
+}
+
+// A checkout of a branch that differs by 2,000 files is one git.checkout;
+// the file hooks do not fire file by file, but fold_vcs = false still
+// gets the raw files.
+func TestCheckoutIsOneEvent(t *testing.T) {
+	e := startGitDaemon(t, `
+[[hook]]
+name = "checkout"
+on = "git.checkout"
+run = 'printf "%s\n" "$HOOKD_FILES" | wc -l > "$OUT/checkout"'
+
+[[hook]]
+name = "per-file"
+on = "file.*"
+debounce = "0s"
+run = 'echo ran >> "$OUT/per-file"'
+
+[[hook]]
+name = "raw"
+on = "file.*"
+fold_vcs = false
+run = 'printf "%s\n" "$HOOKD_FILES" >> "$OUT/raw"'
+`, nil)
+	gitCmd(t, e.root, "checkout", "-q", "-b", "big")
+	e.next(queue.Finished) // the branch switch itself
+	for i := range 2000 {
+		e.write(fmt.Sprintf("gen/d%02d/f%04d.txt", i%40, i), fmt.Sprint(i))
+	}
+	gitCmd(t, e.root, "add", "-A")
+	gitCmd(t, e.root, "commit", "-q", "-m", "2000 files")
+	e.drain() // those were the test's own writes: per-file ran, rightly
+	os.Remove(filepath.Join(e.out, "checkout"))
+	os.Remove(filepath.Join(e.out, "per-file"))
+	os.Remove(filepath.Join(e.out, "raw"))
+
+	gitCmd(t, e.root, "checkout", "-q", "main") // deletes 2,000 files
+	e.drain()
+	if got := strings.TrimSpace(e.readOut("checkout")); got != "2000" {
+		t.Errorf("git.checkout carried %q files, want 2000", got)
+	}
+	if got := e.readOut("per-file"); got != "" {
+		t.Errorf("file hooks fired during the checkout: %d runs", strings.Count(got, "ran"))
+	}
+	if raw := strings.Count(e.readOut("raw"), "\n"); raw != 2000 {
+		t.Errorf("fold_vcs = false saw %d files, want 2000", raw)
+		seen := map[string]bool{}
+		for _, line := range strings.Split(e.readOut("raw"), "\n") {
+			seen[line] = true
+		}
+		for i := range 2000 {
+			if p := fmt.Sprintf("gen/d%02d/f%04d.txt", i%40, i); !seen[p] {
+				t.Log("missing:", p)
+			}
+		}
+	}
+	// An edit after the checkout is the user's again.
+	e.write("notes.txt", "mine")
+	e.drain()
+	if got := e.readOut("per-file"); got != "ran\n" {
+		t.Errorf("after the checkout, an edit ran the file hook %q", got)
+	}
+}

@@ -1,0 +1,429 @@
+// Package gitsrc is hookd's git source: it turns what git records into
+// typed events (git.commit, git.merge, git.rewrite, git.checkout) and
+// answers the repository state every event carries (git.branch, head,
+// dirty).
+//
+// # Seeing commits without hooks
+//
+// It reads HEAD's reflog (.git/logs/HEAD), which git appends to on every
+// move of HEAD, whoever moved it: a commit from the CLI, a GUI client, one
+// made with --no-verify or with core.hooksPath pointing elsewhere. New
+// lines are read from where the last read stopped and classified by git's
+// own reflog messages ("commit:", "commit (amend):", "checkout: moving
+// from …", "rebase (finish): …").
+//
+// # Busy
+//
+// While git is in the middle of an operation (index.lock, a rebase, a
+// merge or cherry-pick in progress) the file events it causes are not the
+// user's edits. Busy and LastActivity let the daemon hold them and fold
+// them into the git event that follows.
+package gitsrc
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/lmittmann/tint"
+
+	"github.com/hookd-dev/hookd/event"
+)
+
+// maxCommits bounds the commits one event lists (a huge pull).
+const maxCommits = 1000
+
+// Source watches one work tree's git dir.
+type Source struct {
+	root   string
+	gitDir string
+	repo   *git.Repository
+	emit   func(event.Event)
+	log    *slog.Logger
+
+	mu sync.Mutex
+	// mu guards the fields that follow.
+	offset       int64     // bytes of logs/HEAD already read
+	lastActivity time.Time // last change seen in the git dir
+	lastBusy     time.Time // last time a busy marker (index.lock, …) came or went
+	rebaseFrom   string    // HEAD before a rebase that is under way
+	dirty        *bool     // cached; nil once something changed
+}
+
+// Open prepares the git source of the work tree at root with git dir
+// gitDir. Events are handed to emit from the source's own goroutine.
+func Open(root, gitDir string, emit func(event.Event), log *slog.Logger) (*Source, error) {
+	repo, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("gitsrc: open %s: %w", root, err)
+	}
+	s := &Source{root: root, gitDir: gitDir, repo: repo, emit: emit, log: log}
+	// History before now is not news.
+	if fi, err := os.Stat(s.reflog()); err == nil {
+		s.offset = fi.Size()
+	}
+	return s, nil
+}
+
+func (s *Source) reflog() string { return filepath.Join(s.gitDir, "logs", "HEAD") }
+
+// Run watches the git dir until ctx is done.
+func (s *Source) Run(ctx context.Context) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("gitsrc: %w", err)
+	}
+	defer w.Close()
+	if err := w.Add(s.gitDir); err != nil {
+		return fmt.Errorf("gitsrc: watch %s: %w", s.gitDir, err)
+	}
+	logsDir := filepath.Join(s.gitDir, "logs")
+	_ = os.MkdirAll(logsDir, 0o755) // git creates it with the first commit; watch it from the start
+	_ = w.Add(logsDir)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			s.mu.Lock()
+			s.lastActivity = time.Now()
+			if busyMarker(filepath.Base(ev.Name)) {
+				s.lastBusy = s.lastActivity
+			}
+			s.dirty = nil
+			s.mu.Unlock()
+			if filepath.Clean(ev.Name) == s.reflog() {
+				s.readReflog()
+			}
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			s.log.Warn("git dir watch", tint.Err(err))
+		}
+	}
+}
+
+var busyMarkers = [...]string{"index.lock", "rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD"}
+
+func busyMarker(name string) bool {
+	for _, m := range busyMarkers {
+		if m == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Busy reports whether git is in the middle of an operation, or was within
+// the last window: a checkout's last files settle after its lock is gone.
+func (s *Source) Busy(window time.Duration) bool {
+	for _, name := range busyMarkers {
+		if _, err := os.Lstat(filepath.Join(s.gitDir, name)); err == nil {
+			return true
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Since(s.lastBusy) < window
+}
+
+// LastActivity is when the git dir last changed.
+func (s *Source) LastActivity() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastActivity
+}
+
+// Invalidate forgets cached state after the work tree changed.
+func (s *Source) Invalidate() {
+	s.mu.Lock()
+	s.dirty = nil
+	s.mu.Unlock()
+}
+
+// State returns the repository state for the rule environment.
+func (s *Source) State() event.Git {
+	var g event.Git
+	if head, err := s.repo.Head(); err == nil {
+		g.Head = head.Hash().String()
+		if head.Name().IsBranch() {
+			g.Branch = head.Name().Short()
+		}
+	} else if ref, err := s.repo.Reference(plumbing.HEAD, false); err == nil && ref.Target().IsBranch() {
+		g.Branch = ref.Target().Short() // an unborn branch
+	}
+	g.Dirty = s.isDirty()
+	return g
+}
+
+// isDirty asks git itself: go-git's Status walks ignored trees and is
+// known to be slow on real repositories. The answer is cached until the
+// next change.
+func (s *Source) isDirty() bool {
+	s.mu.Lock()
+	if s.dirty != nil {
+		d := *s.dirty
+		s.mu.Unlock()
+		return d
+	}
+	s.mu.Unlock()
+	cmd := exec.Command("git", "--no-optional-locks", "status", "--porcelain", "-uno")
+	cmd.Dir = s.root
+	cmd.Env = CleanEnv()
+	out, err := cmd.Output()
+	dirty := err == nil && len(strings.TrimSpace(string(out))) > 0
+	s.mu.Lock()
+	s.dirty = &dirty
+	s.mu.Unlock()
+	return dirty
+}
+
+// CleanEnv is the environment without git's per-repository variables, so
+// a git child never works on a repository other than the one it is run in.
+func CleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+			"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_PREFIX", "GIT_NAMESPACE":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// reflogEntry is one line of logs/HEAD.
+type reflogEntry struct {
+	old, new string
+	message  string
+}
+
+// readReflog reads the lines appended since the last read and emits their
+// events.
+func (s *Source) readReflog() {
+	f, err := os.Open(s.reflog())
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	s.mu.Lock()
+	offset := s.offset
+	s.mu.Unlock()
+	if fi, err := f.Stat(); err == nil && fi.Size() < offset {
+		offset = 0 // rewritten (reflog expire): read it afresh
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return
+	}
+	r := bufio.NewReader(f)
+	var entries []reflogEntry
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			break // a line without its newline is still being written
+		}
+		offset += int64(len(line))
+		if e, ok := parseReflog(line); ok {
+			entries = append(entries, e)
+		}
+	}
+	s.mu.Lock()
+	s.offset = offset
+	s.mu.Unlock()
+	for _, e := range entries {
+		if ev, ok := s.eventFor(e); ok {
+			s.emit(ev)
+		}
+	}
+}
+
+// parseReflog parses "<old> <new> <name> <<email>> <time> <tz>\t<message>".
+func parseReflog(line string) (reflogEntry, bool) {
+	head, msg, ok := strings.Cut(strings.TrimRight(line, "\n"), "\t")
+	if !ok {
+		return reflogEntry{}, false
+	}
+	fields := strings.Fields(head)
+	if len(fields) < 2 {
+		return reflogEntry{}, false
+	}
+	return reflogEntry{old: fields[0], new: fields[1], message: msg}, true
+}
+
+// eventFor classifies a reflog entry.
+func (s *Source) eventFor(e reflogEntry) (event.Event, bool) {
+	msg := e.message
+	kind := event.Kind("")
+	from := e.old
+	switch {
+	case strings.HasPrefix(msg, "commit (amend):"):
+		kind = event.GitRewrite
+	case strings.HasPrefix(msg, "commit (merge):"), strings.HasPrefix(msg, "merge "), strings.HasPrefix(msg, "pull"):
+		kind = event.GitMerge
+	case strings.HasPrefix(msg, "commit"), strings.HasPrefix(msg, "cherry-pick"), strings.HasPrefix(msg, "revert"):
+		kind = event.GitCommit
+	case strings.HasPrefix(msg, "rebase"):
+		// A rebase writes a line per step; one event, when it finishes,
+		// from where HEAD was before it started.
+		s.mu.Lock()
+		if s.rebaseFrom == "" {
+			s.rebaseFrom = e.old
+		}
+		started := s.rebaseFrom
+		if strings.Contains(msg, "(finish)") {
+			s.rebaseFrom = ""
+		}
+		s.mu.Unlock()
+		if !strings.Contains(msg, "(finish)") {
+			return event.Event{}, false
+		}
+		kind, from = event.GitRewrite, started
+	case strings.HasPrefix(msg, "checkout:"), strings.HasPrefix(msg, "reset:"), strings.HasPrefix(msg, "switch"):
+		s.mu.Lock()
+		inRebase := s.rebaseFrom != ""
+		s.mu.Unlock()
+		if inRebase {
+			return event.Event{}, false // a rebase's own checkout
+		}
+		kind = event.GitCheckout
+	default:
+		return event.Event{}, false
+	}
+	ev := event.Event{Kind: kind, Time: time.Now()}
+	st := s.State()
+	st.From, st.To = from, e.new
+	ev.Git = &st
+	if kind == event.GitCheckout {
+		ev.Files = s.filesBetween(from, e.new)
+		return ev, true
+	}
+	commits := s.commitsBetween(from, e.new)
+	if len(commits) == 0 {
+		if c, ok := s.commit(e.new); ok {
+			commits = []event.Commit{c}
+		}
+	}
+	if len(commits) > 0 {
+		last := commits[len(commits)-1]
+		ev.Commit, ev.Commits = &last, commits
+	}
+	ev.Files = s.filesBetween(from, e.new)
+	return ev, true
+}
+
+// commit describes one commit, with the files it changed against its first
+// parent (renames detected).
+func (s *Source) commit(hash string) (event.Commit, bool) {
+	c, err := s.repo.CommitObject(plumbing.NewHash(hash))
+	if err != nil {
+		return event.Commit{}, false
+	}
+	out := event.Commit{
+		Hash: c.Hash.String(), Short: c.Hash.String()[:7], Message: c.Message,
+		Author: c.Author.Name, Email: c.Author.Email, Time: c.Author.When,
+		Parents: []string{}, Files: []string{},
+	}
+	out.Subject, _, _ = strings.Cut(strings.TrimSpace(c.Message), "\n")
+	for _, p := range c.ParentHashes {
+		out.Parents = append(out.Parents, p.String())
+	}
+	parent := ""
+	if len(c.ParentHashes) > 0 {
+		parent = c.ParentHashes[0].String()
+	}
+	for _, f := range s.filesBetween(parent, hash) {
+		out.Files = append(out.Files, f.Path)
+	}
+	return out, true
+}
+
+// commitsBetween lists the commits reachable from to but not from, oldest
+// first, at most maxCommits.
+func (s *Source) commitsBetween(from, to string) []event.Commit {
+	if from == to || isZero(to) {
+		return nil
+	}
+	iter, err := s.repo.Log(&git.LogOptions{From: plumbing.NewHash(to)})
+	if err != nil {
+		return nil
+	}
+	var hashes []string
+	stop := errors.New("stop")
+	_ = iter.ForEach(func(c *object.Commit) error {
+		if c.Hash.String() == from || len(hashes) >= maxCommits {
+			return stop
+		}
+		hashes = append(hashes, c.Hash.String())
+		return nil
+	})
+	var out []event.Commit
+	for i := len(hashes) - 1; i >= 0; i-- {
+		if c, ok := s.commit(hashes[i]); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// filesBetween diffs two commits' trees (either may be empty or zero).
+func (s *Source) filesBetween(from, to string) []event.File {
+	tree := func(h string) *object.Tree {
+		if h == "" || isZero(h) {
+			return &object.Tree{}
+		}
+		c, err := s.repo.CommitObject(plumbing.NewHash(h))
+		if err != nil {
+			return nil
+		}
+		t, err := c.Tree()
+		if err != nil {
+			return nil
+		}
+		return t
+	}
+	a, b := tree(from), tree(to)
+	if a == nil || b == nil {
+		return nil
+	}
+	changes, err := object.DiffTreeWithOptions(context.Background(), a, b, &object.DiffTreeOptions{DetectRenames: true})
+	if err != nil {
+		return nil
+	}
+	var out []event.File
+	for _, ch := range changes {
+		switch {
+		case ch.From.Name == "":
+			out = append(out, event.NewFile(s.root, ch.To.Name, event.Created, 0))
+		case ch.To.Name == "":
+			out = append(out, event.NewFile(s.root, ch.From.Name, event.Deleted, 0))
+		default:
+			f := event.NewFile(s.root, ch.To.Name, event.Saved, 0)
+			if ch.From.Name != ch.To.Name {
+				f.From = ch.From.Name
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func isZero(h string) bool { return strings.Trim(h, "0") == "" }

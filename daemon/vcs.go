@@ -1,0 +1,153 @@
+package daemon
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/hookd-dev/hookd/daemon/gitsrc"
+	"github.com/hookd-dev/hookd/event"
+)
+
+// vcsWindow is how long after git's lock goes away file events are still
+// taken for its doing, and how long a git event keeps claiming the files
+// it changed.
+const vcsWindow = 300 * time.Millisecond
+
+// vcsSettler folds the file events of a git operation into its git event
+// (DESIGN §3): a checkout of 5,000 files is one git.checkout, not 5,000
+// saves. File events that come while git is busy are held; when the git
+// event comes, those of its files are marked VCS (only fold_vcs = false
+// hooks see them) and the rest, the user's own edits, go on as usual. If
+// no git event comes, everything held goes on when git is idle again.
+type vcsSettler struct {
+	src     *gitsrc.Source
+	deliver func(event.Event)
+
+	mu sync.Mutex
+	// mu guards the fields that follow.
+	held     []event.Event
+	empty    chan struct{} // closed while nothing is held
+	timer    *time.Timer
+	claimed  map[string]bool // files the last git event changed
+	claimEnd time.Time
+}
+
+// files routes settled file events.
+func (v *vcsSettler) files(evs []event.Event) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	busy := v.src.Busy(vcsWindow)
+	for _, ev := range evs {
+		if time.Now().Before(v.claimEnd) {
+			var folded event.Event
+			ev, folded = split(ev, v.claimed)
+			if len(folded.Files) > 0 {
+				v.deliver(folded)
+			}
+			if len(ev.Files) == 0 {
+				continue
+			}
+		}
+		if busy {
+			if len(v.held) == 0 {
+				v.empty = make(chan struct{})
+			}
+			v.held = append(v.held, ev)
+			v.arm()
+			continue
+		}
+		v.deliver(ev)
+	}
+}
+
+// git delivers a git event, folding the held file events it explains.
+func (v *vcsSettler) git(ev event.Event) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.claimed = map[string]bool{}
+	for _, f := range ev.Files {
+		v.claimed[f.Path] = true
+		if f.From != "" {
+			v.claimed[f.From] = true
+		}
+	}
+	v.claimEnd = time.Now().Add(vcsWindow)
+	held := v.held
+	v.held = nil
+	defer v.emptied()
+	v.deliver(ev)
+	for _, h := range held {
+		rest, folded := split(h, v.claimed)
+		if len(folded.Files) > 0 {
+			v.deliver(folded)
+		}
+		if len(rest.Files) > 0 {
+			v.deliver(rest)
+		}
+	}
+}
+
+// arm schedules the release of held events once git is idle. mu is held.
+func (v *vcsSettler) arm() {
+	if v.timer != nil {
+		return
+	}
+	v.timer = time.AfterFunc(vcsWindow, v.release)
+}
+
+func (v *vcsSettler) release() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.timer = nil
+	if v.src.Busy(vcsWindow) {
+		v.arm()
+		return
+	}
+	held := v.held
+	v.held = nil
+	for _, ev := range held {
+		v.deliver(ev)
+	}
+	v.emptied()
+}
+
+// emptied wakes Wait once nothing is held. mu is held.
+func (v *vcsSettler) emptied() {
+	if v.empty != nil {
+		close(v.empty)
+		v.empty = nil
+	}
+}
+
+// Wait returns once no file event is held for a git operation.
+func (v *vcsSettler) Wait(ctx context.Context) error {
+	v.mu.Lock()
+	empty := v.empty
+	v.mu.Unlock()
+	if empty == nil {
+		return nil
+	}
+	select {
+	case <-empty:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// split separates the files of ev that git claimed (returned as a VCS
+// event) from the others.
+func split(ev event.Event, claimed map[string]bool) (rest, folded event.Event) {
+	rest, folded = ev, ev
+	rest.Files, folded.Files = nil, nil
+	folded.VCS = true
+	for _, f := range ev.Files {
+		if claimed[f.Path] {
+			folded.Files = append(folded.Files, f)
+		} else {
+			rest.Files = append(rest.Files, f)
+		}
+	}
+	return rest, folded
+}

@@ -67,7 +67,7 @@ type Daemon struct {
 	journal *journal.Journal
 	logs    *logHub
 
-	gitState func() event.Git // nil outside git
+	gitState func(dirty bool) event.Git // nil outside git
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
@@ -142,11 +142,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		MaxRuns:  cfg.Defaults.MaxRuns,
 		MaxDepth: cfg.Defaults.MaxDepth,
 		Run:      d.dispatch,
-		Git: func() event.Git {
+		Git: func(dirty bool) event.Git {
 			if d.gitState == nil {
 				return event.Git{}
 			}
-			return d.gitState()
+			return d.gitState(dirty)
 		},
 		Observe: d.observe,
 		Line: func(hook, runID, stream, line string) {

@@ -166,3 +166,20 @@ run = 'printf "%s\n" "$HOOKD_FILES" >> "$OUT/raw"'
 		t.Errorf("after the checkout, an edit ran the file hook %q", got)
 	}
 }
+
+// git.dirty is worked out for a rule that reads it.
+func TestDirtyForRulesThatReadIt(t *testing.T) {
+	e := startGitDaemon(t, `
+[[hook]]
+name = "dirty-only"
+on = "file.saved"
+if = 'git.dirty && git.branch == "main"'
+run = 'touch "$OUT/ran"'
+`, func(root string) {
+		os.WriteFile(filepath.Join(root, "tracked.txt"), []byte("v1"), 0o644)
+	})
+	e.write("tracked.txt", "v2")
+	if r := e.next(queue.Finished); r.Hook != "dirty-only" {
+		t.Fatalf("ran %s", r.Hook)
+	}
+}

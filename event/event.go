@@ -123,7 +123,7 @@ type Git struct {
 	Head   string `json:"head" expr:"head" doc:"HEAD commit hash"`
 	From   string `json:"from,omitempty" expr:"from" doc:"previous HEAD, for git.checkout and friends"`
 	To     string `json:"to,omitempty" expr:"to" doc:"new HEAD, for git.checkout and friends"`
-	Dirty  bool   `json:"dirty" expr:"dirty" doc:"whether the work tree has uncommitted changes"`
+	Dirty  bool   `json:"dirty" expr:"dirty" doc:"whether tracked files have uncommitted changes; worked out (one git status) only for git.* events and for hooks whose rule reads it, else false"`
 }
 
 // Commit describes one commit.

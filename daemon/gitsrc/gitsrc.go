@@ -158,8 +158,9 @@ func (s *Source) Invalidate() {
 	s.mu.Unlock()
 }
 
-// State returns the repository state for the rule environment.
-func (s *Source) State() event.Git {
+// State returns the repository state for the rule environment. dirty
+// costs a git process, so it is only worked out when asked for.
+func (s *Source) State(dirty bool) event.Git {
 	var g event.Git
 	if head, err := s.repo.Head(); err == nil {
 		g.Head = head.Hash().String()
@@ -169,7 +170,9 @@ func (s *Source) State() event.Git {
 	} else if ref, err := s.repo.Reference(plumbing.HEAD, false); err == nil && ref.Target().IsBranch() {
 		g.Branch = ref.Target().Short() // an unborn branch
 	}
-	g.Dirty = s.isDirty()
+	if dirty {
+		g.Dirty = s.isDirty()
+	}
 	return g
 }
 
@@ -309,7 +312,7 @@ func (s *Source) eventFor(e reflogEntry) (event.Event, bool) {
 		return event.Event{}, false
 	}
 	ev := event.Event{Kind: kind, Time: time.Now()}
-	st := s.State()
+	st := s.State(true)
 	st.From, st.To = from, e.new
 	ev.Git = &st
 	if kind == event.GitCheckout {

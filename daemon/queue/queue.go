@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,9 +76,9 @@ type Options struct {
 	// Observe is told of every run's phases, from several goroutines. It
 	// must not block for long.
 	Observe func(Record)
-	// Git returns the repository state for rule environments; nil gives
-	// the zero state.
-	Git func() event.Git
+	// Git returns the repository state for rule environments, with
+	// git.dirty worked out when dirty is set; nil gives the zero state.
+	Git func(dirty bool) event.Git
 	// Line receives a run's output lines for the log.
 	Line func(hook, runID, stream, line string)
 	Log  *slog.Logger
@@ -315,7 +316,8 @@ func (s *Scheduler) start(st *hookState, b *batch, manual bool) string {
 	ev := b.event()
 	env := rules.NewEnv(s.opts.Root, ev, st.info)
 	if s.opts.Git != nil {
-		env.Git = s.opts.Git()
+		// git.dirty costs a git process: only for rules that read it.
+		env.Git = s.opts.Git(strings.Contains(h.If.Source(), "dirty"))
 	}
 	if !manual {
 		ok, err := h.If.Eval(env)

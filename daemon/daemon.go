@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -164,6 +165,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 		} else {
 			d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.accept1(ev) }}
 			d.gitState = git.State
+			if v, err := d.journal.Meta(ctx, "reflog_offset"); err == nil && v != "" {
+				if off, err := strconv.ParseInt(v, 10, 64); err == nil {
+					git.Resume(off)
+				}
+			}
+			defer func() {
+				if err := d.journal.SetMeta(context.Background(), "reflog_offset", strconv.FormatInt(git.Offset(), 10)); err != nil {
+					d.log.Error("save the reflog position; commits made while stopped will not be caught up", tint.Err(err))
+				}
+			}()
 		}
 	}
 

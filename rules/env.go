@@ -30,6 +30,8 @@ type EventInfo struct {
 	Time  time.Time `json:"time" expr:"time" doc:"when the event happened"`
 	Cause string    `json:"cause" expr:"cause" doc:"id of the run whose writes caused the event, else empty"`
 	Depth int       `json:"depth" expr:"depth" doc:"chain depth: 0 for outside changes, +1 per run in the chain"`
+	// CatchUp is the event's own mark, surfaced for rules and commands.
+	CatchUp bool `json:"catch_up" expr:"catch_up" doc:"true for a change made while hookd was not running, found when it started"`
 }
 
 // HookInfo describes the hook being evaluated.
@@ -64,7 +66,7 @@ type Env struct {
 // at root. The functions are bound to this batch.
 func NewEnv(root string, ev event.Event, hook HookInfo) *Env {
 	env := &Env{
-		Event: EventInfo{Kind: string(ev.Kind), ID: ev.ID, Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth},
+		Event: EventInfo{Kind: string(ev.Kind), ID: ev.ID, Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, CatchUp: ev.CatchUp},
 		Files: ev.Files,
 		Hook:  hook,
 		Args:  ev.Args,

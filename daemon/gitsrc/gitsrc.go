@@ -57,6 +57,7 @@ type Source struct {
 	mu sync.Mutex
 	// mu guards the fields that follow.
 	offset       int64     // bytes of logs/HEAD already read
+	catchUp      bool      // the first read replays what came while hookd was down
 	lastActivity time.Time // last change seen in the git dir
 	lastBusy     time.Time // last time a busy marker (index.lock, …) came or went
 	rebaseFrom   string    // HEAD before a rebase that is under way
@@ -80,6 +81,24 @@ func Open(root, gitDir string, emit func(event.Event), log *slog.Logger) (*Sourc
 
 func (s *Source) reflog() string { return filepath.Join(s.gitDir, "logs", "HEAD") }
 
+// Resume continues from where a previous daemon stopped reading the
+// reflog: on Run, what git appended since comes out as events marked
+// CatchUp. Call it before Run.
+func (s *Source) Resume(offset int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if fi, err := os.Stat(s.reflog()); err == nil && offset <= fi.Size() && offset < s.offset {
+		s.offset, s.catchUp = offset, true
+	}
+}
+
+// Offset is how far the reflog has been read, for the next Resume.
+func (s *Source) Offset() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.offset
+}
+
 // Run watches the git dir until ctx is done.
 func (s *Source) Run(ctx context.Context) error {
 	w, err := fsnotify.NewWatcher()
@@ -93,6 +112,7 @@ func (s *Source) Run(ctx context.Context) error {
 	logsDir := filepath.Join(s.gitDir, "logs")
 	_ = os.MkdirAll(logsDir, 0o755) // git creates it with the first commit; watch it from the start
 	_ = w.Add(logsDir)
+	s.readReflog() // whatever came while no one was watching
 	for {
 		select {
 		case <-ctx.Done():
@@ -251,9 +271,12 @@ func (s *Source) readReflog() {
 	}
 	s.mu.Lock()
 	s.offset = offset
+	catchUp := s.catchUp
+	s.catchUp = false
 	s.mu.Unlock()
 	for _, e := range entries {
 		if ev, ok := s.eventFor(e); ok {
+			ev.CatchUp = catchUp
 			s.emit(ev)
 		}
 	}

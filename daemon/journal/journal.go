@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS events (
 	cause   TEXT NOT NULL,
 	files   TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS file_index (
 	path   TEXT PRIMARY KEY,
 	size   INTEGER NOT NULL,
@@ -392,6 +396,23 @@ func scanRun(s scanner) (RunRow, error) {
 		}
 	}
 	return r, nil
+}
+
+// SetMeta stores a small value the next daemon needs, such as how far the
+// git reflog was read.
+func (j *Journal) SetMeta(ctx context.Context, key, value string) error {
+	_, err := j.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// Meta returns a stored value, or "" when there is none.
+func (j *Journal) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
 }
 
 // IndexEntry is one file of the persisted index.

@@ -90,8 +90,37 @@ func NewEnv(root string, ev event.Event, hook HookInfo) *Env {
 	if ev.Run != nil {
 		env.Run = *ev.Run
 	}
+	env.normalize()
 	env.bind(root)
 	return env
+}
+
+// normalize makes every list an empty list rather than nil, so the JSON a
+// command reads has [] where there is nothing, never null.
+func (env *Env) normalize() {
+	for _, l := range []*[]string{
+		&env.Commit.Parents, &env.Commit.Files, &env.Spec.Added, &env.Spec.Removed,
+		&env.Spec.Modified, &env.Spec.Changed, &env.Run.FilesWritten,
+	} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	if env.Commits == nil {
+		env.Commits = []event.Commit{}
+	}
+	if env.Spec.Renamed == nil {
+		env.Spec.Renamed = []event.Rename{}
+	}
+	if env.Spec.Tasks == nil {
+		env.Spec.Tasks = []event.Task{}
+	}
+	if env.Spec.Impacted == nil {
+		env.Spec.Impacted = []event.Citation{}
+	}
+	if env.Args == nil {
+		env.Args = map[string]any{}
+	}
 }
 
 func (env *Env) bind(root string) {

@@ -1,9 +1,11 @@
 package rules_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hookd-dev/hookd/event"
@@ -116,5 +118,16 @@ func BenchmarkRuleEval(b *testing.B) {
 		if ok, _ := r.Eval(env); !ok {
 			b.Fatal("rule should hold")
 		}
+	}
+}
+
+// The JSON a command reads has [] where there is nothing, never null.
+func TestEnvJSONHasNoNullLists(t *testing.T) {
+	data, err := json.Marshal(rules.NewEnv(t.TempDir(), event.Event{Kind: event.HookManual}, rules.HookInfo{Name: "h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "null") {
+		t.Errorf("null in the environment's JSON: %s", data)
 	}
 }

@@ -68,7 +68,8 @@ type Daemon struct {
 	journal *journal.Journal
 	logs    *logHub
 
-	gitState func(dirty bool) event.Git // nil outside git
+	gitState   func(dirty bool) event.Git // nil outside git
+	indexSaver *indexSaver
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
@@ -181,6 +182,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	settler := settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
 	d.restoreIndex(ctx, settler)
 	defer d.saveIndex(settler)
+	d.indexSaver = newIndexSaver(func() {
+		entries, err := settler.SnapshotNow(ctx)
+		if err == nil {
+			d.writeIndex(entries)
+		}
+	})
+	defer d.indexSaver.stop()
 	w, err := watch.New(watch.Options{
 		Root:         d.opts.Repo.Root,
 		GitDir:       d.opts.Repo.GitDir,
@@ -262,6 +270,50 @@ func (d *Daemon) openJournal() *journal.Journal {
 	return j
 }
 
+// indexSaverDelay is how long after a change the file index is saved, so
+// that after a crash catch-up repeats at most that much.
+const indexSaverDelay = 5 * time.Minute
+
+// indexSaver saves the file index some time after changes, and only then:
+// no timer runs while nothing changes.
+type indexSaver struct {
+	save func()
+
+	mu    sync.Mutex
+	timer *time.Timer
+	done  bool
+}
+
+func newIndexSaver(save func()) *indexSaver { return &indexSaver{save: save} }
+
+func (s *indexSaver) changed() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer == nil && !s.done {
+		s.timer = time.AfterFunc(indexSaverDelay, func() {
+			s.mu.Lock()
+			s.timer = nil
+			done := s.done
+			s.mu.Unlock()
+			if !done {
+				s.save()
+			}
+		})
+	}
+}
+
+func (s *indexSaver) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+}
+
 // restoreIndex gives the settler the file index the last run saved, so
 // that what changed while hookd was down is found at start (catch-up).
 func (d *Daemon) restoreIndex(ctx context.Context, s *settle.Settler) {
@@ -283,8 +335,9 @@ func (d *Daemon) restoreIndex(ctx context.Context, s *settle.Settler) {
 
 // saveIndex keeps the settler's index for the next start. It runs once
 // the settler has stopped.
-func (d *Daemon) saveIndex(s *settle.Settler) {
-	entries := s.Snapshot()
+func (d *Daemon) saveIndex(s *settle.Settler) { d.writeIndex(s.Snapshot()) }
+
+func (d *Daemon) writeIndex(entries []settle.Entry) {
 	saved := make([]journal.IndexEntry, len(entries))
 	for i, e := range entries {
 		saved[i] = journal.IndexEntry(e)
@@ -362,6 +415,7 @@ func (d *Daemon) Idle(ctx context.Context) error {
 // accept numbers settled events and offers them to the hooks. An edit of
 // the repository's own config files reloads it.
 func (d *Daemon) accept(evs []event.Event) {
+	d.indexSaver.changed()
 	if d.vcs != nil {
 		d.vcs.src.Invalidate()
 		d.vcs.files(evs)

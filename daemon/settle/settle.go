@@ -96,6 +96,7 @@ type Settler struct {
 	barrier   func(confirm func())
 	cookies   []chan struct{}
 	notify    chan struct{}
+	snapshots chan chan []Entry // asks Run for its index
 
 	// Owned by the Run goroutine.
 	restored bool // the index came from a previous run: seeds are compared with it
@@ -112,9 +113,10 @@ type Settler struct {
 func New(root string, settle time.Duration, emit func([]event.Event), log *slog.Logger) *Settler {
 	return &Settler{
 		root: root, settle: settle, emit: emit, log: log,
-		pending: map[string]touch{},
-		notify:  make(chan struct{}, 1),
-		index:   newIndex(),
+		pending:   map[string]touch{},
+		notify:    make(chan struct{}, 1),
+		snapshots: make(chan chan []Entry),
+		index:     newIndex(),
 	}
 }
 
@@ -188,8 +190,19 @@ func (s *Settler) Restore(entries []Entry) {
 	s.Touch("", Tree|Rescan|CatchUp)
 }
 
+// SnapshotNow returns the index while Run runs, from Run's own goroutine.
+func (s *Settler) SnapshotNow(ctx context.Context) ([]Entry, error) {
+	reply := make(chan []Entry, 1)
+	select {
+	case s.snapshots <- reply:
+		return <-reply, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // Snapshot returns the index, for the next run's Restore. Call it after Run
-// has returned.
+// has returned (or use SnapshotNow).
 func (s *Settler) Snapshot() []Entry {
 	var out []Entry
 	for dir, m := range s.index.dirs {
@@ -257,6 +270,9 @@ func (s *Settler) Run(ctx context.Context) {
 		case <-s.notify:
 		case <-timer.C:
 			deadline, full = time.Time{}, true
+		case reply := <-s.snapshots:
+			reply <- s.Snapshot()
+			continue
 		}
 		next, more := s.flush(full)
 		switch {

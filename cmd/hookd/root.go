@@ -90,10 +90,11 @@ rendered prompt, or a built-in action.
 
 Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 2 the command line is wrong.`,
-		Example: `  hookd check                     # validate hookd.toml
-  hookd run                       # watch and run hooks in the foreground
-  hookd explain file.saved --file src/app.go
-  hookd demo                      # see it work in a throwaway repository`,
+		Example: `  hookd demo                      # see it work in a throwaway repository
+  hookd check                     # validate hookd.toml: every problem, with FILE:LINE:COL
+  hookd trust                     # run the repository's hooks (after reading them)
+  hookd start && hookd status     # the daemon in the background, and what it does
+  hookd explain file.saved --file src/app.go   # which hooks would run, and why`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

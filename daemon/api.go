@@ -71,8 +71,10 @@ func (d *Daemon) relative(p string) string {
 	return p
 }
 
-// Emit accepts an event from outside (hookd emit, the git shims).
-func (d *Daemon) Emit(_ context.Context, req ipc.EmitRequest) (ipc.EmitReply, error) {
+// Emit accepts an event from outside (hookd emit, the git shims). With
+// wait, the event's blocking hooks run at once and their verdict is the
+// reply; the event then goes to the other hooks as usual.
+func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.EmitReply, error) {
 	kind := event.Kind(req.Kind)
 	if !event.Known(kind) {
 		return ipc.EmitReply{}, ipc.BadRequest(fmt.Sprintf("unknown event kind %q", req.Kind))
@@ -82,7 +84,18 @@ func (d *Daemon) Emit(_ context.Context, req ipc.EmitRequest) (ipc.EmitReply, er
 		return ipc.EmitReply{}, err
 	}
 	ev := event.Event{Kind: kind, Time: time.Now(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause}
-	return ipc.EmitReply{ID: d.accept1(ev)}, nil
+	var verdict *ipc.Verdict
+	if wait {
+		verdict = &ipc.Verdict{OK: true, Hooks: []ipc.Run{}}
+		for _, r := range d.sched.RunBlocking(ctx, ev) {
+			row := runRow(r).Run
+			verdict.Hooks = append(verdict.Hooks, row)
+			if r.Phase == queue.Finished && r.Result.Status != "ok" {
+				verdict.OK = false
+			}
+		}
+	}
+	return ipc.EmitReply{ID: d.accept1(ev), Verdict: verdict}, nil
 }
 
 // Trigger runs a hook now (hookd trigger).

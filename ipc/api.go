@@ -61,6 +61,15 @@ type EmitRequest struct {
 // EmitReply is the reply of POST /v1/events.
 type EmitReply struct {
 	ID uint64 `json:"id"`
+	// Verdict is the outcome of the blocking hooks, with ?wait=1.
+	Verdict *Verdict `json:"verdict,omitempty"`
+}
+
+// Verdict is what the blocking hooks of a git.pre-commit or git.pre-push
+// decided: OK unless one of them failed.
+type Verdict struct {
+	OK    bool  `json:"ok"`
+	Hooks []Run `json:"hooks"`
 }
 
 // TriggerRequest is the body of POST /v1/hooks/{name}/trigger.
@@ -100,7 +109,9 @@ type ReloadReply struct {
 type API interface {
 	Status(ctx context.Context) Status
 	Hooks(ctx context.Context) []Hook
-	Emit(ctx context.Context, req EmitRequest) (EmitReply, error)
+	// Emit accepts an event; with wait, it runs the blocking hooks the
+	// event concerns at once and returns their verdict.
+	Emit(ctx context.Context, req EmitRequest, wait bool) (EmitReply, error)
 	Trigger(ctx context.Context, name string, req TriggerRequest) (TriggerReply, error)
 	Runs(ctx context.Context, hook string, limit int) []Run
 	Run(ctx context.Context, id string) (Run, error)

@@ -127,6 +127,13 @@ func (c *Client) Emit(ctx context.Context, req EmitRequest) (EmitReply, error) {
 	return r, c.do(ctx, "POST", "/v1/events", req, &r)
 }
 
+// EmitWait sends a blocking event (git.pre-commit, git.pre-push) and
+// returns the verdict of its blocking hooks.
+func (c *Client) EmitWait(ctx context.Context, req EmitRequest) (EmitReply, error) {
+	var r EmitReply
+	return r, c.do(ctx, "POST", "/v1/events?wait=1", req, &r)
+}
+
 // Trigger runs a hook now.
 func (c *Client) Trigger(ctx context.Context, name string, req TriggerRequest) (TriggerReply, error) {
 	var r TriggerReply

@@ -216,15 +216,11 @@ func (h *handlers) hooks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) emit(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("wait") != "" {
-		writeError(w, &Error{Code: http.StatusNotImplemented, Message: "wait=1 (the verdict of blocking hooks) is not available yet: it comes with the git integration"})
-		return
-	}
 	var req EmitRequest
 	if !readJSON(w, r, &req) {
 		return
 	}
-	reply, err := h.api.Emit(r.Context(), req)
+	reply, err := h.api.Emit(r.Context(), req, r.URL.Query().Get("wait") != "")
 	respond(w, reply, err)
 }
 

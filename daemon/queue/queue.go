@@ -173,7 +173,8 @@ func (s *Scheduler) Offer(ev event.Event) {
 	defer s.mu.Unlock()
 	for _, st := range s.hooks {
 		h := st.hook
-		if st.removed || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) || (ev.CatchUp && !h.CatchUp) || (ev.VCS && h.FoldVCS) {
+		// Blocking hooks run only for a verdict (RunBlocking).
+		if st.removed || h.Blocking || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) || (ev.CatchUp && !h.CatchUp) || (ev.VCS && h.FoldVCS) {
 			continue
 		}
 		files, ok := h.Filter(ev)
@@ -393,6 +394,61 @@ func (s *Scheduler) Info(name string) rules.HookInfo {
 		return st.info
 	}
 	return rules.HookInfo{Name: name}
+}
+
+// RunBlocking runs at once, and waits for, every enabled blocking hook
+// that ev concerns: the verdict a git pre-commit or pre-push shim waits
+// for. Debounce, mode and max_runs do not apply: git is waiting.
+func (s *Scheduler) RunBlocking(ctx context.Context, ev event.Event) []Record {
+	type job struct {
+		st    *hookState
+		files []event.File
+	}
+	var jobs []job
+	s.mu.Lock()
+	for _, st := range s.hooks {
+		h := st.hook
+		if st.removed || !h.Blocking || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) {
+			continue
+		}
+		if files, ok := h.Filter(ev); ok {
+			jobs = append(jobs, job{st, files})
+		}
+	}
+	s.mu.Unlock()
+	out := make([]Record, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			batch := ev
+			batch.Files = j.files
+			s.mu.Lock()
+			env := rules.NewEnv(s.opts.Root, batch, j.st.info)
+			h := j.st.hook
+			s.mu.Unlock()
+			if s.opts.Git != nil {
+				env.Git = s.opts.Git(strings.Contains(h.If.Source(), "dirty"))
+			}
+			id := s.newID()
+			if ok, err := h.If.Eval(env); err != nil || !ok {
+				out[i] = Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: batch, Reason: "its rule is false"}
+				return
+			}
+			s.opts.Observe(Record{Phase: Queued, RunID: id, Hook: h.Name, Event: batch})
+			job := runner.Job{ID: id, Hook: h, Env: env, Root: s.opts.Root, Depth: batch.Depth}
+			job.Started = func(pgid int) {
+				s.opts.Observe(Record{Phase: Started, RunID: id, Hook: h.Name, Event: batch, PID: pgid})
+			}
+			res := s.opts.Run(ctx, job)
+			rec := Record{Phase: Finished, RunID: id, Hook: h.Name, Event: batch, Result: res}
+			s.opts.Observe(rec)
+			out[i] = rec
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // bump wakes Idle waiters. mu is held.

@@ -84,6 +84,12 @@ func (g *globals) gitInstall(out io.Writer, install bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	if install {
+		repo, _, _ := g.locate()
+		if hp, _ := gitLines(repo.Root, "config", "--get", "core.hooksPath"); len(hp) > 0 {
+			fmt.Fprintf(out, "note: core.hooksPath is %s (set by husky or another tool?); the shims go there, next to its hooks\n", hp[0])
+		}
+	}
 	exe, err := os.Executable()
 	if err != nil || strings.Contains(exe, "go-build") {
 		exe = "hookd" // from `go run`: rely on PATH

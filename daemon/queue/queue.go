@@ -400,6 +400,12 @@ func (s *Scheduler) Info(name string) rules.HookInfo {
 // that ev concerns: the verdict a git pre-commit or pre-push shim waits
 // for. Debounce, mode and max_runs do not apply: git is waiting.
 func (s *Scheduler) RunBlocking(ctx context.Context, ev event.Event) []Record {
+	return s.RunNow(ctx, ev, func(h *hooks.Hook) bool { return h.Blocking })
+}
+
+// RunNow runs at once, and waits for, every enabled hook that ev concerns
+// and that pick selects (hookd replay runs them all, commit by commit).
+func (s *Scheduler) RunNow(ctx context.Context, ev event.Event, pick func(*hooks.Hook) bool) []Record {
 	type job struct {
 		st    *hookState
 		files []event.File
@@ -408,7 +414,7 @@ func (s *Scheduler) RunBlocking(ctx context.Context, ev event.Event) []Record {
 	s.mu.Lock()
 	for _, st := range s.hooks {
 		h := st.hook
-		if st.removed || !h.Blocking || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) {
+		if st.removed || !pick(h) || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) {
 			continue
 		}
 		if files, ok := h.Filter(ev); ok {

@@ -392,7 +392,13 @@ func (d *Daemon) Sync(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return d.watcher.Sync(ctx, 2*time.Second)
+	if err := d.watcher.Sync(ctx, 2*time.Second); err != nil {
+		return err
+	}
+	if d.vcs != nil {
+		d.vcs.src.Sync()
+	}
+	return nil
 }
 
 // Pending reports how many batches wait to run.

@@ -183,3 +183,35 @@ run = 'touch "$OUT/ran"'
 		t.Fatalf("ran %s", r.Hook)
 	}
 }
+
+// A rebase writes a reflog line per step; it is one git.rewrite, and its
+// own checkouts are not git.checkout events.
+func TestRebaseIsOneRewrite(t *testing.T) {
+	e := startGitDaemon(t, `
+[[hook]]
+name = "rewrites"
+on = ["git.rewrite", "git.checkout"]
+debounce = "0s"
+mode = "parallel"   # every event its own run: nothing can hide in a batch
+run = 'echo "$HOOKD_EVENT" >> "$OUT/events"'
+`, nil)
+	gitCmd(t, e.root, "checkout", "-q", "-b", "feature")
+	for i := range 3 {
+		e.write(fmt.Sprintf("f%d.txt", i), "x")
+		gitCmd(t, e.root, "add", "-A")
+		gitCmd(t, e.root, "commit", "-q", "-m", fmt.Sprint("feature ", i))
+	}
+	gitCmd(t, e.root, "checkout", "-q", "main")
+	e.write("main.txt", "m")
+	gitCmd(t, e.root, "add", "-A")
+	gitCmd(t, e.root, "commit", "-q", "-m", "on main")
+	gitCmd(t, e.root, "checkout", "-q", "feature")
+	e.drain()
+	os.Remove(filepath.Join(e.out, "events"))
+
+	gitCmd(t, e.root, "rebase", "-q", "main")
+	e.drain()
+	if got := e.readOut("events"); got != "git.rewrite\n" {
+		t.Errorf("a rebase gave %q, want one git.rewrite", got)
+	}
+}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
@@ -64,7 +63,7 @@ func (g *globals) hooksDir() (string, error) {
 		return "", err
 	}
 	c := exec.Command("git", "rev-parse", "--git-path", "hooks")
-	c.Dir, c.Env = repo.Root, gitsrc.CleanEnv()
+	c.Dir, c.Env = repo.Root, runner.GitFreeEnv()
 	out, err := c.Output()
 	if err != nil {
 		return "", fmt.Errorf("find the hooks directory (is this a git repository?): %w", err)

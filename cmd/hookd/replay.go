@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
@@ -149,7 +148,7 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 // gitLines runs git in dir and returns its output lines.
 func gitLines(dir string, args ...string) ([]string, error) {
 	c := exec.Command("git", args...)
-	c.Dir, c.Env = dir, gitsrc.CleanEnv()
+	c.Dir, c.Env = dir, runner.GitFreeEnv()
 	out, err := c.CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))

@@ -41,6 +41,7 @@ import (
 	"github.com/lmittmann/tint"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks/runner"
 )
 
 // maxCommits bounds the commits one event lists (a huge pull).
@@ -53,6 +54,8 @@ type Source struct {
 	repo   *git.Repository
 	emit   func(event.Event)
 	log    *slog.Logger
+
+	readMu sync.Mutex // one reader of the reflog at a time: the watcher or Sync
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
@@ -209,7 +212,7 @@ func (s *Source) isDirty() bool {
 	s.mu.Unlock()
 	cmd := exec.Command("git", "--no-optional-locks", "status", "--porcelain", "-uno")
 	cmd.Dir = s.root
-	cmd.Env = CleanEnv()
+	cmd.Env = runner.GitFreeEnv()
 	out, err := cmd.Output()
 	dirty := err == nil && len(strings.TrimSpace(string(out))) > 0
 	s.mu.Lock()
@@ -218,31 +221,22 @@ func (s *Source) isDirty() bool {
 	return dirty
 }
 
-// CleanEnv is the environment without git's per-repository variables, so
-// a git child never works on a repository other than the one it is run in.
-func CleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
-			"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_PREFIX", "GIT_NAMESPACE":
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
-
 // reflogEntry is one line of logs/HEAD.
 type reflogEntry struct {
 	old, new string
 	message  string
 }
 
+// Sync reads whatever git has appended to the reflog by now and emits its
+// events before returning. git writes the reflog before its command
+// returns, so after Sync every HEAD move made so far has its event.
+func (s *Source) Sync() { s.readReflog() }
+
 // readReflog reads the lines appended since the last read and emits their
 // events.
 func (s *Source) readReflog() {
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
 	f, err := os.Open(s.reflog())
 	if err != nil {
 		return

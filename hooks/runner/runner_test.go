@@ -170,3 +170,16 @@ func TestFloodIsCapped(t *testing.T) {
 		t.Errorf("%d lines logged, want %d", len(lines), runner.LogLineCap)
 	}
 }
+
+// A hook started from inside a git hook does not inherit git's pointers to
+// its temporary index or another repository.
+func TestChildrenDoNotInheritGitVariables(t *testing.T) {
+	t.Setenv("GIT_INDEX_FILE", "/tmp/next-index.lock")
+	t.Setenv("GIT_DIR", "/elsewhere/.git")
+	t.Setenv("GIT_AUTHOR_NAME", "Ada") // identity is fine to pass on
+	h := &hooks.Hook{Name: "h", Run: hooks.Command{Shell: `echo "[$GIT_INDEX_FILE][$GIT_DIR][$GIT_AUTHOR_NAME]"`}}
+	res := runner.Run(context.Background(), job(t, h))
+	if res.Output != "[][][Ada]\n" {
+		t.Errorf("child saw %q", res.Output)
+	}
+}

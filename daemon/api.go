@@ -44,7 +44,7 @@ func (d *Daemon) Hooks(context.Context) []ipc.Hook {
 	for _, h := range cfg.Hooks {
 		x := ipc.Hook{
 			Name: h.Name, Source: d.relative(h.Pos.File) + fmt.Sprintf(":%d", h.Pos.Line), Origin: string(h.Origin),
-			On: h.On, Paths: h.Paths, Action: h.Action(), Enabled: h.Enabled && h.Disabled == "", Reason: h.Disabled,
+			On: h.On, Paths: h.Paths, Action: h.Action(), Blocking: h.Blocking, Enabled: h.Enabled && h.Disabled == "", Reason: h.Disabled,
 		}
 		if !h.Enabled && x.Reason == "" {
 			x.Reason = "enabled = false"

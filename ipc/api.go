@@ -34,6 +34,7 @@ type Hook struct {
 	Paths      []string  `json:"paths,omitempty"`
 	Action     string    `json:"action"`
 	Detail     string    `json:"detail"`
+	Blocking   bool      `json:"blocking,omitempty"`
 	Enabled    bool      `json:"enabled"`
 	Reason     string    `json:"reason,omitempty"`
 	Runs       int       `json:"runs"`

@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,32 +155,47 @@ func (g *globals) gitHook(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	// Most commits have no blocking hook to wait for: find out before
+	// asking git for the staged files.
+	c := &ipc.Client{Socket: ipc.SocketPath(repo.Root)}
+	hs, err := c.Hooks(ctx)
+	running := err == nil
+	if running && !anyBlocking(hs, kind) {
+		return nil
+	}
+	var cfg *hooks.Config
+	if !running {
+		var probs hooks.Problems
+		cfg, probs = hooks.Load(opts)
+		if len(probs) > 0 {
+			fmt.Fprintf(g.stderr, "hookd: the hook configuration has problems (run hookd check):\n%v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", probs, name)
+			return ExitError{exitFailure}
+		}
+		if !configBlocks(cfg, kind) {
+			return nil
+		}
+	}
 	var files []string
-	var ev event.Event
+	var staged []event.File
 	if kind == event.GitPreCommit {
-		ev.Files, err = stagedFiles(repo.Root)
-		if err != nil {
+		if staged, err = stagedFiles(repo.Root); err != nil {
 			return err
 		}
-		for _, f := range ev.Files {
+		for _, f := range staged {
 			files = append(files, f.Path)
 		}
 	}
-	c := &ipc.Client{Socket: ipc.SocketPath(repo.Root)}
-	reply, err := c.EmitWait(ctx, ipc.EmitRequest{Kind: string(kind), Files: files})
 	var verdict *ipc.Verdict
-	switch {
-	case errors.Is(err, ipc.ErrNotRunning):
-		verdict, err = blockingInProcess(ctx, repo.Root, opts, kind, ev.Files)
+	if running {
+		reply, err := c.EmitWait(ctx, ipc.EmitRequest{Kind: string(kind), Files: files})
 		if err != nil {
-			fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", err, name)
+			fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); skip hookd once with HOOKD=0\n", err, name)
 			return ExitError{exitFailure}
 		}
-	case err != nil:
-		fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); skip hookd once with HOOKD=0\n", err, name)
-		return ExitError{exitFailure}
-	default:
 		verdict = reply.Verdict
+	} else if verdict, err = blockingInProcess(ctx, repo.Root, cfg, kind, staged); err != nil {
+		fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", err, name)
+		return ExitError{exitFailure}
 	}
 	if verdict == nil || verdict.OK {
 		return nil
@@ -198,14 +213,28 @@ func (g *globals) gitHook(ctx context.Context, name string) error {
 	return ExitError{exitFailure}
 }
 
-// blockingInProcess evaluates the blocking hooks without a daemon. A config
-// with problems stops the operation: a broken blocking hook must not let a
-// commit through.
-func blockingInProcess(ctx context.Context, root string, opts hooks.LoadOptions, kind event.Kind, files []event.File) (*ipc.Verdict, error) {
-	cfg, probs := hooks.Load(opts)
-	if len(probs) > 0 {
-		return nil, fmt.Errorf("the hook configuration has problems (run hookd check):\n%w", probs)
+func anyBlocking(hs []ipc.Hook, kind event.Kind) bool {
+	for _, h := range hs {
+		if h.Blocking && h.Enabled && slices.Contains(h.On, string(kind)) {
+			return true
+		}
 	}
+	return false
+}
+
+func configBlocks(cfg *hooks.Config, kind event.Kind) bool {
+	for _, h := range cfg.Hooks {
+		if h.Blocking && h.Enabled && h.Wants(kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// blockingInProcess evaluates the blocking hooks without a daemon. (A
+// config with problems has stopped the operation before: a broken blocking
+// hook must not let a commit through.)
+func blockingInProcess(ctx context.Context, root string, cfg *hooks.Config, kind event.Kind, files []event.File) (*ipc.Verdict, error) {
 	if err := hooks.ApplyTrust(cfg, root, hooks.DefaultTrustStore()); err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ import (
 // env is a daemon on a temporary work tree, with an out directory outside
 // it where hooks write what they saw.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	root string
 	out  string
 	d    *daemon.Daemon
@@ -31,14 +31,14 @@ type env struct {
 	records chan queue.Record
 }
 
-func startDaemon(t *testing.T, config string) *env {
+func startDaemon(t testing.TB, config string) *env {
 	t.Helper()
 	return startDaemonIn(t, config, nil)
 }
 
 // startDaemonIn is startDaemon with a setup step on the work tree after
 // hookd.toml is written and before the daemon starts.
-func startDaemonIn(t *testing.T, config string, setup func(root string)) *env {
+func startDaemonIn(t testing.TB, config string, setup func(root string)) *env {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	e := &env{t: t, root: t.TempDir(), out: t.TempDir(), records: make(chan queue.Record, 100000)}

@@ -6,13 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookd-dev/hookd/daemon/queue"
 )
 
-func gitCmd(t *testing.T, dir string, args ...string) string {
+func gitCmd(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
@@ -27,7 +29,7 @@ func gitCmd(t *testing.T, dir string, args ...string) string {
 
 // startGitDaemon starts a daemon on a git repository whose first commit
 // holds hookd.toml; setup runs before it.
-func startGitDaemon(t *testing.T, config string, setup func(root string)) *env {
+func startGitDaemon(t testing.TB, config string, setup func(root string)) *env {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
@@ -214,4 +216,30 @@ run = 'echo "$HOOKD_EVENT" >> "$OUT/events"'
 	if got := e.readOut("events"); got != "git.rewrite\n" {
 		t.Errorf("a rebase gave %q, want one git.rewrite", got)
 	}
+}
+
+// BenchmarkCommitToHook measures from `git commit` returning to the start
+// of a git.commit hook's command.
+func BenchmarkCommitToHook(b *testing.B) {
+	e := startGitDaemon(b, `
+[[hook]]
+name = "c"
+on = "git.commit"
+debounce = "0s"
+mode = "parallel"
+run = "true"
+`, nil)
+	var lat []time.Duration
+	for i := 0; b.Loop(); i++ {
+		e.write("f.txt", fmt.Sprint(i))
+		gitCmd(b, e.root, "add", "f.txt")
+		gitCmd(b, e.root, "commit", "-q", "-m", "c")
+		t0 := time.Now()
+		e.next(queue.Started)
+		lat = append(lat, time.Since(t0))
+		e.drain()
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

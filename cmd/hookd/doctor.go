@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/daemon/ignore"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/ipc"
+)
+
+// check is one finding of `hookd doctor`.
+type check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // ok, warn, fail
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+// agentCLIs maps agent presets to the program each runs.
+var agentCLIs = map[string]string{"claude": "claude", "codex": "codex", "gemini": "gemini", "kiro": "kiro-cli", "aider": "aider"}
+
+func newDoctorCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check this machine and repository for what hookd needs, with fixes",
+		Long: `doctor checks what hookd depends on and says how to fix what is wrong: the
+inotify watch limit against the repository's directories, git and the shims,
+a core.hooksPath owned by another tool, the agent CLIs your hooks name, the
+configuration, trust, the daemon and its socket. It exits 1 when a check fails.`,
+		Example: `  hookd doctor
+  hookd doctor --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			checks := g.doctor(cmd.Context())
+			out := cmd.OutOrStdout()
+			failed := false
+			for _, c := range checks {
+				failed = failed || c.Status == "fail"
+			}
+			if asJSON {
+				if err := printJSON(out, checks); err != nil {
+					return err
+				}
+			} else {
+				for _, c := range checks {
+					mark := map[string]string{"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}[c.Status]
+					fmt.Fprintf(out, "%s %-12s %s\n", mark, c.Name, c.Detail)
+					if c.Fix != "" {
+						fmt.Fprintf(out, "     %-12s fix: %s\n", "", c.Fix)
+					}
+				}
+			}
+			if failed {
+				return ExitError{exitFailure}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checks as JSON")
+	return cmd
+}
+
+func (g *globals) doctor(ctx context.Context) []check {
+	repo, opts, err := g.locate()
+	if err != nil {
+		return []check{{Name: "repository", Status: "fail", Detail: err.Error()}}
+	}
+	cfg, probs := hooks.Load(opts)
+	var out []check
+	add := func(c check) { out = append(out, c) }
+
+	// Watches: one per directory that is not ignored.
+	dirs := countDirs(repo.Root, repo.GitDir, cfg.Watch.Ignore)
+	limit := readInt("/proc/sys/fs/inotify/max_user_watches")
+	switch {
+	case limit == 0:
+		add(check{Name: "watches", Status: "warn", Detail: fmt.Sprintf("%d directories to watch; the inotify limit is unknown here", dirs)})
+	case dirs > limit*9/10:
+		add(check{Name: "watches", Status: "fail", Detail: fmt.Sprintf("%d directories to watch, fs.inotify.max_user_watches is %d", dirs, limit),
+			Fix: fmt.Sprintf("sudo sysctl fs.inotify.max_user_watches=%d (and put it in /etc/sysctl.d/ to keep it)", max(524288, dirs*2))})
+	default:
+		add(check{Name: "watches", Status: "ok", Detail: fmt.Sprintf("%d directories to watch, limit %d", dirs, limit)})
+	}
+
+	// git, the shims and core.hooksPath.
+	if gitVersion, err := exec.Command("git", "--version").Output(); err != nil {
+		add(check{Name: "git", Status: "warn", Detail: "git is not installed: git events and blocking hooks are off", Fix: "install git"})
+	} else {
+		add(check{Name: "git", Status: "ok", Detail: strings.TrimSpace(string(gitVersion))})
+	}
+	if repo.GitDir != "" {
+		blocking := false
+		for _, h := range cfg.Hooks {
+			blocking = blocking || h.Blocking
+		}
+		dir, err := g.hooksDir()
+		shim, _ := os.ReadFile(filepath.Join(dir, "pre-commit"))
+		installed := err == nil && strings.Contains(string(shim), shimMark)
+		switch {
+		case installed:
+			add(check{Name: "shims", Status: "ok", Detail: "installed in " + dir})
+		case blocking:
+			add(check{Name: "shims", Status: "fail", Detail: "blocking hooks are configured but the shims are not installed: they cannot stop a commit", Fix: "hookd git install"})
+		default:
+			add(check{Name: "shims", Status: "ok", Detail: "not installed (no blocking hooks need them)"})
+		}
+		if hp, _ := gitLines(repo.Root, "config", "--get", "core.hooksPath"); len(hp) > 0 && !installed {
+			add(check{Name: "hooksPath", Status: "warn", Detail: "core.hooksPath is " + hp[0] + ", set by another tool (husky?): git runs the hooks there",
+				Fix: "hookd git install puts the shims there too; or 'git config --unset core.hooksPath' if that tool is gone"})
+		}
+	}
+
+	// Agent CLIs: those the hooks use must exist.
+	used := map[string]bool{}
+	for _, h := range cfg.Hooks {
+		if h.Action() != "agent" {
+			continue
+		}
+		preset := h.Agent
+		if a, ok := cfg.Agents[h.Agent]; ok {
+			preset = a.Preset
+		}
+		used[preset] = true
+	}
+	var found []string
+	for preset, bin := range agentCLIs {
+		_, err := exec.LookPath(bin)
+		if err == nil {
+			found = append(found, bin)
+		}
+		if used[preset] && err != nil {
+			add(check{Name: "agent", Status: "fail", Detail: fmt.Sprintf("hooks use the %s agent but %s is not on PATH", preset, bin),
+				Fix: fmt.Sprintf("install %s, or point [agent.%s] or [defaults] agent at one you have", bin, preset)})
+		}
+	}
+	if len(found) > 0 {
+		add(check{Name: "agents", Status: "ok", Detail: "found " + strings.Join(sortedCopy(found), ", ")})
+	} else {
+		add(check{Name: "agents", Status: "ok", Detail: "no agent CLI on PATH (command hooks need none)"})
+	}
+
+	// Config and trust.
+	if len(probs) > 0 {
+		add(check{Name: "config", Status: "fail", Detail: fmt.Sprintf("%d problem(s), first: %s", len(probs), probs[0]), Fix: "hookd check"})
+	} else {
+		add(check{Name: "config", Status: "ok", Detail: fmt.Sprintf("%d hooks", len(cfg.Hooks))})
+	}
+	if untrusted, err := hooks.DefaultTrustStore().Untrusted(repo.Root, hooks.CommittedFiles(cfg, repo.Root)); err != nil {
+		add(check{Name: "trust", Status: "fail", Detail: err.Error()})
+	} else if len(untrusted) > 0 {
+		var files []string
+		for f := range untrusted {
+			files = append(files, f)
+		}
+		add(check{Name: "trust", Status: "warn", Detail: strings.Join(sortedCopy(files), ", ") + ": " + untrusted[sortedCopy(files)[0]], Fix: "read it, then hookd trust"})
+	} else {
+		add(check{Name: "trust", Status: "ok", Detail: "the repository's hook files are trusted"})
+	}
+
+	// The daemon and its socket.
+	socket := ipc.SocketPath(repo.Root)
+	add(check{Name: "socket", Status: "ok", Detail: fmt.Sprintf("%s (%d bytes, the limit is 103)", socket, len(socket))})
+	c, _, _ := g.client()
+	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	st, err := c.Status(dctx)
+	v, _ := version()
+	switch {
+	case errors.Is(err, ipc.ErrNotRunning):
+		add(check{Name: "daemon", Status: "ok", Detail: "not running", Fix: "hookd start (or hookd service install to run it at login)"})
+	case err != nil:
+		add(check{Name: "daemon", Status: "fail", Detail: err.Error()})
+	case st.Version != v:
+		add(check{Name: "daemon", Status: "warn", Detail: fmt.Sprintf("running (pid %d) at version %s, this CLI is %s", st.PID, st.Version, v), Fix: "hookd restart"})
+	default:
+		add(check{Name: "daemon", Status: "ok", Detail: fmt.Sprintf("running, pid %d, version %s", st.PID, st.Version)})
+	}
+	return out
+}
+
+// countDirs counts the directories hookd would watch.
+func countDirs(root, gitDir string, extra []string) int {
+	m := ignore.New(root, gitDir, extra)
+	n := 0
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		if rel != "." && m.Ignored(filepath.ToSlash(rel), true) {
+			return filepath.SkipDir
+		}
+		n++
+		return nil
+	})
+	return n
+}
+
+func readInt(path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	return n
+}
+
+func sortedCopy(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}

@@ -124,11 +124,7 @@ func (e *env) next(phase queue.Phase) queue.Record {
 // to run and no record is unread.
 func (e *env) quiet() {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := e.d.Idle(ctx); err != nil {
-		e.t.Fatal(err)
-	}
+	e.idle()
 	select {
 	case r := <-e.records:
 		e.t.Errorf("unexpected record: %s %s", r.Phase, r.Hook)
@@ -136,15 +132,21 @@ func (e *env) quiet() {
 	}
 }
 
-// drain waits until everything so far has been handled and forgets its
-// records.
-func (e *env) drain() {
+// idle waits until every change so far has been settled and handled.
+func (e *env) idle() {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := e.d.Idle(ctx); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// drain waits until everything so far has been handled and forgets its
+// records.
+func (e *env) drain() {
+	e.t.Helper()
+	e.idle()
 	for {
 		select {
 		case <-e.records:

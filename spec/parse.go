@@ -1,0 +1,194 @@
+package spec
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// DefaultRoots are where specs are looked for when [specs] roots is unset.
+func DefaultRoots() []string { return []string{".kiro/specs", "specs", "openspec"} }
+
+// Place is where a document sits: its format, kind and spec.
+type Place struct {
+	Format Format
+	Kind   Kind
+	Spec   string
+	Dir    string
+}
+
+// Classify tells whether the repository-relative path is a spec document
+// under one of roots, and which. A root's format comes from its name: one
+// under ".kiro" is Kiro's, one named "openspec" is OpenSpec's, any other
+// holds Spec Kit feature directories.
+func Classify(rel string, roots []string) (Place, bool) {
+	rel = path.Clean(filepath.ToSlash(rel))
+	if !strings.HasSuffix(rel, ".md") {
+		return Place{}, false
+	}
+	for _, root := range roots {
+		root = strings.Trim(path.Clean(filepath.ToSlash(root)), "/")
+		if !strings.HasPrefix(rel, root+"/") {
+			continue
+		}
+		parts := strings.Split(rel[len(root)+1:], "/")
+		switch rootFormat(root) {
+		case Kiro:
+			if len(parts) != 2 {
+				return Place{}, false
+			}
+			kind, ok := map[string]Kind{"requirements.md": Requirements, "bugfix.md": Bugfix, "design.md": Design, "tasks.md": Tasks}[parts[1]]
+			return Place{Kiro, kind, parts[0], root + "/" + parts[0]}, ok
+		case OpenSpec:
+			return classifyOpenSpec(root, parts)
+		default:
+			if len(parts) != 2 {
+				return Place{}, false
+			}
+			kind, ok := map[string]Kind{"spec.md": Feature, "tasks.md": Tasks, "plan.md": Other}[parts[1]]
+			return Place{SpecKit, kind, parts[0], root + "/" + parts[0]}, ok
+		}
+	}
+	return Place{}, false
+}
+
+func rootFormat(root string) Format {
+	switch {
+	case strings.Contains("/"+root+"/", "/.kiro/"):
+		return Kiro
+	case path.Base(root) == "openspec":
+		return OpenSpec
+	}
+	return SpecKit
+}
+
+func classifyOpenSpec(root string, parts []string) (Place, bool) {
+	n := len(parts)
+	switch {
+	case parts[0] == "specs" && n >= 3 && parts[n-1] == "spec.md":
+		cap := strings.Join(parts[1:n-1], "/")
+		return Place{OpenSpec, Feature, cap, root + "/specs/" + cap}, true
+	case parts[0] == "changes" && n >= 3:
+		// changes/<name>/… or changes/archive/<date-name>/…
+		i := 1
+		if parts[1] == "archive" {
+			i = 2
+		}
+		if n < i+2 {
+			return Place{}, false
+		}
+		name, dir := parts[i], root+"/"+strings.Join(parts[:i+1], "/")
+		rest := parts[i+1:]
+		switch {
+		case len(rest) == 1 && rest[0] == "tasks.md":
+			return Place{OpenSpec, Tasks, name, dir}, true
+		case len(rest) == 1 && (rest[0] == "proposal.md" || rest[0] == "design.md"):
+			return Place{OpenSpec, Other, name, dir}, true
+		case len(rest) >= 3 && rest[0] == "specs" && rest[len(rest)-1] == "spec.md":
+			return Place{OpenSpec, Delta, name, dir}, true
+		}
+	}
+	return Place{}, false
+}
+
+// Parse reads one document at a known place. It never fails: a shape it
+// does not understand comes back with Unparsed saying why.
+func Parse(p Place, rel string, data []byte) *Doc {
+	d := &Doc{Format: p.Format, Kind: p.Kind, Spec: p.Spec, Dir: p.Dir, File: filepath.ToSlash(rel),
+		Requirements: []Requirement{}, Tasks: []Task{}}
+	lines := splitLines(data)
+	switch {
+	case p.Format == Kiro && p.Kind == Requirements:
+		parseKiroRequirements(d, lines)
+	case p.Format == Kiro && p.Kind == Bugfix:
+		parseKiroBugfix(d, lines)
+	case p.Format == Kiro && p.Kind == Design:
+		parseKiroDesign(d, lines)
+	case p.Kind == Tasks && p.Format == Kiro:
+		parseKiroTasks(d, lines)
+	case p.Format == SpecKit && p.Kind == Feature:
+		parseSpecKitSpec(d, lines)
+	case p.Format == SpecKit && p.Kind == Tasks:
+		parseSpecKitTasks(d, lines)
+	case p.Format == OpenSpec && p.Kind == Feature:
+		parseOpenSpecSpec(d, lines)
+	case p.Format == OpenSpec && p.Kind == Delta:
+		parseOpenSpecDelta(d, lines)
+	case p.Format == OpenSpec && p.Kind == Tasks:
+		parseOpenSpecTasks(d, lines)
+	}
+	if d.body == "" {
+		d.body = normBody(lines)
+	}
+	return d
+}
+
+// ParseFile classifies and parses a document; ok is false when the path
+// is not a spec document under roots.
+func ParseFile(root, rel string, roots []string) (d *Doc, ok bool, err error) {
+	p, ok := Classify(rel, roots)
+	if !ok {
+		return nil, false, nil
+	}
+	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, true, err
+	}
+	return Parse(p, rel, data), true, nil
+}
+
+// Spec is one spec found in a repository.
+type Spec struct {
+	Name   string   `json:"name"`
+	Format Format   `json:"format"`
+	Dir    string   `json:"dir"`
+	Files  []string `json:"files"`
+}
+
+// Find lists the specs under roots, sorted by directory. Roots that do
+// not exist are skipped.
+func Find(root string, roots []string) ([]Spec, error) {
+	byDir := map[string]*Spec{}
+	for _, r := range roots {
+		base := filepath.Join(root, filepath.FromSlash(r))
+		err := filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				if p == base {
+					return fs.SkipAll
+				}
+				return nil
+			}
+			if e.IsDir() {
+				if strings.HasPrefix(e.Name(), ".") && p != base {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			pl, ok := Classify(rel, []string{r})
+			if !ok {
+				return nil
+			}
+			s := byDir[pl.Dir]
+			if s == nil {
+				s = &Spec{Name: pl.Spec, Format: pl.Format, Dir: pl.Dir}
+				byDir[pl.Dir] = s
+			}
+			s.Files = append(s.Files, filepath.ToSlash(rel))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Spec, 0, len(byDir))
+	for _, s := range byDir {
+		sort.Strings(s.Files)
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
+	return out, nil
+}

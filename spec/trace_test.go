@@ -1,0 +1,113 @@
+package spec
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/hookd-dev/hookd/event"
+)
+
+// writeTree writes files under a temporary root and returns it with the
+// paths, as the daemon's file index would list them.
+func writeTree(t testing.TB, files map[string]string) (string, []string) {
+	t.Helper()
+	root := t.TempDir()
+	var rels []string
+	for rel, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rels = append(rels, rel)
+	}
+	return root, rels
+}
+
+func buildIndex(t testing.TB, files map[string]string) *Index {
+	t.Helper()
+	root, rels := writeTree(t, files)
+	x, err := NewIndex(DefaultRoots(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Build(context.Background(), root, rels); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func TestImpactIsScopedToItsSpec(t *testing.T) {
+	x := buildIndex(t, map[string]string{
+		".kiro/specs/login/requirements.md": kiroReqs,
+		".kiro/specs/login/tasks.md": `- [x] 1. Session store
+  - _Requirements: 1.1_
+- [x] 2. Sign-out endpoint
+  - _Requirements: 2.1, 2.2_
+- [ ] 3. Docs
+`,
+		".kiro/specs/login/design.md": `## Correctness Properties
+
+### Property 4: Signed-out sessions are dead
+*For any* session, after sign-out it is rejected.
+**Validates: Requirements 2.1**
+`,
+		".kiro/specs/billing/tasks.md": "- [ ] 1. Invoices\n  - _Requirements: 2.1_\n",
+		"src/session.ts":               "import x from 'y'\n\n// Invalidate on sign-out. Requirements (login): 2.1\nexport function signOut() {}\n",
+		"src/session.test.ts":          "/**\n * **Feature: login, Property 4: Signed-out sessions are dead**\n */\ntest('dead', () => {})\n",
+		"src/invoice.ts":               "// Requirements (billing): 2.1\n",
+		"src/unrelated.ts":             "const requirements = load()\n",
+	})
+	got := x.Impact("login", []string{"2.1"})
+	want := []event.Citation{
+		{Requirement: "2.1", Spec: "login", File: ".kiro/specs/login/design.md", Line: 3, Kind: CiteDesign},
+		{Requirement: "2.1", Spec: "login", File: ".kiro/specs/login/tasks.md", Line: 3, Kind: CiteTask, Stale: true},
+		{Requirement: "2.1", Spec: "login", File: "src/session.test.ts", Line: 2, Kind: CiteTest},
+		{Requirement: "2.1", Spec: "login", File: "src/session.ts", Line: 3, Kind: CiteCode},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("impact of login#2.1:\n got %+v\nwant %+v", got, want)
+	}
+	// A whole requirement covers its criteria, and the other spec's tasks
+	// are found when asked for.
+	if got := x.Impact("billing", []string{"2"}); len(got) != 2 {
+		t.Errorf("impact of billing#2 = %+v, want its task and src/invoice.ts", got)
+	}
+}
+
+func TestImpactFollowsEdits(t *testing.T) {
+	x := buildIndex(t, map[string]string{".kiro/specs/login/tasks.md": "- [ ] 1. A\n  - _Requirements: 1.1_\n"})
+	if n := len(x.Impact("login", []string{"1.1"})); n != 1 {
+		t.Fatalf("impact = %d citations, want 1", n)
+	}
+	x.Update("pkg/auth_test.go", []byte("package auth\n\n// Feature: login\n// Validates: Requirements 1.1\n"))
+	got := x.Impact("login", []string{"1.1"})
+	if len(got) != 2 || got[1].File != "pkg/auth_test.go" || got[1].Kind != CiteTest || got[1].Line != 4 {
+		t.Fatalf("after adding a test: %+v", got)
+	}
+	x.Remove("pkg/auth_test.go")
+	if n := len(x.Impact("login", []string{"1.1"})); n != 1 {
+		t.Errorf("after removing the test: %d citations, want 1", n)
+	}
+}
+
+func TestSpecKitCitations(t *testing.T) {
+	x := buildIndex(t, map[string]string{
+		"specs/004-search/spec.md":  specKitSpec,
+		"specs/004-search/tasks.md": "## Phase 3: User Story 1\n\n- [X] T014 [P] [US1] Tests in `src/search.test.ts` (FR-002)\n- [ ] T015 [US1] Resolver in src/search.ts\n",
+		"src/search.ts":             "// Excludes rented cars (FR-002).\n",
+	})
+	got := x.Impact("004-search", []string{"FR-002"})
+	if len(got) != 2 || got[0].File != "specs/004-search/tasks.md" || !got[0].Stale || got[1].File != "src/search.ts" || got[1].Spec != "004-search" {
+		t.Errorf("impact of FR-002: %+v", got)
+	}
+	// A scenario change reaches the tasks of its story.
+	if got := x.Impact("004-search", []string{"US1/AC2"}); len(got) != 2 {
+		t.Errorf("impact of US1/AC2: %+v", got)
+	}
+}

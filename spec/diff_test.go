@@ -239,4 +239,3 @@ func TestCorpusInsertRenumbers(t *testing.T) {
 		t.Errorf("got %d renames (want %d), added %v, modified %v, removed %v", len(c.Renamed), wantIDs, c.Added, c.Modified, c.Removed)
 	}
 }
-

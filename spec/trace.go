@@ -296,7 +296,7 @@ func (x *Index) Impact(name string, ids []string) []event.Citation {
 		}
 		return ""
 	}
-	designs := map[string]*Doc{} // spec name → design, for property tags
+	designs := map[string]*Doc{}  // spec name → design, for property tags
 	namers := map[string]string{} // file → the spec whose tasks name it
 	for _, d := range x.docs {
 		if d.Kind == Design {

@@ -144,6 +144,9 @@ func (d *Daemon) Runs(ctx context.Context, hook string, limit int) []ipc.Run {
 
 // api serves the socket API; it exists because the API's Run (one run)
 // and the daemon's Run (its lifecycle) share a name.
+// API is the daemon's socket API, for serving elsewhere and for tests.
+func (d *Daemon) API() ipc.API { return api{d} }
+
 type api struct{ *Daemon }
 
 // Run returns one run whole.
@@ -301,4 +304,26 @@ func (l *logHub) stream(ctx context.Context, follow bool, send func([]byte) erro
 			}
 		}
 	}
+}
+
+func (a api) Impact(ctx context.Context, name string, ids []string) ([]event.Citation, error) {
+	select {
+	case <-a.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case <-a.specs.built:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return a.specs.index.Impact(name, ids), nil
+}
+
+func (a api) SpecDiff(ctx context.Context, file string) (ipc.SpecDiff, error) {
+	s, against, err := a.specs.diff(ctx, filepath.ToSlash(filepath.Clean(file)))
+	if err != nil {
+		return ipc.SpecDiff{}, ipc.BadRequest(err.Error())
+	}
+	return ipc.SpecDiff{Against: against, Spec: *s}, nil
 }

@@ -70,6 +70,7 @@ type Daemon struct {
 
 	gitState   func(dirty bool) event.Git // nil outside git
 	indexSaver *indexSaver
+	specs      *specTracker
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
@@ -128,6 +129,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.journal = d.openJournal()
 	defer d.journal.Close()
 	cfg, probs := d.Config()
+	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, d.log.With("component", "spec"))
 	for _, p := range probs {
 		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
 	}
@@ -240,6 +242,25 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.log.Info("watching", attrs...)
 	close(d.ready)
+	wg.Add(2)
+	go func() { defer wg.Done(); d.specs.run(ctx, func(ev event.Event) { d.accept1(ev) }) }()
+	go func() {
+		defer wg.Done()
+		// The trace index reads what the start-up scan found, once the
+		// scan has settled; events keep it current from then on.
+		if d.Sync(ctx) != nil {
+			return
+		}
+		entries, err := settler.SnapshotNow(ctx)
+		if err != nil {
+			return
+		}
+		files := make([]string, len(entries))
+		for i, e := range entries {
+			files[i] = e.Path
+		}
+		d.specs.build(ctx, files)
+	}()
 	d.recover(ctx)
 	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
 
@@ -415,6 +436,9 @@ func (d *Daemon) Idle(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := d.specs.wait(ctx); err != nil {
+		return err
+	}
 	return d.sched.Idle(ctx)
 }
 
@@ -448,6 +472,8 @@ func (d *Daemon) accept1(ev event.Event) uint64 {
 	d.journal.Event(ev)
 	d.log.Debug("event", "kind", ev.Kind, "id", ev.ID, "files", len(ev.Files))
 	d.sched.Offer(ev)
+	// A file event on a spec document may also be a spec event.
+	d.specs.offer(ev)
 	return ev.ID
 }
 
@@ -456,6 +482,8 @@ func (d *Daemon) dispatch(ctx context.Context, job runner.Job) runner.Result {
 	switch job.Hook.Action() {
 	case "run":
 		return runner.Run(ctx, job)
+	case "builtin":
+		return builtin(job)
 	default:
 		return runner.Result{
 			Status: runner.StatusSkipped, Exit: -1, Start: time.Now(),

@@ -160,7 +160,7 @@ type Citation struct {
 	Spec        string `json:"spec" expr:"spec" doc:"the spec the id belongs to, empty when unscoped"`
 	File        string `json:"file" expr:"file" doc:"repository-relative path of the citing file"`
 	Line        int    `json:"line" expr:"line" doc:"1-based line of the citation"`
-	Kind        string `json:"kind" expr:"kind" doc:"task, design, code or test"`
+	Kind        string `json:"kind" expr:"kind" doc:"task, design, code, test, or change (an OpenSpec change naming it)"`
 	Stale       bool   `json:"stale,omitempty" expr:"stale" doc:"a completed task citing a changed requirement"`
 }
 
@@ -168,9 +168,10 @@ type Citation struct {
 type Spec struct {
 	Name     string     `json:"name" expr:"name" doc:"spec name, e.g. the Kiro feature directory"`
 	Format   string     `json:"format" expr:"format" doc:"kiro, speckit or openspec"`
+	Kind     string     `json:"kind" expr:"kind" doc:"the document: requirements, bugfix, design, tasks, spec (Spec Kit spec.md, OpenSpec main spec), delta (OpenSpec change) or other"`
 	Dir      string     `json:"dir" expr:"dir" doc:"repository-relative spec directory"`
 	File     string     `json:"file" expr:"file" doc:"repository-relative path of the changed document"`
-	Added    []string   `json:"added" expr:"added" doc:"ids of added requirements"`
+	Added    []string   `json:"added" expr:"added" doc:"ids of added requirements (Kiro criteria as N.k); task ids for a tasks file, \"Property N\" for a design"`
 	Removed  []string   `json:"removed" expr:"removed" doc:"ids of removed requirements"`
 	Modified []string   `json:"modified" expr:"modified" doc:"ids of requirements whose text changed"`
 	Renamed  []Rename   `json:"renamed" expr:"renamed" doc:"requirements whose id changed"`

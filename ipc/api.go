@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/hookd-dev/hookd/event"
 )
 
 // Version header sent on every reply.
@@ -122,6 +124,20 @@ type API interface {
 	Reload(ctx context.Context) ReloadReply
 	Sync(ctx context.Context) error
 	Shutdown()
+	// Impact lists the places citing the requirements ids of the named
+	// spec (any spec when empty), from the daemon's trace index.
+	Impact(ctx context.Context, spec string, ids []string) ([]event.Citation, error)
+	// SpecDiff is the requirement-level change of a spec document since
+	// the daemon last saw it.
+	SpecDiff(ctx context.Context, file string) (SpecDiff, error)
+}
+
+// SpecDiff is the reply of GET /v1/spec/diff: the change as a spec.changed
+// event would carry it, and what it was compared with ("last seen", "HEAD"
+// or "first sight").
+type SpecDiff struct {
+	Against string     `json:"against"`
+	Spec    event.Spec `json:"spec"`
 }
 
 // Error is an error with an HTTP status, for the API to return: the server

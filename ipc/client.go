@@ -14,6 +14,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"github.com/hookd-dev/hookd/event"
 )
 
 // ErrNotRunning means no daemon answers on the socket.
@@ -151,6 +153,22 @@ func (c *Client) Runs(ctx context.Context, hook string, limit int) ([]Run, error
 		q.Set("limit", fmt.Sprint(limit))
 	}
 	return rs, c.do(ctx, "GET", "/v1/runs?"+q.Encode(), nil, &rs)
+}
+
+// Impact lists the places citing requirements of a spec.
+func (c *Client) Impact(ctx context.Context, spec string, ids []string) ([]event.Citation, error) {
+	q := url.Values{"req": ids}
+	if spec != "" {
+		q.Set("spec", spec)
+	}
+	var out []event.Citation
+	return out, c.do(ctx, "GET", "/v1/impact?"+q.Encode(), nil, &out)
+}
+
+// SpecDiff returns a spec document's change since the daemon last saw it.
+func (c *Client) SpecDiff(ctx context.Context, file string) (SpecDiff, error) {
+	var out SpecDiff
+	return out, c.do(ctx, "GET", "/v1/spec/diff?"+url.Values{"file": {file}}.Encode(), nil, &out)
 }
 
 // Run returns one run whole.

@@ -150,6 +150,8 @@ func Serve(ctx context.Context, ln net.Listener, api API, version string, log *s
 		"POST /v1/reload":               h.reload,
 		"POST /v1/sync":                 h.sync,
 		"POST /v1/shutdown":             h.shutdown,
+		"GET /v1/impact":                h.impact,
+		"GET /v1/spec/diff":             h.specDiff,
 	} {
 		mux.HandleFunc(pattern, fn)
 	}
@@ -231,6 +233,26 @@ func (h *handlers) trigger(w http.ResponseWriter, r *http.Request) {
 	}
 	reply, err := h.api.Trigger(r.Context(), r.PathValue("name"), req)
 	respond(w, reply, err)
+}
+
+func (h *handlers) impact(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if len(q["req"]) == 0 {
+		writeError(w, BadRequest("name at least one requirement: ?req=ID"))
+		return
+	}
+	cites, err := h.api.Impact(r.Context(), q.Get("spec"), q["req"])
+	respond(w, cites, err)
+}
+
+func (h *handlers) specDiff(w http.ResponseWriter, r *http.Request) {
+	file := r.URL.Query().Get("file")
+	if file == "" {
+		writeError(w, BadRequest("name the spec document: ?file=PATH"))
+		return
+	}
+	d, err := h.api.SpecDiff(r.Context(), file)
+	respond(w, d, err)
 }
 
 func (h *handlers) runs(w http.ResponseWriter, r *http.Request) {

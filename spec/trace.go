@@ -81,6 +81,9 @@ type Index struct {
 	mu    sync.RWMutex
 	docs  map[string]*Doc
 	files map[string]fileRefs
+	// touched are the files updated while a Build runs: the build's older
+	// read of them must not overwrite the update.
+	touched map[string]bool
 }
 
 // NewIndex makes an empty index for specs under roots; patterns are extra
@@ -104,6 +107,14 @@ func NewIndex(roots, patterns []string) (*Index, error) {
 // Build reads the files (repository-relative) under root in parallel and
 // indexes them. It stops early when ctx is done.
 func (x *Index) Build(ctx context.Context, root string, files []string) error {
+	x.mu.Lock()
+	x.touched = map[string]bool{}
+	x.mu.Unlock()
+	defer func() {
+		x.mu.Lock()
+		x.touched = nil
+		x.mu.Unlock()
+	}()
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -112,7 +123,7 @@ func (x *Index) Build(ctx context.Context, root string, files []string) error {
 			defer wg.Done()
 			for rel := range work {
 				if data, err := readSmall(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
-					x.Update(rel, data)
+					x.update(rel, data, true)
 				}
 			}
 		}()
@@ -142,23 +153,37 @@ func readSmall(p string) ([]byte, error) {
 // returns the parsed document when the file is a spec document, and the
 // version it replaced (nil when new).
 func (x *Index) Update(rel string, data []byte) (doc, prev *Doc) {
+	return x.update(rel, data, false)
+}
+
+func (x *Index) update(rel string, data []byte, build bool) (doc, prev *Doc) {
 	rel = filepath.ToSlash(rel)
-	if p, ok := Classify(rel, x.roots); ok {
+	p, isDoc := Classify(rel, x.roots)
+	var fr fileRefs
+	if isDoc {
 		doc = Parse(p, rel, data)
-		x.mu.Lock()
+	} else {
+		fr = x.scan(rel, data)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	switch {
+	case x.touched == nil:
+	case build && x.touched[rel]:
+		return nil, nil
+	case !build:
+		x.touched[rel] = true
+	}
+	if isDoc {
 		prev = x.docs[rel]
 		x.docs[rel] = doc
-		x.mu.Unlock()
 		return doc, prev
 	}
-	fr := x.scan(rel, data)
-	x.mu.Lock()
 	if len(fr.refs) == 0 {
 		delete(x.files, rel)
 	} else {
 		x.files[rel] = fr
 	}
-	x.mu.Unlock()
 	return nil, nil
 }
 
@@ -167,11 +192,17 @@ func (x *Index) Remove(rel string) *Doc {
 	rel = filepath.ToSlash(rel)
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.touched != nil {
+		x.touched[rel] = true
+	}
 	d := x.docs[rel]
 	delete(x.docs, rel)
 	delete(x.files, rel)
 	return d
 }
+
+// Roots are the spec roots the index classifies documents by.
+func (x *Index) Roots() []string { return x.roots }
 
 // Doc returns the indexed document at rel, or nil.
 func (x *Index) Doc(rel string) *Doc {

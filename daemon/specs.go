@@ -1,0 +1,272 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/lmittmann/tint"
+
+	"github.com/hookd-dev/hookd/daemon/journal"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/spec"
+)
+
+// specTracker turns file events on spec documents into spec.changed and
+// spec.task events, and keeps the trace index current. The version each
+// change is compared with is the last one hookd saw, kept in the journal
+// so that it survives restarts; on first sight it is HEAD's.
+//
+// It works on its own goroutine, after the file events have gone to the
+// hooks: reading and parsing never hold up the settler, and spec events
+// wait until the index knows the whole tree, so their impact is complete.
+type specTracker struct {
+	root    string
+	index   *spec.Index
+	journal *journal.Journal
+	log     *slog.Logger
+	built   chan struct{} // closed once the index holds the whole tree
+
+	mu sync.Mutex // orders the diffs of one document
+
+	qmu sync.Mutex
+	// qmu guards the fields that follow.
+	queued []event.Event
+	empty  chan struct{} // closed while nothing is queued
+	wake   chan struct{}
+}
+
+func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, log *slog.Logger) *specTracker {
+	x, err := spec.NewIndex(roots, patterns)
+	if err != nil {
+		// The config loader checked the patterns; keep the defaults.
+		log.Error("trace patterns ignored", tint.Err(err))
+		x, _ = spec.NewIndex(roots, nil)
+	}
+	empty := make(chan struct{})
+	close(empty)
+	return &specTracker{root: root, index: x, journal: j, log: log, built: make(chan struct{}), empty: empty, wake: make(chan struct{}, 1)}
+}
+
+// offer queues a file event for the tracker; others are not its concern.
+func (t *specTracker) offer(ev event.Event) {
+	if !strings.HasPrefix(string(ev.Kind), "file.") {
+		return
+	}
+	t.qmu.Lock()
+	if len(t.queued) == 0 {
+		t.empty = make(chan struct{})
+	}
+	t.queued = append(t.queued, ev)
+	t.qmu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run derives spec events from the queued file events and hands them to
+// deliver, in order, until ctx is done.
+func (t *specTracker) run(ctx context.Context, deliver func(event.Event)) {
+	select {
+	case <-t.built:
+	case <-ctx.Done():
+		return
+	}
+	for {
+		t.qmu.Lock()
+		batch := t.queued
+		t.queued = nil
+		t.qmu.Unlock()
+		for _, ev := range batch {
+			for _, derived := range t.derive(ev) {
+				deliver(derived)
+			}
+		}
+		t.qmu.Lock()
+		if len(t.queued) == 0 {
+			select {
+			case <-t.empty:
+			default:
+				close(t.empty)
+			}
+		}
+		t.qmu.Unlock()
+		select {
+		case <-t.wake:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// wait returns once every file event offered so far has been followed.
+func (t *specTracker) wait(ctx context.Context) error {
+	t.qmu.Lock()
+	empty := t.empty
+	t.qmu.Unlock()
+	select {
+	case <-empty:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// build indexes the files the watcher found, in the background of a
+// daemon that is already ready.
+func (t *specTracker) build(ctx context.Context, files []string) {
+	if err := t.index.Build(ctx, t.root, files); err != nil {
+		return
+	}
+	close(t.built)
+	t.log.Info("trace index built", "files", len(files), "specs", len(t.index.Docs()))
+}
+
+const seenKey = "spec_seen:"
+
+// baseline is the version of a document to compare a change with: the
+// last one seen, else HEAD's; nil on first sight of a file git does not
+// have.
+func (t *specTracker) baseline(ctx context.Context, rel string) (*spec.Doc, string) {
+	p, ok := spec.Classify(rel, t.index.Roots())
+	if !ok {
+		return nil, ""
+	}
+	if text, err := t.journal.Meta(ctx, seenKey+rel); err == nil && text != "" {
+		return spec.Parse(p, rel, []byte(text)), "last seen"
+	}
+	if data, ok := headVersion(ctx, t.root, rel); ok {
+		return spec.Parse(p, rel, data), "HEAD"
+	}
+	return nil, "first sight"
+}
+
+// headVersion reads a file as HEAD has it.
+func headVersion(ctx context.Context, root, rel string) ([]byte, bool) {
+	cmd := exec.CommandContext(ctx, "git", "--no-optional-locks", "show", "HEAD:./"+filepath.ToSlash(rel))
+	cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
+	out, err := cmd.Output()
+	return out, err == nil
+}
+
+// derive follows one accepted file event: it updates the index and
+// returns the spec events the event causes.
+func (t *specTracker) derive(ev event.Event) []event.Event {
+	ctx := context.Background()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []event.Event
+	for _, f := range ev.Files {
+		var doc, old *spec.Doc
+		if f.Change == event.Deleted {
+			if old = t.index.Remove(f.Path); old == nil {
+				continue
+			}
+			if seen, _ := t.baseline(ctx, f.Path); seen != nil {
+				old = seen
+			}
+			_ = t.journal.SetMeta(ctx, seenKey+f.Path, "")
+		} else {
+			data, err := os.ReadFile(filepath.Join(t.root, filepath.FromSlash(f.Path)))
+			if err != nil || len(data) > spec.MaxTraceFile {
+				continue
+			}
+			var prev *spec.Doc
+			if doc, prev = t.index.Update(f.Path, data); doc == nil {
+				continue
+			}
+			if old, _ = t.baseline(ctx, f.Path); old == nil {
+				old = prev
+			}
+			if err := t.journal.SetMeta(ctx, seenKey+f.Path, string(data)); err != nil {
+				t.log.Warn("remember a spec version; the next diff may repeat this one", "file", f.Path, tint.Err(err))
+			}
+		}
+		c := spec.Diff(old, doc)
+		d := doc
+		if d == nil {
+			d = old
+		}
+		base := event.Event{Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, CatchUp: ev.CatchUp, VCS: ev.VCS, Files: []event.File{f}}
+		if c.Content {
+			e := base
+			e.Kind, e.Spec = event.SpecChanged, t.payload(d, c)
+			t.log.Info("spec changed", "spec", d.Spec, "file", d.File, "added", c.Added, "removed", c.Removed, "modified", c.Modified, "renamed", len(c.Renamed), "impacted", len(e.Spec.Impacted))
+			out = append(out, e)
+		}
+		if len(c.Tasks) > 0 {
+			e := base
+			e.Kind, e.Spec = event.SpecTask, t.payload(d, spec.Change{Tasks: c.Tasks})
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// payload renders a change as the spec event's payload, with the places
+// that cite the changed requirements.
+func (t *specTracker) payload(d *spec.Doc, c spec.Change) *event.Spec {
+	p := &event.Spec{
+		Name: d.Spec, Format: string(d.Format), Kind: string(d.Kind), Dir: d.Dir, File: d.File,
+		Added: orEmpty(c.Added), Removed: orEmpty(c.Removed), Modified: orEmpty(c.Modified),
+		Renamed: []event.Rename{}, Changed: orEmpty(c.Changed()), Tasks: []event.Task{}, Impacted: []event.Citation{},
+	}
+	for _, r := range c.Renamed {
+		p.Renamed = append(p.Renamed, event.Rename{From: r.From, To: r.To})
+	}
+	for _, k := range c.Tasks {
+		p.Tasks = append(p.Tasks, event.Task{ID: k.ID, Title: k.Title, From: string(k.From), To: string(k.To), Requirements: k.Requirements})
+	}
+	switch d.Kind {
+	case spec.Tasks, spec.Design, spec.Other:
+		// Their ids are tasks and properties, which nothing cites.
+	default:
+		name := d.Spec
+		if d.Kind == spec.Delta {
+			name = ""
+		}
+		p.Impacted = t.index.Impact(name, p.Changed)
+	}
+	return p
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// diff is the change of a document since hookd last saw it, for `hookd
+// spec diff`.
+func (t *specTracker) diff(ctx context.Context, rel string) (*event.Spec, string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p, ok := spec.Classify(rel, t.index.Roots())
+	if !ok {
+		return nil, "", errors.New(rel + " is not a spec document under [specs] roots")
+	}
+	var doc *spec.Doc
+	data, err := os.ReadFile(filepath.Join(t.root, filepath.FromSlash(rel)))
+	switch {
+	case err == nil:
+		doc = spec.Parse(p, rel, data)
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, "", err
+	}
+	old, against := t.baseline(ctx, rel)
+	d := doc
+	if d == nil {
+		if d = old; d == nil {
+			return nil, "", errors.New(rel + " does not exist")
+		}
+	}
+	return t.payload(d, spec.Diff(old, doc)), against, nil
+}

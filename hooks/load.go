@@ -17,6 +17,7 @@ import (
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/spec"
 )
 
 // The file names of DESIGN §2.
@@ -526,7 +527,7 @@ func (c *checker) watch(t table) Watch {
 }
 
 func (c *checker) specs(t table) Specs {
-	s := Specs{Roots: []string{".kiro/specs", "specs", "openspec"}}
+	s := Specs{Roots: spec.DefaultRoots()}
 	for _, k := range sortedKeys(t.fields) {
 		f := t.fields[k]
 		if k != "roots" {
@@ -550,8 +551,12 @@ func (c *checker) trace(t table) Trace {
 		}
 		tr.Patterns, _ = c.strings(f)
 		for _, p := range tr.Patterns {
-			if _, err := regexp.Compile(p); err != nil {
+			re, err := regexp.Compile(p)
+			switch {
+			case err != nil:
 				c.at(f.at.Value, "trace pattern %q: %v", p, err)
+			case re.NumSubexp() < 1:
+				c.at(f.at.Value, "trace pattern %q: put a group around the cited ids, e.g. `REQ-(\\d+)`", p)
 			}
 		}
 	}

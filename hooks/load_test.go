@@ -127,6 +127,8 @@ func TestLoadProblemsHavePositions(t *testing.T) {
 			[]string{`2:8: hook name "Bad_Name"`, `10:8: unknown mode "sometimes"`}},
 		{"no on", "[[hook]]\nname = \"a\"\nrun = \"true\"\n", []string{"1:1: hook \"a\" has no `on`"}},
 		{"bad preset", "[agent.x]\npreset = \"gpt5\"\n", []string{`2:10: unknown preset "gpt5"`}},
+		{"trace pattern", "[trace]\npatterns = ['REQ-[0-9]+', '(unclosed']\n",
+			[]string{`2:12: trace pattern "REQ-[0-9]+": put a group around the cited ids`, `2:12: trace pattern "(unclosed"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

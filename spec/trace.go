@@ -230,7 +230,7 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		return fr
 	}
 	if m := reSpecPath.FindSubmatch(data); m != nil {
-		fr.scope = string(m[1])
+		fr.scope = strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
 	}
 	feature, featureLine := "", 0
 	for _, l := range splitLines(data) {
@@ -317,11 +317,12 @@ func (x *Index) Impact(name string, ids []string) []event.Citation {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	out := []event.Citation{}
+	// hit returns the first cited id that one of ids covers.
 	hit := func(cited []string) string {
 		for _, c := range cited {
 			for _, id := range ids {
 				if covers(id, c) {
-					return id
+					return c
 				}
 			}
 		}

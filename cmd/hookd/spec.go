@@ -1,0 +1,477 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/spec"
+)
+
+// specConfig is the repository root and its [specs] and [trace] settings.
+func (g *globals) specConfig() (root string, cfg *hooks.Config, err error) {
+	repo, opts, err := g.locate()
+	if err != nil {
+		return "", nil, err
+	}
+	cfg, _ = hooks.Load(opts)
+	return repo.Root, cfg, nil
+}
+
+func newSpecCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "spec",
+		Short: "List, show and diff the specs hookd reads (Kiro, Spec Kit, OpenSpec)",
+		Long: `spec reads the spec documents under [specs] roots (.kiro/specs, specs and openspec
+by default) the way the daemon does: requirements with their ids and lines,
+tasks with their status and the requirements they cite.`,
+		Example: `  hookd spec list
+  hookd spec show .kiro/specs/login/requirements.md
+  hookd spec diff .kiro/specs/login/requirements.md --rev HEAD~1`,
+	}
+	cmd.AddCommand(newSpecListCmd(g), newSpecShowCmd(g), newSpecDiffCmd(g))
+	return cmd
+}
+
+func newSpecListCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List every spec: format, name, directory and files",
+		Example: `  hookd spec list
+  hookd spec list --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			root, cfg, err := g.specConfig()
+			if err != nil {
+				return err
+			}
+			specs, err := spec.Find(root, cfg.Specs.Roots)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return printJSON(out, specs)
+			}
+			if len(specs) == 0 {
+				fmt.Fprintf(out, "no specs under %s\n", strings.Join(cfg.Specs.Roots, ", "))
+				return nil
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "FORMAT\tSPEC\tDIR\tFILES")
+			for _, s := range specs {
+				var names []string
+				for _, f := range s.Files {
+					names = append(names, strings.TrimPrefix(f, s.Dir+"/"))
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Format, s.Name, s.Dir, strings.Join(names, " "))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the specs as JSON")
+	return cmd
+}
+
+// parseArg parses a spec document named on the command line.
+func (g *globals) parseArg(arg string) (*spec.Doc, string, *hooks.Config, error) {
+	root, cfg, err := g.specConfig()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	rels, err := relFiles(root, []string{arg})
+	if err != nil {
+		return nil, "", nil, usageError{err}
+	}
+	d, ok, err := spec.ParseFile(root, rels[0], cfg.Specs.Roots)
+	switch {
+	case !ok:
+		return nil, "", nil, usageError{fmt.Errorf("%s is not a spec document under %s", rels[0], strings.Join(cfg.Specs.Roots, ", "))}
+	case err != nil:
+		return nil, "", nil, err
+	}
+	return d, root, cfg, nil
+}
+
+func newSpecShowCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show FILE",
+		Short: "Show what hookd reads in a spec document: requirements and tasks, with lines",
+		Long: `show parses one spec document: its requirements and their criteria (or
+scenarios) with ids and lines, and its tasks with their status, whether they
+are optional or parallel, and the requirements each cites. A document whose
+shape is not understood says why, and no id is guessed.`,
+		Example: `  hookd spec show .kiro/specs/login/requirements.md
+  hookd spec show --json specs/004-search/tasks.md`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, _, _, err := g.parseArg(args[0])
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return printJSON(out, d)
+			}
+			printDoc(out, d)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the parse as JSON")
+	return cmd
+}
+
+func printDoc(w io.Writer, d *spec.Doc) {
+	fmt.Fprintf(w, "%s: %s %s of spec %s\n", d.File, d.Format, d.Kind, d.Spec)
+	if d.Unparsed != "" {
+		fmt.Fprintf(w, "unparsed: %s\n", d.Unparsed)
+	}
+	for _, r := range d.Requirements {
+		fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, r.Title)
+		for _, c := range r.Criteria {
+			fmt.Fprintf(w, "%5d    %s  %s\n", c.Line, c.ID, clip(c.Text, 100))
+		}
+	}
+	for _, p := range d.Properties {
+		fmt.Fprintf(w, "%5d  Property %s  %s  validates %s\n", p.Line, p.ID, p.Title, strings.Join(p.Validates, ", "))
+	}
+	for _, t := range d.Tasks {
+		mark := map[spec.Status]string{spec.Todo: "[ ]", spec.Done: "[x]", spec.InProgress: "[-]", spec.Queued: "[~]"}[t.Status]
+		extra := ""
+		if len(t.Requirements) > 0 {
+			extra = "  → " + strings.Join(t.Requirements, ", ")
+		}
+		if t.Optional {
+			extra += "  (optional)"
+		}
+		fmt.Fprintf(w, "%5d  %s %-6s %s%s\n", t.Line, mark, t.ID, clip(t.Title, 80), extra)
+	}
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func newSpecDiffCmd(g *globals) *cobra.Command {
+	var rev string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "diff [FILE]",
+		Short: "Show which requirements changed: since hookd last saw the file, or since a git revision",
+		Long: `diff shows the requirement-level change of a spec document: ids added, removed,
+modified and renamed (Kiro renumbering is renames), and tasks whose status
+changed, with the places that cite what changed. Spacing, line endings and
+re-wrapping are no change.
+
+Without --rev the change is the one since the running daemon last saw the
+file (what the next spec.changed would carry); with no daemon, since HEAD.
+Without FILE every spec document is compared.`,
+		Example: `  hookd spec diff .kiro/specs/login/requirements.md
+  hookd spec diff --rev main~3 --json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, cfg, err := g.specConfig()
+			if err != nil {
+				return err
+			}
+			var files []string
+			if len(args) == 1 {
+				if files, err = relFiles(root, args); err != nil {
+					return usageError{err}
+				}
+				if _, ok := spec.Classify(files[0], cfg.Specs.Roots); !ok {
+					return usageError{fmt.Errorf("%s is not a spec document under %s", files[0], strings.Join(cfg.Specs.Roots, ", "))}
+				}
+			} else {
+				specs, err := spec.Find(root, cfg.Specs.Roots)
+				if err != nil {
+					return err
+				}
+				for _, s := range specs {
+					files = append(files, s.Files...)
+				}
+			}
+			diffs, err := g.specDiffs(cmd.Context(), root, cfg, files, rev)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return printJSON(out, diffs)
+			}
+			if len(diffs) == 0 {
+				fmt.Fprintln(out, "no spec document changed")
+			}
+			for _, d := range diffs {
+				fmt.Fprintf(out, "%s (against %s)\n", d.Spec.File, d.Against)
+				for _, l := range strings.Split(strings.TrimRight(specChangeText(d.Spec), "\n"), "\n") {
+					fmt.Fprintln(out, "  "+l)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&rev, "rev", "", "compare with the file at this git revision instead")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the changes as JSON")
+	return cmd
+}
+
+// specDiffs compares each file with its version at rev, or with what the
+// daemon last saw, or with HEAD, and keeps those that changed.
+func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config, files []string, rev string) ([]ipc.SpecDiff, error) {
+	var c *ipc.Client
+	if rev == "" {
+		if cl, _, err := g.client(); err == nil {
+			c = cl
+		}
+	}
+	var x *spec.Index // built on first need
+	out := []ipc.SpecDiff{}
+	for _, rel := range files {
+		if c != nil {
+			d, err := c.SpecDiff(ctx, rel)
+			if err == nil {
+				if len(d.Spec.Changed)+len(d.Spec.Tasks) > 0 {
+					out = append(out, d)
+				}
+				continue
+			}
+			if !errors.Is(err, ipc.ErrNotRunning) {
+				return nil, err
+			}
+			c = nil
+		}
+		against := rev
+		if against == "" {
+			against = "HEAD"
+		}
+		p, _ := spec.Classify(rel, cfg.Specs.Roots)
+		var old, cur *spec.Doc
+		if data, err := gitShow(ctx, root, against, rel); err == nil {
+			old = spec.Parse(p, rel, data)
+		}
+		if data, err := os.ReadFile(filepath.Join(root, rel)); err == nil {
+			cur = spec.Parse(p, rel, data)
+		}
+		ch := spec.Diff(old, cur)
+		if !ch.Content && len(ch.Tasks) == 0 {
+			continue
+		}
+		d := cur
+		if d == nil {
+			d = old
+		}
+		if x == nil {
+			var err error
+			if x, err = localIndex(ctx, root, cfg); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, ipc.SpecDiff{Against: against, Spec: localPayload(x, d, ch)})
+	}
+	return out, nil
+}
+
+// localPayload is the daemon's spec event payload, computed in process.
+func localPayload(x *spec.Index, d *spec.Doc, c spec.Change) event.Spec {
+	p := event.Spec{Name: d.Spec, Format: string(d.Format), Kind: string(d.Kind), Dir: d.Dir, File: d.File,
+		Added: c.Added, Removed: c.Removed, Modified: c.Modified, Changed: c.Changed(), Renamed: []event.Rename{}, Tasks: []event.Task{}, Impacted: []event.Citation{}}
+	for _, r := range c.Renamed {
+		p.Renamed = append(p.Renamed, event.Rename{From: r.From, To: r.To})
+	}
+	for _, t := range c.Tasks {
+		p.Tasks = append(p.Tasks, event.Task{ID: t.ID, Title: t.Title, From: string(t.From), To: string(t.To), Requirements: t.Requirements})
+	}
+	if d.Kind != spec.Tasks && d.Kind != spec.Design {
+		p.Impacted = x.Impact(d.Spec, p.Changed)
+	}
+	return p
+}
+
+func specChangeText(s event.Spec) string {
+	var b strings.Builder
+	for _, l := range []struct {
+		what string
+		ids  []string
+	}{{"added", s.Added}, {"removed", s.Removed}, {"modified", s.Modified}} {
+		if len(l.ids) > 0 {
+			fmt.Fprintf(&b, "%-9s %s\n", l.what, strings.Join(l.ids, ", "))
+		}
+	}
+	for _, r := range s.Renamed {
+		fmt.Fprintf(&b, "renamed   %s → %s\n", r.From, r.To)
+	}
+	for _, t := range s.Tasks {
+		fmt.Fprintf(&b, "task      %s %s → %s  %s\n", t.ID, t.From, t.To, t.Title)
+	}
+	for _, c := range s.Impacted {
+		stale := ""
+		if c.Stale {
+			stale = "  (done: possibly stale)"
+		}
+		fmt.Fprintf(&b, "cited by  %s %s:%d (%s)%s\n", c.Kind, c.File, c.Line, c.Requirement, stale)
+	}
+	if b.Len() == 0 {
+		b.WriteString("content changed; no requirement did\n")
+	}
+	return b.String()
+}
+
+func gitShow(ctx context.Context, root, rev, rel string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", "--no-optional-locks", "show", rev+":./"+filepath.ToSlash(rel))
+	cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
+	return cmd.Output()
+}
+
+// localIndex builds the trace index in process, for when no daemon runs.
+// The files are git's (tracked and untracked, ignored ones left out), or
+// every file outside dot-directories when the tree is not in git.
+func localIndex(ctx context.Context, root string, cfg *hooks.Config) (*spec.Index, error) {
+	x, err := spec.NewIndex(cfg.Specs.Roots, cfg.Trace.Patterns)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	cmd := exec.CommandContext(ctx, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
+	if out, err := cmd.Output(); err == nil {
+		for _, f := range strings.Split(string(out), "\x00") {
+			if f != "" {
+				files = append(files, f)
+			}
+		}
+	} else {
+		_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if e.IsDir() && p != root && (strings.HasPrefix(e.Name(), ".") && e.Name() != ".kiro" || e.Name() == "node_modules") {
+				return fs.SkipDir
+			}
+			if e.Type().IsRegular() {
+				rel, _ := filepath.Rel(root, p)
+				files = append(files, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+	}
+	return x, x.Build(ctx, root, files)
+}
+
+func newImpactCmd(g *globals) *cobra.Command {
+	var specName string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "impact REQ...",
+		Short: "List every place that cites requirements: tasks, design properties, code and tests",
+		Long: `impact lists the places that cite the requirements: tasks (_Requirements: 1.2_),
+design properties (Validates: Requirements 1.2), and code, tests and config
+in any comment syntax (Requirements: 1.2, Validates: Requirements 1.2, (FR-009),
+Feature: x, Property 4). Completed tasks that cite them are flagged as
+possibly stale.
+
+Kiro's numeric ids exist in every spec, so name the spec: --spec login 2.1,
+or login#2.1. A citation that names no spec is listed with an empty spec.
+A requirement covers its criteria: 2 finds the places citing 2.1.
+
+It asks the running daemon, whose index is current; without one it builds
+the index itself.`,
+		Example: `  hookd impact login#2.1
+  hookd impact --spec 004-search FR-002 FR-003 --json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bySpec := map[string][]string{}
+			var order []string
+			for _, a := range args {
+				name, id := specName, a
+				if s, i, ok := strings.Cut(a, "#"); ok {
+					name, id = s, i
+				}
+				if _, seen := bySpec[name]; !seen {
+					order = append(order, name)
+				}
+				bySpec[name] = append(bySpec[name], id)
+			}
+			cites, err := g.impact(cmd.Context(), order, bySpec)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return printJSON(out, cites)
+			}
+			if len(cites) == 0 {
+				fmt.Fprintln(out, "nothing cites them")
+				return nil
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "KIND\tPLACE\tCITES\tSPEC\t")
+			for _, c := range cites {
+				note := ""
+				if c.Stale {
+					note = "done: possibly stale"
+				}
+				sp := c.Spec
+				if sp == "" {
+					sp = "(none named)"
+				}
+				fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\n", c.Kind, c.File, c.Line, c.Requirement, sp, note)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&specName, "spec", "", "the spec the requirement ids belong to")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the places as JSON")
+	return cmd
+}
+
+func (g *globals) impact(ctx context.Context, order []string, bySpec map[string][]string) ([]event.Citation, error) {
+	out := []event.Citation{}
+	if c, _, err := g.client(); err == nil {
+		running := true
+		for _, name := range order {
+			cites, err := c.Impact(ctx, name, bySpec[name])
+			if errors.Is(err, ipc.ErrNotRunning) {
+				running = false
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cites...)
+		}
+		if running {
+			return out, nil
+		}
+	}
+	root, cfg, err := g.specConfig()
+	if err != nil {
+		return nil, err
+	}
+	x, err := localIndex(ctx, root, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range order {
+		out = append(out, x.Impact(name, bySpec[name])...)
+	}
+	return out, nil
+}

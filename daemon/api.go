@@ -177,6 +177,7 @@ func runRow(r queue.Record) journal.RunRow {
 	case queue.Finished:
 		res := r.Result
 		row.Status, row.Exit, row.Start, row.Duration, row.Output = string(res.Status), res.Exit, res.Start, res.Duration, res.Output
+		row.Prompt, row.FilesWritten = res.Prompt, res.FilesWritten
 		if res.Err != nil {
 			row.Error = res.Err.Error()
 		}

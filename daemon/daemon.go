@@ -71,6 +71,7 @@ type Daemon struct {
 	gitState   func(dirty bool) event.Git // nil outside git
 	indexSaver *indexSaver
 	specs      *specTracker
+	agents     *agents
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
@@ -129,6 +130,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.journal = d.openJournal()
 	defer d.journal.Close()
 	cfg, probs := d.Config()
+	d.agents = newAgents(cfg.Defaults.MaxAgents)
 	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, d.log.With("component", "spec"))
 	for _, p := range probs {
 		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
@@ -468,6 +470,7 @@ func (d *Daemon) accept(evs []event.Event) {
 }
 
 func (d *Daemon) accept1(ev event.Event) uint64 {
+	d.agents.attribute(&ev)
 	ev.ID = d.seq.Add(1)
 	d.journal.Event(ev)
 	d.log.Debug("event", "kind", ev.Kind, "id", ev.ID, "files", len(ev.Files))
@@ -481,9 +484,11 @@ func (d *Daemon) accept1(ev event.Event) uint64 {
 func (d *Daemon) dispatch(ctx context.Context, job runner.Job) runner.Result {
 	switch job.Hook.Action() {
 	case "run":
-		return runner.Run(ctx, job)
+		return d.follow(ctx, job, runner.Run)
 	case "builtin":
 		return builtin(job)
+	case "agent":
+		return d.follow(ctx, job, d.runAgent)
 	default:
 		return runner.Result{
 			Status: runner.StatusSkipped, Exit: -1, Start: time.Now(),

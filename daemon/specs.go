@@ -194,7 +194,7 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 		if d == nil {
 			d = old
 		}
-		base := event.Event{Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, CatchUp: ev.CatchUp, VCS: ev.VCS, Files: []event.File{f}}
+		base := event.Event{Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, CatchUp: ev.CatchUp, VCS: ev.VCS, Writers: ev.Writers, Files: []event.File{f}}
 		if c.Content {
 			e := base
 			e.Kind, e.Spec = event.SpecChanged, t.payload(d, c)

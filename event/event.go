@@ -204,6 +204,9 @@ type Event struct {
 	// VCS marks file changes a git operation made; they are folded into
 	// its git.* event, and only hooks with fold_vcs = false see them.
 	VCS bool `json:"vcs,omitempty"`
+	// Writers are the hooks whose running agents the change is put down
+	// to: a run's own writes never re-trigger the hook that ran it.
+	Writers []string `json:"writers,omitempty"`
 
 	Files   []File         `json:"files,omitempty"`
 	Git     *Git           `json:"git,omitempty"`

@@ -23,6 +23,9 @@ type Explanation struct {
 	Disabled string       `json:"disabled,omitempty"` // why the hook cannot run at all
 	Action   string       `json:"action"`             // run, agent or builtin
 	Detail   string       `json:"detail"`             // the command, agent or builtin name
+	// Prompt is the exact prompt an agent hook would get; the caller fills
+	// it in, since assembling it reads steering and git.
+	Prompt string `json:"prompt,omitempty"`
 }
 
 // Explain evaluates every hook of cfg against ev without running anything.

@@ -99,6 +99,10 @@ type Run struct {
 	Output   string        `json:"output"` // the tail in lists, all that was kept in GET /v1/runs/{id}
 	Error    string        `json:"error,omitempty"`
 	Reason   string        `json:"reason,omitempty"`
+	// Prompt is the full prompt of an agent run (GET /v1/runs/{id} only).
+	Prompt string `json:"prompt,omitempty"`
+	// FilesWritten are the files an agent run changed (GET /v1/runs/{id}).
+	FilesWritten []string `json:"files_written,omitempty"`
 }
 
 // ReloadReply is the reply of POST /v1/reload.

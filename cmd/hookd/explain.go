@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/rules"
 )
 
 func newExplainCmd(g *globals) *cobra.Command {
@@ -54,6 +56,19 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				ev.Files = append(ev.Files, event.NewFile(repo.Root, rel, event.ChangeOf(kind), size))
 			}
 			xs := hooks.Explain(cfg, repo.Root, ev)
+			for i, x := range xs {
+				if x.Action != "agent" || !x.On {
+					continue
+				}
+				h := hookNamed(cfg, x.Hook)
+				batch := ev
+				batch.Files = x.Files
+				prompt, err := daemon.Prompt(cmd.Context(), repo.Root, h, rules.NewEnv(repo.Root, batch, rules.HookInfo{Name: h.Name}), nil)
+				if err != nil {
+					prompt = "(the prompt does not render: " + err.Error() + ")"
+				}
+				xs[i].Prompt = prompt
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if xs == nil {
@@ -151,5 +166,20 @@ func printExplanation(w interface{ Write([]byte) (int, error) }, x hooks.Explana
 	case x.RuleVal != nil:
 		fmt.Fprintf(w, "  if        %s %s → %v\n", mark(*x.RuleVal), x.Rule, *x.RuleVal)
 	}
+	if x.Prompt != "" {
+		fmt.Fprintf(w, "  prompt    (%d bytes, as the agent would get it)\n", len(x.Prompt))
+		for _, l := range strings.Split(strings.TrimRight(x.Prompt, "\n"), "\n") {
+			fmt.Fprintf(w, "    │ %s\n", l)
+		}
+	}
 	fmt.Fprintln(w)
+}
+
+func hookNamed(cfg *hooks.Config, name string) *hooks.Hook {
+	for _, h := range cfg.Hooks {
+		if h.Name == name {
+			return h
+		}
+	}
+	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,7 +58,9 @@ CREATE TABLE IF NOT EXISTS runs (
 	error       TEXT NOT NULL DEFAULT '',
 	reason      TEXT NOT NULL DEFAULT '',
 	batch       TEXT NOT NULL DEFAULT '',
-	pid         INTEGER NOT NULL DEFAULT 0
+	pid         INTEGER NOT NULL DEFAULT 0,
+	prompt      TEXT NOT NULL DEFAULT '',
+	written     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_by_hook ON runs(hook, seq);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
@@ -129,6 +132,13 @@ func Open(path string, log *slog.Logger) (*Journal, error) {
 	if _, err := db.Exec(schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("journal: create schema in %s: %w", path, err)
+	}
+	// Columns added since the first schema; an older journal gains them.
+	for _, col := range []string{"prompt", "written"} {
+		if _, err := db.Exec(`ALTER TABLE runs ADD COLUMN ` + col + ` TEXT NOT NULL DEFAULT ''`); err != nil && !strings.Contains(err.Error(), "duplicate column") {
+			db.Close()
+			return nil, fmt.Errorf("journal: add column %s in %s: %w", col, path, err)
+		}
 	}
 	j := &Journal{db: db, log: log, runs: map[string]RunRow{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go j.writer()
@@ -243,14 +253,20 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 		if !r.Start.IsZero() {
 			start = r.Start.UnixNano()
 		}
-		_, err := tx.Exec(`INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		var written []byte
+		if len(r.FilesWritten) > 0 {
+			written, _ = json.Marshal(r.FilesWritten)
+		}
+		_, err := tx.Exec(`INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid, prompt, written)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
 				start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
 				output = excluded.output, error = excluded.error, reason = excluded.reason,
 				batch = CASE WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
-				pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END`,
-			r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID)
+				pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END,
+				prompt = CASE WHEN excluded.prompt = '' THEN runs.prompt ELSE excluded.prompt END,
+				written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END`,
+			r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID, r.Prompt, string(written))
 		if err != nil {
 			return fmt.Errorf("record run %s: %w", r.ID, err)
 		}
@@ -326,7 +342,15 @@ func (j *Journal) Get(ctx context.Context, id string) (RunRow, bool, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return RunRow{}, false, nil
 	}
-	return r, err == nil, err
+	if err != nil {
+		return RunRow{}, false, err
+	}
+	var written string
+	if err := j.db.QueryRowContext(ctx, `SELECT prompt, written FROM runs WHERE id = ?`, id).Scan(&r.Prompt, &written); err != nil {
+		return RunRow{}, false, err
+	}
+	_ = json.Unmarshal([]byte(written), &r.FilesWritten)
+	return r, true, nil
 }
 
 // Unfinished returns the runs a previous daemon left queued or running,

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -175,6 +176,10 @@ func (s *Scheduler) Offer(ev event.Event) {
 		h := st.hook
 		// Blocking hooks run only for a verdict (RunBlocking).
 		if st.removed || h.Blocking || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) || (ev.CatchUp && !h.CatchUp) || (ev.VCS && h.FoldVCS) {
+			continue
+		}
+		if slices.Contains(ev.Writers, h.Name) {
+			s.opts.Log.Debug("a run's own write; not offered back to its hook", "hook", h.Name, "kind", ev.Kind, "cause", ev.Cause)
 			continue
 		}
 		files, ok := h.Filter(ev)

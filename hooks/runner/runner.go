@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,6 +72,17 @@ type Job struct {
 	// Started, when set, is told the process group id once the command
 	// runs, so that a later daemon can end what a crashed one left running.
 	Started func(pgid int)
+	// Exec, when set, is run instead of the hook's command: an agent.
+	Exec *Exec
+}
+
+// Exec is a process to run for a job other than the hook's own command.
+type Exec struct {
+	Argv    []string
+	Stdin   []byte   // nil: an empty stdin, as from /dev/null
+	Env     []string // added after the hook's env, before HOOKD_*
+	Dir     string   // relative to the job's root; empty for the root
+	Timeout time.Duration
 }
 
 // Result is what became of a run.
@@ -81,6 +93,11 @@ type Result struct {
 	Duration time.Duration
 	Output   string // capped; see OutputCap
 	Err      error  // why the run could not start, or was stopped
+	// Prompt is the full prompt an agent was given.
+	Prompt string
+	// FilesWritten are the files the run changed, as far as hookd can
+	// tell: those changed while it ran.
+	FilesWritten []string
 }
 
 // Run runs the job's command and waits for it. Cancelling ctx stops the
@@ -107,7 +124,7 @@ func Run(ctx context.Context, job Job) Result {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = pipes.childIn, pipes.childOut, pipes.childErr
 	if err := cmd.Start(); err != nil {
 		pipes.closeAll()
-		res.Status, res.Err = StatusFailed, fmt.Errorf("start %s: %w", job.Hook.Run, err)
+		res.Status, res.Err = StatusFailed, fmt.Errorf("start %s: %w", cmd.Args[0], err)
 		return res
 	}
 	pipes.closeChildEnds()
@@ -120,8 +137,12 @@ func Run(ctx context.Context, job Job) Result {
 	go func() { waited <- cmd.Wait() }()
 
 	var timeout <-chan time.Time
-	if job.Hook.Timeout > 0 {
-		t := time.NewTimer(job.Hook.Timeout)
+	limit := job.Hook.Timeout
+	if job.Exec != nil && job.Exec.Timeout > 0 {
+		limit = job.Exec.Timeout
+	}
+	if limit > 0 {
+		t := time.NewTimer(limit)
 		defer t.Stop()
 		timeout = t.C
 	}
@@ -137,7 +158,7 @@ func Run(ctx context.Context, job Job) Result {
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	case <-timeout:
 		res.Status = StatusTimeout
-		res.Err = fmt.Errorf("timed out after %s", job.Hook.Timeout)
+		res.Err = fmt.Errorf("timed out after %s", limit)
 		werr = stop(pgid, waited, grace)
 	case <-ctx.Done():
 		res.Status = StatusInterrupted
@@ -186,6 +207,13 @@ func stop(pgid int, waited <-chan error, grace time.Duration) error {
 func command(job Job) (*exec.Cmd, []byte, error) {
 	h := job.Hook
 	var cmd *exec.Cmd
+	if x := job.Exec; x != nil {
+		cmd = exec.Command(x.Argv[0], x.Argv[1:]...)
+		cmd.Dir = filepath.Join(job.Root, x.Dir)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.Env = Environ(job)
+		return cmd, x.Stdin, nil
+	}
 	switch {
 	case h.Run.Shell != "":
 		cmd = exec.Command("/bin/sh", "-c", h.Run.Shell)
@@ -309,6 +337,9 @@ func Environ(job Job) []string {
 	env := GitFreeEnv()
 	for k, v := range job.Hook.Env {
 		env = append(env, k+"="+v)
+	}
+	if job.Exec != nil {
+		env = append(env, job.Exec.Env...)
 	}
 	var files []string
 	for _, f := range job.Env.Files {

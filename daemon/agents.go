@@ -1,0 +1,214 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lmittmann/tint"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/spec"
+	"github.com/hookd-dev/hookd/steering"
+)
+
+// MaxDiff bounds the .diff a prompt gets.
+const MaxDiff = 32 << 10
+
+// agents bounds agent runs, how many run at once (max_agents) and how
+// many each agent may start an hour, and follows every run to tell which
+// file changes are its own writes (DESIGN §7).
+type agents struct {
+	slots chan struct{}
+
+	mu sync.Mutex
+	// mu guards the fields that follow.
+	active map[string]*activeRun  // by run id
+	starts map[string][]time.Time // by agent name, the last hour's
+}
+
+type activeRun struct {
+	hook  string
+	depth int
+	own   bool // its writes are kept from its hook (agents)
+	files map[string]bool
+}
+
+func newAgents(maxAgents int) *agents {
+	return &agents{slots: make(chan struct{}, max(maxAgents, 1)), active: map[string]*activeRun{}, starts: map[string][]time.Time{}}
+}
+
+// allow records a start of agent a unless its hourly cap is reached.
+func (g *agents) allow(a *hooks.Agent, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	recent := g.starts[a.Name][:0]
+	for _, t := range g.starts[a.Name] {
+		if now.Sub(t) < time.Hour {
+			recent = append(recent, t)
+		}
+	}
+	if a.MaxRunsPerHour > 0 && len(recent) >= a.MaxRunsPerHour {
+		g.starts[a.Name] = recent
+		return false
+	}
+	g.starts[a.Name] = append(recent, now)
+	return true
+}
+
+func (g *agents) begin(id, hook string, depth int, own bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.active[id] = &activeRun{hook: hook, depth: depth, own: own, files: map[string]bool{}}
+}
+
+// end forgets a run and returns the files put down to it.
+func (g *agents) end(id string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.active[id]
+	delete(g.active, id)
+	files := []string{}
+	if r != nil {
+		for f := range r.files {
+			files = append(files, f)
+		}
+	}
+	sort.Strings(files)
+	return files
+}
+
+// attribute puts a file event down to the runs going on while it
+// happened: it continues their chain one level deeper (so chains stop at
+// max_depth), and an agent's hook does not see it. hookd cannot tell who
+// wrote a file, so a save made while an agent runs is put down to the
+// agent too; a command's hook keeps seeing saves made while it runs, so
+// none is lost.
+func (g *agents) attribute(ev *event.Event) {
+	if !strings.HasPrefix(string(ev.Kind), "file.") {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for id, r := range g.active {
+		if r.own && !slices.Contains(ev.Writers, r.hook) {
+			ev.Writers = append(ev.Writers, r.hook)
+		}
+		if r.depth+1 > ev.Depth {
+			ev.Depth, ev.Cause = r.depth+1, id
+		}
+		for _, f := range ev.Files {
+			r.files[f.Path] = true
+		}
+	}
+}
+
+// follow runs a job's action with its writes followed: until they have
+// settled they are put down to it, and they are its FilesWritten. An
+// agent run is followed by agent.done.
+func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Context, runner.Job) runner.Result) runner.Result {
+	agent := job.Hook.Action() == "agent"
+	d.agents.begin(job.ID, job.Hook.Name, job.Depth, agent)
+	res := act(ctx, job)
+	if ctx.Err() == nil {
+		// What the run wrote just before it ended is still settling: wait
+		// for it, so it is put down to this run and not taken for a user's.
+		syncCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := d.Sync(syncCtx); err != nil {
+			d.log.Warn("could not wait for a run's last writes to settle", "hook", job.Hook.Name, "run", job.ID, tint.Err(err))
+		}
+		cancel()
+	}
+	res.FilesWritten = d.agents.end(job.ID)
+	if agent && res.Status != runner.StatusSkipped {
+		d.accept1(event.Event{
+			Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Writers: []string{job.Hook.Name},
+			Run: &event.Run{Hook: job.Hook.Name, ID: job.ID, Status: string(res.Status), Exit: res.Exit, Duration: res.Duration, FilesWritten: res.FilesWritten},
+		})
+	}
+	return res
+}
+
+// runAgent renders the hook's prompt and runs its agent, within the
+// agent caps.
+func (d *Daemon) runAgent(ctx context.Context, job runner.Job) runner.Result {
+	cfg, _ := d.Config()
+	a := runner.AgentFor(cfg, job.Hook.Agent)
+	log := d.log.With("hook", job.Hook.Name, "run", job.ID, "agent", a.Name)
+	prompt, err := d.prompt(ctx, job.Hook, job.Env)
+	if err != nil {
+		return runner.Result{Status: runner.StatusFailed, Exit: -1, Start: time.Now(), Err: fmt.Errorf("render the prompt: %w", err)}
+	}
+	if !d.agents.allow(a, time.Now()) {
+		reason := fmt.Errorf("agent %s reached max_runs_per_hour = %d; the run is skipped", a.Name, a.MaxRunsPerHour)
+		log.Warn("agent cap reached; run skipped", "max_runs_per_hour", a.MaxRunsPerHour)
+		return runner.Result{Status: runner.StatusSkipped, Exit: -1, Start: time.Now(), Err: reason, Prompt: prompt}
+	}
+	select {
+	case d.agents.slots <- struct{}{}:
+	default:
+		log.Info("waiting for an agent slot", "max_agents", cap(d.agents.slots))
+		select {
+		case d.agents.slots <- struct{}{}:
+		case <-ctx.Done():
+			return runner.Result{Status: runner.StatusInterrupted, Exit: -1, Start: time.Now(), Err: context.Cause(ctx), Prompt: prompt}
+		}
+	}
+	defer func() { <-d.agents.slots }()
+	return runner.RunAgent(ctx, job, a, prompt)
+}
+
+// prompt renders a hook's prompt with the steering that applies, the
+// diff of its files and the impact of a spec change, exactly as the agent
+// will get it.
+func (d *Daemon) prompt(ctx context.Context, h *hooks.Hook, env *rules.Env) (string, error) {
+	return Prompt(ctx, d.opts.Repo.Root, h, env, d.log)
+}
+
+// Prompt assembles a hook's prompt for env; `hookd explain` shows the
+// same text without running anything.
+func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env, log *slog.Logger) (string, error) {
+	home, _ := os.UserHomeDir()
+	set, warns := steering.Load(root, home)
+	for _, w := range warns {
+		if log != nil {
+			log.Warn("steering file read with a problem", "problem", w.String())
+		}
+	}
+	var files []string
+	for _, f := range env.Files {
+		files = append(files, f.Path)
+	}
+	in := steering.Input{Env: env, Steering: set.Select(files, h.Steering)}
+	if strings.Contains(h.Prompt, ".diff") {
+		in.Diff = gitDiff(ctx, root, files)
+	}
+	if strings.Contains(h.Prompt, ".impact") && env.Spec.Name != "" {
+		in.Impact = spec.Report(env.Spec)
+	}
+	return steering.Render(root, h.Prompt, in)
+}
+
+// gitDiff is the unified diff of files against HEAD, bounded.
+func gitDiff(ctx context.Context, root string, files []string) string {
+	if len(files) == 0 {
+		return ""
+	}
+	cmd := exec.CommandContext(ctx, "git", append([]string{"--no-optional-locks", "diff", "--no-color", "--no-ext-diff", "HEAD", "--"}, files...)...)
+	cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
+	out, _ := cmd.Output()
+	if len(out) > MaxDiff {
+		out = append(out[:MaxDiff:MaxDiff], []byte("\n… (diff truncated)\n")...)
+	}
+	return string(out)
+}

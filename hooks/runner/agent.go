@@ -1,0 +1,220 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hookd-dev/hookd/hooks"
+)
+
+// MaxArgPrompt is the largest prompt passed as one argument; Linux
+// refuses a single argument over 128 KiB. Larger prompts go on stdin or in
+// a file where the agent CLI allows it, and fail clearly where not.
+const MaxArgPrompt = 120 << 10
+
+// AgentExec builds the process for an agent CLI: the preset's argv with
+// the agent's extra args, and the prompt where that CLI takes it. The
+// returned cleanup removes a prompt file, if one was written.
+func AgentExec(a *hooks.Agent, prompt string) (x *Exec, cleanup func(), err error) {
+	cleanup = func() {}
+	bin := func(def string) string {
+		if len(a.Command) > 0 {
+			return a.Command[0]
+		}
+		return def
+	}
+	big := len(prompt) > MaxArgPrompt
+	x = &Exec{Dir: a.Workdir, Timeout: a.Timeout}
+	for k, v := range a.Env {
+		x.Env = append(x.Env, k+"="+v)
+	}
+	switch a.Preset {
+	case "claude":
+		// -p with the prompt on stdin: no argument-size limit.
+		x.Argv, x.Stdin = append([]string{bin("claude"), "-p"}, a.Args...), []byte(prompt)
+	case "codex":
+		// codex exec blocks on a piped stdin it does not read, so stdin
+		// stays empty unless the prompt must go there ("-").
+		if big {
+			x.Argv, x.Stdin = append(append([]string{bin("codex"), "exec"}, a.Args...), "-"), []byte(prompt)
+		} else {
+			x.Argv = append(append([]string{bin("codex"), "exec"}, a.Args...), prompt)
+		}
+	case "gemini", "kiro", "aider":
+		if big && a.Preset != "aider" {
+			return nil, cleanup, fmt.Errorf("the prompt is %d KB, too long for one %s argument (%d KB): bound it (less diff, fewer #[[file:]]) or use preset command with prompt_via = \"stdin\"", len(prompt)>>10, a.Preset, MaxArgPrompt>>10)
+		}
+		switch a.Preset {
+		case "gemini":
+			x.Argv = append(append([]string{bin("gemini")}, a.Args...), "-p", prompt)
+		case "kiro":
+			x.Argv = append(append([]string{bin("kiro-cli"), "chat", "--no-interactive"}, a.Args...), prompt)
+		default:
+			if !big {
+				x.Argv = append(append([]string{bin("aider")}, a.Args...), "--message", prompt)
+				break
+			}
+			f, done, err := promptFile(prompt)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			x.Argv, cleanup = append(append([]string{bin("aider")}, a.Args...), "--message-file", f), done
+		}
+	case "command":
+		if len(a.Command) == 0 {
+			return nil, cleanup, fmt.Errorf("agent %q: preset command needs command = [...]", a.Name)
+		}
+		argv := append(append([]string{}, a.Command...), a.Args...)
+		switch a.PromptVia {
+		case "", "stdin":
+			x.Stdin = []byte(prompt)
+		case "arg":
+			if big {
+				return nil, cleanup, fmt.Errorf("the prompt is %d KB, too long for an argument: use prompt_via = \"stdin\" or \"file\"", len(prompt)>>10)
+			}
+			argv = substitute(argv, "{prompt}", prompt)
+		case "file":
+			f, done, err := promptFile(prompt)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			argv, cleanup = substitute(argv, "{prompt_file}", f), done
+		}
+		x.Argv = argv
+	default:
+		return nil, cleanup, fmt.Errorf("agent %q: preset %q does not run a process", a.Name, a.Preset)
+	}
+	return x, cleanup, nil
+}
+
+// substitute replaces the placeholder inside arguments, or appends the
+// value when no argument holds it. The value is one argument, never
+// spliced into a shell string.
+func substitute(argv []string, placeholder, value string) []string {
+	found := false
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if strings.Contains(a, placeholder) {
+			found = true
+			a = strings.ReplaceAll(a, placeholder, value)
+		}
+		out[i] = a
+	}
+	if !found {
+		out = append(out, value)
+	}
+	return out
+}
+
+func promptFile(prompt string) (string, func(), error) {
+	f, err := os.CreateTemp("", "hookd-prompt-*.md")
+	if err != nil {
+		return "", func() {}, err
+	}
+	if _, err := f.WriteString(prompt); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", func() {}, err
+	}
+	f.Close()
+	return f.Name(), func() { os.Remove(f.Name()) }, nil
+}
+
+// RunAgent runs an agent action with its rendered prompt: a CLI in its own
+// process group (timeout and restart end the whole group), or a request to
+// an OpenAI-compatible chat-completions endpoint.
+func RunAgent(ctx context.Context, job Job, a *hooks.Agent, prompt string) Result {
+	if a.Preset == "openai" {
+		res := chat(ctx, a, prompt, job.Hook.Timeout)
+		res.Prompt = prompt
+		return res
+	}
+	x, cleanup, err := AgentExec(a, prompt)
+	defer cleanup()
+	if err != nil {
+		return Result{Status: StatusFailed, Exit: -1, Start: time.Now(), Err: err, Prompt: prompt}
+	}
+	job.Exec = x
+	res := Run(ctx, job)
+	res.Prompt = prompt
+	return res
+}
+
+// chat asks an OpenAI-compatible endpoint. The API key comes from the
+// environment variable the agent names, never from a config file.
+func chat(ctx context.Context, a *hooks.Agent, prompt string, hookTimeout time.Duration) Result {
+	res := Result{Start: time.Now(), Exit: -1}
+	defer func() { res.Duration = time.Since(res.Start) }()
+	limit := a.Timeout
+	if limit == 0 {
+		limit = hookTimeout
+	}
+	if limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
+	}
+	body, _ := json.Marshal(map[string]any{
+		"model":    a.Model,
+		"messages": []map[string]string{{"role": "user", "content": prompt}},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.URL, bytes.NewReader(body))
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err
+		return res
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if a.APIKeyEnv != "" {
+		if key := os.Getenv(a.APIKeyEnv); key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err
+		if ctx.Err() == context.DeadlineExceeded {
+			res.Status, res.Err = StatusTimeout, fmt.Errorf("timed out after %s", limit)
+		}
+		return res
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, OutputCap*4))
+	if resp.StatusCode/100 != 2 {
+		res.Status, res.Exit = StatusFailed, resp.StatusCode
+		res.Err = fmt.Errorf("%s answered %s: %s", a.URL, resp.Status, strings.TrimSpace(string(raw[:min(len(raw), 500)])))
+		return res
+	}
+	var reply struct {
+		Choices []struct {
+			Message struct {
+				Content string `json:"content"`
+			} `json:"message"`
+		} `json:"choices"`
+	}
+	if err := json.Unmarshal(raw, &reply); err != nil || len(reply.Choices) == 0 {
+		res.Status, res.Err = StatusFailed, fmt.Errorf("%s: not a chat-completions reply: %.200s", a.URL, raw)
+		return res
+	}
+	out := reply.Choices[0].Message.Content
+	if len(out) > OutputCap {
+		out = out[:HeadCap] + "\n…\n" + out[len(out)-(OutputCap-HeadCap):]
+	}
+	res.Status, res.Exit, res.Output = StatusOK, 0, out
+	return res
+}
+
+// AgentFor returns the agent a hook runs: its [agent.NAME], or the preset
+// of that name.
+func AgentFor(cfg *hooks.Config, name string) *hooks.Agent {
+	if a, ok := cfg.Agents[name]; ok {
+		return a
+	}
+	return &hooks.Agent{Name: name, Preset: name}
+}

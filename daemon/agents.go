@@ -115,9 +115,18 @@ func (g *agents) attribute(ev *event.Event) {
 
 // follow runs a job's action with its writes followed: until they have
 // settled they are put down to it, and they are its FilesWritten. An
-// agent run is followed by agent.done.
+// agent run first passes the agent caps, holds its slot until its writes
+// have settled (so the next agent's writes are not taken for its own),
+// and is followed by agent.done.
 func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Context, runner.Job) runner.Result) runner.Result {
 	agent := job.Hook.Action() == "agent"
+	if agent {
+		release, res, ok := d.agentSlot(ctx, job)
+		if !ok {
+			return res
+		}
+		defer release()
+	}
 	d.agents.begin(job.ID, job.Hook.Name, job.Depth, agent)
 	res := act(ctx, job)
 	if ctx.Err() == nil {
@@ -130,7 +139,7 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 		cancel()
 	}
 	res.FilesWritten = d.agents.end(job.ID)
-	if agent && res.Status != runner.StatusSkipped {
+	if agent {
 		d.accept1(event.Event{
 			Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Writers: []string{job.Hook.Name},
 			Run: &event.Run{Hook: job.Hook.Name, ID: job.ID, Status: string(res.Status), Exit: res.Exit, Duration: res.Duration, FilesWritten: res.FilesWritten},
@@ -139,20 +148,17 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 	return res
 }
 
-// runAgent renders the hook's prompt and runs its agent, within the
-// agent caps.
-func (d *Daemon) runAgent(ctx context.Context, job runner.Job) runner.Result {
+// agentSlot applies the agent caps: max_runs_per_hour skips the run with
+// a reason, max_agents makes it wait for a slot. ok is false when the run
+// must not go on; res then says why.
+func (d *Daemon) agentSlot(ctx context.Context, job runner.Job) (release func(), res runner.Result, ok bool) {
 	cfg, _ := d.Config()
 	a := runner.AgentFor(cfg, job.Hook.Agent)
 	log := d.log.With("hook", job.Hook.Name, "run", job.ID, "agent", a.Name)
-	prompt, err := d.prompt(ctx, job.Hook, job.Env)
-	if err != nil {
-		return runner.Result{Status: runner.StatusFailed, Exit: -1, Start: time.Now(), Err: fmt.Errorf("render the prompt: %w", err)}
-	}
 	if !d.agents.allow(a, time.Now()) {
-		reason := fmt.Errorf("agent %s reached max_runs_per_hour = %d; the run is skipped", a.Name, a.MaxRunsPerHour)
 		log.Warn("agent cap reached; run skipped", "max_runs_per_hour", a.MaxRunsPerHour)
-		return runner.Result{Status: runner.StatusSkipped, Exit: -1, Start: time.Now(), Err: reason, Prompt: prompt}
+		return nil, runner.Result{Status: runner.StatusSkipped, Exit: -1, Start: time.Now(),
+			Err: fmt.Errorf("agent %s reached max_runs_per_hour = %d; the run is skipped", a.Name, a.MaxRunsPerHour)}, false
 	}
 	select {
 	case d.agents.slots <- struct{}{}:
@@ -161,11 +167,20 @@ func (d *Daemon) runAgent(ctx context.Context, job runner.Job) runner.Result {
 		select {
 		case d.agents.slots <- struct{}{}:
 		case <-ctx.Done():
-			return runner.Result{Status: runner.StatusInterrupted, Exit: -1, Start: time.Now(), Err: context.Cause(ctx), Prompt: prompt}
+			return nil, runner.Result{Status: runner.StatusInterrupted, Exit: -1, Start: time.Now(), Err: context.Cause(ctx)}, false
 		}
 	}
-	defer func() { <-d.agents.slots }()
-	return runner.RunAgent(ctx, job, a, prompt)
+	return func() { <-d.agents.slots }, runner.Result{}, true
+}
+
+// runAgent renders the hook's prompt and runs its agent.
+func (d *Daemon) runAgent(ctx context.Context, job runner.Job) runner.Result {
+	cfg, _ := d.Config()
+	prompt, err := d.prompt(ctx, job.Hook, job.Env)
+	if err != nil {
+		return runner.Result{Status: runner.StatusFailed, Exit: -1, Start: time.Now(), Err: fmt.Errorf("render the prompt: %w", err)}
+	}
+	return runner.RunAgent(ctx, job, runner.AgentFor(cfg, job.Hook.Agent), prompt)
 }
 
 // prompt renders a hook's prompt with the steering that applies, the

@@ -282,6 +282,12 @@ duration and the tail of the output. With a run id it shows that run whole.`,
 				if run.Reason != "" {
 					fmt.Fprintf(out, "reason   %s\n", run.Reason)
 				}
+				if len(run.FilesWritten) > 0 {
+					fmt.Fprintf(out, "wrote    %s\n", strings.Join(run.FilesWritten, " "))
+				}
+				if run.Prompt != "" {
+					fmt.Fprintf(out, "\n── prompt ──\n%s\n── output ──\n", strings.TrimRight(run.Prompt, "\n"))
+				}
 				fmt.Fprintf(out, "\n%s", run.Output)
 				return nil
 			}

@@ -149,8 +149,8 @@ func RunAgent(ctx context.Context, job Job, a *hooks.Agent, prompt string) Resul
 
 // chat asks an OpenAI-compatible endpoint. The API key comes from the
 // environment variable the agent names, never from a config file.
-func chat(ctx context.Context, a *hooks.Agent, prompt string, hookTimeout time.Duration) Result {
-	res := Result{Start: time.Now(), Exit: -1}
+func chat(ctx context.Context, a *hooks.Agent, prompt string, hookTimeout time.Duration) (res Result) {
+	res = Result{Start: time.Now(), Exit: -1}
 	defer func() { res.Duration = time.Since(res.Start) }()
 	limit := a.Timeout
 	if limit == 0 {

@@ -103,8 +103,8 @@ type Result struct {
 // Run runs the job's command and waits for it. Cancelling ctx stops the
 // run (status interrupted); the hook's timeout stops it too (status
 // timeout).
-func Run(ctx context.Context, job Job) Result {
-	res := Result{Start: time.Now(), Exit: -1}
+func Run(ctx context.Context, job Job) (res Result) {
+	res = Result{Start: time.Now(), Exit: -1}
 	defer func() { res.Duration = time.Since(res.Start) }()
 
 	cmd, stdin, err := command(job)

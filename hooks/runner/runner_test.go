@@ -33,7 +33,7 @@ func TestCommandGetsEnvironmentAndStdin(t *testing.T) {
 	h := &hooks.Hook{Name: "h", Run: hooks.Command{Shell: `printf '%s|%s|%s|%s|%s\n' "$HOOKD_HOOK" "$HOOKD_EVENT" "$HOOKD_RUN_ID" "$HOOKD_DEPTH" "$PWD"; printf '%s' "$HOOKD_FILES" > files.txt; cat > stdin.json`}}
 	j := job(t, h, "a b.go", "dir/$(rm -rf x).go")
 	res := runner.Run(context.Background(), j)
-	if res.Status != runner.StatusOK || res.Exit != 0 {
+	if res.Status != runner.StatusOK || res.Exit != 0 || res.Duration <= 0 {
 		t.Fatalf("%+v", res)
 	}
 	if want := "h|file.saved|r1|1|" + j.Root + "\n"; res.Output != want {

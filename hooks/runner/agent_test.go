@@ -1,0 +1,141 @@
+package runner_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
+)
+
+// standIn writes a script named like an agent CLI that records its argv,
+// one argument a line, and its stdin, and puts its directory first on PATH.
+func standIn(t *testing.T, name string) (argv, stdin func() string) {
+	t.Helper()
+	dir := t.TempDir()
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$0.argv\"\ncat > \"$0.stdin\"\necho agent done\n"
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	read := func(ext string) func() string {
+		return func() string {
+			data, _ := os.ReadFile(filepath.Join(dir, name+ext))
+			return string(data)
+		}
+	}
+	return read(".argv"), read(".stdin")
+}
+
+func TestAgentPresetsTakeThePromptWhereTheirCLIDoes(t *testing.T) {
+	prompt := "Update the tests for src/a.ts; it's $(dangerous) `quoted`"
+	cases := []struct {
+		preset, bin string
+		args        []string
+		argv        []string // after the binary
+		stdin       string
+	}{
+		{"claude", "claude", []string{"--permission-mode", "acceptEdits"}, []string{"-p", "--permission-mode", "acceptEdits"}, prompt},
+		{"codex", "codex", nil, []string{"exec", prompt}, ""},
+		{"gemini", "gemini", []string{"-y"}, []string{"-y", "-p", prompt}, ""},
+		{"kiro", "kiro-cli", nil, []string{"chat", "--no-interactive", prompt}, ""},
+		{"aider", "aider", []string{"--yes"}, []string{"--yes", "--message", prompt}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.preset, func(t *testing.T) {
+			argv, stdin := standIn(t, c.bin)
+			h := &hooks.Hook{Name: "h", Agent: c.preset}
+			res := runner.RunAgent(context.Background(), job(t, h), &hooks.Agent{Name: c.preset, Preset: c.preset, Args: c.args}, prompt)
+			if res.Status != runner.StatusOK || res.Output != "agent done\n" || res.Prompt != prompt {
+				t.Fatalf("%+v", res)
+			}
+			if got := strings.Split(strings.TrimSuffix(argv(), "\n"), "\n"); !slices.Equal(got, c.argv) {
+				t.Errorf("argv = %q, want %q", got, c.argv)
+			}
+			if got := stdin(); got != c.stdin {
+				t.Errorf("stdin = %q, want %q", got, c.stdin)
+			}
+		})
+	}
+}
+
+func TestCommandAgentPromptViaFileAndArg(t *testing.T) {
+	argv, stdin := standIn(t, "my-agent")
+	a := &hooks.Agent{Name: "mine", Preset: "command", Command: []string{"my-agent", "--prompt-file={prompt_file}"}, PromptVia: "file"}
+	h := &hooks.Hook{Name: "h", Agent: "mine"}
+	if res := runner.RunAgent(context.Background(), job(t, h), a, "from a file"); res.Status != runner.StatusOK {
+		t.Fatalf("%+v", res)
+	}
+	got := strings.TrimSpace(argv())
+	path, ok := strings.CutPrefix(got, "--prompt-file=")
+	if !ok {
+		t.Fatalf("argv = %q", got)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the prompt file %s outlived the run (%v)", path, err)
+	}
+	a.PromptVia, a.Command = "arg", []string{"my-agent"}
+	runner.RunAgent(context.Background(), job(t, h), a, "as an argument")
+	if got := argv(); got != "as an argument\n" || stdin() != "" {
+		t.Errorf("argv %q, stdin %q", got, stdin())
+	}
+}
+
+func TestAgentTimeoutKillsGrandchildren(t *testing.T) {
+	dir := t.TempDir()
+	script := "#!/bin/sh\n" + grandchild + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "claude"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	j := job(t, &hooks.Hook{Name: "h", Agent: "slow", Timeout: time.Hour})
+	j.Grace = 200 * time.Millisecond
+	var started <-chan int
+	j.Line, started = watchGrandchild(t)
+	res := runner.RunAgent(context.Background(), j, &hooks.Agent{Name: "slow", Preset: "claude", Timeout: 300 * time.Millisecond}, "p")
+	if res.Status != runner.StatusTimeout {
+		t.Fatalf("status %s, want timeout: the agent's own timeout wins over the hook's (%v)", res.Status, res.Err)
+	}
+	if !exits(t, <-started) {
+		t.Fatal("the agent's grandchild survived the timeout")
+	}
+}
+
+func TestOpenAIEndpoint(t *testing.T) {
+	var got struct {
+		Model    string
+		Messages []struct{ Role, Content string }
+	}
+	var auth string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		body, _ := io.ReadAll(r.Body)
+		json.Unmarshal(body, &got)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"choices":[{"message":{"role":"assistant","content":"tests updated"}}]}`)
+	}))
+	defer srv.Close()
+	t.Setenv("HOOKD_TEST_KEY", "sekrit")
+	a := &hooks.Agent{Name: "local", Preset: "openai", URL: srv.URL + "/v1/chat/completions", Model: "coder", APIKeyEnv: "HOOKD_TEST_KEY"}
+	res := runner.RunAgent(context.Background(), job(t, &hooks.Hook{Name: "h", Agent: "local"}), a, "update the tests")
+	if res.Status != runner.StatusOK || res.Output != "tests updated" || res.Prompt != "update the tests" {
+		t.Fatalf("%+v", res)
+	}
+	if got.Model != "coder" || len(got.Messages) != 1 || got.Messages[0].Content != "update the tests" || auth != "Bearer sekrit" {
+		t.Errorf("server got %+v with %q", got, auth)
+	}
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "model not loaded", 503) })
+	res = runner.RunAgent(context.Background(), job(t, &hooks.Hook{Name: "h", Agent: "local"}), a, "again")
+	if res.Status != runner.StatusFailed || res.Exit != 503 || !strings.Contains(res.Err.Error(), "model not loaded") {
+		t.Errorf("a 503: %+v", res)
+	}
+}

@@ -1,6 +1,8 @@
-// Package examples holds example repositories. They are embedded in the
-// binary so that `hookd demo` can build its throwaway repository from them
-// and the tests can check that each one's hookd.toml stays valid.
+// Package examples holds example repositories, one per headline flow:
+// kiro (a Kiro spec repository), speckit (a Spec Kit repository) and
+// go-service (tests follow code, checks before commits). The Kiro one is
+// embedded in the binary: `hookd demo` builds its throwaway repository
+// from it. The tests check that every example's hookd.toml stays valid.
 package examples
 
 import (
@@ -10,12 +12,12 @@ import (
 	"path/filepath"
 )
 
-//go:embed all:demo
+//go:embed all:kiro
 var files embed.FS
 
-// Demo returns the repository `hookd demo` runs in.
+// Demo returns the repository `hookd demo` runs in: the Kiro example.
 func Demo() fs.FS {
-	sub, err := fs.Sub(files, "demo")
+	sub, err := fs.Sub(files, "kiro")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}

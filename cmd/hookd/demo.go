@@ -18,6 +18,7 @@ import (
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/examples"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
 )
 
 func newDemoCmd(g *globals) *cobra.Command {
@@ -25,10 +26,13 @@ func newDemoCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "See hookd work in a throwaway repository",
-		Long: `demo copies an example repository to a temporary folder, starts the daemon on
-it, and edits files there the ways editors and tools do, narrating which hooks
-fire and why. It needs no AI agent and no network, touches nothing of yours,
-and cleans up after itself.`,
+		Long: `demo copies the Kiro example repository (examples/kiro: a spec, steering,
+AGENTS.md and the three headline flows) to a temporary folder, starts the
+daemon on it with a stand-in agent that prints the prompt it was given, and
+then saves code, makes a commit, changes a requirement and ticks a task,
+narrating which hooks fire and why, the prompts, and the impact report. It
+needs no AI agent and no network, touches nothing of yours, and cleans up
+after itself.`,
 		Example: `  go run ./cmd/hookd demo
   hookd demo --keep     # leave the repository behind to explore`,
 		Args: cobra.NoArgs,
@@ -63,11 +67,22 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	if err := examples.CopyTo(examples.Demo(), root); err != nil {
 		return fmt.Errorf("create demo repository: %w", err)
 	}
+	// The stand-in agent prints what it was asked, whatever args it gets.
+	standIn := "[agent.assistant]\npreset = \"command\"\ncommand = [\"sh\", \"-c\", \"sed 's/^/asked: /'\", \"demo-agent\"]\n"
+	if err := os.WriteFile(filepath.Join(root, hooks.LocalFile), []byte(standIn), 0o644); err != nil {
+		return err
+	}
 	repo := daemon.Repo{Root: root, StateDir: filepath.Join(tmp, "state")}
+	git := func(args ...string) error {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=hookd demo", "-c", "user.email=demo@hookd.invalid", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("git %s: %v: %s", args[0], err, out)
+		}
+		return nil
+	}
 	if _, err := exec.LookPath("git"); err == nil {
-		cmd := exec.Command("git", "init", "-q")
-		cmd.Dir = root
-		if cmd.Run() == nil {
+		if git("init", "-q") == nil && git("add", "-A") == nil && git("commit", "-q", "-m", "Start") == nil {
 			repo.GitDir = filepath.Join(root, ".git")
 			repo.StateDir = filepath.Join(repo.GitDir, "hookd")
 		}
@@ -117,25 +132,40 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	}
 	fmt.Fprintf(out, "\nThe daemon is watching. Now the demo edits files.\n")
 
+	req := "WHEN the name is empty THEN the system SHALL greet the user as \"friend\""
 	steps := []struct {
 		title  string
 		act    func() error
 		expect []string // hooks that must run; none means nothing may
 		note   string
 	}{
-		{"save src/greet.ts in place (as most editors do)", dm.writeFile("src/greet.ts", "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n"),
-			[]string{"tests-follow-code"}, ""},
-		{"save src/greet.ts the way vim does: rename it away, write a new file, delete the backup", dm.vimSave("src/greet.ts", "export function greet(name: string): string {\n  return `Hi, ${name}!`;\n}\n"),
-			[]string{"tests-follow-code"}, "one file.saved of the target: no delete, no create, no temp file"},
+		{"save the code, src/greet.ts", dm.writeFile("src/greet.ts", "// Requirements (greeting): 1.1, 1.2\nexport function greet(name: string): string {\n  return `Hi, ${name || \"friend\"}!`;\n}\n"),
+			[]string{"tests-follow-code"}, "the agent got the steering that applies (tech, typescript: *.ts, AGENTS.md), not release.md (manual)"},
 		{"write src/greet.ts again with identical bytes", dm.rewrite("src/greet.ts"),
 			nil, "nothing ran: a save that leaves the bytes unchanged is not an event"},
-		{"save the test file src/greet.test.ts", dm.writeFile("src/greet.test.ts", "import { greet } from \"./greet\";\n\ntest(\"greets\", () => expect(greet(\"x\")).toBe(\"Hi, x!\"));\n"),
-			nil, "nothing ran: paths excludes *.test.ts"},
-		{"add a page, docs/setup.md", dm.writeFile("docs/setup.md", "# Setup\n"),
-			[]string{"docs-index"}, ""},
-		{"generate five files at once under src/gen/ (mkdir -p and write)", dm.generate(5),
-			[]string{"tests-follow-code", "big-change"}, "five saves settle into one batch per hook"},
+		{"save the test, src/greet.test.ts", dm.rewrite("src/greet.test.ts"),
+			nil, "nothing ran: paths leaves out *.test.ts"},
 	}
+	if repo.GitDir != "" {
+		steps = append(steps, struct {
+			title  string
+			act    func() error
+			expect []string
+			note   string
+		}{"commit it: git commit -am 'Say hi'", func() error { return git("commit", "-qam", "Say hi") },
+			[]string{"checks"}, "git.commit comes from HEAD's reflog: any commit, whoever makes it"})
+	}
+	steps = append(steps, []struct {
+		title  string
+		act    func() error
+		expect []string
+		note   string
+	}{
+		{"change acceptance criterion 1.2 in .kiro/specs/greeting/requirements.md", dm.edit(".kiro/specs/greeting/requirements.md", req, strings.Replace(req, `"friend"`, `"guest"`, 1)),
+			[]string{"impact", "tasks-follow-requirements"}, "spec.changed says which requirement changed (1.2), and who cites it"},
+		{"tick task 2 in tasks.md", dm.edit(".kiro/specs/greeting/tasks.md", "- [ ] 2.", "- [x] 2."),
+			[]string{"progress"}, "a ticked box is spec.task (progress), never spec.changed"},
+	}...)
 	for i, s := range steps {
 		fmt.Fprintf(out, "\n%d. %s\n", i+1, s.title)
 		if err := s.act(); err != nil {
@@ -232,22 +262,17 @@ func (dm *demo) writeFile(rel, body string) func() error {
 	return func() error { return os.WriteFile(dm.path(rel), []byte(body), 0o644) }
 }
 
-func (dm *demo) vimSave(rel, body string) func() error {
+// edit replaces old with new in a file, as an editor's save does.
+func (dm *demo) edit(rel, old, new string) func() error {
 	return func() error {
-		p := dm.path(rel)
-		probe := filepath.Join(filepath.Dir(p), "4913")
-		for _, step := range []func() error{
-			func() error { return os.WriteFile(probe, nil, 0o644) },
-			func() error { return os.Remove(probe) },
-			func() error { return os.Rename(p, p+"~") },
-			func() error { return os.WriteFile(p, []byte(body), 0o644) },
-			func() error { return os.Remove(p + "~") },
-		} {
-			if err := step(); err != nil {
-				return err
-			}
+		data, err := os.ReadFile(dm.path(rel))
+		if err != nil {
+			return err
 		}
-		return nil
+		if !strings.Contains(string(data), old) {
+			return fmt.Errorf("demo: %s no longer holds %q", rel, old)
+		}
+		return os.WriteFile(dm.path(rel), []byte(strings.Replace(string(data), old, new, 1)), 0o644)
 	}
 }
 
@@ -258,20 +283,6 @@ func (dm *demo) rewrite(rel string) func() error {
 			return err
 		}
 		return os.WriteFile(dm.path(rel), data, 0o644)
-	}
-}
-
-func (dm *demo) generate(n int) func() error {
-	return func() error {
-		if err := os.MkdirAll(dm.path("src/gen"), 0o755); err != nil {
-			return err
-		}
-		for i := range n {
-			if err := os.WriteFile(dm.path(fmt.Sprintf("src/gen/model%d.ts", i)), []byte(fmt.Sprintf("export const id = %d;\n", i)), 0o644); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 }
 

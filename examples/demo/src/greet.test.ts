@@ -1,3 +1,0 @@
-import { greet } from "./greet";
-
-test("greets", () => expect(greet("x")).toBe("Hello, x"));

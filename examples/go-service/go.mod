@@ -1,0 +1,3 @@
+module example.com/greetd
+
+go 1.22

@@ -2,6 +2,10 @@ package daemon_test
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -199,5 +203,42 @@ prompt = "once an hour"
 	}
 	if n := strings.Count(e.readOut("my-agent.prompts"), "====="); n != 1 {
 		t.Errorf("the agent ran %d times", n)
+	}
+}
+
+func TestOpenAIAgentReplyIsInHistory(t *testing.T) {
+	var asked string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Messages []struct{ Content string } }
+		json.NewDecoder(r.Body).Decode(&req)
+		if len(req.Messages) == 1 {
+			asked = req.Messages[0].Content
+		}
+		io.WriteString(w, `{"choices":[{"message":{"content":"Looks good; two tests added."}}]}`)
+	}))
+	defer srv.Close()
+	e := startDaemon(t, `
+[agent.local]
+preset = "openai"
+url = "`+srv.URL+`/v1/chat/completions"
+model = "qwen2.5-coder"
+
+[[hook]]
+name = "review"
+on = "hook.manual"
+agent = "local"
+prompt = "Review {{.args.what}}."
+`)
+	reply, err := e.d.API().Trigger(context.Background(), "review", ipc.TriggerRequest{Args: map[string]any{"what": "the login flow"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.idle()
+	run, err := e.d.API().Run(context.Background(), reply.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != "ok" || run.Output != "Looks good; two tests added." || run.Prompt != "Review the login flow." || asked != run.Prompt {
+		t.Errorf("run %+v; the server was asked %q", run, asked)
 	}
 }

@@ -204,7 +204,7 @@ func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env, log
 	for _, f := range env.Files {
 		files = append(files, f.Path)
 	}
-	in := steering.Input{Env: env, Steering: set.Select(files, h.Steering)}
+	in := steering.Input{Env: env, Steering: set.Select(files, h.Steering), Literal: h.Literal}
 	if strings.Contains(h.Prompt, ".diff") {
 		in.Diff = gitDiff(ctx, root, files)
 	}

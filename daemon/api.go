@@ -18,6 +18,7 @@ import (
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/rules"
 )
 
 // The daemon's side of the socket API (package ipc).
@@ -39,11 +40,25 @@ func (d *Daemon) Status(ctx context.Context) ipc.Status {
 
 // Hooks lists every hook, enabled or why not, with its run counters.
 func (d *Daemon) Hooks(context.Context) []ipc.Hook {
-	cfg, _ := d.Config()
+	cfg, probs := d.Config()
+	return HookList(cfg, probs, d.opts.Repo.Root, d.sched.Info)
+}
+
+// HookList lists the hooks of cfg for `hookd hooks`, each with the file it
+// comes from, whether it runs or why not, and its runs as info tells them
+// (nil for none). A Kiro hook file that yields no hook is listed with its
+// error, so that every file shows as hooks or as an error.
+func HookList(cfg *hooks.Config, probs hooks.Problems, root string, info func(string) rules.HookInfo) []ipc.Hook {
+	rel := func(p string) string {
+		if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
+			return filepath.ToSlash(r)
+		}
+		return p
+	}
 	out := []ipc.Hook{}
 	for _, h := range cfg.Hooks {
 		x := ipc.Hook{
-			Name: h.Name, Source: d.relative(h.Pos.File) + fmt.Sprintf(":%d", h.Pos.Line), Origin: string(h.Origin),
+			Name: h.Name, Title: h.Title, Source: rel(h.Pos.File) + fmt.Sprintf(":%d", h.Pos.Line), Origin: string(h.Origin),
 			On: h.On, Paths: h.Paths, Action: h.Action(), Blocking: h.Blocking, Enabled: h.Enabled && h.Disabled == "", Reason: h.Disabled,
 		}
 		if !h.Enabled && x.Reason == "" {
@@ -57,9 +72,16 @@ func (d *Daemon) Hooks(context.Context) []ipc.Hook {
 		case "builtin":
 			x.Detail = h.Builtin
 		}
-		info := d.sched.Info(h.Name)
-		x.Runs, x.LastStatus, x.LastRun = info.Runs, info.LastStatus, info.LastRun
+		if info != nil {
+			i := info(h.Name)
+			x.Runs, x.LastStatus, x.LastRun = i.Runs, i.LastStatus, i.LastRun
+		}
 		out = append(out, x)
+	}
+	for _, p := range probs {
+		if strings.Contains(filepath.ToSlash(p.Pos.File), "/.kiro/hooks/") {
+			out = append(out, ipc.Hook{Source: rel(p.Pos.File) + fmt.Sprintf(":%d", p.Pos.Line), Origin: string(hooks.OriginKiro), On: []string{}, Error: p.Message})
+		}
 	}
 	return out
 }
@@ -105,7 +127,7 @@ func (d *Daemon) Trigger(_ context.Context, name string, req ipc.TriggerRequest)
 		return ipc.TriggerReply{}, err
 	}
 	ev := event.Event{Kind: event.HookManual, Time: time.Now(), ID: d.seq.Add(1), Files: files, Args: req.Args}
-	id, err := d.sched.Trigger(name, ev)
+	id, err := d.sched.Trigger(d.hookName(name), ev)
 	switch {
 	case errors.Is(err, queue.ErrUnknownHook):
 		return ipc.TriggerReply{}, ipc.NotFound(fmt.Sprintf("no hook named %q", name))
@@ -113,6 +135,23 @@ func (d *Daemon) Trigger(_ context.Context, name string, req ipc.TriggerRequest)
 		return ipc.TriggerReply{}, &ipc.Error{Code: 409, Message: err.Error()}
 	}
 	return ipc.TriggerReply{Run: id}, nil
+}
+
+// hookName resolves a name given to `hookd trigger`: a hook's name, or a
+// Kiro hook's own name ("Run Tests on Save").
+func (d *Daemon) hookName(name string) string {
+	cfg, _ := d.Config()
+	for _, h := range cfg.Hooks {
+		if h.Name == name {
+			return name
+		}
+	}
+	for _, h := range cfg.Hooks {
+		if h.Title != "" && strings.EqualFold(h.Title, name) {
+			return h.Name
+		}
+	}
+	return name
 }
 
 // files turns repository-relative paths from a client into event files.

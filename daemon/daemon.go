@@ -459,7 +459,7 @@ func (d *Daemon) accept(evs []event.Event) {
 	reload := false
 	for _, ev := range evs {
 		for _, f := range ev.Files {
-			if f.Path == hooks.RepoFile || f.Path == hooks.LocalFile {
+			if f.Path == hooks.RepoFile || f.Path == hooks.LocalFile || strings.HasPrefix(f.Path, ".kiro/hooks/") {
 				reload = d.opts.Config.Explicit == ""
 			}
 		}

@@ -19,6 +19,7 @@ package hooks
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ const (
 
 // Committed reports whether files of this origin come with the repository
 // and so must be trusted before their hooks run.
-func (o Origin) Committed() bool { return o == OriginRepo }
+func (o Origin) Committed() bool { return o == OriginRepo || o == OriginKiro }
 
 // Mode says what a hook does when its batch is ready while a run is going.
 type Mode string
@@ -143,7 +144,10 @@ func (c Command) String() string {
 
 // Hook is one validated hook.
 type Hook struct {
-	Name        string
+	Name string
+	// Title is a Kiro hook's own name ("Run Tests on Save"); hookd.toml
+	// hooks have none.
+	Title       string
 	Description string
 	On          []string
 	Paths       []string
@@ -162,6 +166,11 @@ type Hook struct {
 	Enabled     bool
 	Steering    []string
 	Env         map[string]string
+	// Literal marks a prompt that is not a template (a Kiro hook's): it is
+	// sent as written, with the event's context after it.
+	Literal bool
+	// PathRegexp filters paths besides Paths (a Kiro v1 matcher).
+	PathRegexp *regexp.Regexp
 
 	// Origin is the last file that set any of the hook's keys; Pos is
 	// where the hook was first declared. Committed is true when any key
@@ -170,6 +179,9 @@ type Hook struct {
 	Origin    Origin
 	Committed bool
 	Pos       Pos
+	// TrustFile is the committed file (repository-relative) whose trust
+	// the hook needs; empty when it needs none.
+	TrustFile string
 	// Disabled explains why an enabled-looking hook cannot run; empty when
 	// it can.
 	Disabled string
@@ -201,11 +213,14 @@ func (h *Hook) Wants(kind event.Kind) bool {
 }
 
 // MatchPath reports whether a repository-relative path passes the hook's
-// `paths` filter. A hook without paths takes every path.
-func (h *Hook) MatchPath(rel string) bool { return h.globs.Match(rel) }
+// `paths` filter (and a Kiro matcher). A hook without paths takes every
+// path.
+func (h *Hook) MatchPath(rel string) bool {
+	return h.globs.Match(rel) && (h.PathRegexp == nil || h.PathRegexp.MatchString(rel))
+}
 
 // HasPaths reports whether the hook filters by path.
-func (h *Hook) HasPaths() bool { return !h.globs.Empty() }
+func (h *Hook) HasPaths() bool { return !h.globs.Empty() || h.PathRegexp != nil }
 
 // Filter returns the files of ev that concern the hook, and whether the
 // event concerns it at all. Events that carry files but have none left

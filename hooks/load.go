@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -45,6 +46,10 @@ type LoadOptions struct {
 	UserConfig string
 	// Explicit, when set, is the only file read (--config FILE).
 	Explicit string
+	// KiroHome, when set, is the home directory whose ~/.kiro/hooks/*.json
+	// load as the user's hooks. The repository's .kiro/hooks always load,
+	// unless Explicit is set.
+	KiroHome string
 }
 
 // Files returns the config files that opts read, in precedence order,
@@ -84,7 +89,50 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		srcs = append(srcs, pf)
 	}
 	cfg, more := build(srcs)
-	return cfg, append(probs, more...)
+	probs = append(probs, more...)
+	if opts.Explicit == "" && opts.Root != "" {
+		probs = append(probs, addKiro(cfg, opts)...)
+	}
+	return cfg, probs
+}
+
+// addKiro loads the Kiro hook files next to the hookd.toml hooks. A name
+// hookd.toml already uses stays hookd.toml's.
+func addKiro(cfg *Config, opts LoadOptions) Problems {
+	hs, probs := LoadKiro(opts.Root, opts.KiroHome, cfg.Defaults, cfg)
+	taken := map[string]bool{}
+	for _, h := range cfg.Hooks {
+		taken[h.Name] = true
+	}
+	files := map[string]Origin{}
+	for _, h := range hs {
+		files[h.Pos.File] = h.Origin
+		if taken[h.Name] {
+			probs = append(probs, Problem{Pos: h.Pos, Message: fmt.Sprintf("hook name %q is already taken by hookd.toml; this Kiro hook is left out (rename the file)", h.Name)})
+			continue
+		}
+		taken[h.Name] = true
+		if h.Committed {
+			if rel, err := filepath.Rel(opts.Root, h.Pos.File); err == nil {
+				h.TrustFile = filepath.ToSlash(rel)
+			}
+		}
+		cfg.Hooks = append(cfg.Hooks, h)
+	}
+	for _, p := range probs {
+		if _, ok := files[p.Pos.File]; !ok && strings.Contains(filepath.ToSlash(p.Pos.File), "/.kiro/hooks/") {
+			files[p.Pos.File] = OriginKiro
+		}
+	}
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		cfg.Files = append(cfg.Files, Source{Path: p, Origin: files[p]})
+	}
+	return probs
 }
 
 // Parse validates one config file's contents on its own, as if it were the

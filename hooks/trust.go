@@ -156,15 +156,19 @@ func ApplyTrust(cfg *Config, root string, store TrustStore) error {
 	if len(untrusted) == 0 {
 		return nil
 	}
-	var files []string
-	for f := range untrusted {
-		files = append(files, f)
-	}
-	sort.Strings(files)
-	why := "paused: " + files[0] + " is " + untrusted[files[0]]
 	for _, h := range cfg.Hooks {
-		if h.Committed {
-			h.Disabled = why
+		if !h.Committed {
+			continue
+		}
+		// A hook waits for the trust of its own file; a hookd.toml hook
+		// for hookd.toml's.
+		f := h.TrustFile
+		if f == "" {
+			f = RepoFile
+		}
+		// A hook that cannot run anyway keeps saying why.
+		if why, ok := untrusted[f]; ok && h.Disabled == "" {
+			h.Disabled = "paused: " + f + " is " + why
 		}
 	}
 	return nil

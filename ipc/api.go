@@ -27,9 +27,11 @@ type Status struct {
 	Overflows int64     `json:"overflows"`
 }
 
-// Hook is one hook as the daemon sees it.
+// Hook is one hook as the daemon sees it, or a hook file that yields no
+// hook (Error set, Name empty).
 type Hook struct {
 	Name       string    `json:"name"`
+	Title      string    `json:"title,omitempty"` // a Kiro hook's own name
 	Source     string    `json:"source"`
 	Origin     string    `json:"origin"`
 	On         []string  `json:"on"`
@@ -42,6 +44,7 @@ type Hook struct {
 	Runs       int       `json:"runs"`
 	LastStatus string    `json:"last_status,omitempty"`
 	LastRun    time.Time `json:"last_run,omitzero"`
+	Error      string    `json:"error,omitempty"`
 }
 
 // Problem is a configuration error with its position.

@@ -24,6 +24,10 @@ type Input struct {
 	Diff string
 	// Impact is the readable impact report of a spec change.
 	Impact string
+	// Literal says the prompt is not a template (a Kiro hook's): it goes as
+	// written, followed by what happened, which Kiro's IDE would have had
+	// in its chat context.
+	Literal bool
 }
 
 // Render renders a hook's prompt template over the rule environment (the
@@ -32,6 +36,14 @@ type Input struct {
 // #[[file:path]] references, in the prompt and in steering, are replaced by
 // the file, which must be inside the repository root.
 func Render(root, tmpl string, in Input) (string, error) {
+	steer := steeringText(in.Steering)
+	if in.Literal {
+		prompt := tmpl + eventContext(in.Env)
+		if steer != "" {
+			prompt = steer + "\n" + prompt
+		}
+		return ExpandFileRefs(root, prompt), nil
+	}
 	t, err := template.New("prompt").Option("missingkey=zero").Parse(tmpl)
 	if err != nil {
 		return "", err
@@ -46,7 +58,6 @@ func Render(root, tmpl string, in Input) (string, error) {
 			return "", err
 		}
 	}
-	steer := steeringText(in.Steering)
 	data["steering"], data["diff"], data["impact"] = steer, in.Diff, in.Impact
 	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
@@ -57,6 +68,32 @@ func Render(root, tmpl string, in Input) (string, error) {
 		prompt = steer + "\n" + prompt
 	}
 	return ExpandFileRefs(root, prompt), nil
+}
+
+// eventContext says what happened, for a literal prompt.
+func eventContext(env *rules.Env) string {
+	if env == nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n\n(hookd: %s", env.Event.Kind)
+	if len(env.Files) > 0 {
+		b.WriteString(" of")
+		for _, f := range env.Files {
+			fmt.Fprintf(&b, " %s", f.Path)
+		}
+	}
+	for _, t := range env.Spec.Tasks {
+		fmt.Fprintf(&b, "; task %s %q is %s", t.ID, t.Title, t.To)
+	}
+	if len(env.Spec.Changed) > 0 {
+		fmt.Fprintf(&b, "; requirements changed: %s", strings.Join(env.Spec.Changed, ", "))
+	}
+	if env.Run.Hook != "" {
+		fmt.Fprintf(&b, "; run of %s ended %s", env.Run.Hook, env.Run.Status)
+	}
+	b.WriteString(")\n")
+	return b.String()
 }
 
 // steeringText joins the documents, each under a heading naming it.

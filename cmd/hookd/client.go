@@ -89,9 +89,17 @@ func printHooks(w io.Writer, hs []ipc.Hook) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOOK\tON\tACTION\tSTATE\tRUNS\tLAST\tSOURCE")
 	for _, h := range hs {
+		if h.Error != "" {
+			fmt.Fprintf(tw, "-\t-\t-\tnot loaded: %s\t-\t-\t%s\n", h.Error, h.Source)
+			continue
+		}
 		state := "enabled"
 		if !h.Enabled {
 			state = h.Reason
+		}
+		name := h.Name
+		if h.Title != "" {
+			name += " (" + h.Title + ")"
 		}
 		last := h.LastStatus
 		if last == "" {
@@ -101,7 +109,7 @@ func printHooks(w io.Writer, hs []ipc.Hook) {
 		if first, _, multi := strings.Cut(strings.TrimSpace(detail), "\n"); multi {
 			detail = first + " …"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s: %s\t%s\t%d\t%s\t%s\n", h.Name, strings.Join(h.On, ","), h.Action, detail, state, h.Runs, last, h.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%s: %s\t%s\t%d\t%s\t%s\n", name, strings.Join(h.On, ","), h.Action, detail, state, h.Runs, last, h.Source)
 	}
 	tw.Flush()
 }
@@ -147,21 +155,11 @@ func (g *globals) localHooks(root string) ([]ipc.Hook, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, _ := hooks.Load(opts)
+	cfg, probs := hooks.Load(opts)
 	if err := hooks.ApplyTrust(cfg, root, hooks.DefaultTrustStore()); err != nil {
 		return nil, err
 	}
-	out := []ipc.Hook{}
-	for _, x := range hooks.Explain(cfg, root, eventNone()) {
-		h := ipc.Hook{Name: x.Hook, Source: x.Source, Action: x.Action, Detail: x.Detail, Enabled: x.Disabled == "", Reason: x.Disabled}
-		for _, hk := range cfg.Hooks {
-			if hk.Name == x.Hook {
-				h.On, h.Paths, h.Origin = hk.On, hk.Paths, string(hk.Origin)
-			}
-		}
-		out = append(out, h)
-	}
-	return out, nil
+	return daemon.HookList(cfg, probs, root, nil), nil
 }
 
 // clientWithFiles is client, with command-line paths made

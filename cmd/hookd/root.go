@@ -116,6 +116,9 @@ func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
 		return daemon.Repo{}, hooks.LoadOptions{}, err
 	}
 	opts := hooks.LoadOptions{Root: repo.Root, UserConfig: userConfig()}
+	if home, err := os.UserHomeDir(); err == nil {
+		opts.KiroHome = home
+	}
 	if g.config != "" {
 		abs, err := filepath.Abs(g.config)
 		if err != nil {

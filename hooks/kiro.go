@@ -1,0 +1,360 @@
+package hooks
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/rules"
+)
+
+// Kiro hook files (research/kiro.md §1): the legacy IDE format, one hook
+// per `.kiro/hooks/*.kiro.hook` (`when`/`then`), and the v1 format,
+// `.kiro/hooks/*.json` (`version: "v1"`, a list of `trigger`/`action`
+// hooks), also read from the user's `~/.kiro/hooks/*.json`.
+const (
+	OriginKiro     Origin = "kiro"      // .kiro/hooks: committed, needs trust
+	OriginKiroUser Origin = "kiro-user" // ~/.kiro/hooks: the user's own
+)
+
+// kiroDir is where a repository keeps its Kiro hooks.
+const kiroDir = ".kiro/hooks"
+
+// sessionOnly are the triggers that exist only inside a Kiro agent
+// session; hookd has none, so such hooks load disabled, with this reason.
+var sessionOnly = map[string]bool{
+	"promptSubmit": true, "userPrompt": true, "userPromptSubmit": true, "preToolUse": true, "postToolUse": true,
+	"sessionStart": true, "agentSpawn": true,
+	"UserPromptSubmit": true, "PreToolUse": true, "PostToolUse": true, "SessionStart": true,
+}
+
+// kiroTrigger maps a Kiro trigger to a hookd event kind, with the rule it
+// implies (task triggers fire on one status change only).
+func kiroTrigger(t string) (kind event.Kind, rule string, ok bool) {
+	switch t {
+	case "fileEdited", "PostFileSave":
+		return event.FileSaved, "", true
+	case "fileCreated", "PostFileCreate":
+		return event.FileCreated, "", true
+	case "fileDeleted", "PostFileDelete":
+		return event.FileDeleted, "", true
+	case "userTriggered", "manual", "Manual":
+		return event.HookManual, "", true
+	case "postTaskExecution", "PostTaskExec":
+		return event.SpecTask, `any(spec.tasks, .to == "done")`, true
+	case "preTaskExecution", "PreTaskExec":
+		return event.SpecTask, `any(spec.tasks, .to == "in_progress")`, true
+	case "agentStop", "stop", "Stop":
+		return event.AgentDone, "", true
+	}
+	return "", "", false
+}
+
+// kiroFile is one hook file's hooks, or why it has none.
+type kiroFile struct {
+	path  string
+	hooks []*Hook
+	probs Problems
+}
+
+// LoadKiro reads the Kiro hook files of a repository, and of the user when
+// home is set. Each file yields hooks or problems; one bad file never
+// keeps the others from loading.
+func LoadKiro(root, home string, d Defaults, cfg *Config) ([]*Hook, Problems) {
+	var files []kiroFile
+	repo, _ := filepath.Glob(filepath.Join(root, kiroDir, "*"))
+	sort.Strings(repo)
+	for _, p := range repo {
+		if strings.HasSuffix(p, ".kiro.hook") || strings.HasSuffix(p, ".json") {
+			files = append(files, parseKiroFile(p, OriginKiro, d, cfg))
+		}
+	}
+	if home != "" {
+		user, _ := filepath.Glob(filepath.Join(home, ".kiro", "hooks", "*.json"))
+		sort.Strings(user)
+		for _, p := range user {
+			files = append(files, parseKiroFile(p, OriginKiroUser, d, cfg))
+		}
+	}
+	var hs []*Hook
+	var probs Problems
+	for _, f := range files {
+		hs = append(hs, f.hooks...)
+		probs = append(probs, f.probs...)
+	}
+	return hs, probs
+}
+
+func parseKiroFile(path string, origin Origin, d Defaults, cfg *Config) kiroFile {
+	f := kiroFile{path: path}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		f.probs = Problems{{Pos: Pos{File: path}, Message: err.Error()}}
+		return f
+	}
+	hs, probs := ParseKiro(path, data, origin, d, cfg)
+	f.hooks, f.probs = hs, probs
+	return f
+}
+
+// legacyHook is the `.kiro.hook` shape.
+type legacyHook struct {
+	Enabled     *bool           `json:"enabled"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	When        json.RawMessage `json:"when"`
+	Then        json.RawMessage `json:"then"`
+	Trigger     json.RawMessage `json:"trigger"`
+	Action      json.RawMessage `json:"action"`
+	Version     any             `json:"version"`
+	Hooks       json.RawMessage `json:"hooks"`
+}
+
+type legacyWhen struct {
+	Type      string   `json:"type"`
+	Patterns  []string `json:"patterns"`
+	ToolTypes []string `json:"toolTypes"`
+}
+
+type legacyThen struct {
+	Type    string  `json:"type"`
+	Prompt  string  `json:"prompt"`
+	Command string  `json:"command"`
+	Timeout float64 `json:"timeout"`
+}
+
+// v1Hook is one hook of the v1 `.json` shape.
+type v1Hook struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Trigger     string   `json:"trigger"`
+	Matcher     string   `json:"matcher"`
+	Timeout     *float64 `json:"timeout"`
+	Enabled     *bool    `json:"enabled"`
+	Action      struct {
+		Type    string `json:"type"`
+		Command string `json:"command"`
+		Prompt  string `json:"prompt"`
+	} `json:"action"`
+}
+
+// ParseKiro reads one Kiro hook file. Its hooks are named after the file
+// (the stem, lower-cased to a hookd name); a v1 file with several hooks
+// adds each hook's name. Hooks whose trigger only exists inside a Kiro
+// agent session load disabled, with the reason.
+func ParseKiro(path string, data []byte, origin Origin, d Defaults, cfg *Config) ([]*Hook, Problems) {
+	stem := filepath.Base(path)
+	stem = strings.TrimSuffix(strings.TrimSuffix(stem, ".kiro.hook"), ".json")
+	at := func(msg string, args ...any) Problems {
+		return Problems{{Pos: Pos{File: path, Line: 1, Col: 1}, Message: fmt.Sprintf(msg, args...)}}
+	}
+	var raw legacyHook
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, Problems{{Pos: jsonPos(path, data, err), Message: "not valid JSON: " + jsonMessage(err)}}
+	}
+	if v, _ := raw.Version.(string); v == "v1" || raw.Hooks != nil {
+		var file struct {
+			Hooks []v1Hook `json:"hooks"`
+		}
+		if err := json.Unmarshal(data, &file); err != nil {
+			return nil, at("a v1 hook file holds {\"version\": \"v1\", \"hooks\": [{\"name\", \"trigger\", \"action\"}…]}: %s", jsonMessage(err))
+		}
+		var hs []*Hook
+		var probs Problems
+		for i, v := range file.Hooks {
+			name := stem
+			if len(file.Hooks) > 1 {
+				name = stem + "-" + slug(v.Name)
+			}
+			h, err := v1ToHook(v, name, d, cfg)
+			if err != nil {
+				probs = append(probs, at("hook %d (%q): %v", i+1, v.Name, err)...)
+				continue
+			}
+			hs = append(hs, finishKiro(h, path, origin))
+		}
+		if len(file.Hooks) == 0 {
+			probs = append(probs, at("a v1 hook file with no hooks")...)
+		}
+		return hs, probs
+	}
+	switch {
+	case raw.When == nil && (raw.Trigger != nil || raw.Action != nil):
+		return nil, at("not a Kiro hook: it has \"trigger\"/\"action\", but a .kiro.hook file has \"when\" and \"then\" (and a v1 .json file has \"version\": \"v1\" and \"hooks\")")
+	case raw.When == nil:
+		return nil, at("not a Kiro hook: \"when\" is missing")
+	case raw.Then == nil:
+		return nil, at("not a Kiro hook: \"then\" is missing")
+	}
+	var when legacyWhen
+	if err := json.Unmarshal(raw.When, &when); err != nil {
+		return nil, at("\"when\" must be an object with \"type\" and \"patterns\": %s", jsonMessage(err))
+	}
+	var then legacyThen
+	if err := json.Unmarshal(raw.Then, &then); err != nil {
+		return nil, at("\"then\" must be an object with \"type\" and \"prompt\" or \"command\": %s", jsonMessage(err))
+	}
+	if strings.TrimSpace(raw.Name) == "" {
+		return nil, at("\"name\" is missing")
+	}
+	h := &Hook{Name: slug(stem), Title: raw.Name, Description: raw.Description, Enabled: raw.Enabled == nil || *raw.Enabled}
+	applyDefaults(h, d)
+	if err := setTrigger(h, when.Type); err != nil {
+		return nil, at("%v", err)
+	}
+	if len(when.Patterns) > 0 && h.Disabled == "" {
+		g, err := rules.CompileGlobs(when.Patterns)
+		if err != nil {
+			return nil, at("when.patterns: %v", err)
+		}
+		h.Paths, h.globs = when.Patterns, g
+	}
+	switch then.Type {
+	case "askAgent":
+		if strings.TrimSpace(then.Prompt) == "" {
+			return nil, at("askAgent without a prompt")
+		}
+		h.Prompt, h.Literal = then.Prompt, true
+		h.Agent = kiroAgent(d, cfg)
+	case "runCommand":
+		if strings.TrimSpace(then.Command) == "" {
+			return nil, at("runCommand without a command")
+		}
+		h.Run = Command{Shell: then.Command}
+		if then.Timeout > 0 {
+			h.Timeout = time.Duration(then.Timeout * float64(time.Second))
+		}
+	case "":
+		return nil, at("\"then\" has no \"type\" (askAgent or runCommand)")
+	default:
+		return nil, at("then.type %q is not a Kiro action (askAgent or runCommand)", then.Type)
+	}
+	return []*Hook{finishKiro(h, path, origin)}, nil
+}
+
+func v1ToHook(v v1Hook, name string, d Defaults, cfg *Config) (*Hook, error) {
+	if strings.TrimSpace(v.Name) == "" {
+		return nil, errors.New("\"name\" is missing")
+	}
+	h := &Hook{Name: name, Title: v.Name, Description: v.Description, Enabled: v.Enabled == nil || *v.Enabled}
+	applyDefaults(h, d)
+	if err := setTrigger(h, v.Trigger); err != nil {
+		return nil, err
+	}
+	if v.Matcher != "" && h.Disabled == "" {
+		re, err := regexp.Compile(v.Matcher)
+		if err != nil {
+			return nil, fmt.Errorf("matcher %q is not a regular expression: %v", v.Matcher, err)
+		}
+		h.PathRegexp = re
+	}
+	if v.Timeout != nil {
+		// v1: seconds, default 60, 0 for none.
+		h.Timeout = time.Duration(*v.Timeout * float64(time.Second))
+	} else {
+		h.Timeout = 60 * time.Second
+	}
+	switch v.Action.Type {
+	case "command":
+		if strings.TrimSpace(v.Action.Command) == "" {
+			return nil, errors.New("a command action without a command")
+		}
+		h.Run = Command{Shell: v.Action.Command}
+	case "agent":
+		if strings.TrimSpace(v.Action.Prompt) == "" {
+			return nil, errors.New("an agent action without a prompt")
+		}
+		h.Prompt, h.Literal, h.Agent = v.Action.Prompt, true, kiroAgent(d, cfg)
+	default:
+		return nil, fmt.Errorf("action.type %q is not command or agent", v.Action.Type)
+	}
+	return h, nil
+}
+
+// setTrigger maps a Kiro trigger onto the hook.
+func setTrigger(h *Hook, trigger string) error {
+	if sessionOnly[trigger] {
+		h.Disabled = fmt.Sprintf("its trigger %s only fires inside a Kiro agent session, which hookd does not have", trigger)
+		h.On = []string{}
+		return nil
+	}
+	kind, rule, ok := kiroTrigger(trigger)
+	if !ok {
+		if trigger == "" {
+			return errors.New("the trigger type is missing")
+		}
+		return fmt.Errorf("unknown trigger %q (fileEdited, fileCreated, fileDeleted, userTriggered, postTaskExecution, preTaskExecution, agentStop, or a v1 trigger)", trigger)
+	}
+	h.On = []string{string(kind)}
+	m, _ := event.ParseKindPattern(string(kind))
+	h.kinds = []func(event.Kind) bool{m}
+	if rule != "" {
+		r, err := rules.Compile(rule)
+		if err != nil {
+			return err
+		}
+		h.If = r
+	}
+	return nil
+}
+
+func applyDefaults(h *Hook, d Defaults) {
+	h.Debounce, h.MaxWait, h.Timeout = d.Debounce, d.MaxWait, d.Timeout
+	h.Mode, h.FoldVCS, h.CatchUp = ModeQueue, true, true
+}
+
+// kiroAgent is the agent a Kiro askAgent runs: [defaults] agent, else
+// kiro-cli, the agent Kiro users have.
+func kiroAgent(d Defaults, cfg *Config) string {
+	if d.Agent != "" {
+		return d.Agent
+	}
+	return "kiro"
+}
+
+func finishKiro(h *Hook, path string, origin Origin) *Hook {
+	h.Origin, h.Committed = origin, origin.Committed()
+	h.Pos = Pos{File: path, Line: 1, Col: 1}
+	return h
+}
+
+var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// slug makes a hookd hook name of a file stem or a Kiro hook name.
+func slug(s string) string {
+	s = strings.Trim(notSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if s == "" {
+		return "kiro-hook"
+	}
+	return s
+}
+
+// jsonPos finds the line and column of a JSON syntax error.
+func jsonPos(path string, data []byte, err error) Pos {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	off := int64(-1)
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return Pos{File: path, Line: 1, Col: 1}
+	}
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(off) - bytes.LastIndexByte(before, '\n')
+	return Pos{File: path, Line: line, Col: col}
+}
+
+func jsonMessage(err error) string { return strings.TrimPrefix(err.Error(), "json: ") }

@@ -1,0 +1,208 @@
+package hooks
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookd-dev/hookd/event"
+)
+
+const kiroCorpus = "../../shared/corpus/kiro/hooks"
+
+// TestKiroCorpus loads every real hook file: each is hooks or a reported
+// problem naming the file, never a crash, and the classes are counted so
+// that a regression shows.
+func TestKiroCorpus(t *testing.T) {
+	ents, err := os.ReadDir(kiroCorpus)
+	if err != nil {
+		t.Skipf("Kiro hook corpus not found at %s (%v): skipping", kiroCorpus, err)
+	}
+	classes := map[string]int{}
+	for _, e := range ents {
+		path := filepath.Join(kiroCorpus, e.Name())
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs, probs := ParseKiro(path, data, OriginKiro, Defaults{Debounce: 300 * time.Millisecond}, &Config{})
+		switch {
+		case len(probs) > 0:
+			for _, p := range probs {
+				if p.Pos.File != path || p.Message == "" {
+					t.Errorf("problem without its file or reason: %+v", p)
+				}
+			}
+			classes["error"]++
+			t.Logf("%s", probs[0])
+		case len(hs) != 1:
+			t.Errorf("%s: %d hooks", e.Name(), len(hs))
+		case hs[0].Disabled != "":
+			classes["session-only"]++
+		default:
+			classes[hs[0].On[0]+" "+hs[0].Action()]++
+			if hs[0].Name == "" || hs[0].Title == "" || !validName.MatchString(hs[0].Name) {
+				t.Errorf("%s: name %q, title %q", e.Name(), hs[0].Name, hs[0].Title)
+			}
+		}
+	}
+	t.Logf("%d files: %v", len(ents), classes)
+	want := map[string]int{
+		// fileEdited 34 (3 of them sendMessage), userTriggered 19 and
+		// manual 5, fileCreated 5, agentStop 4, postTaskExecution 1;
+		// preToolUse 3, promptSubmit 3, userPrompt 1, postToolUse 1;
+		// one invented trigger/action file.
+		"file.saved agent": 28, "file.saved run": 3, "file.created agent": 5,
+		"hook.manual agent": 22, "hook.manual run": 2, "agent.done agent": 4,
+		"spec.task agent": 1, "session-only": 8, "error": 4,
+	}
+	for k, n := range want {
+		if classes[k] != n {
+			t.Errorf("%s: %d files, want %d", k, classes[k], n)
+		}
+	}
+	total := 0
+	for _, n := range classes {
+		total += n
+	}
+	if total != len(ents) {
+		t.Errorf("%d of %d files accounted for", total, len(ents))
+	}
+}
+
+func TestKiroLegacyMapping(t *testing.T) {
+	cases := []struct {
+		file, json string
+		on         string
+		action     string
+		disabled   bool
+	}{
+		{"run-tests.kiro.hook", `{"name":"Run Tests","when":{"type":"fileEdited","patterns":["*.ts"]},"then":{"type":"runCommand","command":"npm test","timeout":30}}`, "file.saved", "run", false},
+		{"new.kiro.hook", `{"enabled":true,"name":"On create","when":{"type":"fileCreated","patterns":["src/**"]},"then":{"type":"askAgent","prompt":"Add a header to the new file."}}`, "file.created", "agent", false},
+		{"gone.kiro.hook", `{"name":"On delete","when":{"type":"fileDeleted","patterns":["**/*.md"]},"then":{"type":"askAgent","prompt":"Fix links."}}`, "file.deleted", "agent", false},
+		{"button.kiro.hook", `{"name":"Deploy","when":{"type":"manual","button_text":"Go"},"then":{"type":"askAgent","prompt":"Deploy."}}`, "hook.manual", "agent", false},
+		{"done.kiro.hook", `{"name":"After task","when":{"type":"postTaskExecution"},"then":{"type":"askAgent","prompt":"Review the task."}}`, "spec.task", "agent", false},
+		{"stop.kiro.hook", `{"name":"After agent","when":{"type":"agentStop"},"then":{"type":"runCommand","command":"npm run lint"}}`, "agent.done", "run", false},
+		{"prompt.kiro.hook", `{"name":"On prompt","when":{"type":"promptSubmit"},"then":{"type":"askAgent","prompt":"Be brief."}}`, "", "agent", true},
+		{"tool.kiro.hook", `{"name":"Review writes","when":{"type":"postToolUse","toolTypes":["write"]},"then":{"type":"askAgent","prompt":"Review."}}`, "", "agent", true},
+	}
+	for _, c := range cases {
+		hs, probs := ParseKiro("/r/.kiro/hooks/"+c.file, []byte(c.json), OriginKiro, Defaults{Agent: "claude"}, &Config{})
+		if len(probs) > 0 || len(hs) != 1 {
+			t.Errorf("%s: %v", c.file, probs)
+			continue
+		}
+		h := hs[0]
+		if c.disabled != (h.Disabled != "") || h.Action() != c.action || !c.disabled && h.On[0] != c.on {
+			t.Errorf("%s: on %v, action %s, disabled %q", c.file, h.On, h.Action(), h.Disabled)
+		}
+		if c.disabled && !strings.Contains(h.Disabled, "Kiro agent session") {
+			t.Errorf("%s: reason %q", c.file, h.Disabled)
+		}
+	}
+	hs, _ := ParseKiro("/r/.kiro/hooks/run-tests.kiro.hook", []byte(cases[0].json), OriginKiro, Defaults{}, &Config{})
+	h := hs[0]
+	if h.Name != "run-tests" || h.Title != "Run Tests" || h.Timeout != 30*time.Second || !h.Committed {
+		t.Errorf("%+v", h)
+	}
+	// A pattern without a slash matches at any depth.
+	if f, ok := h.Filter(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "src/deep/a.ts"}, {Path: "a.go"}}}); !ok || len(f) != 1 {
+		t.Errorf("*.ts at depth: %v %v", f, ok)
+	}
+	// A task hook fires when a task is done, not when one starts.
+	hs, _ = ParseKiro("/r/.kiro/hooks/done.kiro.hook", []byte(cases[4].json), OriginKiro, Defaults{}, &Config{})
+	if hs[0].If.IsZero() || !strings.Contains(hs[0].If.Source(), `"done"`) {
+		t.Errorf("postTaskExecution rule: %q", hs[0].If.Source())
+	}
+}
+
+func TestKiroV1(t *testing.T) {
+	data := `{"version":"v1","hooks":[
+	  {"name":"lint-on-save","trigger":"PostFileSave","matcher":"\\.ts$","action":{"type":"command","command":"npm run lint"},"timeout":30},
+	  {"name":"remind tests","trigger":"PreToolUse","matcher":"fs_write","action":{"type":"agent","prompt":"Update tests."}},
+	  {"name":"Ask","trigger":"Manual","action":{"type":"agent","prompt":"Summarise."},"enabled":false}]}`
+	hs, probs := ParseKiro("/home/u/.kiro/hooks/team.json", []byte(data), OriginKiroUser, Defaults{}, &Config{})
+	if len(probs) > 0 || len(hs) != 3 {
+		t.Fatalf("%v %d", probs, len(hs))
+	}
+	lint := hs[0]
+	if lint.Name != "team-lint-on-save" || lint.On[0] != "file.saved" || lint.Timeout != 30*time.Second || lint.Committed {
+		t.Errorf("%+v", lint)
+	}
+	if f, ok := lint.Filter(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "src/a.ts"}, {Path: "src/a.tsx"}}}); !ok || len(f) != 1 || f[0].Path != "src/a.ts" {
+		t.Errorf("matcher filter: %v", f)
+	}
+	if hs[1].Disabled == "" || hs[2].Enabled || hs[2].Agent != "kiro" || !hs[2].Literal {
+		t.Errorf("%+v / %+v", hs[1], hs[2])
+	}
+}
+
+func TestKiroBadFilesAreReportedWithReasons(t *testing.T) {
+	cases := map[string]string{
+		`{"name":"x","when":{"type":"fileEdited"},`:                                                 "1:42: not valid JSON",
+		`{"name":"x","trigger":"onSave","action":{"run":"npm test"}}`:                               `has "trigger"/"action"`,
+		`{"name":"x","when":{"type":"fileEdited","patterns":["*"]}}`:                                `"then" is missing`,
+		`{"name":"x","when":{"type":"fileEdited"},"then":{"type":"sendMessage","message":"hi"}}`:    `then.type "sendMessage" is not a Kiro action`,
+		`{"name":"x","when":{"type":"onCommit"},"then":{"type":"askAgent","prompt":"p"}}`:           `unknown trigger "onCommit"`,
+		`{"name":"x","when":"fileEdited","then":{"type":"askAgent","prompt":"p"}}`:                  `"when" must be an object`,
+		`{"version":"v1","hooks":[{"name":"a","trigger":"PostFileSave","matcher":"(","action":{"type":"command","command":"x"}}]}`: "not a regular expression",
+	}
+	for data, want := range cases {
+		_, probs := ParseKiro("/r/.kiro/hooks/bad.kiro.hook", []byte(data), OriginKiro, Defaults{}, &Config{})
+		if len(probs) != 1 || !strings.Contains(probs[0].Error(), want) || !strings.HasPrefix(probs[0].Error(), "/r/.kiro/hooks/bad.kiro.hook:") {
+			t.Errorf("%s: %v, want %q", data, probs, want)
+		}
+	}
+}
+
+// Kiro hook files load next to hookd.toml; one broken file does not keep
+// the others out, and trust covers them file by file.
+func TestKiroLoadsWithConfigAndTrust(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, ".kiro", "hooks"), 0o755)
+	os.WriteFile(filepath.Join(root, "hookd.toml"), []byte("[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"true\"\n"), 0o644)
+	os.WriteFile(filepath.Join(root, ".kiro/hooks/good.kiro.hook"), []byte(`{"name":"Good","when":{"type":"fileEdited","patterns":["*.go"]},"then":{"type":"runCommand","command":"go test ./..."}}`), 0o644)
+	os.WriteFile(filepath.Join(root, ".kiro/hooks/broken.kiro.hook"), []byte(`{"name":`), 0o644)
+	cfg, probs := Load(LoadOptions{Root: root})
+	if len(probs) != 1 || !strings.Contains(probs[0].Pos.File, "broken.kiro.hook") {
+		t.Fatalf("problems: %v", probs)
+	}
+	if len(cfg.Hooks) != 2 || cfg.Hooks[1].Name != "good" || cfg.Hooks[1].TrustFile != ".kiro/hooks/good.kiro.hook" {
+		t.Fatalf("hooks: %+v", cfg.Hooks)
+	}
+	if got := CommittedFiles(cfg, root); len(got) != 3 {
+		t.Errorf("committed files %v, want hookd.toml and both Kiro files", got)
+	}
+	store := TrustStore{Path: filepath.Join(t.TempDir(), "trust.json")}
+	if err := store.Trust(root, []string{"hookd.toml"}); err != nil {
+		t.Fatal(err)
+	}
+	ApplyTrust(cfg, root, store)
+	if cfg.Hooks[0].Disabled != "" || !strings.Contains(cfg.Hooks[1].Disabled, "good.kiro.hook is not trusted yet") {
+		t.Errorf("trust: %q / %q", cfg.Hooks[0].Disabled, cfg.Hooks[1].Disabled)
+	}
+	// --config reads that file alone.
+	cfg, _ = Load(LoadOptions{Root: root, Explicit: filepath.Join(root, "hookd.toml")})
+	if len(cfg.Hooks) != 1 {
+		t.Errorf("--config loaded %d hooks", len(cfg.Hooks))
+	}
+}
+
+func FuzzParseKiro(f *testing.F) {
+	f.Add([]byte(`{"name":"x","when":{"type":"fileEdited","patterns":["*.ts"]},"then":{"type":"runCommand","command":"npm test"}}`))
+	f.Add([]byte(`{"version":"v1","hooks":[{"name":"a","trigger":"PostFileSave","matcher":"\\.go$","action":{"type":"agent","prompt":"p"}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		hs, probs := ParseKiro("/r/.kiro/hooks/f.kiro.hook", data, OriginKiro, Defaults{}, &Config{})
+		if len(hs) == 0 && len(probs) == 0 {
+			t.Fatal("neither hooks nor a problem")
+		}
+		for _, h := range hs {
+			if !validName.MatchString(h.Name) {
+				t.Fatalf("name %q", h.Name)
+			}
+			h.Filter(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "a/b.ts"}}})
+		}
+	})
+}

@@ -141,12 +141,12 @@ func TestKiroV1(t *testing.T) {
 
 func TestKiroBadFilesAreReportedWithReasons(t *testing.T) {
 	cases := map[string]string{
-		`{"name":"x","when":{"type":"fileEdited"},`:                                                 "1:42: not valid JSON",
-		`{"name":"x","trigger":"onSave","action":{"run":"npm test"}}`:                               `has "trigger"/"action"`,
-		`{"name":"x","when":{"type":"fileEdited","patterns":["*"]}}`:                                `"then" is missing`,
-		`{"name":"x","when":{"type":"fileEdited"},"then":{"type":"sendMessage","message":"hi"}}`:    `then.type "sendMessage" is not a Kiro action`,
-		`{"name":"x","when":{"type":"onCommit"},"then":{"type":"askAgent","prompt":"p"}}`:           `unknown trigger "onCommit"`,
-		`{"name":"x","when":"fileEdited","then":{"type":"askAgent","prompt":"p"}}`:                  `"when" must be an object`,
+		`{"name":"x","when":{"type":"fileEdited"},`:                                                                                "1:42: not valid JSON",
+		`{"name":"x","trigger":"onSave","action":{"run":"npm test"}}`:                                                              `has "trigger"/"action"`,
+		`{"name":"x","when":{"type":"fileEdited","patterns":["*"]}}`:                                                               `"then" is missing`,
+		`{"name":"x","when":{"type":"fileEdited"},"then":{"type":"sendMessage","message":"hi"}}`:                                   `then.type "sendMessage" is not a Kiro action`,
+		`{"name":"x","when":{"type":"onCommit"},"then":{"type":"askAgent","prompt":"p"}}`:                                          `unknown trigger "onCommit"`,
+		`{"name":"x","when":"fileEdited","then":{"type":"askAgent","prompt":"p"}}`:                                                 `"when" must be an object`,
 		`{"version":"v1","hooks":[{"name":"a","trigger":"PostFileSave","matcher":"(","action":{"type":"command","command":"x"}}]}`: "not a regular expression",
 	}
 	for data, want := range cases {

@@ -108,7 +108,7 @@ func addKiro(cfg *Config, opts LoadOptions) Problems {
 	for _, h := range hs {
 		files[h.Pos.File] = h.Origin
 		if taken[h.Name] {
-			probs = append(probs, Problem{Pos: h.Pos, Message: fmt.Sprintf("hook name %q is already taken by hookd.toml; this Kiro hook is left out (rename the file)", h.Name)})
+			probs = append(probs, Problem{Pos: h.Pos, Message: fmt.Sprintf("hook name %q is already taken by hookd.toml; this Kiro hook is left out (remove the file if it was imported, else rename it)", h.Name)})
 			continue
 		}
 		taken[h.Name] = true

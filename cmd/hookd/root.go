@@ -103,7 +103,7 @@ Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text (for people) or json (for machines)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every event, not just runs")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(g), newStartCmd(g), newStopCmd(g), newRestartCmd(g), newStatusCmd(g), newHooksCmd(g), newSpecCmd(g), newImpactCmd(g),
+	root.AddCommand(newRunCmd(g), newStartCmd(g), newStopCmd(g), newRestartCmd(g), newStatusCmd(g), newHooksCmd(g), newSpecCmd(g), newImpactCmd(g), newKiroCmd(g),
 		newTriggerCmd(g), newEmitCmd(g), newHistoryCmd(g), newLogsCmd(g), newTrustCmd(g), newServiceCmd(g), newGitCmd(g), newReplayCmd(g), newDoctorCmd(g), newInitCmd(g),
 		newCheckCmd(g), newExplainCmd(g), newRulesCmd(g), newDemoCmd(g), newVersionCmd(g))
 	return root

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/hooks"
+)
+
+func newKiroCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "kiro",
+		Short: "Work with a repository's Kiro hooks",
+		Long: `hookd runs .kiro/hooks as they are; 'hookd hooks' lists them beside the
+hookd.toml ones. 'kiro import' is for leaving Kiro: it writes the equivalent
+[[hook]] blocks.`,
+	}
+	cmd.AddCommand(newKiroImportCmd(g))
+	return cmd
+}
+
+func newKiroImportCmd(g *globals) *cobra.Command {
+	var write bool
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Print (or append to hookd.toml) the [[hook]] blocks equivalent to .kiro/hooks",
+		Long: `import converts each hook of .kiro/hooks into a hookd.toml [[hook]] block:
+the trigger becomes 'on' (and an 'if' for task triggers and v1 matchers), the
+patterns 'paths', an askAgent prompt a template that says what happened, a
+runCommand 'run'. Hooks that only exist inside a Kiro agent session are listed
+as comments. It prints the blocks; --write appends them to hookd.toml (never
+rewriting what is there). Then remove the .kiro/hooks files you imported: while
+both exist, hookd.toml's hook wins and 'hookd check' reports the clash.`,
+		Example: `  hookd kiro import
+  hookd kiro import --write && git rm .kiro/hooks/*.kiro.hook`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			repo, opts, err := g.locate()
+			if err != nil {
+				return err
+			}
+			opts.KiroHome = "" // the repository's hooks only
+			cfg, _ := hooks.Load(opts)
+			var kiro []*hooks.Hook
+			for _, h := range cfg.Hooks {
+				if h.Origin == hooks.OriginKiro {
+					kiro = append(kiro, h)
+				}
+			}
+			if len(kiro) == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "no hooks in .kiro/hooks")
+				return nil
+			}
+			text, n, err := kiroTOML(kiro, repo.Root)
+			if err != nil {
+				return err
+			}
+			if !write {
+				_, err := fmt.Fprint(cmd.OutOrStdout(), text)
+				return err
+			}
+			f, err := os.OpenFile(filepath.Join(repo.Root, hooks.RepoFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if _, err := f.WriteString("\n" + text); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "appended %d hooks to %s; now remove the .kiro/hooks files you imported, then `hookd check` and `hookd trust`\n", n, hooks.RepoFile)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&write, "write", false, "append to hookd.toml instead of printing")
+	return cmd
+}
+
+// kiroTOML renders Kiro hooks as hookd.toml blocks; n is how many.
+func kiroTOML(hs []*hooks.Hook, root string) (text string, n int, err error) {
+	var b strings.Builder
+	b.WriteString("# Imported from .kiro/hooks by `hookd kiro import`.\n")
+	for _, h := range hs {
+		rel, _ := filepath.Rel(root, h.Pos.File)
+		if h.Disabled != "" && len(h.On) == 0 {
+			fmt.Fprintf(&b, "\n# %s (%s) is not imported: %s.\n", rel, h.Title, h.Disabled)
+			continue
+		}
+		block := map[string]any{"name": h.Name, "on": h.On}
+		desc := h.Title
+		if h.Description != "" {
+			desc += ": " + h.Description
+		}
+		block["description"] = desc
+		if len(h.Paths) > 0 {
+			block["paths"] = h.Paths
+		}
+		var conds []string
+		if !h.If.IsZero() {
+			conds = append(conds, h.If.Source())
+		}
+		if h.PathRegexp != nil {
+			conds = append(conds, fmt.Sprintf("any(files, .path matches %q)", h.PathRegexp.String()))
+		}
+		if len(conds) > 0 {
+			block["if"] = strings.Join(conds, " && ")
+		}
+		if !h.Enabled {
+			block["enabled"] = false
+		}
+		switch h.Action() {
+		case "run":
+			block["run"] = h.Run.Shell
+			if h.Timeout > 0 && h.Timeout != hooks.DefaultTimeout {
+				block["timeout"] = h.Timeout.String()
+			}
+		default:
+			// Kiro prompts are text; in hookd.toml a prompt is a template,
+			// so braces are escaped and what happened is said at the end.
+			prompt := strings.ReplaceAll(h.Prompt, "{{", `{{"{{"}}`)
+			block["prompt"] = strings.TrimRight(prompt, "\n") + "\n\n(hookd: {{.event.kind}}{{range .files}} {{.path}}{{end}})\n"
+			block["agent"] = h.Agent
+		}
+		var buf bytes.Buffer
+		if err := toml.NewEncoder(&buf).Encode(map[string]any{"hook": []map[string]any{block}}); err != nil {
+			return "", 0, err
+		}
+		fmt.Fprintf(&b, "\n# from %s\n%s", rel, buf.String())
+		n++
+	}
+	return b.String(), n, nil
+}
+

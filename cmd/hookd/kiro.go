@@ -135,4 +135,3 @@ func kiroTOML(hs []*hooks.Hook, root string) (text string, n int, err error) {
 	}
 	return b.String(), n, nil
 }
-

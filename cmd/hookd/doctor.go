@@ -73,6 +73,19 @@ configuration, trust, the daemon and its socket. It exits 1 when a check fails.`
 	return cmd
 }
 
+// watchCheck compares the directories to watch with the inotify limit,
+// leaving a tenth of it to the user's other watchers.
+func watchCheck(dirs, limit int) check {
+	switch {
+	case limit == 0:
+		return check{Name: "watches", Status: "warn", Detail: fmt.Sprintf("%d directories to watch; the inotify limit is unknown here", dirs)}
+	case dirs > limit*9/10:
+		return check{Name: "watches", Status: "fail", Detail: fmt.Sprintf("%d directories to watch, fs.inotify.max_user_watches is %d", dirs, limit),
+			Fix: fmt.Sprintf("sudo sysctl fs.inotify.max_user_watches=%d (and put it in /etc/sysctl.d/ to keep it)", max(524288, dirs*2))}
+	}
+	return check{Name: "watches", Status: "ok", Detail: fmt.Sprintf("%d directories to watch, limit %d", dirs, limit)}
+}
+
 func (g *globals) doctor(ctx context.Context) []check {
 	repo, opts, err := g.locate()
 	if err != nil {
@@ -84,16 +97,7 @@ func (g *globals) doctor(ctx context.Context) []check {
 
 	// Watches: one per directory that is not ignored.
 	dirs := countDirs(repo.Root, repo.GitDir, cfg.Watch.Ignore)
-	limit := readInt("/proc/sys/fs/inotify/max_user_watches")
-	switch {
-	case limit == 0:
-		add(check{Name: "watches", Status: "warn", Detail: fmt.Sprintf("%d directories to watch; the inotify limit is unknown here", dirs)})
-	case dirs > limit*9/10:
-		add(check{Name: "watches", Status: "fail", Detail: fmt.Sprintf("%d directories to watch, fs.inotify.max_user_watches is %d", dirs, limit),
-			Fix: fmt.Sprintf("sudo sysctl fs.inotify.max_user_watches=%d (and put it in /etc/sysctl.d/ to keep it)", max(524288, dirs*2))})
-	default:
-		add(check{Name: "watches", Status: "ok", Detail: fmt.Sprintf("%d directories to watch, limit %d", dirs, limit)})
-	}
+	add(watchCheck(dirs, readInt("/proc/sys/fs/inotify/max_user_watches")))
 
 	// git, the shims and core.hooksPath.
 	if gitVersion, err := exec.Command("git", "--version").Output(); err != nil {

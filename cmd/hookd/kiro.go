@@ -20,6 +20,8 @@ func newKiroCmd(g *globals) *cobra.Command {
 		Long: `hookd runs .kiro/hooks as they are; 'hookd hooks' lists them beside the
 hookd.toml ones. 'kiro import' is for leaving Kiro: it writes the equivalent
 [[hook]] blocks.`,
+		Example: `  hookd hooks                # Kiro hooks are listed with the others
+  hookd kiro import          # print the equivalent [[hook]] blocks`,
 	}
 	cmd.AddCommand(newKiroImportCmd(g))
 	return cmd

@@ -239,6 +239,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	st := w.Stats()
 	attrs := []any{"repo", d.opts.Repo.Root, "dirs", st.Watches, "hooks", len(cfg.Hooks), "ready_in", time.Since(started).Round(10 * time.Microsecond)}
+	if st.Uncovered > 0 {
+		attrs = append(attrs, "polled", st.Polled, "unwatchable", st.Uncovered-st.Polled)
+	}
 	if d.opts.Listener != nil {
 		attrs = append(attrs, "socket", d.opts.Listener.Path)
 	}

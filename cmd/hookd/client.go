@@ -65,7 +65,7 @@ It exits 1 when no daemon runs.`,
 			fmt.Fprintf(out, "repo    %s\nsocket  %s\nstate   %s\n", st.Repo, st.Socket, st.StateDir)
 			fmt.Fprintf(out, "watch   %d directories", st.Watches)
 			if st.Uncovered > 0 {
-				fmt.Fprintf(out, ", %d NOT watched (see hookd.log)", st.Uncovered)
+				fmt.Fprintf(out, ", %d over the inotify watch limit, polled every 2s instead\n        (raise it: sudo sysctl fs.inotify.max_user_watches=%d)", st.Uncovered, max(524288, 2*(st.Watches+st.Uncovered)))
 			}
 			if st.Overflows > 0 {
 				fmt.Fprintf(out, ", %d overflows recovered", st.Overflows)

@@ -13,3 +13,6 @@ func (w *Watcher) SetDrop(drop func(rel string) bool) {
 // SetAdd replaces the call that adds a kernel watch, so a test can make
 // the kernel refuse.
 func (w *Watcher) SetAdd(add func(path string) error) { w.add = add }
+
+// Add returns the call that adds a kernel watch.
+func (w *Watcher) Add() func(path string) error { return w.add }

@@ -68,7 +68,14 @@ type Options struct {
 	// NewFSWatcher creates the fsnotify watcher; nil means
 	// fsnotify.NewWatcher. Tests use it to lower the kernel queue size.
 	NewFSWatcher func() (*fsnotify.Watcher, error)
+	// PollInterval is how often directories beyond the inotify watch
+	// limit are polled; zero means DefaultPollInterval.
+	PollInterval time.Duration
 }
+
+// DefaultPollInterval is how often directories that could not be watched
+// are rescanned: modest, since it is a fallback until the limit is raised.
+const DefaultPollInterval = 2 * time.Second
 
 // Watcher watches a work tree and feeds a settler.
 type Watcher struct {
@@ -81,19 +88,22 @@ type Watcher struct {
 	walkMu sync.Mutex
 	ig     *ignore.Matcher
 	dirs   map[string]struct{} // watched directories, repo-relative ("" for root)
+	polled map[string]struct{} // directories over the watch limit, polled instead
 
 	mu       sync.Mutex
 	waiters  map[string]chan struct{} // cookie name -> settled
 	barriers map[string]func()        // cookie name -> called in event order
 
-	overflow chan struct{}                         // asks Run to recover as from an overflow
+	overflow     chan struct{} // asks Run to recover as from an overflow
+	polledWarned atomic.Bool
 	drop     atomic.Pointer[func(rel string) bool] // tests only: lose matching events
 	add      func(path string) error               // fsnotify's Add; tests put the kernel's errors here
 
 	seq       atomic.Uint64
 	overflows atomic.Int64
 	watches   atomic.Int64
-	uncovered atomic.Int64
+	uncovered atomic.Int64 // directories that could not be watched for another reason
+	npolled   atomic.Int64 // len(polled), for the event loop to read without the lock
 }
 
 // New creates the fsnotify watcher and prepares the cookie directory.
@@ -101,6 +111,9 @@ type Watcher struct {
 func New(opts Options) (*Watcher, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = DefaultPollInterval
 	}
 	newFS := opts.NewFSWatcher
 	if newFS == nil {
@@ -127,6 +140,7 @@ func New(opts Options) (*Watcher, error) {
 		log:      opts.Log,
 		ig:       ignore.New(opts.Root, opts.GitDir, opts.Ignore),
 		dirs:     map[string]struct{}{},
+		polled:   map[string]struct{}{},
 		waiters:  map[string]chan struct{}{},
 		barriers: map[string]func(){},
 		overflow: make(chan struct{}, 1),
@@ -156,22 +170,84 @@ func (w *Watcher) barrier(confirm func()) {
 type Stats struct {
 	Watches   int64 // directories watched
 	Uncovered int64 // directories that could not be watched
+	Polled    int64 // of those, the ones over the watch limit, polled instead
 	Overflows int64 // inotify queue overflows recovered from
 }
 
 // Stats returns the current counters. It is safe to call from any
 // goroutine.
 func (w *Watcher) Stats() Stats {
-	return Stats{Watches: w.watches.Load(), Uncovered: w.uncovered.Load(), Overflows: w.overflows.Load()}
+	p := w.npolled.Load()
+	return Stats{Watches: w.watches.Load(), Uncovered: w.uncovered.Load() + p, Polled: p, Overflows: w.overflows.Load()}
 }
 
 // Start watches the whole tree and seeds the settler's index. It returns
-// once every directory is watched, or with ErrWatchLimit. Call Run next.
+// once every directory is watched, or polled when the kernel's watch limit
+// is too low for the tree: never a silent partial watch. Call Run next.
 func (w *Watcher) Start() error {
 	if err := w.fw.Add(w.opts.CookieDir); err != nil {
 		return fmt.Errorf("watch: cookie dir: %w", w.explain(err))
 	}
-	return w.addTree("", settle.Seed)
+	if err := w.addTree("", settle.Seed); err != nil {
+		return err
+	}
+	w.warnPolled()
+	return nil
+}
+
+// warnPolled says, once per episode, how many directories are polled and
+// what fixes it.
+func (w *Watcher) warnPolled() {
+	n := w.npolled.Load()
+	if n == 0 || w.polledWarned.Swap(true) {
+		return
+	}
+	limit, _ := os.ReadFile("/proc/sys/fs/inotify/max_user_watches")
+	w.log.Warn("directories over the inotify watch limit are polled instead of watched",
+		"polled", n, "watched", w.watches.Load(), "every", w.opts.PollInterval,
+		"max_user_watches", strings.TrimSpace(string(limit)),
+		"fix", fmt.Sprintf("sudo sysctl fs.inotify.max_user_watches=%d", max(524288, 2*(n+w.watches.Load()))))
+}
+
+// poll rescans the directories over the watch limit against the index,
+// and tries again to watch them: new, changed and deleted files come out as
+// events, only later than watched ones.
+func (w *Watcher) poll() {
+	w.walkMu.Lock()
+	var tops []string
+	for d := range w.polled {
+		parent := path.Dir(d)
+		if parent == "." {
+			parent = ""
+		}
+		if _, also := w.polled[parent]; !also || d == "" {
+			tops = append(tops, d)
+		}
+	}
+	w.walkMu.Unlock()
+	for _, d := range tops {
+		w.opts.Settler.Touch(d, settle.Tree|settle.Rescan)
+		if err := w.addTree(d, settle.Rescan); err != nil {
+			w.log.Error("poll", "dir", d, tint.Err(err))
+		}
+	}
+	if w.npolled.Load() == 0 && w.polledWarned.Swap(false) {
+		w.log.Info("every directory is watched again; polling stopped")
+	}
+}
+
+func (w *Watcher) setPolled(d string, on bool) {
+	w.walkMu.Lock()
+	defer w.walkMu.Unlock()
+	_, was := w.polled[d]
+	switch {
+	case on && !was:
+		w.polled[d] = struct{}{}
+		w.npolled.Add(1)
+	case !on && was:
+		delete(w.polled, d)
+		w.npolled.Add(-1)
+	}
 }
 
 // Close releases the kernel watches of a watcher that was started but not
@@ -181,10 +257,30 @@ func (w *Watcher) Close() error { return w.fw.Close() }
 // Run reads events until ctx is done, then closes the watcher.
 func (w *Watcher) Run(ctx context.Context) error {
 	defer w.fw.Close()
+	// The poll ticker runs only while some directory is polled: an idle
+	// daemon has no periodic wakeups.
+	var ticker *time.Ticker
+	var tick <-chan time.Time
+	defer func() {
+		if ticker != nil {
+			ticker.Stop()
+		}
+	}()
 	for {
+		switch polling := w.npolled.Load() > 0; {
+		case polling && ticker == nil:
+			ticker = time.NewTicker(w.opts.PollInterval)
+			tick = ticker.C
+			w.warnPolled()
+		case !polling && ticker != nil:
+			ticker.Stop()
+			ticker, tick = nil, nil
+		}
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-tick:
+			w.poll()
 		case <-w.overflow:
 			w.overflowed()
 		case ev, ok := <-w.fw.Events:
@@ -395,23 +491,26 @@ func (w *Watcher) visit(d string, flags settle.Flags) ([]string, error) {
 	_, watched := w.dirs[d]
 	w.walkMu.Unlock()
 	if !watched {
-		if err := w.add(abs); err != nil {
-			err = w.explain(err)
-			if errors.Is(err, ErrWatchLimit) {
-				w.uncovered.Add(1)
-				return nil, err
-			}
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-				return nil, nil // gone already; its delete will follow
-			}
+		err := w.add(abs)
+		switch {
+		case err == nil:
+			w.walkMu.Lock()
+			w.dirs[d] = struct{}{}
+			w.walkMu.Unlock()
+			w.watches.Add(1)
+			w.setPolled(d, false)
+		case errors.Is(err, syscall.ENOSPC):
+			// Over the watch limit: read it anyway, and poll it from now
+			// on, so nothing in it is lost.
+			w.setPolled(d, true)
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+			w.setPolled(d, false)
+			return nil, nil // gone already; its delete will follow
+		default:
 			w.uncovered.Add(1)
 			w.log.Warn("cannot watch directory", "dir", d, tint.Err(err))
 			return nil, nil
 		}
-		w.walkMu.Lock()
-		w.dirs[d] = struct{}{}
-		w.walkMu.Unlock()
-		w.watches.Add(1)
 	}
 	entries, err := os.ReadDir(abs)
 	if err != nil {
@@ -450,7 +549,8 @@ func (w *Watcher) visit(d string, flags settle.Flags) ([]string, error) {
 	return subdirs, nil
 }
 
-// dropTree forgets the watches of dir and every directory below it. The
+// dropTree forgets the watches of dir and every directory below it, and
+// stops polling them. The
 // kernel removed the watch of a deleted directory already, but a moved
 // directory's subdirectories keep theirs under stale names; they must go
 // before anything is watched under the new name, or inotify would hand the
@@ -462,6 +562,12 @@ func (w *Watcher) dropTree(dir string) {
 			_ = w.fw.Remove(filepath.Join(w.opts.Root, filepath.FromSlash(d)))
 			delete(w.dirs, d)
 			w.watches.Add(-1)
+		}
+	}
+	for d := range w.polled {
+		if d == dir || strings.HasPrefix(d, dir+"/") {
+			delete(w.polled, d)
+			w.npolled.Add(-1)
 		}
 	}
 	w.ig.ForgetDir(dir)

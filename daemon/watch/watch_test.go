@@ -2,8 +2,8 @@ package watch_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -470,36 +470,105 @@ func missing(want, got []string) []string {
 	return out
 }
 
-// Running out of inotify watches is an error that names the sysctl, never
-// a silent partial watch. The kernel's ENOSPC is injected here: lowering
-// the real, machine-wide limit would break other tests running meanwhile.
-func TestWatchLimitIsAClearError(t *testing.T) {
+// Directories over the inotify watch limit are polled, never silently
+// unwatched: changes in them still come out as events, the count is in the
+// stats and the log names the sysctl. The kernel's ENOSPC is injected here;
+// TestRealWatchLimit lowers the real limit, as root, when asked to.
+func TestWatchLimitFallsBackToPolling(t *testing.T) {
 	root := t.TempDir()
 	for i := range 5 {
-		os.MkdirAll(filepath.Join(root, fmt.Sprint("d", i)), 0o755)
+		os.MkdirAll(filepath.Join(root, fmt.Sprint("d", i), "sub"), 0o755)
 	}
-	s := settle.New(root, time.Millisecond, func([]event.Event) {}, nil)
-	w, err := watch.New(watch.Options{Root: root, CookieDir: filepath.Join(t.TempDir(), "c"), Settler: s})
+	evs := make(chan event.Event, 100)
+	s := settle.New(root, time.Millisecond, func(batch []event.Event) {
+		for _, ev := range batch {
+			evs <- ev
+		}
+	}, nil)
+	var logs strings.Builder
+	var logMu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&logs, &logMu}, nil))
+	w, err := watch.New(watch.Options{Root: root, CookieDir: filepath.Join(t.TempDir(), "c"), Settler: s, Log: log, PollInterval: 20 * time.Millisecond})
 	must(t, err)
+	var mu sync.Mutex
 	added := 0
-	w.SetAdd(func(string) error {
-		if added == 3 {
+	kernel := w.Add()
+	w.SetAdd(func(dir string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if added == 4 {
 			return syscall.ENOSPC
 		}
 		added++
-		return nil
+		return kernel(dir)
 	})
-	err = w.Start()
-	if !errors.Is(err, watch.ErrWatchLimit) {
-		t.Fatalf("Start = %v, want ErrWatchLimit", err)
+	if err := w.Start(); err != nil {
+		t.Fatalf("Start = %v; a low limit means polling, not failing", err)
 	}
-	for _, want := range []string{"fs.inotify.max_user_watches", "sudo sysctl fs.inotify.max_user_watches="} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not say %q", err, want)
+	st := w.Stats()
+	if st.Watches != 4 || st.Polled != 7 || st.Uncovered != 7 {
+		t.Fatalf("stats %+v, want 4 watched and 7 of 11 directories polled", st)
+	}
+	logMu.Lock()
+	for _, want := range []string{"polled=7", "fix=\"sudo sysctl fs.inotify.max_user_watches="} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
 	}
-	if st := w.Stats(); st.Uncovered == 0 {
-		t.Error("uncovered directories not counted")
+	logMu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.Run(ctx) }()
+	go func() { defer wg.Done(); w.Run(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+
+	// Every directory gets a file; the polled ones deliver too.
+	var want []string
+	for i := range 5 {
+		rel := fmt.Sprintf("d%d/sub/new.txt", i)
+		os.WriteFile(filepath.Join(root, rel), []byte("x"), 0o644)
+		want = append(want, "created "+rel)
+	}
+	waitFor(t, evs, want)
+	for i := range 5 {
+		os.Remove(filepath.Join(root, fmt.Sprintf("d%d/sub/new.txt", i)))
+		want[i] = "deleted " + fmt.Sprintf("d%d/sub/new.txt", i)
+	}
+	waitFor(t, evs, want)
+}
+
+type lockedWriter struct {
+	b  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// waitFor reads events until each wanted "change path" has come, once.
+func waitFor(t *testing.T, evs <-chan event.Event, want []string) {
+	t.Helper()
+	left := map[string]bool{}
+	for _, w := range want {
+		left[w] = true
+	}
+	deadline := time.After(10 * time.Second)
+	for len(left) > 0 {
+		select {
+		case ev := <-evs:
+			for _, line := range changes([]event.Event{ev}) {
+				if !left[line] {
+					t.Errorf("unexpected %s", line)
+				}
+				delete(left, line)
+			}
+		case <-deadline:
+			t.Fatalf("never came: %v", left)
+		}
 	}
 }
 

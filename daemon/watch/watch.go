@@ -96,8 +96,8 @@ type Watcher struct {
 
 	overflow     chan struct{} // asks Run to recover as from an overflow
 	polledWarned atomic.Bool
-	drop     atomic.Pointer[func(rel string) bool] // tests only: lose matching events
-	add      func(path string) error               // fsnotify's Add; tests put the kernel's errors here
+	drop         atomic.Pointer[func(rel string) bool] // tests only: lose matching events
+	add          func(path string) error               // fsnotify's Add; tests put the kernel's errors here
 
 	seq       atomic.Uint64
 	overflows atomic.Int64

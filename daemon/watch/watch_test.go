@@ -590,3 +590,61 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A 1,000-directory subtree renamed is re-watched whole under its new name
+// with every file moved; deleted, it leaves no watch behind.
+func TestThousandDirectorySubtreeMovesAndDeletes(t *testing.T) {
+	const n = 1000
+	h := start(t, func(root string) {
+		for i := range n {
+			d := filepath.Join(root, "big", fmt.Sprint("g", i/100), fmt.Sprint("d", i))
+			os.MkdirAll(d, 0o755)
+			os.WriteFile(filepath.Join(d, "f.txt"), []byte(fmt.Sprint(i)), 0o644)
+		}
+	})
+	h.expect()
+	base := h.w.Stats().Watches // the root, big, 10 groups and 1,000 directories
+	if base != 1+1+10+n {
+		t.Fatalf("%d watches, want %d", base, 1+1+10+n)
+	}
+	must(t, os.Rename(filepath.Join(h.root, "big"), filepath.Join(h.root, "moved")))
+	// Each file is deleted under its old name and created under the new
+	// one (paired as a rename when both land in one settling round).
+	got := map[string]bool{}
+	for _, line := range changes(h.settled()) {
+		line, _, _ = strings.Cut(line, " from ")
+		got[line] = true
+	}
+	missing := 0
+	for i := range n {
+		from := fmt.Sprintf("big/g%d/d%d/f.txt", i/100, i)
+		for _, want := range []string{"deleted " + from, "created moved" + strings.TrimPrefix(from, "big")} {
+			if !got[want] {
+				missing++
+			}
+			delete(got, want)
+		}
+	}
+	if missing > 0 || len(got) > 0 {
+		t.Errorf("%d events missing, %d unexpected", missing, len(got))
+	}
+	if got := h.w.Stats().Watches; got != base {
+		t.Errorf("%d watches after the move, want %d", got, base)
+	}
+	// Every directory of the moved tree is watched under its new name.
+	var want []string
+	for i := 0; i < n; i += 97 {
+		rel := fmt.Sprintf("moved/g%d/d%d/new.txt", i/100, i)
+		h.write(rel, "x")
+		want = append(want, "created "+rel)
+	}
+	h.expect(want...)
+	must(t, os.RemoveAll(filepath.Join(h.root, "moved")))
+	evs := h.settled()
+	if got := len(changes(evs)); got != n+len(want) {
+		t.Errorf("%d deletions, want %d", got, n+len(want))
+	}
+	if got := h.w.Stats().Watches; got != 1 {
+		t.Errorf("%d watches after rm -r, want 1 (the root)", got)
+	}
+}

@@ -137,27 +137,7 @@ func Serve(ctx context.Context, ln net.Listener, api API, version string, log *s
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	mux := http.NewServeMux()
-	h := &handlers{api: api}
-	for pattern, fn := range map[string]http.HandlerFunc{
-		"GET /v1/status":                h.status,
-		"GET /v1/hooks":                 h.hooks,
-		"POST /v1/events":               h.emit,
-		"POST /v1/hooks/{name}/trigger": h.trigger,
-		"GET /v1/runs":                  h.runs,
-		"GET /v1/runs/{id}":             h.run,
-		"GET /v1/logs":                  h.logs,
-		"POST /v1/reload":               h.reload,
-		"POST /v1/sync":                 h.sync,
-		"POST /v1/shutdown":             h.shutdown,
-		"GET /v1/impact":                h.impact,
-		"GET /v1/spec/diff":             h.specDiff,
-	} {
-		mux.HandleFunc(pattern, fn)
-	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, &Error{Code: http.StatusNotFound, Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
-	})
+	mux := routes(api)
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set(VersionHeader, version)
@@ -184,6 +164,32 @@ func Serve(ctx context.Context, ln net.Listener, api API, version string, log *s
 		return err
 	}
 	return nil
+}
+
+// routes maps the API onto its endpoints.
+func routes(api API) *http.ServeMux {
+	mux := http.NewServeMux()
+	h := &handlers{api: api}
+	for pattern, fn := range map[string]http.HandlerFunc{
+		"GET /v1/status":                h.status,
+		"GET /v1/hooks":                 h.hooks,
+		"POST /v1/events":               h.emit,
+		"POST /v1/hooks/{name}/trigger": h.trigger,
+		"GET /v1/runs":                  h.runs,
+		"GET /v1/runs/{id}":             h.run,
+		"GET /v1/logs":                  h.logs,
+		"POST /v1/reload":               h.reload,
+		"POST /v1/sync":                 h.sync,
+		"POST /v1/shutdown":             h.shutdown,
+		"GET /v1/impact":                h.impact,
+		"GET /v1/spec/diff":             h.specDiff,
+	} {
+		mux.HandleFunc(pattern, fn)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &Error{Code: http.StatusNotFound, Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
+	})
+	return mux
 }
 
 // peerUID returns the uid of the process at the other end of a unix

@@ -26,12 +26,12 @@ func (nopAPI) Emit(_ context.Context, req EmitRequest, _ bool) (EmitReply, error
 func (nopAPI) Trigger(context.Context, string, TriggerRequest) (TriggerReply, error) {
 	return TriggerReply{Run: "r"}, nil
 }
-func (nopAPI) Runs(context.Context, string, int) []Run { return []Run{} }
-func (nopAPI) Run(context.Context, string) (Run, error) { return Run{}, NotFound("no run") }
+func (nopAPI) Runs(context.Context, string, int) []Run              { return []Run{} }
+func (nopAPI) Run(context.Context, string) (Run, error)             { return Run{}, NotFound("no run") }
 func (nopAPI) Logs(context.Context, bool, func([]byte) error) error { return nil }
-func (nopAPI) Reload(context.Context) ReloadReply     { return ReloadReply{} }
-func (nopAPI) Sync(context.Context) error             { return nil }
-func (nopAPI) Shutdown()                              {}
+func (nopAPI) Reload(context.Context) ReloadReply                   { return ReloadReply{} }
+func (nopAPI) Sync(context.Context) error                           { return nil }
+func (nopAPI) Shutdown()                                            {}
 func (nopAPI) Impact(context.Context, string, []string) ([]event.Citation, error) {
 	return []event.Citation{}, nil
 }

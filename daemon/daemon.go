@@ -53,6 +53,9 @@ type Options struct {
 	Trust hooks.TrustStore
 	// Observe, when set, is told of every run's phases besides the log.
 	Observe func(queue.Record)
+	// OnEvent, when set, is told of every accepted event, in order, before
+	// the hooks see it (tests and benchmarks check what was delivered).
+	OnEvent func(event.Event)
 	// NewFSWatcher overrides fsnotify.NewWatcher (tests).
 	NewFSWatcher func() (*fsnotify.Watcher, error)
 }
@@ -475,6 +478,9 @@ func (d *Daemon) accept(evs []event.Event) {
 func (d *Daemon) accept1(ev event.Event) uint64 {
 	d.agents.attribute(&ev)
 	ev.ID = d.seq.Add(1)
+	if d.opts.OnEvent != nil {
+		d.opts.OnEvent(ev)
+	}
 	d.journal.Event(ev)
 	d.log.Debug("event", "kind", ev.Kind, "id", ev.ID, "files", len(ev.Files))
 	d.sched.Offer(ev)

@@ -38,7 +38,7 @@ func startDaemon(t testing.TB, config string) *env {
 
 // startDaemonIn is startDaemon with a setup step on the work tree after
 // hookd.toml is written and before the daemon starts.
-func startDaemonIn(t testing.TB, config string, setup func(root string)) *env {
+func startDaemonIn(t testing.TB, config string, setup func(root string), opts ...func(*daemon.Options)) *env {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	e := &env{t: t, root: t.TempDir(), out: t.TempDir(), records: make(chan queue.Record, 100000)}
@@ -59,12 +59,16 @@ func startDaemonIn(t testing.TB, config string, setup func(root string)) *env {
 	if err := trust.Trust(repo.Root, []string{"hookd.toml"}); err != nil {
 		t.Fatal(err)
 	}
-	e.d = daemon.New(daemon.Options{
+	o := daemon.Options{
 		Repo:    repo,
 		Config:  hooks.LoadOptions{Root: repo.Root},
 		Trust:   trust,
 		Observe: func(r queue.Record) { e.records <- r },
-	})
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	e.d = daemon.New(o)
 	if _, probs := e.d.Config(); len(probs) > 0 {
 		t.Fatalf("config: %v", probs)
 	}

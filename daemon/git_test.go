@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/queue"
 )
 
@@ -29,7 +30,7 @@ func gitCmd(t testing.TB, dir string, args ...string) string {
 
 // startGitDaemon starts a daemon on a git repository whose first commit
 // holds hookd.toml; setup runs before it.
-func startGitDaemon(t testing.TB, config string, setup func(root string)) *env {
+func startGitDaemon(t testing.TB, config string, setup func(root string), opts ...func(*daemon.Options)) *env {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
@@ -41,7 +42,7 @@ func startGitDaemon(t testing.TB, config string, setup func(root string)) *env {
 		}
 		gitCmd(t, root, "add", "-A")
 		gitCmd(t, root, "commit", "-q", "-m", "initial")
-	})
+	}, opts...)
 }
 
 // The stdin JSON of a git hook's run, as a command reads it.

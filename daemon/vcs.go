@@ -49,7 +49,9 @@ func (v *vcsSettler) files(evs []event.Event) {
 				continue
 			}
 		}
-		if busy {
+		// While anything is held, what follows waits behind it: a file's
+		// events must reach the hooks in the order they happened.
+		if busy || len(v.held) > 0 {
 			if len(v.held) == 0 {
 				v.empty = make(chan struct{})
 			}

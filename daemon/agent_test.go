@@ -52,7 +52,7 @@ func TestAgentGetsPromptWithTheSteeringThatApplies(t *testing.T) {
 name = "tests-follow-code"
 on = "file.*"
 paths = ["**/*.ts"]
-debounce = "0s"
+debounce = "50ms"
 agent = "claude"
 prompt = "Update the tests of {{range .files}}{{.path}} {{end}}to match."
 steering = ["review"]
@@ -103,14 +103,14 @@ func TestAgentsOwnWritesDoNotRetriggerIt(t *testing.T) {
 name = "review"
 on = "file.*"
 paths = ["src/*.ts"]
-debounce = "0s"
+debounce = "50ms"
 agent = "claude"
 prompt = "Review {{.file.path}}."
 
 [[hook]]
 name = "after"
 on = "agent.done"
-debounce = "0s"
+debounce = "50ms"
 run = "cat > $OUT/done.json"
 `)
 	// The agent rewrites the very file it was asked about.
@@ -143,7 +143,7 @@ max_depth = 3
 name = "a-to-b"
 on = "file.*"
 paths = ["a.txt"]
-debounce = "0s"
+debounce = "50ms"
 agent = "claude"
 prompt = "a changed"
 
@@ -151,7 +151,7 @@ prompt = "a changed"
 name = "b-to-a"
 on = "file.*"
 paths = ["b.txt"]
-debounce = "0s"
+debounce = "50ms"
 agent = "claude"
 prompt = "b changed"
 `)

@@ -431,3 +431,47 @@ run = 'printf "%s\n" "$HOOKD_FILES" >> "$OUT/files"'
 	}
 	t.Logf("%d files in %d runs; %d syncs answered during the burst", n, runs, syncs)
 }
+
+// A hook that takes its time delays no other hook: their events and runs
+// go on while it runs.
+func TestSlowHookDoesNotDelayOthers(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "slow"
+on = "file.*"
+debounce = "0s"
+run = 'cat "$OUT/gate" > /dev/null'
+
+[[hook]]
+name = "fast"
+on = "file.*"
+debounce = "0s"
+run = 'printf "%s\n" "$HOOKD_FILES" >> "$OUT/fast"'
+`)
+	gate := e.gate("gate")
+	e.write("a.txt", "1")
+	fastRuns := 0
+	for fastRuns < 1 {
+		switch r := e.next(queue.Finished); r.Hook {
+		case "fast":
+			fastRuns++
+		default:
+			t.Fatalf("%s finished while blocked", r.Hook)
+		}
+	}
+	for i := range 3 {
+		e.write(fmt.Sprintf("b%d.txt", i), "x")
+		e.sync()
+		if r := e.next(queue.Finished); r.Hook != "fast" {
+			t.Fatalf("%s finished, want fast", r.Hook)
+		}
+	}
+	if got := strings.Fields(e.readOut("fast")); len(got) != 4 {
+		t.Errorf("fast saw %v while slow ran", got)
+	}
+	e.open(gate)
+	for r := e.next(queue.Started); r.Hook != "slow"; r = e.next(queue.Started) {
+	}
+	e.open(gate) // its queued run, with the three later files
+	e.drain()
+}

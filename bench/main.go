@@ -5,12 +5,18 @@
 //     spawn of the same command per event), measured the same way;
 //   - start: how long the real binary takes to watch a generated tree of
 //     -dirs directories and -files files, and its resident memory then;
-//   - idle: the CPU the binary uses over -idle while nothing changes.
+//   - idle: the CPU the binary uses over -idle while nothing changes;
+//   - burst: -burst files written at once: how many runs, whether every
+//     path came exactly once, and when the last run ended;
+//   - peers: inotifywait and Watchman 4.9 measured the same ways, when
+//     installed (bench/run.sh installs them from Debian).
 //
 // Run it from the repository root:
 //
+//	bench/run.sh                         # installs the peers, then t100k
 //	go run ./bench                       # t100k: 10,000 dirs, 100,000 files
-//	go run ./bench -dirs 1000 -files 10000 -n 100
+//	go run ./bench -dirs 50000 -files 500000 -tree /var/tmp/t500k   # t500k
+//	go run ./bench -dirs 1000 -files 10000 -n 100 -peers=false
 //
 // A command "starts" when it writes to a FIFO the bench is blocked reading,
 // so both sides pay the same spawn of /bin/sh.
@@ -43,6 +49,8 @@ func main() {
 	n := flag.Int("n", 300, "latency samples")
 	idle := flag.Duration("idle", 10*time.Second, "idle CPU sample length")
 	keep := flag.String("tree", "", "where to generate the tree (default: a temporary directory)")
+	peers := flag.Bool("peers", true, "measure inotifywait and Watchman too, when installed")
+	burstN := flag.Int("burst", 10000, "files written at once for the burst measure (0: skip)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -64,17 +72,64 @@ func main() {
 	}
 	genTree(tree, *dirs, *files)
 	ready, rss, cpu := startAndIdle(work, bin, tree, *idle)
+	var runs int
+	var exact bool
+	var after time.Duration
+	if *burstN > 0 {
+		runs, exact, after = burst(work, bin, *burstN)
+	}
+	var others []peer
+	if *peers {
+		others = []peer{benchInotifywait(work, tree, *n, *idle), benchWatchman(work, tree, *n, *idle)}
+	}
 
-	fmt.Printf("\nhookd bench on %s (%d cores)\n\n", hostname(), numCPU())
-	fmt.Printf("| measure | hookd | floor |\n|---|---|---|\n")
-	fmt.Printf("| write → command start, p50 | %s | %s |\n", ms(pct(ours, 50)), ms(pct(floor, 50)))
-	fmt.Printf("| write → command start, p99 | %s | %s |\n", ms(pct(ours, 99)), ms(pct(floor, 99)))
-	fmt.Printf("| ready on %d dirs / %d files | %s | — |\n", *dirs, *files, ms(ready))
-	fmt.Printf("| RSS when ready | %.1f MB | — |\n", float64(rss)/1e6)
-	fmt.Printf("| CPU while idle for %s | %.2f%% | — |\n", *idle, cpu)
-	fmt.Printf("| `hookd status` (cold CLI process), p50 | %s | — |\n", ms(pct(statusCLI, 50)))
-	fmt.Printf("| `hookd emit` (cold CLI process), p50 | %s | — |\n", ms(pct(emitCLI, 50)))
-	fmt.Printf("| status round trip over the socket (Go client), p50 | %s | — |\n", ms(pct(statusRT, 50)))
+	fmt.Printf("\nhookd bench on %s (%d cores), tree of %d dirs / %d files\n\n", hostname(), numCPU(), *dirs, *files)
+	head, rule := "| measure | hookd | floor |", "|---|---|---|"
+	for _, p := range others {
+		head += " " + p.name + " |"
+		rule += "---|"
+	}
+	fmt.Println(head)
+	fmt.Println(rule)
+	row := func(name, ours, floor string, of func(peer) string) {
+		line := "| " + name + " | " + ours + " | " + floor + " |"
+		for _, p := range others {
+			switch {
+			case p.missing != "":
+				line += " — |"
+			default:
+				line += " " + of(p) + " |"
+			}
+		}
+		fmt.Println(line)
+	}
+	lat := func(q int) func(peer) string {
+		return func(p peer) string {
+			if len(p.latency) == 0 {
+				return "—"
+			}
+			return ms(pct(p.latency, q))
+		}
+	}
+	row("write → command start, p50", ms(pct(ours, 50)), ms(pct(floor, 50)), lat(50))
+	row("write → command start, p99", ms(pct(ours, 99)), ms(pct(floor, 99)), lat(99))
+	row("ready on the tree", ms(ready), "—", func(p peer) string { return ms(p.ready) })
+	row("RSS when ready", fmt.Sprintf("%.1f MB", float64(rss)/1e6), "—", func(p peer) string { return fmt.Sprintf("%.1f MB", float64(p.rss)/1e6) })
+	row(fmt.Sprintf("CPU while idle for %s", *idle), fmt.Sprintf("%.2f%%", cpu), "—", func(p peer) string { return fmt.Sprintf("%.2f%%", p.cpu) })
+	if *burstN > 0 {
+		row(fmt.Sprintf("burst of %d files: runs, every path once, last run ends after the last write", *burstN),
+			fmt.Sprintf("%d runs, %v, %s", runs, map[bool]string{true: "yes", false: "NO"}[exact], ms(after)), "—", func(peer) string { return "—" })
+	}
+	for _, p := range others {
+		if p.missing != "" {
+			fmt.Printf("\n%s: %s\n", p.name, p.missing)
+		}
+	}
+	fmt.Println()
+	fmt.Printf("| CLI | hookd |\n|---|---|\n")
+	fmt.Printf("| `hookd status` (cold CLI process), p50 | %s |\n", ms(pct(statusCLI, 50)))
+	fmt.Printf("| `hookd emit` (cold CLI process), p50 | %s |\n", ms(pct(emitCLI, 50)))
+	fmt.Printf("| status round trip over the socket (Go client), p50 | %s |\n", ms(pct(statusRT, 50)))
 }
 
 // daemonCalls times the CLI against a background daemon: what a git shim

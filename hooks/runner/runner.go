@@ -341,19 +341,38 @@ func Environ(job Job) []string {
 	if job.Exec != nil {
 		env = append(env, job.Exec.Env...)
 	}
-	var files []string
+	// One environment string may not exceed 128 KiB (Linux refuses the
+	// exec), so a huge batch lists what fits in HOOKD_FILES and says how
+	// many there are in all; the JSON on stdin always has every file.
+	var b strings.Builder
+	kept := 0
 	for _, f := range job.Env.Files {
-		files = append(files, f.Path)
+		if b.Len()+len(f.Path)+1 > MaxFilesEnv {
+			break
+		}
+		if kept > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f.Path)
+		kept++
 	}
-	return append(env,
+	env = append(env,
 		"HOOKD_REPO="+job.Root,
 		"HOOKD_HOOK="+job.Hook.Name,
 		"HOOKD_EVENT="+job.Env.Event.Kind,
-		"HOOKD_FILES="+strings.Join(files, "\n"),
+		"HOOKD_FILES="+b.String(),
 		"HOOKD_RUN_ID="+job.ID,
 		"HOOKD_DEPTH="+strconv.Itoa(job.Depth),
 	)
+	if kept < len(job.Env.Files) {
+		env = append(env, "HOOKD_FILES_TRUNCATED="+strconv.Itoa(len(job.Env.Files)))
+	}
+	return env
 }
+
+// MaxFilesEnv bounds HOOKD_FILES, below the kernel's 128 KiB limit on one
+// environment string.
+const MaxFilesEnv = 120 << 10
 
 // capture keeps a run's output within OutputCap, the head and the tail,
 // and splits it into lines for the log.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -181,5 +182,26 @@ func TestChildrenDoNotInheritGitVariables(t *testing.T) {
 	res := runner.Run(context.Background(), job(t, h))
 	if res.Output != "[][][Ada]\n" {
 		t.Errorf("child saw %q", res.Output)
+	}
+}
+
+// A batch too big for one environment variable still runs: HOOKD_FILES
+// holds what fits, HOOKD_FILES_TRUNCATED the full count, stdin every file.
+func TestHugeBatchStillRuns(t *testing.T) {
+	var files []string
+	for i := range 20000 {
+		files = append(files, fmt.Sprintf("some/rather/long/directory/name/file-%05d.txt", i))
+	}
+	h := &hooks.Hook{Name: "h", Run: hooks.Command{Shell: `printf '%s\n' "$HOOKD_FILES" | wc -l; echo "$HOOKD_FILES_TRUNCATED"; grep -o '"path"' | wc -l`}}
+	res := runner.Run(context.Background(), job(t, h, files...))
+	if res.Status != runner.StatusOK {
+		t.Fatalf("%+v", res)
+	}
+	out := strings.Fields(res.Output)
+	if len(out) != 3 || out[1] != "20000" || out[2] != "20001" {
+		t.Fatalf("output %q: want the files that fit, 20000, and every file on stdin (files, plus file)", res.Output)
+	}
+	if n, _ := strconv.Atoi(out[0]); n < 2000 || n >= 20000 {
+		t.Errorf("HOOKD_FILES held %d files", n)
 	}
 }

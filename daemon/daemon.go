@@ -134,7 +134,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer d.journal.Close()
 	cfg, probs := d.Config()
 	d.agents = newAgents(cfg.Defaults.MaxAgents)
-	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, d.log.With("component", "spec"))
+	var settler *settle.Settler
+	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, func(ctx context.Context) ([]string, error) {
+		entries, err := settler.SnapshotNow(ctx)
+		files := make([]string, len(entries))
+		for i, e := range entries {
+			files[i] = e.Path
+		}
+		return files, err
+	}, d.log.With("component", "spec"))
 	for _, p := range probs {
 		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
 	}
@@ -186,7 +194,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 
-	settler := settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
+	settler = settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
 	d.restoreIndex(ctx, settler)
 	defer d.saveIndex(settler)
 	d.indexSaver = newIndexSaver(func() {
@@ -256,18 +264,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 		defer wg.Done()
 		// The trace index reads what the start-up scan found, once the
 		// scan has settled; events keep it current from then on.
-		if d.Sync(ctx) != nil {
+		if d.Sync(ctx); ctx.Err() != nil {
 			return
 		}
-		entries, err := settler.SnapshotNow(ctx)
-		if err != nil {
-			return
-		}
-		files := make([]string, len(entries))
-		for i, e := range entries {
-			files[i] = e.Path
-		}
-		d.specs.build(ctx, files)
+		d.specs.build(ctx)
 	}()
 	d.recover(ctx)
 	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})

@@ -159,3 +159,23 @@ func keys(m map[string]queue.Record) []string {
 	slices.Sort(out)
 	return out
 }
+
+// A tree without specs is not read for citations until a spec document
+// appears; then the index catches up, and the first spec event's impact
+// already has the code that was there before.
+func TestTraceIndexWaitsForTheFirstSpec(t *testing.T) {
+	e := startGitDaemon(t, specHooks, func(root string) {
+		os.MkdirAll(filepath.Join(root, "src"), 0o755)
+		os.WriteFile(filepath.Join(root, "src/session.ts"), []byte("// Requirements (login): 1.2\n"), 0o644)
+	})
+	e.drain()
+	if cites, err := e.d.API().Impact(context.Background(), "login", []string{"1.2"}); err != nil || len(cites) != 0 {
+		t.Fatalf("impact before any spec: %v %v", cites, err)
+	}
+	e.write(".kiro/specs/login/requirements.md", loginReqs)
+	runs := e.finished()
+	s := runs["spec-json"].Event.Spec
+	if s == nil || !slices.Equal(s.Added, []string{"1", "2"}) || len(s.Impacted) != 1 || s.Impacted[0].File != "src/session.ts" {
+		t.Fatalf("first spec event: %+v", s)
+	}
+}

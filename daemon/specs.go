@@ -31,7 +31,13 @@ type specTracker struct {
 	index   *spec.Index
 	journal *journal.Journal
 	log     *slog.Logger
-	built   chan struct{} // closed once the index holds the whole tree
+	built   chan struct{} // closed once the index is ready for queries
+	// files lists the work tree's files (the settler's index).
+	files func(context.Context) ([]string, error)
+	// indexed says whether code files were scanned for citations. A tree
+	// without specs is not scanned until a spec document appears: reading
+	// every file of a big repository for nothing would be a waste.
+	indexed bool
 
 	mu sync.Mutex // orders the diffs of one document
 
@@ -42,7 +48,7 @@ type specTracker struct {
 	wake   chan struct{}
 }
 
-func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, log *slog.Logger) *specTracker {
+func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, files func(context.Context) ([]string, error), log *slog.Logger) *specTracker {
 	x, err := spec.NewIndex(roots, patterns)
 	if err != nil {
 		// The config loader checked the patterns; keep the defaults.
@@ -51,7 +57,7 @@ func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, l
 	}
 	empty := make(chan struct{})
 	close(empty)
-	return &specTracker{root: root, index: x, journal: j, log: log, built: make(chan struct{}), empty: empty, wake: make(chan struct{}, 1)}
+	return &specTracker{root: root, index: x, journal: j, files: files, log: log, built: make(chan struct{}), empty: empty, wake: make(chan struct{}, 1)}
 }
 
 // offer queues a file event for the tracker; others are not its concern.
@@ -120,12 +126,29 @@ func (t *specTracker) wait(ctx context.Context) error {
 }
 
 // build indexes the files the watcher found, in the background of a
-// daemon that is already ready.
-func (t *specTracker) build(ctx context.Context, files []string) {
+// daemon that is already ready; in a tree without specs, only waits for
+// one.
+func (t *specTracker) build(ctx context.Context) {
+	defer close(t.built)
+	files, err := t.files(ctx)
+	if err != nil {
+		return
+	}
+	for _, f := range files {
+		if _, ok := spec.Classify(f, t.index.Roots()); ok {
+			t.scan(ctx, files)
+			return
+		}
+	}
+	t.log.Debug("no specs: the trace index waits for one", "files", len(files))
+}
+
+// scan reads every file into the index.
+func (t *specTracker) scan(ctx context.Context, files []string) {
 	if err := t.index.Build(ctx, t.root, files); err != nil {
 		return
 	}
-	close(t.built)
+	t.indexed = true
 	t.log.Info("trace index built", "files", len(files), "specs", len(t.index.Docs()))
 }
 
@@ -164,6 +187,24 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 	defer t.mu.Unlock()
 	var out []event.Event
 	for _, f := range ev.Files {
+		_, isDoc := spec.Classify(f.Path, t.index.Roots())
+		if !t.indexed {
+			if !isDoc || f.Change == event.Deleted {
+				continue // no specs yet: nothing to follow
+			}
+			// The first spec document: now the code matters. The spec
+			// documents themselves come through their own events, and must
+			// be new to the index when they do.
+			if files, err := t.files(ctx); err == nil {
+				code := files[:0]
+				for _, f := range files {
+					if _, doc := spec.Classify(f, t.index.Roots()); !doc {
+						code = append(code, f)
+					}
+				}
+				t.scan(ctx, code)
+			}
+		}
 		var doc, old *spec.Doc
 		if f.Change == event.Deleted {
 			if old = t.index.Remove(f.Path); old == nil {

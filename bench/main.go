@@ -71,7 +71,7 @@ func main() {
 		tree = filepath.Join(work, "tree")
 	}
 	genTree(tree, *dirs, *files)
-	ready, rss, cpu := startAndIdle(work, bin, tree, *idle)
+	ready, rss, cpu, settled := startAndIdle(work, bin, tree, *idle)
 	var runs int
 	var exact bool
 	var after time.Duration
@@ -115,6 +115,7 @@ func main() {
 	row("write → command start, p99", ms(pct(ours, 99)), ms(pct(floor, 99)), lat(99))
 	row("ready on the tree", ms(ready), "—", func(p peer) string { return ms(p.ready) })
 	row("RSS when ready", fmt.Sprintf("%.1f MB", float64(rss)/1e6), "—", func(p peer) string { return fmt.Sprintf("%.1f MB", float64(p.rss)/1e6) })
+	row("file index complete in the background, after ready", ms(settled), "—", func(peer) string { return "—" })
 	row(fmt.Sprintf("CPU while idle for %s", *idle), fmt.Sprintf("%.2f%%", cpu), "—", func(p peer) string { return fmt.Sprintf("%.2f%%", p.cpu) })
 	if *burstN > 0 {
 		row(fmt.Sprintf("burst of %d files: runs, every path once, last run ends after the last write", *burstN),
@@ -262,7 +263,7 @@ func startDaemon(bin, repo, cfg, work string) (*exec.Cmd, *bufio.Scanner) {
 
 // startAndIdle starts the binary on the tree and reports its own
 // ready_in figure, its RSS then, and its CPU over the idle period.
-func startAndIdle(work, bin, tree string, idle time.Duration) (time.Duration, int64, float64) {
+func startAndIdle(work, bin, tree string, idle time.Duration) (ready time.Duration, rssReady int64, cpu float64, settled time.Duration) {
 	cfg := filepath.Join(work, "idle.toml")
 	check(os.WriteFile(cfg, []byte("[[hook]]\nname = \"x\"\non = \"file.saved\"\nrun = \"true\"\n"), 0o644))
 	cmd := exec.Command(bin, "run", "--repo", tree, "--config", cfg, "--log-format", "json")
@@ -272,14 +273,14 @@ func startAndIdle(work, bin, tree string, idle time.Duration) (time.Duration, in
 	check(cmd.Start())
 	defer stop(cmd)
 	sc := bufio.NewScanner(stderr)
-	var ready time.Duration
+	var readyAt time.Time
 	for sc.Scan() {
 		var rec struct {
 			Msg     string        `json:"msg"`
 			ReadyIn time.Duration `json:"ready_in"` // slog writes nanoseconds
 		}
 		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "watching" {
-			ready = rec.ReadyIn
+			ready, readyAt = rec.ReadyIn, time.Now()
 			break
 		}
 	}
@@ -287,15 +288,26 @@ func startAndIdle(work, bin, tree string, idle time.Duration) (time.Duration, in
 		for sc.Scan() {
 		}
 	}()
-	rssReady := rss(cmd.Process.Pid)
-	// Let the background index settle before sampling idle CPU.
-	time.Sleep(3 * time.Second)
+	rssReady = rss(cmd.Process.Pid)
+	// The file index is taken in the background after ready; idle is
+	// sampled once the daemon has gone quiet (two seconds without CPU).
+	quiet := 0
+	for start := time.Now(); quiet < 2 && time.Since(start) < 5*time.Minute; {
+		t0 := cpuTicks(cmd.Process.Pid)
+		time.Sleep(time.Second)
+		if cpuTicks(cmd.Process.Pid) == t0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+	}
+	settled = time.Since(readyAt) - 2*time.Second
 	before := cpuTicks(cmd.Process.Pid)
 	time.Sleep(idle)
 	after := cpuTicks(cmd.Process.Pid)
 	const hz = 100 // USER_HZ
-	cpu := float64(after-before) / hz / idle.Seconds() * 100
-	return ready, rssReady, cpu
+	cpu = float64(after-before) / hz / idle.Seconds() * 100
+	return ready, rssReady, cpu, settled
 }
 
 func stop(cmd *exec.Cmd) {

@@ -61,7 +61,8 @@ func FuzzRequests(f *testing.F) {
 		if rec.Code >= 500 {
 			t.Fatalf("%s %s: status %d: %s", method, u, rec.Code, rec.Body)
 		}
-		if path != "/v1/logs" && rec.Code != http.StatusMovedPermanently && !json.Valid(rec.Body.Bytes()) {
+		// Redirects (the mux cleans paths such as "/..") carry no body.
+		if path != "/v1/logs" && rec.Code/100 != 3 && !json.Valid(rec.Body.Bytes()) {
 			t.Fatalf("%s %s: status %d, not JSON: %q", method, u, rec.Code, rec.Body)
 		}
 	})

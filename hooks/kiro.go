@@ -68,20 +68,20 @@ type kiroFile struct {
 // LoadKiro reads the Kiro hook files of a repository, and of the user when
 // home is set. Each file yields hooks or problems; one bad file never
 // keeps the others from loading.
-func LoadKiro(root, home string, d Defaults, cfg *Config) ([]*Hook, Problems) {
+func LoadKiro(root, home string, d Defaults) ([]*Hook, Problems) {
 	var files []kiroFile
 	repo, _ := filepath.Glob(filepath.Join(root, kiroDir, "*"))
 	sort.Strings(repo)
 	for _, p := range repo {
 		if strings.HasSuffix(p, ".kiro.hook") || strings.HasSuffix(p, ".json") {
-			files = append(files, parseKiroFile(p, OriginKiro, d, cfg))
+			files = append(files, parseKiroFile(p, OriginKiro, d))
 		}
 	}
 	if home != "" {
 		user, _ := filepath.Glob(filepath.Join(home, ".kiro", "hooks", "*.json"))
 		sort.Strings(user)
 		for _, p := range user {
-			files = append(files, parseKiroFile(p, OriginKiroUser, d, cfg))
+			files = append(files, parseKiroFile(p, OriginKiroUser, d))
 		}
 	}
 	var hs []*Hook
@@ -93,14 +93,14 @@ func LoadKiro(root, home string, d Defaults, cfg *Config) ([]*Hook, Problems) {
 	return hs, probs
 }
 
-func parseKiroFile(path string, origin Origin, d Defaults, cfg *Config) kiroFile {
+func parseKiroFile(path string, origin Origin, d Defaults) kiroFile {
 	f := kiroFile{path: path}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		f.probs = Problems{{Pos: Pos{File: path}, Message: err.Error()}}
 		return f
 	}
-	hs, probs := ParseKiro(path, data, origin, d, cfg)
+	hs, probs := ParseKiro(path, data, origin, d)
 	f.hooks, f.probs = hs, probs
 	return f
 }
@@ -150,7 +150,7 @@ type v1Hook struct {
 // (the stem, lower-cased to a hookd name); a v1 file with several hooks
 // adds each hook's name. Hooks whose trigger only exists inside a Kiro
 // agent session load disabled, with the reason.
-func ParseKiro(path string, data []byte, origin Origin, d Defaults, cfg *Config) ([]*Hook, Problems) {
+func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Problems) {
 	stem := filepath.Base(path)
 	stem = strings.TrimSuffix(strings.TrimSuffix(stem, ".kiro.hook"), ".json")
 	at := func(msg string, args ...any) Problems {
@@ -174,7 +174,7 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults, cfg *Config)
 			if len(file.Hooks) > 1 {
 				name = stem + "-" + slug(v.Name)
 			}
-			h, err := v1ToHook(v, name, d, cfg)
+			h, err := v1ToHook(v, name, d)
 			if err != nil {
 				probs = append(probs, at("hook %d (%q): %v", i+1, v.Name, err)...)
 				continue
@@ -223,7 +223,7 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults, cfg *Config)
 			return nil, at("askAgent without a prompt")
 		}
 		h.Prompt, h.Literal = then.Prompt, true
-		h.Agent = kiroAgent(d, cfg)
+		h.Agent = kiroAgent(d)
 	case "runCommand":
 		if strings.TrimSpace(then.Command) == "" {
 			return nil, at("runCommand without a command")
@@ -240,7 +240,7 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults, cfg *Config)
 	return []*Hook{finishKiro(h, path, origin)}, nil
 }
 
-func v1ToHook(v v1Hook, name string, d Defaults, cfg *Config) (*Hook, error) {
+func v1ToHook(v v1Hook, name string, d Defaults) (*Hook, error) {
 	if strings.TrimSpace(v.Name) == "" {
 		return nil, errors.New("\"name\" is missing")
 	}
@@ -272,7 +272,7 @@ func v1ToHook(v v1Hook, name string, d Defaults, cfg *Config) (*Hook, error) {
 		if strings.TrimSpace(v.Action.Prompt) == "" {
 			return nil, errors.New("an agent action without a prompt")
 		}
-		h.Prompt, h.Literal, h.Agent = v.Action.Prompt, true, kiroAgent(d, cfg)
+		h.Prompt, h.Literal, h.Agent = v.Action.Prompt, true, kiroAgent(d)
 	default:
 		return nil, fmt.Errorf("action.type %q is not command or agent", v.Action.Type)
 	}
@@ -313,7 +313,7 @@ func applyDefaults(h *Hook, d Defaults) {
 
 // kiroAgent is the agent a Kiro askAgent runs: [defaults] agent, else
 // kiro-cli, the agent Kiro users have.
-func kiroAgent(d Defaults, cfg *Config) string {
+func kiroAgent(d Defaults) string {
 	if d.Agent != "" {
 		return d.Agent
 	}

@@ -27,7 +27,7 @@ func TestKiroCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hs, probs := ParseKiro(path, data, OriginKiro, Defaults{Debounce: 300 * time.Millisecond}, &Config{})
+		hs, probs := ParseKiro(path, data, OriginKiro, Defaults{Debounce: 300 * time.Millisecond})
 		switch {
 		case len(probs) > 0:
 			for _, p := range probs {
@@ -89,7 +89,7 @@ func TestKiroLegacyMapping(t *testing.T) {
 		{"tool.kiro.hook", `{"name":"Review writes","when":{"type":"postToolUse","toolTypes":["write"]},"then":{"type":"askAgent","prompt":"Review."}}`, "", "agent", true},
 	}
 	for _, c := range cases {
-		hs, probs := ParseKiro("/r/.kiro/hooks/"+c.file, []byte(c.json), OriginKiro, Defaults{Agent: "claude"}, &Config{})
+		hs, probs := ParseKiro("/r/.kiro/hooks/"+c.file, []byte(c.json), OriginKiro, Defaults{Agent: "claude"})
 		if len(probs) > 0 || len(hs) != 1 {
 			t.Errorf("%s: %v", c.file, probs)
 			continue
@@ -102,7 +102,7 @@ func TestKiroLegacyMapping(t *testing.T) {
 			t.Errorf("%s: reason %q", c.file, h.Disabled)
 		}
 	}
-	hs, _ := ParseKiro("/r/.kiro/hooks/run-tests.kiro.hook", []byte(cases[0].json), OriginKiro, Defaults{}, &Config{})
+	hs, _ := ParseKiro("/r/.kiro/hooks/run-tests.kiro.hook", []byte(cases[0].json), OriginKiro, Defaults{})
 	h := hs[0]
 	if h.Name != "run-tests" || h.Title != "Run Tests" || h.Timeout != 30*time.Second || !h.Committed {
 		t.Errorf("%+v", h)
@@ -112,7 +112,7 @@ func TestKiroLegacyMapping(t *testing.T) {
 		t.Errorf("*.ts at depth: %v %v", f, ok)
 	}
 	// A task hook fires when a task is done, not when one starts.
-	hs, _ = ParseKiro("/r/.kiro/hooks/done.kiro.hook", []byte(cases[4].json), OriginKiro, Defaults{}, &Config{})
+	hs, _ = ParseKiro("/r/.kiro/hooks/done.kiro.hook", []byte(cases[4].json), OriginKiro, Defaults{})
 	if hs[0].If.IsZero() || !strings.Contains(hs[0].If.Source(), `"done"`) {
 		t.Errorf("postTaskExecution rule: %q", hs[0].If.Source())
 	}
@@ -123,7 +123,7 @@ func TestKiroV1(t *testing.T) {
 	  {"name":"lint-on-save","trigger":"PostFileSave","matcher":"\\.ts$","action":{"type":"command","command":"npm run lint"},"timeout":30},
 	  {"name":"remind tests","trigger":"PreToolUse","matcher":"fs_write","action":{"type":"agent","prompt":"Update tests."}},
 	  {"name":"Ask","trigger":"Manual","action":{"type":"agent","prompt":"Summarise."},"enabled":false}]}`
-	hs, probs := ParseKiro("/home/u/.kiro/hooks/team.json", []byte(data), OriginKiroUser, Defaults{}, &Config{})
+	hs, probs := ParseKiro("/home/u/.kiro/hooks/team.json", []byte(data), OriginKiroUser, Defaults{})
 	if len(probs) > 0 || len(hs) != 3 {
 		t.Fatalf("%v %d", probs, len(hs))
 	}
@@ -150,7 +150,7 @@ func TestKiroBadFilesAreReportedWithReasons(t *testing.T) {
 		`{"version":"v1","hooks":[{"name":"a","trigger":"PostFileSave","matcher":"(","action":{"type":"command","command":"x"}}]}`: "not a regular expression",
 	}
 	for data, want := range cases {
-		_, probs := ParseKiro("/r/.kiro/hooks/bad.kiro.hook", []byte(data), OriginKiro, Defaults{}, &Config{})
+		_, probs := ParseKiro("/r/.kiro/hooks/bad.kiro.hook", []byte(data), OriginKiro, Defaults{})
 		if len(probs) != 1 || !strings.Contains(probs[0].Error(), want) || !strings.HasPrefix(probs[0].Error(), "/r/.kiro/hooks/bad.kiro.hook:") {
 			t.Errorf("%s: %v, want %q", data, probs, want)
 		}
@@ -194,7 +194,7 @@ func FuzzParseKiro(f *testing.F) {
 	f.Add([]byte(`{"name":"x","when":{"type":"fileEdited","patterns":["*.ts"]},"then":{"type":"runCommand","command":"npm test"}}`))
 	f.Add([]byte(`{"version":"v1","hooks":[{"name":"a","trigger":"PostFileSave","matcher":"\\.go$","action":{"type":"agent","prompt":"p"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		hs, probs := ParseKiro("/r/.kiro/hooks/f.kiro.hook", data, OriginKiro, Defaults{}, &Config{})
+		hs, probs := ParseKiro("/r/.kiro/hooks/f.kiro.hook", data, OriginKiro, Defaults{})
 		if len(hs) == 0 && len(probs) == 0 {
 			t.Fatal("neither hooks nor a problem")
 		}

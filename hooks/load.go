@@ -99,7 +99,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 // addKiro loads the Kiro hook files next to the hookd.toml hooks. A name
 // hookd.toml already uses stays hookd.toml's.
 func addKiro(cfg *Config, opts LoadOptions) Problems {
-	hs, probs := LoadKiro(opts.Root, opts.KiroHome, cfg.Defaults, cfg)
+	hs, probs := LoadKiro(opts.Root, opts.KiroHome, cfg.Defaults)
 	taken := map[string]bool{}
 	for _, h := range cfg.Hooks {
 		taken[h.Name] = true

@@ -367,3 +367,10 @@ func (a api) SpecDiff(ctx context.Context, file string) (ipc.SpecDiff, error) {
 	}
 	return ipc.SpecDiff{Against: against, Spec: *s}, nil
 }
+
+func (a api) SpecAccept(ctx context.Context, file string) error {
+	if err := a.specs.accept(ctx, filepath.ToSlash(filepath.Clean(file))); err != nil {
+		return ipc.BadRequest(err.Error())
+	}
+	return nil
+}

@@ -311,3 +311,18 @@ func (t *specTracker) diff(ctx context.Context, rel string) (*event.Spec, string
 	}
 	return t.payload(d, spec.Diff(old, doc)), against, nil
 }
+
+// accept takes a document as it is now for the version hookd last saw:
+// the next change is compared with it (`hookd spec accept`).
+func (t *specTracker) accept(ctx context.Context, rel string) error {
+	if _, ok := spec.Classify(rel, t.index.Roots()); !ok {
+		return errors.New(rel + " is not a spec document under [specs] roots")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	data, err := os.ReadFile(filepath.Join(t.root, filepath.FromSlash(rel)))
+	if err != nil {
+		return err
+	}
+	return t.journal.SetMeta(ctx, seenKey+rel, string(data))
+}

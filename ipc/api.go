@@ -137,6 +137,9 @@ type API interface {
 	// SpecDiff is the requirement-level change of a spec document since
 	// the daemon last saw it.
 	SpecDiff(ctx context.Context, file string) (SpecDiff, error)
+	// SpecAccept takes a spec document as it is now for the version the
+	// daemon last saw, so that its next change is compared with it.
+	SpecAccept(ctx context.Context, file string) error
 }
 
 // SpecDiff is the reply of GET /v1/spec/diff: the change as a spec.changed

@@ -171,6 +171,12 @@ func (c *Client) SpecDiff(ctx context.Context, file string) (SpecDiff, error) {
 	return out, c.do(ctx, "GET", "/v1/spec/diff?"+url.Values{"file": {file}}.Encode(), nil, &out)
 }
 
+// SpecAccept takes a spec document as it is now for the version the daemon
+// last saw.
+func (c *Client) SpecAccept(ctx context.Context, file string) error {
+	return c.do(ctx, "POST", "/v1/spec/accept?"+url.Values{"file": {file}}.Encode(), nil, nil)
+}
+
 // Run returns one run whole.
 func (c *Client) Run(ctx context.Context, id string) (Run, error) {
 	var r Run

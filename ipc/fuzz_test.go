@@ -36,6 +36,7 @@ func (nopAPI) Impact(context.Context, string, []string) ([]event.Citation, error
 	return []event.Citation{}, nil
 }
 func (nopAPI) SpecDiff(context.Context, string) (SpecDiff, error) { return SpecDiff{}, nil }
+func (nopAPI) SpecAccept(context.Context, string) error           { return nil }
 
 // FuzzRequests sends the API arbitrary requests: every reply is JSON with
 // a status that is not a server error, and nothing panics.

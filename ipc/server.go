@@ -183,6 +183,7 @@ func routes(api API) *http.ServeMux {
 		"POST /v1/shutdown":             h.shutdown,
 		"GET /v1/impact":                h.impact,
 		"GET /v1/spec/diff":             h.specDiff,
+		"POST /v1/spec/accept":          h.specAccept,
 	} {
 		mux.HandleFunc(pattern, fn)
 	}
@@ -259,6 +260,17 @@ func (h *handlers) specDiff(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := h.api.SpecDiff(r.Context(), file)
 	respond(w, d, err)
+}
+
+func (h *handlers) specAccept(w http.ResponseWriter, r *http.Request) {
+	file := r.URL.Query().Get("file")
+	if file == "" {
+		writeError(w, BadRequest("name the spec document: ?file=PATH"))
+		return
+	}
+	respond(w, struct {
+		Accepted string `json:"accepted"`
+	}{file}, h.api.SpecAccept(r.Context(), file))
 }
 
 func (h *handlers) runs(w http.ResponseWriter, r *http.Request) {

@@ -42,7 +42,7 @@ tasks with their status and the requirements they cite.`,
   hookd spec show .kiro/specs/login/requirements.md
   hookd spec diff .kiro/specs/login/requirements.md --rev HEAD~1`,
 	}
-	cmd.AddCommand(newSpecListCmd(g), newSpecShowCmd(g), newSpecDiffCmd(g))
+	cmd.AddCommand(newSpecListCmd(g), newSpecShowCmd(g), newSpecDiffCmd(g), newSpecAcceptCmd(g))
 	return cmd
 }
 
@@ -474,4 +474,48 @@ func (g *globals) impact(ctx context.Context, order []string, bySpec map[string]
 		out = append(out, x.Impact(name, bySpec[name])...)
 	}
 	return out, nil
+}
+
+func newSpecAcceptCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "accept [FILE...]",
+		Short: "Take spec documents as they are now for the baseline of the next diff",
+		Long: `accept tells the running daemon to take the documents as they are now for
+the version it last saw: 'spec diff' then shows nothing for them, and their
+next spec.changed is against this state. Use it after reviewing a drift
+report, so the next one carries only what is new. Without FILE, every spec
+document is accepted.`,
+		Example: `  hookd spec accept .kiro/specs/login/requirements.md
+  hookd spec accept`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, cfg, err := g.specConfig()
+			if err != nil {
+				return err
+			}
+			files, err := relFiles(root, args)
+			if err != nil {
+				return usageError{err}
+			}
+			if len(args) == 0 {
+				specs, err := spec.Find(root, cfg.Specs.Roots)
+				if err != nil {
+					return err
+				}
+				for _, s := range specs {
+					files = append(files, s.Files...)
+				}
+			}
+			c, _, err := g.client()
+			if err != nil {
+				return err
+			}
+			for _, f := range files {
+				if err := c.SpecAccept(cmd.Context(), f); err != nil {
+					return notRunning(err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "accepted %s\n", f)
+			}
+			return nil
+		},
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/hookd-dev/hookd/daemon/ignore"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/steering"
 )
 
 // check is one finding of `hookd doctor`.
@@ -161,6 +162,12 @@ func (g *globals) doctor(ctx context.Context) []check {
 		add(check{Name: "config", Status: "fail", Detail: fmt.Sprintf("%d problem(s), first: %s", len(probs), probs[0]), Fix: "hookd check"})
 	} else {
 		add(check{Name: "config", Status: "ok", Detail: fmt.Sprintf("%d hooks", len(cfg.Hooks))})
+	}
+	home, _ := os.UserHomeDir()
+	if set, warns := steering.Load(repo.Root, home); len(warns) > 0 {
+		add(check{Name: "steering", Status: "warn", Detail: fmt.Sprintf("%d file(s) read with a problem, first: %s", len(warns), warns[0]), Fix: "fix the front matter (inclusion: always | fileMatch | manual | auto)"})
+	} else if len(set.Docs) > 0 {
+		add(check{Name: "steering", Status: "ok", Detail: fmt.Sprintf("%d steering documents", len(set.Docs))})
 	}
 	if untrusted, err := hooks.DefaultTrustStore().Untrusted(repo.Root, hooks.CommittedFiles(cfg, repo.Root)); err != nil {
 		add(check{Name: "trust", Status: "fail", Detail: err.Error()})

@@ -89,6 +89,9 @@ type Settler struct {
 	pending map[string]touch
 	fresh   []string            // touched since the last scan
 	seeds   map[string][]string // start-up scan: dir -> file names, not yet examined
+	// holding keeps the seeds for later while the start-up walk runs, so
+	// that reading baselines does not compete with it for the CPU.
+	holding bool
 	// tentative holds baselines taken from seeds whose barrier has not come
 	// back yet; an event for one of them is a change (Suspect).
 	tentative map[string]uint64
@@ -217,6 +220,19 @@ func (s *Settler) Snapshot() []Entry {
 	return out
 }
 
+// HoldSeeds keeps seeds unexamined until it is called with false: the
+// watcher holds them during its start-up walk, so that "ready" comes as
+// soon as every directory is watched and baselines follow in the
+// background. Events are examined meanwhile as always.
+func (s *Settler) HoldSeeds(hold bool) {
+	s.mu.Lock()
+	s.holding = hold
+	s.mu.Unlock()
+	if !hold {
+		s.wake()
+	}
+}
+
 // SeedDir hands over the files the start-up scan found in dir ("" for the
 // root). They become the index's baseline in the first flush, in the
 // background, without being reported; a seeded file that also gets an
@@ -308,8 +324,10 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 		}
 	}
 	s.fresh = nil
-	seeds := s.seeds
-	s.seeds = nil
+	var seeds map[string][]string
+	if !s.holding {
+		seeds, s.seeds = s.seeds, nil
+	}
 	var barrier uint64
 	if len(seeds) > 0 && s.barrier != nil {
 		// Mark before the baselines are read: an event from now until the

@@ -188,6 +188,8 @@ func (w *Watcher) Start() error {
 	if err := w.fw.Add(w.opts.CookieDir); err != nil {
 		return fmt.Errorf("watch: cookie dir: %w", w.explain(err))
 	}
+	w.opts.Settler.HoldSeeds(true)
+	defer w.opts.Settler.HoldSeeds(false)
 	if err := w.addTree("", settle.Seed); err != nil {
 		return err
 	}

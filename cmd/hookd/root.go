@@ -85,8 +85,10 @@ func newRoot(g *globals) *cobra.Command {
 		Short: "Always-on hooks for spec-driven development",
 		Long: `hookd watches a repository and runs hooks when things happen in it: a file is
 saved, a commit lands, a requirement in a spec changes. Hooks are declared in
-hookd.toml, each with an expr-lang rule, and run a command, an AI agent with a
-rendered prompt, or a built-in action.
+hookd.toml (and Kiro's .kiro/hooks run as they are), each with an expr-lang
+rule, and run a command, an AI agent with a rendered prompt and the steering
+that applies, or a built-in action such as the impact of a changed
+requirement.
 
 Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 2 the command line is wrong.`,
@@ -94,7 +96,8 @@ Exit codes: 0 success, 1 a problem was found (bad config, failed run),
   hookd check                     # validate hookd.toml: every problem, with FILE:LINE:COL
   hookd trust                     # run the repository's hooks (after reading them)
   hookd start && hookd status     # the daemon in the background, and what it does
-  hookd explain file.saved --file src/app.go   # which hooks would run, and why`,
+  hookd explain file.saved --file src/app.go   # which hooks would run, and why
+  hookd impact 'login#2.1'        # what cites a requirement: tasks, design, code, tests`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -1,13 +1,11 @@
 package watch_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,12 +55,7 @@ func TestRealWatchLimit(t *testing.T) {
 	if st.Polled < 15 || st.Watches+st.Polled != 31 {
 		t.Fatalf("stats %+v: want about 10 of 31 directories watched and the rest polled", st)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); s.Run(ctx) }()
-	go func() { defer wg.Done(); w.Run(ctx) }()
-	defer func() { cancel(); wg.Wait() }()
+	runBoth(t, s, w)
 	var want []string
 	for i := range 30 {
 		rel := fmt.Sprintf("d%d/f.txt", i)

@@ -516,12 +516,7 @@ func TestWatchLimitFallsBackToPolling(t *testing.T) {
 		}
 	}
 	logMu.Unlock()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); s.Run(ctx) }()
-	go func() { defer wg.Done(); w.Run(ctx) }()
-	defer func() { cancel(); wg.Wait() }()
+	runBoth(t, s, w)
 
 	// Every directory gets a file; the polled ones deliver too.
 	var want []string
@@ -536,6 +531,16 @@ func TestWatchLimitFallsBackToPolling(t *testing.T) {
 		want[i] = "deleted " + fmt.Sprintf("d%d/sub/new.txt", i)
 	}
 	waitFor(t, evs, want)
+}
+
+// runBoth runs a started watcher and its settler until the test ends.
+func runBoth(t *testing.T, s *settle.Settler, w *watch.Watcher) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.Run(ctx) }()
+	go func() { defer wg.Done(); w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
 }
 
 type lockedWriter struct {

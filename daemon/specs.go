@@ -254,35 +254,8 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 // payload renders a change as the spec event's payload, with the places
 // that cite the changed requirements.
 func (t *specTracker) payload(d *spec.Doc, c spec.Change) *event.Spec {
-	p := &event.Spec{
-		Name: d.Spec, Format: string(d.Format), Kind: string(d.Kind), Dir: d.Dir, File: d.File,
-		Added: orEmpty(c.Added), Removed: orEmpty(c.Removed), Modified: orEmpty(c.Modified),
-		Renamed: []event.Rename{}, Changed: orEmpty(c.Changed()), Tasks: []event.Task{}, Impacted: []event.Citation{},
-	}
-	for _, r := range c.Renamed {
-		p.Renamed = append(p.Renamed, event.Rename{From: r.From, To: r.To})
-	}
-	for _, k := range c.Tasks {
-		p.Tasks = append(p.Tasks, event.Task{ID: k.ID, Title: k.Title, From: string(k.From), To: string(k.To), Requirements: k.Requirements})
-	}
-	switch d.Kind {
-	case spec.Tasks, spec.Design, spec.Other:
-		// Their ids are tasks and properties, which nothing cites.
-	default:
-		name := d.Spec
-		if d.Kind == spec.Delta {
-			name = ""
-		}
-		p.Impacted = t.index.Impact(name, p.Changed)
-	}
-	return p
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
+	p := spec.Payload(t.index, d, c)
+	return &p
 }
 
 // diff is the change of a document since hookd last saw it, for `hookd

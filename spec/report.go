@@ -7,6 +7,40 @@ import (
 	"github.com/hookd-dev/hookd/event"
 )
 
+// Payload renders a change of document d as the spec event carries it,
+// with the places citing what changed (from x).
+func Payload(x *Index, d *Doc, c Change) event.Spec {
+	p := event.Spec{
+		Name: d.Spec, Format: string(d.Format), Kind: string(d.Kind), Dir: d.Dir, File: d.File,
+		Added: orEmpty(c.Added), Removed: orEmpty(c.Removed), Modified: orEmpty(c.Modified),
+		Renamed: []event.Rename{}, Changed: orEmpty(c.Changed()), Tasks: []event.Task{}, Impacted: []event.Citation{},
+	}
+	for _, r := range c.Renamed {
+		p.Renamed = append(p.Renamed, event.Rename{From: r.From, To: r.To})
+	}
+	for _, k := range c.Tasks {
+		p.Tasks = append(p.Tasks, event.Task{ID: k.ID, Title: k.Title, From: string(k.From), To: string(k.To), Requirements: k.Requirements})
+	}
+	switch d.Kind {
+	case Tasks, Design, Other:
+		// Their ids are tasks and properties, which nothing cites.
+	default:
+		name := d.Spec
+		if d.Kind == Delta {
+			name = "" // a change names requirements of its capabilities
+		}
+		p.Impacted = x.Impact(name, p.Changed)
+	}
+	return p
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 // Report renders a spec change and the places citing what it
 // changed, for people: one line per place, stale tasks flagged.
 func Report(s event.Spec) string {
@@ -32,10 +66,19 @@ func Report(s event.Spec) string {
 		}
 		parts = append(parts, "renumbered "+strings.Join(rs, ", "))
 	}
+	if len(s.Tasks) > 0 {
+		parts = append(parts, fmt.Sprintf("%d task(s) changed state", len(s.Tasks)))
+	}
 	if len(parts) == 0 {
 		parts = append(parts, "no requirement changed")
 	}
 	b.WriteString(strings.Join(parts, "; ") + "\n")
+	for _, t := range s.Tasks {
+		fmt.Fprintf(&b, "  task %s: %s → %s  %s\n", t.ID, t.From, t.To, t.Title)
+	}
+	if len(s.Tasks) > 0 && len(s.Changed) == 0 {
+		return b.String()
+	}
 	if len(s.Impacted) == 0 {
 		b.WriteString("nothing cites the changed requirements\n")
 		return b.String()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/hookd-dev/hookd/event"
@@ -109,5 +110,28 @@ func TestSpecKitCitations(t *testing.T) {
 	// A scenario change reaches the tasks of its story.
 	if got := x.Impact("004-search", []string{"US1/AC2"}); len(got) != 2 {
 		t.Errorf("impact of US1/AC2: %+v", got)
+	}
+}
+
+// The report says what changed and who cites it; a ticked task is told as
+// progress, without an impact list.
+func TestReport(t *testing.T) {
+	x := buildIndex(t, map[string]string{
+		".kiro/specs/login/tasks.md": kiroTasks,
+		"src/auth.go":                "// Requirements (login): 1.3\n",
+	})
+	old := kiroDoc(t, Requirements, kiroReqs)
+	changed := kiroDoc(t, Requirements, strings.Replace(kiroReqs, "24 hours", "8 hours", 1))
+	r := Report(Payload(x, changed, Diff(old, changed)))
+	for _, want := range []string{"spec login (kiro requirements): modified 1.3", "code   src/auth.go:1  cites 1.3", "task   .kiro/specs/login/tasks.md:4  cites 1.3", "task   .kiro/specs/login/tasks.md:6  cites 1.3"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("report lacks %q:\n%s", want, r)
+		}
+	}
+	tasks := x.Doc(".kiro/specs/login/tasks.md")
+	ticked := kiroDoc(t, Tasks, strings.Replace(kiroTasks, "- [ ] 2. Sign out", "- [x] 2. Sign out", 1))
+	r = Report(Payload(x, ticked, Diff(tasks, ticked)))
+	if !strings.Contains(r, "1 task(s) changed state") || !strings.Contains(r, "task 2: todo → done  Sign out") || strings.Contains(r, "cite") {
+		t.Errorf("task report:\n%s", r)
 	}
 }

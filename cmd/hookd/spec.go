@@ -222,7 +222,7 @@ Without FILE every spec document is compared.`,
 			}
 			for _, d := range diffs {
 				fmt.Fprintf(out, "%s (against %s)\n", d.Spec.File, d.Against)
-				for _, l := range strings.Split(strings.TrimRight(specChangeText(d.Spec), "\n"), "\n") {
+				for _, l := range strings.Split(strings.TrimRight(spec.Report(d.Spec), "\n"), "\n") {
 					fmt.Fprintln(out, "  "+l)
 				}
 			}
@@ -285,54 +285,9 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 				return nil, err
 			}
 		}
-		out = append(out, ipc.SpecDiff{Against: against, Spec: localPayload(x, d, ch)})
+		out = append(out, ipc.SpecDiff{Against: against, Spec: spec.Payload(x, d, ch)})
 	}
 	return out, nil
-}
-
-// localPayload is the daemon's spec event payload, computed in process.
-func localPayload(x *spec.Index, d *spec.Doc, c spec.Change) event.Spec {
-	p := event.Spec{Name: d.Spec, Format: string(d.Format), Kind: string(d.Kind), Dir: d.Dir, File: d.File,
-		Added: c.Added, Removed: c.Removed, Modified: c.Modified, Changed: c.Changed(), Renamed: []event.Rename{}, Tasks: []event.Task{}, Impacted: []event.Citation{}}
-	for _, r := range c.Renamed {
-		p.Renamed = append(p.Renamed, event.Rename{From: r.From, To: r.To})
-	}
-	for _, t := range c.Tasks {
-		p.Tasks = append(p.Tasks, event.Task{ID: t.ID, Title: t.Title, From: string(t.From), To: string(t.To), Requirements: t.Requirements})
-	}
-	if d.Kind != spec.Tasks && d.Kind != spec.Design {
-		p.Impacted = x.Impact(d.Spec, p.Changed)
-	}
-	return p
-}
-
-func specChangeText(s event.Spec) string {
-	var b strings.Builder
-	for _, l := range []struct {
-		what string
-		ids  []string
-	}{{"added", s.Added}, {"removed", s.Removed}, {"modified", s.Modified}} {
-		if len(l.ids) > 0 {
-			fmt.Fprintf(&b, "%-9s %s\n", l.what, strings.Join(l.ids, ", "))
-		}
-	}
-	for _, r := range s.Renamed {
-		fmt.Fprintf(&b, "renamed   %s → %s\n", r.From, r.To)
-	}
-	for _, t := range s.Tasks {
-		fmt.Fprintf(&b, "task      %s %s → %s  %s\n", t.ID, t.From, t.To, t.Title)
-	}
-	for _, c := range s.Impacted {
-		stale := ""
-		if c.Stale {
-			stale = "  (done: possibly stale)"
-		}
-		fmt.Fprintf(&b, "cited by  %s %s:%d (%s)%s\n", c.Kind, c.File, c.Line, c.Requirement, stale)
-	}
-	if b.Len() == 0 {
-		b.WriteString("content changed; no requirement did\n")
-	}
-	return b.String()
 }
 
 func gitShow(ctx context.Context, root, rev, rel string) ([]byte, error) {

@@ -223,6 +223,9 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			if doc, prev = t.index.Update(f.Path, data); doc == nil {
 				continue
 			}
+			if doc.Unparsed != "" && (prev == nil || prev.Unparsed == "") {
+				t.log.Warn("spec document not understood; no ids are guessed from it", "at", f.Path+":1", "why", doc.Unparsed)
+			}
 			if old, _ = t.baseline(ctx, f.Path); old == nil {
 				old = prev
 			}

@@ -3,12 +3,15 @@ package daemon_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 )
@@ -178,4 +181,39 @@ func TestTraceIndexWaitsForTheFirstSpec(t *testing.T) {
 	if s == nil || !slices.Equal(s.Added, []string{"1", "2"}) || len(s.Impacted) != 1 || s.Impacted[0].File != "src/session.ts" {
 		t.Fatalf("first spec event: %+v", s)
 	}
+}
+
+// A spec document whose shape is not understood is a warning that names
+// the file and why, and nothing is guessed from it.
+func TestUnreadableSpecIsAWarning(t *testing.T) {
+	var logs syncBuffer
+	e := startGitDaemon(t, specHooks, nil, func(o *daemon.Options) {
+		o.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	e.drain()
+	e.write(".kiro/specs/cost/requirements.md", "# Costs\n\n### 1.1 Tracking\n- usage is tracked\n")
+	runs := e.finished()
+	if s := runs["spec-json"].Event.Spec; s == nil || len(s.Changed) != 0 {
+		t.Errorf("an unreadable document changed ids: %+v", s)
+	}
+	if got := logs.String(); !strings.Contains(got, "spec document not understood") || !strings.Contains(got, ".kiro/specs/cost/requirements.md:1") {
+		t.Errorf("log:\n%s", got)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -39,7 +39,10 @@ type specTracker struct {
 	// every file of a big repository for nothing would be a waste.
 	indexed bool
 
-	mu sync.Mutex // orders the diffs of one document
+	mu sync.Mutex // orders the diffs of one document, and guards warned
+	// warned holds, per document, the reason it was last reported not
+	// understood.
+	warned map[string]string
 
 	qmu sync.Mutex
 	// qmu guards the fields that follow.
@@ -57,7 +60,7 @@ func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, f
 	}
 	empty := make(chan struct{})
 	close(empty)
-	return &specTracker{root: root, index: x, journal: j, files: files, log: log, built: make(chan struct{}), empty: empty, wake: make(chan struct{}, 1)}
+	return &specTracker{root: root, index: x, journal: j, files: files, log: log, built: make(chan struct{}), warned: map[string]string{}, empty: empty, wake: make(chan struct{}, 1)}
 }
 
 // offer queues a file event for the tracker; others are not its concern.
@@ -136,20 +139,43 @@ func (t *specTracker) build(ctx context.Context) {
 	}
 	for _, f := range files {
 		if _, ok := spec.Classify(f, t.index.Roots()); ok {
+			// `hookd spec diff` waits for this: its impact needs the
+			// whole index.
+			t.mu.Lock()
 			t.scan(ctx, files)
+			t.mu.Unlock()
 			return
 		}
 	}
 	t.log.Debug("no specs: the trace index waits for one", "files", len(files))
 }
 
-// scan reads every file into the index.
+// scan reads every file into the index. t.mu is held.
 func (t *specTracker) scan(ctx context.Context, files []string) {
 	if err := t.index.Build(ctx, t.root, files); err != nil {
 		return
 	}
 	t.indexed = true
-	t.log.Info("trace index built", "files", len(files), "specs", len(t.index.Docs()))
+	docs := t.index.Docs()
+	t.log.Info("trace index built", "files", len(files), "specs", len(docs))
+	for _, d := range docs {
+		t.warnUnparsed(d)
+	}
+}
+
+// warnUnparsed says once per document and reason that hookd does not
+// understand it, whichever of the build and a file event read it first.
+// t.mu is held.
+func (t *specTracker) warnUnparsed(d *spec.Doc) {
+	if d.Unparsed == "" {
+		delete(t.warned, d.File)
+		return
+	}
+	if t.warned[d.File] == d.Unparsed {
+		return
+	}
+	t.warned[d.File] = d.Unparsed
+	t.log.Warn("spec document not understood; no ids are guessed from it", "at", d.File+":1", "why", d.Unparsed)
 }
 
 const seenKey = "spec_seen:"
@@ -223,10 +249,12 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			if doc, prev = t.index.Update(f.Path, data); doc == nil {
 				continue
 			}
-			if doc.Unparsed != "" && (prev == nil || prev.Unparsed == "") {
-				t.log.Warn("spec document not understood; no ids are guessed from it", "at", f.Path+":1", "why", doc.Unparsed)
-			}
-			if old, _ = t.baseline(ctx, f.Path); old == nil {
+			t.warnUnparsed(doc)
+			// The index's previous version stands in for a baseline only
+			// for a save: the start-up build may have read a file created
+			// after the watch began, before its event got here, and a new
+			// file is new whatever the index read of it.
+			if old, _ = t.baseline(ctx, f.Path); old == nil && f.Change != event.Created {
 				old = prev
 			}
 			if err := t.journal.SetMeta(ctx, seenKey+f.Path, string(data)); err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/lmittmann/tint"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/rules"
@@ -219,9 +219,7 @@ func gitDiff(ctx context.Context, root string, files []string) string {
 	if len(files) == 0 {
 		return ""
 	}
-	cmd := exec.CommandContext(ctx, "git", append([]string{"--no-optional-locks", "diff", "--no-color", "--no-ext-diff", "HEAD", "--"}, files...)...)
-	cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
-	out, _ := cmd.Output()
+	out, _ := gitcmd.Output(ctx, root, append([]string{"diff", "--no-color", "--no-ext-diff", "HEAD", "--"}, files...)...)
 	if len(out) > MaxDiff {
 		out = append(out[:MaxDiff:MaxDiff], []byte("\n… (diff truncated)\n")...)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/spec"
 )
 
@@ -199,9 +198,7 @@ func (t *specTracker) baseline(ctx context.Context, rel string) (*spec.Doc, stri
 
 // headVersion reads a file as HEAD has it.
 func headVersion(ctx context.Context, root, rel string) ([]byte, bool) {
-	cmd := exec.CommandContext(ctx, "git", "--no-optional-locks", "show", "HEAD:./"+filepath.ToSlash(rel))
-	cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
-	out, err := cmd.Output()
+	out, err := gitcmd.Output(ctx, root, "show", "HEAD:./"+filepath.ToSlash(rel))
 	return out, err == nil
 }
 

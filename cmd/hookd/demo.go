@@ -17,8 +17,8 @@ import (
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/examples"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
-	"github.com/hookd-dev/hookd/hooks/runner"
 )
 
 func newDemoCmd(g *globals) *cobra.Command {
@@ -74,12 +74,8 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	}
 	repo := daemon.Repo{Root: root, StateDir: filepath.Join(tmp, "state")}
 	git := func(args ...string) error {
-		cmd := exec.Command("git", append([]string{"-c", "user.name=hookd demo", "-c", "user.email=demo@hookd.invalid", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("git %s: %v: %s", args[0], err, out)
-		}
-		return nil
+		_, err := gitcmd.Output(context.Background(), root, append([]string{"-c", "user.name=hookd demo", "-c", "user.email=demo@hookd.invalid", "-c", "commit.gpgsign=false"}, args...)...)
+		return err
 	}
 	if _, err := exec.LookPath("git"); err == nil {
 		if git("init", "-q") == nil && git("add", "-A") == nil && git("commit", "-q", "-m", "Start") == nil {

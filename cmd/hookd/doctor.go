@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon/ignore"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/steering"
@@ -101,7 +102,7 @@ func (g *globals) doctor(ctx context.Context) []check {
 	add(watchCheck(dirs, readInt("/proc/sys/fs/inotify/max_user_watches")))
 
 	// git, the shims and core.hooksPath.
-	if gitVersion, err := exec.Command("git", "--version").Output(); err != nil {
+	if gitVersion, err := gitcmd.Output(context.Background(), "", "--version"); err != nil {
 		add(check{Name: "git", Status: "warn", Detail: "git is not installed: git events and blocking hooks are off", Fix: "install git"})
 	} else {
 		add(check{Name: "git", Status: "ok", Detail: strings.TrimSpace(string(gitVersion))})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
@@ -62,9 +62,7 @@ func (g *globals) hooksDir() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c := exec.Command("git", "rev-parse", "--git-path", "hooks")
-	c.Dir, c.Env = repo.Root, runner.GitFreeEnv()
-	out, err := c.Output()
+	out, err := gitcmd.Output(context.Background(), repo.Root, "rev-parse", "--git-path", "hooks")
 	if err != nil {
 		return "", fmt.Errorf("find the hooks directory (is this a git repository?): %w", err)
 	}
@@ -257,16 +255,13 @@ func blockingInProcess(ctx context.Context, root string, cfg *hooks.Config, kind
 // the hook (GIT_INDEX_FILE is honoured by git itself: `commit -a` and
 // `commit PATHS` use a temporary index).
 func stagedFiles(root string) ([]event.File, error) {
-	c := exec.Command("git", "diff", "--cached", "--name-status", "-z", "--no-renames")
-	c.Dir = root
-	// Keep GIT_INDEX_FILE: it is the point. Drop what could point git at
-	// another repository.
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GIT_DIR=") && !strings.HasPrefix(kv, "GIT_WORK_TREE=") {
-			c.Env = append(c.Env, kv)
-		}
+	// Keep GIT_INDEX_FILE: it is the point. (A relative one is relative
+	// to the work tree root, where git runs hooks and we run git.)
+	c := gitcmd.Cmd{Dir: root}
+	if idx := os.Getenv("GIT_INDEX_FILE"); idx != "" {
+		c.Env = []string{"GIT_INDEX_FILE=" + idx}
 	}
-	out, err := c.Output()
+	out, err := c.Output(context.Background(), "diff", "--cached", "--name-status", "-z", "--no-renames")
 	if err != nil {
 		return nil, fmt.Errorf("list the staged files: %w", err)
 	}

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
 )
@@ -147,17 +148,7 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 
 // gitLines runs git in dir and returns its output lines.
 func gitLines(dir string, args ...string) ([]string, error) {
-	c := exec.Command("git", args...)
-	c.Dir, c.Env = dir, runner.GitFreeEnv()
-	out, err := c.CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
-	}
-	s := strings.TrimSpace(string(out))
-	if s == "" {
-		return nil, nil
-	}
-	return strings.Split(s, "\n"), nil
+	return gitcmd.Lines(context.Background(), dir, args...)
 }
 
 // commitFiles lists the files a commit changed against its first parent.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -15,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
-	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/spec"
 )
@@ -291,9 +290,7 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 }
 
 func gitShow(ctx context.Context, root, rev, rel string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", "--no-optional-locks", "show", rev+":./"+filepath.ToSlash(rel))
-	cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
-	return cmd.Output()
+	return gitcmd.Output(ctx, root, "show", rev+":./"+filepath.ToSlash(rel))
 }
 
 // localIndex builds the trace index in process, for when no daemon runs.
@@ -305,9 +302,7 @@ func localIndex(ctx context.Context, root string, cfg *hooks.Config) (*spec.Inde
 		return nil, err
 	}
 	var files []string
-	cmd := exec.CommandContext(ctx, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-	cmd.Dir, cmd.Env = root, runner.GitFreeEnv()
-	if out, err := cmd.Output(); err == nil {
+	if out, err := gitcmd.Output(ctx, root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"); err == nil {
 		for _, f := range strings.Split(string(out), "\x00") {
 			if f != "" {
 				files = append(files, f)

@@ -28,7 +28,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -41,7 +40,7 @@ import (
 	"github.com/lmittmann/tint"
 
 	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/gitcmd"
 )
 
 // maxCommits bounds the commits one event lists (a huge pull).
@@ -210,10 +209,7 @@ func (s *Source) isDirty() bool {
 		return d
 	}
 	s.mu.Unlock()
-	cmd := exec.Command("git", "--no-optional-locks", "status", "--porcelain", "-uno")
-	cmd.Dir = s.root
-	cmd.Env = runner.GitFreeEnv()
-	out, err := cmd.Output()
+	out, err := gitcmd.Output(context.Background(), s.root, "status", "--porcelain", "-uno")
 	dirty := err == nil && len(strings.TrimSpace(string(out))) > 0
 	s.mu.Lock()
 	s.dirty = &dirty

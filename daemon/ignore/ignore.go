@@ -14,11 +14,13 @@ package ignore
 
 import (
 	"bytes"
+	"context"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/hookd-dev/hookd/gitcmd"
 )
 
 type pattern struct {
@@ -62,9 +64,7 @@ func New(root, gitDir string, extra []string) *Matcher {
 // excludesFile finds core.excludesFile the way git does, falling back to
 // $XDG_CONFIG_HOME/git/ignore.
 func excludesFile(root string) string {
-	cmd := exec.Command("git", "config", "--path", "--get", "core.excludesFile")
-	cmd.Dir = root
-	if out, err := cmd.Output(); err == nil {
+	if out, err := gitcmd.Output(context.Background(), root, "config", "--path", "--get", "core.excludesFile"); err == nil {
 		if f := strings.TrimSpace(string(out)); f != "" {
 			return f
 		}

@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/rules"
 )
@@ -312,29 +313,11 @@ func (p *pipes) drain(readers *sync.WaitGroup, limit time.Duration) {
 	}
 }
 
-// GitFreeEnv is the process environment without the variables that point
-// git at a particular repository, index or prefix. A hook (or hookd itself)
-// started from inside a git hook would otherwise have every git command it
-// runs work on git's temporary index; children never inherit them.
-func GitFreeEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
-			"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_PREFIX", "GIT_NAMESPACE", "GIT_QUARANTINE_PATH":
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
-
 // Environ returns the environment of a job's process: the daemon's own
 // (without git's repository variables), the hook's env table, then the
 // HOOKD_ variables, which always win.
 func Environ(job Job) []string {
-	env := GitFreeEnv()
+	env := gitcmd.ChildEnv()
 	for k, v := range job.Hook.Env {
 		env = append(env, k+"="+v)
 	}

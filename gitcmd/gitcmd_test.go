@@ -1,0 +1,77 @@
+package gitcmd_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hookd-dev/hookd/gitcmd"
+)
+
+func repo(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	root := t.TempDir()
+	for _, args := range [][]string{{"init", "-q"}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "start"}} {
+		if _, err := gitcmd.Output(context.Background(), root, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// A hookd started from inside a git hook has GIT_DIR and GIT_INDEX_FILE
+// set for another repository; its own git commands must not follow them.
+func TestGitVariablesDoNotLeakIn(t *testing.T) {
+	root := repo(t)
+	other := repo(t)
+	t.Setenv("GIT_DIR", filepath.Join(other, ".git"))
+	t.Setenv("GIT_INDEX_FILE", filepath.Join(other, ".git", "index"))
+	out, err := gitcmd.Output(context.Background(), root, "rev-parse", "--absolute-git-dir")
+	if err != nil || strings.TrimSpace(string(out)) != filepath.Join(root, ".git") {
+		t.Fatalf("git dir = %q (%v), want %s", out, err, filepath.Join(root, ".git"))
+	}
+	if slices.ContainsFunc(gitcmd.Env(), func(kv string) bool { return strings.HasPrefix(kv, "GIT_DIR=") }) {
+		t.Error("Env keeps GIT_DIR")
+	}
+	t.Setenv("GIT_SSH_COMMAND", "ssh -v")
+	child := gitcmd.ChildEnv()
+	if slices.Contains(child, "GIT_DIR="+filepath.Join(other, ".git")) || !slices.Contains(child, "GIT_SSH_COMMAND=ssh -v") {
+		t.Errorf("ChildEnv = %v: want GIT_DIR gone and GIT_SSH_COMMAND kept", child)
+	}
+}
+
+func TestErrorsCarryStderr(t *testing.T) {
+	root := repo(t)
+	_, err := gitcmd.Output(context.Background(), root, "show", "HEAD:nope")
+	var ge *gitcmd.Error
+	if !errors.As(err, &ge) || !strings.Contains(err.Error(), "nope") || gitcmd.ExitCode(err) != 128 {
+		t.Fatalf("err = %v (exit %d)", err, gitcmd.ExitCode(err))
+	}
+}
+
+func TestTracked(t *testing.T) {
+	root := repo(t)
+	ctx := context.Background()
+	os.WriteFile(filepath.Join(root, "staged"), []byte("x"), 0o644)
+	os.WriteFile(filepath.Join(root, "loose"), []byte("x"), 0o644)
+	if _, err := gitcmd.Output(ctx, root, "add", "staged"); err != nil {
+		t.Fatal(err)
+	}
+	if !gitcmd.Tracked(ctx, root, "staged") || gitcmd.Tracked(ctx, root, "loose") {
+		t.Fatal("staged must be tracked, loose not")
+	}
+	// Committed, then untracked with git rm --cached: HEAD still has it.
+	gitcmd.Output(ctx, root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "add")
+	gitcmd.Output(ctx, root, "rm", "-q", "--cached", "staged")
+	if !gitcmd.Tracked(ctx, root, "staged") {
+		t.Fatal("a file HEAD has is tracked")
+	}
+}

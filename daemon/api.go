@@ -236,14 +236,6 @@ func (d *Daemon) Logs(ctx context.Context, follow bool, send func([]byte) error)
 // log and in status.
 func (d *Daemon) Reload(context.Context) ipc.ReloadReply {
 	cfg, probs := hooks.Load(d.opts.Config)
-	if err := hooks.ApplyTrust(cfg, d.opts.Repo.Root, d.opts.Trust); err != nil {
-		d.log.Error("read trust store; committed hooks stay paused", "err", err)
-		for _, h := range cfg.Hooks {
-			if h.Committed {
-				h.Disabled = "paused: the trust store cannot be read"
-			}
-		}
-	}
 	d.mu.Lock()
 	if len(probs) > 0 {
 		d.problems = probs

@@ -35,8 +35,8 @@ run = "true"
 			repo, _ := daemon.Locate(root)
 			started := make(chan time.Time, 16)
 			trust := hooks.TrustStore{Path: filepath.Join(b.TempDir(), "trust.json")}
-			trust.Trust(repo.Root, []string{"hookd.toml"})
-			d := daemon.New(daemon.Options{Repo: repo, Config: hooks.LoadOptions{Root: repo.Root}, Trust: trust,
+			trust.TrustAsTheyAre(repo.Root, "hookd.toml")
+			d := daemon.New(daemon.Options{Repo: repo, Config: hooks.LoadOptions{Root: repo.Root, GitDir: repo.GitDir, Trust: trust},
 				Observe: func(r queue.Record) {
 					if r.Phase == queue.Started {
 						started <- time.Now()

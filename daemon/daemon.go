@@ -48,9 +48,6 @@ type Options struct {
 	Listener *ipc.Listener
 	// Version is the daemon's version, sent on every API reply.
 	Version string
-	// Trust records what the user trusted; the zero value is the user's
-	// default store.
-	Trust hooks.TrustStore
 	// Observe, when set, is told of every run's phases besides the log.
 	Observe func(queue.Record)
 	// OnEvent, when set, is told of every accepted event, in order, before
@@ -92,22 +89,11 @@ func New(opts Options) *Daemon {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	if opts.Trust.Path == "" {
-		opts.Trust = hooks.DefaultTrustStore()
-	}
 	logs := newLogHub(500)
 	// Every log line also goes to `hookd logs`, as JSON.
 	log := slog.New(slog.NewMultiHandler(opts.Log.Handler(), slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	d := &Daemon{opts: opts, log: log, ready: make(chan struct{}), logs: logs}
 	d.cfg, d.problems = hooks.Load(opts.Config)
-	if err := hooks.ApplyTrust(d.cfg, opts.Repo.Root, opts.Trust); err != nil {
-		d.problems = append(d.problems, hooks.Problem{Pos: hooks.Pos{File: opts.Trust.Path}, Message: err.Error()})
-		for _, h := range d.cfg.Hooks {
-			if h.Committed {
-				h.Disabled = "paused: the trust store cannot be read"
-			}
-		}
-	}
 	return d
 }
 

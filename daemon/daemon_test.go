@@ -56,13 +56,12 @@ func startDaemonIn(t testing.TB, config string, setup func(root string), opts ..
 	e.root = repo.Root
 	// The test wrote this hookd.toml itself: trust it, as a user would.
 	trust := hooks.TrustStore{Path: filepath.Join(t.TempDir(), "trust.json")}
-	if err := trust.Trust(repo.Root, []string{"hookd.toml"}); err != nil {
+	if err := trust.TrustAsTheyAre(repo.Root, "hookd.toml"); err != nil {
 		t.Fatal(err)
 	}
 	o := daemon.Options{
 		Repo:    repo,
-		Config:  hooks.LoadOptions{Root: repo.Root},
-		Trust:   trust,
+		Config:  hooks.LoadOptions{Root: repo.Root, GitDir: repo.GitDir, Trust: trust},
 		Observe: func(r queue.Record) { e.records <- r },
 	}
 	for _, opt := range opts {

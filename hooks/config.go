@@ -34,12 +34,13 @@ type Origin string
 const (
 	OriginUser     Origin = "user"     // ~/.config/hookd/config.toml: always trusted
 	OriginRepo     Origin = "repo"     // hookd.toml: committed, needs trust
-	OriginLocal    Origin = "local"    // hookd.local.toml: personal, always trusted
+	OriginLocal    Origin = "local"    // hookd.local.toml: personal unless git tracks it
 	OriginExplicit Origin = "explicit" // --config FILE: the user's own, always trusted
 )
 
 // Committed reports whether files of this origin come with the repository
-// and so must be trusted before their hooks run.
+// and so must be trusted before their hooks run. (A hookd.local.toml is
+// committed too when git tracks it: see Source.Committed.)
 func (o Origin) Committed() bool { return o == OriginRepo || o == OriginKiro }
 
 // Mode says what a hook does when its batch is ready while a run is going.
@@ -60,14 +61,38 @@ type Config struct {
 	Specs    Specs
 	Trace    Trace
 	Watch    Watch
-	// Files are the config files that were read, in precedence order.
+	// Files are the config files that were read, in precedence order, then
+	// the Kiro hook files.
 	Files []Source
+	// Held lists, per committed file that is not trusted, what of it was
+	// held back.
+	Held []Held
 }
 
 // Source is one config file that was read.
 type Source struct {
 	Path   string
 	Origin Origin
+	// Sum is the SHA-256 of the bytes that were read and parsed.
+	Sum string
+	// Committed says the file may have come with the repository, so its
+	// contents take effect only once trusted; Why says why when that is
+	// not plain from its name (a hookd.local.toml that git tracks).
+	Committed bool
+	Why       string
+	// Held is why the file does not take effect (not trusted yet, changed
+	// since trusted); empty when it does.
+	Held string
+}
+
+// Held is a committed file that is not trusted, and what of it does not
+// apply until it is.
+type Held struct {
+	File string `json:"file"`
+	Why  string `json:"why"`
+	// Tables are its parts, e.g. "[defaults]", "[agent.claude]",
+	// "2 [[hook]]".
+	Tables []string `json:"tables"`
 }
 
 // Defaults apply to every hook that does not set its own value.
@@ -179,15 +204,13 @@ type Hook struct {
 	Origin    Origin
 	Committed bool
 	Pos       Pos
-	// TrustFile is the committed file (repository-relative) whose trust
-	// the hook needs; empty when it needs none.
-	TrustFile string
 	// Disabled explains why an enabled-looking hook cannot run; empty when
 	// it can.
 	Disabled string
 
 	kinds []func(event.Kind) bool
 	globs rules.Globs
+	files []string // the files that set its keys
 }
 
 // Action names the hook's action kind: "run", "agent" or "builtin".

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 // Kiro hook files (research/kiro.md §1): the legacy IDE format, one hook
@@ -58,51 +58,33 @@ func kiroTrigger(t string) (kind event.Kind, rule string, ok bool) {
 	return "", "", false
 }
 
-// kiroFile is one hook file's hooks, or why it has none.
-type kiroFile struct {
-	path  string
-	hooks []*Hook
-	probs Problems
-}
-
 // LoadKiro reads the Kiro hook files of a repository, and of the user when
 // home is set. Each file yields hooks or problems; one bad file never
-// keeps the others from loading.
-func LoadKiro(root, home string, d Defaults) ([]*Hook, Problems) {
-	var files []kiroFile
-	repo, _ := filepath.Glob(filepath.Join(root, kiroDir, "*"))
-	sort.Strings(repo)
-	for _, p := range repo {
-		if strings.HasSuffix(p, ".kiro.hook") || strings.HasSuffix(p, ".json") {
-			files = append(files, parseKiroFile(p, OriginKiro, d))
+// keeps the others from loading. files lists every file read, with the
+// SHA-256 of its bytes, for trust.
+func LoadKiro(root, home string, d Defaults) (files []Source, hs []*Hook, probs Problems) {
+	read := func(pattern string, origin Origin) {
+		paths, _ := filepath.Glob(pattern)
+		sort.Strings(paths)
+		for _, p := range paths {
+			if !strings.HasSuffix(p, ".kiro.hook") && !strings.HasSuffix(p, ".json") {
+				continue
+			}
+			data, err := safefile.Read(p, MaxConfigFile)
+			if err != nil {
+				probs = append(probs, Problem{Pos: Pos{File: p}, Message: err.Error()})
+				continue
+			}
+			files = append(files, Source{Path: p, Origin: origin, Sum: Sum(data), Committed: origin.Committed()})
+			h, pr := ParseKiro(p, data, origin, d)
+			hs, probs = append(hs, h...), append(probs, pr...)
 		}
 	}
+	read(filepath.Join(root, kiroDir, "*"), OriginKiro)
 	if home != "" {
-		user, _ := filepath.Glob(filepath.Join(home, ".kiro", "hooks", "*.json"))
-		sort.Strings(user)
-		for _, p := range user {
-			files = append(files, parseKiroFile(p, OriginKiroUser, d))
-		}
+		read(filepath.Join(home, ".kiro", "hooks", "*.json"), OriginKiroUser)
 	}
-	var hs []*Hook
-	var probs Problems
-	for _, f := range files {
-		hs = append(hs, f.hooks...)
-		probs = append(probs, f.probs...)
-	}
-	return hs, probs
-}
-
-func parseKiroFile(path string, origin Origin, d Defaults) kiroFile {
-	f := kiroFile{path: path}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		f.probs = Problems{{Pos: Pos{File: path}, Message: err.Error()}}
-		return f
-	}
-	hs, probs := ParseKiro(path, data, origin, d)
-	f.hooks, f.probs = hs, probs
-	return f
+	return files, hs, probs
 }
 
 // legacyHook is the `.kiro.hook` shape.
@@ -323,6 +305,7 @@ func kiroAgent(d Defaults) string {
 func finishKiro(h *Hook, path string, origin Origin) *Hook {
 	h.Origin, h.Committed = origin, origin.Committed()
 	h.Pos = Pos{File: path, Line: 1, Col: 1}
+	h.files = []string{path}
 	return h
 }
 

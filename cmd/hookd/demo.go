@@ -91,13 +91,13 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	// The demo wrote this repository itself, so it trusts its hookd.toml in a
 	// store of its own; yours is left alone.
 	trust := hooks.TrustStore{Path: filepath.Join(tmp, "trust.json")}
-	if err := trust.Trust(repo.Root, []string{hooks.RepoFile}); err != nil {
+	if err := trust.TrustAsTheyAre(repo.Root, hooks.RepoFile, hooks.LocalFile); err != nil {
 		return err
 	}
 	dm.d = daemon.New(daemon.Options{
-		Repo:    repo,
-		Trust:   trust,
-		Config:  hooks.LoadOptions{Root: repo.Root}, // the user's own config stays out of it
+		Repo: repo,
+		// The user's own config stays out of it.
+		Config:  hooks.LoadOptions{Root: repo.Root, GitDir: repo.GitDir, Trust: trust},
 		Observe: func(r queue.Record) { dm.records <- r },
 	})
 	cfg, probs := dm.d.Config()

@@ -170,14 +170,19 @@ func (g *globals) doctor(ctx context.Context) []check {
 	} else if len(set.Docs) > 0 {
 		add(check{Name: "steering", Status: "ok", Detail: fmt.Sprintf("%d steering documents", len(set.Docs))})
 	}
-	if untrusted, err := hooks.DefaultTrustStore().Untrusted(repo.Root, hooks.CommittedFiles(cfg, repo.Root)); err != nil {
-		add(check{Name: "trust", Status: "fail", Detail: err.Error()})
-	} else if len(untrusted) > 0 {
-		var files []string
-		for f := range untrusted {
-			files = append(files, f)
+	var held []string
+	why := ""
+	for _, f := range cfg.Files {
+		if f.Held != "" {
+			rel, _ := filepath.Rel(repo.Root, f.Path)
+			held = append(held, filepath.ToSlash(rel))
+			if why == "" {
+				why = f.Held
+			}
 		}
-		add(check{Name: "trust", Status: "warn", Detail: strings.Join(sortedCopy(files), ", ") + ": " + untrusted[sortedCopy(files)[0]], Fix: "read it, then hookd trust"})
+	}
+	if len(held) > 0 {
+		add(check{Name: "trust", Status: "warn", Detail: strings.Join(held, ", ") + ": " + why, Fix: "read it, then hookd trust"})
 	} else {
 		add(check{Name: "trust", Status: "ok", Detail: "the repository's hook files are trusted"})
 	}

@@ -127,8 +127,13 @@ func repoRelative(root, p string) (string, error) {
 
 func printExplanation(w interface{ Write([]byte) (int, error) }, x hooks.Explanation) {
 	verdict := "would not run"
-	if x.Runs {
+	switch {
+	case x.Runs:
 		verdict = "WOULD RUN"
+	case strings.HasPrefix(x.Disabled, "paused"):
+		verdict = "paused"
+	case x.Disabled != "":
+		verdict = "disabled"
 	}
 	fmt.Fprintf(w, "%s  %s  (%s, %s: %s)\n", x.Hook, verdict, x.Source, x.Action, x.Detail)
 	mark := func(ok bool) string {

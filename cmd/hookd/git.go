@@ -233,9 +233,6 @@ func configBlocks(cfg *hooks.Config, kind event.Kind) bool {
 // config with problems has stopped the operation before: a broken blocking
 // hook must not let a commit through.)
 func blockingInProcess(ctx context.Context, root string, cfg *hooks.Config, kind event.Kind, files []event.File) (*ipc.Verdict, error) {
-	if err := hooks.ApplyTrust(cfg, root, hooks.DefaultTrustStore()); err != nil {
-		return nil, err
-	}
 	sched := queue.New(ctx, queue.Options{Root: root, MaxRuns: 1, Run: runner.Run})
 	sched.SetHooks(cfg.Hooks)
 	verdict := &ipc.Verdict{OK: true}

@@ -118,7 +118,7 @@ func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
 	if err != nil {
 		return daemon.Repo{}, hooks.LoadOptions{}, err
 	}
-	opts := hooks.LoadOptions{Root: repo.Root, UserConfig: userConfig()}
+	opts := hooks.LoadOptions{Root: repo.Root, GitDir: repo.GitDir, UserConfig: userConfig()}
 	if home, err := os.UserHomeDir(); err == nil {
 		opts.KiroHome = home
 	}

@@ -14,6 +14,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -380,11 +381,19 @@ func (d *Daemon) recover(ctx context.Context) {
 			d.journal.Record(r)
 			ended := endOrphans(r.PID, r.ID)
 			d.log.Warn("a run was cut off when hookd last stopped", "hook", r.Hook, "run", r.ID, "orphans_ended", ended)
-		case r.Batch == nil || !d.sched.Resume(r.Hook, *r.Batch, r.ID):
-			r.Status, r.Reason = "skipped", "queued when hookd last stopped, and its hook is gone"
+		case r.Batch == nil:
+			r.Status, r.Reason = "skipped", "queued when hookd last stopped, without its batch"
 			d.journal.Record(r)
 		default:
-			d.log.Info("running a batch queued before hookd last stopped", "hook", r.Hook, "run", r.ID)
+			switch err := d.sched.Resume(r.Hook, *r.Batch, r.ID); {
+			case errors.Is(err, queue.ErrUnknownHook):
+				r.Status, r.Reason = "skipped", "queued when hookd last stopped, and its hook is gone"
+				d.journal.Record(r)
+			case err != nil:
+				d.log.Warn("a batch queued before hookd last stopped is not run: its hook cannot run now", "hook", r.Hook, "run", r.ID, "reason", err.Error())
+			default:
+				d.log.Info("running a batch queued before hookd last stopped", "hook", r.Hook, "run", r.ID)
+			}
 		}
 	}
 }

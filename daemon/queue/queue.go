@@ -132,15 +132,22 @@ func New(ctx context.Context, opts Options) *Scheduler {
 
 // SetHooks installs a hook set: on start, and on every reload. Hooks that
 // stay keep their gathering batch, their queued batch and their running
-// runs; hooks that go away lose what had not started, and say so.
+// runs, unless they can no longer run (paused until trusted, disabled):
+// then what waited for them is dropped, and the queued run is recorded
+// skipped with the reason. Hooks that go away lose what had not started,
+// and say so. Runs already going finish.
 func (s *Scheduler) SetHooks(hs []*hooks.Hook) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.bump()
 	keep := map[string]bool{}
 	for _, h := range hs {
 		keep[h.Name] = true
 		if st, ok := s.hooks[h.Name]; ok {
 			st.hook = h
+			if why := cannotRun(h); why != "" {
+				s.dropWaiting(st, why)
+			}
 			continue
 		}
 		s.hooks[h.Name] = &hookState{hook: h, active: map[string]*active{}, info: rules.HookInfo{Name: h.Name}}
@@ -162,6 +169,32 @@ func (s *Scheduler) SetHooks(hs []*hooks.Hook) {
 			st.removed = true
 		}
 	}
+}
+
+// cannotRun says why a hook may not run now, or "".
+func cannotRun(h *hooks.Hook) string {
+	switch {
+	case h.Disabled != "":
+		return h.Disabled
+	case !h.Enabled:
+		return "enabled = false"
+	}
+	return ""
+}
+
+// dropWaiting drops the batches waiting for a hook that can no longer
+// run. mu is held.
+func (s *Scheduler) dropWaiting(st *hookState, why string) {
+	if st.timer != nil {
+		st.timer.Stop()
+	}
+	if st.pending != nil {
+		s.opts.Log.Warn("hook cannot run any more; its waiting batch is dropped", "hook", st.hook.Name, "reason", why)
+	}
+	if b := st.next; b != nil {
+		s.opts.Observe(Record{Phase: Skipped, RunID: b.id, Hook: st.hook.Name, Event: b.event(), Reason: "its hook cannot run any more: " + why})
+	}
+	st.pending, st.next = nil, nil
 }
 
 // Offer routes an event to every hook that wants it.
@@ -295,19 +328,24 @@ func (s *Scheduler) ready(st *hookState, b *batch, manual bool) string {
 }
 
 // Resume makes a run that a previous daemon had queued when it stopped,
-// under the same id. It returns false when the hook no longer exists.
-func (s *Scheduler) Resume(name string, ev event.Event, id string) bool {
+// under the same id. It returns ErrUnknownHook when the hook no longer
+// exists, and an error saying why when the hook cannot run now (paused by
+// a pull made while hookd was stopped): the run is then recorded skipped.
+func (s *Scheduler) Resume(name string, ev event.Event, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, ok := s.hooks[name]
 	if !ok || st.removed {
-		return false
+		return fmt.Errorf("%w: %q", ErrUnknownHook, name)
 	}
 	b := newBatch(ev)
 	b.add(ev, ev.Files)
 	b.id = id
 	s.ready(st, b, ev.Kind == event.HookManual)
-	return true
+	if why := cannotRun(st.hook); why != "" {
+		return errors.New(why)
+	}
+	return nil
 }
 
 var errRestarted = errors.New("restarted by a newer batch")
@@ -317,9 +355,20 @@ func (s *Scheduler) newID() string {
 }
 
 // start evaluates the rule on the batch and launches the run. mu is held.
+// It is the one place a run begins, so it checks, at that moment, that the
+// hook may run: a batch that waited (debounce, a queued follow-up, one
+// resumed from the journal) never runs for a hook paused meanwhile.
 func (s *Scheduler) start(st *hookState, b *batch, manual bool) string {
 	h := st.hook
 	ev := b.event()
+	if why := cannotRun(h); why != "" {
+		id := b.id
+		if id == "" {
+			id = s.newID()
+		}
+		s.opts.Observe(Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: ev, Reason: "its hook cannot run: " + why})
+		return ""
+	}
 	env := rules.NewEnv(s.opts.Root, ev, st.info)
 	if s.opts.Git != nil {
 		// git.dirty costs a git process: only for rules that read it.

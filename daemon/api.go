@@ -25,10 +25,10 @@ import (
 
 // Status reports the daemon's state.
 func (d *Daemon) Status(ctx context.Context) ipc.Status {
-	_, probs := d.Config()
+	cfg, probs := d.Config()
 	st := ipc.Status{
 		PID: os.Getpid(), Version: d.opts.Version, Repo: d.opts.Repo.Root, StateDir: d.opts.Repo.StateDir,
-		Started: d.started, Hooks: d.Hooks(ctx), Problems: toProblems(probs), Queue: d.sched.Pending(),
+		Started: d.started, Hooks: d.Hooks(ctx), Held: HeldList(cfg), Problems: toProblems(probs), Queue: d.sched.Pending(),
 	}
 	if d.opts.Listener != nil {
 		st.Socket = d.opts.Listener.Path
@@ -86,11 +86,14 @@ func HookList(cfg *hooks.Config, probs hooks.Problems, root string, info func(st
 	return out
 }
 
-func (d *Daemon) relative(p string) string {
-	if rel, err := filepath.Rel(d.opts.Repo.Root, p); err == nil && !strings.HasPrefix(rel, "..") {
-		return filepath.ToSlash(rel)
+// HeldList says what of the committed files that are not trusted is held
+// back, for status and `hookd hooks`.
+func HeldList(cfg *hooks.Config) []ipc.Held {
+	out := []ipc.Held{}
+	for _, h := range cfg.Held {
+		out = append(out, ipc.Held{File: h.File, Why: h.Why, Tables: h.Tables})
 	}
-	return p
+	return out
 }
 
 // Emit accepts an event from outside (hookd emit, the git shims). With

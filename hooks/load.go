@@ -126,7 +126,9 @@ func Load(opts LoadOptions) (*Config, Problems) {
 			src.Committed, src.Why = localCommitted(opts)
 		}
 		if src.Committed && !opts.TrustAll {
-			src.Held = trust.Why(opts.Root, opts.rel(src.Path), src.Sum)
+			if src.Held = trust.Why(opts.Root, opts.rel(src.Path), src.Sum); src.Held != "" && src.Why != "" {
+				src.Held += "; " + src.Why
+			}
 		}
 		sources = append(sources, src)
 		pf, perr := parseFile(src, data)
@@ -163,7 +165,7 @@ func localCommitted(opts LoadOptions) (bool, string) {
 		return true, "outside git, hookd cannot tell that it is yours"
 	}
 	if gitcmd.Tracked(context.Background(), opts.Root, LocalFile) {
-		return true, "git tracks it, so it came with the repository (untrack it with `git rm --cached " + LocalFile + "` to make it yours)"
+		return true, "git tracks it, so it came with the repository (`git rm --cached " + LocalFile + "` makes it yours)"
 	}
 	return false, ""
 }

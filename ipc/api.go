@@ -13,13 +13,16 @@ const VersionHeader = "Hookd-Version"
 
 // Status is the reply of GET /v1/status.
 type Status struct {
-	PID       int       `json:"pid"`
-	Version   string    `json:"version"`
-	Socket    string    `json:"socket"`
-	Repo      string    `json:"repo"`
-	StateDir  string    `json:"state_dir"`
-	Started   time.Time `json:"started"`
-	Hooks     []Hook    `json:"hooks"`
+	PID      int       `json:"pid"`
+	Version  string    `json:"version"`
+	Socket   string    `json:"socket"`
+	Repo     string    `json:"repo"`
+	StateDir string    `json:"state_dir"`
+	Started  time.Time `json:"started"`
+	Hooks    []Hook    `json:"hooks"`
+	// Held lists the committed files that are not trusted, with what of
+	// them does not apply until they are.
+	Held      []Held    `json:"held"`
 	Problems  []Problem `json:"problems"`
 	Queue     int       `json:"queue"`
 	Watches   int64     `json:"watches"`
@@ -45,6 +48,14 @@ type Hook struct {
 	LastStatus string    `json:"last_status,omitempty"`
 	LastRun    time.Time `json:"last_run,omitzero"`
 	Error      string    `json:"error,omitempty"`
+}
+
+// Held is a committed config file that is not trusted: why, and what of
+// it is held back ("[defaults]", "[agent.claude]", "2 [[hook]]").
+type Held struct {
+	File   string   `json:"file"`
+	Why    string   `json:"why"`
+	Tables []string `json:"tables"`
 }
 
 // Problem is a configuration error with its position.

@@ -71,7 +71,7 @@ It exits 1 when no daemon runs.`,
 				fmt.Fprintf(out, ", %d overflows recovered", st.Overflows)
 			}
 			fmt.Fprintf(out, "\nqueue   %d batch(es) waiting\n\n", st.Queue)
-			printHooks(out, st.Hooks)
+			printHooks(out, st.Hooks, st.Held)
 			if len(st.Problems) > 0 {
 				fmt.Fprintf(out, "\n%d config problem(s); the last good config keeps running:\n", len(st.Problems))
 				for _, p := range st.Problems {
@@ -85,17 +85,35 @@ It exits 1 when no daemon runs.`,
 	return cmd
 }
 
-func printHooks(w io.Writer, hs []ipc.Hook) {
+// printHooks prints the hooks as a table that fits the terminal: the state
+// column says enabled, paused or disabled, and the reasons, which can be
+// long, follow the table, each once with the hooks it applies to. Then what
+// untrusted files hold back.
+func printHooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
+	width := terminalWidth(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOOK\tON\tACTION\tSTATE\tRUNS\tLAST\tSOURCE")
+	var reasons []string
+	byReason := map[string][]string{}
+	note := func(reason, who string) {
+		if _, ok := byReason[reason]; !ok {
+			reasons = append(reasons, reason)
+		}
+		byReason[reason] = append(byReason[reason], who)
+	}
 	for _, h := range hs {
 		if h.Error != "" {
-			fmt.Fprintf(tw, "-\t-\t-\tnot loaded: %s\t-\t-\t%s\n", h.Error, h.Source)
+			fmt.Fprintf(tw, "-\t-\t-\tnot loaded\t-\t-\t%s\n", h.Source)
+			note("not loaded: "+h.Error, h.Source)
 			continue
 		}
 		state := "enabled"
 		if !h.Enabled {
-			state = h.Reason
+			state = "disabled"
+			if strings.HasPrefix(h.Reason, "paused") {
+				state = "paused"
+			}
+			note(h.Reason, h.Name)
 		}
 		name := h.Name
 		if h.Title != "" {
@@ -109,9 +127,37 @@ func printHooks(w io.Writer, hs []ipc.Hook) {
 		if first, _, multi := strings.Cut(strings.TrimSpace(detail), "\n"); multi {
 			detail = first + " …"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s: %s\t%s\t%d\t%s\t%s\n", name, strings.Join(h.On, ","), h.Action, detail, state, h.Runs, last, h.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", clip(name, 40), clip(strings.Join(h.On, ","), 30), clip(h.Action+": "+detail, max(20, width/3)), state, h.Runs, last, h.Source)
 	}
 	tw.Flush()
+	for _, r := range reasons {
+		fmt.Fprintf(w, "\n%s\n  %s\n", wrap(r, width, ""), wrap(strings.Join(byReason[r], ", "), width, "  "))
+	}
+	for _, h := range held {
+		fmt.Fprintf(w, "\n%s\n  %s\n", wrap("held back until trusted, from "+h.File+" ("+h.Why+"):", width, ""), wrap(strings.Join(h.Tables, ", "), width, "  "))
+	}
+}
+
+// wrap breaks s into lines of at most width runes at spaces, indenting the
+// lines after the first.
+func wrap(s string, width int, indent string) string {
+	var b strings.Builder
+	col := 0
+	for i, word := range strings.Fields(s) {
+		n := len([]rune(word))
+		if i > 0 {
+			if col+1+n > width-len(indent) {
+				b.WriteString("\n" + indent)
+				col = 0
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(word)
+		col += n
+	}
+	return b.String()
 }
 
 func newHooksCmd(g *globals) *cobra.Command {
@@ -130,9 +176,13 @@ It asks the running daemon; without one it reads the configuration itself.`,
 			if err != nil {
 				return err
 			}
-			hs, err := c.Hooks(cmd.Context())
-			if errors.Is(err, ipc.ErrNotRunning) {
-				hs, err = g.localHooks(repo.Root)
+			var hs []ipc.Hook
+			var held []ipc.Held
+			st, err := c.Status(cmd.Context())
+			if err == nil {
+				hs, held = st.Hooks, st.Held
+			} else if errors.Is(err, ipc.ErrNotRunning) {
+				hs, held, err = g.localHooks(repo.Root)
 			}
 			if err != nil {
 				return err
@@ -140,7 +190,7 @@ It asks the running daemon; without one it reads the configuration itself.`,
 			if asJSON {
 				return printJSON(cmd.OutOrStdout(), hs)
 			}
-			printHooks(cmd.OutOrStdout(), hs)
+			printHooks(cmd.OutOrStdout(), hs, held)
 			return nil
 		},
 	}
@@ -150,13 +200,13 @@ It asks the running daemon; without one it reads the configuration itself.`,
 
 // localHooks describes the hooks from the config files, with trust applied,
 // for when no daemon runs.
-func (g *globals) localHooks(root string) ([]ipc.Hook, error) {
+func (g *globals) localHooks(root string) ([]ipc.Hook, []ipc.Held, error) {
 	_, opts, err := g.locate()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg, probs := hooks.Load(opts)
-	return daemon.HookList(cfg, probs, root, nil), nil
+	return daemon.HookList(cfg, probs, root, nil), daemon.HeldList(cfg), nil
 }
 
 // clientWithFiles is client, with command-line paths made

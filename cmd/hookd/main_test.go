@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -58,6 +63,7 @@ func TestScripts(t *testing.T) {
 			"killdaemon": killDaemon,
 			"idlecpu":    idleCPU,
 			"waitlog":    waitLog,
+			"listen":     listen,
 		},
 	})
 }
@@ -162,4 +168,32 @@ func waitFile(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s did not appear within 30s", args[0])
 		}
 	}
+}
+
+// listen NAME serves HTTP on a free loopback port for the rest of the
+// script, setting $NAME_URL; each request is appended to $WORK/NAME.log as
+// "METHOD PATH authorization=VALUE", and answered as an OpenAI-compatible
+// chat endpoint would.
+func listen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: listen NAME")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	logPath := ts.MkAbs(args[0] + ".log")
+	var mu sync.Mutex
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintf(f, "%s %s authorization=%s\n", r.Method, r.URL.Path, r.Header.Get("Authorization"))
+			f.Close()
+		}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"choices":[{"message":{"content":"reply from `+args[0]+`"}}]}`)
+	})}
+	go srv.Serve(ln)
+	ts.Defer(func() { srv.Close() })
+	ts.Setenv(strings.ToUpper(args[0])+"_URL", "http://"+ln.Addr().String())
 }

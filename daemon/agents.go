@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"slices"
 	"sort"
@@ -187,31 +186,34 @@ func (d *Daemon) runAgent(ctx context.Context, job runner.Job) runner.Result {
 // diff of its files and the impact of a spec change, exactly as the agent
 // will get it.
 func (d *Daemon) prompt(ctx context.Context, h *hooks.Hook, env *rules.Env) (string, error) {
-	return Prompt(ctx, d.opts.Repo.Root, h, env, d.log)
+	text, warns, err := Prompt(ctx, d.opts.Repo.Root, h, env)
+	for _, w := range warns {
+		d.log.Warn("prompt assembled with a problem", "hook", h.Name, "problem", w.String())
+	}
+	return text, err
 }
 
-// Prompt assembles a hook's prompt for env; `hookd explain` shows the
-// same text without running anything.
-func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env, log *slog.Logger) (string, error) {
+// Prompt assembles a hook's prompt for env, with what went wrong on the
+// way (a steering file refused, a prompt cut to its cap); `hookd explain`
+// shows the same text without running anything.
+func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env) (string, []steering.Warning, error) {
 	home, _ := os.UserHomeDir()
 	set, warns := steering.Load(root, home)
-	for _, w := range warns {
-		if log != nil {
-			log.Warn("steering file read with a problem", "problem", w.String())
-		}
-	}
 	var files []string
 	for _, f := range env.Files {
 		files = append(files, f.Path)
 	}
-	in := steering.Input{Env: env, Steering: set.Select(files, h.Steering), Literal: h.Literal}
+	docs, more := set.Select(files, h.Steering)
+	warns = append(warns, more...)
+	in := steering.Input{Env: env, Steering: docs, Literal: h.Literal}
 	if strings.Contains(h.Prompt, ".diff") {
 		in.Diff = gitDiff(ctx, root, files)
 	}
 	if strings.Contains(h.Prompt, ".impact") && env.Spec.Name != "" {
 		in.Impact = spec.Report(env.Spec)
 	}
-	return steering.Render(root, h.Prompt, in)
+	text, more, err := steering.Render(root, h.Prompt, in)
+	return text, append(warns, more...), err
 }
 
 // gitDiff is the unified diff of files against HEAD, bounded.

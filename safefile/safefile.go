@@ -87,12 +87,40 @@ func Read(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// ReadHead reads at most n bytes of the regular file at path, and says
+// whether there was more: for inlining the start of a file of any size.
+func ReadHead(path string, n int64) (data []byte, more bool, err error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, false, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, kind(fi.Mode()))
+	}
+	data, err = io.ReadAll(io.LimitReader(f, n+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(data)) > n {
+		return data[:n], true, nil
+	}
+	return data, false, nil
+}
+
 // Inside resolves rel (a slash-separated path relative to root) with its
 // symlinks, and returns the real path when it stays inside root and out of
 // root's .git directory. root must be absolute.
 func Inside(root, rel string) (string, error) {
 	if filepath.IsAbs(rel) || filepath.IsAbs(filepath.FromSlash(rel)) {
 		return "", fmt.Errorf("%s: %w (an absolute path)", rel, ErrOutside)
+	}
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return "", fmt.Errorf("%s: %w", rel, ErrOutside)
 	}
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {

@@ -3,13 +3,13 @@ package steering
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"text/template"
+	"unicode/utf8"
 
 	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 // MaxFileRef is how much of one #[[file:…]] reference is inlined.
@@ -30,44 +30,86 @@ type Input struct {
 	Literal bool
 }
 
+// MaxPrompt bounds a whole prompt, steering and inlined files included.
+// What does not fit is left out and said so, in the prompt and as a
+// warning: steering documents from the last one back, then the end of the
+// text.
+const MaxPrompt = 200 << 10
+
 // Render renders a hook's prompt template over the rule environment (the
 // names of `hookd rules`: .files, .spec.modified, …) plus .steering, .diff
 // and .impact. Steering the template does not place itself is put first.
 // #[[file:path]] references, in the prompt and in steering, are replaced by
-// the file, which must be inside the repository root.
-func Render(root, tmpl string, in Input) (string, error) {
-	steer := steeringText(in.Steering)
+// the file, which must be a regular file inside the repository root and out
+// of .git; a refused one is a warning, and says why in place.
+func Render(root, tmpl string, in Input) (string, []Warning, error) {
+	docs := in.Steering
+	var left []string
+	var warns []Warning
+	for {
+		text, refWarns, err := render(root, tmpl, in, docs)
+		if err != nil {
+			return "", nil, err
+		}
+		note := ""
+		if len(left) > 0 {
+			note = fmt.Sprintf("\n(hookd: steering left out to keep the prompt within %d KB: %s)\n", MaxPrompt>>10, strings.Join(left, ", "))
+		}
+		if len(text)+len(note) <= MaxPrompt || len(docs) == 0 {
+			warns = append(warns, refWarns...)
+			if len(text)+len(note) > MaxPrompt {
+				cut := MaxPrompt - len(note) - 200
+				for cut > 0 && !utf8.RuneStart(text[cut]) {
+					cut--
+				}
+				note += fmt.Sprintf("\n(hookd: the prompt was %d KB; it is cut to %d KB here, and %d bytes are left out)\n", len(text)>>10, MaxPrompt>>10, len(text)-cut)
+				warns = append(warns, Warning{File: "prompt", Message: fmt.Sprintf("%d KB, over the %d KB cap: its end is cut", len(text)>>10, MaxPrompt>>10)})
+				text = text[:cut]
+			}
+			return text + note, warns, nil
+		}
+		last := docs[len(docs)-1]
+		docs = docs[:len(docs)-1]
+		left = append(left, last.Path)
+		warns = append(warns, Warning{File: last.Path, Message: fmt.Sprintf("left out of the prompt: with it the prompt would be over %d KB", MaxPrompt>>10)})
+	}
+}
+
+func render(root, tmpl string, in Input, docs []Doc) (string, []Warning, error) {
+	steer := steeringText(docs)
 	if in.Literal {
 		prompt := tmpl + eventContext(in.Env)
 		if steer != "" {
 			prompt = steer + "\n" + prompt
 		}
-		return ExpandFileRefs(root, prompt), nil
+		text, warns := ExpandFileRefs(root, prompt)
+		return text, warns, nil
 	}
 	t, err := template.New("prompt").Option("missingkey=zero").Parse(tmpl)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	data := map[string]any{}
 	if in.Env != nil {
 		raw, err := json.Marshal(in.Env)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if err := json.Unmarshal(raw, &data); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	data["steering"], data["diff"], data["impact"] = steer, in.Diff, in.Impact
 	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	prompt := b.String()
 	if steer != "" && !strings.Contains(tmpl, ".steering") {
 		prompt = steer + "\n" + prompt
 	}
-	return ExpandFileRefs(root, prompt), nil
+	text, warns := ExpandFileRefs(root, prompt)
+	return text, warns, nil
 }
 
 // eventContext says what happened, for a literal prompt.
@@ -107,38 +149,34 @@ func steeringText(docs []Doc) string {
 
 var fileRef = regexp.MustCompile(`#\[\[file:([^\]]+)\]\]`)
 
-// ExpandFileRefs replaces each #[[file:path]] by the file's content. A path
-// that leaves the repository, through ".." or a symlink, is refused in
-// place, as is a missing file; nothing outside root is ever read.
-func ExpandFileRefs(root, text string) string {
-	return fileRef.ReplaceAllStringFunc(text, func(m string) string {
+// ExpandFileRefs replaces each #[[file:path]] by the file's start (up to
+// MaxFileRef). A path that leaves the repository (through ".." or a
+// symlink), leads into .git, or is not a regular file is refused in place,
+// as is a missing file, and each refusal is a warning: nothing outside
+// root is ever read.
+func ExpandFileRefs(root, text string) (string, []Warning) {
+	var warns []Warning
+	out := fileRef.ReplaceAllStringFunc(text, func(m string) string {
 		rel := strings.TrimSpace(fileRef.FindStringSubmatch(m)[1])
-		data, err := readInside(root, rel)
+		data, more, err := readInside(root, rel)
 		if err != nil {
-			return fmt.Sprintf("[%s: %v]", rel, err)
+			warns = append(warns, Warning{File: rel, Message: "#[[file:]] not read: " + reason(err)})
+			return fmt.Sprintf("[%s: %s]", rel, reason(err))
 		}
-		if len(data) > MaxFileRef {
-			data = append(data[:MaxFileRef:MaxFileRef], []byte("\n…(truncated)")...)
+		if more {
+			data = append(data, []byte("\n…(truncated)")...)
 		}
 		return fmt.Sprintf("<file path=%q>\n%s\n</file>", rel, strings.TrimRight(string(data), "\n"))
 	})
+	return out, warns
 }
 
-// readInside reads root/rel if it resolves, symlinks followed, inside root.
-func readInside(root, rel string) ([]byte, error) {
-	if filepath.IsAbs(rel) {
-		return nil, fmt.Errorf("not a repository path")
-	}
-	realRoot, err := filepath.EvalSymlinks(root)
+// readInside reads the start of root/rel if it resolves, symlinks
+// followed, to a regular file inside root and out of root/.git.
+func readInside(root, rel string) ([]byte, bool, error) {
+	p, err := safefile.Inside(root, rel)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	p, err := filepath.EvalSymlinks(filepath.Join(realRoot, filepath.FromSlash(rel)))
-	if err != nil {
-		return nil, fmt.Errorf("not found")
-	}
-	if r, err := filepath.Rel(realRoot, p); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		return nil, fmt.Errorf("outside the repository")
-	}
-	return os.ReadFile(p)
+	return safefile.ReadHead(p, MaxFileRef)
 }

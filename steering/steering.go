@@ -12,7 +12,9 @@ package steering
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,7 +24,27 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/safefile"
 )
+
+// MaxDoc bounds one steering document or AGENTS.md file.
+const MaxDoc = 256 << 10
+
+// reason says why a file was refused, without repeating its path.
+func reason(err error) string {
+	var tl *safefile.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return fmt.Sprintf("too large (%d bytes, limit %d)", tl.Size, tl.Limit)
+	case errors.Is(err, safefile.ErrOutside):
+		return "it leads outside the repository (or into .git)"
+	case errors.Is(err, safefile.ErrNotRegular):
+		return "not a regular file"
+	case errors.Is(err, fs.ErrNotExist):
+		return "not found"
+	}
+	return err.Error()
+}
 
 // Inclusion says when a steering document applies.
 type Inclusion string
@@ -80,27 +102,31 @@ func Load(root, home string) (*Set, []Warning) {
 	s := &Set{root: root}
 	var warns []Warning
 	seen := map[string]bool{}
+	// Each document is read inside its own tree: the repository's inside
+	// the repository, the user's inside the home directory. A symlink out
+	// of it, or to a device or a FIFO, is refused with a warning: what is
+	// read here goes into prompts, and so to the agent.
 	dirs := []struct {
-		dir    string
+		base   string
 		global bool
-	}{{filepath.Join(root, ".kiro", "steering"), false}}
+	}{{root, false}}
 	if home != "" {
 		dirs = append(dirs, struct {
-			dir    string
+			base   string
 			global bool
-		}{filepath.Join(home, ".kiro", "steering"), true})
+		}{home, true})
 	}
 	for _, d := range dirs {
-		names, _ := filepath.Glob(filepath.Join(d.dir, "*.md"))
+		names, _ := filepath.Glob(filepath.Join(d.base, ".kiro", "steering", "*.md"))
 		sort.Strings(names)
 		for _, p := range names {
 			name := strings.TrimSuffix(filepath.Base(p), ".md")
 			if seen[name] {
 				continue
 			}
-			data, err := os.ReadFile(p)
+			data, err := safefile.ReadInside(d.base, ".kiro/steering/"+filepath.Base(p), MaxDoc)
 			if err != nil {
-				warns = append(warns, Warning{File: p, Message: err.Error()})
+				warns = append(warns, Warning{File: p, Message: "not read: " + reason(err)})
 				continue
 			}
 			shown := p
@@ -258,10 +284,10 @@ func yamlMessage(err error) string {
 // Select returns the documents that apply to a batch: always, fileMatch
 // when a file matches, and those the hook names (manual, auto, or any
 // other). AGENTS.md at the root and in each folder on the path of the
-// files come first, nearest last.
-func (s *Set) Select(files []string, named []string) []Doc {
-	var out []Doc
-	out = append(out, s.agents(files)...)
+// files come first, nearest last. An AGENTS.md that cannot be read inside
+// the repository is a warning.
+func (s *Set) Select(files []string, named []string) ([]Doc, []Warning) {
+	out, warns := s.agents(files)
 	for _, d := range s.Docs {
 		switch {
 		case contains(named, d.Name):
@@ -272,7 +298,7 @@ func (s *Set) Select(files []string, named []string) []Doc {
 		}
 		out = append(out, d)
 	}
-	return out
+	return out, warns
 }
 
 func contains(list []string, s string) bool {
@@ -295,7 +321,7 @@ func anyMatch(g rules.Globs, files []string) bool {
 
 // agents finds AGENTS.md at the root and in the folders leading to the
 // files, each once, outermost first.
-func (s *Set) agents(files []string) []Doc {
+func (s *Set) agents(files []string) ([]Doc, []Warning) {
 	dirs := map[string]bool{".": true}
 	for _, f := range files {
 		for d := path.Dir(filepath.ToSlash(f)); d != "." && d != "/" && !dirs[d]; d = path.Dir(d) {
@@ -313,13 +339,21 @@ func (s *Set) agents(files []string) []Doc {
 		return list[i] < list[j]
 	})
 	var out []Doc
+	var warns []Warning
 	for _, d := range list {
 		rel := path.Join(d, "AGENTS.md")
-		data, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(rel)))
-		if err != nil || len(bytes.TrimSpace(data)) == 0 {
+		if _, err := os.Lstat(filepath.Join(s.root, filepath.FromSlash(rel))); err != nil {
+			continue
+		}
+		data, err := safefile.ReadInside(s.root, rel, MaxDoc)
+		if err != nil {
+			warns = append(warns, Warning{File: rel, Message: "not read: " + reason(err)})
+			continue
+		}
+		if len(bytes.TrimSpace(data)) == 0 {
 			continue
 		}
 		out = append(out, Doc{Name: "AGENTS", Path: rel, Inclusion: Always, Body: string(data)})
 	}
-	return out
+	return out, warns
 }

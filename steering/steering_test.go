@@ -5,7 +5,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/rules"
@@ -73,12 +76,12 @@ func TestFileMatchPatternForms(t *testing.T) {
 		}
 		s := &Set{Docs: []Doc{d}}
 		for _, f := range c.match {
-			if len(s.Select([]string{f}, nil)) != 1 {
+			if docs, _ := s.Select([]string{f}, nil); len(docs) != 1 {
 				t.Errorf("%s: %s should match", c.front, f)
 			}
 		}
 		for _, f := range c.miss {
-			if len(s.Select([]string{f}, nil)) != 0 {
+			if docs, _ := s.Select([]string{f}, nil); len(docs) != 0 {
 				t.Errorf("%s: %s should not match", c.front, f)
 			}
 		}
@@ -134,7 +137,7 @@ func TestSelectAndRender(t *testing.T) {
 	}
 	ev := event.Event{Kind: event.FileSaved, Files: []event.File{event.NewFile(root, "web/src/app.ts", event.Saved, 1)}}
 	env := rules.NewEnv(root, ev, rules.HookInfo{Name: "tests-follow-code"})
-	docs := set.Select([]string{"web/src/app.ts"}, []string{"review"})
+	docs, _ := set.Select([]string{"web/src/app.ts"}, []string{"review"})
 	var names []string
 	for _, d := range docs {
 		names = append(names, d.Path)
@@ -143,12 +146,12 @@ func TestSelectAndRender(t *testing.T) {
 	if !slices.Equal(names[:len(want)], want) || len(names) != len(want)+1 || !strings.HasSuffix(names[len(want)], "global.md") {
 		t.Fatalf("selected %v", names)
 	}
-	prompt, err := Render(root, "Update the tests of {{range .files}}{{.path}}{{end}} ({{.hook.name}}).\nAlso #[[file:../secret]] and #[[file:/etc/passwd]].", Input{Env: env, Steering: docs})
+	prompt, _, err := Render(root, "Update the tests of {{range .files}}{{.path}}{{end}} ({{.hook.name}}).\nAlso #[[file:../secret]] and #[[file:/etc/passwd]].", Input{Env: env, Steering: docs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"Root agents guide.", "Web agents guide.", "Prefer type over interface.", "REVIEW CHECKLIST", "- tests pass", "repository style wins",
-		"Global always rule.", "Update the tests of web/src/app.ts (tests-follow-code).", "[../secret: ", "[/etc/passwd: not a repository path]"} {
+		"Global always rule.", "Update the tests of web/src/app.ts (tests-follow-code).", "[../secret: it leads outside", "[/etc/passwd: it leads outside"} {
 		if !strings.Contains(prompt, s) {
 			t.Errorf("prompt lacks %q:\n%s", s, prompt)
 		}
@@ -169,7 +172,7 @@ func TestSymlinkOutOfTheRepositoryIsRefused(t *testing.T) {
 	if err := os.Symlink(filepath.Join(outside, "key"), filepath.Join(root, "link")); err != nil {
 		t.Skip(err)
 	}
-	if got := ExpandFileRefs(root, "#[[file:link]]"); strings.Contains(got, "PRIVATE") || !strings.Contains(got, "outside the repository") {
+	if got, warns := ExpandFileRefs(root, "#[[file:link]]"); strings.Contains(got, "PRIVATE") || !strings.Contains(got, "outside the repository") || len(warns) != 1 {
 		t.Errorf("got %q", got)
 	}
 }
@@ -185,4 +188,84 @@ func FuzzParse(f *testing.F) {
 		}
 		(&Set{Docs: []Doc{d}}).Select([]string{"a/b.ts"}, []string{"x"})
 	})
+}
+
+// Steering reads only the repository's own regular files: a document that
+// is a symlink out of the repository, to a device or to a FIFO is refused
+// with a warning naming it (and nothing hangs), and so is an AGENTS.md
+// that leads out, or a #[[file:]] into .git.
+func TestSteeringReadsOnlyTheRepositorysOwnFiles(t *testing.T) {
+	root := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "id_rsa")
+	os.WriteFile(secret, []byte("PRIVATE KEY"), 0o600)
+	dir := filepath.Join(root, ".kiro", "steering")
+	os.MkdirAll(dir, 0o755)
+	os.MkdirAll(filepath.Join(root, ".git"), 0o755)
+	os.WriteFile(filepath.Join(root, ".git", "config"), []byte("[remote] url = token@host"), 0o644)
+	os.WriteFile(filepath.Join(dir, "ok.md"), []byte("Fine. #[[file:.git/config]]"), 0o644)
+	os.Symlink(secret, filepath.Join(dir, "leak.md"))
+	os.Symlink("/dev/zero", filepath.Join(dir, "zero.md"))
+	os.Symlink("/proc/self/environ", filepath.Join(dir, "environ.md"))
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.md"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink(secret, filepath.Join(root, "AGENTS.md"))
+
+	done := make(chan struct{})
+	var set *Set
+	var warns []Warning
+	go func() { set, warns = Load(root, ""); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Load hangs on a FIFO or a device")
+	}
+	var names []string
+	for _, d := range set.Docs {
+		names = append(names, d.Name)
+	}
+	if !slices.Equal(names, []string{"ok"}) {
+		t.Errorf("docs = %v, want only ok", names)
+	}
+	refused := map[string]bool{}
+	for _, w := range warns {
+		refused[filepath.Base(w.File)] = strings.Contains(w.Message, "not read")
+	}
+	for _, name := range []string{"leak.md", "zero.md", "environ.md", "fifo.md"} {
+		if !refused[name] {
+			t.Errorf("no warning names %s: %v", name, warns)
+		}
+	}
+	docs, agentWarns := set.Select([]string{"a.go"}, nil)
+	if len(agentWarns) != 1 || agentWarns[0].File != "AGENTS.md" {
+		t.Errorf("AGENTS.md warnings: %v", agentWarns)
+	}
+	prompt, renderWarns, err := Render(root, "go", Input{Steering: docs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(prompt, "PRIVATE") || strings.Contains(prompt, "token@host") || len(renderWarns) != 1 {
+		t.Errorf("prompt %q, warnings %v", prompt, renderWarns)
+	}
+}
+
+// One prompt has a total cap: steering that does not fit is left out from
+// the last one back, and a text that alone is over the cap is cut; the
+// prompt says what was cut, and so does a warning.
+func TestPromptHasATotalCap(t *testing.T) {
+	root := t.TempDir()
+	big := strings.Repeat("x", 150<<10)
+	docs := []Doc{{Name: "a", Path: "a.md", Body: "first " + big}, {Name: "b", Path: "b.md", Body: "second " + big}}
+	prompt, warns, err := Render(root, "the task", Input{Steering: docs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prompt) > MaxPrompt || !strings.Contains(prompt, "first") || strings.Contains(prompt, "second") ||
+		!strings.Contains(prompt, "steering left out to keep the prompt within 200 KB: b.md") || len(warns) != 1 || warns[0].File != "b.md" {
+		t.Fatalf("%d bytes, warnings %v, ends %q", len(prompt), warns, prompt[len(prompt)-120:])
+	}
+	prompt, warns, _ = Render(root, strings.Repeat("é", MaxPrompt), Input{})
+	if len(prompt) > MaxPrompt || !utf8.ValidString(prompt) || !strings.Contains(prompt, "it is cut to 200 KB") || len(warns) != 1 {
+		t.Fatalf("%d bytes, warnings %v", len(prompt), warns)
+	}
 }

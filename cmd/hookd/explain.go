@@ -63,9 +63,12 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				h := hookNamed(cfg, x.Hook)
 				batch := ev
 				batch.Files = x.Files
-				prompt, err := daemon.Prompt(cmd.Context(), repo.Root, h, rules.NewEnv(repo.Root, batch, rules.HookInfo{Name: h.Name}), nil)
+				prompt, warns, err := daemon.Prompt(cmd.Context(), repo.Root, h, rules.NewEnv(repo.Root, batch, rules.HookInfo{Name: h.Name}))
 				if err != nil {
 					prompt = "(the prompt does not render: " + err.Error() + ")"
+				}
+				for _, w := range warns {
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", x.Hook, w)
 				}
 				xs[i].Prompt = prompt
 			}

@@ -238,8 +238,14 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			}
 			_ = t.journal.SetMeta(ctx, seenKey+f.Path, "")
 		} else {
-			data, err := os.ReadFile(filepath.Join(t.root, filepath.FromSlash(f.Path)))
-			if err != nil || len(data) > spec.MaxTraceFile {
+			data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(f.Path)))
+			if err != nil {
+				// Not readable as a document (too large, a symlink to a
+				// device, gone again): what the index held of it is stale.
+				t.index.Remove(f.Path)
+				if isDoc && !errors.Is(err, os.ErrNotExist) {
+					t.log.Warn("spec document not read; it is left out of the trace index", "at", f.Path, tint.Err(err))
+				}
 				continue
 			}
 			var prev *spec.Doc
@@ -296,7 +302,7 @@ func (t *specTracker) diff(ctx context.Context, rel string) (*event.Spec, string
 		return nil, "", errors.New(rel + " is not a spec document under [specs] roots")
 	}
 	var doc *spec.Doc
-	data, err := os.ReadFile(filepath.Join(t.root, filepath.FromSlash(rel)))
+	data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(rel)))
 	switch {
 	case err == nil:
 		doc = spec.Parse(p, rel, data)
@@ -321,7 +327,7 @@ func (t *specTracker) accept(ctx context.Context, rel string) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	data, err := os.ReadFile(filepath.Join(t.root, filepath.FromSlash(rel)))
+	data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(rel)))
 	if err != nil {
 		return err
 	}

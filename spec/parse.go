@@ -2,11 +2,12 @@ package spec
 
 import (
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 // DefaultRoots are where specs are looked for when [specs] roots is unset.
@@ -133,12 +134,17 @@ func ParseFile(root, rel string, roots []string) (d *Doc, ok bool, err error) {
 	if !ok {
 		return nil, false, nil
 	}
-	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	data, err := ReadDoc(filepath.Join(root, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, true, err
 	}
 	return Parse(p, rel, data), true, nil
 }
+
+// ReadDoc reads a spec document or a file of code for the trace index: a
+// regular file (a symlink to /dev/zero or a FIFO is an error, never an
+// endless read) of at most MaxTraceFile bytes.
+func ReadDoc(path string) ([]byte, error) { return safefile.Read(path, MaxTraceFile) }
 
 // Spec is one spec found in a repository.
 type Spec struct {

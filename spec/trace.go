@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -122,7 +121,7 @@ func (x *Index) Build(ctx context.Context, root string, files []string) error {
 		go func() {
 			defer wg.Done()
 			for rel := range work {
-				if data, err := readSmall(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
+				if data, err := ReadDoc(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
 					x.update(rel, data, true)
 				}
 			}
@@ -138,15 +137,6 @@ func (x *Index) Build(ctx context.Context, root string, files []string) error {
 		}
 	}
 	return nil
-}
-
-// readSmall reads a file for the index: nil for one too big to be code.
-func readSmall(p string) ([]byte, error) {
-	st, err := os.Stat(p)
-	if err != nil || !st.Mode().IsRegular() || st.Size() > MaxTraceFile {
-		return nil, err
-	}
-	return os.ReadFile(p)
 }
 
 // Update indexes a file's current content, replacing what it held. It

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -267,7 +266,7 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 		if data, err := gitShow(ctx, root, against, rel); err == nil {
 			old = spec.Parse(p, rel, data)
 		}
-		if data, err := os.ReadFile(filepath.Join(root, rel)); err == nil {
+		if data, err := spec.ReadDoc(filepath.Join(root, rel)); err == nil {
 			cur = spec.Parse(p, rel, data)
 		}
 		ch := spec.Diff(old, cur)

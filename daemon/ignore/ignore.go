@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/hookd-dev/hookd/gitcmd"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 type pattern struct {
@@ -49,11 +50,11 @@ func New(root, gitDir string, extra []string) *Matcher {
 	m := &Matcher{root: root, dirs: map[string][]pattern{}}
 	m.extra = parse([]byte(strings.Join(extra, "\n")), "")
 	if gitDir != "" {
-		if data, err := os.ReadFile(filepath.Join(gitDir, "info", "exclude")); err == nil {
+		if data, err := readIgnoreFile(filepath.Join(gitDir, "info", "exclude")); err == nil {
 			m.info = parse(data, "")
 		}
 		if f := excludesFile(root); f != "" {
-			if data, err := os.ReadFile(f); err == nil {
+			if data, err := safefile.Read(f, maxIgnoreFile); err == nil {
 				m.global = parse(data, "")
 			}
 		}
@@ -78,11 +79,28 @@ func excludesFile(root string) string {
 	return ""
 }
 
+// maxIgnoreFile bounds an ignore file; a larger one is not read.
+const maxIgnoreFile = 4 << 20
+
+// readIgnoreFile reads a .gitignore or info/exclude as git does: never
+// through a symlink (git has refused to since 2.32), and only a regular
+// file, within a size cap.
+func readIgnoreFile(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		return nil, safefile.ErrSymlink
+	}
+	return safefile.Read(path, maxIgnoreFile)
+}
+
 // LoadDir reads the .gitignore of the directory rel ("" for the root),
 // replacing what was known of it. A missing file clears the directory's
 // rules.
 func (m *Matcher) LoadDir(rel string) {
-	data, err := os.ReadFile(filepath.Join(m.root, filepath.FromSlash(rel), ".gitignore"))
+	data, err := readIgnoreFile(filepath.Join(m.root, filepath.FromSlash(rel), ".gitignore"))
 	if err != nil {
 		delete(m.dirs, rel)
 		return

@@ -624,11 +624,15 @@ func hashFile(abs string, fi os.FileInfo) (uint64, bool) {
 		}
 		return xxhash.Sum64String("symlink:" + target), true
 	}
-	f, err := os.Open(abs)
+	// Non-blocking: a FIFO swapped in since the stat must not hang us.
+	f, err := os.OpenFile(abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return 0, false
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return 0, false
+	}
 	h := xxhash.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return 0, false

@@ -19,6 +19,7 @@ import (
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 // The git hooks hookd installs shims for: the blocking ones. Commits,
@@ -126,7 +127,7 @@ if [ -x "$0.hookd-chained" ]; then "$0.hookd-chained" "$@" || exit $?; fi
 [ "$HOOKD" = "0" ] && exit 0
 exec %s git hook %s "$@"
 `, shimMark, shellQuote(exe), name)
-		if err := os.WriteFile(path, []byte(shim), 0o755); err != nil {
+		if err := safefile.Write(path, []byte(shim), 0o755); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "%s: installed in %s\n", name, dir)

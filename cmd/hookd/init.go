@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 func newInitCmd(g *globals) *cobra.Command {
@@ -32,14 +35,21 @@ that file to .gitignore. It never overwrites a file unless --force.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
+			// Refuse before writing anything: a symlink among the targets
+			// would be written through.
+			for _, rel := range []string{hooks.RepoFile, hooks.LocalFile, ".gitignore"} {
+				if fi, err := os.Lstat(filepath.Join(repo.Root, rel)); err == nil && fi.Mode()&fs.ModeSymlink != 0 && (force || rel == ".gitignore") {
+					return fmt.Errorf("%s: %w", rel, safefile.ErrSymlink)
+				}
+			}
 			l := detect(repo.Root)
 			fmt.Fprintf(out, "found: %s\n", l.describe())
-			if err := writeNew(out, filepath.Join(repo.Root, hooks.RepoFile), l.config(), force); err != nil {
+			if err := writeNew(out, repo.Root, hooks.RepoFile, l.config(), force); err != nil {
 				return err
 			}
 			if l.agent != "" {
 				local := fmt.Sprintf("# Yours, not committed: which agent CLI you use here.\n[defaults]\nagent = %q\n", l.agent)
-				if err := writeNew(out, filepath.Join(repo.Root, hooks.LocalFile), local, force); err != nil {
+				if err := writeNew(out, repo.Root, hooks.LocalFile, local, force); err != nil {
 					return err
 				}
 			}
@@ -197,23 +207,26 @@ run = 'printf "%s\n" "$HOOKD_FILES"'
 	return b.String()
 }
 
-// writeNew writes a file unless it exists (or force).
-func writeNew(out io.Writer, path, content string, force bool) error {
-	if _, err := os.Stat(path); err == nil && !force {
-		fmt.Fprintf(out, "kept %s: it exists (--force writes it again)\n", filepath.Base(path))
+// writeNew writes root/rel unless it exists (or force), never through a
+// symlink.
+func writeNew(out io.Writer, root, rel, content string, force bool) error {
+	if _, err := os.Lstat(filepath.Join(root, rel)); err == nil && !force {
+		fmt.Fprintf(out, "kept %s: it exists (--force writes it again)\n", rel)
 		return nil
 	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	if err := safefile.WriteInside(root, rel, []byte(content), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "wrote %s\n", filepath.Base(path))
+	fmt.Fprintf(out, "wrote %s\n", rel)
 	return nil
 }
 
 // ignoreLocal adds hookd.local.toml to .gitignore once.
 func ignoreLocal(out io.Writer, root string) error {
-	path := filepath.Join(root, ".gitignore")
-	data, _ := os.ReadFile(path)
+	data, err := safefile.ReadInside(root, ".gitignore", 4<<20)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("read .gitignore: %w", err)
+	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if strings.TrimSpace(line) == hooks.LocalFile || strings.TrimSpace(line) == "/"+hooks.LocalFile {
 			return nil
@@ -224,7 +237,7 @@ func ignoreLocal(out io.Writer, root string) error {
 		text += "\n"
 	}
 	text += hooks.LocalFile + "\n"
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	if err := safefile.WriteInside(root, ".gitignore", []byte(text), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "added %s to .gitignore\n", hooks.LocalFile)

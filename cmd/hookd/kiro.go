@@ -2,15 +2,19 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 func newKiroCmd(g *globals) *cobra.Command {
@@ -67,12 +71,12 @@ both exist, hookd.toml's hook wins and 'hookd check' reports the clash.`,
 				_, err := fmt.Fprint(cmd.OutOrStdout(), text)
 				return err
 			}
-			f, err := os.OpenFile(filepath.Join(repo.Root, hooks.RepoFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-			if err != nil {
+			// Appended by rewriting the file whole, never through a symlink.
+			current, err := safefile.ReadInside(repo.Root, hooks.RepoFile, hooks.MaxConfigFile)
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
-			defer f.Close()
-			if _, err := f.WriteString("\n" + text); err != nil {
+			if err := safefile.WriteInside(repo.Root, hooks.RepoFile, append(current, "\n"+text...), 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "appended %d hooks to %s; now remove the .kiro/hooks files you imported, then `hookd check` and `hookd trust`\n", n, hooks.RepoFile)
@@ -90,7 +94,7 @@ func kiroTOML(hs []*hooks.Hook, root string) (text string, n int, err error) {
 	for _, h := range hs {
 		rel, _ := filepath.Rel(root, h.Pos.File)
 		if h.Disabled != "" && len(h.On) == 0 {
-			fmt.Fprintf(&b, "\n# %s (%s) is not imported: %s.\n", rel, h.Title, h.Disabled)
+			fmt.Fprintf(&b, "\n# %s (%s) is not imported: %s.\n", oneLine(rel), oneLine(h.Title), oneLine(h.Disabled))
 			continue
 		}
 		block := map[string]any{"name": h.Name, "on": h.On}
@@ -132,8 +136,19 @@ func kiroTOML(hs []*hooks.Hook, root string) (text string, n int, err error) {
 		if err := toml.NewEncoder(&buf).Encode(map[string]any{"hook": []map[string]any{block}}); err != nil {
 			return "", 0, err
 		}
-		fmt.Fprintf(&b, "\n# from %s\n%s", rel, buf.String())
+		fmt.Fprintf(&b, "\n# from %s\n%s", oneLine(rel), buf.String())
 		n++
 	}
 	return b.String(), n, nil
+}
+
+// oneLine makes text from a repository's files safe for one line of a
+// comment: control characters (a newline that would start a line of
+// TOML) are written as escapes.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

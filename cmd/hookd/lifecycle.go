@@ -127,7 +127,7 @@ func (g *globals) start(ctx context.Context, quiet bool) error {
 		return fmt.Errorf("create state directory: %w", err)
 	}
 	logPath := filepath.Join(repo.StateDir, "hookd.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return fmt.Errorf("open daemon log: %w", err)
 	}

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 func newServiceCmd(g *globals) *cobra.Command {
@@ -40,10 +42,13 @@ its path; 'hookd status' shows the daemon either way.`,
 			out := cmd.OutOrStdout()
 			switch args[0] {
 			case "install":
+				if strings.ContainsFunc(repo.Root+exe, unicode.IsControl) {
+					return fmt.Errorf("the path %q has a control character, which a unit file cannot hold", repo.Root)
+				}
 				if err := os.MkdirAll(filepath.Dir(svc.path), 0o755); err != nil {
 					return err
 				}
-				if err := os.WriteFile(svc.path, []byte(svc.body), 0o644); err != nil {
+				if err := safefile.Write(svc.path, []byte(svc.body), 0o644); err != nil {
 					return fmt.Errorf("write %s: %w", svc.path, err)
 				}
 				fmt.Fprintf(out, "wrote %s\n", svc.path)
@@ -118,7 +123,7 @@ TimeoutStopSec=30
 
 [Install]
 WantedBy=default.target
-`, root, systemdQuote(exe), systemdQuote(root), systemdQuote(root)),
+`, systemdSpecifiers(root), systemdQuote(exe), systemdQuote(root), systemdSpecifiers(root)),
 		enable:  [][]string{{"systemctl", "--user", "daemon-reload"}, {"systemctl", "--user", "enable", "--now", name + ".service"}},
 		disable: [][]string{{"systemctl", "--user", "disable", "--now", name + ".service"}, {"systemctl", "--user", "daemon-reload"}},
 	}
@@ -141,6 +146,10 @@ func (s service) run(out interface{ Write([]byte) (int, error) }, skip bool, cmd
 	}
 	return nil
 }
+
+// systemdSpecifiers escapes a value that systemd takes literally but for
+// its % specifiers (Description=, WorkingDirectory=, which take no quotes).
+func systemdSpecifiers(s string) string { return strings.ReplaceAll(s, "%", "%%") }
 
 // systemdQuote quotes an argument for a unit's ExecStart.
 func systemdQuote(s string) string {

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -121,6 +122,14 @@ func Open(path string, log *slog.Logger) (*Journal, error) {
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
 	if path == "" {
 		dsn = "file::memory:"
+	}
+	if path != "" {
+		// SQLite follows a symlink; hookd never writes through one.
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+				return nil, fmt.Errorf("journal: %s is a symlink; hookd never writes through one", p)
+			}
+		}
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

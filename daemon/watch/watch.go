@@ -157,7 +157,7 @@ func (w *Watcher) barrier(confirm func()) {
 	w.mu.Lock()
 	w.barriers[name] = confirm
 	w.mu.Unlock()
-	if err := os.WriteFile(filepath.Join(w.opts.CookieDir, name), nil, 0o600); err != nil {
+	if err := writeCookie(filepath.Join(w.opts.CookieDir, name)); err != nil {
 		w.log.Warn("write barrier cookie; trusting the baseline", tint.Err(err))
 		w.mu.Lock()
 		delete(w.barriers, name)
@@ -356,7 +356,7 @@ func (w *Watcher) Sync(ctx context.Context, timeout time.Duration) error {
 		w.mu.Unlock()
 	}()
 	file := filepath.Join(w.opts.CookieDir, name)
-	if err := os.WriteFile(file, nil, 0o600); err != nil {
+	if err := writeCookie(file); err != nil {
 		return fmt.Errorf("watch: write sync cookie: %w", err)
 	}
 	defer os.Remove(file)
@@ -597,6 +597,16 @@ func (w *Watcher) explain(err error) error {
 			ErrWatchLimit, strings.TrimSpace(string(limit)))
 	}
 	return err
+}
+
+// writeCookie creates a new, empty cookie file: never an existing one, and
+// never through a symlink.
+func writeCookie(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // TempFile reports whether a base name is an editor's temporary or backup

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,11 +18,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/logfile"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
 func newRunCmd(g *globals) *cobra.Command {
 	var readyFD int
+	var logPath string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Watch the repository and run hooks, in the foreground",
@@ -39,7 +42,16 @@ run. Hooks from the repository's committed files stay paused until you run
   hookd run --config bench.toml -v`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := g.logger(cmd.ErrOrStderr())
+			var w io.Writer = cmd.ErrOrStderr()
+			if logPath != "" {
+				f, err := logfile.Open(logPath, logfile.DefaultMaxSize, logfile.DefaultKeep)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			log, err := g.logger(w)
 			if err != nil {
 				return err
 			}
@@ -85,6 +97,7 @@ run. Hooks from the repository's committed files stay paused until you run
 		},
 	}
 	cmd.Flags().IntVar(&readyFD, "ready-fd", 0, "write \"ok\" to this file descriptor once watching (used by hookd start)")
+	cmd.Flags().StringVar(&logPath, "log-file", "", "write the log to this file, rotated at 10 MB with 3 old files kept, instead of stderr")
 	_ = cmd.Flags().MarkHidden("ready-fd")
 	return cmd
 }
@@ -126,18 +139,21 @@ func (g *globals) start(ctx context.Context, quiet bool) error {
 	if err := os.MkdirAll(repo.StateDir, 0o700); err != nil {
 		return fmt.Errorf("create state directory: %w", err)
 	}
+	// The log rotates (the daemon writes it itself); hookd.out takes what
+	// is not a log line, such as a crash's stack, and starts afresh each
+	// time.
 	logPath := filepath.Join(repo.StateDir, "hookd.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0o600)
+	outFile, err := os.OpenFile(filepath.Join(repo.StateDir, "hookd.out"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
-		return fmt.Errorf("open daemon log: %w", err)
+		return fmt.Errorf("open the daemon's output file: %w", err)
 	}
-	defer logFile.Close()
+	defer outFile.Close()
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	args := []string{"run", "--repo", repo.Root, "--log-format", g.logFormat, "--ready-fd", "3"}
+	args := []string{"run", "--repo", repo.Root, "--log-format", g.logFormat, "--ready-fd", "3", "--log-file", logPath}
 	if g.config != "" {
 		args = append(args, "--config", g.config)
 	}
@@ -146,7 +162,7 @@ func (g *globals) start(ctx context.Context, quiet bool) error {
 	}
 	cmd := exec.Command(self, args...)
 	cmd.Dir = repo.Root
-	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Stdout, cmd.Stderr = outFile, outFile
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // outlive this terminal
 	if err := cmd.Start(); err != nil {
@@ -175,7 +191,7 @@ func (g *globals) start(ctx context.Context, quiet bool) error {
 			}
 			return nil
 		case msg == "":
-			return fmt.Errorf("the daemon exited before it was ready; see %s", logPath)
+			return fmt.Errorf("the daemon exited before it was ready; see %s and hookd.out beside it", logPath)
 		default:
 			return fmt.Errorf("the daemon did not start: %s", strings.TrimPrefix(msg, "error: "))
 		}

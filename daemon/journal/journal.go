@@ -12,10 +12,14 @@
 //
 // # Bounded
 //
-// The newest MaxRuns runs and MaxEvents events are kept; runs older than
-// the newest FullOutputs keep only the tail of their output. The journal
-// therefore stays within a few tens of megabytes however long the daemon
-// runs.
+// The newest MaxRuns runs and MaxEvents events are kept. A run keeps at
+// most MaxFiles of its paths (and how many there were), and its batch only
+// until it ends (what a restart needs to make it); runs older than the
+// newest FullOutputs keep only the tail of their output and the head of
+// their prompt. Every column is bounded, so the journal is too: at most
+// about FullOutputs × (64 KiB of output + 200 KiB of prompt) plus MaxRuns ×
+// 10 KiB, some 150 MB in the worst case and a few MB in practice, however
+// long the daemon runs.
 package journal
 
 import (
@@ -40,9 +44,20 @@ import (
 const (
 	MaxRuns     = 10000
 	MaxEvents   = 10000
-	FullOutputs = 500
+	FullOutputs = 200
 	TailOutput  = 2 << 10
+	// MaxFiles bounds the paths a run row keeps; MaxEventFiles an event's.
+	MaxFiles      = 100
+	MaxEventFiles = 20
 )
+
+// capFiles keeps the first n paths, and says how many more there were.
+func capFiles(paths []string, n int) []string {
+	if len(paths) <= n {
+		return paths
+	}
+	return append(paths[:n:n], fmt.Sprintf("… and %d more", len(paths)-n))
+}
 
 const schema = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -253,9 +268,11 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 	defer tx.Rollback()
 	for _, id := range order {
 		r := runs[id]
-		files, _ := json.Marshal(r.Files)
+		files, _ := json.Marshal(capFiles(r.Files, MaxFiles))
+		// The batch is what a restart needs to make a queued run; once the
+		// run has ended it is only weight.
 		var batch []byte
-		if r.Batch != nil {
+		if r.Batch != nil && (r.Status == "queued" || r.Status == "running") {
 			batch, _ = json.Marshal(r.Batch)
 		}
 		var start int64
@@ -271,7 +288,7 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 			ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
 				start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
 				output = excluded.output, error = excluded.error, reason = excluded.reason,
-				batch = CASE WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
+				batch = CASE WHEN excluded.status NOT IN ('queued', 'running') THEN '' WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
 				pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END,
 				prompt = CASE WHEN excluded.prompt = '' THEN runs.prompt ELSE excluded.prompt END,
 				written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END`,
@@ -285,7 +302,7 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 		for _, f := range ev.Files {
 			files = append(files, f.Change+" "+f.Path)
 		}
-		fj, _ := json.Marshal(files)
+		fj, _ := json.Marshal(capFiles(files, MaxEventFiles))
 		if _, err := tx.Exec(`INSERT INTO events (kind, time_ns, depth, cause, files) VALUES (?, ?, ?, ?, ?)`,
 			string(ev.Kind), ev.Time.UnixNano(), ev.Depth, ev.Cause, string(fj)); err != nil {
 			return fmt.Errorf("record event: %w", err)
@@ -299,6 +316,7 @@ func (j *Journal) prune() error {
 	for _, q := range []string{
 		fmt.Sprintf(`DELETE FROM runs WHERE seq <= (SELECT MAX(seq) FROM runs) - %d`, MaxRuns),
 		fmt.Sprintf(`UPDATE runs SET output = '…' || substr(output, -%d) WHERE length(output) > %d AND seq <= (SELECT MAX(seq) FROM runs) - %d`, TailOutput, TailOutput+1, FullOutputs),
+		fmt.Sprintf(`UPDATE runs SET prompt = substr(prompt, 1, %d) || '…' WHERE length(prompt) > %d AND seq <= (SELECT MAX(seq) FROM runs) - %d`, TailOutput, TailOutput+1, FullOutputs),
 		fmt.Sprintf(`DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - %d`, MaxEvents),
 	} {
 		if _, err := j.db.Exec(q); err != nil {

@@ -40,7 +40,7 @@ func TestRunsSurviveReopen(t *testing.T) {
 		t.Fatalf("runs after reopen: %+v %v", runs, err)
 	}
 	r, ok, err := j.Get(context.Background(), "r1")
-	if !ok || err != nil || r.Batch == nil || r.Batch.Files[0].Path != "a.go" {
+	if !ok || err != nil || r.Batch != nil || r.Files[0] != "a.go" {
 		t.Fatalf("get: %+v %v %v", r, ok, err)
 	}
 	un, err := j.Unfinished(context.Background())
@@ -54,8 +54,21 @@ func TestRetentionUnder100kRuns(t *testing.T) {
 	j := open(t, filepath.Join(t.TempDir(), "journal.db"))
 	defer j.Close()
 	big := strings.Repeat("x", 3<<10) // more than the tail old runs keep
+	var many []string
+	for i := range 300 {
+		many = append(many, fmt.Sprintf("src/pkg%d/file%d.go", i/100, i))
+	}
+	batch := &event.Event{Kind: event.FileSaved}
+	for _, f := range many {
+		batch.Files = append(batch.Files, event.File{Path: f, Change: "saved"})
+	}
 	for i := range retentionRuns {
-		j.Record(journal.RunRow{Run: ipc.Run{ID: fmt.Sprint("r", i), Hook: "h", Event: "file.saved", Status: "ok", Output: big, Files: []string{}}})
+		id := fmt.Sprint("r", i)
+		if i%50 == 0 { // some queued first, with their batch
+			j.Record(journal.RunRow{Run: ipc.Run{ID: id, Hook: "h", Event: "file.saved", Status: "queued", Files: many}, Batch: batch})
+			j.Event(*batch)
+		}
+		j.Record(journal.RunRow{Run: ipc.Run{ID: id, Hook: "h", Event: "file.saved", Status: "ok", Output: big, Prompt: big, Files: many}})
 		if i%(retentionRuns/5) == 0 {
 			j.Flush(context.Background())
 		}
@@ -72,8 +85,12 @@ func TestRetentionUnder100kRuns(t *testing.T) {
 		t.Errorf("newest run is %s", got[0].ID)
 	}
 	old, ok, _ := j.Get(context.Background(), fmt.Sprint("r", retentionRuns-9000))
-	if !ok || len(old.Output) > journal.TailOutput+10 {
-		t.Errorf("an old run keeps %d bytes of output, want the tail", len(old.Output))
+	if !ok || len(old.Output) > journal.TailOutput+10 || len(old.Prompt) > journal.TailOutput+10 || len(old.Files) != journal.MaxFiles+1 || old.Batch != nil {
+		t.Errorf("an old run keeps %d bytes of output, %d of prompt, %d paths, batch %v; want the tail, the head, %d paths and no batch",
+			len(old.Output), len(old.Prompt), len(old.Files), old.Batch != nil, journal.MaxFiles)
+	}
+	if last := old.Files[len(old.Files)-1]; last != "… and 200 more" {
+		t.Errorf("the capped list ends %q", last)
 	}
 	t.Logf("%d runs, %d events kept", runs, events)
 }

@@ -20,7 +20,11 @@ import (
 const MaxArgPrompt = 120 << 10
 
 // AgentExec builds the process for an agent CLI: the preset's argv with
-// the agent's extra args, and the prompt where that CLI takes it. The
+// the agent's extra args, and the prompt where that CLI takes it. A prompt
+// is never where an option could be: it goes on stdin (claude -p, codex
+// exec -, gemini, each verified against the real CLI), in a file (aider
+// --message-file), or after "--" (kiro-cli), so a prompt such as
+// "--dangerously-bypass-approvals-and-sandbox" is text, never a flag. The
 // returned cleanup removes a prompt file, if one was written.
 func AgentExec(a *hooks.Agent, prompt string) (x *Exec, cleanup func(), err error) {
 	cleanup = func() {}
@@ -37,36 +41,26 @@ func AgentExec(a *hooks.Agent, prompt string) (x *Exec, cleanup func(), err erro
 	}
 	switch a.Preset {
 	case "claude":
-		// -p with the prompt on stdin: no argument-size limit.
 		x.Argv, x.Stdin = append([]string{bin("claude"), "-p"}, a.Args...), []byte(prompt)
 	case "codex":
-		// codex exec blocks on a piped stdin it does not read, so stdin
-		// stays empty unless the prompt must go there ("-").
+		// "-" reads the prompt from stdin; codex blocks on a stdin it
+		// was not told to read, so it is always told.
+		x.Argv, x.Stdin = append(append([]string{bin("codex"), "exec"}, a.Args...), "-"), []byte(prompt)
+	case "gemini":
+		// Without -p, gemini takes a piped stdin as its prompt and runs
+		// once, without a terminal.
+		x.Argv, x.Stdin = append([]string{bin("gemini")}, a.Args...), []byte(prompt)
+	case "kiro":
 		if big {
-			x.Argv, x.Stdin = append(append([]string{bin("codex"), "exec"}, a.Args...), "-"), []byte(prompt)
-		} else {
-			x.Argv = append(append([]string{bin("codex"), "exec"}, a.Args...), prompt)
+			return nil, cleanup, fmt.Errorf("the prompt is %d KB, too long for one kiro-cli argument (%d KB): bound it (less diff, fewer #[[file:]]) or use preset command with prompt_via = \"stdin\"", len(prompt)>>10, MaxArgPrompt>>10)
 		}
-	case "gemini", "kiro", "aider":
-		if big && a.Preset != "aider" {
-			return nil, cleanup, fmt.Errorf("the prompt is %d KB, too long for one %s argument (%d KB): bound it (less diff, fewer #[[file:]]) or use preset command with prompt_via = \"stdin\"", len(prompt)>>10, a.Preset, MaxArgPrompt>>10)
+		x.Argv = append(append([]string{bin("kiro-cli"), "chat", "--no-interactive"}, a.Args...), "--", prompt)
+	case "aider":
+		f, done, err := promptFile(prompt)
+		if err != nil {
+			return nil, cleanup, err
 		}
-		switch a.Preset {
-		case "gemini":
-			x.Argv = append(append([]string{bin("gemini")}, a.Args...), "-p", prompt)
-		case "kiro":
-			x.Argv = append(append([]string{bin("kiro-cli"), "chat", "--no-interactive"}, a.Args...), prompt)
-		default:
-			if !big {
-				x.Argv = append(append([]string{bin("aider")}, a.Args...), "--message", prompt)
-				break
-			}
-			f, done, err := promptFile(prompt)
-			if err != nil {
-				return nil, cleanup, err
-			}
-			x.Argv, cleanup = append(append([]string{bin("aider")}, a.Args...), "--message-file", f), done
-		}
+		x.Argv, cleanup = append(append([]string{bin("aider")}, a.Args...), "--message-file", f), done
 	case "command":
 		if len(a.Command) == 0 {
 			return nil, cleanup, fmt.Errorf("agent %q: preset command needs command = [...]", a.Name)
@@ -78,6 +72,9 @@ func AgentExec(a *hooks.Agent, prompt string) (x *Exec, cleanup func(), err erro
 		case "arg":
 			if big {
 				return nil, cleanup, fmt.Errorf("the prompt is %d KB, too long for an argument: use prompt_via = \"stdin\" or \"file\"", len(prompt)>>10)
+			}
+			if strings.HasPrefix(prompt, "-") && !argSafe(argv) {
+				return nil, cleanup, fmt.Errorf("agent %q: the prompt starts with %q and would be read as an option: put {prompt} after \"--\" or in \"--flag={prompt}\", or use prompt_via = \"stdin\" or \"file\"", a.Name, firstWord(prompt))
 			}
 			argv = substitute(argv, "{prompt}", prompt)
 		case "file":
@@ -92,6 +89,30 @@ func AgentExec(a *hooks.Agent, prompt string) (x *Exec, cleanup func(), err erro
 		return nil, cleanup, fmt.Errorf("agent %q: preset %q does not run a process", a.Name, a.Preset)
 	}
 	return x, cleanup, nil
+}
+
+// argSafe reports whether {prompt} sits where a CLI cannot take it for an
+// option: after a "--" argument, or inside an argument that starts with
+// something else ("--message={prompt}").
+func argSafe(argv []string) bool {
+	dashes := false
+	for _, a := range argv {
+		switch {
+		case a == "--":
+			dashes = true
+		case strings.Contains(a, "{prompt}"):
+			return dashes || !strings.HasPrefix(a, "{prompt}")
+		}
+	}
+	return dashes // appended at the end
+}
+
+func firstWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	if len(w) > 40 {
+		w = w[:40] + "…"
+	}
+	return w
 }
 
 // substitute replaces the placeholder inside arguments, or appends the

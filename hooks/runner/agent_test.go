@@ -18,11 +18,12 @@ import (
 )
 
 // standIn writes a script named like an agent CLI that records its argv,
-// one argument a line, and its stdin, and puts its directory first on PATH.
+// one argument a line, its stdin, and the contents of a prompt file it is
+// given, and puts its directory first on PATH.
 func standIn(t *testing.T, name string) (argv, stdin func() string) {
 	t.Helper()
 	dir := t.TempDir()
-	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$0.argv\"\ncat > \"$0.stdin\"\necho agent done\n"
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; case \"$a\" in */hookd-prompt-*) cat \"$a\" > \"$0.file\";; esac; done > \"$0.argv\"\ncat > \"$0.stdin\"\necho agent done\n"
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -33,22 +34,24 @@ func standIn(t *testing.T, name string) (argv, stdin func() string) {
 			return string(data)
 		}
 	}
-	return read(".argv"), read(".stdin")
+	return read(".argv"), func() string { return read(".stdin")() + read(".file")() }
 }
 
+// Each preset takes the prompt where its CLI reads it as text: a prompt
+// that looks like an option never becomes one.
 func TestAgentPresetsTakeThePromptWhereTheirCLIDoes(t *testing.T) {
-	prompt := "Update the tests for src/a.ts; it's $(dangerous) `quoted`"
+	prompt := "--dangerously-bypass-approvals-and-sandbox -m x; it's $(dangerous) `quoted`"
 	cases := []struct {
 		preset, bin string
 		args        []string
-		argv        []string // after the binary
-		stdin       string
+		argv        []string // after the binary; "FILE" is the prompt file
+		stdin       string   // stdin, then the prompt file's contents
 	}{
 		{"claude", "claude", []string{"--permission-mode", "acceptEdits"}, []string{"-p", "--permission-mode", "acceptEdits"}, prompt},
-		{"codex", "codex", nil, []string{"exec", prompt}, ""},
-		{"gemini", "gemini", []string{"-y"}, []string{"-y", "-p", prompt}, ""},
-		{"kiro", "kiro-cli", nil, []string{"chat", "--no-interactive", prompt}, ""},
-		{"aider", "aider", []string{"--yes"}, []string{"--yes", "--message", prompt}, ""},
+		{"codex", "codex", nil, []string{"exec", "-"}, prompt},
+		{"gemini", "gemini", []string{"-y"}, []string{"-y"}, prompt},
+		{"kiro", "kiro-cli", nil, []string{"chat", "--no-interactive", "--", prompt}, ""},
+		{"aider", "aider", []string{"--yes"}, []string{"--yes", "--message-file", "FILE"}, prompt},
 	}
 	for _, c := range cases {
 		t.Run(c.preset, func(t *testing.T) {
@@ -58,7 +61,13 @@ func TestAgentPresetsTakeThePromptWhereTheirCLIDoes(t *testing.T) {
 			if res.Status != runner.StatusOK || res.Output != "agent done\n" || res.Prompt != prompt {
 				t.Fatalf("%+v", res)
 			}
-			if got := strings.Split(strings.TrimSuffix(argv(), "\n"), "\n"); !slices.Equal(got, c.argv) {
+			got := strings.Split(strings.TrimSuffix(argv(), "\n"), "\n")
+			for i, a := range got {
+				if strings.Contains(a, "hookd-prompt-") {
+					got[i] = "FILE"
+				}
+			}
+			if !slices.Equal(got, c.argv) {
 				t.Errorf("argv = %q, want %q", got, c.argv)
 			}
 			if got := stdin(); got != c.stdin {
@@ -87,6 +96,19 @@ func TestCommandAgentPromptViaFileAndArg(t *testing.T) {
 	runner.RunAgent(context.Background(), job(t, h), a, "as an argument")
 	if got := argv(); got != "as an argument\n" || stdin() != "" {
 		t.Errorf("argv %q, stdin %q", got, stdin())
+	}
+
+	// A prompt that looks like an option is refused as a bare argument,
+	// and passes after "--" or inside "--flag={prompt}".
+	res := runner.RunAgent(context.Background(), job(t, h), a, "--yolo please")
+	if res.Status != runner.StatusFailed || !strings.Contains(res.Err.Error(), "would be read as an option") {
+		t.Errorf("a bare option-like prompt: %+v", res)
+	}
+	for _, cmd := range [][]string{{"my-agent", "--", "{prompt}"}, {"my-agent", "--message={prompt}"}} {
+		a.Command = cmd
+		if res := runner.RunAgent(context.Background(), job(t, h), a, "--yolo please"); res.Status != runner.StatusOK {
+			t.Errorf("%v: %+v", cmd, res)
+		}
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
@@ -108,7 +109,15 @@ func Run(ctx context.Context, job Job) (res Result) {
 	res = Result{Start: time.Now(), Exit: -1}
 	defer func() { res.Duration = time.Since(res.Start) }()
 
-	cmd, stdin, err := command(job)
+	files0, err := writeFiles0(job)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err
+		return res
+	}
+	if files0 != "" {
+		defer os.Remove(files0)
+	}
+	cmd, stdin, err := command(job, files0)
 	if err != nil {
 		res.Status, res.Err = StatusFailed, err
 		return res
@@ -205,14 +214,14 @@ func stop(pgid int, waited <-chan error, grace time.Duration) error {
 	}
 }
 
-func command(job Job) (*exec.Cmd, []byte, error) {
+func command(job Job, files0 string) (*exec.Cmd, []byte, error) {
 	h := job.Hook
 	var cmd *exec.Cmd
 	if x := job.Exec; x != nil {
 		cmd = exec.Command(x.Argv[0], x.Argv[1:]...)
 		cmd.Dir = filepath.Join(job.Root, x.Dir)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		cmd.Env = Environ(job)
+		cmd.Env = Environ(job, files0)
 		return cmd, x.Stdin, nil
 	}
 	switch {
@@ -225,7 +234,7 @@ func command(job Job) (*exec.Cmd, []byte, error) {
 	}
 	cmd.Dir = job.Root
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Env = Environ(job)
+	cmd.Env = Environ(job, files0)
 	stdin, err := json.Marshal(job.Env)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode event for stdin: %w", err)
@@ -315,8 +324,16 @@ func (p *pipes) drain(readers *sync.WaitGroup, limit time.Duration) {
 
 // Environ returns the environment of a job's process: the daemon's own
 // (without git's repository variables), the hook's env table, then the
-// HOOKD_ variables, which always win.
-func Environ(job Job) []string {
+// HOOKD_ variables, which always win. files0 is the file listing every
+// path NUL-terminated, or "".
+//
+// HOOKD_FILES has one path a line, so a path that holds a newline (or any
+// other control character) could forge lines of it: such paths are left
+// out of it. So are paths past MaxFilesEnv, since Linux refuses an exec
+// with a larger variable. HOOKD_FILES_TRUNCATED then says how many paths
+// there are in all; HOOKD_FILES0 and the JSON on stdin always have every
+// one.
+func Environ(job Job, files0 string) []string {
 	env := gitcmd.ChildEnv()
 	for k, v := range job.Hook.Env {
 		env = append(env, k+"="+v)
@@ -324,12 +341,12 @@ func Environ(job Job) []string {
 	if job.Exec != nil {
 		env = append(env, job.Exec.Env...)
 	}
-	// One environment string may not exceed 128 KiB (Linux refuses the
-	// exec), so a huge batch lists what fits in HOOKD_FILES and says how
-	// many there are in all; the JSON on stdin always has every file.
 	var b strings.Builder
 	kept := 0
 	for _, f := range job.Env.Files {
+		if strings.ContainsFunc(f.Path, unicode.IsControl) {
+			continue
+		}
 		if b.Len()+len(f.Path)+1 > MaxFilesEnv {
 			break
 		}
@@ -347,10 +364,38 @@ func Environ(job Job) []string {
 		"HOOKD_RUN_ID="+job.ID,
 		"HOOKD_DEPTH="+strconv.Itoa(job.Depth),
 	)
+	if files0 != "" {
+		env = append(env, "HOOKD_FILES0="+files0)
+	}
 	if kept < len(job.Env.Files) {
 		env = append(env, "HOOKD_FILES_TRUNCATED="+strconv.Itoa(len(job.Env.Files)))
 	}
 	return env
+}
+
+// writeFiles0 writes every path of the batch, each ended by a NUL (as
+// `find -print0` writes them, for `xargs -0`), to a new private file, and
+// returns its name; "" for a batch without files. The run removes it when
+// it ends.
+func writeFiles0(job Job) (string, error) {
+	if len(job.Env.Files) == 0 {
+		return "", nil
+	}
+	f, err := os.CreateTemp("", "hookd-files0-*")
+	if err != nil {
+		return "", fmt.Errorf("write HOOKD_FILES0: %w", err)
+	}
+	var b bytes.Buffer
+	for _, file := range job.Env.Files {
+		b.WriteString(file.Path)
+		b.WriteByte(0)
+	}
+	if _, err := f.Write(b.Bytes()); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write HOOKD_FILES0: %w", err)
+	}
+	return f.Name(), f.Close()
 }
 
 // MaxFilesEnv bounds HOOKD_FILES, below the kernel's 128 KiB limit on one

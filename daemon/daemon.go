@@ -244,6 +244,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		attrs = append(attrs, "socket", d.opts.Listener.Path)
 	}
 	d.log.Info("watching", attrs...)
+	if ln := d.opts.Listener; ln != nil && ln.Note != "" {
+		d.log.Warn(ln.Note, "socket", ln.Path)
+	}
 	close(d.ready)
 	wg.Add(2)
 	go func() { defer wg.Done(); d.specs.run(ctx, func(ev event.Event) { d.accept1(ev) }) }()

@@ -259,7 +259,9 @@ func heldTables(files []parsedFile, opts LoadOptions) []Held {
 				}
 			}
 		}
-		out = append(out, h)
+		if len(h.Tables) > 0 {
+			out = append(out, h)
+		}
 	}
 	return out
 }

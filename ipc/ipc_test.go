@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -202,5 +203,40 @@ func TestCloseLeavesASuccessorsSocket(t *testing.T) {
 	old.Close() // late, as a deferred Close would be
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("the successor's socket is gone: %v", err)
+	}
+}
+
+// Daemons that start and stop at once never overlap, though each removes
+// its lock file as it stops, and no lock file is left behind.
+func TestLockFileRemovedWithoutOverlap(t *testing.T) {
+	dir, _ := os.MkdirTemp("/tmp", "hookd-ipc-")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "d.sock")
+	var holders atomic.Int32
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				ln, err := ipc.Listen(path)
+				if errors.Is(err, ipc.ErrRunning) {
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n := holders.Add(1); n != 1 {
+					t.Errorf("%d daemons hold the lock at once", n)
+				}
+				holders.Add(-1)
+				ln.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
 	}
 }

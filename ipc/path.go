@@ -7,9 +7,12 @@
 // One daemon serves one work tree. Its socket is
 // $XDG_RUNTIME_DIR/hookd/<hash of the work tree>.sock, or
 // /tmp/hookd-<uid>/<hash>.sock without XDG_RUNTIME_DIR or when the first
-// path would not fit the 108 bytes a unix socket name may take. Both the
-// CLI and the git shims compute it the same way, so nothing needs to be
-// discovered.
+// path would not fit the 108 bytes a unix socket name may take. Another
+// local user can create /tmp/hookd-<uid> first; then the socket lives in
+// the user's own state directory instead
+// ($XDG_STATE_HOME/hookd/sockets/<hash>.sock), and the daemon says so. Both
+// the CLI and the git shims compute it the same way, so nothing needs to
+// be discovered.
 //
 // # Security
 //
@@ -59,7 +62,35 @@ func SocketPathIn(root, runtimeDir, tmpDir string) string {
 			return p
 		}
 	}
+	if _, taken := SharedDirTaken(tmpDir); taken {
+		return filepath.Join(PrivateSocketDir(), name)
+	}
 	return filepath.Join(tmpDir, "hookd-"+strconv.Itoa(os.Getuid()), name)
+}
+
+// SharedDirTaken reports whether /tmp/hookd-<uid> (under tmpDir) exists
+// and is not the user's own private directory: someone else made it (or a
+// symlink) first, so it must not hold the user's socket.
+func SharedDirTaken(tmpDir string) (dir string, taken bool) {
+	dir = filepath.Join(tmpDir, "hookd-"+strconv.Itoa(os.Getuid()))
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return dir, false // not there: ours to create
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return dir, !fi.IsDir() || !ok || int(st.Uid) != os.Getuid()
+}
+
+// PrivateSocketDir is where sockets go when the shared temporary
+// directory is taken: inside the user's state directory, which no one
+// else can enter.
+func PrivateSocketDir() string {
+	state := os.Getenv("XDG_STATE_HOME")
+	if state == "" {
+		home, _ := os.UserHomeDir()
+		state = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(state, "hookd", "sockets")
 }
 
 // ensureDir creates the socket's directory 0700 and refuses one that

@@ -27,6 +27,9 @@ var ErrRunning = errors.New("ipc: a daemon is already running for this work tree
 type Listener struct {
 	net.Listener
 	Path string
+	// Note, when set, is something about the socket the daemon logs at
+	// start (it is not where it would usually be, and why).
+	Note string
 	lock *os.File
 	ino  uint64 // the socket file we created, to tell it from a successor's
 	once sync.Once
@@ -39,16 +42,9 @@ func Listen(path string) (*Listener, error) {
 	if err := ensureDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, 0o600)
+	lock, err := takeLock(path + ".lock")
 	if err != nil {
-		return nil, fmt.Errorf("ipc: open lock: %w", err)
-	}
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		lock.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, ErrRunning
-		}
-		return nil, fmt.Errorf("ipc: lock: %w", err)
+		return nil, err
 	}
 	// Holding the lock, any socket file left behind is a dead daemon's.
 	_ = os.Remove(path)
@@ -69,10 +65,35 @@ func Listen(path string) (*Listener, error) {
 	return &Listener{Listener: ln, Path: path, lock: lock, ino: inodeOf(path)}, nil
 }
 
+// takeLock takes the exclusive lock at path, creating the file. The
+// daemon that held it before may have removed the file as it stopped
+// (after this open, before this flock): a lock on a file that is no
+// longer at path locks nothing, so it tries again.
+func takeLock(path string) (*os.File, error) {
+	for {
+		lock, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("ipc: open lock: %w", err)
+		}
+		if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+			lock.Close()
+			if errors.Is(err, unix.EWOULDBLOCK) {
+				return nil, ErrRunning
+			}
+			return nil, fmt.Errorf("ipc: lock: %w", err)
+		}
+		if fi, err := lock.Stat(); err == nil && inodeOf(path) == fileIno(fi) {
+			return lock, nil
+		}
+		lock.Close()
+	}
+}
+
 // Close stops listening, removes the socket if it is still this
-// listener's, and releases the lock, in that order. It is idempotent. Only
-// the daemon calls it; the HTTP server gets the bare listener, so that the
-// lock is never released while the daemon still runs.
+// listener's, removes the lock file and releases the lock, in that order.
+// It is idempotent. Only the daemon calls it; the HTTP server gets the bare
+// listener, so that the lock is never released while the daemon still
+// runs.
 func (l *Listener) Close() error {
 	var err error
 	l.once.Do(func() {
@@ -80,9 +101,21 @@ func (l *Listener) Close() error {
 		if inodeOf(l.Path) == l.ino {
 			_ = os.Remove(l.Path)
 		}
+		// Removed while held: no directory fills with stale lock files, and
+		// a daemon starting meanwhile sees the file gone and makes a new one.
+		if fi, err := l.lock.Stat(); err == nil && inodeOf(l.lock.Name()) == fileIno(fi) {
+			_ = os.Remove(l.lock.Name())
+		}
 		l.lock.Close()
 	})
 	return err
+}
+
+func fileIno(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
 }
 
 func inodeOf(path string) uint64 {
@@ -90,10 +123,7 @@ func inodeOf(path string) uint64 {
 	if err != nil {
 		return 0
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return st.Ino
-	}
-	return 0
+	return fileIno(fi)
 }
 
 // LockHeld reports whether a daemon holds the lock of the socket at path.

@@ -74,6 +74,9 @@ run. Hooks from the repository's committed files stay paused until you run
 				ready("error: " + err.Error())
 				return err
 			}
+			if dir, taken := ipc.SharedDirTaken(os.TempDir()); taken && strings.HasPrefix(socket, ipc.PrivateSocketDir()) {
+				ln.Note = "the shared socket directory " + dir + " is not yours (another user made it first); the socket is in your state directory instead"
+			}
 			v, _ := version()
 			d := daemon.New(daemon.Options{Repo: repo, Config: cfg, Log: log, Listener: ln, Version: v})
 			hup := make(chan os.Signal, 1)

@@ -58,12 +58,19 @@ func TestScripts(t *testing.T) {
 			})
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Getuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfile":   waitFile,
 			"killdaemon": killDaemon,
 			"idlecpu":    idleCPU,
 			"waitlog":    waitLog,
 			"listen":     listen,
+			"chownother": chownOther,
 		},
 	})
 }
@@ -196,4 +203,13 @@ func listen(ts *testscript.TestScript, neg bool, args []string) {
 	go srv.Serve(ln)
 	ts.Defer(func() { srv.Close() })
 	ts.Setenv(strings.ToUpper(args[0])+"_URL", "http://"+ln.Addr().String())
+}
+
+// chownother PATH gives PATH to another user (nobody), as a local attacker
+// who made it first would have it. It needs root: guard it with [root].
+func chownOther(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: chownother PATH")
+	}
+	ts.Check(os.Chown(ts.MkAbs(args[0]), 65534, 65534))
 }

@@ -264,3 +264,34 @@ func TestUnreadableTrustStoreHoldsEverything(t *testing.T) {
 		t.Fatalf("a store that is /dev/zero: %v", probs)
 	}
 }
+
+// FuzzLoad feeds Load real files: a hookd.toml, a local file and a Kiro
+// hook file made of the input, read through the size caps and the trust
+// store as the daemon reads them. Nothing may panic, and every problem
+// names a file.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte(craftedRepo), []byte(`{"name":"A","when":{"type":"fileEdited","patterns":["*"]},"then":{"type":"runCommand","command":"x"}}`))
+	f.Add([]byte("[[hook]]\nname = \"a\"\n"), []byte(`{"version":"v1","hooks":[{"name":"x","trigger":"PostFileSave","action":{"type":"command","command":"y"}}]}`))
+	root := f.TempDir()
+	os.MkdirAll(filepath.Join(root, ".kiro", "hooks"), 0o755)
+	store := hooks.TrustStore{Path: filepath.Join(f.TempDir(), "trust.json")}
+	f.Fuzz(func(t *testing.T, toml, kiro []byte) {
+		os.WriteFile(filepath.Join(root, "hookd.toml"), toml, 0o644)
+		os.WriteFile(filepath.Join(root, "hookd.local.toml"), toml, 0o644)
+		os.WriteFile(filepath.Join(root, ".kiro", "hooks", "x.kiro.hook"), kiro, 0o644)
+		cfg, probs := hooks.Load(hooks.LoadOptions{Root: root, Trust: store})
+		if cfg == nil {
+			t.Fatal("nil config")
+		}
+		for _, p := range probs {
+			if p.Pos.File == "" {
+				t.Fatalf("a problem without its file: %v", p)
+			}
+		}
+		for _, h := range cfg.Hooks {
+			if h.Committed && h.Disabled == "" {
+				t.Fatalf("an untrusted hook may run: %+v", h)
+			}
+		}
+	})
+}

@@ -141,6 +141,9 @@ type API interface {
 	Logs(ctx context.Context, follow bool, send func(line []byte) error) error
 	Reload(ctx context.Context) ReloadReply
 	Sync(ctx context.Context) error
+	// Idle returns once every change made before the call has been
+	// settled and every run it caused has ended (POST /v1/sync?idle=1).
+	Idle(ctx context.Context) error
 	Shutdown()
 	// Impact lists the places citing the requirements ids of the named
 	// spec (any spec when empty), from the daemon's trace index.

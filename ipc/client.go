@@ -195,6 +195,12 @@ func (c *Client) Sync(ctx context.Context) error {
 	return c.do(ctx, "POST", "/v1/sync", struct{}{}, nil)
 }
 
+// Idle returns once the daemon has handled every change made before the
+// call, and every run those changes caused has ended.
+func (c *Client) Idle(ctx context.Context) error {
+	return c.do(ctx, "POST", "/v1/sync?idle=1", struct{}{}, nil)
+}
+
 // Shutdown asks the daemon to stop.
 func (c *Client) Shutdown(ctx context.Context) error {
 	return c.do(ctx, "POST", "/v1/shutdown", struct{}{}, nil)

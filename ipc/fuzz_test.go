@@ -31,6 +31,7 @@ func (nopAPI) Run(context.Context, string) (Run, error)             { return Run
 func (nopAPI) Logs(context.Context, bool, func([]byte) error) error { return nil }
 func (nopAPI) Reload(context.Context) ReloadReply                   { return ReloadReply{} }
 func (nopAPI) Sync(context.Context) error                           { return nil }
+func (nopAPI) Idle(context.Context) error                           { return nil }
 func (nopAPI) Shutdown()                                            {}
 func (nopAPI) Impact(context.Context, string, []string) ([]event.Citation, error) {
 	return []event.Citation{}, nil

@@ -333,6 +333,10 @@ func (h *handlers) reload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) sync(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("idle") != "" {
+		respond(w, struct{}{}, h.api.Idle(r.Context()))
+		return
+	}
 	respond(w, struct{}{}, h.api.Sync(r.Context()))
 }
 

@@ -71,6 +71,7 @@ func TestScripts(t *testing.T) {
 			"waitlog":    waitLog,
 			"listen":     listen,
 			"chownother": chownOther,
+			"waitidle":   waitIdle,
 		},
 	})
 }
@@ -212,4 +213,19 @@ func chownOther(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: chownother PATH")
 	}
 	ts.Check(os.Chown(ts.MkAbs(args[0]), 65534, 65534))
+}
+
+// waitidle DIR waits until the daemon of the work tree at DIR has handled
+// every change made so far and every run they caused has ended (the real
+// socket API, POST /v1/sync?idle=1).
+func waitIdle(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitidle DIR")
+	}
+	root, err := filepath.EvalSymlinks(ts.MkAbs(args[0]))
+	ts.Check(err)
+	c := &ipc.Client{Socket: ipc.SocketPathIn(root, ts.Getenv("XDG_RUNTIME_DIR"), ts.Getenv("TMPDIR"))}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ts.Check(c.Idle(ctx))
 }

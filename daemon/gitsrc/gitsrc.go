@@ -62,7 +62,7 @@ type Source struct {
 	catchUp      bool      // the first read replays what came while hookd was down
 	lastActivity time.Time // last change seen in the git dir
 	lastBusy     time.Time // last time a busy marker (index.lock, …) came or went
-	rebaseFrom   string    // HEAD before a rebase that is under way
+	rebase       rebasing  // a rebase under way, across reflog reads
 	dirty        *bool     // cached; nil once something changed
 }
 
@@ -217,12 +217,6 @@ func (s *Source) isDirty() bool {
 	return dirty
 }
 
-// reflogEntry is one line of logs/HEAD.
-type reflogEntry struct {
-	old, new string
-	message  string
-}
-
 // Sync reads whatever git has appended to the reflog by now and emits its
 // events before returning. git writes the reflog before its command
 // returns, so after Sync every HEAD move made so far has its event.
@@ -272,69 +266,26 @@ func (s *Source) readReflog() {
 	}
 }
 
-// parseReflog parses "<old> <new> <name> <<email>> <time> <tz>\t<message>".
-func parseReflog(line string) (reflogEntry, bool) {
-	head, msg, ok := strings.Cut(strings.TrimRight(line, "\n"), "\t")
-	if !ok {
-		return reflogEntry{}, false
-	}
-	fields := strings.Fields(head)
-	if len(fields) < 2 {
-		return reflogEntry{}, false
-	}
-	return reflogEntry{old: fields[0], new: fields[1], message: msg}, true
-}
-
-// eventFor classifies a reflog entry.
+// eventFor turns a reflog entry into its event, if it is one.
 func (s *Source) eventFor(e reflogEntry) (event.Event, bool) {
-	msg := e.message
-	kind := event.Kind("")
-	from := e.old
-	switch {
-	case strings.HasPrefix(msg, "commit (amend):"):
-		kind = event.GitRewrite
-	case strings.HasPrefix(msg, "commit (merge):"), strings.HasPrefix(msg, "merge "), strings.HasPrefix(msg, "pull"):
-		kind = event.GitMerge
-	case strings.HasPrefix(msg, "commit"), strings.HasPrefix(msg, "cherry-pick"), strings.HasPrefix(msg, "revert"):
-		kind = event.GitCommit
-	case strings.HasPrefix(msg, "rebase"):
-		// A rebase writes a line per step; one event, when it finishes,
-		// from where HEAD was before it started.
-		s.mu.Lock()
-		if s.rebaseFrom == "" {
-			s.rebaseFrom = e.old
-		}
-		started := s.rebaseFrom
-		if strings.Contains(msg, "(finish)") {
-			s.rebaseFrom = ""
-		}
-		s.mu.Unlock()
-		if !strings.Contains(msg, "(finish)") {
-			return event.Event{}, false
-		}
-		kind, from = event.GitRewrite, started
-	case strings.HasPrefix(msg, "checkout:"), strings.HasPrefix(msg, "reset:"), strings.HasPrefix(msg, "switch"):
-		s.mu.Lock()
-		inRebase := s.rebaseFrom != ""
-		s.mu.Unlock()
-		if inRebase {
-			return event.Event{}, false // a rebase's own checkout
-		}
-		kind = event.GitCheckout
-	default:
+	s.mu.Lock()
+	next, m, ok := classify(s.rebase, e)
+	s.rebase = next
+	s.mu.Unlock()
+	if !ok {
 		return event.Event{}, false
 	}
-	ev := event.Event{Kind: kind, Time: time.Now()}
+	ev := event.Event{Kind: m.kind, Time: time.Now()}
 	st := s.State(true)
-	st.From, st.To = from, e.new
+	st.From, st.To = m.from, m.to
 	ev.Git = &st
-	if kind == event.GitCheckout {
-		ev.Files = s.filesBetween(from, e.new)
+	if m.kind == event.GitCheckout {
+		ev.Files = s.filesBetween(m.from, m.to)
 		return ev, true
 	}
-	commits := s.commitsBetween(from, e.new)
+	commits := s.commitsBetween(m.from, m.to)
 	if len(commits) == 0 {
-		if c, ok := s.commit(e.new); ok {
+		if c, ok := s.commit(m.to); ok {
 			commits = []event.Commit{c}
 		}
 	}
@@ -342,7 +293,7 @@ func (s *Source) eventFor(e reflogEntry) (event.Event, bool) {
 		last := commits[len(commits)-1]
 		ev.Commit, ev.Commits = &last, commits
 	}
-	ev.Files = s.filesBetween(from, e.new)
+	ev.Files = s.filesBetween(m.from, m.to)
 	return ev, true
 }
 

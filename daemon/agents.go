@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -13,16 +12,9 @@ import (
 	"github.com/lmittmann/tint"
 
 	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
-	"github.com/hookd-dev/hookd/rules"
-	"github.com/hookd-dev/hookd/spec"
-	"github.com/hookd-dev/hookd/steering"
 )
-
-// MaxDiff bounds the .diff a prompt gets.
-const MaxDiff = 32 << 10
 
 // agents bounds agent runs, how many run at once (max_agents) and how
 // many each agent may start an hour, and follows every run to tell which
@@ -170,60 +162,4 @@ func (d *Daemon) agentSlot(ctx context.Context, job runner.Job) (release func(),
 		}
 	}
 	return func() { <-d.agents.slots }, runner.Result{}, true
-}
-
-// runAgent renders the hook's prompt and runs its agent.
-func (d *Daemon) runAgent(ctx context.Context, job runner.Job) runner.Result {
-	cfg, _ := d.Config()
-	prompt, err := d.prompt(ctx, job.Hook, job.Env)
-	if err != nil {
-		return runner.Result{Status: runner.StatusFailed, Exit: -1, Start: time.Now(), Err: fmt.Errorf("render the prompt: %w", err)}
-	}
-	return runner.RunAgent(ctx, job, runner.AgentFor(cfg, job.Hook.Agent), prompt)
-}
-
-// prompt renders a hook's prompt with the steering that applies, the
-// diff of its files and the impact of a spec change, exactly as the agent
-// will get it.
-func (d *Daemon) prompt(ctx context.Context, h *hooks.Hook, env *rules.Env) (string, error) {
-	text, warns, err := Prompt(ctx, d.opts.Repo.Root, h, env)
-	for _, w := range warns {
-		d.log.Warn("prompt assembled with a problem", "hook", h.Name, "problem", w.String())
-	}
-	return text, err
-}
-
-// Prompt assembles a hook's prompt for env, with what went wrong on the
-// way (a steering file refused, a prompt cut to its cap); `hookd explain`
-// shows the same text without running anything.
-func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env) (string, []steering.Warning, error) {
-	home, _ := os.UserHomeDir()
-	set, warns := steering.Load(root, home)
-	var files []string
-	for _, f := range env.Files {
-		files = append(files, f.Path)
-	}
-	docs, more := set.Select(files, h.Steering)
-	warns = append(warns, more...)
-	in := steering.Input{Env: env, Steering: docs, Literal: h.Literal}
-	if strings.Contains(h.Prompt, ".diff") {
-		in.Diff = gitDiff(ctx, root, files)
-	}
-	if strings.Contains(h.Prompt, ".impact") && env.Spec.Name != "" {
-		in.Impact = spec.Report(env.Spec)
-	}
-	text, more, err := steering.Render(root, h.Prompt, in)
-	return text, append(warns, more...), err
-}
-
-// gitDiff is the unified diff of files against HEAD, bounded.
-func gitDiff(ctx context.Context, root string, files []string) string {
-	if len(files) == 0 {
-		return ""
-	}
-	out, _ := gitcmd.Output(ctx, root, append([]string{"diff", "--no-color", "--no-ext-diff", "HEAD", "--"}, files...)...)
-	if len(out) > MaxDiff {
-		out = append(out[:MaxDiff:MaxDiff], []byte("\n… (diff truncated)\n")...)
-	}
-	return string(out)
 }

@@ -145,7 +145,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Root:     d.opts.Repo.Root,
 		MaxRuns:  cfg.Defaults.MaxRuns,
 		MaxDepth: cfg.Defaults.MaxDepth,
-		Run:      d.dispatch,
+		Run: (&runner.Actions{
+			Config: func() *hooks.Config { cfg, _ := d.Config(); return cfg },
+			Log:    d.log,
+			Around: d.follow,
+		}).Run,
 		Git: func(dirty bool) event.Git {
 			if d.gitState == nil {
 				return event.Git{}
@@ -485,23 +489,6 @@ func (d *Daemon) accept1(ev event.Event) uint64 {
 	// A file event on a spec document may also be a spec event.
 	d.specs.offer(ev)
 	return ev.ID
-}
-
-// dispatch runs a job with the runner for its action.
-func (d *Daemon) dispatch(ctx context.Context, job runner.Job) runner.Result {
-	switch job.Hook.Action() {
-	case "run":
-		return d.follow(ctx, job, runner.Run)
-	case "builtin":
-		return builtin(job)
-	case "agent":
-		return d.follow(ctx, job, d.runAgent)
-	default:
-		return runner.Result{
-			Status: runner.StatusSkipped, Exit: -1, Start: time.Now(),
-			Err: fmt.Errorf("%s actions are not available in this build yet", job.Hook.Action()),
-		}
-	}
 }
 
 func (d *Daemon) observe(r queue.Record) {

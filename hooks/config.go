@@ -20,6 +20,7 @@ package hooks
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -267,6 +268,63 @@ func (h *Hook) Filter(ev event.Event) ([]event.File, bool) {
 		return nil, false
 	}
 	return kept, true
+}
+
+// Concern is what Concerns decided for one hook and one event.
+type Concern struct {
+	// Files are the event's files that pass the hook's paths filter.
+	Files []event.File
+	// OK says the event concerns the hook; Why says why not.
+	OK  bool
+	Why string
+	// Stage is the filter that decided: "enabled", "on", "catch_up",
+	// "fold_vcs", "writers" or "paths"; "" when the event concerns the hook.
+	Stage string
+}
+
+// Concerns applies, in order, every filter that decides whether an event
+// is offered to the hook, before its debounce and its `if` rule: the hook
+// can run (not paused, not disabled), wants the kind, takes catch-up
+// events, sees git's own file changes (fold_vcs), did not cause the event
+// itself (writers), and has files left after `paths`. The scheduler offers
+// events by it, and `hookd explain` explains with it. A blocking hook is
+// concerned too; the scheduler runs those only for a verdict.
+func (h *Hook) Concerns(ev event.Event) Concern {
+	no := func(stage, why string) Concern { return Concern{Stage: stage, Why: why} }
+	switch {
+	case h.Disabled != "":
+		return no("enabled", h.Disabled)
+	case !h.Enabled:
+		return no("enabled", "enabled = false")
+	case !h.Wants(ev.Kind):
+		return no("on", "it does not handle "+string(ev.Kind))
+	case ev.CatchUp && !h.CatchUp:
+		return no("catch_up", "the change happened while hookd was stopped, and catch_up = false")
+	case ev.VCS && h.FoldVCS:
+		return no("fold_vcs", "git made this change; it is part of git's own event (fold_vcs = false to see it)")
+	case slices.Contains(ev.Writers, h.Name):
+		return no("writers", "its own run made this change")
+	}
+	files, ok := h.Filter(ev)
+	if !ok {
+		return Concern{Stage: "paths", Why: "no file passes its paths"}
+	}
+	return Concern{Files: files, OK: true}
+}
+
+// GitState returns the repository state for a rule environment, with
+// git.dirty worked out only when dirty is set (it costs a git process).
+type GitState func(dirty bool) event.Git
+
+// RuleEnv builds the environment the hook's rule and prompt see for a batch:
+// the one place the scheduler, replay, the shim and `hookd explain` build
+// it. git may be nil (outside git).
+func (h *Hook) RuleEnv(root string, batch event.Event, info rules.HookInfo, git GitState) *rules.Env {
+	env := rules.NewEnv(root, batch, info)
+	if git != nil {
+		env.Git = git(h.If.Reads("git.dirty"))
+	}
+	return env
 }
 
 // Problem is one configuration error with its position.

@@ -23,14 +23,22 @@ type Explanation struct {
 	Disabled string       `json:"disabled,omitempty"` // why the hook cannot run at all
 	Action   string       `json:"action"`             // run, agent or builtin
 	Detail   string       `json:"detail"`             // the command, agent or builtin name
+	// Why says why the event does not concern the hook, when a filter
+	// other than on and paths decided (paused, disabled).
+	Why string `json:"why,omitempty"`
 	// Prompt is the exact prompt an agent hook would get; the caller fills
 	// it in, since assembling it reads steering and git.
 	Prompt string `json:"prompt,omitempty"`
+	// Env is the environment the rule saw, for the caller to render the
+	// prompt with; nil when the hook does not get that far.
+	Env *rules.Env `json:"-"`
 }
 
-// Explain evaluates every hook of cfg against ev without running anything.
-// The batch a hook would see is ev's files after its `paths` filter.
-func Explain(cfg *Config, root string, ev event.Event) []Explanation {
+// Explain evaluates every hook of cfg against ev without running anything,
+// with the filters the scheduler applies (Concerns) and the environment it
+// builds (RuleEnv). The batch a hook would see is ev's files after its
+// `paths` filter. git gives the repository state; nil outside git.
+func Explain(cfg *Config, root string, ev event.Event, git GitState) []Explanation {
 	var out []Explanation
 	for _, h := range cfg.Hooks {
 		x := Explanation{Hook: h.Name, Source: h.Pos.String(), Action: h.Action(), Rule: h.If.Source()}
@@ -54,22 +62,29 @@ func Explain(cfg *Config, root string, ev event.Event) []Explanation {
 		case !h.Enabled:
 			x.Disabled = "enabled = false"
 		}
+		c := h.Concerns(ev)
+		if !c.OK && c.Stage != "on" && c.Stage != "paths" && c.Stage != "enabled" {
+			x.Why = c.Why
+		}
+		// The filters are shown whatever stopped the hook, so a paused
+		// hook still says what it would do once trusted.
 		x.On = h.Wants(ev.Kind)
-		files, concerned := h.Filter(ev)
+		files, passes := h.Filter(ev)
 		if h.HasPaths() {
-			x.Paths = &concerned
+			x.Paths = &passes
 		}
 		x.Files = files
-		if x.On && concerned {
+		if x.On && passes {
 			batch := ev
 			batch.Files = files
-			ok, err := h.If.Eval(rules.NewEnv(root, batch, rules.HookInfo{Name: h.Name}))
+			x.Env = h.RuleEnv(root, batch, rules.HookInfo{Name: h.Name}, git)
+			ok, err := h.If.Eval(x.Env)
 			if err != nil {
 				x.RuleErr = err.Error()
 			} else if !h.If.IsZero() {
 				x.RuleVal = &ok
 			}
-			x.Runs = err == nil && ok && x.Disabled == ""
+			x.Runs = c.OK && err == nil && ok
 		}
 		out = append(out, x)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 )
@@ -14,6 +15,7 @@ import (
 type Rule struct {
 	src     string
 	program *vm.Program
+	reads   map[string]bool // the names it reads, such as "git.dirty"
 }
 
 // CompileError is a rule that does not compile or type-check. Line and
@@ -39,8 +41,33 @@ func Compile(src string) (Rule, error) {
 		}
 		return Rule{}, &CompileError{Line: 1, Column: 1, Message: err.Error()}
 	}
-	return Rule{src: src, program: program}, nil
+	r := Rule{src: src, program: program, reads: map[string]bool{}}
+	node := program.Node()
+	ast.Walk(&node, reads(r.reads))
+	return r, nil
 }
+
+// reads records the names a rule reads: identifiers ("files") and fields
+// of them ("git.dirty").
+type reads map[string]bool
+
+func (v reads) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		v[n.Value] = true
+	case *ast.MemberNode:
+		id, ok1 := n.Node.(*ast.IdentifierNode)
+		prop, ok2 := n.Property.(*ast.StringNode)
+		if ok1 && ok2 {
+			v[id.Value+"."+prop.Value] = true
+		}
+	}
+}
+
+// Reads reports whether the rule reads a name: an environment name such
+// as "files", or a field of one such as "git.dirty". Costly values are
+// worked out only for the rules that read them.
+func (r Rule) Reads(name string) bool { return r.reads[name] }
 
 // Source returns the rule as written.
 func (r Rule) Source() string { return r.src }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/examples"
@@ -176,7 +177,7 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	}
 
 	fmt.Fprintf(out, "\nAsk why without running anything:  hookd explain file.saved --file src/greet.test.ts\n")
-	x := hooks.Explain(cfg, repo.Root, event.Event{Kind: event.FileSaved, Files: []event.File{event.NewFile(repo.Root, "src/greet.test.ts", event.Saved, 0)}})
+	x := hooks.Explain(cfg, repo.Root, event.Event{Kind: event.FileSaved, Files: []event.File{event.NewFile(repo.Root, "src/greet.test.ts", event.Saved, 0)}}, gitsrc.StateOf(repo.Root))
 	for _, e := range x {
 		if e.Hook == "tests-follow-code" {
 			printExplanation(indent{out}, e)

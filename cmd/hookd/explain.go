@@ -10,10 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
-	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/hooks/runner"
 )
 
 func newExplainCmd(g *globals) *cobra.Command {
@@ -55,15 +55,13 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				}
 				ev.Files = append(ev.Files, event.NewFile(repo.Root, rel, event.ChangeOf(kind), size))
 			}
-			xs := hooks.Explain(cfg, repo.Root, ev)
+			xs := hooks.Explain(cfg, repo.Root, ev, gitsrc.StateOf(repo.Root))
 			for i, x := range xs {
-				if x.Action != "agent" || !x.On {
+				if x.Action != "agent" || x.Env == nil {
 					continue
 				}
 				h := hookNamed(cfg, x.Hook)
-				batch := ev
-				batch.Files = x.Files
-				prompt, warns, err := daemon.Prompt(cmd.Context(), repo.Root, h, rules.NewEnv(repo.Root, batch, rules.HookInfo{Name: h.Name}))
+				prompt, warns, err := runner.Prompt(cmd.Context(), repo.Root, h, x.Env)
 				if err != nil {
 					prompt = "(the prompt does not render: " + err.Error() + ")"
 				}
@@ -144,6 +142,9 @@ func printExplanation(w interface{ Write([]byte) (int, error) }, x hooks.Explana
 			return "✓"
 		}
 		return "✗"
+	}
+	if x.Why != "" {
+		fmt.Fprintf(w, "  not run   %s\n", x.Why)
 	}
 	if x.Disabled != "" {
 		fmt.Fprintf(w, "  disabled  %s\n", x.Disabled)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
@@ -234,7 +235,8 @@ func configBlocks(cfg *hooks.Config, kind event.Kind) bool {
 // config with problems has stopped the operation before: a broken blocking
 // hook must not let a commit through.)
 func blockingInProcess(ctx context.Context, root string, cfg *hooks.Config, kind event.Kind, files []event.File) (*ipc.Verdict, error) {
-	sched := queue.New(ctx, queue.Options{Root: root, MaxRuns: 1, Run: runner.Run})
+	actions := &runner.Actions{Config: func() *hooks.Config { return cfg }}
+	sched := queue.New(ctx, queue.Options{Root: root, MaxRuns: 1, Run: actions.Run, Git: gitsrc.StateOf(root)})
 	sched.SetHooks(cfg.Hooks)
 	verdict := &ipc.Verdict{OK: true}
 	for _, r := range sched.RunBlocking(ctx, event.Event{Kind: kind, Time: time.Now(), Files: files}) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
@@ -89,7 +90,8 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 				if len(subject) > 0 {
 					res.Subject = subject[0]
 				}
-				sched := queue.New(cmd.Context(), queue.Options{Root: tree, MaxRuns: 1, Run: runner.Run})
+				actions := &runner.Actions{Config: func() *hooks.Config { return cfg }}
+				sched := queue.New(cmd.Context(), queue.Options{Root: tree, MaxRuns: 1, Run: actions.Run, Git: gitsrc.StateOf(tree)})
 				sched.SetHooks(cfg.Hooks)
 				for _, kind := range []event.Kind{event.GitPreCommit, event.GitCommit} {
 					ev := event.Event{Kind: kind, Time: time.Now(), Files: files}

@@ -180,6 +180,18 @@ func (s *Source) Invalidate() {
 	s.mu.Unlock()
 }
 
+// StateOf returns the state of the repository at root for rule
+// environments, as State does, for a caller with no Source running
+// (`hookd explain`, replay); nil when root is not in git.
+func StateOf(root string) func(dirty bool) event.Git {
+	repo, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil
+	}
+	s := &Source{root: root, repo: repo}
+	return s.State
+}
+
 // State returns the repository state for the rule environment. dirty
 // costs a git process, so it is only worked out when asked for.
 func (s *Source) State(dirty bool) event.Git {

@@ -30,8 +30,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,7 +77,7 @@ type Options struct {
 	Observe func(Record)
 	// Git returns the repository state for rule environments, with
 	// git.dirty worked out when dirty is set; nil gives the zero state.
-	Git func(dirty bool) event.Git
+	Git hooks.GitState
 	// Line receives a run's output lines for the log.
 	Line func(hook, runID, stream, line string)
 	Log  *slog.Logger
@@ -208,18 +206,16 @@ func (s *Scheduler) Offer(ev event.Event) {
 	for _, st := range s.hooks {
 		h := st.hook
 		// Blocking hooks run only for a verdict (RunBlocking).
-		if st.removed || h.Blocking || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) || (ev.CatchUp && !h.CatchUp) || (ev.VCS && h.FoldVCS) {
+		if st.removed || h.Blocking {
 			continue
 		}
-		if slices.Contains(ev.Writers, h.Name) {
+		c := h.Concerns(ev)
+		if c.Stage == "writers" {
 			s.opts.Log.Debug("a run's own write; not offered back to its hook", "hook", h.Name, "kind", ev.Kind, "cause", ev.Cause)
-			continue
 		}
-		files, ok := h.Filter(ev)
-		if !ok {
-			continue
+		if c.OK {
+			s.gather(st, ev, c.Files)
 		}
-		s.gather(st, ev, files)
 	}
 }
 
@@ -369,11 +365,7 @@ func (s *Scheduler) start(st *hookState, b *batch, manual bool) string {
 		s.opts.Observe(Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: ev, Reason: "its hook cannot run: " + why})
 		return ""
 	}
-	env := rules.NewEnv(s.opts.Root, ev, st.info)
-	if s.opts.Git != nil {
-		// git.dirty costs a git process: only for rules that read it.
-		env.Git = s.opts.Git(strings.Contains(h.If.Source(), "dirty"))
-	}
+	env := h.RuleEnv(s.opts.Root, ev, st.info, s.opts.Git)
 	if !manual {
 		ok, err := h.If.Eval(env)
 		if err != nil {
@@ -467,12 +459,11 @@ func (s *Scheduler) RunNow(ctx context.Context, ev event.Event, pick func(*hooks
 	var jobs []job
 	s.mu.Lock()
 	for _, st := range s.hooks {
-		h := st.hook
-		if st.removed || !pick(h) || !h.Enabled || h.Disabled != "" || !h.Wants(ev.Kind) {
+		if st.removed || !pick(st.hook) {
 			continue
 		}
-		if files, ok := h.Filter(ev); ok {
-			jobs = append(jobs, job{st, files})
+		if c := st.hook.Concerns(ev); c.OK {
+			jobs = append(jobs, job{st, c.Files})
 		}
 	}
 	s.mu.Unlock()
@@ -485,12 +476,9 @@ func (s *Scheduler) RunNow(ctx context.Context, ev event.Event, pick func(*hooks
 			batch := ev
 			batch.Files = j.files
 			s.mu.Lock()
-			env := rules.NewEnv(s.opts.Root, batch, j.st.info)
-			h := j.st.hook
+			h, info := j.st.hook, j.st.info
 			s.mu.Unlock()
-			if s.opts.Git != nil {
-				env.Git = s.opts.Git(strings.Contains(h.If.Source(), "dirty"))
-			}
+			env := h.RuleEnv(s.opts.Root, batch, info, s.opts.Git)
 			id := s.newID()
 			if ok, err := h.If.Eval(env); err != nil || !ok {
 				out[i] = Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: batch, Reason: "its rule is false"}

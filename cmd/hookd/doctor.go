@@ -18,6 +18,7 @@ import (
 	"github.com/hookd-dev/hookd/daemon/ignore"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/gitshim"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/steering"
 )
@@ -113,9 +114,14 @@ func (g *globals) doctor(ctx context.Context) []check {
 			blocking = blocking || h.Blocking
 		}
 		dir, err := g.hooksDir()
-		shim, _ := os.ReadFile(filepath.Join(dir, "pre-commit"))
-		installed := err == nil && strings.Contains(string(shim), shimMark)
+		shims := gitshim.Inspect(dir)
+		installed := err == nil && shims[0].Installed
+		_, onPath := exec.LookPath("hookd")
 		switch {
+		case installed && shims[0].Stale && onPath != nil:
+			add(check{Name: "shims", Status: "fail", Detail: fmt.Sprintf("the shims run %s, which is gone, and no hookd is on PATH: every commit is stopped", shims[0].Exe), Fix: "hookd git install"})
+		case installed && shims[0].Stale:
+			add(check{Name: "shims", Status: "warn", Detail: fmt.Sprintf("the shims run %s, which is gone; they fall back to the hookd on PATH", shims[0].Exe), Fix: "hookd git install"})
 		case installed:
 			add(check{Name: "shims", Status: "ok", Detail: "installed in " + dir})
 		case blocking:

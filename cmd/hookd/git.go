@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -16,18 +14,11 @@ import (
 	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/gitshim"
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
-	"github.com/hookd-dev/hookd/safefile"
 )
-
-// The git hooks hookd installs shims for: the blocking ones. Commits,
-// checkouts, merges and rewrites need no shim: hookd reads HEAD's reflog.
-var shimHooks = []string{"pre-commit", "pre-push"}
-
-const shimMark = "# hookd shim"
 
 func newGitCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -64,15 +55,7 @@ func (g *globals) hooksDir() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out, err := gitcmd.Output(context.Background(), repo.Root, "rev-parse", "--git-path", "hooks")
-	if err != nil {
-		return "", fmt.Errorf("find the hooks directory (is this a git repository?): %w", err)
-	}
-	dir := strings.TrimSpace(string(out))
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(repo.Root, dir)
-	}
-	return dir, nil
+	return gitshim.Dir(context.Background(), repo.Root)
 }
 
 func (g *globals) gitInstall(out io.Writer, install bool) error {
@@ -80,67 +63,19 @@ func (g *globals) gitInstall(out io.Writer, install bool) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+	if !install {
+		return gitshim.Uninstall(dir, say)
 	}
-	if install {
-		repo, _, _ := g.locate()
-		if hp, _ := gitLines(repo.Root, "config", "--get", "core.hooksPath"); len(hp) > 0 {
-			fmt.Fprintf(out, "note: core.hooksPath is %s (set by husky or another tool?); the shims go there, next to its hooks\n", hp[0])
-		}
+	repo, _, _ := g.locate()
+	if hp, _ := gitLines(repo.Root, "config", "--get", "core.hooksPath"); len(hp) > 0 {
+		say("note: core.hooksPath is %s (set by husky or another tool?); the shims go there, next to its hooks", hp[0])
 	}
 	exe, err := os.Executable()
 	if err != nil || strings.Contains(exe, "go-build") {
 		exe = "hookd" // from `go run`: rely on PATH
 	}
-	for _, name := range shimHooks {
-		path := filepath.Join(dir, name)
-		kept := path + ".hookd-chained"
-		current, readErr := os.ReadFile(path)
-		ours := readErr == nil && bytes.Contains(current, []byte(shimMark))
-		if !install {
-			if ours {
-				if err := os.Remove(path); err != nil {
-					return err
-				}
-				if _, err := os.Stat(kept); err == nil {
-					if err := os.Rename(kept, path); err != nil {
-						return err
-					}
-					fmt.Fprintf(out, "%s: restored your hook\n", name)
-				} else {
-					fmt.Fprintf(out, "%s: removed\n", name)
-				}
-			}
-			continue
-		}
-		if readErr == nil && !ours {
-			if err := os.Rename(path, kept); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "%s: your hook is kept as %s and still runs first\n", name, filepath.Base(kept))
-		}
-		shim := fmt.Sprintf(`#!/bin/sh
-%s: installed by 'hookd git install'; 'hookd git uninstall' restores what was here.
-# HOOKD=0 skips hookd (a hook you had still runs). If hookd cannot run, the
-# exec fails and git stops: blocking hooks fail closed, never open.
-if [ -x "$0.hookd-chained" ]; then "$0.hookd-chained" "$@" || exit $?; fi
-[ "$HOOKD" = "0" ] && exit 0
-exec %s git hook %s "$@"
-`, shimMark, shellQuote(exe), name)
-		if err := safefile.Write(path, []byte(shim), 0o755); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%s: installed in %s\n", name, dir)
-	}
-	return nil
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return gitshim.Install(dir, exe, say)
 }
 
 // gitHook is what a shim runs: the verdict of the blocking hooks for the
@@ -178,7 +113,7 @@ func (g *globals) gitHook(ctx context.Context, name string) error {
 	var files []string
 	var staged []event.File
 	if kind == event.GitPreCommit {
-		if staged, err = stagedFiles(repo.Root); err != nil {
+		if staged, err = gitshim.StagedFiles(ctx, repo.Root); err != nil {
 			return err
 		}
 		for _, f := range staged {
@@ -249,33 +184,4 @@ func blockingInProcess(ctx context.Context, root string, cfg *hooks.Config, kind
 		verdict.Hooks = append(verdict.Hooks, run)
 	}
 	return verdict, nil
-}
-
-// stagedFiles lists what the commit will record, from the index git hands
-// the hook (GIT_INDEX_FILE is honoured by git itself: `commit -a` and
-// `commit PATHS` use a temporary index).
-func stagedFiles(root string) ([]event.File, error) {
-	// Keep GIT_INDEX_FILE: it is the point. (A relative one is relative
-	// to the work tree root, where git runs hooks and we run git.)
-	c := gitcmd.Cmd{Dir: root}
-	if idx := os.Getenv("GIT_INDEX_FILE"); idx != "" {
-		c.Env = []string{"GIT_INDEX_FILE=" + idx}
-	}
-	out, err := c.Output(context.Background(), "diff", "--cached", "--name-status", "-z", "--no-renames")
-	if err != nil {
-		return nil, fmt.Errorf("list the staged files: %w", err)
-	}
-	var files []event.File
-	parts := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
-	for i := 0; i+1 < len(parts); i += 2 {
-		change := event.Saved
-		switch parts[i] {
-		case "A":
-			change = event.Created
-		case "D":
-			change = event.Deleted
-		}
-		files = append(files, event.NewFile(root, parts[i+1], change, 0))
-	}
-	return files, nil
 }

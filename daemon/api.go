@@ -234,27 +234,6 @@ func (d *Daemon) Logs(ctx context.Context, follow bool, send func([]byte) error)
 	return d.logs.stream(ctx, follow, send)
 }
 
-// Reload reads the configuration again. A broken configuration is not
-// applied: the last good one keeps running, and the problems show in the
-// log and in status.
-func (d *Daemon) Reload(context.Context) ipc.ReloadReply {
-	cfg, probs := hooks.Load(d.opts.Config)
-	d.mu.Lock()
-	if len(probs) > 0 {
-		d.problems = probs
-		d.mu.Unlock()
-		for _, p := range probs {
-			d.log.Error("config problem; keeping the last good config", "at", p.Pos.String(), "problem", p.Message)
-		}
-		return ipc.ReloadReply{Applied: false, Hooks: len(d.cfg.Hooks), Problems: toProblems(probs)}
-	}
-	d.cfg, d.problems = cfg, nil
-	d.mu.Unlock()
-	d.sched.SetHooks(cfg.Hooks)
-	d.log.Info("config reloaded", "hooks", len(cfg.Hooks), "paused", countPaused(cfg))
-	return ipc.ReloadReply{Applied: true, Hooks: len(cfg.Hooks), Problems: []ipc.Problem{}}
-}
-
 func countPaused(cfg *hooks.Config) int {
 	n := 0
 	for _, h := range cfg.Hooks {

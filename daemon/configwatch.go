@@ -61,13 +61,13 @@ func (d *Daemon) watchConfigOutside(ctx context.Context) {
 					_ = w.Add(dir)
 				}
 				if d.anyConfigIn(files, name) {
-					d.Reload(ctx)
+					d.reloads.ask()
 				}
 				continue
 			}
 			if files[name] && !ev.Has(fsnotify.Chmod) {
 				d.log.Info("config changed", "file", ev.Name)
-				d.Reload(ctx)
+				d.reloads.ask()
 			}
 		case <-w.Errors:
 		}

@@ -69,19 +69,22 @@ type Daemon struct {
 	journal *journal.Journal
 	logs    *logHub
 
+	reloads *reloader
+
+	// Set by Run before ready is closed, and only read after.
 	gitState   func(dirty bool) event.Git // nil outside git
 	indexSaver *indexSaver
 	specs      *specTracker
 	agents     *agents
+	watcher    *watch.Watcher
+	sched      *queue.Scheduler
+	vcs        *vcsSettler // nil outside git
 
 	mu sync.Mutex
-	// mu guards the fields that follow.
+	// mu guards the fields that follow: the configuration in force, which
+	// only the reloader changes.
 	cfg      *hooks.Config
 	problems hooks.Problems
-
-	watcher *watch.Watcher
-	sched   *queue.Scheduler
-	vcs     *vcsSettler // nil outside git
 }
 
 // New loads the configuration and prepares the daemon. Configuration
@@ -94,6 +97,7 @@ func New(opts Options) *Daemon {
 	// Every log line also goes to `hookd logs`, as JSON.
 	log := slog.New(slog.NewMultiHandler(opts.Log.Handler(), slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	d := &Daemon{opts: opts, log: log, ready: make(chan struct{}), logs: logs}
+	d.reloads = newReloader(d.reload)
 	d.cfg, d.problems = hooks.Load(opts.Config)
 	return d
 }
@@ -216,8 +220,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); settler.Run(ctx) }()
 	go func() { defer wg.Done(); _ = w.Run(ctx) }()
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); d.watchConfigOutside(ctx) }()
+	go func() { defer wg.Done(); d.reloads.run(ctx) }()
 	if git != nil {
 		wg.Add(1)
 		go func() {
@@ -429,7 +434,10 @@ func (d *Daemon) Sync(ctx context.Context) error {
 	if d.vcs != nil {
 		d.vcs.src.Sync()
 	}
-	return nil
+	// A config file among those changes asked for a reload: it is part of
+	// what they did.
+	_, err := d.reloads.wait(ctx, d.reloads.pending())
+	return err
 }
 
 // Pending reports how many batches wait to run.
@@ -473,7 +481,7 @@ func (d *Daemon) accept(evs []event.Event) {
 		}
 	}
 	if reload {
-		d.Reload(context.Background())
+		d.reloads.ask()
 	}
 }
 

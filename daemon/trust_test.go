@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hookd-dev/hookd/daemon"
@@ -121,5 +124,45 @@ func TestPausedHookSkipsAResumedRun(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(out, "ran-*")); len(left) != 0 {
 		t.Fatalf("the paused hook ran: %v", left)
+	}
+}
+
+// Reloads from many callers at once (the API, SIGHUP, file events) never
+// interleave: once they are over, the configuration in force and the
+// scheduler's hooks are those of the file as it was last written.
+func TestConcurrentReloadsEndWithTheLastFile(t *testing.T) {
+	user := filepath.Join(t.TempDir(), "config.toml") // the user's own: no trust needed
+	e := startDaemonIn(t, "", nil, func(o *daemon.Options) { o.Config.UserConfig = user })
+	write := func(i int) string {
+		body := "[[hook]]\nname = \"h" + strconv.Itoa(i) + "\"\non = \"hook.manual\"\nrun = \"true\"\n"
+		os.WriteFile(user, []byte(body), 0o644)
+		return "h" + strconv.Itoa(i)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 10 {
+				write(i*10 + j)
+				e.d.Reload(context.Background())
+			}
+		}()
+	}
+	wg.Wait()
+	// Every write was followed by a reload that began after it: what is
+	// in force is the file as it is now.
+	data, _ := os.ReadFile(user)
+	last := strings.TrimSuffix(strings.TrimPrefix(strings.Split(string(data), "\n")[1], `name = "`), `"`)
+	cfg, _ := e.d.Config()
+	var names []string
+	for _, h := range cfg.Hooks {
+		names = append(names, h.Name)
+	}
+	if !slices.Contains(names, last) || len(names) != 1 {
+		t.Fatalf("hooks in force: %v, want [%s]", names, last)
+	}
+	if _, err := e.d.API().Trigger(context.Background(), last, ipc.TriggerRequest{}); err != nil {
+		t.Fatalf("the scheduler does not have %s: %v", last, err)
 	}
 }

@@ -124,7 +124,7 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 }
 
 // Trigger runs a hook now (hookd trigger).
-func (d *Daemon) Trigger(_ context.Context, name string, req ipc.TriggerRequest) (ipc.TriggerReply, error) {
+func (d *Daemon) Trigger(ctx context.Context, name string, req ipc.TriggerRequest) (ipc.TriggerReply, error) {
 	files, err := d.files(req.Files, event.Saved)
 	if err != nil {
 		return ipc.TriggerReply{}, err
@@ -136,6 +136,11 @@ func (d *Daemon) Trigger(_ context.Context, name string, req ipc.TriggerRequest)
 		return ipc.TriggerReply{}, ipc.NotFound(fmt.Sprintf("no hook named %q", name))
 	case err != nil:
 		return ipc.TriggerReply{}, &ipc.Error{Code: 409, Message: err.Error()}
+	}
+	// The reply promises the run: it is on disk first, so a crash now
+	// still makes it.
+	if err := d.journal.Flush(ctx); err != nil {
+		return ipc.TriggerReply{}, err
 	}
 	return ipc.TriggerReply{Run: id}, nil
 }

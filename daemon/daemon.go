@@ -72,13 +72,13 @@ type Daemon struct {
 	reloads *reloader
 
 	// Set by Run before ready is closed, and only read after.
-	gitState   func(dirty bool) event.Git // nil outside git
-	indexSaver *indexSaver
-	specs      *specTracker
-	agents     *agents
-	watcher    *watch.Watcher
-	sched      *queue.Scheduler
-	vcs        *vcsSettler // nil outside git
+	gitState    func(dirty bool) event.Git // nil outside git
+	checkpoints *checkpointer
+	specs       *specTracker
+	agents      *agents
+	watcher     *watch.Watcher
+	sched       *queue.Scheduler
+	vcs         *vcsSettler // nil outside git
 
 	mu sync.Mutex
 	// mu guards the fields that follow: the configuration in force, which
@@ -170,35 +170,24 @@ func (d *Daemon) Run(ctx context.Context) error {
 	var git *gitsrc.Source
 	if d.opts.Repo.GitDir != "" {
 		var err error
-		git, err = gitsrc.Open(d.opts.Repo.Root, d.opts.Repo.GitDir, func(ev event.Event) { d.vcs.git(ev) }, d.log.With("component", "git"))
+		git, err = gitsrc.Open(d.opts.Repo.Root, d.opts.Repo.GitDir, func(ev event.Event, worktree bool) { d.vcs.git(ev, worktree) }, d.log.With("component", "git"))
 		if err != nil {
 			d.log.Warn("git events are off", tint.Err(err))
 		} else {
 			d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.accept1(ev) }}
 			d.gitState = git.State
-			if v, err := d.journal.Meta(ctx, "reflog_offset"); err == nil && v != "" {
+			if v, err := d.journal.Meta(ctx, reflogKey); err == nil && v != "" {
 				if off, err := strconv.ParseInt(v, 10, 64); err == nil {
 					git.Resume(off)
 				}
 			}
-			defer func() {
-				if err := d.journal.SetMeta(context.Background(), "reflog_offset", strconv.FormatInt(git.Offset(), 10)); err != nil {
-					d.log.Error("save the reflog position; commits made while stopped will not be caught up", tint.Err(err))
-				}
-			}()
 		}
 	}
 
 	settler = settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
 	d.restoreIndex(ctx, settler)
-	defer d.saveIndex(settler)
-	d.indexSaver = newIndexSaver(func() {
-		entries, err := settler.SnapshotNow(ctx)
-		if err == nil {
-			d.writeIndex(entries)
-		}
-	})
-	defer d.indexSaver.stop()
+	d.checkpoints = &checkpointer{d: d, settler: settler, ctx: ctx}
+	defer d.checkpoints.stop()
 	w, err := watch.New(watch.Options{
 		Root:         d.opts.Repo.Root,
 		GitDir:       d.opts.Repo.GitDir,
@@ -252,6 +241,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.opts.Listener != nil {
 		attrs = append(attrs, "socket", d.opts.Listener.Path)
 	}
+	// What the last daemon left is taken up before anyone is told "ready".
+	d.recover(ctx)
 	d.log.Info("watching", attrs...)
 	if ln := d.opts.Listener; ln != nil && ln.Note != "" {
 		d.log.Warn(ln.Note, "socket", ln.Path)
@@ -268,7 +259,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		d.specs.build(ctx)
 	}()
-	d.recover(ctx)
 	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
 
 	<-ctx.Done()
@@ -276,6 +266,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Wait()
 	stopRuns()
 	d.sched.Wait()
+	d.finalCheckpoint(settler)
 	return nil
 }
 
@@ -298,50 +289,6 @@ func (d *Daemon) openJournal() *journal.Journal {
 	return j
 }
 
-// indexSaverDelay is how long after a change the file index is saved, so
-// that after a crash catch-up repeats at most that much.
-const indexSaverDelay = 5 * time.Minute
-
-// indexSaver saves the file index some time after changes, and only then:
-// no timer runs while nothing changes.
-type indexSaver struct {
-	save func()
-
-	mu    sync.Mutex
-	timer *time.Timer
-	done  bool
-}
-
-func newIndexSaver(save func()) *indexSaver { return &indexSaver{save: save} }
-
-func (s *indexSaver) changed() {
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.timer == nil && !s.done {
-		s.timer = time.AfterFunc(indexSaverDelay, func() {
-			s.mu.Lock()
-			s.timer = nil
-			done := s.done
-			s.mu.Unlock()
-			if !done {
-				s.save()
-			}
-		})
-	}
-}
-
-func (s *indexSaver) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.done = true
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-}
-
 // restoreIndex gives the settler the file index the last run saved, so
 // that what changed while hookd was down is found at start (catch-up).
 func (d *Daemon) restoreIndex(ctx context.Context, s *settle.Settler) {
@@ -361,51 +308,53 @@ func (d *Daemon) restoreIndex(ctx context.Context, s *settle.Settler) {
 	d.log.Info("catching up with changes made while stopped", "indexed", len(entries))
 }
 
-// saveIndex keeps the settler's index for the next start. It runs once
-// the settler has stopped.
-func (d *Daemon) saveIndex(s *settle.Settler) { d.writeIndex(s.Snapshot()) }
-
-func (d *Daemon) writeIndex(entries []settle.Entry) {
-	saved := make([]journal.IndexEntry, len(entries))
-	for i, e := range entries {
-		saved[i] = journal.IndexEntry(e)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := d.journal.SaveIndex(ctx, saved); err != nil {
-		d.log.Error("save the file index; the next start cannot catch up", tint.Err(err))
-	}
-}
-
-// recover finishes what a previous daemon left: a run that was going when
-// it died (a crash, kill -9) is reported interrupted; a run that was queued
-// still runs.
+// recover finishes what a previous daemon left. A run that was going when
+// it died (a crash, kill -9) is reported interrupted, what it left running
+// is ended, and its batch runs again: it was not handled. A batch that was
+// queued, or still gathering at the last checkpoint, runs.
 func (d *Daemon) recover(ctx context.Context) {
 	rows, err := d.journal.Unfinished(ctx)
 	if err != nil {
 		d.log.Error("read unfinished runs", tint.Err(err))
 		return
 	}
+	// A run whose start had not reached the journal when hookd died is
+	// found by what it left running.
+	ended := endOrphans(d.opts.Repo.Root, "-"+d.sched.Epoch())
+	known := map[string]bool{}
 	for _, r := range rows {
-		switch {
-		case r.Status == "running":
+		known[r.ID] = true
+	}
+	for id, n := range ended {
+		if !known[id] {
+			d.log.Warn("ended what a run of a hookd that stopped left running", "run", id, "orphans_ended", n)
+		}
+	}
+	for _, r := range rows {
+		id := r.ID
+		if r.Status == "running" || ended[r.ID] > 0 {
 			r.Status, r.Error = "interrupted", "hookd stopped while it ran (crash or kill -9)"
 			d.journal.Record(r)
-			ended := endOrphans(r.PID, r.ID)
-			d.log.Warn("a run was cut off when hookd last stopped", "hook", r.Hook, "run", r.ID, "orphans_ended", ended)
-		case r.Batch == nil:
-			r.Status, r.Reason = "skipped", "queued when hookd last stopped, without its batch"
-			d.journal.Record(r)
-		default:
-			switch err := d.sched.Resume(r.Hook, *r.Batch, r.ID); {
-			case errors.Is(err, queue.ErrUnknownHook):
-				r.Status, r.Reason = "skipped", "queued when hookd last stopped, and its hook is gone"
+			d.log.Warn("a run was cut off when hookd last stopped; its batch runs again", "hook", r.Hook, "run", r.ID, "orphans_ended", ended[r.ID])
+			id = "" // a new run of the same batch
+		}
+		if r.Batch == nil {
+			if r.Status != "interrupted" {
+				r.Status, r.Reason = "skipped", "left when hookd last stopped, without its batch"
 				d.journal.Record(r)
-			case err != nil:
-				d.log.Warn("a batch queued before hookd last stopped is not run: its hook cannot run now", "hook", r.Hook, "run", r.ID, "reason", err.Error())
-			default:
-				d.log.Info("running a batch queued before hookd last stopped", "hook", r.Hook, "run", r.ID)
 			}
+			continue
+		}
+		switch err := d.sched.Resume(r.Hook, *r.Batch, id); {
+		case errors.Is(err, queue.ErrUnknownHook):
+			if id != "" {
+				r.Status, r.Reason = "skipped", "left when hookd last stopped, and its hook is gone"
+				d.journal.Record(r)
+			}
+		case err != nil:
+			d.log.Warn("a batch left when hookd last stopped is not run: its hook cannot run now", "hook", r.Hook, "run", r.ID, "reason", err.Error())
+		default:
+			d.log.Info("running a batch left when hookd last stopped", "hook", r.Hook, "run", r.ID)
 		}
 	}
 }
@@ -457,13 +406,17 @@ func (d *Daemon) Idle(ctx context.Context) error {
 	if err := d.specs.wait(ctx); err != nil {
 		return err
 	}
-	return d.sched.Idle(ctx)
+	if err := d.sched.Idle(ctx); err != nil {
+		return err
+	}
+	// Handled means handled for good: a crash from now on repeats none of it.
+	return d.checkpoints.durable(ctx)
 }
 
 // accept numbers settled events and offers them to the hooks. An edit of
 // the repository's own config files reloads it.
 func (d *Daemon) accept(evs []event.Event) {
-	d.indexSaver.changed()
+	d.checkpoints.soon(checkpointDelay)
 	if d.vcs != nil {
 		d.vcs.src.Invalidate()
 		d.vcs.files(evs)
@@ -500,6 +453,15 @@ func (d *Daemon) accept1(ev event.Event) uint64 {
 }
 
 func (d *Daemon) observe(r queue.Record) {
+	if r.Phase == queue.Finished {
+		// The run is recorded after a checkpoint that covers its batch: a
+		// crash from now on does not make it run again.
+		d.checkpoints.take()
+	}
+	if r.Phase == queue.Merged {
+		d.journal.Forget(r.RunID)
+		return
+	}
 	d.journal.Record(runRow(r))
 	log := d.log.With("hook", r.Hook, "run", r.RunID)
 	switch r.Phase {

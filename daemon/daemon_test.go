@@ -366,11 +366,25 @@ run = 'cat "$OUT/gate-$HOOKD_FILES" > /dev/null'
 	}
 	release := func(r queue.Record) { e.open(gates[r.Event.Files[0].Path]) }
 	release(first)
-	third := e.next(queue.Started)
+	// The third starts once the first's slot is free, which may be before
+	// the first's end is reported: count the ends on the way.
+	finished := 0
+	var third queue.Record
+	for third.RunID == "" {
+		switch r := <-e.records; r.Phase {
+		case queue.Started:
+			third = r
+		case queue.Finished:
+			finished++
+		}
+	}
 	release(second)
 	release(third)
-	e.next(queue.Finished)
-	e.next(queue.Finished)
+	for finished < 3 {
+		if r := <-e.records; r.Phase == queue.Finished {
+			finished++
+		}
+	}
 	e.quiet()
 }
 

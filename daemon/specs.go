@@ -42,6 +42,11 @@ type specTracker struct {
 	// warned holds, per document, the reason it was last reported not
 	// understood.
 	warned map[string]string
+	// seen holds the versions seen since the last checkpoint, which writes
+	// them to the journal with the batches of the events they made ("" for
+	// a document deleted): written any earlier, a crash would take the
+	// change for one already handled.
+	seen map[string]string
 
 	qmu sync.Mutex
 	// qmu guards the fields that follow.
@@ -59,7 +64,7 @@ func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, f
 	}
 	empty := make(chan struct{})
 	close(empty)
-	return &specTracker{root: root, index: x, journal: j, files: files, log: log, built: make(chan struct{}), warned: map[string]string{}, empty: empty, wake: make(chan struct{}, 1)}
+	return &specTracker{root: root, index: x, journal: j, files: files, log: log, built: make(chan struct{}), warned: map[string]string{}, seen: map[string]string{}, empty: empty, wake: make(chan struct{}, 1)}
 }
 
 // offer queues a file event for the tracker; others are not its concern.
@@ -88,6 +93,9 @@ func (t *specTracker) run(ctx context.Context, deliver func(event.Event)) {
 		return
 	}
 	for {
+		// Held from taking the batch to delivering what it made, so that a
+		// checkpoint sees the file events either all waiting or all followed.
+		t.mu.Lock()
 		t.qmu.Lock()
 		batch := t.queued
 		t.queued = nil
@@ -97,6 +105,7 @@ func (t *specTracker) run(ctx context.Context, deliver func(event.Event)) {
 				deliver(derived)
 			}
 		}
+		t.mu.Unlock()
 		t.qmu.Lock()
 		if len(t.queued) == 0 {
 			select {
@@ -112,6 +121,30 @@ func (t *specTracker) run(ctx context.Context, deliver func(event.Event)) {
 			return
 		}
 	}
+}
+
+// checkpoint hands fn the versions seen since the last checkpoint, as
+// journal meta values, when the tracker is between events: nothing queued,
+// no event being followed. It reports false, calling nothing, when it is
+// busy.
+func (t *specTracker) checkpoint(fn func(meta map[string]string)) bool {
+	if !t.mu.TryLock() {
+		return false
+	}
+	defer t.mu.Unlock()
+	t.qmu.Lock()
+	busy := len(t.queued) > 0
+	t.qmu.Unlock()
+	if busy {
+		return false
+	}
+	meta := make(map[string]string, len(t.seen))
+	for rel, text := range t.seen {
+		meta[seenKey+rel] = text
+	}
+	fn(meta)
+	t.seen = map[string]string{}
+	return true
 }
 
 // wait returns once every file event offered so far has been followed.
@@ -187,7 +220,11 @@ func (t *specTracker) baseline(ctx context.Context, rel string) (*spec.Doc, stri
 	if !ok {
 		return nil, ""
 	}
-	if text, err := t.journal.Meta(ctx, seenKey+rel); err == nil && text != "" {
+	text, fresh := t.seen[rel]
+	if !fresh {
+		text, _ = t.journal.Meta(ctx, seenKey+rel)
+	}
+	if text != "" {
 		return spec.Parse(p, rel, []byte(text)), "last seen"
 	}
 	if data, ok := headVersion(ctx, t.root, rel); ok {
@@ -204,10 +241,9 @@ func headVersion(ctx context.Context, root, rel string) ([]byte, bool) {
 
 // derive follows one accepted file event: it updates the index and
 // returns the spec events the event causes.
+// t.mu is held.
 func (t *specTracker) derive(ev event.Event) []event.Event {
 	ctx := context.Background()
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	var out []event.Event
 	for _, f := range ev.Files {
 		_, isDoc := spec.Classify(f.Path, t.index.Roots())
@@ -236,7 +272,7 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			if seen, _ := t.baseline(ctx, f.Path); seen != nil {
 				old = seen
 			}
-			_ = t.journal.SetMeta(ctx, seenKey+f.Path, "")
+			t.seen[f.Path] = ""
 		} else {
 			data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(f.Path)))
 			if err != nil {
@@ -260,9 +296,7 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			if old, _ = t.baseline(ctx, f.Path); old == nil && f.Change != event.Created {
 				old = prev
 			}
-			if err := t.journal.SetMeta(ctx, seenKey+f.Path, string(data)); err != nil {
-				t.log.Warn("remember a spec version; the next diff may repeat this one", "file", f.Path, tint.Err(err))
-			}
+			t.seen[f.Path] = string(data)
 		}
 		c := spec.Diff(old, doc)
 		d := doc
@@ -331,5 +365,6 @@ func (t *specTracker) accept(ctx context.Context, rel string) error {
 	if err != nil {
 		return err
 	}
+	delete(t.seen, rel)
 	return t.journal.SetMeta(ctx, seenKey+rel, string(data))
 }

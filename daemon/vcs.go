@@ -64,11 +64,17 @@ func (v *vcsSettler) files(evs []event.Event) {
 }
 
 // git delivers a git event, folding the held file events it explains.
-func (v *vcsSettler) git(ev event.Event) {
+//
+// A commit or an amend changes no file of the work tree: it claims none,
+// and an edit made just after one is the user's.
+func (v *vcsSettler) git(ev event.Event, worktree bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.claimed = map[string]bool{}
 	for _, f := range ev.Files {
+		if !worktree {
+			break
+		}
 		v.claimed[f.Path] = true
 		if f.From != "" {
 			v.claimed[f.From] = true
@@ -152,4 +158,21 @@ func split(ev event.Event, claimed map[string]bool) (rest, folded event.Event) {
 		}
 	}
 	return rest, folded
+}
+
+// heldPaths returns the paths of the file events held for a git
+// operation.
+func (v *vcsSettler) heldPaths() map[string]bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := map[string]bool{}
+	for _, ev := range v.held {
+		for _, f := range ev.Files {
+			out[f.Path] = true
+			if f.From != "" {
+				out[f.From] = true
+			}
+		}
+	}
+	return out
 }

@@ -51,7 +51,7 @@ type Source struct {
 	root   string
 	gitDir string
 	repo   *git.Repository
-	emit   func(event.Event)
+	emit   func(ev event.Event, worktree bool)
 	log    *slog.Logger
 
 	readMu sync.Mutex // one reader of the reflog at a time: the watcher or Sync
@@ -68,7 +68,11 @@ type Source struct {
 
 // Open prepares the git source of the work tree at root with git dir
 // gitDir. Events are handed to emit from the source's own goroutine.
-func Open(root, gitDir string, emit func(event.Event), log *slog.Logger) (*Source, error) {
+//
+// worktree says whether the operation changed files in the work tree (a
+// checkout, a merge, a rebase, a cherry-pick) or only the repository (a
+// commit, an amend): only the first explain file events around them.
+func Open(root, gitDir string, emit func(ev event.Event, worktree bool), log *slog.Logger) (*Source, error) {
 	repo, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		return nil, fmt.Errorf("gitsrc: open %s: %w", root, err)
@@ -92,6 +96,18 @@ func (s *Source) Resume(offset int64) {
 	if fi, err := os.Stat(s.reflog()); err == nil && offset <= fi.Size() && offset < s.offset {
 		s.offset, s.catchUp = offset, true
 	}
+}
+
+// Checkpoint calls fn with how far the reflog has been read, while no read
+// is under way: every entry before that offset has had its event handed to
+// emit. It reports false, calling nothing, when a read is under way.
+func (s *Source) Checkpoint(fn func(offset int64)) bool {
+	if !s.readMu.TryLock() {
+		return false
+	}
+	defer s.readMu.Unlock()
+	fn(s.Offset())
+	return true
 }
 
 // Offset is how far the reflog has been read, for the next Resume.
@@ -271,21 +287,21 @@ func (s *Source) readReflog() {
 	s.catchUp = false
 	s.mu.Unlock()
 	for _, e := range entries {
-		if ev, ok := s.eventFor(e); ok {
+		if ev, worktree, ok := s.eventFor(e); ok {
 			ev.CatchUp = catchUp
-			s.emit(ev)
+			s.emit(ev, worktree)
 		}
 	}
 }
 
 // eventFor turns a reflog entry into its event, if it is one.
-func (s *Source) eventFor(e reflogEntry) (event.Event, bool) {
+func (s *Source) eventFor(e reflogEntry) (event.Event, bool, bool) {
 	s.mu.Lock()
 	next, m, ok := classify(s.rebase, e)
 	s.rebase = next
 	s.mu.Unlock()
 	if !ok {
-		return event.Event{}, false
+		return event.Event{}, false, false
 	}
 	ev := event.Event{Kind: m.kind, Time: time.Now()}
 	st := s.State(true)
@@ -293,7 +309,7 @@ func (s *Source) eventFor(e reflogEntry) (event.Event, bool) {
 	ev.Git = &st
 	if m.kind == event.GitCheckout {
 		ev.Files = s.filesBetween(m.from, m.to)
-		return ev, true
+		return ev, m.worktree, true
 	}
 	commits := s.commitsBetween(m.from, m.to)
 	if len(commits) == 0 {
@@ -306,7 +322,7 @@ func (s *Source) eventFor(e reflogEntry) (event.Event, bool) {
 		ev.Commit, ev.Commits = &last, commits
 	}
 	ev.Files = s.filesBetween(m.from, m.to)
-	return ev, true
+	return ev, m.worktree, true
 }
 
 // commit describes one commit, with the files it changed against its first

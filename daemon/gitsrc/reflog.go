@@ -34,6 +34,8 @@ type rebasing struct{ from string }
 type move struct {
 	kind     event.Kind
 	from, to string
+	// worktree says the operation changed the work tree's files too.
+	worktree bool
 }
 
 // classify reads one reflog entry, git's own message for a HEAD move, in
@@ -61,21 +63,23 @@ func classify(st rebasing, e reflogEntry) (rebasing, move, bool) {
 			if from == "" {
 				from = e.old // started before we were watching
 			}
-			return rebasing{}, move{kind: event.GitRewrite, from: from, to: e.new}, true
+			return rebasing{}, move{kind: event.GitRewrite, from: from, to: e.new, worktree: true}, true
 		case "abort":
 			if e.old == e.new {
 				return rebasing{}, move{}, false
 			}
-			return rebasing{}, move{kind: event.GitCheckout, from: e.old, to: e.new}, true
+			return rebasing{}, move{kind: event.GitCheckout, from: e.old, to: e.new, worktree: true}, true
 		}
 		return st, move{}, false // pick, fixup, squash, reword, edit, continue, skip…
 	}
-	m := move{from: e.old, to: e.new}
+	m := move{from: e.old, to: e.new, worktree: true}
 	switch {
 	case strings.HasPrefix(op, "commit (amend)"):
-		m.kind = event.GitRewrite
+		m.kind, m.worktree = event.GitRewrite, false
 	case strings.HasPrefix(op, "commit (merge)"), strings.HasPrefix(op, "merge "), op == "merge", strings.HasPrefix(op, "pull"):
 		m.kind = event.GitMerge
+	case op == "commit", op == "commit (initial)":
+		m.kind, m.worktree = event.GitCommit, false // it records the work tree; it changes none of it
 	case strings.HasPrefix(op, "commit"), strings.HasPrefix(op, "cherry-pick"), strings.HasPrefix(op, "revert"), op == "am":
 		m.kind = event.GitCommit
 	case strings.HasPrefix(op, "checkout"), strings.HasPrefix(op, "reset"), strings.HasPrefix(op, "switch"):

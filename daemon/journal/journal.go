@@ -110,6 +110,26 @@ type RunRow struct {
 	PID int
 }
 
+// Checkpoint is what has been handled, as of one moment: every batch still
+// waiting (gathering, "pending", or queued behind a run), the file index's
+// changes since the last checkpoint, and small values such as how far the
+// reflog was read. It is written in one transaction, after the runs queued
+// before it, so that after a crash a restart repeats nothing a recorded
+// run handled and loses nothing that was only waiting.
+type Checkpoint struct {
+	Waiting []RunRow
+	Index   IndexDelta
+	Meta    map[string]string
+}
+
+// IndexDelta is a change of the persisted file index: the entries to write
+// and the paths to delete, or, with Full, the whole index.
+type IndexDelta struct {
+	Full    bool
+	Put     []IndexEntry
+	Deleted []string
+}
+
 // Journal is an open journal.
 type Journal struct {
 	db  *sql.DB
@@ -120,6 +140,8 @@ type Journal struct {
 	runs    map[string]RunRow // latest state of each run not yet written
 	order   []string          // their ids, first recorded first
 	events  []event.Event
+	checks  []Checkpoint
+	forget  []string // run ids whose rows go
 	flushed []chan struct{} // closed once everything queued before has been written
 	closed  bool
 
@@ -183,6 +205,24 @@ func (j *Journal) Record(r RunRow) {
 	j.signal()
 }
 
+// Checkpoint queues a checkpoint; it is written with the runs and events
+// queued before it, in one transaction. It never blocks on the disk.
+func (j *Journal) Checkpoint(c Checkpoint) {
+	j.mu.Lock()
+	j.checks = append(j.checks, c)
+	j.mu.Unlock()
+	j.signal()
+}
+
+// Forget queues the removal of a run's row: a gathering batch that was
+// merged into another leaves no row to be made again after a crash.
+func (j *Journal) Forget(id string) {
+	j.mu.Lock()
+	j.forget = append(j.forget, id)
+	j.mu.Unlock()
+	j.signal()
+}
+
 // Event queues an accepted event. It never blocks on the disk.
 func (j *Journal) Event(ev event.Event) {
 	j.mu.Lock()
@@ -236,11 +276,11 @@ func (j *Journal) writer() {
 	inserted := 0
 	for range j.wake {
 		j.mu.Lock()
-		runs, order, events, flushed, closed := j.runs, j.order, j.events, j.flushed, j.closed
-		j.runs, j.order, j.events, j.flushed = map[string]RunRow{}, nil, nil, nil
+		runs, order, events, checks, forget, flushed, closed := j.runs, j.order, j.events, j.checks, j.forget, j.flushed, j.closed
+		j.runs, j.order, j.events, j.checks, j.forget, j.flushed = map[string]RunRow{}, nil, nil, nil, nil, nil
 		j.mu.Unlock()
-		if len(order) > 0 || len(events) > 0 {
-			if err := j.write(runs, order, events); err != nil {
+		if len(order) > 0 || len(events) > 0 || len(checks) > 0 || len(forget) > 0 {
+			if err := j.write(runs, order, events, checks, forget); err != nil {
 				j.log.Error("journal write failed; these runs are not recorded", "runs", len(order), "err", err)
 			}
 			inserted += len(order) + len(events)
@@ -260,41 +300,20 @@ func (j *Journal) writer() {
 	}
 }
 
-func (j *Journal) write(runs map[string]RunRow, order []string, events []event.Event) error {
+func (j *Journal) write(runs map[string]RunRow, order []string, events []event.Event, checks []Checkpoint, forget []string) error {
 	tx, err := j.db.Begin()
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	for _, id := range order {
-		r := runs[id]
-		files, _ := json.Marshal(capFiles(r.Files, MaxFiles))
-		// The batch is what a restart needs to make a queued run; once the
-		// run has ended it is only weight.
-		var batch []byte
-		if r.Batch != nil && (r.Status == "queued" || r.Status == "running") {
-			batch, _ = json.Marshal(r.Batch)
+		if err := writeRun(tx, runs[id]); err != nil {
+			return err
 		}
-		var start int64
-		if !r.Start.IsZero() {
-			start = r.Start.UnixNano()
-		}
-		var written []byte
-		if len(r.FilesWritten) > 0 {
-			written, _ = json.Marshal(r.FilesWritten)
-		}
-		_, err := tx.Exec(`INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid, prompt, written)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
-				start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
-				output = excluded.output, error = excluded.error, reason = excluded.reason,
-				batch = CASE WHEN excluded.status NOT IN ('queued', 'running') THEN '' WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
-				pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END,
-				prompt = CASE WHEN excluded.prompt = '' THEN runs.prompt ELSE excluded.prompt END,
-				written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END`,
-			r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID, r.Prompt, string(written))
-		if err != nil {
-			return fmt.Errorf("record run %s: %w", r.ID, err)
+	}
+	for _, id := range forget {
+		if _, err := tx.Exec(`DELETE FROM runs WHERE id = ? AND status = 'pending'`, id); err != nil {
+			return err
 		}
 	}
 	for _, ev := range events {
@@ -308,7 +327,109 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 			return fmt.Errorf("record event: %w", err)
 		}
 	}
+	for _, c := range checks {
+		if err := writeCheckpoint(tx, c); err != nil {
+			return fmt.Errorf("write a checkpoint: %w", err)
+		}
+	}
 	return tx.Commit()
+}
+
+// writeCheckpoint writes one checkpoint inside tx. The waiting batches it
+// lists replace every pending row before it: a batch that has since been
+// merged into another, or dropped, must not come back after a crash.
+func writeCheckpoint(tx *sql.Tx, c Checkpoint) error {
+	ids := make([]any, 0, len(c.Waiting))
+	marks := make([]string, 0, len(c.Waiting))
+	for _, r := range c.Waiting {
+		if err := writeRun(tx, r); err != nil {
+			return err
+		}
+		ids, marks = append(ids, r.ID), append(marks, "?")
+	}
+	q := `DELETE FROM runs WHERE status = 'pending'`
+	if len(ids) > 0 {
+		q += ` AND id NOT IN (` + strings.Join(marks, ",") + `)`
+	}
+	if _, err := tx.Exec(q, ids...); err != nil {
+		return err
+	}
+	if err := writeIndex(tx, c.Index); err != nil {
+		return err
+	}
+	for k, v := range c.Meta {
+		if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeIndex(tx *sql.Tx, d IndexDelta) error {
+	if d.Full {
+		if _, err := tx.Exec(`DELETE FROM file_index`); err != nil {
+			return err
+		}
+	}
+	put, err := tx.Prepare(`INSERT INTO file_index (path, size, mtime, hash, hashed) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash, hashed = excluded.hashed`)
+	if err != nil {
+		return err
+	}
+	defer put.Close()
+	for _, e := range d.Put {
+		hashed := 0
+		if e.Hashed {
+			hashed = 1
+		}
+		// SQLite integers are signed: store the hash's bits as int64.
+		if _, err := put.Exec(e.Path, e.Size, e.Mtime, int64(e.Hash), hashed); err != nil {
+			return err
+		}
+	}
+	del, err := tx.Prepare(`DELETE FROM file_index WHERE path = ?`)
+	if err != nil {
+		return err
+	}
+	defer del.Close()
+	for _, p := range d.Deleted {
+		if _, err := del.Exec(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeRun(tx *sql.Tx, r RunRow) error {
+	files, _ := json.Marshal(capFiles(r.Files, MaxFiles))
+	// The batch is what a restart needs to make a queued run; once the
+	// run has ended it is only weight.
+	var batch []byte
+	if r.Batch != nil && (r.Status == "pending" || r.Status == "queued" || r.Status == "running") {
+		batch, _ = json.Marshal(r.Batch)
+	}
+	var start int64
+	if !r.Start.IsZero() {
+		start = r.Start.UnixNano()
+	}
+	var written []byte
+	if len(r.FilesWritten) > 0 {
+		written, _ = json.Marshal(r.FilesWritten)
+	}
+	_, err := tx.Exec(`INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid, prompt, written)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
+			start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
+			output = excluded.output, error = excluded.error, reason = excluded.reason,
+			batch = CASE WHEN excluded.status NOT IN ('pending', 'queued', 'running') THEN '' WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
+			pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END,
+			prompt = CASE WHEN excluded.prompt = '' THEN runs.prompt ELSE excluded.prompt END,
+			written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END`,
+		r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID, r.Prompt, string(written))
+	if err != nil {
+		return fmt.Errorf("record run %s: %w", r.ID, err)
+	}
+	return nil
 }
 
 // prune applies the retention limits.
@@ -385,7 +506,7 @@ func (j *Journal) Get(ctx context.Context, id string) (RunRow, bool, error) {
 // running ones were cut off.
 func (j *Journal) Unfinished(ctx context.Context) ([]RunRow, error) {
 	rows, err := j.db.QueryContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid
-		FROM runs WHERE status IN ('queued', 'running') ORDER BY seq`)
+		FROM runs WHERE status IN ('pending', 'queued', 'running') ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("journal: unfinished runs: %w", err)
 	}
@@ -473,34 +594,6 @@ type IndexEntry struct {
 	Mtime  int64
 	Hash   uint64
 	Hashed bool
-}
-
-// SaveIndex replaces the persisted file index.
-func (j *Journal) SaveIndex(ctx context.Context, entries []IndexEntry) error {
-	tx, err := j.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.Exec(`DELETE FROM file_index`); err != nil {
-		return err
-	}
-	stmt, err := tx.Prepare(`INSERT INTO file_index (path, size, mtime, hash, hashed) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, e := range entries {
-		hashed := 0
-		if e.Hashed {
-			hashed = 1
-		}
-		// SQLite integers are signed: store the hash's bits as int64.
-		if _, err := stmt.Exec(e.Path, e.Size, e.Mtime, int64(e.Hash), hashed); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
 }
 
 // LoadIndex returns the persisted file index.

@@ -27,6 +27,7 @@ package queue
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,10 +50,12 @@ type Runner func(ctx context.Context, job runner.Job) runner.Result
 type Phase string
 
 const (
+	Pending  Phase = "pending"  // gathering: its debounce is not over
 	Queued   Phase = "queued"   // accepted, waiting for a slot
 	Started  Phase = "started"  // its process runs
 	Finished Phase = "finished" // done; Result says how
 	Skipped  Phase = "skipped"  // never ran; Reason says why
+	Merged   Phase = "merged"   // a gathering batch merged into the one queued behind a run
 )
 
 // Record reports a run's progress to the observer.
@@ -88,8 +91,10 @@ type Scheduler struct {
 	opts Options
 	ctx  context.Context // runs stop when it is done
 	sem  chan struct{}
-	seq  atomic.Uint64
-	runs sync.WaitGroup
+	// epoch tells this scheduler's run ids from another's.
+	epoch string
+	seq   atomic.Uint64
+	runs  sync.WaitGroup
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
@@ -125,7 +130,7 @@ func New(ctx context.Context, opts Options) *Scheduler {
 	if opts.Observe == nil {
 		opts.Observe = func(Record) {}
 	}
-	return &Scheduler{opts: opts, ctx: ctx, sem: make(chan struct{}, opts.MaxRuns), hooks: map[string]*hookState{}, changed: make(chan struct{})}
+	return &Scheduler{opts: opts, ctx: ctx, sem: make(chan struct{}, opts.MaxRuns), epoch: epoch(), hooks: map[string]*hookState{}, changed: make(chan struct{})}
 }
 
 // SetHooks installs a hook set: on start, and on every reload. Hooks that
@@ -250,6 +255,9 @@ func (s *Scheduler) gather(st *hookState, ev event.Event, files []event.File) {
 	now := time.Now()
 	if st.pending == nil {
 		st.pending = newBatch(ev)
+		// Named now: a checkpoint records the gathering batch under this
+		// id, and the run it becomes keeps it.
+		st.pending.id = s.newID()
 		st.due = now.Add(st.hook.MaxWait)
 	}
 	st.pending.add(ev, files)
@@ -300,7 +308,10 @@ func (s *Scheduler) ready(st *hookState, b *batch, manual bool) string {
 	}
 	switch h.Mode {
 	case hooks.ModeSkip:
-		id := s.newID()
+		id := b.id
+		if id == "" {
+			id = s.newID()
+		}
 		s.opts.Observe(Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: b.event(), Reason: "a run is going and mode is skip"})
 		return id
 	case hooks.ModeRestart:
@@ -317,6 +328,10 @@ func (s *Scheduler) ready(st *hookState, b *batch, manual bool) string {
 		st.next.manual = manual
 	} else {
 		st.next.absorb(b)
+		if b.id != "" {
+			// Its files wait in the queued batch now, under that one's id.
+			s.opts.Observe(Record{Phase: Merged, RunID: b.id, Hook: h.Name})
+		}
 	}
 	// Waiting behind a run is queued too: a crash must not lose it.
 	s.opts.Observe(Record{Phase: Queued, RunID: st.next.id, Hook: h.Name, Event: st.next.event()})
@@ -346,8 +361,11 @@ func (s *Scheduler) Resume(name string, ev event.Event, id string) error {
 
 var errRestarted = errors.New("restarted by a newer batch")
 
+// newID names a run: when, which scheduler (a daemon restarted within the
+// same second must not reuse a crashed one's ids, which the journal would
+// take for the same runs), and a count.
 func (s *Scheduler) newID() string {
-	return fmt.Sprintf("%s-%d", time.Now().UTC().Format("20060102T150405"), s.seq.Add(1))
+	return fmt.Sprintf("%s-%s%d", time.Now().UTC().Format("20060102T150405"), s.epoch, s.seq.Add(1))
 }
 
 // start evaluates the rule on the batch and launches the run. mu is held.
@@ -415,6 +433,18 @@ func (s *Scheduler) execute(ctx context.Context, cancel context.CancelCauseFunc,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.bump()
+	if s.ctx.Err() != nil && res.Status == runner.StatusInterrupted && !st.removed {
+		// Stopped by the daemon's own stop: the batch is not handled, so it
+		// waits again, and the stop's checkpoint keeps it for the next start.
+		again := newBatch(ev)
+		again.add(ev, ev.Files)
+		again.id = s.newID()
+		if st.next == nil {
+			st.next = again
+		} else {
+			st.next.absorb(again)
+		}
+	}
 	delete(st.active, id)
 	st.info.LastStatus = string(res.Status)
 	st.info.LastRun = res.Start
@@ -531,6 +561,24 @@ func (s *Scheduler) Idle(ctx context.Context) error {
 	}
 }
 
+// Waiting returns every batch that waits to run, materialised: the ones
+// gathering (Phase Pending) and the ones queued behind a run (Queued), for
+// a checkpoint to record.
+func (s *Scheduler) Waiting() []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Record
+	for _, st := range s.hooks {
+		if st.pending != nil {
+			out = append(out, Record{Phase: Pending, RunID: st.pending.id, Hook: st.hook.Name, Event: st.pending.event()})
+		}
+		if st.next != nil {
+			out = append(out, Record{Phase: Queued, RunID: st.next.id, Hook: st.hook.Name, Event: st.next.event()})
+		}
+	}
+	return out
+}
+
 // Pending reports how many batches wait: gathering, or queued behind a run.
 func (s *Scheduler) Pending() int {
 	s.mu.Lock()
@@ -545,4 +593,18 @@ func (s *Scheduler) Pending() int {
 		}
 	}
 	return n
+}
+
+// Epoch is what this scheduler's run ids carry after the time, to tell
+// them from another daemon's.
+func (s *Scheduler) Epoch() string { return s.epoch }
+
+// epoch is four random letters.
+func epoch() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = 'a' + b[i]%26
+	}
+	return string(b[:])
 }

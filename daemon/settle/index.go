@@ -16,12 +16,24 @@ type fileState struct {
 }
 
 // index maps directories to the files seen in them, so that a directory
-// that vanishes can be resolved without scanning every path.
+// that vanishes can be resolved without scanning every path. It remembers
+// which paths changed since the last checkpoint, so a checkpoint writes
+// only those.
 type index struct {
 	dirs map[string]map[string]fileState // dir ("" for root) -> name -> state
+	// dirty holds the paths changed since the last checkpoint; all says
+	// every path is (a fresh baseline, never written).
+	dirty map[string]bool
+	all   bool
 }
 
-func newIndex() index { return index{dirs: map[string]map[string]fileState{}} }
+func newIndex() index { return index{dirs: map[string]map[string]fileState{}, dirty: map[string]bool{}, all: true} }
+
+// persisted reports whether two states are the same in what a checkpoint
+// writes.
+func (a fileState) persisted(b fileState) bool {
+	return a.size == b.size && a.mtime == b.mtime && a.hash == b.hash && a.hashed == b.hashed
+}
 
 func split(rel string) (dir, name string) {
 	d := path.Dir(rel)
@@ -44,12 +56,18 @@ func (x *index) put(rel string, st fileState) {
 		m = map[string]fileState{}
 		x.dirs[d] = m
 	}
+	if old, ok := m[n]; !x.all && (!ok || !old.persisted(st)) {
+		x.dirty[rel] = true
+	}
 	m[n] = st
 }
 
 func (x *index) remove(rel string) {
 	d, n := split(rel)
 	if m := x.dirs[d]; m != nil {
+		if _, ok := m[n]; ok && !x.all {
+			x.dirty[rel] = true
+		}
 		delete(m, n)
 		if len(m) == 0 {
 			delete(x.dirs, d)

@@ -99,7 +99,7 @@ type Settler struct {
 	barrier   func(confirm func())
 	cookies   []chan struct{}
 	notify    chan struct{}
-	snapshots chan chan []Entry // asks Run for its index
+	calls     chan func() // run on Run's goroutine, between flushes
 
 	// Owned by the Run goroutine.
 	restored bool // the index came from a previous run: seeds are compared with it
@@ -118,7 +118,7 @@ func New(root string, settle time.Duration, emit func([]event.Event), log *slog.
 		root: root, settle: settle, emit: emit, log: log,
 		pending:   map[string]touch{},
 		notify:    make(chan struct{}, 1),
-		snapshots: make(chan chan []Entry),
+		calls:     make(chan func()),
 		index:     newIndex(),
 	}
 }
@@ -189,18 +189,69 @@ func (s *Settler) Restore(entries []Entry) {
 		s.index.put(e.Path, fileState{size: e.Size, mtime: e.Mtime, seen: e.Mtime + int64(racyWindow) + 1, hash: e.Hash, hashed: e.Hashed})
 	}
 	s.restored = true
+	// What was restored is what the journal holds: nothing to write back.
+	s.index.all, s.index.dirty = false, map[string]bool{}
 	// Every indexed file is looked at, so one deleted meanwhile is found.
 	s.Touch("", Tree|Rescan|CatchUp)
 }
 
 // SnapshotNow returns the index while Run runs, from Run's own goroutine.
 func (s *Settler) SnapshotNow(ctx context.Context) ([]Entry, error) {
-	reply := make(chan []Entry, 1)
+	var out []Entry
+	err := s.do(ctx, func() { out = s.Snapshot() })
+	return out, err
+}
+
+// Delta is what changed in the index since the last checkpoint: the
+// entries to write and the paths to delete, or the whole index (Full).
+type Delta struct {
+	Full    bool
+	Put     []Entry
+	Deleted []string
+}
+
+// Checkpoint calls fn, on Run's own goroutine between two flushes, with the
+// index's changes since the last checkpoint. Between flushes every change
+// the index holds has been handed to emit, so what fn records is
+// consistent with the events. When fn returns true the changes count as
+// written, but for the paths it left out (keep), which are offered again
+// next time; when false they all are.
+func (s *Settler) Checkpoint(ctx context.Context, fn func(Delta) (keep []string, ok bool)) error {
+	return s.do(ctx, func() {
+		d := Delta{Full: s.index.all}
+		if d.Full {
+			d.Put = s.Snapshot()
+		} else {
+			for rel := range s.index.dirty {
+				if st, ok := s.index.get(rel); ok {
+					d.Put = append(d.Put, Entry{Path: rel, Size: st.size, Mtime: st.mtime, Hash: st.hash, Hashed: st.hashed})
+				} else {
+					d.Deleted = append(d.Deleted, rel)
+				}
+			}
+		}
+		if keep, ok := fn(d); ok {
+			s.index.all, s.index.dirty = false, map[string]bool{}
+			for _, rel := range keep {
+				s.index.dirty[rel] = true
+			}
+		}
+	})
+}
+
+// do runs fn on Run's goroutine, between flushes.
+func (s *Settler) do(ctx context.Context, fn func()) error {
+	done := make(chan struct{})
 	select {
-	case s.snapshots <- reply:
-		return <-reply, nil
+	case s.calls <- func() { fn(); close(done) }:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -286,8 +337,8 @@ func (s *Settler) Run(ctx context.Context) {
 		case <-s.notify:
 		case <-timer.C:
 			deadline, full = time.Time{}, true
-		case reply := <-s.snapshots:
-			reply <- s.Snapshot()
+		case call := <-s.calls:
+			call()
 			continue
 		}
 		next, more := s.flush(full)

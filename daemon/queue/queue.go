@@ -315,10 +315,16 @@ func (s *Scheduler) ready(st *hookState, b *batch, manual bool) string {
 		s.opts.Observe(Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: b.event(), Reason: "a run is going and mode is skip"})
 		return id
 	case hooks.ModeRestart:
+		// The stopped run's files come first: files keep the order they
+		// first came in.
+		merged := newBatch(b.head)
+		merged.id, merged.manual = b.id, b.manual
 		for _, a := range st.active {
-			b.absorb(a.batch)
+			merged.absorb(a.batch)
 			a.cancel(errRestarted)
 		}
+		merged.absorb(b)
+		b = merged
 	}
 	if st.next == nil {
 		st.next = b

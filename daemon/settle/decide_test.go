@@ -1,0 +1,142 @@
+package settle
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hookd-dev/hookd/event"
+)
+
+// What examineFile decides for each pair of (what the index holds, what is
+// on disk now), with the flags of the touch: the whole of the settler's
+// judgement, case by case.
+func TestExamineDecides(t *testing.T) {
+	old := time.Now().Add(-time.Hour)
+	type known struct {
+		content string // the content the index's hash is of
+		mtime   time.Time
+		size    int64 // -1: len(content)
+		hashed  bool
+		seen    time.Time
+	}
+	cases := []struct {
+		name  string
+		index *known // nil: not in the index
+		disk  string // "": absent; "dir": a directory; "link:T": a symlink to T
+		mtime time.Time
+		flags Flags
+		want  event.Change // "": no event
+	}{
+		{name: "new file", disk: "x", flags: Event, want: event.Created},
+		{name: "gone, never known", flags: Event},
+		{name: "gone, known", index: &known{content: "x", mtime: old, hashed: true, seen: old}, flags: Event, want: event.Deleted},
+		{name: "a directory now", index: &known{content: "x", mtime: old, hashed: true, seen: old}, disk: "dir", flags: Event, want: event.Deleted},
+		{name: "new content", index: &known{content: "x", mtime: old, hashed: true, seen: old}, disk: "y", mtime: time.Now(), flags: Event, want: event.Saved},
+		{name: "same bytes written again", index: &known{content: "x", mtime: old, hashed: true, seen: old}, disk: "x", mtime: time.Now(), flags: Event},
+		{name: "same size and mtime, trusted, rescan", index: &known{content: "x", mtime: old, hashed: false, seen: old.Add(time.Minute)}, disk: "x", mtime: old, flags: Rescan},
+		{name: "same size and mtime, trusted, never hashed: unchanged even on an event", index: &known{content: "z", mtime: old, hashed: false, seen: old.Add(time.Minute)}, disk: "x", mtime: old, flags: Event},
+		{name: "same size and mtime, trusted, hashed: an event hashes", index: &known{content: "z", mtime: old, hashed: true, seen: old.Add(time.Minute)}, disk: "x", mtime: old, flags: Event, want: event.Saved},
+		{name: "same size and mtime but racy: the hash decides", index: &known{content: "x", mtime: time.Now(), hashed: true, seen: time.Now()}, disk: "y", flags: Rescan, want: event.Saved},
+		{name: "a seed: the baseline, no event", disk: "x", mtime: old, flags: Seed},
+		{name: "a seed with an event: changed since the scan", disk: "x", flags: Seed | Event, want: event.Saved},
+		{name: "suspect: whatever it holds is a change", index: &known{content: "x", mtime: old, hashed: true, seen: old}, disk: "x", mtime: old, flags: Event | Suspect, want: event.Saved},
+		{name: "a symlink retargeted", index: &known{content: "symlink:a", mtime: old, hashed: true, seen: old}, disk: "link:b", flags: Event, want: event.Saved},
+		{name: "a symlink unchanged", index: &known{content: "symlink:a", mtime: old, hashed: true, seen: old}, disk: "link:a", flags: Rescan},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			abs := filepath.Join(root, "f")
+			switch {
+			case c.disk == "dir":
+				os.Mkdir(abs, 0o755)
+			case len(c.disk) > 5 && c.disk[:5] == "link:":
+				os.Symlink(c.disk[5:], abs)
+			case c.disk != "":
+				os.WriteFile(abs, []byte(c.disk), 0o644)
+				if !c.mtime.IsZero() {
+					os.Chtimes(abs, c.mtime, c.mtime)
+				}
+			}
+			s := New(root, time.Millisecond, func([]event.Event) {}, nil)
+			if k := c.index; k != nil {
+				size := int64(len(k.content))
+				st := fileState{size: size, mtime: k.mtime.UnixNano(), seen: k.seen.UnixNano(), hashed: k.hashed}
+				if fi, err := os.Lstat(abs); err == nil && c.disk == k.content {
+					st.size, st.mtime = fi.Size(), fi.ModTime().UnixNano() // the same file as indexed
+					if !c.mtime.IsZero() && !c.mtime.Equal(k.mtime) {
+						st.mtime = k.mtime.UnixNano()
+					}
+				}
+				if k.hashed {
+					st.hash = hashOf(t, root, k.content)
+				}
+				s.index.put("f", st)
+			}
+			got, _, ok := s.examineFile("f", c.flags, time.Now())
+			if !ok {
+				got = ""
+			}
+			if got != c.want {
+				t.Fatalf("decided %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// hashOf is the hash the settler keeps for a file of that content (or, for
+// "symlink:T", of a symlink to T).
+func hashOf(t *testing.T, dir, content string) uint64 {
+	p := filepath.Join(t.TempDir(), "h")
+	if len(content) > 8 && content[:8] == "symlink:" {
+		os.Symlink(content[8:], p)
+	} else {
+		os.WriteFile(p, []byte(content), 0o644)
+	}
+	fi, _ := os.Lstat(p)
+	h, _ := hashFile(p, fi)
+	return h
+}
+
+// A checkpoint writes the whole index once, then only what changed; what
+// it was handed back (kept) comes again; a restored index is clean.
+func TestCheckpointDelta(t *testing.T) {
+	s := New(t.TempDir(), time.Millisecond, func([]event.Event) {}, nil)
+	s.index.put("a", fileState{size: 1})
+	s.index.put("b", fileState{size: 2})
+	take := func(keep ...string) Delta {
+		var got Delta
+		done := make(chan struct{})
+		go func() {
+			s.Checkpoint(t.Context(), func(d Delta) ([]string, bool) { got = d; return keep, true })
+			close(done)
+		}()
+		call := <-s.calls
+		call()
+		<-done
+		return got
+	}
+	if d := take(); !d.Full || len(d.Put) != 2 {
+		t.Fatalf("first: %+v, want the whole index", d)
+	}
+	if d := take(); d.Full || len(d.Put)+len(d.Deleted) != 0 {
+		t.Fatalf("unchanged: %+v", d)
+	}
+	s.index.put("a", fileState{size: 1, seen: 99}) // only when it was seen: not written
+	s.index.put("b", fileState{size: 3})
+	s.index.remove("c") // never there
+	s.index.put("c", fileState{size: 4})
+	s.index.remove("a")
+	if d := take("c"); len(d.Put) != 2 || len(d.Deleted) != 1 || d.Deleted[0] != "a" {
+		t.Fatalf("changes: %+v", d)
+	}
+	if d := take(); len(d.Put) != 1 || d.Put[0].Path != "c" {
+		t.Fatalf("kept c comes again: %+v", d)
+	}
+	s.Restore([]Entry{{Path: "x", Size: 1}})
+	if len(s.index.dirty) != 0 || s.index.all {
+		t.Fatal("a restored index is not clean")
+	}
+}

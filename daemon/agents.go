@@ -18,7 +18,7 @@ import (
 
 // agents bounds agent runs, how many run at once (max_agents) and how
 // many each agent may start an hour, and follows every run to tell which
-// file changes are its own writes (DESIGN §7).
+// file changes are its own writes (docs/events.md).
 type agents struct {
 	slots chan struct{}
 

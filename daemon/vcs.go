@@ -15,7 +15,7 @@ import (
 const vcsWindow = 300 * time.Millisecond
 
 // vcsSettler folds the file events of a git operation into its git event
-// (DESIGN §3): a checkout of 5,000 files is one git.checkout, not 5,000
+// (docs/events.md): a checkout of 5,000 files is one git.checkout, not 5,000
 // saves. File events that come while git is busy are held; when the git
 // event comes, those of its files are marked VCS (only fold_vcs = false
 // hooks see them) and the rest, the user's own edits, go on as usual. If

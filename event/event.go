@@ -18,7 +18,7 @@ import (
 // Kind names an event kind, such as "file.saved" or "git.commit".
 type Kind string
 
-// The event kinds of DESIGN §3.
+// The event kinds (docs/events.md).
 const (
 	FileCreated   Kind = "file.created"
 	FileSaved     Kind = "file.saved"

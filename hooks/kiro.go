@@ -16,7 +16,7 @@ import (
 	"github.com/hookd-dev/hookd/safefile"
 )
 
-// Kiro hook files (research/kiro.md §1): the legacy IDE format, one hook
+// Kiro hook files (docs/kiro.md): the legacy IDE format, one hook
 // per `.kiro/hooks/*.kiro.hook` (`when`/`then`), and the v1 format,
 // `.kiro/hooks/*.json` (`version: "v1"`, a list of `trigger`/`action`
 // hooks), also read from the user's `~/.kiro/hooks/*.json`.

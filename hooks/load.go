@@ -23,7 +23,7 @@ import (
 	"github.com/hookd-dev/hookd/spec"
 )
 
-// The file names of DESIGN §2.
+// The repository's config files (docs/config.md).
 const (
 	RepoFile  = "hookd.toml"
 	LocalFile = "hookd.local.toml"

@@ -2,7 +2,7 @@
 //
 // # The environment
 //
-// [Env] is the one typed environment of DESIGN §5. The same struct is what an
+// [Env] is the one typed environment of rules (docs/rules.md). The same struct is what an
 // `if` rule sees, what a prompt template reads and what a command receives as
 // JSON on stdin, so a name learned once holds everywhere. `hookd rules`
 // prints its reference, generated from the struct's tags by [Reference].

@@ -148,7 +148,8 @@ func TestCorpusOracles(t *testing.T) {
 	}
 }
 
-// oracleView renders a Doc in the oracle schema of research/specs.md §8.2.
+// oracleView renders a Doc in the schema of the corpus's expected parses
+// (the *.expected.json files beside its specs).
 func oracleView(t *testing.T, kind string, d *Doc) map[string]any {
 	oracleStatus := map[Status]string{Todo: "not_started", Done: "completed", InProgress: "in_progress", Queued: "queued"}
 	nullable := func(s string) any {

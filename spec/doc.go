@@ -7,7 +7,7 @@
 // Everything here is pure: bytes in, values out. Reading files, keeping the
 // last version seen and turning changes into events is the daemon's job.
 //
-// The grammars follow what people really write (research/specs.md): CRLF
+// The grammars follow what people really write (docs/specs.md): CRLF
 // and a BOM are stripped, localised headings and full-width colons are
 // accepted, fenced code is skipped, and a shape that is not understood is
 // reported as unparsed with a reason. Ids are never guessed.

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Kiro grammars, research/specs.md §1. Headings and labels are accepted
+// Kiro grammars (docs/specs.md). Headings and labels are accepted
 // in English, Chinese and Japanese; colons may be full-width.
 var (
 	kiroReqHeader = regexp.MustCompile(`(?i)^#{2,4}\s+(?:Requirement|需求|要件)\s*(\d+)\s*(?:[:：.]\s*(.*?))?\s*$`)

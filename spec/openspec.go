@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// OpenSpec grammars, research/specs.md §4, after Fission-AI/OpenSpec's
+// OpenSpec grammars (docs/specs.md), after Fission-AI/OpenSpec's
 // own parsers: a requirement is named by its "### Requirement:" header,
 // every level-4 header under it is a scenario.
 var (

@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Spec Kit grammars, research/specs.md §2.
+// Spec Kit grammars (docs/specs.md): user stories with their acceptance
+// scenarios, FR-/SC- requirements, T001 tasks.
 var (
 	skStory      = regexp.MustCompile(`(?i)^###\s+(?:User Story|用户故事|使用者故事|ユーザーストーリー)\s*(\d+)\s*(?:[-—–:：]\s*)?(.*?)\s*(?:[（(]\s*(?:Priority|优先级|優先級|優先度)\s*[:：]\s*(P\d+)\s*[）)])?\s*(?:🎯.*)?$`)
 	skScenarios  = regexp.MustCompile(`(?i)^\*\*(?:Acceptance Scenarios|验收场景|驗收場景|受け入れシナリオ)\*\*\s*[:：]?|^\*\*(?:Acceptance Scenarios|验收场景|驗收場景|受け入れシナリオ)\s*[:：]\*\*`)

@@ -28,7 +28,8 @@ const (
 // are data, not code.
 const MaxTraceFile = 1 << 20
 
-// The default recognisers, research/specs.md §6, in any comment syntax.
+// The default recognisers of citations (docs/specs.md, "The trace index and impact"),
+// in any comment syntax.
 var (
 	reValidates = regexp.MustCompile(`(?i)\bValidates\**\s*[:：]?\s*\**\s*Requirements?\s+([0-9][0-9.,\s\-–]*)`)
 	reFeature   = regexp.MustCompile(`(?i)\bFeature:\s*([a-z0-9][a-z0-9_-]*)(?:\s*,\s*Property\s+(\d+))?`)

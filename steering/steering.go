@@ -4,8 +4,7 @@
 // `#[[file:path]]` references inside the repository, and renders a hook's
 // prompt template over the rule environment.
 //
-// It is kinder than Kiro where Kiro is known to stumble (research/kiro.md
-// §2): comma-separated fileMatchPattern lists match, a pattern without a
+// It is kinder than Kiro where Kiro is known to stumble (docs/kiro.md): comma-separated fileMatchPattern lists match, a pattern without a
 // slash matches at any depth, global steering can be fileMatch, and a
 // broken front matter is a warning, not a dropped document.
 package steering

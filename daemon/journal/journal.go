@@ -141,7 +141,7 @@ type Journal struct {
 	order   []string          // their ids, first recorded first
 	events  []event.Event
 	checks  []Checkpoint
-	forget  []string // run ids whose rows go
+	forget  []string        // run ids whose rows go
 	flushed []chan struct{} // closed once everything queued before has been written
 	closed  bool
 

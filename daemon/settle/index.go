@@ -27,7 +27,9 @@ type index struct {
 	all   bool
 }
 
-func newIndex() index { return index{dirs: map[string]map[string]fileState{}, dirty: map[string]bool{}, all: true} }
+func newIndex() index {
+	return index{dirs: map[string]map[string]fileState{}, dirty: map[string]bool{}, all: true}
+}
 
 // persisted reports whether two states are the same in what a checkpoint
 // writes.

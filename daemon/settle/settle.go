@@ -116,10 +116,10 @@ type Settler struct {
 func New(root string, settle time.Duration, emit func([]event.Event), log *slog.Logger) *Settler {
 	return &Settler{
 		root: root, settle: settle, emit: emit, log: log,
-		pending:   map[string]touch{},
-		notify:    make(chan struct{}, 1),
-		calls:     make(chan func()),
-		index:     newIndex(),
+		pending: map[string]touch{},
+		notify:  make(chan struct{}, 1),
+		calls:   make(chan func()),
+		index:   newIndex(),
 	}
 }
 

@@ -76,10 +76,9 @@ run = "true"
 		// otherwise be the memory that grows.
 		o.Observe = func(queue.Record) {}
 	})
-	initial := snapshot(t, e.root)
 	gitCmd(t, e.root, "checkout", "-q", "-f", "main")
 	e.drain()
-	initial = snapshot(t, e.root)
+	initial := snapshot(t, e.root)
 
 	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
 	files := func() []string {

@@ -175,7 +175,7 @@ func TestClientAsOtherUser(t *testing.T) {
 	defer resp.Body.Close()
 	var body [256]byte
 	n, _ := resp.Body.Read(body[:])
-	fmt.Printf("status %d: %s\n", resp.StatusCode, strings.TrimSpace(strings.Trim(string(body[:n]), "{}\"error:")))
+	fmt.Printf("status %d: %s\n", resp.StatusCode, strings.TrimSpace(strings.Trim(string(body[:n]), "{}\":eor")))
 }
 
 // A daemon that stops after a successor has bound the socket must not

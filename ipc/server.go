@@ -223,27 +223,6 @@ func routes(api API) *http.ServeMux {
 	return mux
 }
 
-// peerUID returns the uid of the process at the other end of a unix
-// socket, or -1.
-func peerUID(c net.Conn) int {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return -1
-	}
-	raw, err := uc.SyscallConn()
-	if err != nil {
-		return -1
-	}
-	uid := -1
-	_ = raw.Control(func(fd uintptr) {
-		cred, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-		if err == nil {
-			uid = int(cred.Uid)
-		}
-	})
-	return uid
-}
-
 type handlers struct{ api API }
 
 func (h *handlers) status(w http.ResponseWriter, r *http.Request) {

@@ -106,9 +106,6 @@ func relFiles(root string, files []string) ([]string, error) {
 	return out, nil
 }
 
-// eventNone is an event no hook wants, for describing hooks.
-func eventNone() event.Event { return event.Event{Kind: event.DaemonStarted} }
-
 // repoRelative turns a path given on the command line into a
 // repository-relative one.
 func repoRelative(root, p string) (string, error) {

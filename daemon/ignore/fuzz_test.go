@@ -1,6 +1,9 @@
 package ignore
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // FuzzWildmatch runs patterns and paths of any shape through the parser
 // and the matcher: they must terminate and never panic. Paths that git
@@ -17,8 +20,13 @@ func FuzzWildmatch(f *testing.F) {
 		m.dirs["a"] = parse([]byte(pat), "a")
 		m.Match(text, false)
 		m.Match(text, true)
-		wildmatch(pat, text, true)
-		wildmatch(pat, text, false)
+		// A pattern without wildcards or escapes matches exactly itself.
+		if !strings.ContainsAny(pat, "*?[\\") && wildmatch(pat, text, true) != (pat == text) {
+			t.Fatalf("%q against %q", pat, text)
+		}
+		if wildmatch(pat, text, false) && !wildmatch(pat, text, false) {
+			t.Fatal("wildmatch is not deterministic")
+		}
 	})
 }
 

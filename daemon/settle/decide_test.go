@@ -17,7 +17,6 @@ func TestExamineDecides(t *testing.T) {
 	type known struct {
 		content string // the content the index's hash is of
 		mtime   time.Time
-		size    int64 // -1: len(content)
 		hashed  bool
 		seen    time.Time
 	}

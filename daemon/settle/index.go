@@ -97,12 +97,3 @@ func (x *index) under(rel string) []string {
 	}
 	return out
 }
-
-// count returns the number of indexed files.
-func (x *index) count() int {
-	n := 0
-	for _, m := range x.dirs {
-		n += len(m)
-	}
-	return n
-}

@@ -155,9 +155,11 @@ func TestOpenAIEndpoint(t *testing.T) {
 	if got.Model != "coder" || len(got.Messages) != 1 || got.Messages[0].Content != "update the tests" || auth != "Bearer sekrit" {
 		t.Errorf("server got %+v with %q", got, auth)
 	}
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "model not loaded", 503) })
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "model not loaded", http.StatusServiceUnavailable)
+	})
 	res = runner.RunAgent(context.Background(), job(t, &hooks.Hook{Name: "h", Agent: "local"}), a, "again")
-	if res.Status != runner.StatusFailed || res.Exit != 503 || !strings.Contains(res.Err.Error(), "model not loaded") {
+	if res.Status != runner.StatusFailed || res.Exit != http.StatusServiceUnavailable || !strings.Contains(res.Err.Error(), "model not loaded") {
 		t.Errorf("a 503: %+v", res)
 	}
 }

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
@@ -71,36 +69,6 @@ func TestArgvAndExitCodes(t *testing.T) {
 // grandchild starts a shell that forks a sleeping grandchild which
 // ignores SIGTERM, prints its pid, and waits.
 const grandchild = `sh -c 'trap "" TERM; sleep 300 & echo "grandchild $!"; wait' & wait`
-
-// watchGrandchild returns a job line callback and a channel that yields a
-// pidfd for the grandchild once it has started.
-func watchGrandchild(t *testing.T) (func(string, string), <-chan int) {
-	started := make(chan int, 1)
-	return func(_, line string) {
-		if pid, ok := strings.CutPrefix(line, "grandchild "); ok {
-			n, _ := strconv.Atoi(pid)
-			fd, err := unix.PidfdOpen(n, 0)
-			if err != nil {
-				t.Errorf("pidfd_open(%d): %v", n, err)
-				fd = -1
-			}
-			started <- fd
-		}
-	}, started
-}
-
-// exits waits for the process behind pidfd to end: the fd becomes readable
-// when it does.
-func exits(t *testing.T, pidfd int) bool {
-	t.Helper()
-	defer unix.Close(pidfd)
-	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
-	n, err := unix.Poll(fds, 5000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n == 1
-}
 
 func TestTimeoutKillsWholeGroup(t *testing.T) {
 	h := &hooks.Hook{Name: "slow", Timeout: 300 * time.Millisecond, Run: hooks.Command{Shell: grandchild}}

@@ -1,6 +1,8 @@
 package event_test
 
 import (
+	"os"
+	"regexp"
 	"testing"
 
 	"github.com/hookd-dev/hookd/event"
@@ -57,5 +59,28 @@ func TestNewFile(t *testing.T) {
 	}
 	if root := event.NewFile("/repo", "Makefile", event.Saved, 0); root.Dir != "." || root.Ext != "" {
 		t.Fatalf("%+v", root)
+	}
+}
+
+// docs/events.md has a row for every kind there is, and none for a kind
+// there is not.
+func TestEventsDocMatchesTheKinds(t *testing.T) {
+	data, err := os.ReadFile("../docs/events.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([a-z.-]+)` \\|")
+	documented := map[event.Kind]bool{}
+	for _, m := range row.FindAllStringSubmatch(string(data), -1) {
+		k := event.Kind(m[1])
+		documented[k] = true
+		if !event.Known(k) {
+			t.Errorf("docs/events.md documents %s, which is no event kind", k)
+		}
+	}
+	for _, k := range event.Kinds() {
+		if !documented[k] {
+			t.Errorf("docs/events.md has no row for %s", k)
+		}
 	}
 }

@@ -696,6 +696,12 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 	return h
 }
 
+var (
+	watchKeys = []string{"ignore", "settle"}
+	specsKeys = []string{"roots"}
+	traceKeys = []string{"patterns"}
+)
+
 var defaultsKeys = []string{"agent", "debounce", "max_wait", "timeout", "max_agents", "max_runs", "max_depth"}
 
 func (c *checker) defaults(t table) Defaults {
@@ -737,7 +743,7 @@ func (c *checker) watch(t table) Watch {
 		case "settle":
 			w.Settle = c.durationOr(f, w.Settle)
 		default:
-			c.unknown(f.at.Key, k, "in [watch]", []string{"ignore", "settle"})
+			c.unknown(f.at.Key, k, "in [watch]", watchKeys)
 		}
 	}
 	return w
@@ -748,7 +754,7 @@ func (c *checker) specs(t table) Specs {
 	for _, k := range sortedKeys(t.fields) {
 		f := t.fields[k]
 		if k != "roots" {
-			c.unknown(f.at.Key, k, "in [specs]", []string{"roots"})
+			c.unknown(f.at.Key, k, "in [specs]", specsKeys)
 			continue
 		}
 		if l, ok := c.strings(f); ok {
@@ -763,7 +769,7 @@ func (c *checker) trace(t table) Trace {
 	for _, k := range sortedKeys(t.fields) {
 		f := t.fields[k]
 		if k != "patterns" {
-			c.unknown(f.at.Key, k, "in [trace]", []string{"patterns"})
+			c.unknown(f.at.Key, k, "in [trace]", traceKeys)
 			continue
 		}
 		tr.Patterns, _ = c.strings(f)

@@ -145,7 +145,6 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 	}
 	cmd.Flags().StringVar(&rng, "range", "", "the commits to replay, as A..B (required)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
-	_ = cmd.MarkFlagRequired("range")
 	return cmd
 }
 

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -76,9 +75,36 @@ type usageError struct{ error }
 
 func isUsage(err error) bool {
 	var u usageError
-	return errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") ||
-		strings.HasPrefix(err.Error(), "unknown flag") || strings.HasPrefix(err.Error(), "unknown shorthand") ||
-		strings.Contains(err.Error(), "accepts") || strings.Contains(err.Error(), "requires")
+	return errors.As(err, &u)
+}
+
+// usageArgs makes every command's argument check, and the root's check for
+// an unknown verb, report usage errors (exit 2), so nothing is recognised
+// by its message.
+func usageArgs(c *cobra.Command) {
+	if c.HasSubCommands() && !c.Runnable() {
+		// A group of verbs: a word that is none of them is a usage error,
+		// and the group alone shows its help.
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+			}
+			return cmd.Help()
+		}
+	}
+	if c.Args != nil {
+		check := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return usageError{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		usageArgs(sub)
+	}
 }
 
 func newRoot(g *globals) *cobra.Command {
@@ -108,9 +134,11 @@ Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text (for people) or json (for machines)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every event, not just runs")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+
 	root.AddCommand(newRunCmd(g), newStartCmd(g), newStopCmd(g), newRestartCmd(g), newStatusCmd(g), newHooksCmd(g), newSpecCmd(g), newImpactCmd(g), newKiroCmd(g),
 		newTriggerCmd(g), newEmitCmd(g), newHistoryCmd(g), newLogsCmd(g), newTrustCmd(g), newServiceCmd(g), newGitCmd(g), newReplayCmd(g), newDoctorCmd(g), newInitCmd(g),
 		newCheckCmd(g), newExplainCmd(g), newRulesCmd(g), newDemoCmd(g), newVersionCmd(g))
+	usageArgs(root)
 	return root
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,7 +98,7 @@ func (g *globals) doctor(ctx context.Context) []check {
 	add := func(c check) { out = append(out, c) }
 
 	// Watches: one per directory that is not ignored.
-	dirs := countDirs(repo.Root, repo.GitDir, cfg.Watch.Ignore)
+	dirs := ignore.Walk(repo.Root, repo.GitDir, cfg.Watch.Ignore).Dirs
 	add(watchCheck(dirs, readInt("/proc/sys/fs/inotify/max_user_watches")))
 
 	// git, the shims and core.hooksPath.
@@ -215,23 +214,6 @@ func (g *globals) doctor(ctx context.Context) []check {
 }
 
 // countDirs counts the directories hookd would watch.
-func countDirs(root, gitDir string, extra []string) int {
-	m := ignore.New(root, gitDir, extra)
-	n := 0
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, p)
-		if rel != "." && m.Ignored(filepath.ToSlash(rel), true) {
-			return filepath.SkipDir
-		}
-		n++
-		return nil
-	})
-	return n
-}
-
 func readInt(path string) int {
 	data, err := os.ReadFile(path)
 	if err != nil {

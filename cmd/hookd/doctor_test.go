@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hookd-dev/hookd/daemon/ignore"
 )
 
 // doctor flags a watch limit too low for the repository, with the sysctl
@@ -20,7 +22,7 @@ func TestDoctorFlagsLowWatchLimit(t *testing.T) {
 		}
 	}
 	os.MkdirAll(filepath.Join(root, "node_modules", "x", "y"), 0o755)
-	dirs := countDirs(root, "", []string{"node_modules/"})
+	dirs := ignore.Walk(root, "", []string{"node_modules/"}).Dirs
 	if dirs != 81 {
 		t.Fatalf("counted %d directories, want 81 (the root, 40 packages with one sub-directory each; ignored ones left out)", dirs)
 	}

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/ignore"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
@@ -300,28 +301,12 @@ func localIndex(ctx context.Context, root string, cfg *hooks.Config) (*spec.Inde
 	if err != nil {
 		return nil, err
 	}
-	var files []string
-	if out, err := gitcmd.Output(ctx, root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"); err == nil {
-		for _, f := range strings.Split(string(out), "\x00") {
-			if f != "" {
-				files = append(files, f)
-			}
-		}
-	} else {
-		_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if e.IsDir() && p != root && (strings.HasPrefix(e.Name(), ".") && e.Name() != ".kiro" || e.Name() == "node_modules") {
-				return fs.SkipDir
-			}
-			if e.Type().IsRegular() {
-				rel, _ := filepath.Rel(root, p)
-				files = append(files, filepath.ToSlash(rel))
-			}
-			return nil
-		})
+	// The files the daemon would watch: git's ignore rules, exactly.
+	repo, err := daemon.Locate(root)
+	if err != nil {
+		return nil, err
 	}
+	files := ignore.Walk(repo.Root, repo.GitDir, cfg.Watch.Ignore).Files
 	return x, x.Build(ctx, root, files)
 }
 

@@ -15,6 +15,7 @@ package ignore
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -267,4 +268,37 @@ func trimTrailingSpaces(s string) string {
 		end--
 	}
 	return s[:end]
+}
+
+// Tree lists what the watcher would watch in the work tree at root: its
+// directories and files, git's ignore rules (and extra) applied, .git
+// never entered. gitDir is "" outside git.
+type Tree struct {
+	Dirs  int
+	Files []string // repository-relative, forward slashes
+}
+
+// Walk lists the work tree at root as the watcher sees it.
+func Walk(root, gitDir string, extra []string) Tree {
+	m := New(root, gitDir, extra)
+	var t Tree
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "." && (d.Name() == ".git" || m.Ignored(rel, true)) {
+				return filepath.SkipDir
+			}
+			t.Dirs++
+			return nil
+		}
+		if d.Type().IsRegular() && !m.Ignored(rel, false) {
+			t.Files = append(t.Files, rel)
+		}
+		return nil
+	})
+	return t
 }

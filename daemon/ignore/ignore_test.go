@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,5 +193,24 @@ func TestExtraPatternsComeFirst(t *testing.T) {
 	}
 	if !m.Ignored(".git", true) || !m.Ignored("sub/.git", true) {
 		t.Error(".git must always be ignored")
+	}
+}
+
+// Walk lists the tree as the watcher sees it: ignored directories are not
+// entered, ignored files are not listed, .git never is.
+func TestWalkAppliesTheRules(t *testing.T) {
+	root := t.TempDir()
+	for rel, body := range map[string]string{
+		".gitignore": "build/\n*.log\n", "a.go": "", "x.log": "", "build/out": "", "src/.gitignore": "!keep.log\n",
+		"src/keep.log": "", "src/b.go": "", ".git/config": "", "node_modules/m/i.js": "",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(body), 0o644)
+	}
+	tree := ignore.Walk(root, "", []string{"node_modules/"})
+	slices.Sort(tree.Files)
+	if want := []string{".gitignore", "a.go", "src/.gitignore", "src/b.go", "src/keep.log"}; !slices.Equal(tree.Files, want) || tree.Dirs != 2 {
+		t.Fatalf("files %v, %d dirs; want %v and 2 (the root and src)", tree.Files, tree.Dirs, want)
 	}
 }

@@ -336,6 +336,9 @@ func (a api) Impact(ctx context.Context, name string, ids []string) ([]event.Cit
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	if err := a.specs.index.Check(name, ids); err != nil {
+		return nil, ipc.NotFound(err.Error())
+	}
 	return a.specs.index.Impact(name, ids), nil
 }
 

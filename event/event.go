@@ -162,6 +162,11 @@ type Citation struct {
 	Line        int    `json:"line" expr:"line" doc:"1-based line of the citation"`
 	Kind        string `json:"kind" expr:"kind" doc:"task, design, code, test, or change (an OpenSpec change naming it)"`
 	Stale       bool   `json:"stale,omitempty" expr:"stale" doc:"a completed task citing a changed requirement"`
+	// Candidates are, for a citation that names no spec and that nothing
+	// scopes to one, the specs it could mean.
+	Candidates []string `json:"candidates,omitempty" expr:"candidates" doc:"for an unscoped citation (spec empty): every spec it could mean"`
+	// Why says what scoped the citation to its spec.
+	Why string `json:"why,omitempty" expr:"why" doc:"what scoped it to its spec: named, project, ids, path, name, stem or words"`
 }
 
 // Spec is the payload of spec.* events.
@@ -178,6 +183,7 @@ type Spec struct {
 	Changed  []string   `json:"changed" expr:"changed" doc:"added, removed, modified and renamed ids together"`
 	Tasks    []Task     `json:"tasks" expr:"tasks" doc:"tasks whose status changed (spec.task)"`
 	Impacted []Citation `json:"impacted" expr:"impacted" doc:"places citing the changed requirements"`
+	Unscoped []Citation `json:"unscoped" expr:"unscoped" doc:"places citing the changed ids without naming a spec, which could mean this one or others (their candidates say which)"`
 }
 
 // Run describes a finished run, the payload of agent.done.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hookd-dev/hookd/daemon/ignore"
 	"github.com/hookd-dev/hookd/examples"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/spec"
@@ -26,7 +27,7 @@ func TestExamplesAreValid(t *testing.T) {
 			if len(cfg.Hooks) < 3 {
 				t.Errorf("%d hooks; each example shows its flows", len(cfg.Hooks))
 			}
-			specs, err := spec.Find(name, cfg.Specs.Roots)
+			specs, err := spec.Find(ignore.Walk(name, "", nil).Files, cfg.Specs.Roots), error(nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -59,6 +59,9 @@ type Doc struct {
 	Spec string `json:"spec"`
 	// Dir is the spec's directory, repository-relative.
 	Dir string `json:"dir"`
+	// Project is the nested project the spec belongs to, "" for the
+	// repository's own.
+	Project string `json:"project,omitempty"`
 	// File is the document, repository-relative.
 	File string `json:"file"`
 

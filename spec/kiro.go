@@ -316,8 +316,14 @@ func splitRefs(s string) []string {
 	if i := strings.IndexAny(s, "(（"); i > 0 && refHead.MatchString(s[:i]) {
 		s = s[:i] // a trailing "(Title)" names the requirement, it is not an id
 	}
+	s = refWords.ReplaceAllStringFunc(s, func(w string) string {
+		if strings.EqualFold(strings.TrimSpace(w), "and") {
+			return ","
+		}
+		return "-"
+	})
 	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' }) {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '&' }) {
 		f = strings.TrimSpace(f)
 		f = strings.TrimSpace(refWord.ReplaceAllString(f, ""))
 		if f != "" {
@@ -328,14 +334,16 @@ func splitRefs(s string) []string {
 }
 
 var (
-	refWord = regexp.MustCompile(`(?i)^(?:requirements?|req\.?)\s+`)
+	// refWords turns "6.1 to 6.4" into a range and "3 and 4" into a list.
+	refWords = regexp.MustCompile(`(?i)\s+(?:(to|through)|and)\s+`)
+	refWord  = regexp.MustCompile(`(?i)^(?:requirements?|req\.?)\s+`)
 	refHead = regexp.MustCompile(`[0-9]\s*$`)
 )
 
 var (
 	refID      = regexp.MustCompile(`^(?:\d+(?:\.\d+)?|[A-Z]{1,4}-\d{3}[a-z]?|US\d+(?:/AC\d+)?)$`)
-	refRange   = regexp.MustCompile(`^(\d+)\.(\d+)\s*[-–~]\s*(?:(\d+)\.)?(\d+)$`)
-	refIntSpan = regexp.MustCompile(`^(\d+)\s*[-–~]\s*(\d+)$`)
+	refRange   = regexp.MustCompile(`^(\d+)\.(\d+)\s*(?:[-–—~]|to|through)\s*(?:(\d+)\.)?(\d+)$`)
+	refIntSpan = regexp.MustCompile(`^(\d+)\s*(?:[-–—~]|to|through)\s*(\d+)$`)
 )
 
 // ResolveRefs turns raw reference tokens into requirement ids: ranges

@@ -1,9 +1,9 @@
 package spec
 
 import (
-	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,16 +19,32 @@ type Place struct {
 	Kind   Kind
 	Spec   string
 	Dir    string
+	// Project is the nested project the spec belongs to (the directory
+	// holding its .kiro/), "" for the repository's own.
+	Project string
 }
 
 // Classify tells whether the repository-relative path is a spec document
 // under one of roots, and which. A root's format comes from its name: one
 // under ".kiro" is Kiro's, one named "openspec" is OpenSpec's, any other
 // holds Spec Kit feature directories.
+//
+// A .kiro/specs below the root (a monorepo's package, a Kiro multi-root
+// workspace) is a project of its own when .kiro/specs is among the roots:
+// its specs are specs, named with their project ("web/login"), and what
+// they define is cited from inside that project.
 func Classify(rel string, roots []string) (Place, bool) {
 	rel = path.Clean(filepath.ToSlash(rel))
 	if !strings.HasSuffix(rel, ".md") {
 		return Place{}, false
+	}
+	if project, ok := nestedKiro(rel, roots); ok {
+		parts := strings.Split(rel[len(project)+len("/.kiro/specs/"):], "/")
+		if len(parts) != 2 {
+			return Place{}, false
+		}
+		kind, ok := kiroDocs[parts[1]]
+		return Place{Kiro, kind, project + "/" + parts[0], project + "/.kiro/specs/" + parts[0], project}, ok
 	}
 	for _, root := range roots {
 		root = strings.Trim(path.Clean(filepath.ToSlash(root)), "/")
@@ -41,8 +57,8 @@ func Classify(rel string, roots []string) (Place, bool) {
 			if len(parts) != 2 {
 				return Place{}, false
 			}
-			kind, ok := map[string]Kind{"requirements.md": Requirements, "bugfix.md": Bugfix, "design.md": Design, "tasks.md": Tasks}[parts[1]]
-			return Place{Kiro, kind, parts[0], root + "/" + parts[0]}, ok
+			kind, ok := kiroDocs[parts[1]]
+			return Place{Kiro, kind, parts[0], root + "/" + parts[0], ""}, ok
 		case OpenSpec:
 			return classifyOpenSpec(root, parts)
 		default:
@@ -50,10 +66,24 @@ func Classify(rel string, roots []string) (Place, bool) {
 				return Place{}, false
 			}
 			kind, ok := map[string]Kind{"spec.md": Feature, "tasks.md": Tasks, "plan.md": Other}[parts[1]]
-			return Place{SpecKit, kind, parts[0], root + "/" + parts[0]}, ok
+			return Place{SpecKit, kind, parts[0], root + "/" + parts[0], ""}, ok
 		}
 	}
 	return Place{}, false
+}
+
+var kiroDocs = map[string]Kind{"requirements.md": Requirements, "bugfix.md": Bugfix, "design.md": Design, "tasks.md": Tasks}
+
+// nestedKiro returns the project of a path under a nested .kiro/specs.
+func nestedKiro(rel string, roots []string) (string, bool) {
+	if !slices.Contains(roots, ".kiro/specs") {
+		return "", false
+	}
+	i := strings.LastIndex(rel, "/.kiro/specs/")
+	if i <= 0 {
+		return "", false
+	}
+	return rel[:i], true
 }
 
 func rootFormat(root string) Format {
@@ -71,7 +101,7 @@ func classifyOpenSpec(root string, parts []string) (Place, bool) {
 	switch {
 	case parts[0] == "specs" && n >= 3 && parts[n-1] == "spec.md":
 		cap := strings.Join(parts[1:n-1], "/")
-		return Place{OpenSpec, Feature, cap, root + "/specs/" + cap}, true
+		return Place{OpenSpec, Feature, cap, root + "/specs/" + cap, ""}, true
 	case parts[0] == "changes" && n >= 3:
 		// changes/<name>/… or changes/archive/<date-name>/…
 		i := 1
@@ -85,11 +115,11 @@ func classifyOpenSpec(root string, parts []string) (Place, bool) {
 		rest := parts[i+1:]
 		switch {
 		case len(rest) == 1 && rest[0] == "tasks.md":
-			return Place{OpenSpec, Tasks, name, dir}, true
+			return Place{OpenSpec, Tasks, name, dir, ""}, true
 		case len(rest) == 1 && (rest[0] == "proposal.md" || rest[0] == "design.md"):
-			return Place{OpenSpec, Other, name, dir}, true
+			return Place{OpenSpec, Other, name, dir, ""}, true
 		case len(rest) >= 3 && rest[0] == "specs" && rest[len(rest)-1] == "spec.md":
-			return Place{OpenSpec, Delta, name, dir}, true
+			return Place{OpenSpec, Delta, name, dir, ""}, true
 		}
 	}
 	return Place{}, false
@@ -98,7 +128,7 @@ func classifyOpenSpec(root string, parts []string) (Place, bool) {
 // Parse reads one document at a known place. It never fails: a shape it
 // does not understand comes back with Unparsed saying why.
 func Parse(p Place, rel string, data []byte) *Doc {
-	d := &Doc{Format: p.Format, Kind: p.Kind, Spec: p.Spec, Dir: p.Dir, File: filepath.ToSlash(rel),
+	d := &Doc{Format: p.Format, Kind: p.Kind, Spec: p.Spec, Dir: p.Dir, Project: p.Project, File: filepath.ToSlash(rel),
 		Requirements: []Requirement{}, Tasks: []Task{}}
 	lines := splitLines(data)
 	switch {
@@ -154,47 +184,35 @@ type Spec struct {
 	Files  []string `json:"files"`
 }
 
-// Find lists the specs under roots, sorted by directory. Roots that do
-// not exist are skipped.
-func Find(root string, roots []string) ([]Spec, error) {
+// Find lists the specs among files (repository-relative: the work tree as
+// the watcher sees it), the repository's own first, then each nested
+// project's, sorted by directory.
+func Find(files, roots []string) []Spec {
 	byDir := map[string]*Spec{}
-	for _, r := range roots {
-		base := filepath.Join(root, filepath.FromSlash(r))
-		err := filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				if p == base {
-					return fs.SkipAll
-				}
-				return nil
-			}
-			if e.IsDir() {
-				if strings.HasPrefix(e.Name(), ".") && p != base {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			rel, _ := filepath.Rel(root, p)
-			pl, ok := Classify(rel, []string{r})
-			if !ok {
-				return nil
-			}
-			s := byDir[pl.Dir]
-			if s == nil {
-				s = &Spec{Name: pl.Spec, Format: pl.Format, Dir: pl.Dir}
-				byDir[pl.Dir] = s
-			}
-			s.Files = append(s.Files, filepath.ToSlash(rel))
-			return nil
-		})
-		if err != nil {
-			return nil, err
+	for _, rel := range files {
+		pl, ok := Classify(rel, roots)
+		if !ok {
+			continue
 		}
+		s := byDir[pl.Dir]
+		if s == nil {
+			s = &Spec{Name: pl.Spec, Format: pl.Format, Dir: pl.Dir}
+			byDir[pl.Dir] = s
+		}
+		s.Files = append(s.Files, filepath.ToSlash(rel))
 	}
 	out := make([]Spec, 0, len(byDir))
 	for _, s := range byDir {
 		sort.Strings(s.Files)
 		out = append(out, *s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
-	return out, nil
+	// The repository's own specs first, then each nested project's.
+	sort.Slice(out, func(i, j int) bool {
+		ni, nj := strings.Contains(out[i].Name, "/"), strings.Contains(out[j].Name, "/")
+		if ni != nj {
+			return !ni
+		}
+		return out[i].Dir < out[j].Dir
+	})
+	return out
 }

@@ -13,7 +13,7 @@ func Payload(x *Index, d *Doc, c Change) event.Spec {
 	p := event.Spec{
 		Name: d.Spec, Format: string(d.Format), Kind: string(d.Kind), Dir: d.Dir, File: d.File,
 		Added: orEmpty(c.Added), Removed: orEmpty(c.Removed), Modified: orEmpty(c.Modified),
-		Renamed: []event.Rename{}, Changed: orEmpty(c.Changed()), Tasks: []event.Task{}, Impacted: []event.Citation{},
+		Renamed: []event.Rename{}, Changed: orEmpty(c.Changed()), Tasks: []event.Task{}, Impacted: []event.Citation{}, Unscoped: []event.Citation{},
 	}
 	for _, r := range c.Renamed {
 		p.Renamed = append(p.Renamed, event.Rename{From: r.From, To: r.To})
@@ -29,9 +29,31 @@ func Payload(x *Index, d *Doc, c Change) event.Spec {
 		if d.Kind == Delta {
 			name = "" // a change names requirements of its capabilities
 		}
-		p.Impacted = x.Impact(name, p.Changed)
+		p.Impacted, p.Unscoped = SplitUnscoped(x.Impact(name, p.Changed))
 	}
 	return p
+}
+
+// SplitUnscoped separates the places Impact scoped to a spec from those
+// it could not (Spec empty, Candidates set).
+func SplitUnscoped(cites []event.Citation) (scoped, unscoped []event.Citation) {
+	scoped, unscoped = []event.Citation{}, []event.Citation{}
+	for _, c := range cites {
+		if c.Spec == "" && len(c.Candidates) > 0 {
+			unscoped = append(unscoped, c)
+		} else {
+			scoped = append(scoped, c)
+		}
+	}
+	return scoped, unscoped
+}
+
+// ShortList names the first n items and says how many more there are.
+func ShortList(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
 }
 
 func orEmpty(s []string) []string {
@@ -81,18 +103,29 @@ func Report(s event.Spec) string {
 	}
 	if len(s.Impacted) == 0 {
 		b.WriteString("nothing cites the changed requirements\n")
-		return b.String()
+	} else {
+		fmt.Fprintf(&b, "%s cite them:\n", count(len(s.Impacted), "place", "places"))
+		for _, c := range s.Impacted {
+			note := ""
+			if c.Stale {
+				note = "  (done: possibly stale)"
+			}
+			fmt.Fprintf(&b, "  %-6s %s:%d  cites %s%s\n", c.Kind, c.File, c.Line, c.Requirement, note)
+		}
 	}
-	fmt.Fprintf(&b, "%d places cite them:\n", len(s.Impacted))
-	for _, c := range s.Impacted {
-		note := ""
-		if c.Stale {
-			note = "  (done: possibly stale)"
+	if len(s.Unscoped) > 0 {
+		fmt.Fprintf(&b, "%s cite the same ids without naming a spec (not counted above):\n", count(len(s.Unscoped), "place", "places"))
+		for _, c := range s.Unscoped {
+			fmt.Fprintf(&b, "  %-6s %s:%d  cites %s: could be any of %d specs (%s)\n", c.Kind, c.File, c.Line, c.Requirement, len(c.Candidates), ShortList(c.Candidates, 3))
 		}
-		if c.Spec == "" {
-			note += "  (names no spec)"
-		}
-		fmt.Fprintf(&b, "  %-6s %s:%d  cites %s%s\n", c.Kind, c.File, c.Line, c.Requirement, note)
 	}
 	return b.String()
+}
+
+// count says "1 place", "2 places".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,13 +31,23 @@ const MaxTraceFile = 1 << 20
 
 // The default recognisers of citations (docs/specs.md, "The trace index and impact"),
 // in any comment syntax.
+// A list of ids as people write them: "1.1, 1.2", "(4.6, 13.4)",
+// "6.1-6.4", "6.1–6.4", "6.1 to 6.4", "3 and 4".
+const (
+	idPat    = `\d+(?:\.\d+)?`
+	rangePat = idPat + `(?:\s*(?:[-–—~]|\bto\b|\bthrough\b)\s*` + idPat + `)?`
+	listPat  = rangePat + `(?:\s*(?:[,，、;]|\band\b|&)\s*` + rangePat + `)*`
+)
+
 var (
-	reValidates = regexp.MustCompile(`(?i)\bValidates\**\s*[:：]?\s*\**\s*Requirements?\s+([0-9][0-9.,\s\-–]*)`)
+	reValidates = regexp.MustCompile(`(?i)\bValidates\**\s*[:：]?\s*\**\s*Requirements?\s+(` + listPat + `)`)
 	reFeature   = regexp.MustCompile(`(?i)\bFeature:\s*([a-z0-9][a-z0-9_-]*)(?:\s*,\s*Property\s+(\d+))?`)
 	reProperty  = regexp.MustCompile(`(?i)@Tag\("Property:\s*(\d+)"\)`)
-	reRequires  = regexp.MustCompile(`(?i)\b(?:Requirements?|需求|要件)(?:\s*[(（]([a-z0-9][a-z0-9_-]*)[)）])?\s*[:：]?\s*((?:\d+(?:\.\d+)?(?:\s*[-–]\s*\d+(?:\.\d+)?)?(?:\s*[,、]\s*|\s+|$))+)`)
-	reExplicit  = regexp.MustCompile(`\b(?:FR|SC|NFR)-\d{3}[a-z]?\b|\bUS\d+/AC\d+\b`)
-	reSpecPath  = regexp.MustCompile(`(?:\.kiro/specs|specs)/([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+	reRequires  = regexp.MustCompile(`(?i)\b(?:Requirements?|Reqs?\.?|需求|要件)(?:\s*[(（]([a-z0-9][a-z0-9_/-]*)[)）])?\s*[:：]?\s*#?(` + listPat + `)`)
+	// reDefines is a heading that defines a requirement: never a citation.
+	reDefines  = regexp.MustCompile(`(?i)^\s*#{1,6}\s*(?:Requirement|需求|要件)s?\s*\d`)
+	reExplicit = regexp.MustCompile(`\b(?:FR|SC|NFR)-\d{3}[a-z]?\b|\bUS\d+/AC\d+\b`)
+	reSpecPath = regexp.MustCompile(`(?:\.kiro/specs|specs)/([A-Za-z0-9][A-Za-z0-9_.-]*)`)
 )
 
 // traceHints are byte strings one of which every citation the default
@@ -56,9 +67,12 @@ func mayCite(b []byte) bool {
 
 // ref is one citation found in a file, before scoping.
 type ref struct {
-	line  int
-	ids   []string
-	scope string // a spec named on the spot: "Feature: x", "Requirements (x):"
+	line int
+	ids  []string
+	// context are the words of the lines around it (its comment block),
+	// for scoping.
+	context []string
+	scope   string // a spec named on the spot: "Feature: x", "Requirements (x):"
 	// property is "x#N" for a Kiro property tag, resolved through x's
 	// design; ids are then empty.
 	property string
@@ -69,6 +83,11 @@ type fileRefs struct {
 	refs  []ref
 	scope string // a spec the file names by path, e.g. ".kiro/specs/x"
 	test  bool
+	// imports are the stems of what the file imports (ThemeContext,
+	// settings), which the spec that covers it names in its documents.
+	imports []string
+	// content are the words the file uses most (at most 60).
+	content []string
 }
 
 // Index knows every spec document and every place that cites a
@@ -81,6 +100,11 @@ type Index struct {
 	mu    sync.RWMutex
 	docs  map[string]*Doc
 	files map[string]fileRefs
+	gen   uint64 // counts the changes of docs
+
+	scopeMu  sync.Mutex
+	scope    *scoper // for docs as of scopeGen
+	scopeGen uint64
 	// touched are the files updated while a Build runs: the build's older
 	// read of them must not overwrite the update.
 	touched map[string]bool
@@ -168,6 +192,7 @@ func (x *Index) update(rel string, data []byte, build bool) (doc, prev *Doc) {
 	if isDoc {
 		prev = x.docs[rel]
 		x.docs[rel] = doc
+		x.gen++
 		return doc, prev
 	}
 	if len(fr.refs) == 0 {
@@ -187,6 +212,9 @@ func (x *Index) Remove(rel string) *Doc {
 		x.touched[rel] = true
 	}
 	d := x.docs[rel]
+	if d != nil {
+		x.gen++
+	}
 	delete(x.docs, rel)
 	delete(x.files, rel)
 	return d
@@ -224,7 +252,8 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		fr.scope = strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
 	}
 	feature, featureLine := "", 0
-	for _, l := range splitLines(data) {
+	lines := splitLines(data)
+	for i, l := range lines {
 		t := l.text
 		if strings.TrimSpace(t) == "" {
 			feature = "" // a tag's scope ends with its comment block
@@ -246,14 +275,17 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		if feature != "" && l.n-featureLine <= 12 {
 			r.scope = feature
 		}
-		for _, m := range reValidates.FindAllStringSubmatch(t, -1) {
-			r.ids = append(r.ids, ResolveRefs(splitRefs(m[1]))...)
+		if reDefines.MatchString(t) {
+			continue // "### Requirement 3: …" in a document defines it
 		}
-		for _, m := range reRequires.FindAllStringSubmatch(t, -1) {
-			if m[1] != "" {
-				r.scope = strings.ToLower(m[1])
+		for _, m := range idLists(reValidates, t) {
+			r.ids = append(r.ids, ResolveRefs(splitRefs(t[m[2]:m[3]]))...)
+		}
+		for _, m := range idLists(reRequires, t) {
+			if m[2] >= 0 {
+				r.scope = strings.ToLower(t[m[2]:m[3]])
 			}
-			r.ids = append(r.ids, ResolveRefs(splitRefs(strings.TrimSpace(m[2])))...)
+			r.ids = append(r.ids, ResolveRefs(splitRefs(strings.TrimSpace(t[m[4]:m[5]])))...)
 		}
 		r.ids = append(r.ids, reExplicit.FindAllString(t, -1)...)
 		for _, re := range x.patterns {
@@ -266,10 +298,84 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		}
 		if len(r.ids) > 0 {
 			r.ids = dedupe(r.ids)
+			r.context = contextWords(lines, i)
 			fr.refs = append(fr.refs, r)
 		}
 	}
+	if len(fr.refs) > 0 {
+		fr.imports = importStems(lines)
+		fr.content = topWords(data, 60)
+	}
 	return fr
+}
+
+// topWords are the n words a text uses most, most used first.
+func topWords(data []byte, n int) []string {
+	count := map[string]int{}
+	for _, w := range nameWordsAll(string(data[:min(len(data), 64<<10)])) {
+		count[w]++
+	}
+	out := make([]string, 0, len(count))
+	for w := range count {
+		out = append(out, w)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if count[out[i]] != count[out[j]] {
+			return count[out[i]] > count[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	return out[:min(n, len(out))]
+}
+
+// reImport is a line that imports something, in the common languages.
+var reImport = regexp.MustCompile(`^\s*(?:import\b|from\s+\S+\s+import\b|export\s.*\bfrom\b|.*\brequire\(|use\s|#include\b|using\s)`)
+
+// importStems are the stems of the names a file's import lines hold.
+func importStems(lines []line) []string {
+	var out []string
+	for _, l := range lines {
+		if !reImport.MatchString(l.text) {
+			continue
+		}
+		for _, tok := range nameToken.FindAllString(l.text, -1) {
+			if s := stem(path.Base(tok)); s != "" && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		if len(out) >= 50 {
+			break
+		}
+	}
+	return out
+}
+
+// contextWords are the words of the lines near line i (three either side),
+// which say what a citation is about.
+func contextWords(lines []line, i int) []string {
+	var text strings.Builder
+	for j := max(i-3, 0); j < min(i+4, len(lines)); j++ {
+		text.WriteString(lines[j].text)
+		text.WriteByte(' ')
+	}
+	w := nameWords(text.String())
+	return w[:min(len(w), 40)]
+}
+
+// idLists finds re's matches in t whose id list ends where a word does:
+// "Requirement 3D" cites nothing, "(Requirement 4.6, 13.4)" cites both.
+func idLists(re *regexp.Regexp, t string) [][]int {
+	var out [][]int
+	for _, m := range re.FindAllStringSubmatchIndex(t, -1) {
+		end := m[len(m)-1]
+		if end < len(t) {
+			if c := t[end]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' {
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // IsTest tells a test file by the conventions of common languages.
@@ -300,10 +406,24 @@ func covers(changed, cited string) bool {
 		strings.HasPrefix(cited, changed+"/") || strings.HasPrefix(changed, cited+"/")
 }
 
+// scoper returns the scoping of citations for the documents as they are.
+// x.mu is read-held.
+func (x *Index) scoper() *scoper {
+	x.scopeMu.Lock()
+	defer x.scopeMu.Unlock()
+	if x.scope == nil || x.scopeGen != x.gen {
+		x.scope, x.scopeGen = newScoper(x.docs), x.gen
+	}
+	return x.scope
+}
+
 // Impact lists every place that cites any of ids of the named spec (any
-// spec when name is empty), sorted by file and line. A completed task
-// citing one is marked stale. Citations in code that name no spec are
-// included with an empty spec: they may mean this one.
+// spec when name is empty), sorted by file and line: tasks, design
+// properties, OpenSpec changes, and code and tests scoped to that spec
+// (see scope.go). A completed task citing one is marked stale. A place in
+// code that cites the ids but that nothing scopes to one spec comes last,
+// with Spec empty and Candidates saying which specs it could mean, when
+// the named spec is among them.
 func (x *Index) Impact(name string, ids []string) []event.Citation {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -319,8 +439,7 @@ func (x *Index) Impact(name string, ids []string) []event.Citation {
 		}
 		return ""
 	}
-	designs := map[string]*Doc{}  // spec name → design, for property tags
-	namers := map[string]string{} // file → the spec whose tasks name it
+	designs := map[string]*Doc{} // spec name → design, for property tags
 	for _, d := range x.docs {
 		if d.Kind == Design {
 			designs[strings.ToLower(d.Spec)] = d
@@ -351,62 +470,121 @@ func (x *Index) Impact(name string, ids []string) []event.Citation {
 			}
 		}
 	}
+	sc := x.scoper()
+	var unscoped []event.Citation
 	for file, fr := range x.files {
 		kind := CiteCode
 		if fr.test {
 			kind = CiteTest
 		}
-		for _, r := range fr.refs {
-			scope := r.scope
-			if scope == "" {
-				scope = fr.scope
-			}
-			if scope == "" {
-				if _, ok := namers[file]; !ok {
-					namers[file] = x.namer(file)
-				}
-				scope = namers[file]
-			}
-			if name != "" && scope != "" && !strings.EqualFold(scope, name) {
+		for _, s := range x.scopeFile(sc, file, fr, designs) {
+			id := hit(s.cited)
+			if id == "" {
 				continue
 			}
-			cited := r.ids
-			if r.property != "" {
-				feature, n, _ := strings.Cut(r.property, "#")
-				if d := designs[feature]; d != nil {
-					for _, p := range d.Properties {
-						if p.ID == n {
-							cited = p.Validates
-						}
+			c := event.Citation{Requirement: id, Spec: s.spec, File: file, Line: s.ref.line, Kind: kind, Why: s.why}
+			switch {
+			case s.spec != "":
+				if name == "" || strings.EqualFold(s.spec, name) {
+					out = append(out, c)
+				}
+			case name == "" || slices.Contains(s.cands, name):
+				c.Candidates = s.cands
+				unscoped = append(unscoped, c)
+			}
+		}
+	}
+	byPlace := func(s []event.Citation) {
+		sort.Slice(s, func(i, j int) bool {
+			if s[i].File != s[j].File {
+				return s[i].File < s[j].File
+			}
+			return s[i].Line < s[j].Line
+		})
+	}
+	byPlace(out)
+	byPlace(unscoped)
+	return append(out, unscoped...)
+}
+
+// scoped is one citation of a file, with what it cites and its scope.
+type scoped struct {
+	ref   ref
+	cited []string
+	spec  string
+	why   string
+	cands []string
+}
+
+// scopeFile scopes every citation of one file: each on its own first, then
+// those scoped only by text, or not at all, by what the file's strongly
+// scoped citations say (see scope.go).
+func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[string]*Doc) []scoped {
+	out := make([]scoped, 0, len(fr.refs))
+	firm := map[string]bool{}
+	for _, r := range fr.refs {
+		cited := r.ids
+		named := r.scope
+		if named == "" {
+			named = fr.scope
+		}
+		if r.property != "" {
+			feature, n, _ := strings.Cut(r.property, "#")
+			if d := designs[strings.ToLower(sc.resolve(feature, sc.projectOf(file)))]; d != nil {
+				for _, p := range d.Properties {
+					if p.ID == n {
+						cited = p.Validates
 					}
 				}
 			}
-			if id := hit(cited); id != "" {
-				out = append(out, event.Citation{Requirement: id, Spec: scope, File: file, Line: r.line, Kind: kind})
-			}
+		}
+		spec, why, cands := sc.scope(file, named, cited, r.context, fr.imports, fr.content)
+		if strong(why) {
+			firm[spec] = true
+		}
+		out = append(out, scoped{ref: r, cited: cited, spec: spec, why: why, cands: cands})
+	}
+	follow := ""
+	if len(firm) == 1 {
+		for spec := range firm {
+			follow = spec
+		}
+	} else if len(firm) == 0 {
+		follow = majority(out)
+	}
+	if follow == "" {
+		return out
+	}
+	for i, s := range out {
+		if !strong(s.why) && s.spec != follow && slices.Contains(s.cands, follow) {
+			out[i].spec, out[i].why, out[i].cands = follow, "file", nil
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].File != out[j].File {
-			return out[i].File < out[j].File
-		}
-		return out[i].Line < out[j].Line
-	})
 	return out
 }
 
-// namer is the spec whose tasks name the file's path, if exactly one does.
-func (x *Index) namer(file string) string {
-	found := ""
-	for _, d := range x.docs {
-		if d.Kind == Tasks && strings.Contains(d.body, file) {
-			if found != "" && found != d.Spec {
-				return ""
-			}
-			found = d.Spec
+// majority is the spec a file's weakly scoped citations mostly mean: at
+// least two of them, and twice as many as mean any other.
+func majority(refs []scoped) string {
+	n := map[string]int{}
+	for _, r := range refs {
+		if r.spec != "" {
+			n[r.spec]++
 		}
 	}
-	return found
+	best, first, second := "", 0, 0
+	for spec, k := range n {
+		switch {
+		case k > first:
+			best, first, second = spec, k, first
+		case k > second:
+			second = k
+		}
+	}
+	if first < 2 || first < 2*second {
+		return ""
+	}
+	return best
 }
 
 // deltaCapability is the capability an OpenSpec delta changes, from its
@@ -417,4 +595,123 @@ func deltaCapability(d *Doc) string {
 		return ""
 	}
 	return strings.TrimSuffix(after, "/spec.md")
+}
+
+// Check says whether a query of Impact names what exists: the spec (when
+// named) and each id in it (in any spec when none is named). Its error
+// names what does exist, so a typo is told, not answered with nothing.
+func (x *Index) Check(name string, ids []string) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	defined := map[string]map[string]bool{}
+	for _, d := range x.docs {
+		spec := d.Spec
+		if d.Kind == Delta {
+			spec = deltaCapability(d)
+		}
+		if defined[spec] == nil {
+			defined[spec] = map[string]bool{}
+		}
+		for _, id := range d.IDs() {
+			defined[spec][id] = true
+		}
+	}
+	if name != "" && defined[name] == nil {
+		names := make([]string, 0, len(defined))
+		for n := range defined {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if len(names) == 0 {
+			return fmt.Errorf("no spec named %q: there are no specs here (under %s)", name, strings.Join(x.roots, ", "))
+		}
+		msg := fmt.Sprintf("no spec named %q", name)
+		if near := nearest(name, names); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return fmt.Errorf("%s; the specs here: %s", msg, listSome(names, 12))
+	}
+	for _, id := range ids {
+		found := false
+		for spec, set := range defined {
+			if (name == "" || spec == name) && (set[id] || anyUnder(set, id)) {
+				found = true
+				break
+			}
+		}
+		if found {
+			continue
+		}
+		if name == "" {
+			return fmt.Errorf("no spec defines %q", id)
+		}
+		var top []string
+		for i := range defined[name] {
+			if !strings.Contains(i, ".") && !strings.Contains(i, "/") {
+				top = append(top, i)
+			}
+		}
+		sort.Slice(top, func(a, b int) bool { return naturalLess(top[a], top[b]) })
+		if len(top) == 0 {
+			return fmt.Errorf("%s has no requirement %q; it defines no ids", name, id)
+		}
+		return fmt.Errorf("%s has no requirement %q; its requirements are %s (their criteria are N.k)", name, id, listSome(top, 20))
+	}
+	return nil
+}
+
+// anyUnder reports whether set has a criterion of requirement id.
+func anyUnder(set map[string]bool, id string) bool {
+	for i := range set {
+		if strings.HasPrefix(i, id+".") || strings.HasPrefix(i, id+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" … and %d more", len(items)-n)
+}
+
+// naturalLess orders "2" before "10".
+func naturalLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+// nearest is the name closest to s when it is a likely typo.
+func nearest(s string, names []string) string {
+	best, bestD := "", max(3, len(s)/4+1)
+	for _, n := range names {
+		if d := distance(s, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

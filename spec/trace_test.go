@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,8 +69,8 @@ func TestImpactIsScopedToItsSpec(t *testing.T) {
 	want := []event.Citation{
 		{Requirement: "2.1", Spec: "login", File: ".kiro/specs/login/design.md", Line: 3, Kind: CiteDesign},
 		{Requirement: "2.1", Spec: "login", File: ".kiro/specs/login/tasks.md", Line: 3, Kind: CiteTask, Stale: true},
-		{Requirement: "2.1", Spec: "login", File: "src/session.test.ts", Line: 2, Kind: CiteTest},
-		{Requirement: "2.1", Spec: "login", File: "src/session.ts", Line: 3, Kind: CiteCode},
+		{Requirement: "2.1", Spec: "login", File: "src/session.test.ts", Line: 2, Kind: CiteTest, Why: "named"},
+		{Requirement: "2.1", Spec: "login", File: "src/session.ts", Line: 3, Kind: CiteCode, Why: "named"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("impact of login#2.1:\n got %+v\nwant %+v", got, want)
@@ -133,5 +134,31 @@ func TestReport(t *testing.T) {
 	r = Report(Payload(x, ticked, Diff(tasks, ticked)))
 	if !strings.Contains(r, "1 task(s) changed state") || !strings.Contains(r, "task 2: todo → done  Sign out") || strings.Contains(r, "cite") {
 		t.Errorf("task report:\n%s", r)
+	}
+}
+
+// Citation forms people write, each with what it cites.
+func TestCitationForms(t *testing.T) {
+	x, _ := NewIndex(DefaultRoots(), nil)
+	for line, want := range map[string][]string{
+		"// (Requirement 4.6, 13.4)":              {"4.6", "13.4"},
+		"// (per Requirements 6.1-6.4)":           {"6.1", "6.2", "6.3", "6.4"},
+		"// Requirements 6.1–6.3 hold":            {"6.1", "6.2", "6.3"},
+		"// Requirements: 6.1 to 6.3":             {"6.1", "6.2", "6.3"},
+		"// Requirements 2 and 3.":                {"2", "3"},
+		"# Tests Requirements: 3.1, 3.2":          {"3.1", "3.2"},
+		"/* Validates: Requirements 1.1 - 1.3 */": {"1.1", "1.2", "1.3"},
+		"// Requirement 3D rendering":             nil,
+		"### Requirement 3: Sign in":              nil,
+		"## Requirements 2":                       nil,
+	} {
+		fr := x.scan("src/a.ts", []byte(line+"\n"))
+		var got []string
+		for _, r := range fr.refs {
+			got = append(got, r.ids...)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: cites %v, want %v", line, got, want)
+		}
 	}
 }

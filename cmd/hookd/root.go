@@ -231,3 +231,19 @@ func version() (ver, commit string) {
 	}
 	return
 }
+
+// plural says "1 place", "2 places".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// pick is a when cond holds, else b.
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}

@@ -30,6 +30,16 @@ func (g *globals) specConfig() (root string, cfg *hooks.Config, err error) {
 	return repo.Root, cfg, nil
 }
 
+// findSpecs lists the specs of the work tree as the daemon sees it (git's
+// ignore rules applied), nested projects' included.
+func (g *globals) findSpecs(root string, cfg *hooks.Config) ([]spec.Spec, error) {
+	repo, err := daemon.Locate(root)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Find(ignore.Walk(repo.Root, repo.GitDir, cfg.Watch.Ignore).Files, cfg.Specs.Roots), nil
+}
+
 func newSpecCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "spec",
@@ -58,7 +68,7 @@ func newSpecListCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			specs, err := spec.Find(root, cfg.Specs.Roots)
+			specs, err := g.findSpecs(root, cfg)
 			if err != nil {
 				return err
 			}
@@ -200,7 +210,7 @@ Without FILE every spec document is compared.`,
 					return usageError{fmt.Errorf("%s is not a spec document under %s", files[0], strings.Join(cfg.Specs.Roots, ", "))}
 				}
 			} else {
-				specs, err := spec.Find(root, cfg.Specs.Roots)
+				specs, err := g.findSpecs(root, cfg)
 				if err != nil {
 					return err
 				}
@@ -352,24 +362,29 @@ the index itself.`,
 			if asJSON {
 				return printJSON(out, cites)
 			}
-			if len(cites) == 0 {
+			scoped, unscoped := spec.SplitUnscoped(cites)
+			if len(scoped) == 0 {
 				fmt.Fprintln(out, "nothing cites them")
-				return nil
-			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "KIND\tPLACE\tCITES\tSPEC\t")
-			for _, c := range cites {
-				note := ""
-				if c.Stale {
-					note = "done: possibly stale"
+			} else {
+				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "KIND\tPLACE\tCITES\tSPEC\t")
+				for _, c := range scoped {
+					note := ""
+					if c.Stale {
+						note = "done: possibly stale"
+					}
+					fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\n", c.Kind, c.File, c.Line, c.Requirement, c.Spec, note)
 				}
-				sp := c.Spec
-				if sp == "" {
-					sp = "(none named)"
-				}
-				fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\n", c.Kind, c.File, c.Line, c.Requirement, sp, note)
+				tw.Flush()
 			}
-			return tw.Flush()
+			if len(unscoped) > 0 {
+				fmt.Fprintf(out, "\n%s cite %s without naming a spec, and nothing tells which spec they mean:\n", plural(len(unscoped), "place", "places"), pick(len(args) == 1, "it", "them"))
+				for _, c := range unscoped {
+					fmt.Fprintf(out, "  %s %s:%d cites %s: could be any of %d specs (%s)\n", c.Kind, c.File, c.Line, c.Requirement, len(c.Candidates), spec.ShortList(c.Candidates, 4))
+				}
+				fmt.Fprintln(out, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"Feature: login\", to make them count)")
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&specName, "spec", "", "the spec the requirement ids belong to")
@@ -405,6 +420,9 @@ func (g *globals) impact(ctx context.Context, order []string, bySpec map[string]
 		return nil, err
 	}
 	for _, name := range order {
+		if err := x.Check(name, bySpec[name]); err != nil {
+			return nil, err
+		}
 		out = append(out, x.Impact(name, bySpec[name])...)
 	}
 	return out, nil
@@ -431,7 +449,7 @@ document is accepted.`,
 				return usageError{err}
 			}
 			if len(args) == 0 {
-				specs, err := spec.Find(root, cfg.Specs.Roots)
+				specs, err := g.findSpecs(root, cfg)
 				if err != nil {
 					return err
 				}

@@ -1,0 +1,424 @@
+package spec
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Scoping a citation
+//
+// Kiro's ids are numbers, and every spec has a Requirement 3: "Tests
+// Requirements: 3.1, 3.2" in a test means nothing until it is known which
+// spec it cites. A citation is scoped by the best evidence there is, in
+// this order, and each step only narrows the candidates the one before
+// left:
+//
+//  1. named: the citation or its file names a spec ("Requirements (login):",
+//     "Feature: login", a .kiro/specs/login path in the file);
+//  2. project: a file inside a nested project (a directory with its own
+//     .kiro/) cites that project's specs, a file outside any only the
+//     repository's own;
+//  3. ids: only specs that define every id cited stay (a citation of 3.12
+//     is none of the specs whose Requirement 3 has fewer criteria);
+//  4. path, name, stem: the one spec whose documents name the file, by its
+//     path, then its file name, then its stem ("PageEditor" for
+//     PageEditor.test.tsx);
+//  5. imports: the spec whose documents name what the file imports
+//     (ThemeContext, PageSelector), the names fewer specs use counting
+//     more;
+//  6. words: the spec whose name shares more words with the file's path
+//     than any other does ("search-e2e.test.ts" and global-search-system);
+//  7. content: the same, with the words of the whole file;
+//  8. text: the spec whose cited requirements' text shares two words or
+//     more with the file's path and the lines around the citation, and
+//     more than any other does ("SEO Metadata … Tests Requirements: 3.2"
+//     cites the spec whose Requirement 3 is "SEO Optimization").
+//
+// A citation scoped only by words or text, or not at all, then follows its
+// file: when the file's other citations are scoped by strong evidence (1
+// to 4) to one spec that is among its candidates, it is that spec's
+// ("file"); else, when the file's weakly scoped citations mostly (twice as
+// often as any other, two at least) mean one spec, so does it.
+//
+// A citation scoped only by words or text, or not at all, then follows its
+// file: when the file's other citations are scoped by strong evidence (1
+// to 4) to one spec that is among its candidates, it is that spec's
+// ("file"); else, when the file's weakly scoped citations mostly (twice as
+// often as any other, two at least) mean one spec, so does it.
+//
+// One candidate left, at any step, is the spec, unless what its cited
+// requirements say contradicts it: when another candidate's cited
+// requirements share clearly more words with the lines around the
+// citation (LoginForm.test.tsx named by an e-commerce spec, but "login
+// form … login flow" is what the auth spec's Requirement 2 says), the
+// step does not decide. More than one after the
+// last is an unscoped citation, reported apart with its candidates: a
+// place a user can act on, never a guess.
+
+// specEntry is what scoping knows of one spec.
+type specEntry struct {
+	name    string // full name: "login", "web/login" for a nested project's
+	short   string // the name within its project
+	project string
+	ids     map[string]bool
+	words   []string
+	// text holds, per id, the words of what it says: a requirement's
+	// title, story and criteria; a criterion's text and its requirement's
+	// title.
+	text map[string][]string
+}
+
+// scoper answers, for one generation of the index's documents, which spec a
+// citation means.
+type scoper struct {
+	specs    map[string]*specEntry
+	projects []string // nested projects, longest first
+	// byPath, byBase and byStem map what spec documents name to the specs
+	// that name it: a project-relative path, a file name, a stem.
+	byPath, byBase, byStem map[string][]string
+}
+
+// nameToken is what, in a spec document, may name a file: a path, a file
+// name, an identifier.
+var nameToken = regexp.MustCompile(`[A-Za-z0-9_][A-Za-z0-9_.\-/]*[A-Za-z0-9_]`)
+
+func newScoper(docs map[string]*Doc) *scoper {
+	s := &scoper{specs: map[string]*specEntry{}, byPath: map[string][]string{}, byBase: map[string][]string{}, byStem: map[string][]string{}}
+	projects := map[string]bool{}
+	add := func(m map[string][]string, key, spec string) {
+		if key != "" && !slices.Contains(m[key], spec) {
+			m[key] = append(m[key], spec)
+		}
+	}
+	for _, d := range docs {
+		if d.Kind == Delta {
+			continue // a change names its capabilities' requirements
+		}
+		e := s.specs[d.Spec]
+		if e == nil {
+			short := strings.TrimPrefix(d.Spec, d.Project+"/")
+			if d.Project == "" {
+				short = d.Spec
+			}
+			e = &specEntry{name: d.Spec, short: short, project: d.Project, ids: map[string]bool{}, words: nameWords(short), text: map[string][]string{}}
+			s.specs[d.Spec] = e
+		}
+		if d.Project != "" {
+			projects[d.Project] = true
+		}
+		for _, id := range d.IDs() {
+			e.ids[id] = true
+		}
+		for _, r := range d.Requirements {
+			all := r.Title + " " + r.text
+			for _, c := range r.Criteria {
+				all += " " + c.Text
+				e.text[c.ID] = nameWords(r.Title + " " + c.Text)
+			}
+			e.text[r.ID] = nameWords(all)
+		}
+		for _, tok := range nameToken.FindAllString(d.body, -1) {
+			tok = strings.Trim(tok, "./")
+			if strings.Contains(tok, "/") {
+				add(s.byPath, strings.TrimPrefix(tok, d.Project+"/"), d.Spec)
+			}
+			base := path.Base(tok)
+			if strings.Contains(base, ".") {
+				add(s.byBase, strings.ToLower(base), d.Spec)
+			}
+			add(s.byStem, stem(base), d.Spec)
+		}
+	}
+	for p := range projects {
+		s.projects = append(s.projects, p)
+	}
+	sort.Slice(s.projects, func(i, j int) bool { return len(s.projects[i]) > len(s.projects[j]) })
+	return s
+}
+
+// projectOf is the nested project a file is in, "" for none.
+func (s *scoper) projectOf(file string) string {
+	for _, p := range s.projects {
+		if strings.HasPrefix(file, p+"/") {
+			return p
+		}
+	}
+	return ""
+}
+
+// resolve finds the spec a name given in a file means: one of the file's
+// project by its name there, else one by its full name.
+func (s *scoper) resolve(name, project string) string {
+	for _, e := range s.specs {
+		if e.project == project && strings.EqualFold(e.short, name) {
+			return e.name
+		}
+	}
+	for _, e := range s.specs {
+		if strings.EqualFold(e.name, name) {
+			return e.name
+		}
+	}
+	return ""
+}
+
+// scope decides which spec a citation of ids in file means. named is a
+// spec the citation or its file names ("" for none); context are the words
+// around the citation. It returns the spec and the step that decided, or
+// no spec and the candidates.
+func (s *scoper) scope(file, named string, ids, context, imports, content []string) (spec, why string, candidates []string) {
+	project := s.projectOf(file)
+	if named != "" {
+		if r := s.resolve(named, project); r != "" {
+			return r, "named", nil
+		}
+		return named, "named", nil // a spec that is not here: cited all the same
+	}
+	var cands []string
+	for _, e := range s.specs {
+		if e.project == project {
+			cands = append(cands, e.name)
+		}
+	}
+	sort.Strings(cands)
+	if len(cands) == 1 {
+		return cands[0], "project", nil
+	}
+	if all := s.defining(cands, ids, true); len(all) > 0 {
+		cands = all
+	} else if some := s.defining(cands, ids, false); len(some) > 0 {
+		cands = some
+	}
+	if len(cands) == 1 {
+		return cands[0], "ids", nil
+	}
+	rel := strings.TrimPrefix(file, project+"/")
+	if project == "" {
+		rel = file
+	}
+	base := path.Base(file)
+	fw := nameWords(strings.TrimSuffix(rel, path.Ext(rel)))
+	near := append(slices.Clone(fw), context...)
+	text := map[string]int{}
+	for _, c := range cands {
+		var said []string
+		for _, id := range ids {
+			said = append(said, s.specs[c].text[id]...)
+		}
+		text[c] = shared(said, near)
+	}
+	// A step's pick stands unless what the cited requirements say
+	// contradicts it: another candidate's say clearly more of what the
+	// lines around the citation are about.
+	contradicted := func(pick string) bool {
+		for c, n := range text {
+			if c != pick && n >= 2 && n >= text[pick]+2 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, step := range []struct {
+		why   string
+		named []string
+	}{{"path", s.byPath[rel]}, {"name", s.byBase[strings.ToLower(base)]}, {"stem", s.byStem[stem(base)]}} {
+		if hit := intersect(cands, step.named); len(hit) == 1 && !contradicted(hit[0]) {
+			return hit[0], step.why, nil
+		}
+	}
+	// What the file imports, weighed by how few specs name it.
+	if best := s.byImports(cands, imports); best != "" && !contradicted(best) {
+		return best, "imports", nil
+	}
+	if best := unique(cands, 1, func(c string) int { return shared(s.specs[c].words, fw) }); best != "" && !contradicted(best) {
+		return best, "words", cands
+	}
+	if best := unique(cands, 1, func(c string) int { return shared(s.specs[c].words, content) }); best != "" && !contradicted(best) {
+		return best, "content", cands
+	}
+	if best := unique(cands, 2, func(c string) int { return text[c] }); best != "" {
+		return best, "text", cands
+	}
+	return "", "", cands
+}
+
+// byImports is the candidate whose documents name the most of what the
+// file imports, each name counting the less the more specs name it; it
+// must reach the weight of one name only it has, and beat every other
+// candidate by as much.
+func (s *scoper) byImports(cands, imports []string) string {
+	score := map[string]float64{}
+	for _, im := range imports {
+		named := s.byStem[im]
+		if len(named) == 0 || len(named) > 3 {
+			continue // named nowhere, or by too many to tell
+		}
+		for _, c := range intersect(cands, named) {
+			score[c] += 1 / float64(len(named))
+		}
+	}
+	best, first, second := "", 0.0, 0.0
+	for c, v := range score {
+		switch {
+		case v > first:
+			best, first, second = c, v, first
+		case v > second:
+			second = v
+		}
+	}
+	if first < 1 || first-second < 1 {
+		return ""
+	}
+	return best
+}
+
+// strong reports whether a scoping step is evidence a file's other
+// citations may follow: a name, the project, the ids, the file named by
+// the spec. (A word in common is not.)
+func strong(why string) bool {
+	switch why {
+	case "named", "project", "ids", "path", "name", "stem", "imports":
+		return true
+	}
+	return false
+}
+
+// shared counts the words of a that b has too.
+func shared(a, b []string) int {
+	n := 0
+	for _, w := range slices.Compact(slices.Sorted(slices.Values(a))) {
+		if slices.Contains(b, w) {
+			n++
+		}
+	}
+	return n
+}
+
+// unique is the candidate that scores most, when it scores at least least
+// and no other scores as much.
+func unique(cands []string, least int, score func(string) int) string {
+	best, bestN, tie := "", 0, false
+	for _, c := range cands {
+		switch n := score(c); {
+		case n > bestN:
+			best, bestN, tie = c, n, false
+		case n == bestN:
+			tie = true
+		}
+	}
+	if bestN < least || tie {
+		return ""
+	}
+	return best
+}
+
+// defining keeps the specs that define every id (all) or any of them.
+func (s *scoper) defining(cands, ids []string, all bool) []string {
+	var out []string
+	for _, c := range cands {
+		e := s.specs[c]
+		n := 0
+		for _, id := range ids {
+			if e.ids[id] {
+				n++
+			}
+		}
+		if (all && n == len(ids)) || (!all && n > 0) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// plainWords say nothing about which spec a file belongs to.
+var plainWords = map[string]bool{
+	"src": true, "lib": true, "app": true, "apps": true, "test": true, "tests": true, "spec": true, "specs": true,
+	"integration": true, "unit": true, "e2e": true, "system": true, "feature": true, "features": true,
+	"component": true, "components": true, "page": true, "pages": true, "index": true, "main": true, "utils": true,
+	"util": true, "types": true, "common": true, "core": true, "frontend": true, "backend": true, "api": true,
+	"service": true, "services": true, "module": true, "modules": true, "the": true, "and": true, "for": true,
+	"management": true, "final": true, "new": true, "kiro": true, "internal": true, "pkg": true, "cmd": true,
+}
+
+// nameWords splits a name or path into its lower-case words ("landing-page"
+// and "LandingPage" are both landing, page), without plain ones, each once.
+func nameWords(s string) []string {
+	var out []string
+	for _, w := range nameWordsAll(s) {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// nameWordsAll is nameWords with every use of a word.
+func nameWordsAll(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if w := strings.ToLower(string(cur)); len(w) >= 3 && !plainWords[w] {
+			out = append(out, wordStem(w))
+		}
+		cur = cur[:0]
+	}
+	var prev rune
+	for _, r := range s {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && unicode.IsLower(prev):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+		prev = r
+	}
+	flush()
+	return out
+}
+
+// wordStem folds a word's common endings, so that "theming" and "theme",
+// "pages" and "page" are one word.
+func wordStem(w string) string {
+	for _, suffix := range []string{"ing", "ed", "es", "s", "e"} {
+		if len(w) > len(suffix)+3 && strings.HasSuffix(w, suffix) {
+			return strings.TrimSuffix(w, suffix)
+		}
+	}
+	return w
+}
+
+// stem is what a file is about, from its name: extensions and test
+// markers gone, lower case ("PageEditor.test.tsx" is pageeditor,
+// "test_billing.py" billing). Short or plain stems are "": they name
+// nothing in particular.
+func stem(base string) string {
+	s := strings.ToLower(base)
+	if i := strings.IndexByte(s, '.'); i > 0 {
+		s = s[:i]
+	}
+	for _, affix := range []string{"_test", "-test", "_spec", "-spec", "test"} {
+		s = strings.TrimSuffix(s, affix)
+	}
+	s = strings.TrimPrefix(s, "test_")
+	if len(s) < 5 || plainWords[s] {
+		return ""
+	}
+	return s
+}

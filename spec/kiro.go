@@ -337,7 +337,7 @@ var (
 	// refWords turns "6.1 to 6.4" into a range and "3 and 4" into a list.
 	refWords = regexp.MustCompile(`(?i)\s+(?:(to|through)|and)\s+`)
 	refWord  = regexp.MustCompile(`(?i)^(?:requirements?|req\.?)\s+`)
-	refHead = regexp.MustCompile(`[0-9]\s*$`)
+	refHead  = regexp.MustCompile(`[0-9]\s*$`)
 )
 
 var (

@@ -166,7 +166,7 @@ type Citation struct {
 	// scopes to one, the specs it could mean.
 	Candidates []string `json:"candidates,omitempty" expr:"candidates" doc:"for an unscoped citation (spec empty): every spec it could mean"`
 	// Why says what scoped the citation to its spec.
-	Why string `json:"why,omitempty" expr:"why" doc:"what scoped it to its spec: named, project, ids, path, name, stem or words"`
+	Why string `json:"why,omitempty" expr:"why" doc:"what scoped it to its spec: named, project, ids, path, name, stem, imports, dir, words, content, text or file"`
 }
 
 // Spec is the payload of spec.* events.

@@ -118,6 +118,9 @@ func (env *Env) normalize() {
 	if env.Spec.Impacted == nil {
 		env.Spec.Impacted = []event.Citation{}
 	}
+	if env.Spec.Unscoped == nil {
+		env.Spec.Unscoped = []event.Citation{}
+	}
 	if env.Args == nil {
 		env.Args = map[string]any{}
 	}

@@ -56,6 +56,14 @@ func ShortList(items []string, n int) string {
 	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
 }
 
+// CouldBe says which specs an unscoped citation could mean.
+func CouldBe(c event.Citation, n int) string {
+	if len(c.Candidates) == 1 {
+		return fmt.Sprintf("only %s has the id, but what is written around it is not what that requirement says", c.Candidates[0])
+	}
+	return fmt.Sprintf("could be any of %d specs (%s)", len(c.Candidates), ShortList(c.Candidates, n))
+}
+
 func orEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -114,9 +122,9 @@ func Report(s event.Spec) string {
 		}
 	}
 	if len(s.Unscoped) > 0 {
-		fmt.Fprintf(&b, "%s cite the same ids without naming a spec (not counted above):\n", count(len(s.Unscoped), "place", "places"))
+		fmt.Fprintf(&b, "%s the same ids without naming a spec (not counted above):\n", count(len(s.Unscoped), "place cites", "places cite"))
 		for _, c := range s.Unscoped {
-			fmt.Fprintf(&b, "  %-6s %s:%d  cites %s: could be any of %d specs (%s)\n", c.Kind, c.File, c.Line, c.Requirement, len(c.Candidates), ShortList(c.Candidates, 3))
+			fmt.Fprintf(&b, "  %-6s %s:%d  cites %s: %s\n", c.Kind, c.File, c.Line, c.Requirement, CouldBe(c, 3))
 		}
 	}
 	return b.String()

@@ -33,20 +33,16 @@ import (
 //  6. words: the spec whose name shares more words with the file's path
 //     than any other does ("search-e2e.test.ts" and global-search-system);
 //  7. content: the same, with the words of the whole file;
-//  8. text: the spec whose cited requirements' text shares two words or
+//  8. dir: the one spec whose documents name files in the file's
+//     directory;
+//  9. text: the spec whose cited requirements' text shares two words or
 //     more with the file's path and the lines around the citation, and
 //     more than any other does ("SEO Metadata … Tests Requirements: 3.2"
 //     cites the spec whose Requirement 3 is "SEO Optimization").
 //
-// A citation scoped only by words or text, or not at all, then follows its
-// file: when the file's other citations are scoped by strong evidence (1
-// to 4) to one spec that is among its candidates, it is that spec's
-// ("file"); else, when the file's weakly scoped citations mostly (twice as
-// often as any other, two at least) mean one spec, so does it.
-//
-// A citation scoped only by words or text, or not at all, then follows its
-// file: when the file's other citations are scoped by strong evidence (1
-// to 4) to one spec that is among its candidates, it is that spec's
+// A citation scoped only by dir, words, content or text, or not at all,
+// then follows its file: when the file's other citations are scoped by strong evidence (1
+// to 5) to one spec that is among its candidates, it is that spec's
 // ("file"); else, when the file's weakly scoped citations mostly (twice as
 // often as any other, two at least) mean one spec, so does it.
 //
@@ -55,8 +51,8 @@ import (
 // requirements share clearly more words with the lines around the
 // citation (LoginForm.test.tsx named by an e-commerce spec, but "login
 // form … login flow" is what the auth spec's Requirement 2 says), the
-// step does not decide. More than one after the
-// last is an unscoped citation, reported apart with its candidates: a
+// step does not decide. More than one after the last is an unscoped
+// citation, reported apart with its candidates: a
 // place a user can act on, never a guess.
 
 // specEntry is what scoping knows of one spec.
@@ -78,8 +74,9 @@ type scoper struct {
 	specs    map[string]*specEntry
 	projects []string // nested projects, longest first
 	// byPath, byBase and byStem map what spec documents name to the specs
-	// that name it: a project-relative path, a file name, a stem.
-	byPath, byBase, byStem map[string][]string
+	// that name it: a project-relative path, a file name, a stem; byDir
+	// the directories of the files they name.
+	byPath, byBase, byStem, byDir map[string][]string
 }
 
 // nameToken is what, in a spec document, may name a file: a path, a file
@@ -87,7 +84,7 @@ type scoper struct {
 var nameToken = regexp.MustCompile(`[A-Za-z0-9_][A-Za-z0-9_.\-/]*[A-Za-z0-9_]`)
 
 func newScoper(docs map[string]*Doc) *scoper {
-	s := &scoper{specs: map[string]*specEntry{}, byPath: map[string][]string{}, byBase: map[string][]string{}, byStem: map[string][]string{}}
+	s := &scoper{specs: map[string]*specEntry{}, byPath: map[string][]string{}, byBase: map[string][]string{}, byStem: map[string][]string{}, byDir: map[string][]string{}}
 	projects := map[string]bool{}
 	add := func(m map[string][]string, key, spec string) {
 		if key != "" && !slices.Contains(m[key], spec) {
@@ -124,11 +121,15 @@ func newScoper(docs map[string]*Doc) *scoper {
 		for _, tok := range nameToken.FindAllString(d.body, -1) {
 			tok = strings.Trim(tok, "./")
 			if strings.Contains(tok, "/") {
-				add(s.byPath, strings.TrimPrefix(tok, d.Project+"/"), d.Spec)
+				p := strings.TrimPrefix(tok, d.Project+"/")
+				add(s.byPath, p, d.Spec)
+				if strings.Contains(path.Base(p), ".") { // a file's, not a directory's
+					add(s.byDir, path.Dir(p), d.Spec)
+				}
 			}
 			base := path.Base(tok)
 			if strings.Contains(base, ".") {
-				add(s.byBase, strings.ToLower(base), d.Spec)
+				add(s.byBase, nameKey(base), d.Spec)
 			}
 			add(s.byStem, stem(base), d.Spec)
 		}
@@ -166,11 +167,11 @@ func (s *scoper) resolve(name, project string) string {
 	return ""
 }
 
-// scope decides which spec a citation of ids in file means. named is a
-// spec the citation or its file names ("" for none); context are the words
-// around the citation. It returns the spec and the step that decided, or
+// scope decides which spec a citation r of ids in file means. named is a
+// spec the citation or its file names ("" for none). It returns the spec and the step that decided, or
 // no spec and the candidates.
-func (s *scoper) scope(file, named string, ids, context, imports, content []string) (spec, why string, candidates []string) {
+func (s *scoper) scope(file, named string, ids []string, r ref, imports [][]string, content []string) (spec, why string, candidates []string) {
+	context := r.context
 	project := s.projectOf(file)
 	if named != "" {
 		if r := s.resolve(named, project); r != "" {
@@ -185,16 +186,14 @@ func (s *scoper) scope(file, named string, ids, context, imports, content []stri
 		}
 	}
 	sort.Strings(cands)
-	if len(cands) == 1 {
-		return cands[0], "project", nil
-	}
+	inProject := len(cands)
 	if all := s.defining(cands, ids, true); len(all) > 0 {
 		cands = all
-	} else if some := s.defining(cands, ids, false); len(some) > 0 {
-		cands = some
+	} else if cands = s.defining(cands, ids, false); len(cands) == 0 {
+		return "", "", nil // no spec here has what it cites: it cites nothing
 	}
-	if len(cands) == 1 {
-		return cands[0], "ids", nil
+	if inProject == 1 {
+		return cands[0], "project", nil
 	}
 	rel := strings.TrimPrefix(file, project+"/")
 	if project == "" {
@@ -203,29 +202,40 @@ func (s *scoper) scope(file, named string, ids, context, imports, content []stri
 	base := path.Base(file)
 	fw := nameWords(strings.TrimSuffix(rel, path.Ext(rel)))
 	near := append(slices.Clone(fw), context...)
-	text := map[string]int{}
-	for _, c := range cands {
-		var said []string
-		for _, id := range ids {
-			said = append(said, s.specs[c].text[id]...)
+	text := s.textScores(cands, ids, near)
+	// Where the lines around a citation say what it is about, and what a
+	// spec's cited requirements say shares none of it ("rsyslog … log
+	// forwarding (Requirements: 10.4, 11.6)" and a spec whose 11 is "Vue 3
+	// Migration"), no evidence but a name makes it that spec's: it likely
+	// cites one that is not here, and is listed apart.
+	silent := func(pick string) bool { return r.prose >= 4 && text[pick] == 0 }
+	if len(cands) == 1 {
+		if silent(cands[0]) {
+			return "", "", cands
 		}
-		text[c] = shared(said, near)
+		return cands[0], "ids", nil
 	}
 	// A step's pick stands unless what the cited requirements say
 	// contradicts it: another candidate's say clearly more of what the
 	// lines around the citation are about.
-	contradicted := func(pick string) bool {
-		for c, n := range text {
-			if c != pick && n >= 2 && n >= text[pick]+2 {
-				return true
+	// What the file is called or says is contradicted by more than where
+	// it is.
+	contradictedBy := func(least, margin float64) func(string) bool {
+		return func(pick string) bool {
+			for c, n := range text {
+				if c != pick && n >= least && n >= text[pick]+margin {
+					return true
+				}
 			}
+			return false
 		}
-		return false
 	}
+	contradicted, weakly, byWords := contradictedBy(1.5, 1.5), contradictedBy(1, 1), contradictedBy(1.5, 1)
+	contradicted, weakly, byWords = orSilent(contradicted, silent), orSilent(weakly, silent), orSilent(byWords, silent)
 	for _, step := range []struct {
 		why   string
 		named []string
-	}{{"path", s.byPath[rel]}, {"name", s.byBase[strings.ToLower(base)]}, {"stem", s.byStem[stem(base)]}} {
+	}{{"path", s.byPath[rel]}, {"name", s.byBase[nameKey(base)]}, {"stem", s.byStem[stem(base)]}} {
 		if hit := intersect(cands, step.named); len(hit) == 1 && !contradicted(hit[0]) {
 			return hit[0], step.why, nil
 		}
@@ -234,35 +244,71 @@ func (s *scoper) scope(file, named string, ids, context, imports, content []stri
 	if best := s.byImports(cands, imports); best != "" && !contradicted(best) {
 		return best, "imports", nil
 	}
-	if best := unique(cands, 1, func(c string) int { return shared(s.specs[c].words, fw) }); best != "" && !contradicted(best) {
+	if best := unique(cands, 1, func(c string) int { return shared(s.specs[c].words, fw) }); best != "" && !byWords(best) {
 		return best, "words", cands
 	}
 	if best := unique(cands, 1, func(c string) int { return shared(s.specs[c].words, content) }); best != "" && !contradicted(best) {
 		return best, "content", cands
 	}
-	if best := unique(cands, 2, func(c string) int { return text[c] }); best != "" {
+	// Beside the files one spec names, and no other: weaker than words,
+	// for a directory of tests holds every spec's.
+	if hit := intersect(cands, s.byDir[path.Dir(rel)]); len(hit) == 1 && !weakly(hit[0]) {
+		return hit[0], "dir", cands
+	}
+	if best := clearBest(text, 1.5, 1); best != "" {
 		return best, "text", cands
 	}
 	return "", "", cands
 }
 
-// byImports is the candidate whose documents name the most of what the
-// file imports, each name counting the less the more specs name it; it
-// must reach the weight of one name only it has, and beat every other
-// candidate by as much.
-func (s *scoper) byImports(cands, imports []string) string {
-	score := map[string]float64{}
-	for _, im := range imports {
-		named := s.byStem[im]
-		if len(named) == 0 || len(named) > 3 {
-			continue // named nowhere, or by too many to tell
+func orSilent(a, b func(string) bool) func(string) bool {
+	return func(pick string) bool { return a(pick) || b(pick) }
+}
+
+// says is how much what spec's cited requirements say shares with a
+// citation's file name and context, 0 for nothing.
+func (s *scoper) says(file, spec string, ids, context []string) float64 {
+	rel := strings.TrimPrefix(file, s.projectOf(file)+"/")
+	near := append(nameWords(strings.TrimSuffix(rel, path.Ext(rel))), context...)
+	return s.textScores([]string{spec}, ids, near)[spec]
+}
+
+// textScores weigh, for each candidate, the words its cited requirements
+// share with near: each word counts one over the number of candidates
+// whose cited requirements have it too, so "user" or "data", which every
+// spec says, weighs next to nothing and "reset" in one spec's only, a
+// whole word.
+func (s *scoper) textScores(cands, ids, near []string) map[string]float64 {
+	said := map[string][]string{}
+	df := map[string]int{}
+	for _, c := range cands {
+		var words []string
+		if e := s.specs[c]; e != nil {
+			for _, id := range ids {
+				words = append(words, e.text[id]...)
+			}
 		}
-		for _, c := range intersect(cands, named) {
-			score[c] += 1 / float64(len(named))
+		words = slices.Compact(slices.Sorted(slices.Values(words)))
+		words = slices.DeleteFunc(words, func(w string) bool { return !slices.Contains(near, w) })
+		said[c] = words
+		for _, w := range words {
+			df[w]++
 		}
 	}
+	scores := map[string]float64{}
+	for c, words := range said {
+		for _, w := range words {
+			scores[c] += 1 / float64(df[w])
+		}
+	}
+	return scores
+}
+
+// clearBest is the candidate that scores at least least, and by margin
+// more than any other.
+func clearBest(scores map[string]float64, least, margin float64) string {
 	best, first, second := "", 0.0, 0.0
-	for c, v := range score {
+	for c, v := range scores {
 		switch {
 		case v > first:
 			best, first, second = c, v, first
@@ -270,10 +316,37 @@ func (s *scoper) byImports(cands, imports []string) string {
 			second = v
 		}
 	}
-	if first < 1 || first-second < 1 {
+	if first < least || first-second < margin {
 		return ""
 	}
 	return best
+}
+
+// byImports is the candidate whose documents name the most of what the
+// file imports: each import line counts one, shared among the candidates
+// that name something it imports, so that one named by many specs, or a
+// line of many names (useMetadata from MetadataContext), counts no more
+// than a line naming one component. It must reach one line of its own and
+// beat every other candidate by as much.
+func (s *scoper) byImports(cands []string, imports [][]string) string {
+	score := map[string]float64{}
+	for _, stems := range imports {
+		var named []string
+		for _, im := range stems {
+			for _, c := range intersect(cands, s.byStem[im]) {
+				if !slices.Contains(named, c) {
+					named = append(named, c)
+				}
+			}
+		}
+		if len(named) == 0 || len(named) > 3 {
+			continue // named by no candidate, or by too many to tell
+		}
+		for _, c := range named {
+			score[c] += 1 / float64(len(named))
+		}
+	}
+	return clearBest(score, 1, 1)
 }
 
 // strong reports whether a scoping step is evidence a file's other
@@ -352,6 +425,9 @@ var plainWords = map[string]bool{
 	"util": true, "types": true, "common": true, "core": true, "frontend": true, "backend": true, "api": true,
 	"service": true, "services": true, "module": true, "modules": true, "the": true, "and": true, "for": true,
 	"management": true, "final": true, "new": true, "kiro": true, "internal": true, "pkg": true, "cmd": true,
+	// The words of a citation itself say nothing of what it cites.
+	"requirement": true, "requirements": true, "validates": true, "validate": true, "property": true,
+	"properties": true, "acceptance": true, "criteria": true, "criterion": true,
 }
 
 // nameWords splits a name or path into its lower-case words ("landing-page"
@@ -376,8 +452,24 @@ func nameWordsAll(s string) []string {
 		}
 		cur = cur[:0]
 	}
+	// Chinese and Japanese do not space their words: each two characters
+	// in a row are a word, enough to tell "采购取消" from "采购申请".
+	var cjk []rune
+	flushCJK := func() {
+		for i := 0; i+1 < len(cjk); i++ {
+			out = append(out, string(cjk[i:i+2]))
+		}
+		cjk = cjk[:0]
+	}
 	var prev rune
 	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			flush()
+			cjk = append(cjk, r)
+			prev = r
+			continue
+		}
+		flushCJK()
 		switch {
 		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
 			flush()
@@ -390,6 +482,7 @@ func nameWordsAll(s string) []string {
 		prev = r
 	}
 	flush()
+	flushCJK()
 	return out
 }
 
@@ -417,8 +510,26 @@ func stem(base string) string {
 		s = strings.TrimSuffix(s, affix)
 	}
 	s = strings.TrimPrefix(s, "test_")
-	if len(s) < 5 || plainWords[s] {
+	if len(s) < 5 || plainWords[s] || genericStems[s] {
 		return ""
 	}
 	return s
+}
+
+// nameKey is a file name as the name step compares it: lower case, and
+// "" for a generic one.
+func nameKey(base string) string {
+	if stem(base) == "" {
+		return ""
+	}
+	return strings.ToLower(base)
+}
+
+// genericStems are file names every project has many of: that a spec
+// names its README says nothing of which README a citation is in.
+var genericStems = map[string]bool{
+	"readme": true, "changelog": true, "contributing": true, "license": true, "index": true, "__init__": true,
+	"setup": true, "config": true, "constants": true, "helpers": true, "route": true, "routes": true,
+	"layout": true, "loading": true, "error": true, "middleware": true, "schema": true, "styles": true,
+	"globals": true, "package": true, "tsconfig": true, "makefile": true, "dockerfile": true,
 }

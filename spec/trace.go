@@ -72,7 +72,10 @@ type ref struct {
 	// context are the words of the lines around it (its comment block),
 	// for scoping.
 	context []string
-	scope   string // a spec named on the spot: "Feature: x", "Requirements (x):"
+	// prose counts the words of the comments and text among those lines:
+	// what a person wrote about the citation, not code.
+	prose int
+	scope string // a spec named on the spot: "Feature: x", "Requirements (x):"
 	// property is "x#N" for a Kiro property tag, resolved through x's
 	// design; ids are then empty.
 	property string
@@ -83,9 +86,10 @@ type fileRefs struct {
 	refs  []ref
 	scope string // a spec the file names by path, e.g. ".kiro/specs/x"
 	test  bool
-	// imports are the stems of what the file imports (ThemeContext,
-	// settings), which the spec that covers it names in its documents.
-	imports []string
+	// imports are, per import line, the stems of what it imports
+	// (ThemeContext, settings), which the spec that covers the file names
+	// in its documents.
+	imports [][]string
 	// content are the words the file uses most (at most 60).
 	content []string
 }
@@ -252,6 +256,8 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		fr.scope = strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
 	}
 	feature, featureLine := "", 0
+	features, firstFeature := map[string]bool{}, 0
+	prose := isText(rel)
 	lines := splitLines(data)
 	for i, l := range lines {
 		t := l.text
@@ -265,6 +271,10 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		r := ref{line: l.n}
 		if m := reFeature.FindStringSubmatch(t); m != nil {
 			feature, featureLine = strings.ToLower(m[1]), l.n
+			if len(features) == 0 {
+				firstFeature = l.n
+			}
+			features[feature] = true
 			if m[2] != "" {
 				fr.refs = append(fr.refs, ref{line: l.n, scope: feature, property: feature + "#" + m[2]})
 			}
@@ -298,8 +308,13 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		}
 		if len(r.ids) > 0 {
 			r.ids = dedupe(r.ids)
-			r.context = contextWords(lines, i)
+			r.context, r.prose = contextWords(lines, i, prose)
 			fr.refs = append(fr.refs, r)
+		}
+	}
+	if fr.scope == "" && len(features) == 1 && firstFeature <= 40 {
+		for f := range features {
+			fr.scope = f // one feature, named in the file's header: the whole file's
 		}
 	}
 	if len(fr.refs) > 0 {
@@ -331,17 +346,48 @@ func topWords(data []byte, n int) []string {
 // reImport is a line that imports something, in the common languages.
 var reImport = regexp.MustCompile(`^\s*(?:import\b|from\s+\S+\s+import\b|export\s.*\bfrom\b|.*\brequire\(|use\s|#include\b|using\s)`)
 
-// importStems are the stems of the names a file's import lines hold.
-func importStems(lines []line) []string {
-	var out []string
+// reModule is the quoted module an import line names, in the languages
+// that quote it (JavaScript, TypeScript, Go, C, PHP, Rust's mod paths are
+// not quoted and always count).
+var reModule = regexp.MustCompile(`(?:from|require\(|import|#include)\s*['"<]([^'">]+)['">]`)
+
+// localModule reports whether a quoted module is the project's own: a
+// relative path, an alias of the source root, or a path with a directory
+// the way Go and C name their own packages and headers.
+func localModule(m string) bool {
+	for _, p := range []string{".", "/", "@/", "~/", "#", "src/", "$lib/"} {
+		if strings.HasPrefix(m, p) {
+			return true
+		}
+	}
+	return strings.Contains(m, "/") && !strings.HasPrefix(m, "@")
+}
+
+// importKeywords are the words of an import line that name nothing.
+var importKeywords = map[string]bool{"import": true, "export": true, "from": true, "require": true, "include": true,
+	"using": true, "static": true, "default": true, "type": true, "typeof": true, "const": true, "use": true}
+
+// importStems are, per import line, the stems of the names it holds.
+func importStems(lines []line) [][]string {
+	var out [][]string
 	for _, l := range lines {
 		if !reImport.MatchString(l.text) {
 			continue
 		}
+		if m := reModule.FindStringSubmatch(l.text); m != nil && !localModule(m[1]) {
+			continue // a library ('vitest', 'react'), not a part of the project
+		}
+		var stems []string
 		for _, tok := range nameToken.FindAllString(l.text, -1) {
-			if s := stem(path.Base(tok)); s != "" && !slices.Contains(out, s) {
-				out = append(out, s)
+			if importKeywords[tok] {
+				continue
 			}
+			if s := stem(path.Base(tok)); s != "" && !slices.Contains(stems, s) {
+				stems = append(stems, s)
+			}
+		}
+		if len(stems) > 0 {
+			out = append(out, stems)
 		}
 		if len(out) >= 50 {
 			break
@@ -350,16 +396,48 @@ func importStems(lines []line) []string {
 	return out
 }
 
-// contextWords are the words of the lines near line i (three either side),
-// which say what a citation is about.
-func contextWords(lines []line, i int) []string {
-	var text strings.Builder
-	for j := max(i-3, 0); j < min(i+4, len(lines)); j++ {
+// contextWords are the words of the lines near line i, which say what a
+// citation is about: three either side, and the start of the paragraph or
+// comment block it ends (a test's header says what it tests), up to
+// twelve lines above; and how many of them are prose (every line when
+// prose is set: a document).
+func contextWords(lines []line, i int, prose bool) ([]string, int) {
+	from, to := max(i-3, 0), min(i+4, len(lines))
+	for from > 0 && i-from < 12 && strings.TrimSpace(lines[from-1].text) != "" {
+		from--
+	}
+	var text, said strings.Builder
+	for j := from; j < to; j++ {
 		text.WriteString(lines[j].text)
 		text.WriteByte(' ')
+		if prose || isComment(lines[j].text) {
+			said.WriteString(lines[j].text)
+			said.WriteByte(' ')
+		}
 	}
 	w := nameWords(text.String())
-	return w[:min(len(w), 40)]
+	return w[:min(len(w), 60)], len(nameWords(said.String()))
+}
+
+// isText tells a file of prose, every line of which a person wrote to be
+// read.
+func isText(rel string) bool {
+	switch strings.ToLower(path.Ext(rel)) {
+	case ".md", ".markdown", ".txt", ".rst", ".adoc", ".org":
+		return true
+	}
+	return false
+}
+
+// isComment tells a line of comment in the common languages.
+func isComment(t string) bool {
+	t = strings.TrimSpace(t)
+	for _, p := range []string{"//", "#", "*", "/*", "--", "<!--", `"""`, "'''", ";"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // idLists finds re's matches in t whose id list ends where a word does:
@@ -488,7 +566,7 @@ func (x *Index) Impact(name string, ids []string) []event.Citation {
 				if name == "" || strings.EqualFold(s.spec, name) {
 					out = append(out, c)
 				}
-			case name == "" || slices.Contains(s.cands, name):
+			case len(s.cands) > 0 && (name == "" || slices.Contains(s.cands, name)):
 				c.Candidates = s.cands
 				unscoped = append(unscoped, c)
 			}
@@ -538,7 +616,7 @@ func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[stri
 				}
 			}
 		}
-		spec, why, cands := sc.scope(file, named, cited, r.context, fr.imports, fr.content)
+		spec, why, cands := sc.scope(file, named, cited, r, fr.imports, fr.content)
 		if strong(why) {
 			firm[spec] = true
 		}
@@ -556,6 +634,9 @@ func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[stri
 		return out
 	}
 	for i, s := range out {
+		if s.ref.prose >= 4 && sc.says(file, follow, s.cited, s.ref.context) == 0 {
+			continue // says nothing the followed spec does (see scope.go)
+		}
 		if !strong(s.why) && s.spec != follow && slices.Contains(s.cands, follow) {
 			out[i].spec, out[i].why, out[i].cands = follow, "file", nil
 		}
@@ -621,7 +702,13 @@ func (x *Index) Check(name string, ids []string) error {
 		for n := range defined {
 			names = append(names, n)
 		}
-		sort.Strings(names)
+		// The repository's own first, then each nested project's.
+		sort.Slice(names, func(i, j int) bool {
+			if ni, nj := strings.Count(names[i], "/"), strings.Count(names[j], "/"); ni != nj {
+				return ni < nj
+			}
+			return names[i] < names[j]
+		})
 		if len(names) == 0 {
 			return fmt.Errorf("no spec named %q: there are no specs here (under %s)", name, strings.Join(x.roots, ", "))
 		}

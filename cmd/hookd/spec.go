@@ -378,9 +378,10 @@ the index itself.`,
 				tw.Flush()
 			}
 			if len(unscoped) > 0 {
-				fmt.Fprintf(out, "\n%s cite %s without naming a spec, and nothing tells which spec they mean:\n", plural(len(unscoped), "place", "places"), pick(len(args) == 1, "it", "them"))
+				fmt.Fprintf(out, "\n%s %s without naming a spec, and nothing tells which spec %s:\n",
+					plural(len(unscoped), "place cites", "places cite"), pick(len(args) == 1, "it", "them"), pick(len(unscoped) == 1, "it means", "they mean"))
 				for _, c := range unscoped {
-					fmt.Fprintf(out, "  %s %s:%d cites %s: could be any of %d specs (%s)\n", c.Kind, c.File, c.Line, c.Requirement, len(c.Candidates), spec.ShortList(c.Candidates, 4))
+					fmt.Fprintf(out, "  %s %s:%d cites %s: %s\n", c.Kind, c.File, c.Line, c.Requirement, spec.CouldBe(c, 4))
 				}
 				fmt.Fprintln(out, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"Feature: login\", to make them count)")
 			}

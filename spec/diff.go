@@ -116,11 +116,18 @@ type item struct {
 }
 
 func reqItems(d *Doc) []item {
+	// An OpenSpec scenario's name is written, and part of what it says;
+	// Kiro's and Spec Kit's criterion ids are positions, which a
+	// renumbering moves without changing anything.
+	named := d.Format == OpenSpec
 	out := make([]item, len(d.Requirements))
 	for i, r := range d.Requirements {
 		var b strings.Builder
 		b.WriteString(r.text)
 		for _, c := range r.Criteria {
+			if named {
+				b.WriteString("\n#### " + normSpace(c.ID))
+			}
 			b.WriteString("\n" + c.norm)
 		}
 		out[i] = item{id: r.ID, title: r.Title, content: normSpace(r.Title) + "\n" + b.String()}
@@ -379,4 +386,4 @@ func diffDelta(c *Change, old, new *Doc) {
 	}
 }
 
-func reqItemsOf(rs []Requirement) []item { return reqItems(&Doc{Requirements: rs}) }
+func reqItemsOf(rs []Requirement) []item { return reqItems(&Doc{Format: OpenSpec, Requirements: rs}) }

@@ -216,6 +216,32 @@ func TestOpenSpecDeltaStatesItsChange(t *testing.T) {
 	wantChange(t, Diff(d, edited), nil, nil, []string{"Diff Output"}, nil)
 }
 
+const openSpecMain = `# auth Specification
+
+## Requirements
+
+### Requirement: Session Expiry
+The system SHALL expire sessions after 24 hours.
+
+#### Scenario: Old session
+- **WHEN** a session is older than 24 hours
+- **THEN** it is rejected
+`
+
+// TestOpenSpecScenarioRename: a scenario's name is part of what its
+// requirement says, in a main spec and in a change's delta.
+func TestOpenSpecScenarioRename(t *testing.T) {
+	renamed := strings.Replace(openSpecMain, "Scenario: Old session", "Scenario: Expired session", 1)
+	p := Place{OpenSpec, Feature, "auth", "openspec/specs/auth", ""}
+	old := Parse(p, "openspec/specs/auth/spec.md", []byte(openSpecMain))
+	wantChange(t, Diff(old, Parse(p, old.File, []byte(renamed))), nil, nil, []string{"Session Expiry"}, nil)
+
+	dp := Place{OpenSpec, Delta, "side-by-side", "openspec/changes/side-by-side", ""}
+	d := Parse(dp, "openspec/changes/side-by-side/specs/cli-diff/spec.md", []byte(openSpecDelta))
+	edited := Parse(dp, d.File, []byte(strings.Replace(openSpecDelta, "Scenario: Side-by-side comparison", "Scenario: Two columns", 1)))
+	wantChange(t, Diff(d, edited), nil, nil, []string{"Diff Output"}, nil)
+}
+
 // TestCorpusInsertRenumbers takes a real requirements file, inserts a
 // requirement before the first, and expects renames for everything.
 func TestCorpusInsertRenumbers(t *testing.T) {

@@ -97,6 +97,10 @@ type Requirement struct {
 	text string
 }
 
+// Text is what the requirement says besides its title and criteria: a
+// user story, an FR's sentence, an OpenSpec requirement's statement.
+func (r Requirement) Text() string { return r.text }
+
 // Criterion is an acceptance criterion (Kiro "N.k", Spec Kit "USn/ACk") or
 // an OpenSpec scenario (its name is the id).
 type Criterion struct {

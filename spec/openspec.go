@@ -29,6 +29,12 @@ func osBlocks(lines []line, section func(h string, n int) *[]Requirement) {
 	flushSc := func() {
 		if sc != nil {
 			sc.norm = normSpace(strings.Join(scBody, "\n"))
+			for _, b := range scBody {
+				if b = strings.TrimSpace(b); b != "" {
+					sc.Text = b // its first line, as a Kiro criterion's text is
+					break
+				}
+			}
 			cur.Criteria = append(cur.Criteria, *sc)
 			sc, scBody = nil, nil
 		}

@@ -151,8 +151,20 @@ func printDoc(w io.Writer, d *spec.Doc) {
 		fmt.Fprintf(w, "unparsed: %s\n", d.Unparsed)
 	}
 	for _, r := range d.Requirements {
-		fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, r.Title)
+		// Spec Kit's FR-001 has no title, and OpenSpec's name is its id:
+		// then what it says is what to show.
+		if say := r.Title; say != "" && say != r.ID {
+			fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, say)
+		} else if say := r.Text(); say != "" {
+			fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, clip(say, 100))
+		} else {
+			fmt.Fprintf(w, "%5d  %s\n", r.Line, r.ID)
+		}
 		for _, c := range r.Criteria {
+			if c.Text == c.ID {
+				fmt.Fprintf(w, "%5d    %s\n", c.Line, c.ID)
+				continue
+			}
 			fmt.Fprintf(w, "%5d    %s  %s\n", c.Line, c.ID, clip(c.Text, 100))
 		}
 	}

@@ -193,20 +193,23 @@ func clip(s string, n int) string {
 
 func newSpecDiffCmd(g *globals) *cobra.Command {
 	var rev string
-	var asJSON bool
+	var seen, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "diff [FILE]",
-		Short: "Show which requirements changed: since hookd last saw the file, or since a git revision",
+		Short: "Show which requirements changed since HEAD, a git revision, or what the daemon last saw",
 		Long: `diff shows the requirement-level change of a spec document: ids added, removed,
 modified and renamed (Kiro renumbering is renames), and tasks whose status
 changed, with the places that cite what changed. Spacing, line endings and
 re-wrapping are no change.
 
-Without --rev the change is the one since the running daemon last saw the
-file (what the next spec.changed would carry); with no daemon, since HEAD.
+The change is the one since HEAD: what you have changed and not committed.
+--rev compares with another revision. --seen compares with what the running
+daemon last saw or was told to accept (hookd spec accept): the change the next
+spec.changed event will carry. Each document says what it was compared with.
 Without FILE every spec document is compared.`,
 		Example: `  hookd spec diff .kiro/specs/login/requirements.md
-  hookd spec diff --rev main~3 --json`,
+  hookd spec diff --rev main~3 --json
+  hookd spec diff --seen`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root, cfg, err := g.specConfig()
@@ -230,7 +233,10 @@ Without FILE every spec document is compared.`,
 					files = append(files, s.Files...)
 				}
 			}
-			diffs, err := g.specDiffs(cmd.Context(), root, cfg, files, rev)
+			if seen && rev != "" {
+				return usageError{errors.New("--seen and --rev compare with different things: give one")}
+			}
+			diffs, err := g.specDiffs(cmd.Context(), root, cfg, files, rev, seen)
 			if err != nil {
 				return err
 			}
@@ -239,7 +245,14 @@ Without FILE every spec document is compared.`,
 				return printJSON(out, diffs)
 			}
 			if len(diffs) == 0 {
-				fmt.Fprintln(out, "no spec document changed")
+				switch {
+				case seen:
+					fmt.Fprintln(out, "no spec document changed since the daemon last saw it")
+				case rev != "":
+					fmt.Fprintf(out, "no spec document changed since %s\n", rev)
+				default:
+					fmt.Fprintln(out, "no spec document changed since HEAD")
+				}
 			}
 			for _, d := range diffs {
 				fmt.Fprintf(out, "%s (against %s)\n", d.Spec.File, d.Against)
@@ -250,19 +263,22 @@ Without FILE every spec document is compared.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&rev, "rev", "", "compare with the file at this git revision instead")
+	cmd.Flags().StringVar(&rev, "rev", "", "compare with the file at this git revision instead of HEAD")
+	cmd.Flags().BoolVar(&seen, "seen", false, "compare with what the running daemon last saw (the next event's change)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the changes as JSON")
 	return cmd
 }
 
-// specDiffs compares each file with its version at rev, or with what the
-// daemon last saw, or with HEAD, and keeps those that changed.
-func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config, files []string, rev string) ([]ipc.SpecDiff, error) {
+// specDiffs compares each file with what the daemon last saw (seen), or
+// with its version at rev (HEAD when empty), and keeps those that changed.
+func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config, files []string, rev string, seen bool) ([]ipc.SpecDiff, error) {
 	var c *ipc.Client
-	if rev == "" {
-		if cl, _, err := g.client(); err == nil {
-			c = cl
+	if seen {
+		cl, _, err := g.client()
+		if err != nil {
+			return nil, err
 		}
+		c = cl
 	}
 	var x *spec.Index // built on first need
 	out := []ipc.SpecDiff{}
@@ -275,10 +291,7 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 				}
 				continue
 			}
-			if !errors.Is(err, ipc.ErrNotRunning) {
-				return nil, err
-			}
-			c = nil
+			return nil, err
 		}
 		against := rev
 		if against == "" {

@@ -192,6 +192,9 @@ type Hook struct {
 	Enabled     bool
 	Steering    []string
 	Env         map[string]string
+	// Workdir is where its command runs, repository-relative; empty for
+	// the root.
+	Workdir string
 	// Literal marks a prompt that is not a template (a Kiro hook's): it is
 	// sent as written, with the event's context after it.
 	Literal bool

@@ -26,12 +26,25 @@ type Explanation struct {
 	// Why says why the event does not concern the hook, when a filter
 	// other than on and paths decided (paused, disabled).
 	Why string `json:"why,omitempty"`
-	// Prompt is the exact prompt an agent hook would get; the caller fills
-	// it in, since assembling it reads steering and git.
-	Prompt string `json:"prompt,omitempty"`
+	// Prompt is the exact prompt an agent hook would get, and Steering
+	// the documents in it; the caller fills them in, since assembling it
+	// reads steering and git.
+	Prompt   string        `json:"prompt,omitempty"`
+	Steering []SteeringUse `json:"steering,omitempty"`
+	// Warnings are what will not work as written (a Kiro placeholder
+	// nothing fills).
+	Warnings []string `json:"warnings,omitempty"`
 	// Env is the environment the rule saw, for the caller to render the
 	// prompt with; nil when the hook does not get that far.
 	Env *rules.Env `json:"-"`
+}
+
+// SteeringUse is one steering document in an agent hook's prompt.
+type SteeringUse struct {
+	Name      string `json:"name"`
+	Path      string `json:"path"`
+	Inclusion string `json:"inclusion"`
+	Bytes     int    `json:"bytes"`
 }
 
 // Explain evaluates every hook of cfg against ev without running anything,
@@ -41,7 +54,7 @@ type Explanation struct {
 func Explain(cfg *Config, root string, ev event.Event, git GitState) []Explanation {
 	var out []Explanation
 	for _, h := range cfg.Hooks {
-		x := Explanation{Hook: h.Name, Source: h.Pos.String(), Action: h.Action(), Rule: h.If.Source()}
+		x := Explanation{Hook: h.Name, Source: h.Pos.String(), Action: h.Action(), Rule: h.If.Source(), Warnings: h.PlaceholderWarnings()}
 		if rel, err := filepath.Rel(root, h.Pos.File); err == nil && !strings.HasPrefix(rel, "..") {
 			x.Source = Pos{File: rel, Line: h.Pos.Line, Col: h.Pos.Col}.String()
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -528,6 +529,20 @@ func build(files []parsedFile) (*Config, Problems) {
 	return cfg, c.probs
 }
 
+// badWorkdir says what is wrong with a hook's workdir: it must be a
+// directory of the repository, named from its root.
+func badWorkdir(dir string) string {
+	switch clean := path.Clean(filepath.ToSlash(dir)); {
+	case dir == "":
+		return "is empty: leave it out to run at the repository root"
+	case path.IsAbs(clean) || filepath.IsAbs(dir):
+		return "is absolute: name a directory of the repository from its root, e.g. \"frontend\""
+	case clean == ".." || strings.HasPrefix(clean, "../"):
+		return "is outside the repository"
+	}
+	return ""
+}
+
 var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 func agentKnown(cfg *Config, name string) bool {
@@ -537,7 +552,7 @@ func agentKnown(cfg *Config, name string) bool {
 
 var hookKeys = []string{
 	"name", "description", "on", "paths", "if", "debounce", "max_wait", "mode", "timeout",
-	"run", "agent", "prompt", "builtin", "blocking", "fold_vcs", "catch_up", "enabled", "steering", "env",
+	"run", "agent", "prompt", "builtin", "blocking", "fold_vcs", "catch_up", "enabled", "steering", "env", "workdir",
 }
 
 func (c *checker) hook(cfg *Config, name string, t table) *Hook {
@@ -640,6 +655,12 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 			h.Steering, _ = c.strings(f)
 		case "env":
 			h.Env, _ = c.stringMap(f)
+		case "workdir":
+			h.Workdir, _ = c.str(f)
+			if msg := badWorkdir(h.Workdir); msg != "" {
+				c.at(f.at.Value, "workdir %q %s", h.Workdir, msg)
+				h.Workdir = ""
+			}
 		default:
 			c.unknown(f.at.Key, k, "in [[hook]] "+strconv.Quote(name), hookKeys)
 		}

@@ -42,14 +42,14 @@ const MaxPrompt = 200 << 10
 // #[[file:path]] references, in the prompt and in steering, are replaced by
 // the file, which must be a regular file inside the repository root and out
 // of .git; a refused one is a warning, and says why in place.
-func Render(root, tmpl string, in Input) (string, []Warning, error) {
+func Render(root, tmpl string, in Input) (Rendered, error) {
 	docs := in.Steering
 	var left []string
 	var warns []Warning
 	for {
 		text, refWarns, err := render(root, tmpl, in, docs)
 		if err != nil {
-			return "", nil, err
+			return Rendered{}, err
 		}
 		note := ""
 		if len(left) > 0 {
@@ -66,13 +66,22 @@ func Render(root, tmpl string, in Input) (string, []Warning, error) {
 				warns = append(warns, Warning{File: "prompt", Message: fmt.Sprintf("%d KB, over the %d KB cap: its end is cut", len(text)>>10, MaxPrompt>>10)})
 				text = text[:cut]
 			}
-			return text + note, warns, nil
+			return Rendered{Text: text + note, Steering: docs, Warnings: warns}, nil
 		}
 		last := docs[len(docs)-1]
 		docs = docs[:len(docs)-1]
 		left = append(left, last.Path)
 		warns = append(warns, Warning{File: last.Path, Message: fmt.Sprintf("left out of the prompt: with it the prompt would be over %d KB", MaxPrompt>>10)})
 	}
+}
+
+// Rendered is a prompt as the agent gets it, and what went into it.
+type Rendered struct {
+	Text string
+	// Steering are the documents in it, in order; each one left out to
+	// keep the prompt under MaxPrompt is a warning.
+	Steering []Doc
+	Warnings []Warning
 }
 
 func render(root, tmpl string, in Input, docs []Doc) (string, []Warning, error) {

@@ -146,9 +146,13 @@ func TestSelectAndRender(t *testing.T) {
 	if !slices.Equal(names[:len(want)], want) || len(names) != len(want)+1 || !strings.HasSuffix(names[len(want)], "global.md") {
 		t.Fatalf("selected %v", names)
 	}
-	prompt, _, err := Render(root, "Update the tests of {{range .files}}{{.path}}{{end}} ({{.hook.name}}).\nAlso #[[file:../secret]] and #[[file:/etc/passwd]].", Input{Env: env, Steering: docs})
+	r, err := Render(root, "Update the tests of {{range .files}}{{.path}}{{end}} ({{.hook.name}}).\nAlso #[[file:../secret]] and #[[file:/etc/passwd]].", Input{Env: env, Steering: docs})
 	if err != nil {
 		t.Fatal(err)
+	}
+	prompt := r.Text
+	if len(r.Steering) != len(docs) {
+		t.Errorf("rendered with %d steering documents, want all %d", len(r.Steering), len(docs))
 	}
 	for _, s := range []string{"Root agents guide.", "Web agents guide.", "Prefer type over interface.", "REVIEW CHECKLIST", "- tests pass", "repository style wins",
 		"Global always rule.", "Update the tests of web/src/app.ts (tests-follow-code).", "[../secret: it leads outside", "[/etc/passwd: it leads outside"} {
@@ -240,7 +244,8 @@ func TestSteeringReadsOnlyTheRepositorysOwnFiles(t *testing.T) {
 	if len(agentWarns) != 1 || agentWarns[0].File != "AGENTS.md" {
 		t.Errorf("AGENTS.md warnings: %v", agentWarns)
 	}
-	prompt, renderWarns, err := Render(root, "go", Input{Steering: docs})
+	r, err := Render(root, "go", Input{Steering: docs})
+	prompt, renderWarns := r.Text, r.Warnings
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,15 +261,20 @@ func TestPromptHasATotalCap(t *testing.T) {
 	root := t.TempDir()
 	big := strings.Repeat("x", 150<<10)
 	docs := []Doc{{Name: "a", Path: "a.md", Body: "first " + big}, {Name: "b", Path: "b.md", Body: "second " + big}}
-	prompt, warns, err := Render(root, "the task", Input{Steering: docs})
+	r, err := Render(root, "the task", Input{Steering: docs})
 	if err != nil {
 		t.Fatal(err)
+	}
+	prompt, warns := r.Text, r.Warnings
+	if len(r.Steering) != 1 || r.Steering[0].Path != "a.md" {
+		t.Errorf("rendered with %v, want a.md alone", r.Steering)
 	}
 	if len(prompt) > MaxPrompt || !strings.Contains(prompt, "first") || strings.Contains(prompt, "second") ||
 		!strings.Contains(prompt, "steering left out to keep the prompt within 200 KB: b.md") || len(warns) != 1 || warns[0].File != "b.md" {
 		t.Fatalf("%d bytes, warnings %v, ends %q", len(prompt), warns, prompt[len(prompt)-120:])
 	}
-	prompt, warns, _ = Render(root, strings.Repeat("é", MaxPrompt), Input{})
+	r, _ = Render(root, strings.Repeat("é", MaxPrompt), Input{})
+	prompt, warns = r.Text, r.Warnings
 	if len(prompt) > MaxPrompt || !utf8.ValidString(prompt) || !strings.Contains(prompt, "it is cut to 200 KB") || len(warns) != 1 {
 		t.Fatalf("%d bytes, warnings %v", len(prompt), warns)
 	}

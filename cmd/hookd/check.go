@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon/ignore"
 	"github.com/hookd-dev/hookd/hooks"
 )
 
@@ -25,11 +26,12 @@ offending line. It exits 1 when there is any problem, 0 when all is well.`,
   hookd check --json | jq '.problems[]'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, opts, err := g.locate()
+			repo, opts, err := g.locate()
 			if err != nil {
 				return err
 			}
 			cfg, probs := hooks.Load(opts)
+			warnings := hooks.Lint(cfg, repo.Root, ignore.Walk(repo.Root, repo.GitDir, cfg.Watch.Ignore).Files)
 			out := cmd.OutOrStdout()
 			if asJSON {
 				type problem struct {
@@ -43,7 +45,11 @@ offending line. It exits 1 when there is any problem, 0 when all is well.`,
 					Hooks    int       `json:"hooks"`
 					Files    []string  `json:"files"`
 					Problems []problem `json:"problems"`
-				}{OK: len(probs) == 0, Hooks: len(cfg.Hooks), Files: []string{}, Problems: []problem{}}
+					Warnings []problem `json:"warnings"`
+				}{OK: len(probs) == 0, Hooks: len(cfg.Hooks), Files: []string{}, Problems: []problem{}, Warnings: []problem{}}
+				for _, p := range warnings {
+					res.Warnings = append(res.Warnings, problem{p.Pos.File, p.Pos.Line, p.Pos.Col, p.Message})
+				}
 				for _, f := range cfg.Files {
 					res.Files = append(res.Files, f.Path)
 				}
@@ -59,6 +65,9 @@ offending line. It exits 1 when there is any problem, 0 when all is well.`,
 				for _, p := range probs {
 					printProblem(out, p)
 				}
+				for _, w := range warnings {
+					fmt.Fprintf(out, "warning: %s\n", w.Error())
+				}
 				if len(probs) == 0 {
 					var names []string
 					for _, f := range cfg.Files {
@@ -67,10 +76,10 @@ offending line. It exits 1 when there is any problem, 0 when all is well.`,
 					if len(names) == 0 {
 						fmt.Fprintln(out, "ok: no config files found (hookd.toml, hookd.local.toml, the user config); no hooks")
 					} else {
-						fmt.Fprintf(out, "ok: %d hooks from %s\n", len(cfg.Hooks), strings.Join(names, ", "))
+						fmt.Fprintf(out, "ok: %s from %s\n", plural(len(cfg.Hooks), "hook", "hooks"), strings.Join(names, ", "))
 					}
 				} else {
-					fmt.Fprintf(out, "%d problem(s); %d sound hook(s) would still run\n", len(probs), len(cfg.Hooks))
+					fmt.Fprintf(out, "%s; %s would still run\n", plural(len(probs), "problem", "problems"), plural(len(cfg.Hooks), "sound hook", "sound hooks"))
 				}
 			}
 			if len(probs) > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ import (
 
 func newExplainCmd(g *globals) *cobra.Command {
 	var files []string
-	var asJSON bool
+	var asJSON, fullPrompt bool
 	cmd := &cobra.Command{
 		Use:   "explain KIND [--file F]...",
 		Short: "Show which hooks an event would run, and why; run nothing",
@@ -26,8 +27,13 @@ func newExplainCmd(g *globals) *cobra.Command {
 filters the daemon applies: the event kind (on), the paths globs, and the if
 rule, printing each verdict and the rule's value. Nothing runs.
 
+For an agent hook it sums up the prompt the agent would get: its size, the
+steering documents in it and the start of what the hook asks; --prompt prints
+all of it, exactly (--json has it too).
+
 KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 		Example: `  hookd explain file.saved --file src/app.go
+  hookd explain file.saved --file src/app.go --prompt
   hookd explain file.created --file docs/a.md --file docs/b.md --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,14 +67,17 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 					continue
 				}
 				h := hookNamed(cfg, x.Hook)
-				prompt, warns, err := runner.Prompt(cmd.Context(), repo.Root, h, x.Env)
+				r, err := runner.Prompt(cmd.Context(), repo.Root, h, x.Env)
 				if err != nil {
-					prompt = "(the prompt does not render: " + err.Error() + ")"
+					r.Text = "(the prompt does not render: " + err.Error() + ")"
 				}
-				for _, w := range warns {
+				for _, w := range r.Warnings {
 					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", x.Hook, w)
 				}
-				xs[i].Prompt = prompt
+				xs[i].Prompt = r.Text
+				for _, d := range r.Steering {
+					xs[i].Steering = append(xs[i].Steering, hooks.SteeringUse{Name: d.Name, Path: d.Path, Inclusion: string(d.Inclusion), Bytes: len(d.Body)})
+				}
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -83,11 +92,12 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				fmt.Fprintln(out, "no hooks are configured")
 			}
 			for _, x := range xs {
-				printExplanation(out, x)
+				printExplanation(out, x, cfg, fullPrompt)
 			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&fullPrompt, "prompt", false, "print each agent hook's whole prompt, not a summary")
 	cmd.Flags().StringArrayVar(&files, "file", nil, "a file of the event (repeatable), relative to the current directory")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the explanations as JSON")
 	return cmd
@@ -123,7 +133,7 @@ func repoRelative(root, p string) (string, error) {
 	return filepath.ToSlash(rel), nil
 }
 
-func printExplanation(w interface{ Write([]byte) (int, error) }, x hooks.Explanation) {
+func printExplanation(w io.Writer, x hooks.Explanation, cfg *hooks.Config, full bool) {
 	verdict := "would not run"
 	switch {
 	case x.Runs:
@@ -172,13 +182,50 @@ func printExplanation(w interface{ Write([]byte) (int, error) }, x hooks.Explana
 	case x.RuleVal != nil:
 		fmt.Fprintf(w, "  if        %s %s → %v\n", mark(*x.RuleVal), x.Rule, *x.RuleVal)
 	}
+	for _, warn := range x.Warnings {
+		fmt.Fprintf(w, "  warning   %s\n", warn)
+	}
 	if x.Prompt != "" {
-		fmt.Fprintf(w, "  prompt    (%d bytes, as the agent would get it)\n", len(x.Prompt))
-		for _, l := range strings.Split(strings.TrimRight(x.Prompt, "\n"), "\n") {
-			fmt.Fprintf(w, "    │ %s\n", l)
+		if full {
+			fmt.Fprintf(w, "  prompt    %s, as the agent would get it:\n", size(len(x.Prompt)))
+			for _, l := range strings.Split(strings.TrimRight(x.Prompt, "\n"), "\n") {
+				fmt.Fprintf(w, "    │ %s\n", l)
+			}
+		} else {
+			printPromptSummary(w, x, hookNamed(cfg, x.Hook))
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// printPromptSummary says what an agent hook's prompt is made of: its
+// size, the steering in it, and the start of what the hook asks.
+func printPromptSummary(w io.Writer, x hooks.Explanation, h *hooks.Hook) {
+	fmt.Fprintf(w, "  prompt    %s, %s; --prompt prints it\n", size(len(x.Prompt)), plural(len(x.Steering), "steering document", "steering documents"))
+	for _, d := range x.Steering {
+		fmt.Fprintf(w, "            steering %s (%s, %s)\n", d.Path, d.Inclusion, size(d.Bytes))
+	}
+	if h == nil {
+		return
+	}
+	lines := strings.Split(strings.TrimSpace(h.Prompt), "\n")
+	for i, l := range lines[:min(len(lines), 4)] {
+		fmt.Fprintf(w, "            %s %s\n", pick(i == 0, "asks    ", "        "), clip(l, 100))
+	}
+	if len(lines) > 4 {
+		fmt.Fprintf(w, "                     … (%d more lines)\n", len(lines)-4)
+	}
+}
+
+// size says a byte count as people read it.
+func size(n int) string {
+	switch {
+	case n < 1<<10:
+		return plural(n, "byte", "bytes")
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 func hookNamed(cfg *hooks.Config, name string) *hooks.Hook {

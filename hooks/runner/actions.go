@@ -48,16 +48,16 @@ func (a *Actions) Run(ctx context.Context, job Job) Result {
 
 // agent renders the hook's prompt and runs its agent.
 func (a *Actions) agent(ctx context.Context, job Job) Result {
-	prompt, warns, err := Prompt(ctx, job.Root, job.Hook, job.Env)
+	prompt, err := Prompt(ctx, job.Root, job.Hook, job.Env)
 	if a.Log != nil {
-		for _, w := range warns {
+		for _, w := range prompt.Warnings {
 			a.Log.Warn("prompt assembled with a problem", "hook", job.Hook.Name, "run", job.ID, "problem", w.String())
 		}
 	}
 	if err != nil {
 		return Result{Status: StatusFailed, Exit: -1, Start: time.Now(), Err: fmt.Errorf("render the prompt: %w", err)}
 	}
-	return RunAgent(ctx, job, AgentFor(a.Config(), job.Hook.Agent), prompt)
+	return RunAgent(ctx, job, AgentFor(a.Config(), job.Hook.Agent), prompt.Text)
 }
 
 // MaxDiff bounds the .diff a prompt gets.
@@ -68,7 +68,7 @@ const MaxDiff = 32 << 10
 // that applies, the diff of its files and the impact of a spec change,
 // exactly as the agent will get it. `hookd explain` shows the same text
 // without running anything.
-func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env) (string, []steering.Warning, error) {
+func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env) (steering.Rendered, error) {
 	home, _ := os.UserHomeDir()
 	set, warns := steering.Load(root, home)
 	var files []string
@@ -84,8 +84,9 @@ func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env) (st
 	if strings.Contains(h.Prompt, ".impact") && env.Spec.Name != "" {
 		in.Impact = spec.Report(env.Spec)
 	}
-	text, more, err := steering.Render(root, h.Prompt, in)
-	return text, append(warns, more...), err
+	r, err := steering.Render(root, h.Prompt, in)
+	r.Warnings = append(warns, r.Warnings...)
+	return r, err
 }
 
 // gitDiff is the unified diff of files against HEAD, bounded.

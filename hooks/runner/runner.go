@@ -232,7 +232,7 @@ func command(job Job, files0 string) (*exec.Cmd, []byte, error) {
 	default:
 		return nil, nil, fmt.Errorf("hook %q has no command", h.Name)
 	}
-	cmd.Dir = job.Root
+	cmd.Dir = filepath.Join(job.Root, filepath.FromSlash(h.Workdir))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = Environ(job, files0)
 	stdin, err := json.Marshal(job.Env)

@@ -55,6 +55,20 @@ func TestCommandGetsEnvironmentAndStdin(t *testing.T) {
 	}
 }
 
+// TestWorkdir: a hook's command runs in its workdir; the files it is
+// given stay repository-relative.
+func TestWorkdir(t *testing.T) {
+	h := &hooks.Hook{Name: "h", Workdir: "frontend", Run: hooks.Command{Argv: []string{"sh", "-c", `printf '%s|%s' "$PWD" "$HOOKD_FILES"`}}}
+	j := job(t, h, "frontend/src/a.ts")
+	if err := os.Mkdir(filepath.Join(j.Root, "frontend"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := runner.Run(context.Background(), j)
+	if want := filepath.Join(j.Root, "frontend") + "|frontend/src/a.ts"; res.Output != want {
+		t.Errorf("output %q, want %q", res.Output, want)
+	}
+}
+
 func TestArgvAndExitCodes(t *testing.T) {
 	res := runner.Run(context.Background(), job(t, &hooks.Hook{Name: "h", Run: hooks.Command{Argv: []string{"sh", "-c", "echo $0; exit 3", "arg zero"}}}))
 	if res.Status != runner.StatusFailed || res.Exit != 3 || res.Output != "arg zero\n" {

@@ -262,11 +262,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
 
 	<-ctx.Done()
+	stopping := time.Now()
 	d.log.Info("stopping; running hooks get SIGTERM", "grace", runner.Grace)
 	wg.Wait()
 	stopRuns()
 	d.sched.Wait()
 	d.finalCheckpoint(settler)
+	d.log.Info("stopped", "took", time.Since(stopping).Round(time.Millisecond))
 	return nil
 }
 

@@ -112,6 +112,29 @@ func ReadHead(path string, n int64) (data []byte, more bool, err error) {
 	return data, false, nil
 }
 
+// ReadTail reads at most the last n bytes of the regular file at path: the
+// end of a log of any size.
+func ReadTail(path string, n int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, kind(fi.Mode()))
+	}
+	if off := fi.Size() - n; off > 0 {
+		if _, err := f.Seek(off, io.SeekStart); err != nil {
+			return nil, err
+		}
+	}
+	return io.ReadAll(io.LimitReader(f, n))
+}
+
 // Inside resolves rel (a slash-separated path relative to root) with its
 // symlinks, and returns the real path when it stays inside root and out of
 // root's .git directory. root must be absolute.

@@ -22,16 +22,30 @@ func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
 	os.Symlink(fifo, filepath.Join(dir, "to-fifo"))
 	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	for _, name := range []string{"fifo", "zero", "to-fifo", "sub"} {
-		done := make(chan error, 1)
+		done := make(chan error, 2)
 		go func() { _, err := safefile.Read(filepath.Join(dir, name), 1<<20); done <- err }()
-		select {
-		case err := <-done:
-			if !errors.Is(err, safefile.ErrNotRegular) || !strings.Contains(err.Error(), name) {
-				t.Errorf("%s: %v, want ErrNotRegular naming it", name, err)
+		go func() { _, err := safefile.ReadTail(filepath.Join(dir, name), 1<<20); done <- err }()
+		for range 2 {
+			select {
+			case err := <-done:
+				if !errors.Is(err, safefile.ErrNotRegular) || !strings.Contains(err.Error(), name) {
+					t.Errorf("%s: %v, want ErrNotRegular naming it", name, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s: the read hangs", name)
 			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s: the read hangs", name)
 		}
+	}
+}
+
+func TestReadTailReadsTheEnd(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "log")
+	os.WriteFile(p, []byte("one\ntwo\nthree\n"), 0o644)
+	if data, err := safefile.ReadTail(p, 6); err != nil || string(data) != "three\n" {
+		t.Fatalf("%q %v", data, err)
+	}
+	if data, err := safefile.ReadTail(p, 100); err != nil || string(data) != "one\ntwo\nthree\n" {
+		t.Fatalf("%q %v", data, err)
 	}
 }
 

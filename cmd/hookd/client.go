@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,8 +15,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 func printJSON(w io.Writer, v any) error {
@@ -299,22 +303,25 @@ func newHistoryCmd(g *globals) *cobra.Command {
 		Use:   "history [RUN_ID]",
 		Short: "List recent runs, or show one run whole",
 		Long: `history lists the most recent runs, newest first: id, hook, event, status (ok,
-failed, timeout, interrupted, skipped, running, queued), exit code, start,
-duration and the tail of the output. With a run id it shows that run whole.`,
+failed, timeout, interrupted, skipped, running, queued, pending), exit code,
+start, duration and the tail of the output (or why it failed to start). With a
+run id it shows that run whole. When no daemon runs it reads the journal on
+disk, and says so.`,
 		Example: `  hookd history
   hookd history --hook tests-follow-code --json
   hookd history 20261121T080102-7`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, _, err := g.client()
+			src, err := g.history(cmd.Context())
 			if err != nil {
 				return err
 			}
+			defer src.close()
 			out := cmd.OutOrStdout()
 			if len(args) == 1 {
-				run, err := c.Run(cmd.Context(), args[0])
+				run, err := src.run(cmd.Context(), args[0])
 				if err != nil {
-					return notRunning(err)
+					return err
 				}
 				if asJSON {
 					return printJSON(out, run)
@@ -336,12 +343,16 @@ duration and the tail of the output. With a run id it shows that run whole.`,
 				fmt.Fprintf(out, "\n%s", run.Output)
 				return nil
 			}
-			runs, err := c.Runs(cmd.Context(), hook, limit)
+			runs, err := src.runs(cmd.Context(), hook, limit)
 			if err != nil {
-				return notRunning(err)
+				return err
 			}
 			if asJSON {
 				return printJSON(out, runs)
+			}
+			if len(runs) == 0 {
+				fmt.Fprintln(out, "no runs yet")
+				return nil
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "RUN\tHOOK\tEVENT\tSTATUS\tEXIT\tSTARTED\tTOOK\tOUTPUT")
@@ -368,26 +379,85 @@ duration and the tail of the output. With a run id it shows that run whole.`,
 	return cmd
 }
 
+// runSource is where history is read from: the daemon, or the journal on
+// disk when none runs.
+type runSource struct {
+	runs  func(ctx context.Context, hook string, limit int) ([]ipc.Run, error)
+	run   func(ctx context.Context, id string) (ipc.Run, error)
+	close func() error
+}
+
+// history asks the daemon, and reads its journal when it is not running,
+// saying so on stderr.
+func (g *globals) history(ctx context.Context) (runSource, error) {
+	c, repo, err := g.client()
+	if err != nil {
+		return runSource{}, err
+	}
+	if _, err := c.Status(ctx); err == nil {
+		return runSource{runs: c.Runs, run: c.Run, close: func() error { return nil }}, nil
+	} else if !errors.Is(err, ipc.ErrNotRunning) {
+		return runSource{}, err
+	}
+	path := filepath.Join(repo.StateDir, "journal.db")
+	r, err := journal.OpenReader(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return runSource{}, fmt.Errorf("hookd is not running, and has not run here: no history yet (start it with 'hookd start')")
+	}
+	if err != nil {
+		return runSource{}, err
+	}
+	fmt.Fprintf(g.stderr, "hookd is not running: from its journal, %s\n", path)
+	return runSource{
+		runs: r.Runs,
+		run: func(ctx context.Context, id string) (ipc.Run, error) {
+			row, ok, err := r.Get(ctx, id)
+			if err == nil && !ok {
+				err = fmt.Errorf("no run %q in the history", id)
+			}
+			return row.Run, err
+		},
+		close: r.Close,
+	}, nil
+}
+
 func newLogsCmd(g *globals) *cobra.Command {
 	var follow bool
 	cmd := &cobra.Command{
 		Use:   "logs [-f]",
 		Short: "Print the daemon's recent log; -f follows it",
 		Long: `logs prints the daemon's recent log lines as JSON, one per line (NDJSON);
-with -f it keeps printing new ones until interrupted.`,
+with -f it keeps printing new ones until interrupted. When no daemon runs it
+prints the end of the log file its last run wrote (in the --log-format it ran
+with), and says so.`,
 		Example: `  hookd logs
   hookd logs -f | jq -r .msg`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, _, err := g.client()
+			c, repo, err := g.client()
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			return notRunning(c.Logs(cmd.Context(), follow, func(line []byte) {
+			err = c.Logs(cmd.Context(), follow, func(line []byte) {
 				out.Write(line)
 				out.Write([]byte("\n"))
-			}))
+			})
+			if !errors.Is(err, ipc.ErrNotRunning) || follow {
+				return notRunning(err)
+			}
+			// No daemon: the end of the log its last run left.
+			path := filepath.Join(repo.StateDir, "hookd.log")
+			data, rerr := safefile.ReadTail(path, 256<<10)
+			if errors.Is(rerr, fs.ErrNotExist) {
+				return notRunning(err)
+			}
+			if rerr != nil {
+				return rerr
+			}
+			fmt.Fprintf(g.stderr, "hookd is not running: the end of its log, %s\n", path)
+			_, werr := out.Write(lastLines(data, 200))
+			return werr
 		},
 	}
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing new lines")
@@ -448,4 +518,17 @@ kept in your state directory, never in the repository.`,
 		},
 	}
 	return cmd
+}
+
+// lastLines is the end of data, n lines at most, whole lines only.
+func lastLines(data []byte, n int) []byte {
+	end := len(data)
+	for i := len(data) - 1; i >= 0; i-- {
+		if data[i] == '\n' && i != len(data)-1 {
+			if n--; n == 0 {
+				return data[i+1 : end]
+			}
+		}
+	}
+	return data
 }

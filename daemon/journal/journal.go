@@ -453,6 +453,18 @@ func (j *Journal) Runs(ctx context.Context, hook string, limit int) ([]ipc.Run, 
 	if err := j.Flush(ctx); err != nil {
 		return nil, err
 	}
+	return listRuns(ctx, j.db, hook, limit)
+}
+
+// Get returns one run whole.
+func (j *Journal) Get(ctx context.Context, id string) (RunRow, bool, error) {
+	if err := j.Flush(ctx); err != nil {
+		return RunRow{}, false, err
+	}
+	return getRun(ctx, j.db, id)
+}
+
+func listRuns(ctx context.Context, db *sql.DB, hook string, limit int) ([]ipc.Run, error) {
 	if limit <= 0 {
 		limit = 50
 	}
@@ -464,7 +476,7 @@ func (j *Journal) Runs(ctx context.Context, hook string, limit int) ([]ipc.Run, 
 	}
 	q += ` ORDER BY seq DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := j.db.QueryContext(ctx, q, args...)
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("journal: list runs: %w", err)
 	}
@@ -480,12 +492,8 @@ func (j *Journal) Runs(ctx context.Context, hook string, limit int) ([]ipc.Run, 
 	return out, rows.Err()
 }
 
-// Get returns one run whole.
-func (j *Journal) Get(ctx context.Context, id string) (RunRow, bool, error) {
-	if err := j.Flush(ctx); err != nil {
-		return RunRow{}, false, err
-	}
-	row := j.db.QueryRowContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch FROM runs WHERE id = ?`, id)
+func getRun(ctx context.Context, db *sql.DB, id string) (RunRow, bool, error) {
+	row := db.QueryRowContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch FROM runs WHERE id = ?`, id)
 	r, err := scanRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return RunRow{}, false, nil
@@ -494,12 +502,47 @@ func (j *Journal) Get(ctx context.Context, id string) (RunRow, bool, error) {
 		return RunRow{}, false, err
 	}
 	var written string
-	if err := j.db.QueryRowContext(ctx, `SELECT prompt, written FROM runs WHERE id = ?`, id).Scan(&r.Prompt, &written); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT prompt, written FROM runs WHERE id = ?`, id).Scan(&r.Prompt, &written); err != nil {
 		return RunRow{}, false, err
 	}
 	_ = json.Unmarshal([]byte(written), &r.FilesWritten)
 	return r, true, nil
 }
+
+// Reader reads a journal no daemon has open, or one a daemon is writing,
+// without writing to it: `hookd history` when hookd is not running.
+type Reader struct{ db *sql.DB }
+
+// OpenReader opens the journal at path to read. A journal that does not
+// exist is an error wrapping fs.ErrNotExist; it is never created.
+func OpenReader(path string) (*Reader, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("journal: %s is not a regular file", path)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, fmt.Errorf("journal: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	return &Reader{db: db}, nil
+}
+
+// Runs is Journal.Runs, of what is on disk.
+func (r *Reader) Runs(ctx context.Context, hook string, limit int) ([]ipc.Run, error) {
+	return listRuns(ctx, r.db, hook, limit)
+}
+
+// Get is Journal.Get, of what is on disk.
+func (r *Reader) Get(ctx context.Context, id string) (RunRow, bool, error) {
+	return getRun(ctx, r.db, id)
+}
+
+// Close closes the database.
+func (r *Reader) Close() error { return r.db.Close() }
 
 // Unfinished returns the runs a previous daemon left queued or running,
 // oldest first: after a crash, the queued ones still have to run and the

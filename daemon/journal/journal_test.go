@@ -2,7 +2,10 @@ package journal_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,6 +49,39 @@ func TestRunsSurviveReopen(t *testing.T) {
 	un, err := j.Unfinished(context.Background())
 	if err != nil || len(un) != 1 || un[0].ID != "r2" || un[0].Batch == nil {
 		t.Fatalf("unfinished: %+v %v", un, err)
+	}
+}
+
+// A Reader reads what a closed journal holds, and what an open one has
+// written, and never creates one.
+func TestReaderReadsWithoutWriting(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "journal.db")
+	if _, err := journal.OpenReader(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a missing journal: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal("OpenReader created the journal")
+	}
+	j := open(t, path)
+	j.Record(journal.RunRow{Run: ipc.Run{ID: "r1", Hook: "h", Event: "file.saved", Status: "ok", Output: "done\n", Start: time.Now(), Files: []string{"a.go"}}})
+	if err := j.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, state := range []string{"open", "closed"} {
+		r, err := journal.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, err := r.Runs(context.Background(), "h", 10)
+		if err != nil || len(runs) != 1 || runs[0].Output != "done\n" {
+			t.Errorf("%s journal: runs %+v %v", state, runs, err)
+		}
+		if run, ok, err := r.Get(context.Background(), "r1"); !ok || err != nil || run.Files[0] != "a.go" {
+			t.Errorf("%s journal: get %+v %v %v", state, run, ok, err)
+		}
+		r.Close()
+		j.Close()
 	}
 }
 

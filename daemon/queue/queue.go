@@ -525,7 +525,13 @@ func (s *Scheduler) RunNow(ctx context.Context, ev event.Event, pick func(*hooks
 			job.Started = func(pgid int) {
 				s.opts.Observe(Record{Phase: Started, RunID: id, Hook: h.Name, Event: batch, PID: pgid})
 			}
+			s.mu.Lock()
+			j.st.info.Runs++ // counted as a queued run is, so hookd hooks shows it
+			s.mu.Unlock()
 			res := s.opts.Run(ctx, job)
+			s.mu.Lock()
+			j.st.info.LastStatus, j.st.info.LastRun = string(res.Status), res.Start
+			s.mu.Unlock()
 			rec := Record{Phase: Finished, RunID: id, Hook: h.Name, Event: batch, Result: res}
 			s.opts.Observe(rec)
 			out[i] = rec

@@ -301,3 +301,27 @@ run = "x"
 		}
 	})
 }
+
+// A blocking hook's runs count as every run does: hookd hooks shows them.
+func TestBlockingRunsAreCounted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, 4, `[[hook]]
+name = "checks"
+on = "git.pre-commit"
+blocking = true
+run = "x"
+`)
+		for range 2 {
+			done := make(chan []queue.Record)
+			go func() { done <- h.sched.RunBlocking(t.Context(), event.Event{Kind: event.GitPreCommit, Time: time.Now()}) }()
+			synctest.Wait()
+			h.endAll()
+			if recs := <-done; len(recs) != 1 || recs[0].Result.Status != runner.StatusOK {
+				t.Fatalf("records %+v", recs)
+			}
+		}
+		if info := h.sched.Info("checks"); info.Runs != 2 || info.LastStatus != "ok" || info.LastRun.IsZero() {
+			t.Fatalf("info %+v", info)
+		}
+	})
+}

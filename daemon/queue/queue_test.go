@@ -313,7 +313,9 @@ run = "x"
 `)
 		for range 2 {
 			done := make(chan []queue.Record)
-			go func() { done <- h.sched.RunBlocking(t.Context(), event.Event{Kind: event.GitPreCommit, Time: time.Now()}) }()
+			go func() {
+				done <- h.sched.RunBlocking(t.Context(), event.Event{Kind: event.GitPreCommit, Time: time.Now()})
+			}()
 			synctest.Wait()
 			h.endAll()
 			if recs := <-done; len(recs) != 1 || recs[0].Result.Status != runner.StatusOK {

@@ -17,6 +17,7 @@ import (
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/rules"
 )
@@ -69,6 +70,9 @@ func HookList(cfg *hooks.Config, probs hooks.Problems, root string, info func(st
 			x.Detail = h.Run.String()
 		case "agent":
 			x.Detail = h.Agent
+			if err := runner.Installed(cfg.AgentOf(h.Agent)); err != nil {
+				x.Missing = err.Error()
+			}
 		case "builtin":
 			x.Detail = h.Builtin
 		}

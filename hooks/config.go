@@ -149,6 +149,27 @@ func Presets() []string {
 	return []string{"claude", "codex", "gemini", "kiro", "aider", "command", "openai"}
 }
 
+// presetPrograms are the CLIs the presets run.
+var presetPrograms = map[string]string{"claude": "claude", "codex": "codex", "gemini": "gemini", "kiro": "kiro-cli", "aider": "aider"}
+
+// Program is the executable the agent runs: its command's, or its
+// preset's CLI; "" for one hookd talks to itself (openai).
+func (a *Agent) Program() string {
+	if len(a.Command) > 0 {
+		return a.Command[0]
+	}
+	return presetPrograms[a.Preset]
+}
+
+// AgentOf returns the agent a hook names: its [agent.NAME], or the preset
+// of that name.
+func (c *Config) AgentOf(name string) *Agent {
+	if a, ok := c.Agents[name]; ok {
+		return a
+	}
+	return &Agent{Name: name, Preset: name}
+}
+
 // Builtins lists the built-in actions.
 func Builtins() []string { return []string{"impact"} }
 

@@ -33,17 +33,19 @@ type Status struct {
 // Hook is one hook as the daemon sees it, or a hook file that yields no
 // hook (Error set, Name empty).
 type Hook struct {
-	Name       string    `json:"name"`
-	Title      string    `json:"title,omitempty"` // a Kiro hook's own name
-	Source     string    `json:"source"`
-	Origin     string    `json:"origin"`
-	On         []string  `json:"on"`
-	Paths      []string  `json:"paths,omitempty"`
-	Action     string    `json:"action"`
-	Detail     string    `json:"detail"`
-	Blocking   bool      `json:"blocking,omitempty"`
-	Enabled    bool      `json:"enabled"`
-	Reason     string    `json:"reason,omitempty"`
+	Name     string   `json:"name"`
+	Title    string   `json:"title,omitempty"` // a Kiro hook's own name
+	Source   string   `json:"source"`
+	Origin   string   `json:"origin"`
+	On       []string `json:"on"`
+	Paths    []string `json:"paths,omitempty"`
+	Action   string   `json:"action"`
+	Detail   string   `json:"detail"`
+	Blocking bool     `json:"blocking,omitempty"`
+	Enabled  bool     `json:"enabled"`
+	Reason   string   `json:"reason,omitempty"`
+	// Missing names what the hook needs and cannot find: its agent's CLI.
+	Missing    string    `json:"missing,omitempty"`
 	Runs       int       `json:"runs"`
 	LastStatus string    `json:"last_status,omitempty"`
 	LastRun    time.Time `json:"last_run,omitzero"`

@@ -77,7 +77,7 @@ It exits 1 when no daemon runs.`,
 			fmt.Fprintf(out, "\nqueue   %d batch(es) waiting\n\n", st.Queue)
 			printHooks(out, st.Hooks, st.Held)
 			if len(st.Problems) > 0 {
-				fmt.Fprintf(out, "\n%d config problem(s); the last good config keeps running:\n", len(st.Problems))
+				fmt.Fprintf(out, "\n%s; the last good config keeps running:\n", plural(len(st.Problems), "config problem", "config problems"))
 				for _, p := range st.Problems {
 					fmt.Fprintf(out, "  %s:%d:%d: %s\n", p.File, p.Line, p.Col, p.Message)
 				}
@@ -112,12 +112,16 @@ func printHooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 			continue
 		}
 		state := "enabled"
-		if !h.Enabled {
+		switch {
+		case !h.Enabled:
 			state = "disabled"
 			if strings.HasPrefix(h.Reason, "paused") {
 				state = "paused"
 			}
 			note(h.Reason, h.Name)
+		case h.Missing != "":
+			state = "cannot run"
+			note(h.Missing, h.Name)
 		}
 		name := h.Name
 		if h.Title != "" {
@@ -361,9 +365,10 @@ disk, and says so.`,
 				if i := strings.LastIndexByte(tail, '\n'); i >= 0 {
 					tail = tail[i+1:]
 				}
-				if len(tail) > 60 {
-					tail = tail[:57] + "…"
+				if tail == "" && r.Error != "" {
+					tail = "error: " + r.Error // it could not start, or was stopped: say why
 				}
+				tail = clip(tail, 60)
 				started := "-"
 				if !r.Start.IsZero() {
 					started = r.Start.Local().Format(time.TimeOnly)

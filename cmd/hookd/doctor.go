@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/gitshim"
+	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/steering"
 )
@@ -29,9 +31,6 @@ type check struct {
 	Detail string `json:"detail"`
 	Fix    string `json:"fix,omitempty"`
 }
-
-// agentCLIs maps agent presets to the program each runs.
-var agentCLIs = map[string]string{"claude": "claude", "codex": "codex", "gemini": "gemini", "kiro": "kiro-cli", "aider": "aider"}
 
 func newDoctorCmd(g *globals) *cobra.Command {
 	var asJSON bool
@@ -134,44 +133,58 @@ func (g *globals) doctor(ctx context.Context) []check {
 		}
 	}
 
-	// Agent CLIs: those the hooks use must exist.
-	used := map[string]bool{}
+	// Agent CLIs: one finding per agent the hooks use, naming the hooks.
+	users := map[string][]string{} // agent name → hooks
+	var names []string
 	for _, h := range cfg.Hooks {
 		if h.Action() != "agent" {
 			continue
 		}
-		preset := h.Agent
-		if a, ok := cfg.Agents[h.Agent]; ok {
-			preset = a.Preset
+		if _, ok := users[h.Agent]; !ok {
+			names = append(names, h.Agent)
 		}
-		used[preset] = true
+		users[h.Agent] = append(users[h.Agent], h.Name)
 	}
-	var found []string
-	for preset, bin := range agentCLIs {
-		_, err := exec.LookPath(bin)
-		if err == nil {
-			found = append(found, bin)
-		}
-		if used[preset] && err != nil {
-			add(check{Name: "agent", Status: "fail", Detail: fmt.Sprintf("hooks use the %s agent but %s is not on PATH", preset, bin),
-				Fix: fmt.Sprintf("install %s, or point [agent.%s] or [defaults] agent at one you have", bin, preset)})
+	sort.Strings(names)
+	for _, name := range names {
+		a := cfg.AgentOf(name)
+		who := plural(len(users[name]), "hook", "hooks") + " (" + strings.Join(users[name], ", ") + ")" + pick(len(users[name]) == 1, " uses", " use")
+		switch err := runner.Installed(a); {
+		case err != nil:
+			add(check{Name: "agent " + name, Status: "fail", Detail: fmt.Sprintf("%s it, but %s is not on PATH: %s until it is", who, a.Program(), pick(len(users[name]) == 1, "it fails", "they fail")),
+				Fix: fmt.Sprintf("install %s, or point [agent.%s] or [defaults] agent at one you have", a.Program(), name)})
+		case a.Program() == "":
+			add(check{Name: "agent " + name, Status: "ok", Detail: fmt.Sprintf("%s it; it is an HTTP endpoint (%s)", who, a.URL)})
+		default:
+			path, _ := exec.LookPath(a.Program())
+			add(check{Name: "agent " + name, Status: "ok", Detail: fmt.Sprintf("%s it: %s", who, path)})
 		}
 	}
-	if len(found) > 0 {
-		add(check{Name: "agents", Status: "ok", Detail: "found " + strings.Join(sortedCopy(found), ", ")})
-	} else {
-		add(check{Name: "agents", Status: "ok", Detail: "no agent CLI on PATH (command hooks need none)"})
+	if len(names) == 0 {
+		var found []string
+		for _, preset := range hooks.Presets() {
+			if bin := (&hooks.Agent{Preset: preset}).Program(); bin != "" {
+				if _, err := exec.LookPath(bin); err == nil {
+					found = append(found, bin)
+				}
+			}
+		}
+		detail := "no hook uses an agent, and no agent CLI is on PATH"
+		if len(found) > 0 {
+			detail = "no hook uses an agent; on PATH: " + strings.Join(sortedCopy(found), ", ")
+		}
+		add(check{Name: "agents", Status: "ok", Detail: detail})
 	}
 
 	// Config and trust.
 	if len(probs) > 0 {
-		add(check{Name: "config", Status: "fail", Detail: fmt.Sprintf("%d problem(s), first: %s", len(probs), probs[0]), Fix: "hookd check"})
+		add(check{Name: "config", Status: "fail", Detail: fmt.Sprintf("%s, first: %s", plural(len(probs), "problem", "problems"), probs[0]), Fix: "hookd check"})
 	} else {
-		add(check{Name: "config", Status: "ok", Detail: fmt.Sprintf("%d hooks", len(cfg.Hooks))})
+		add(check{Name: "config", Status: "ok", Detail: plural(len(cfg.Hooks), "hook", "hooks")})
 	}
 	home, _ := os.UserHomeDir()
 	if set, warns := steering.Load(repo.Root, home); len(warns) > 0 {
-		add(check{Name: "steering", Status: "warn", Detail: fmt.Sprintf("%d file(s) read with a problem, first: %s", len(warns), warns[0]), Fix: "fix the front matter (inclusion: always | fileMatch | manual | auto)"})
+		add(check{Name: "steering", Status: "warn", Detail: fmt.Sprintf("%s read with a problem, first: %s", plural(len(warns), "file", "files"), warns[0]), Fix: "fix the front matter (inclusion: always | fileMatch | manual | auto)"})
 	} else if len(set.Docs) > 0 {
 		add(check{Name: "steering", Status: "ok", Detail: fmt.Sprintf("%d steering documents", len(set.Docs))})
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -157,6 +158,9 @@ func RunAgent(ctx context.Context, job Job, a *hooks.Agent, prompt string) Resul
 		res.Prompt = prompt
 		return res
 	}
+	if err := Installed(a); err != nil {
+		return Result{Status: StatusFailed, Exit: -1, Start: time.Now(), Err: err, Prompt: prompt}
+	}
 	x, cleanup, err := AgentExec(a, prompt)
 	defer cleanup()
 	if err != nil {
@@ -231,11 +235,19 @@ func chat(ctx context.Context, a *hooks.Agent, prompt string, hookTimeout time.D
 	return res
 }
 
+// Installed says whether the agent's CLI can be run: an error naming it
+// and what to do when it is not on PATH.
+func Installed(a *hooks.Agent) error {
+	prog := a.Program()
+	if prog == "" {
+		return nil
+	}
+	if _, err := exec.LookPath(prog); err != nil {
+		return fmt.Errorf("%s is not on PATH: the %s agent needs it (install it, or name another agent; hookd doctor)", prog, a.Name)
+	}
+	return nil
+}
+
 // AgentFor returns the agent a hook runs: its [agent.NAME], or the preset
 // of that name.
-func AgentFor(cfg *hooks.Config, name string) *hooks.Agent {
-	if a, ok := cfg.Agents[name]; ok {
-		return a
-	}
-	return &hooks.Agent{Name: name, Preset: name}
-}
+func AgentFor(cfg *hooks.Config, name string) *hooks.Agent { return cfg.AgentOf(name) }

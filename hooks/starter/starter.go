@@ -17,6 +17,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/rules"
 	"github.com/hookd-dev/hookd/safefile"
 )
@@ -72,9 +73,6 @@ func (l Layout) Blocking() bool {
 	return false
 }
 
-// agents are the presets init looks for, in order, with their CLIs.
-var agents = []struct{ preset, bin string }{{"claude", "claude"}, {"codex", "codex"}, {"gemini", "gemini"}, {"kiro", "kiro-cli"}, {"aider", "aider"}}
-
 // skipDirs hold no project of the repository's own, whatever git says.
 var skipDirs = []string{"node_modules", "vendor", ".venv", "venv", "dist", "build", "target", "testdata", "fixtures", ".git"}
 
@@ -103,10 +101,12 @@ func Detect(root string, files []string, lookPath func(string) (string, error)) 
 		OpenSpec: under("openspec/"),
 		AgentsMD: has["AGENTS.md"],
 	}
-	for _, a := range agents {
-		if _, err := lookPath(a.bin); err == nil {
-			l.Agent = a.preset
-			break
+	for _, preset := range hooks.Presets() { // in the order of preference
+		if bin := (&hooks.Agent{Preset: preset}).Program(); bin != "" {
+			if _, err := lookPath(bin); err == nil {
+				l.Agent = preset
+				break
+			}
 		}
 	}
 	var found []Project

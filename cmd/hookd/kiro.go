@@ -119,9 +119,12 @@ func kiroTOML(hs []*hooks.Hook, root string) (text string, n int, err error) {
 		if !h.Enabled {
 			block["enabled"] = false
 		}
+		// The prompt or command goes last, as a multi-line string: a
+		// Kiro prompt is kilobytes of prose.
+		var last string
 		switch h.Action() {
 		case "run":
-			block["run"] = h.Run.Shell
+			last = "run = " + tomlText(h.Run.Shell)
 			if h.Timeout > 0 && h.Timeout != hooks.DefaultTimeout {
 				block["timeout"] = h.Timeout.String()
 			}
@@ -129,14 +132,18 @@ func kiroTOML(hs []*hooks.Hook, root string) (text string, n int, err error) {
 			// Kiro prompts are text; in hookd.toml a prompt is a template,
 			// so braces are escaped and what happened is said at the end.
 			prompt := strings.ReplaceAll(h.Prompt, "{{", `{{"{{"}}`)
-			block["prompt"] = strings.TrimRight(prompt, "\n") + "\n\n(hookd: {{.event.kind}}{{range .files}} {{.path}}{{end}})\n"
+			last = "prompt = " + tomlText(strings.TrimRight(prompt, "\n")+"\n\n(hookd: {{.event.kind}}{{range .files}} {{.path}}{{end}})\n")
 			block["agent"] = h.Agent
 		}
 		var buf bytes.Buffer
 		if err := toml.NewEncoder(&buf).Encode(map[string]any{"hook": []map[string]any{block}}); err != nil {
 			return "", 0, err
 		}
-		fmt.Fprintf(&b, "\n# from %s\n%s", oneLine(rel), buf.String())
+		fmt.Fprintf(&b, "\n# from %s\n", oneLine(rel))
+		for _, w := range h.PlaceholderWarnings() {
+			fmt.Fprintf(&b, "# note: %s\n", oneLine(w))
+		}
+		fmt.Fprintf(&b, "%s  %s\n", buf.String(), last)
 		n++
 	}
 	return b.String(), n, nil
@@ -151,4 +158,52 @@ func oneLine(s string) string {
 	}
 	q := strconv.Quote(s)
 	return q[1 : len(q)-1]
+}
+
+// tomlText writes s as a TOML string a person can read: one line when it
+// is one, else a multi-line string, literal ('''…''') when nothing in it
+// needs an escape, basic ("""…""") with escapes when something does.
+func tomlText(s string) string {
+	if !strings.Contains(s, "\n") {
+		var buf bytes.Buffer
+		if err := toml.NewEncoder(&buf).Encode(map[string]string{"s": s}); err == nil {
+			return strings.TrimSpace(strings.TrimPrefix(buf.String(), "s = "))
+		}
+	}
+	if !strings.Contains(s, "'''") && !strings.HasSuffix(s, "'") && !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) && r != '\n' && r != '\t'
+	}) {
+		return "'''\n" + s + "'''"
+	}
+	var b strings.Builder
+	b.WriteString(`"""` + "\n")
+	quotes := 0
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quotes++
+			if quotes == 3 { // never three in a row: that would end the string
+				b.WriteString(`\"`)
+				quotes = 0
+				continue
+			}
+		default:
+			quotes = 0
+		}
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if strings.HasSuffix(s, `"`) {
+		b.WriteString("\\\n") // a line-ending backslash: the closing quotes stand apart
+	}
+	b.WriteString(`"""`)
+	return b.String()
 }

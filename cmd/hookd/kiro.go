@@ -161,7 +161,7 @@ func oneLine(s string) string {
 }
 
 // tomlText writes s as a TOML string a person can read: one line when it
-// is one, else a multi-line string, literal ('''…''') when nothing in it
+// is one, else a multi-line string, literal (”'…”') when nothing in it
 // needs an escape, basic ("""…""") with escapes when something does.
 func tomlText(s string) string {
 	if !strings.Contains(s, "\n") {

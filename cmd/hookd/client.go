@@ -67,12 +67,12 @@ It exits 1 when no daemon runs.`,
 			}
 			fmt.Fprintf(out, "hookd %s, pid %d, up %s\n", st.Version, st.PID, time.Since(st.Started).Round(time.Second))
 			fmt.Fprintf(out, "repo    %s\nsocket  %s\nstate   %s\n", st.Repo, st.Socket, st.StateDir)
-			fmt.Fprintf(out, "watch   %d directories", st.Watches)
+			fmt.Fprintf(out, "watch   %s", plural(int(st.Watches), "directory", "directories"))
 			if st.Uncovered > 0 {
 				fmt.Fprintf(out, ", %d over the inotify watch limit, polled every 2s instead\n        (raise it: sudo sysctl fs.inotify.max_user_watches=%d)", st.Uncovered, max(524288, 2*(st.Watches+st.Uncovered)))
 			}
 			if st.Overflows > 0 {
-				fmt.Fprintf(out, ", %d overflows recovered", st.Overflows)
+				fmt.Fprintf(out, ", %s recovered", plural(int(st.Overflows), "overflow", "overflows"))
 			}
 			fmt.Fprintf(out, "\nqueue   %d batch(es) waiting\n\n", st.Queue)
 			printHooks(out, st.Hooks, st.Held)
@@ -517,7 +517,7 @@ kept in your state directory, never in the repository.`,
 			ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
 			defer cancel()
 			if reply, err := c.Reload(ctx); err == nil {
-				fmt.Fprintf(out, "the running daemon reloaded: %d hooks\n", reply.Hooks)
+				fmt.Fprintf(out, "the running daemon reloaded: %s\n", plural(reply.Hooks, "hook", "hooks"))
 			}
 			return nil
 		},

@@ -106,7 +106,7 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 		return fmt.Errorf("the demo's hookd.toml is broken: %w", probs)
 	}
 	fmt.Fprintf(out, "hookd demo: a throwaway repository at %s\n\n", repo.Root)
-	fmt.Fprintf(out, "Its hookd.toml declares %d hooks:\n", len(cfg.Hooks))
+	fmt.Fprintf(out, "Its hookd.toml declares %s:\n", plural(len(cfg.Hooks), "hook", "hooks"))
 	for _, h := range cfg.Hooks {
 		fmt.Fprintf(out, "  %-18s on %s", h.Name, strings.Join(h.On, ", "))
 		if len(h.Paths) > 0 {
@@ -188,7 +188,7 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	if err := <-done; err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Done: %d runs. Next, in your own repository: `hookd check`, then `hookd trust` and `hookd start`.\n", dm.runs)
+	fmt.Fprintf(out, "Done: %s. Next, in your own repository: `hookd check`, then `hookd trust` and `hookd start`.\n", plural(dm.runs, "run", "runs"))
 	return nil
 }
 

@@ -186,7 +186,7 @@ func (g *globals) doctor(ctx context.Context) []check {
 	if set, warns := steering.Load(repo.Root, home); len(warns) > 0 {
 		add(check{Name: "steering", Status: "warn", Detail: fmt.Sprintf("%s read with a problem, first: %s", plural(len(warns), "file", "files"), warns[0]), Fix: "fix the front matter (inclusion: always | fileMatch | manual | auto)"})
 	} else if len(set.Docs) > 0 {
-		add(check{Name: "steering", Status: "ok", Detail: fmt.Sprintf("%d steering documents", len(set.Docs))})
+		add(check{Name: "steering", Status: "ok", Detail: plural(len(set.Docs), "steering document", "steering documents")})
 	}
 	var held []string
 	why := ""

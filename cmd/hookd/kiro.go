@@ -79,7 +79,7 @@ both exist, hookd.toml's hook wins and 'hookd check' reports the clash.`,
 			if err := safefile.WriteInside(repo.Root, hooks.RepoFile, append(current, "\n"+text...), 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "appended %d hooks to %s; now remove the .kiro/hooks files you imported, then `hookd check` and `hookd trust`\n", n, hooks.RepoFile)
+			fmt.Fprintf(cmd.OutOrStdout(), "appended %s to %s; now remove the .kiro/hooks files you imported, then `hookd check` and `hookd trust`\n", plural(n, "hook", "hooks"), hooks.RepoFile)
 			return nil
 		},
 	}

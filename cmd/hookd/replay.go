@@ -122,7 +122,7 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 					if !res.OK {
 						mark = "FAIL"
 					}
-					fmt.Fprintf(out, "%s %s %s (%d hooks)\n", mark, c[:7], res.Subject, len(res.Ran))
+					fmt.Fprintf(out, "%s %s %s (%s)\n", mark, c[:7], res.Subject, plural(len(res.Ran), "hook", "hooks"))
 				}
 			}
 			if asJSON {
@@ -135,7 +135,7 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 					return err
 				}
 			} else {
-				fmt.Fprintf(out, "%d commits, %d rejected by a blocking hook\n", len(commits), bad)
+				fmt.Fprintf(out, "%s, %d rejected by a blocking hook\n", plural(len(commits), "commit", "commits"), bad)
 			}
 			if bad > 0 {
 				return ExitError{exitFailure}

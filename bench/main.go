@@ -51,8 +51,14 @@ func main() {
 	keep := flag.String("tree", "", "where to generate the tree (default: a temporary directory)")
 	peers := flag.Bool("peers", true, "measure inotifywait and Watchman too, when installed")
 	burstN := flag.Int("burst", 10000, "files written at once for the burst measure (0: skip)")
+	floorTree := flag.String("floor-watch", "", "(internal) run as the floor watcher of this tree")
+	startOnly := flag.Int("start-only", 0, "measure only hookd's and the floor's start, this many times each")
 	flag.Parse()
 	log.SetFlags(0)
+	if *floorTree != "" {
+		floorWatch(*floorTree)
+		return
+	}
 
 	work, err := os.MkdirTemp("", "hookd-bench-")
 	check(err)
@@ -62,6 +68,26 @@ func main() {
 	build.Stderr = os.Stderr
 	check(build.Run())
 
+	if *startOnly > 0 {
+		tree := *keep
+		if tree == "" {
+			tree = filepath.Join(work, "tree")
+		}
+		genTree(tree, *dirs, *files)
+		probe := filepath.Join(probeDir(tree, *dirs), "probe.txt")
+		for i := range *startOnly {
+			_ = os.Remove(probe)
+			h := hookdFirst(work, bin, tree, probe, 0)
+			_ = os.Remove(probe)
+			f := floorFirst(work, tree, probe)
+			fmt.Printf("%d: hookd first %s (ready_in %s, quiet %s, VmHWM %.1f MB), floor first %s (VmHWM %.1f MB)\n", i,
+				ms(h.first), ms(h.ready), ms(h.settled), float64(h.hwm)/1e6, ms(f.first), float64(f.hwm)/1e6)
+			for _, p := range []string{"first-hookd.fifo", "first-floor.fifo"} {
+				_ = os.Remove(filepath.Join(work, p))
+			}
+		}
+		return
+	}
 	floor := latencyFloor(work, *n)
 	ours := latencyHookd(work, bin, *n)
 	statusCLI, emitCLI, statusRT := daemonCalls(work, bin, 100)
@@ -71,19 +97,32 @@ func main() {
 		tree = filepath.Join(work, "tree")
 	}
 	genTree(tree, *dirs, *files)
-	ready, rss, cpu, settled := startAndIdle(work, bin, tree, *idle)
-	var runs int
-	var exact bool
-	var after time.Duration
+	probe := filepath.Join(probeDir(tree, *dirs), "probe.txt")
+	resetProbe := func() { _ = os.Remove(probe) }
+	resetProbe()
+	hookdStart := hookdFirst(work, bin, tree, probe, *idle)
+	resetProbe()
+	floorStart := floorFirst(work, tree, probe)
+	var hookdBurst burstResult
 	if *burstN > 0 {
-		runs, exact, after = burst(work, bin, *burstN)
+		hookdBurst = burst(work, bin, *burstN)
 	}
 	var others []peer
 	if *peers {
-		others = []peer{benchInotifywait(work, tree, *n, *idle), benchWatchman(work, tree, *n, *idle)}
+		inw := benchInotifywait(work, *n)
+		resetProbe()
+		inw.start = inotifywaitFirst(work, tree, probe)
+		wm := benchWatchman(work, *n)
+		resetProbe()
+		wm.start = watchmanFirst(work, tree, probe, *idle)
+		if *burstN > 0 {
+			wm.burst = watchmanBurst(work, *burstN)
+		}
+		others = []peer{inw, wm}
 	}
+	resetProbe()
 
-	fmt.Printf("\nhookd bench on %s (%d cores), tree of %d dirs / %d files\n\n", hostname(), numCPU(), *dirs, *files)
+	fmt.Printf("\nhookd bench on %s (%d cores), tree of %d dirs / %d files, %s\n\n", hostname(), numCPU(), *dirs, *files, time.Now().Format(time.DateOnly))
 	head, rule := "| measure | hookd | floor |", "|---|---|---|"
 	for _, p := range others {
 		head += " " + p.name + " |"
@@ -111,15 +150,45 @@ func main() {
 			return ms(pct(p.latency, q))
 		}
 	}
+	first := func(s started) string {
+		if s.missing != "" {
+			return s.missing
+		}
+		return ms(s.first)
+	}
+	mb := func(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
+	none := func(peer) string { return "—" }
 	row("write → command start, p50", ms(pct(ours, 50)), ms(pct(floor, 50)), lat(50))
 	row("write → command start, p99", ms(pct(ours, 99)), ms(pct(floor, 99)), lat(99))
-	row("ready on the tree", ms(ready), "—", func(p peer) string { return ms(p.ready) })
-	row("RSS when ready", fmt.Sprintf("%.1f MB", float64(rss)/1e6), "—", func(p peer) string { return fmt.Sprintf("%.1f MB", float64(p.rss)/1e6) })
-	row("file index complete in the background, after ready", ms(settled), "—", func(peer) string { return "—" })
-	row(fmt.Sprintf("CPU while idle for %s", *idle), fmt.Sprintf("%.2f%%", cpu), "—", func(p peer) string { return fmt.Sprintf("%.2f%%", p.cpu) })
+	row("exec → first change acted on (a write every 30 ms from exec)", first(hookdStart), first(floorStart), func(p peer) string { return first(p.start) })
+	row("ready_in (hookd's log: a change made now reaches its hooks)", ms(hookdStart.ready), "—", none)
+	row("exec → quiet (index complete, in the background)", ms(hookdStart.settled), "—", func(p peer) string {
+		if p.start.settled == 0 {
+			return "—"
+		}
+		return ms(p.start.settled)
+	})
+	row("peak RSS (VmHWM) until quiet, index included", mb(hookdStart.hwm), mb(floorStart.hwm), func(p peer) string { return mb(p.start.hwm) })
+	row(fmt.Sprintf("CPU while idle for %s", *idle), fmt.Sprintf("%.2f%%", hookdStart.cpu), "—", func(p peer) string {
+		if p.start.cpu == 0 && p.name == "inotifywait" {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f%%", p.start.cpu)
+	})
 	if *burstN > 0 {
-		row(fmt.Sprintf("burst of %d files: runs, every path once, last run ends after the last write", *burstN),
-			fmt.Sprintf("%d runs, %v, %s", runs, map[bool]string{true: "yes", false: "NO"}[exact], ms(after)), "—", func(peer) string { return "—" })
+		b := func(r burstResult) string {
+			if r.missing != "" {
+				return "—"
+			}
+			return fmt.Sprintf("%d runs, every path once: %s, last run %s after the last write, %.2f s CPU",
+				r.runs, map[bool]string{true: "yes", false: "NO"}[r.exact], ms(r.last), r.cpu.Seconds())
+		}
+		row(fmt.Sprintf("burst of %d files (default debounce; Watchman's default settle)", *burstN), b(hookdBurst), "—", func(p peer) string {
+			if p.burst.runs == 0 && p.burst.missing == "" {
+				return "—"
+			}
+			return b(p.burst)
+		})
 	}
 	for _, p := range others {
 		if p.missing != "" {
@@ -261,55 +330,6 @@ func startDaemon(bin, repo, cfg, work string) (*exec.Cmd, *bufio.Scanner) {
 	return nil, nil
 }
 
-// startAndIdle starts the binary on the tree and reports its own
-// ready_in figure, its RSS then, and its CPU over the idle period.
-func startAndIdle(work, bin, tree string, idle time.Duration) (ready time.Duration, rssReady int64, cpu float64, settled time.Duration) {
-	cfg := filepath.Join(work, "idle.toml")
-	check(os.WriteFile(cfg, []byte("[[hook]]\nname = \"x\"\non = \"file.saved\"\nrun = \"true\"\n"), 0o644))
-	cmd := exec.Command(bin, "run", "--repo", tree, "--config", cfg, "--log-format", "json")
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(work, "state"))
-	stderr, err := cmd.StderrPipe()
-	check(err)
-	check(cmd.Start())
-	defer stop(cmd)
-	sc := bufio.NewScanner(stderr)
-	var readyAt time.Time
-	for sc.Scan() {
-		var rec struct {
-			Msg     string        `json:"msg"`
-			ReadyIn time.Duration `json:"ready_in"` // slog writes nanoseconds
-		}
-		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "watching" {
-			ready, readyAt = rec.ReadyIn, time.Now()
-			break
-		}
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	rssReady = rss(cmd.Process.Pid)
-	// The file index is taken in the background after ready; idle is
-	// sampled once the daemon has gone quiet (two seconds without CPU).
-	quiet := 0
-	for start := time.Now(); quiet < 2 && time.Since(start) < 5*time.Minute; {
-		t0 := cpuTicks(cmd.Process.Pid)
-		time.Sleep(time.Second)
-		if cpuTicks(cmd.Process.Pid) == t0 {
-			quiet++
-		} else {
-			quiet = 0
-		}
-	}
-	settled = time.Since(readyAt) - 2*time.Second
-	before := cpuTicks(cmd.Process.Pid)
-	time.Sleep(idle)
-	after := cpuTicks(cmd.Process.Pid)
-	const hz = 100 // USER_HZ
-	cpu = float64(after-before) / hz / idle.Seconds() * 100
-	return ready, rssReady, cpu, settled
-}
-
 func stop(cmd *exec.Cmd) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
@@ -339,18 +359,6 @@ func mkfifo(dir, name string) string {
 	p := filepath.Join(dir, name)
 	check(syscall.Mkfifo(p, 0o600))
 	return p
-}
-
-func rss(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	check(err)
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
 }
 
 func cpuTicks(pid int) int64 {

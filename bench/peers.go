@@ -19,16 +19,14 @@ import (
 type peer struct {
 	name    string
 	latency []time.Duration
-	ready   time.Duration
-	rss     int64
-	cpu     float64
+	start   started // on the tree, from exec
+	burst   burstResult
 	missing string // why it was not measured
 }
 
 // inotifywait: `inotifywait -m | while read; do sh -c CMD; done`, the
-// classic shell watcher. Start is `-r` on the tree until "Watches
-// established.".
-func benchInotifywait(work, tree string, n int, idle time.Duration) peer {
+// classic shell watcher.
+func benchInotifywait(work string, n int) peer {
 	p := peer{name: "inotifywait"}
 	if _, err := exec.LookPath("inotifywait"); err != nil {
 		p.missing = "not installed (bench/run.sh installs inotify-tools)"
@@ -45,31 +43,6 @@ func benchInotifywait(work, tree string, n int, idle time.Duration) peer {
 	p.latency = measure(filepath.Join(dir, "f.txt"), fifo, n)
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	_ = cmd.Wait()
-
-	start := time.Now()
-	rec := exec.Command("inotifywait", "-m", "-r", tree)
-	stderr, err := rec.StderrPipe()
-	check(err)
-	rec.Stdout = nil
-	check(rec.Start())
-	defer func() { _ = rec.Process.Kill(); _ = rec.Wait() }()
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "Watches established") {
-			p.ready = time.Since(start)
-			break
-		}
-		if strings.Contains(sc.Text(), "upper limit on inotify watches") {
-			p.missing = "ran out of inotify watches: " + sc.Text()
-			return p
-		}
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	p.rss = rss(rec.Process.Pid)
-	p.cpu = idleCPU(rec.Process.Pid, idle)
 	return p
 }
 
@@ -96,9 +69,8 @@ func waitWatching(dir, fifo string) {
 }
 
 // Watchman 4.9: a trigger with settle = 1 ms (.watchmanconfig), on a
-// server of its own. Start is `watch` plus a synced query, which waits for
-// the crawl.
-func benchWatchman(work, tree string, n int, idle time.Duration) peer {
+// server of its own.
+func benchWatchman(work string, n int) peer {
 	p := peer{name: "watchman (settle 1 ms)"}
 	if _, err := exec.LookPath("watchman"); err != nil {
 		p.missing = "not installed (bench/run.sh installs watchman)"
@@ -138,92 +110,147 @@ func benchWatchman(work, tree string, n int, idle time.Duration) peer {
 	}
 	waitWatching(dir, fifo)
 	p.latency = measure(filepath.Join(dir, "f.txt"), fifo, n)
-
-	start := time.Now()
-	if out, err := wm("watch", tree).CombinedOutput(); err != nil {
-		p.missing = fmt.Sprintf("watchman watch %s: %v: %s", tree, err, out)
-		return p
-	}
-	if out, err := jsonCmd([]any{"query", tree, map[string]any{"expression": []any{"false"}, "sync_timeout": 600000}}); err != nil {
-		p.missing = fmt.Sprintf("watchman query: %v: %s", err, out)
-		return p
-	}
-	p.ready = time.Since(start)
-	pidData, err := os.ReadFile(filepath.Join(state, "pid"))
-	if pid, perr := strconv.Atoi(strings.TrimSpace(string(pidData))); err == nil && perr == nil {
-		p.rss = rss(pid)
-		p.cpu = idleCPU(pid, idle)
-	}
 	return p
 }
 
 // idleCPU is the CPU a process uses over d, in percent of one core.
 func idleCPU(pid int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
 	before := cpuTicks(pid)
 	time.Sleep(d)
 	const hz = 100 // USER_HZ
 	return float64(cpuTicks(pid)-before) / hz / d.Seconds() * 100
 }
 
-// burst writes n files at once into a watched tree and reports how many
-// times the hook ran, whether every path came exactly once, and how long
-// after the last write the last run ended.
-func burst(work, bin string, n int) (runs int, exact bool, after time.Duration) {
-	repo := filepath.Join(work, "burst")
-	check(os.MkdirAll(repo, 0o755))
-	out := filepath.Join(work, "burst.out")
-	check(os.MkdirAll(out, 0o755))
-	cfg := filepath.Join(work, "burst.toml")
-	// Each run keeps the batch it got (stdin has every file) and then
-	// leaves a marker, so the bench knows the run is over.
-	check(os.WriteFile(cfg, []byte(`
-[[hook]]
-name = "all"
-on = "file.*"
-run = 'cat > "$OUT/$HOOKD_RUN_ID.json" && touch "$OUT/$HOOKD_RUN_ID.done"'
-env = { OUT = "`+out+`" }
-`), 0o644))
-	cmd, _ := startDaemon(bin, repo, cfg, work)
-	defer stop(cmd)
+// burstResult is what a burst of writes made a watcher do.
+type burstResult struct {
+	runs    int
+	exact   bool          // every path came exactly once
+	last    time.Duration // from the last write to the start of the last run
+	cpu     time.Duration // CPU the watcher used for it (its own process, not the runs)
+	missing string
+}
+
+// writeBurst writes n files into 100 new directories of dir, as fast as
+// a loop can, and returns when the last was written.
+func writeBurst(dir string, n int) time.Time {
 	for i := range n {
-		d := filepath.Join(repo, "g"+strconv.Itoa(i%100))
+		d := filepath.Join(dir, "g"+strconv.Itoa(i%100))
 		if i < 100 {
 			check(os.MkdirAll(d, 0o755))
 		}
 		check(os.WriteFile(filepath.Join(d, "f"+strconv.Itoa(i)+".txt"), []byte("x"), 0o644))
 	}
-	last := time.Now()
-	seen := map[string]int{}
-	for deadline := last.Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		dones, _ := filepath.Glob(filepath.Join(out, "*.done"))
-		clear(seen)
+	return time.Now()
+}
+
+// collect waits until the runs recorded in out (NAME.start when a run
+// starts, NAME.list when it has read its batch) name n distinct paths,
+// then judges them, and the CPU pid used since cpu0.
+func collect(out string, n int, last time.Time, pid int, cpu0 int64, paths func(data []byte) []string) burstResult {
+	var r burstResult
+	tally := func() map[string]int {
+		seen := map[string]int{}
+		lists, _ := filepath.Glob(filepath.Join(out, "*.list"))
 		var end time.Time
-		for _, d := range dones {
-			var batch struct{ Files []struct{ Path string } }
-			data, err := os.ReadFile(strings.TrimSuffix(d, ".done") + ".json")
+		for _, l := range lists {
+			data, err := os.ReadFile(l)
 			check(err)
-			check(json.Unmarshal(data, &batch))
-			for _, f := range batch.Files {
-				seen[f.Path]++
+			for _, p := range paths(data) {
+				seen[p]++
 			}
-			if fi, err := os.Stat(d); err == nil && fi.ModTime().After(end) {
+			if fi, err := os.Stat(strings.TrimSuffix(l, ".list") + ".start"); err == nil && fi.ModTime().After(end) {
 				end = fi.ModTime()
 			}
 		}
-		runs = len(dones)
-		if len(seen) >= n {
-			after = end.Sub(last)
-			break
-		}
+		r.runs, r.last = len(lists), end.Sub(last)
+		return seen
 	}
-	exact = len(seen) == n
+	for deadline := last.Add(60 * time.Second); time.Now().Before(deadline) && len(tally()) < n; {
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.cpu = time.Duration(cpuTicks(pid)-cpu0) * 10 * time.Millisecond
+	time.Sleep(time.Second) // a run still coming would be a duplicate
+	seen := tally()
+	r.exact = len(seen) == n
 	for _, c := range seen {
 		if c != 1 {
-			exact = false
+			r.exact = false
 		}
 	}
-	if !exact {
+	if !r.exact {
 		log.Printf("burst: %d distinct paths of %d", len(seen), n)
 	}
-	return runs, exact, after
+	return r
+}
+
+// burst writes n files at once into a tree hookd watches with a
+// default-debounce hook.
+func burst(work, bin string, n int) burstResult {
+	repo := filepath.Join(work, "burst")
+	check(os.MkdirAll(repo, 0o755))
+	out := filepath.Join(work, "burst.out")
+	check(os.MkdirAll(out, 0o755))
+	cfg := filepath.Join(work, "burst.toml")
+	check(os.WriteFile(cfg, []byte(`
+[[hook]]
+name = "all"
+on = "file.*"
+run = 'touch "$OUT/$HOOKD_RUN_ID.start" && cat > "$OUT/$HOOKD_RUN_ID.json" && mv "$OUT/$HOOKD_RUN_ID.json" "$OUT/$HOOKD_RUN_ID.list"'
+env = { OUT = "`+out+`" }
+`), 0o644))
+	cmd, _ := startDaemon(bin, repo, cfg, work)
+	defer stop(cmd)
+	cpu0 := cpuTicks(cmd.Process.Pid)
+	last := writeBurst(repo, n)
+	return collect(out, n, last, cmd.Process.Pid, cpu0, func(data []byte) []string {
+		var batch struct{ Files []struct{ Path string } }
+		check(json.Unmarshal(data, &batch))
+		var out []string
+		for _, f := range batch.Files {
+			out = append(out, f.Path)
+		}
+		return out
+	})
+}
+
+// watchmanBurst is the same burst under a Watchman trigger with its
+// default settle, the names on the trigger's stdin.
+func watchmanBurst(work string, n int) burstResult {
+	if _, err := exec.LookPath("watchman"); err != nil {
+		return burstResult{missing: "not installed"}
+	}
+	state := filepath.Join(work, "wm-burst")
+	check(os.MkdirAll(state, 0o700))
+	dir := filepath.Join(work, "wmburst")
+	out := filepath.Join(work, "wmburst.out")
+	check(os.MkdirAll(dir, 0o755))
+	check(os.MkdirAll(out, 0o755))
+	flags := []string{"--sockname=" + state + "/sock", "--statefile=" + state + "/state", "--logfile=" + state + "/log", "--pidfile=" + state + "/pid", "--no-save-state"}
+	wm := func(stdin string, args ...string) {
+		cmd := exec.Command("watchman", append(flags, args...)...)
+		cmd.Stdin = strings.NewReader(stdin)
+		cmd.Env = append(os.Environ(), "OUT="+out)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			log.Fatalf("watchman %v: %v: %s", args, err, b)
+		}
+	}
+	defer wm("", "shutdown-server")
+	wm("", "watch", dir)
+	trigger, _ := json.Marshal([]any{"trigger", dir, map[string]any{
+		"name": "all", "expression": []any{"suffix", "txt"}, "stdin": "NAME_PER_LINE",
+		"command": []string{"sh", "-c", `f="$OUT/$$"; touch "$f.start" && cat > "$f.part" && mv "$f.part" "$f.list"`},
+	}})
+	wm(string(trigger), "-j")
+	data, err := os.ReadFile(filepath.Join(state, "pid"))
+	check(err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	check(err)
+	cpu0 := cpuTicks(pid)
+	last := writeBurst(dir, n)
+	return collect(out, n, last, pid, cpu0, func(data []byte) []string {
+		return strings.Fields(string(data))
+	})
 }

@@ -135,7 +135,7 @@ func (d *Daemon) writeCheckpoint(delta settle.Delta) (keep []string, ok bool) {
 	if delta.Full && len(held) > 0 {
 		return nil, false // a whole index cannot leave paths out
 	}
-	cp := journal.Checkpoint{Meta: map[string]string{}, Index: journal.IndexDelta{Full: delta.Full}}
+	cp := journal.Checkpoint{Meta: map[string]string{}, Index: journal.IndexDelta{Full: delta.Full, Blob: delta.Blob}}
 	for _, e := range delta.Put {
 		if held[e.Path] {
 			keep = append(keep, e.Path)
@@ -191,10 +191,7 @@ func waitingRow(r queue.Record) journal.RunRow {
 // finalCheckpoint is the checkpoint of a clean stop: everything, once the
 // settler and the sources have stopped.
 func (d *Daemon) finalCheckpoint(s *settle.Settler) {
-	cp := journal.Checkpoint{Meta: map[string]string{}, Index: journal.IndexDelta{Full: true}}
-	for _, e := range s.Snapshot() {
-		cp.Index.Put = append(cp.Index.Put, journal.IndexEntry(e))
-	}
+	cp := journal.Checkpoint{Meta: map[string]string{}, Index: journal.IndexDelta{Full: true, Blob: s.Encode()}}
 	if d.vcs != nil {
 		cp.Meta[reflogKey] = strconv.FormatInt(d.vcs.src.Offset(), 10)
 	}

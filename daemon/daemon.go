@@ -127,12 +127,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.agents = newAgents(cfg.Defaults.MaxAgents)
 	var settler *settle.Settler
 	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, func(ctx context.Context) ([]string, error) {
-		entries, err := settler.SnapshotNow(ctx)
-		files := make([]string, len(entries))
-		for i, e := range entries {
-			files[i] = e.Path
-		}
-		return files, err
+		return settler.Paths(ctx)
 	}, d.log.With("component", "spec"))
 	for _, p := range probs {
 		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
@@ -294,20 +289,23 @@ func (d *Daemon) openJournal() *journal.Journal {
 // restoreIndex gives the settler the file index the last run saved, so
 // that what changed while hookd was down is found at start (catch-up).
 func (d *Daemon) restoreIndex(ctx context.Context, s *settle.Settler) {
-	entries, err := d.journal.LoadIndex(ctx)
+	blob, rows, err := d.journal.LoadIndex(ctx)
 	if err != nil {
 		d.log.Error("read the saved file index; changes made while stopped are not caught up", tint.Err(err))
 		return
 	}
-	if len(entries) == 0 {
+	if len(blob) == 0 && len(rows) == 0 {
 		return // first start: the scan is the baseline
 	}
-	restored := make([]settle.Entry, len(entries))
-	for i, e := range entries {
-		restored[i] = settle.Entry(e)
+	changes := make([]settle.Entry, len(rows))
+	for i, e := range rows {
+		changes[i] = settle.Entry(e)
 	}
-	s.Restore(restored)
-	d.log.Info("catching up with changes made while stopped", "indexed", len(entries))
+	n, err := s.Restore(blob, changes)
+	if err != nil {
+		d.log.Warn("the saved file index is damaged; files it lost count as created", "indexed", n, tint.Err(err))
+	}
+	d.log.Info("catching up with changes made while stopped", "indexed", n)
 }
 
 // recover finishes what a previous daemon left. A run that was going when

@@ -29,7 +29,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +40,7 @@ import (
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 // Retention limits.
@@ -123,9 +126,11 @@ type Checkpoint struct {
 }
 
 // IndexDelta is a change of the persisted file index: the entries to write
-// and the paths to delete, or, with Full, the whole index.
+// and the paths to delete, or, with Full, the whole index as a blob (the
+// settler's encoding; the journal keeps it as it is).
 type IndexDelta struct {
 	Full    bool
+	Blob    []byte
 	Put     []IndexEntry
 	Deleted []string
 }
@@ -134,6 +139,10 @@ type IndexDelta struct {
 type Journal struct {
 	db  *sql.DB
 	log *slog.Logger
+	// path is the database's file, "" in memory; blob is the index blob of
+	// an in-memory journal, which has no directory to keep it in.
+	path string
+	blob []byte
 
 	mu sync.Mutex
 	// mu guards the fields that follow: the writer's queue.
@@ -180,13 +189,14 @@ func Open(path string, log *slog.Logger) (*Journal, error) {
 		return nil, fmt.Errorf("journal: create schema in %s: %w", path, err)
 	}
 	// Columns added since the first schema; an older journal gains them.
-	for _, col := range []string{"prompt", "written"} {
-		if _, err := db.Exec(`ALTER TABLE runs ADD COLUMN ` + col + ` TEXT NOT NULL DEFAULT ''`); err != nil && !strings.Contains(err.Error(), "duplicate column") {
+	for _, col := range []string{"runs ADD COLUMN prompt TEXT NOT NULL DEFAULT ''", "runs ADD COLUMN written TEXT NOT NULL DEFAULT ''",
+		"file_index ADD COLUMN gone INTEGER NOT NULL DEFAULT 0"} {
+		if _, err := db.Exec(`ALTER TABLE ` + col); err != nil && !strings.Contains(err.Error(), "duplicate column") {
 			db.Close()
-			return nil, fmt.Errorf("journal: add column %s in %s: %w", col, path, err)
+			return nil, fmt.Errorf("journal: alter table %s in %s: %w", col, path, err)
 		}
 	}
-	j := &Journal{db: db, log: log, runs: map[string]RunRow{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	j := &Journal{db: db, log: log, path: path, runs: map[string]RunRow{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go j.writer()
 	return j, nil
 }
@@ -301,6 +311,27 @@ func (j *Journal) writer() {
 }
 
 func (j *Journal) write(runs map[string]RunRow, order []string, events []event.Event, checks []Checkpoint, forget []string) error {
+	// A whole index goes to a file of its own before the transaction that
+	// names it: a crash in between leaves the last one named, still there.
+	var blobFile string
+	for i, c := range checks {
+		if !c.Index.Full {
+			continue
+		}
+		if j.path == "" {
+			j.blob = c.Index.Blob
+			continue
+		}
+		blobFile = fmt.Sprintf("%s.index-%d", filepath.Base(j.path), time.Now().UnixNano())
+		if err := safefile.Write(filepath.Join(filepath.Dir(j.path), blobFile), c.Index.Blob, 0o600); err != nil {
+			return fmt.Errorf("write the file index: %w", err)
+		}
+		checks[i].Meta = maps.Clone(c.Meta)
+		if checks[i].Meta == nil {
+			checks[i].Meta = map[string]string{}
+		}
+		checks[i].Meta[indexFileKey] = blobFile
+	}
 	tx, err := j.db.Begin()
 	if err != nil {
 		return err
@@ -332,7 +363,26 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 			return fmt.Errorf("write a checkpoint: %w", err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if blobFile != "" {
+		j.removeOldIndexes(blobFile)
+	}
+	return nil
+}
+
+// indexFileKey is the meta key naming the file that holds the index blob.
+const indexFileKey = "index_file"
+
+// removeOldIndexes removes the index files but the one named now.
+func (j *Journal) removeOldIndexes(current string) {
+	old, _ := filepath.Glob(filepath.Join(filepath.Dir(j.path), filepath.Base(j.path)+".index-*"))
+	for _, f := range old {
+		if filepath.Base(f) != current {
+			os.Remove(f)
+		}
+	}
 }
 
 // writeCheckpoint writes one checkpoint inside tx. The waiting batches it
@@ -365,14 +415,17 @@ func writeCheckpoint(tx *sql.Tx, c Checkpoint) error {
 	return nil
 }
 
+// writeIndex writes a change of the index as rows over its blob (written
+// apart, see write): one per file changed since, a deleted one marked
+// gone. A whole index clears them.
 func writeIndex(tx *sql.Tx, d IndexDelta) error {
 	if d.Full {
 		if _, err := tx.Exec(`DELETE FROM file_index`); err != nil {
 			return err
 		}
 	}
-	put, err := tx.Prepare(`INSERT INTO file_index (path, size, mtime, hash, hashed) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash, hashed = excluded.hashed`)
+	put, err := tx.Prepare(`INSERT INTO file_index (path, size, mtime, hash, hashed, gone) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash, hashed = excluded.hashed, gone = excluded.gone`)
 	if err != nil {
 		return err
 	}
@@ -383,17 +436,12 @@ func writeIndex(tx *sql.Tx, d IndexDelta) error {
 			hashed = 1
 		}
 		// SQLite integers are signed: store the hash's bits as int64.
-		if _, err := put.Exec(e.Path, e.Size, e.Mtime, int64(e.Hash), hashed); err != nil {
+		if _, err := put.Exec(e.Path, e.Size, e.Mtime, int64(e.Hash), hashed, 0); err != nil {
 			return err
 		}
 	}
-	del, err := tx.Prepare(`DELETE FROM file_index WHERE path = ?`)
-	if err != nil {
-		return err
-	}
-	defer del.Close()
 	for _, p := range d.Deleted {
-		if _, err := del.Exec(p); err != nil {
+		if _, err := put.Exec(p, 0, 0, 0, 0, 1); err != nil {
 			return err
 		}
 	}
@@ -630,32 +678,46 @@ func (j *Journal) Meta(ctx context.Context, key string) (string, error) {
 	return v, err
 }
 
-// IndexEntry is one file of the persisted index.
+// MaxIndexFile bounds the index blob read back: ten million files.
+const MaxIndexFile = 1 << 30
+
+// IndexEntry is one file of the persisted index, or (Gone) one deleted
+// since its blob.
 type IndexEntry struct {
 	Path   string
 	Size   int64
 	Mtime  int64
 	Hash   uint64
 	Hashed bool
+	Gone   bool
 }
 
-// LoadIndex returns the persisted file index.
-func (j *Journal) LoadIndex(ctx context.Context) ([]IndexEntry, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT path, size, mtime, hash, hashed FROM file_index`)
+// LoadIndex returns the persisted file index: its blob (nil when none was
+// written) and the changes since, in the order to apply them. A journal of
+// an older hookd has no blob, and its rows are the whole index.
+func (j *Journal) LoadIndex(ctx context.Context) (blob []byte, changes []IndexEntry, err error) {
+	blob = j.blob
+	if name, err := j.Meta(ctx, indexFileKey); err != nil {
+		return nil, nil, err
+	} else if name != "" && j.path != "" {
+		if blob, err = safefile.Read(filepath.Join(filepath.Dir(j.path), filepath.Base(name)), MaxIndexFile); err != nil {
+			return nil, nil, fmt.Errorf("journal: read the file index: %w", err)
+		}
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT path, size, mtime, hash, hashed, gone FROM file_index`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	var out []IndexEntry
 	for rows.Next() {
 		var e IndexEntry
 		var h int64
-		var hashed int
-		if err := rows.Scan(&e.Path, &e.Size, &e.Mtime, &h, &hashed); err != nil {
-			return nil, err
+		var hashed, gone int
+		if err := rows.Scan(&e.Path, &e.Size, &e.Mtime, &h, &hashed, &gone); err != nil {
+			return nil, nil, err
 		}
-		e.Hash, e.Hashed = uint64(h), hashed == 1
-		out = append(out, e)
+		e.Hash, e.Hashed, e.Gone = uint64(h), hashed == 1, gone == 1
+		changes = append(changes, e)
 	}
-	return out, rows.Err()
+	return blob, changes, rows.Err()
 }

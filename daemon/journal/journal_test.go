@@ -146,3 +146,47 @@ func BenchmarkRecord(b *testing.B) {
 	b.StopTimer()
 	j.Flush(context.Background())
 }
+
+// The index is kept as a blob in a file of its own, named by the
+// checkpoint that wrote it, and the changes since as rows; both survive a
+// reopen, and only the current blob file is kept.
+func TestIndexBlobAndChanges(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "journal.db")
+	j := open(t, path)
+	ctx := context.Background()
+	j.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Full: true, Blob: []byte("first")}})
+	j.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Full: true, Blob: []byte("second")}})
+	j.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Put: []journal.IndexEntry{{Path: "a", Size: 1}}, Deleted: []string{"b"}}})
+	if err := j.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(j *journal.Journal) {
+		t.Helper()
+		blob, changes, err := j.LoadIndex(ctx)
+		if err != nil || string(blob) != "second" || len(changes) != 2 {
+			t.Fatalf("blob %q, changes %+v, %v", blob, changes, err)
+		}
+		for _, c := range changes {
+			if c.Path == "a" && (c.Gone || c.Size != 1) || c.Path == "b" && !c.Gone {
+				t.Errorf("change %+v", c)
+			}
+		}
+	}
+	check(j)
+	j.Close()
+	j = open(t, path)
+	defer j.Close()
+	check(j)
+	if files, _ := filepath.Glob(path + ".index-*"); len(files) != 1 {
+		t.Errorf("index files %v, want the current one alone", files)
+	}
+
+	mem := open(t, "")
+	defer mem.Close()
+	mem.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Full: true, Blob: []byte("in memory")}})
+	mem.Flush(ctx)
+	if blob, _, err := mem.LoadIndex(ctx); err != nil || string(blob) != "in memory" {
+		t.Errorf("in memory: %q %v", blob, err)
+	}
+}

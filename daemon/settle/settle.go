@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/cespare/xxhash/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/hookd-dev/hookd/event"
 )
@@ -92,8 +93,9 @@ type Settler struct {
 	// holding keeps the seeds for later while the start-up walk runs, so
 	// that reading baselines does not compete with it for the CPU.
 	holding bool
-	// tentative holds baselines taken from seeds whose barrier has not come
-	// back yet; an event for one of them is a change (Suspect).
+	// tentative holds the directories whose files' baselines were taken
+	// from seeds whose barrier has not come back yet; an event for a file
+	// in one of them is a change (Suspect).
 	tentative map[string]uint64
 	barrierN  uint64
 	barrier   func(confirm func())
@@ -140,8 +142,10 @@ func (s *Settler) Touch(rel string, f Flags) {
 		t.first = now
 	}
 	t.flags |= f
-	if f&Event != 0 && s.tentative[rel] != 0 {
-		t.flags |= Suspect
+	if f&Event != 0 && len(s.tentative) > 0 {
+		if dir, _ := split(rel); s.tentative[dir] != 0 {
+			t.flags |= Suspect
+		}
 	}
 	t.last = now
 	s.pending[rel] = t
@@ -163,49 +167,71 @@ func (s *Settler) SetBarrier(barrier func(confirm func())) { s.barrier = barrier
 // confirm makes the baselines of barrier n trustworthy.
 func (s *Settler) confirm(n uint64) {
 	s.mu.Lock()
-	for rel, b := range s.tentative {
+	for dir, b := range s.tentative {
 		if b <= n {
-			delete(s.tentative, rel)
+			delete(s.tentative, dir)
 		}
 	}
 	s.mu.Unlock()
 }
 
-// Entry is one file of the index, as persisted between runs.
+// Entry is one file of the index, as persisted between runs, or (Gone)
+// a file the index no longer has.
 type Entry struct {
 	Path   string
 	Size   int64
 	Mtime  int64
 	Hash   uint64
 	Hashed bool
+	Gone   bool
 }
 
-// Restore loads the index a previous run saved. Then the start-up scan is
+// Restore loads the index a previous run saved: a blob (EncodeIndex) and
+// the changes written after it, in order. Then the start-up scan is
 // compared with it rather than taken as the baseline: what changed while
 // hookd was down comes out as events marked CatchUp, and files in the index
-// but not on disk as deletions. Call it before Run.
-func (s *Settler) Restore(entries []Entry) {
-	for _, e := range entries {
-		s.index.put(e.Path, fileState{size: e.Size, mtime: e.Mtime, seen: e.Mtime + int64(racyWindow) + 1, hash: e.Hash, hashed: e.Hashed})
+// but not on disk as deletions. It reports how many files it restored, and
+// a damaged blob as an error (what could be read is kept). Call it before
+// Run.
+func (s *Settler) Restore(blob []byte, changes []Entry) (int, error) {
+	put := func(e Entry) {
+		if e.Gone {
+			s.index.remove(e.Path)
+			return
+		}
+		s.index.put(e.Path, fileState{size: e.Size, mtime: e.Mtime, hash: e.Hash, hashed: e.Hashed})
+	}
+	var err error
+	if len(blob) > 0 {
+		err = DecodeIndex(blob, put)
+	}
+	for _, e := range changes {
+		put(e)
 	}
 	s.restored = true
 	// What was restored is what the journal holds: nothing to write back.
 	s.index.all, s.index.dirty = false, map[string]bool{}
+	if err != nil {
+		s.index.all = true // write it whole again
+	}
 	// Every indexed file is looked at, so one deleted meanwhile is found.
 	s.Touch("", Tree|Rescan|CatchUp)
+	return s.index.files(), err
 }
 
-// SnapshotNow returns the index while Run runs, from Run's own goroutine.
-func (s *Settler) SnapshotNow(ctx context.Context) ([]Entry, error) {
-	var out []Entry
-	err := s.do(ctx, func() { out = s.Snapshot() })
+// Paths lists every indexed file while Run runs, from Run's own goroutine.
+func (s *Settler) Paths(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.do(ctx, func() { out = s.index.under("") })
 	return out, err
 }
 
 // Delta is what changed in the index since the last checkpoint: the
-// entries to write and the paths to delete, or the whole index (Full).
+// entries to write and the paths to delete, or the whole index (Full), as
+// a blob.
 type Delta struct {
 	Full    bool
+	Blob    []byte
 	Put     []Entry
 	Deleted []string
 }
@@ -216,11 +242,20 @@ type Delta struct {
 // consistent with the events. When fn returns true the changes count as
 // written, but for the paths it left out (keep), which are offered again
 // next time; when false they all are.
+//
+// While the start-up scan's baselines are still being taken, fn is not
+// called: what the index holds is not the tree yet.
 func (s *Settler) Checkpoint(ctx context.Context, fn func(Delta) (keep []string, ok bool)) error {
 	return s.do(ctx, func() {
+		s.mu.Lock()
+		seeding := s.holding || len(s.seeds) > 0
+		s.mu.Unlock()
+		if seeding {
+			return
+		}
 		d := Delta{Full: s.index.all}
 		if d.Full {
-			d.Put = s.Snapshot()
+			d.Blob = s.index.encode()
 		} else {
 			for rel := range s.index.dirty {
 				if st, ok := s.index.get(rel); ok {
@@ -255,21 +290,9 @@ func (s *Settler) do(ctx context.Context, fn func()) error {
 	}
 }
 
-// Snapshot returns the index, for the next run's Restore. Call it after Run
-// has returned (or use SnapshotNow).
-func (s *Settler) Snapshot() []Entry {
-	var out []Entry
-	for dir, m := range s.index.dirs {
-		for name, st := range m {
-			p := name
-			if dir != "" {
-				p = dir + "/" + name
-			}
-			out = append(out, Entry{Path: p, Size: st.size, Mtime: st.mtime, Hash: st.hash, Hashed: st.hashed})
-		}
-	}
-	return out
-}
+// Encode returns the whole index as a blob, for the next run's Restore.
+// Call it after Run has returned.
+func (s *Settler) Encode() []byte { return s.index.encode() }
 
 // HoldSeeds keeps seeds unexamined until it is called with false: the
 // watcher holds them during its start-up walk, so that "ready" comes as
@@ -375,9 +398,12 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 		}
 	}
 	s.fresh = nil
+	// Seeds are taken a chunk at a time, so that a change made meanwhile
+	// waits for one chunk at most, not for the whole tree's baselines.
 	var seeds map[string][]string
+	moreSeeds := false
 	if !s.holding {
-		seeds, s.seeds = s.seeds, nil
+		seeds, moreSeeds = s.takeSeeds(seedChunk)
 	}
 	var barrier uint64
 	if len(seeds) > 0 && s.barrier != nil {
@@ -389,32 +415,51 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 			s.tentative = map[string]uint64{}
 		}
 	}
+	// Fresh seeds (a first start) take the fast way, a directory at a
+	// time; a seed with a touch of its own goes with it.
+	baselines := map[string][]string{}
+	var key []byte
 	for dir, names := range seeds {
+		if barrier != 0 {
+			s.tentative[dir] = barrier
+		}
+		kept := names[:0] // the seeds are ours now: filtered in place
 		for _, name := range names {
-			rel := name
+			key = append(key[:0], dir...)
 			if dir != "" {
-				rel = dir + "/" + name
+				key = append(key, '/')
 			}
+			key = append(key, name...)
 			seed := Seed
 			if s.restored {
 				seed = Rescan | CatchUp // compared with the restored index
 			}
-			if t, ok := s.pending[rel]; ok {
+			if t, ok := s.pending[string(key)]; ok {
 				// An event came for it too: examine it with its touch.
 				t.flags |= seed
-				s.pending[rel] = t
+				s.pending[string(key)] = t
 				continue
 			}
-			ready[rel] = seed
-			if barrier != 0 {
-				s.tentative[rel] = barrier
+			if s.restored {
+				ready[string(key)] = seed
+				continue
 			}
+			kept = append(kept, name)
+		}
+		if len(kept) > 0 {
+			baselines[dir] = kept
 		}
 	}
 	for _, rel := range candidates {
 		t, ok := s.pending[rel]
 		if !ok {
 			continue // already taken
+		}
+		if len(s.seeds) > 0 && t.flags&Seed == 0 && s.takeSeed(rel) {
+			// Its baseline is not taken yet, but it was there at the
+			// scan: whatever it holds now is a change of it.
+			t.flags |= Seed
+			s.pending[rel] = t
 		}
 		due := t.last.Add(s.settle)
 		if limit := t.first.Add(capAt); limit.Before(due) {
@@ -433,7 +478,9 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 
 	if len(cookies) == 0 {
 		for rel, f := range ready {
-			if !s.truncating(rel, now) {
+			// Only a change the kernel reported can be caught mid-save; a
+			// baseline or a rescan is what is there.
+			if f&Event == 0 || !s.truncating(rel, now) {
 				continue
 			}
 			delete(ready, rel)
@@ -451,6 +498,15 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 			if !more || due.Before(next) {
 				next, more = due, true
 			}
+		}
+	}
+	for dir, names := range baselines {
+		for _, name := range s.baseline(dir, names, now) {
+			rel := name
+			if dir != "" {
+				rel = dir + "/" + name
+			}
+			ready[rel] = Seed // not a plain file now: the general way
 		}
 	}
 	if len(ready) > 0 {
@@ -480,7 +536,76 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 	for _, c := range cookies {
 		close(c)
 	}
+	if moreSeeds {
+		s.wake() // the next chunk, after whatever came in meanwhile
+	}
 	return next, more
+}
+
+// takeSeed removes rel from the seeds not yet taken, and reports whether
+// it was there. mu is held.
+func (s *Settler) takeSeed(rel string) bool {
+	dir, name := split(rel)
+	names := s.seeds[dir]
+	i := slices.Index(names, name)
+	if i < 0 {
+		return false
+	}
+	s.seeds[dir] = slices.Delete(names, i, i+1)
+	return true
+}
+
+// baseline records the start-up scan's files of one directory as the
+// index's baseline, the fast way: each stat relative to the directory's
+// descriptor, so no path is built or walked, and each name kept as the
+// scan read it. It returns the names it could not take (gone, no longer a
+// plain file or symlink, or too fresh for size and mtime to prove
+// anything), for the general way.
+func (s *Settler) baseline(dir string, names []string, now time.Time) (left []string) {
+	dfd, err := unix.Open(filepath.Join(s.root, filepath.FromSlash(dir)), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return names
+	}
+	defer unix.Close(dfd)
+	entries := make([]fileEntry, 0, len(names))
+	seen := now.UnixNano()
+	for _, name := range names {
+		var st unix.Stat_t
+		if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			left = append(left, name)
+			continue
+		}
+		mtime := st.Mtim.Nano()
+		if t := st.Mode & unix.S_IFMT; (t != unix.S_IFREG && t != unix.S_IFLNK) || time.Duration(seen-mtime) <= racyWindow {
+			left = append(left, name)
+			continue
+		}
+		entries = append(entries, fileEntry{name, fileState{size: st.Size, mtime: mtime, ino: uint32(st.Ino)}})
+	}
+	s.index.baseline(dir, entries)
+	return left
+}
+
+// seedChunk is how many seeds one flush takes.
+const seedChunk = 4096
+
+// takeSeeds takes whole directories of seeds until about n files. mu is
+// held.
+func (s *Settler) takeSeeds(n int) (map[string][]string, bool) {
+	if len(s.seeds) == 0 {
+		return nil, false
+	}
+	out := map[string][]string{}
+	taken := 0
+	for dir, names := range s.seeds {
+		if taken >= n {
+			return out, true
+		}
+		out[dir] = names
+		taken += len(names)
+		delete(s.seeds, dir)
+	}
+	return out, false
 }
 
 // maxSettle caps how long a path written without pause waits.
@@ -545,7 +670,7 @@ func (s *Settler) examine(pending map[string]Flags) []event.Event {
 		catchUp bool
 	}
 	buckets := map[bucket][]event.File{}
-	goneIno := map[uint64]gone{} // inodes of deleted files, for renames
+	goneIno := map[uint32]gone{} // inodes of deleted files, for renames
 	visit := func(rel string, f Flags) {
 		prev, _ := s.index.get(rel)
 		change, size, ok := s.examineFile(rel, f, now)
@@ -609,9 +734,9 @@ func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change,
 		}
 		return "", 0, false
 	}
-	cur := fileState{size: fi.Size(), mtime: fi.ModTime().UnixNano(), seen: now.UnixNano(), ino: inode(fi)}
+	cur := fileState{size: fi.Size(), mtime: fi.ModTime().UnixNano(), ino: inode(fi)}.recorded(now.UnixNano())
 	statSame := known && prev.size == cur.size && prev.mtime == cur.mtime
-	trusted := known && time.Duration(prev.seen-prev.mtime) > racyWindow
+	trusted := known && !prev.racy
 
 	if seeded && !changedSinceSeed {
 		// A recent mtime proves nothing later (see racyWindow), so take
@@ -625,8 +750,6 @@ func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change,
 	if statSame && trusted && (f&Rescan != 0 || f&Seed != 0 || !prev.hashed) {
 		// Size and mtime are trustworthy and equal: unchanged. Only a
 		// rescan, or a file never hashed, settles for that.
-		prev.seen = cur.seen
-		s.index.put(rel, prev)
 		return "", 0, false
 	}
 	if cur.size <= maxHashSize {
@@ -693,7 +816,7 @@ func hashFile(abs string, fi os.FileInfo) (uint64, bool) {
 
 // pairRenames marks a created file as renamed from a deleted one when both
 // are the same inode: a rename keeps it, a copy does not.
-func (s *Settler) pairRenames(created []event.File, goneIno map[uint64]gone) {
+func (s *Settler) pairRenames(created []event.File, goneIno map[uint32]gone) {
 	if len(goneIno) == 0 {
 		return
 	}
@@ -717,9 +840,9 @@ type gone struct {
 	fileState
 }
 
-func inode(fi os.FileInfo) uint64 {
+func inode(fi os.FileInfo) uint32 {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return st.Ino
+		return uint32(st.Ino)
 	}
 	return 0
 }

@@ -629,6 +629,9 @@ func TempFile(name string) bool {
 		return true
 	}
 	// vim probes a directory with a file named 4913, then 4913+123n.
+	if name == "" || name[0] < '0' || name[0] > '9' {
+		return false // not a number: Atoi would allocate its error for every file
+	}
 	if n, err := strconv.Atoi(name); err == nil && n >= 4913 && (n-4913)%123 == 0 {
 		return true
 	}

@@ -1,0 +1,125 @@
+package daemon_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+)
+
+// BenchmarkFirstChange measures what a user waits for at start: from Run
+// to the first event for a file written every 30 ms from the start, on a
+// big tree, first start (no saved index); and the heap at its peak until
+// the start-up work is done. Point HOOKD_BENCH_TREE at a tree (go run
+// ./bench -tree DIR generates one) and profile with -cpuprofile or
+// -memprofile.
+func BenchmarkFirstChange(b *testing.B) {
+	tree := os.Getenv("HOOKD_BENCH_TREE")
+	if tree == "" {
+		b.Skip("set HOOKD_BENCH_TREE to a generated tree")
+	}
+	probe := filepath.Join(tree, "probe.txt")
+	if dir := os.Getenv("HOOKD_BENCH_PROBE_DIR"); dir != "" {
+		probe = filepath.Join(tree, dir, "probe.txt")
+	}
+	var total time.Duration
+	var peak uint64
+	for b.Loop() {
+		os.Remove(probe)
+		state := b.TempDir()
+		cfgFile := filepath.Join(state, "bench.toml")
+		if err := os.WriteFile(cfgFile, []byte(`[[hook]]
+name = "probe"
+on = ["file.saved", "file.created"]
+paths = ["**/probe.txt"]
+debounce = "0s"
+run = "true"
+`), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		first := make(chan time.Time, 1)
+		d := daemon.New(daemon.Options{
+			Repo:   daemon.Repo{Root: tree, StateDir: state},
+			Config: hooks.LoadOptions{Root: tree, Explicit: cfgFile},
+			OnEvent: func(ev event.Event) {
+				for _, f := range ev.Files {
+					if f.Path != "" && filepath.Base(f.Path) == "probe.txt" {
+						select {
+						case first <- time.Now():
+						default:
+						}
+					}
+				}
+			},
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		t0 := time.Now()
+		go func() { done <- d.Run(ctx) }()
+		tick := time.NewTicker(30 * time.Millisecond)
+		var at time.Time
+		go func() {
+			<-d.Ready()
+			if os.Getenv("HOOKD_BENCH_DEBUG") != "" {
+				println("ready after", time.Since(t0).String())
+			}
+		}()
+	probing:
+		for i := 0; ; i++ {
+			if err := os.WriteFile(probe, []byte("probe "+strconv.Itoa(i)), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			select {
+			case at = <-first:
+				break probing
+			case <-tick.C:
+			}
+		}
+		tick.Stop()
+		total += at.Sub(t0)
+		if os.Getenv("HOOKD_BENCH_DEBUG") != "" {
+			println("first after", at.Sub(t0).String())
+		}
+		// The start-up work that follows (baselines, the checkpoint).
+		if err := d.Idle(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if path := os.Getenv("HOOKD_BENCH_HEAPPROFILE"); path != "" {
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := pprof.WriteHeapProfile(f); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapSys)
+		if os.Getenv("HOOKD_BENCH_DEBUG") != "" {
+			st, _ := os.ReadFile("/proc/self/status")
+			for _, l := range strings.Split(string(st), "\n") {
+				if strings.HasPrefix(l, "VmHWM") || strings.HasPrefix(l, "RssAnon") {
+					println(l)
+				}
+			}
+			println("heap inuse", ms.HeapInuse>>20, "MB, idle", ms.HeapIdle>>20, "released", ms.HeapReleased>>20, "stacks", ms.StackSys>>20, "other", (ms.Sys-ms.HeapSys-ms.StackSys)>>20, "sys", ms.Sys>>20)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-first")
+	b.ReportMetric(float64(peak)/1e6, "MB-heap-sys")
+}

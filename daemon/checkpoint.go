@@ -135,7 +135,7 @@ func (d *Daemon) writeCheckpoint(delta settle.Delta) (keep []string, ok bool) {
 	if delta.Full && len(held) > 0 {
 		return nil, false // a whole index cannot leave paths out
 	}
-	cp := journal.Checkpoint{Meta: map[string]string{}, Index: journal.IndexDelta{Full: delta.Full, Blob: delta.Blob}}
+	cp := journal.Checkpoint{Meta: map[string]string{}, Index: journal.IndexDelta{Full: delta.Full}}
 	for _, e := range delta.Put {
 		if held[e.Path] {
 			keep = append(keep, e.Path)
@@ -169,6 +169,16 @@ func (d *Daemon) writeCheckpoint(delta settle.Delta) (keep []string, ok bool) {
 	} else {
 		ok = gather()
 	}
+	if ok && delta.Full {
+		// The whole index is streamed to its file now, on the settler's
+		// goroutine: holding a copy for the journal's would double it.
+		name, err := d.journal.WriteIndex(delta.Write)
+		if err != nil {
+			d.log.Error("write the file index; a restart will not catch up with changes until it is written", tint.Err(err))
+			return nil, false
+		}
+		cp.Index.File = name
+	}
 	if ok {
 		d.journal.Checkpoint(cp)
 	}
@@ -191,7 +201,13 @@ func waitingRow(r queue.Record) journal.RunRow {
 // finalCheckpoint is the checkpoint of a clean stop: everything, once the
 // settler and the sources have stopped.
 func (d *Daemon) finalCheckpoint(s *settle.Settler) {
-	cp := journal.Checkpoint{Meta: map[string]string{}, Index: journal.IndexDelta{Full: true, Blob: s.Encode()}}
+	cp := journal.Checkpoint{Meta: map[string]string{}, Index: journal.IndexDelta{Full: true}}
+	name, err := d.journal.WriteIndex(s.WriteIndex)
+	if err != nil {
+		d.log.Error("write the file index at stop; the next start catches up from the last one", tint.Err(err))
+		cp.Index = journal.IndexDelta{} // keep the last one written, and what came after
+	}
+	cp.Index.File = name
 	if d.vcs != nil {
 		cp.Meta[reflogKey] = strconv.FormatInt(d.vcs.src.Offset(), 10)
 	}

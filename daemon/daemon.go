@@ -128,6 +128,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	var settler *settle.Settler
 	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, func(ctx context.Context) ([]string, error) {
 		return settler.Paths(ctx)
+	}, func(ctx context.Context, match func(dir, name string) bool) (bool, error) {
+		return settler.Any(ctx, match)
 	}, d.log.With("component", "spec"))
 	for _, p := range probs {
 		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)

@@ -31,8 +31,10 @@ type specTracker struct {
 	journal *journal.Journal
 	log     *slog.Logger
 	built   chan struct{} // closed once the index is ready for queries
-	// files lists the work tree's files (the settler's index).
-	files func(context.Context) ([]string, error)
+	// files lists the work tree's files (the settler's index); anyFile
+	// says whether one satisfies a test, without listing them.
+	files   func(context.Context) ([]string, error)
+	anyFile func(ctx context.Context, match func(dir, name string) bool) (bool, error)
 	// indexed says whether code files were scanned for citations. A tree
 	// without specs is not scanned until a spec document appears: reading
 	// every file of a big repository for nothing would be a waste.
@@ -55,7 +57,8 @@ type specTracker struct {
 	wake   chan struct{}
 }
 
-func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, files func(context.Context) ([]string, error), log *slog.Logger) *specTracker {
+func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, files func(context.Context) ([]string, error),
+	anyFile func(ctx context.Context, match func(dir, name string) bool) (bool, error), log *slog.Logger) *specTracker {
 	x, err := spec.NewIndex(roots, patterns)
 	if err != nil {
 		// The config loader checked the patterns; keep the defaults.
@@ -64,7 +67,7 @@ func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, f
 	}
 	empty := make(chan struct{})
 	close(empty)
-	return &specTracker{root: root, index: x, journal: j, files: files, log: log, built: make(chan struct{}), warned: map[string]string{}, seen: map[string]string{}, empty: empty, wake: make(chan struct{}, 1)}
+	return &specTracker{root: root, index: x, journal: j, files: files, anyFile: anyFile, log: log, built: make(chan struct{}), warned: map[string]string{}, seen: map[string]string{}, empty: empty, wake: make(chan struct{}, 1)}
 }
 
 // offer queues a file event for the tracker; others are not its concern.
@@ -165,21 +168,32 @@ func (t *specTracker) wait(ctx context.Context) error {
 // one.
 func (t *specTracker) build(ctx context.Context) {
 	defer close(t.built)
+	// Whether there is a spec document at all is asked without listing
+	// the tree: most trees have none, and half a million paths for
+	// nothing is tens of megabytes.
+	roots := t.index.Roots()
+	found, err := t.anyFile(ctx, func(dir, name string) bool {
+		if !strings.HasSuffix(name, ".md") || !underRoot(dir, roots) {
+			return false // the path is built only for a likely document
+		}
+		_, ok := spec.Classify(dir+"/"+name, roots)
+		return ok
+	})
+	if err != nil {
+		return
+	}
+	if !found {
+		t.log.Debug("no specs: the trace index waits for one")
+		return
+	}
 	files, err := t.files(ctx)
 	if err != nil {
 		return
 	}
-	for _, f := range files {
-		if _, ok := spec.Classify(f, t.index.Roots()); ok {
-			// `hookd spec diff` waits for this: its impact needs the
-			// whole index.
-			t.mu.Lock()
-			t.scan(ctx, files)
-			t.mu.Unlock()
-			return
-		}
-	}
-	t.log.Debug("no specs: the trace index waits for one", "files", len(files))
+	// `hookd spec diff` waits for this: its impact needs the whole index.
+	t.mu.Lock()
+	t.scan(ctx, files)
+	t.mu.Unlock()
 }
 
 // scan reads every file into the index. t.mu is held.
@@ -367,4 +381,15 @@ func (t *specTracker) accept(ctx context.Context, rel string) error {
 	}
 	delete(t.seen, rel)
 	return t.journal.SetMeta(ctx, seenKey+rel, string(data))
+}
+
+// underRoot reports whether dir is at or below a spec root, in the
+// repository or in a nested project.
+func underRoot(dir string, roots []string) bool {
+	for _, r := range roots {
+		if dir == r || strings.HasPrefix(dir, r+"/") || strings.HasSuffix(dir, "/"+r) || strings.Contains(dir, "/"+r+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -113,6 +113,10 @@ run = "true"
 					println(l)
 				}
 			}
+			runtime.GC()
+			var live runtime.MemStats
+			runtime.ReadMemStats(&live)
+			println("live heap after GC", live.HeapAlloc>>20, "MB")
 			println("heap inuse", ms.HeapInuse>>20, "MB, idle", ms.HeapIdle>>20, "released", ms.HeapReleased>>20, "stacks", ms.StackSys>>20, "other", (ms.Sys-ms.HeapSys-ms.StackSys)>>20, "sys", ms.Sys>>20)
 		}
 		cancel()

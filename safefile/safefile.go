@@ -178,6 +178,15 @@ func ReadInside(root, rel string, limit int64) ([]byte, error) {
 // in the same directory, is synced, and is renamed over path; the
 // directory is synced after, so the change survives a crash.
 func Write(path string, data []byte, perm fs.FileMode) error {
+	return WriteFunc(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFunc is Write of what fn writes: for a file too big to hold in
+// memory first.
+func WriteFunc(path string, perm fs.FileMode, fn func(io.Writer) error) error {
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&fs.ModeSymlink != 0 {
 			return fmt.Errorf("%s: %w", path, ErrSymlink)
@@ -198,7 +207,7 @@ func Write(path string, data []byte, perm fs.FileMode) error {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	if err := fn(tmp); err != nil {
 		return err
 	}
 	if err := tmp.Chmod(perm); err != nil {

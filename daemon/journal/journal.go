@@ -23,11 +23,13 @@
 package journal
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"os"
@@ -126,11 +128,11 @@ type Checkpoint struct {
 }
 
 // IndexDelta is a change of the persisted file index: the entries to write
-// and the paths to delete, or, with Full, the whole index as a blob (the
-// settler's encoding; the journal keeps it as it is).
+// and the paths to delete, or, with Full, the whole index: the blob in
+// File, which WriteIndex wrote.
 type IndexDelta struct {
 	Full    bool
-	Blob    []byte
+	File    string
 	Put     []IndexEntry
 	Deleted []string
 }
@@ -311,21 +313,14 @@ func (j *Journal) writer() {
 }
 
 func (j *Journal) write(runs map[string]RunRow, order []string, events []event.Event, checks []Checkpoint, forget []string) error {
-	// A whole index goes to a file of its own before the transaction that
-	// names it: a crash in between leaves the last one named, still there.
+	// A whole index is in a file of its own, written before: the
+	// transaction names it, and a crash before leaves the last one named.
 	var blobFile string
 	for i, c := range checks {
-		if !c.Index.Full {
+		if !c.Index.Full || c.Index.File == "" {
 			continue
 		}
-		if j.path == "" {
-			j.blob = c.Index.Blob
-			continue
-		}
-		blobFile = fmt.Sprintf("%s.index-%d", filepath.Base(j.path), time.Now().UnixNano())
-		if err := safefile.Write(filepath.Join(filepath.Dir(j.path), blobFile), c.Index.Blob, 0o600); err != nil {
-			return fmt.Errorf("write the file index: %w", err)
-		}
+		blobFile = c.Index.File
 		checks[i].Meta = maps.Clone(c.Meta)
 		if checks[i].Meta == nil {
 			checks[i].Meta = map[string]string{}
@@ -374,6 +369,28 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 
 // indexFileKey is the meta key naming the file that holds the index blob.
 const indexFileKey = "index_file"
+
+// WriteIndex writes a whole file index, as write writes it, into a new
+// file beside the journal (never over one, never through a symlink), and
+// returns its name for the checkpoint that names it. An in-memory journal
+// keeps it in memory.
+func (j *Journal) WriteIndex(write func(io.Writer) error) (string, error) {
+	if j.path == "" {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return "", err
+		}
+		j.mu.Lock()
+		j.blob = b.Bytes()
+		j.mu.Unlock()
+		return "", nil
+	}
+	name := fmt.Sprintf("%s.index-%d", filepath.Base(j.path), time.Now().UnixNano())
+	if err := safefile.WriteFunc(filepath.Join(filepath.Dir(j.path), name), 0o600, write); err != nil {
+		return "", fmt.Errorf("journal: write the file index: %w", err)
+	}
+	return name, nil
+}
 
 // removeOldIndexes removes the index files but the one named now.
 func (j *Journal) removeOldIndexes(current string) {
@@ -696,7 +713,9 @@ type IndexEntry struct {
 // written) and the changes since, in the order to apply them. A journal of
 // an older hookd has no blob, and its rows are the whole index.
 func (j *Journal) LoadIndex(ctx context.Context) (blob []byte, changes []IndexEntry, err error) {
+	j.mu.Lock()
 	blob = j.blob
+	j.mu.Unlock()
 	if name, err := j.Meta(ctx, indexFileKey); err != nil {
 		return nil, nil, err
 	} else if name != "" && j.path != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -155,8 +156,16 @@ func TestIndexBlobAndChanges(t *testing.T) {
 	path := filepath.Join(dir, "journal.db")
 	j := open(t, path)
 	ctx := context.Background()
-	j.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Full: true, Blob: []byte("first")}})
-	j.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Full: true, Blob: []byte("second")}})
+	for _, blob := range []string{"first", "second"} {
+		name, err := j.WriteIndex(func(w io.Writer) error { _, err := io.WriteString(w, blob); return err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		j.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Full: true, File: name}})
+		if err := j.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	j.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Put: []journal.IndexEntry{{Path: "a", Size: 1}}, Deleted: []string{"b"}}})
 	if err := j.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -184,7 +193,11 @@ func TestIndexBlobAndChanges(t *testing.T) {
 
 	mem := open(t, "")
 	defer mem.Close()
-	mem.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Full: true, Blob: []byte("in memory")}})
+	name, err := mem.WriteIndex(func(w io.Writer) error { _, err := io.WriteString(w, "in memory"); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem.Checkpoint(journal.Checkpoint{Index: journal.IndexDelta{Full: true, File: name}})
 	mem.Flush(ctx)
 	if blob, _, err := mem.LoadIndex(ctx); err != nil || string(blob) != "in memory" {
 		t.Errorf("in memory: %q %v", blob, err)

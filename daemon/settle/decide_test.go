@@ -1,6 +1,7 @@
 package settle
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -112,7 +113,16 @@ func TestCheckpointDelta(t *testing.T) {
 		var got Delta
 		done := make(chan struct{})
 		go func() {
-			s.Checkpoint(t.Context(), func(d Delta) ([]string, bool) { got = d; return keep, true })
+			s.Checkpoint(t.Context(), func(d Delta) ([]string, bool) {
+				got = d
+				if d.Full {
+					var b bytes.Buffer
+					if err := d.Write(&b); err != nil || countBlob(t, b.Bytes()) != s.index.files() {
+						t.Errorf("the blob written: %v", err)
+					}
+				}
+				return keep, true
+			})
 			close(done)
 		}()
 		call := <-s.calls
@@ -120,7 +130,7 @@ func TestCheckpointDelta(t *testing.T) {
 		<-done
 		return got
 	}
-	if d := take(); !d.Full || len(d.Put) != 0 || countBlob(t, d.Blob) != 2 {
+	if d := take(); !d.Full || len(d.Put) != 0 || countBlob(t, s.index.encode()) != 2 {
 		t.Fatalf("first: %+v, want the whole index as a blob", d)
 	}
 	if d := take(); d.Full || len(d.Put)+len(d.Deleted) != 0 {

@@ -1,9 +1,11 @@
 package settle
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -247,16 +249,16 @@ func (x *index) under(rel string) []string {
 // zig-zag encoded.
 const indexMagic = "hki1"
 
-// encode writes the index as a blob, directories and names sorted.
-func (x *index) encode() []byte {
+// writeTo writes the index as a blob, directories and names sorted, a
+// piece at a time.
+func (x *index) writeTo(w io.Writer) error {
 	dirs := make([]string, 0, len(x.dirs))
-	n := 0
-	for d, df := range x.dirs {
+	for d := range x.dirs {
 		dirs = append(dirs, d)
-		n += df.len()
 	}
 	slices.Sort(dirs)
-	buf := make([]byte, 0, len(indexMagic)+n*24)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	buf := make([]byte, 0, 256)
 	buf = append(buf, indexMagic...)
 	buf = binary.AppendUvarint(buf, uint64(len(dirs)))
 	for _, d := range dirs {
@@ -276,9 +278,24 @@ func (x *index) encode() []byte {
 			if st.hashed {
 				buf = binary.LittleEndian.AppendUint64(buf, st.hash)
 			}
+			if _, err := bw.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
 		}
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+		buf = buf[:0]
 	}
-	return buf
+	return bw.Flush()
+}
+
+// encode is writeTo into memory.
+func (x *index) encode() []byte {
+	var b bytes.Buffer
+	_ = x.writeTo(&b) // a bytes.Buffer does not fail
+	return b.Bytes()
 }
 
 func appendString(buf []byte, s string) []byte {

@@ -219,6 +219,32 @@ func (s *Settler) Restore(blob []byte, changes []Entry) (int, error) {
 	return s.index.files(), err
 }
 
+// Any reports whether some indexed file satisfies match, asked from Run's
+// own goroutine with each file's directory and name: no path is built.
+func (s *Settler) Any(ctx context.Context, match func(dir, name string) bool) (bool, error) {
+	found := false
+	err := s.do(ctx, func() {
+		for d, df := range s.index.dirs {
+			if df.m != nil {
+				for n := range df.m {
+					if match(d, n) {
+						found = true
+						return
+					}
+				}
+				continue
+			}
+			for _, e := range df.list {
+				if match(d, e.name) {
+					found = true
+					return
+				}
+			}
+		}
+	})
+	return found, err
+}
+
 // Paths lists every indexed file while Run runs, from Run's own goroutine.
 func (s *Settler) Paths(ctx context.Context) ([]string, error) {
 	var out []string
@@ -227,11 +253,12 @@ func (s *Settler) Paths(ctx context.Context) ([]string, error) {
 }
 
 // Delta is what changed in the index since the last checkpoint: the
-// entries to write and the paths to delete, or the whole index (Full), as
-// a blob.
+// entries to write and the paths to delete, or the whole index (Full),
+// which Write writes as a blob (DecodeIndex reads it). Write is only valid
+// while the checkpoint's fn runs.
 type Delta struct {
 	Full    bool
-	Blob    []byte
+	Write   func(io.Writer) error
 	Put     []Entry
 	Deleted []string
 }
@@ -255,7 +282,7 @@ func (s *Settler) Checkpoint(ctx context.Context, fn func(Delta) (keep []string,
 		}
 		d := Delta{Full: s.index.all}
 		if d.Full {
-			d.Blob = s.index.encode()
+			d.Write = s.index.writeTo
 		} else {
 			for rel := range s.index.dirty {
 				if st, ok := s.index.get(rel); ok {
@@ -290,9 +317,9 @@ func (s *Settler) do(ctx context.Context, fn func()) error {
 	}
 }
 
-// Encode returns the whole index as a blob, for the next run's Restore.
-// Call it after Run has returned.
-func (s *Settler) Encode() []byte { return s.index.encode() }
+// WriteIndex writes the whole index as a blob, for the next run's
+// Restore. Call it after Run has returned.
+func (s *Settler) WriteIndex(w io.Writer) error { return s.index.writeTo(w) }
 
 // HoldSeeds keeps seeds unexamined until it is called with false: the
 // watcher holds them during its start-up walk, so that "ready" comes as
@@ -308,7 +335,7 @@ func (s *Settler) HoldSeeds(hold bool) {
 }
 
 // SeedDir hands over the files the start-up scan found in dir ("" for the
-// root). They become the index's baseline in the first flush, in the
+// root); names is the settler's from then on. They become the index's baseline in the first flush, in the
 // background, without being reported; a seeded file that also gets an
 // event changed after the scan. It is cheaper than a Touch per file, which
 // is what keeps start-up fast on big trees.
@@ -320,7 +347,11 @@ func (s *Settler) SeedDir(dir string, names []string) {
 	if s.seeds == nil {
 		s.seeds = map[string][]string{}
 	}
-	s.seeds[dir] = append(s.seeds[dir], names...)
+	if s.seeds[dir] == nil {
+		s.seeds[dir] = names // handed over, not copied: the caller is done with it
+	} else {
+		s.seeds[dir] = append(s.seeds[dir], names...)
+	}
 	s.mu.Unlock()
 	s.wake()
 }
@@ -605,6 +636,7 @@ func (s *Settler) takeSeeds(n int) (map[string][]string, bool) {
 		taken += len(names)
 		delete(s.seeds, dir)
 	}
+	s.seeds = nil // drained: a map keeps its size when emptied
 	return out, false
 }
 

@@ -45,6 +45,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/lmittmann/tint"
@@ -94,7 +95,9 @@ type Watcher struct {
 	waiters  map[string]chan struct{} // cookie name -> settled
 	barriers map[string]func()        // cookie name -> called in event order
 
-	overflow     chan struct{} // asks Run to recover as from an overflow
+	overflow chan struct{} // asks Run to recover as from an overflow
+	// bufs are getdents buffers, one per walker at a time.
+	bufs         sync.Pool
 	polledWarned atomic.Bool
 	drop         atomic.Pointer[func(rel string) bool] // tests only: lose matching events
 	add          func(path string) error               // fsnotify's Add; tests put the kernel's errors here
@@ -145,6 +148,7 @@ func New(opts Options) (*Watcher, error) {
 		barriers: map[string]func(){},
 		overflow: make(chan struct{}, 1),
 	}
+	w.bufs.New = func() any { return &scanBufs{buf: make([]byte, 32<<10)} }
 	opts.Settler.SetBarrier(w.barrier)
 	return w, nil
 }
@@ -485,6 +489,12 @@ func (w *Watcher) addTree(dir string, flags settle.Flags) error {
 	return first
 }
 
+// scanBufs are what reading one directory needs.
+type scanBufs struct {
+	buf     []byte
+	entries []dirent
+}
+
 // visit watches one directory, reads it, hands its files to the settler
 // and returns its subdirectories that are not ignored.
 func (w *Watcher) visit(d string, flags settle.Flags) ([]string, error) {
@@ -514,38 +524,56 @@ func (w *Watcher) visit(d string, flags settle.Flags) ([]string, error) {
 			return nil, nil
 		}
 	}
-	entries, err := os.ReadDir(abs)
-	if err != nil {
+	scan := w.bufs.Get().(*scanBufs)
+	defer w.bufs.Put(scan)
+	entries, err := readDir(abs, scan.buf, scan.entries)
+	scan.entries = entries[:0]
+	if err != nil && len(entries) == 0 {
 		return nil, nil
 	}
 	w.walkMu.Lock()
 	defer w.walkMu.Unlock()
 	for _, e := range entries {
-		if e.Name() == ".gitignore" {
+		if e.name == ".gitignore" {
 			w.ig.LoadDir(d)
 			break
 		}
 	}
 	var subdirs, seeds []string
+	if flags == settle.Seed {
+		seeds = make([]string, 0, len(entries))
+	}
+	var scratch []byte
 	for _, e := range entries {
-		rel := e.Name()
-		if d != "" {
-			rel = d + "/" + e.Name()
-		}
-		if e.IsDir() {
+		if e.dir {
+			rel := e.name
+			if d != "" {
+				rel = d + "/" + e.name
+			}
 			if !w.ig.Match(rel, true) {
 				subdirs = append(subdirs, rel)
 			}
 			continue
 		}
-		if TempFile(e.Name()) || w.ig.Match(rel, false) {
+		if TempFile(e.name) {
+			continue
+		}
+		// A file's path is needed for the ignore rules only, most of the
+		// time: joined in a scratch buffer, which the matcher reads and
+		// keeps nothing of, rather than allocated for every file.
+		scratch = append(scratch[:0], d...)
+		if d != "" {
+			scratch = append(scratch, '/')
+		}
+		scratch = append(scratch, e.name...)
+		if w.ig.Match(unsafe.String(unsafe.SliceData(scratch), len(scratch)), false) {
 			continue
 		}
 		if flags == settle.Seed {
-			seeds = append(seeds, e.Name())
+			seeds = append(seeds, e.name)
 			continue
 		}
-		w.opts.Settler.Touch(rel, flags)
+		w.opts.Settler.Touch(string(scratch), flags)
 	}
 	w.opts.Settler.SeedDir(d, seeds)
 	return subdirs, nil

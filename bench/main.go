@@ -38,8 +38,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
-
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -240,25 +238,19 @@ func mustAbs(p string) string {
 	return abs
 }
 
-// latencyFloor measures raw fsnotify plus one spawn per event.
+// latencyFloor measures the floor process (floorWatch): raw inotify, a
+// process of its own, one spawn of the command per read of events.
 func latencyFloor(work string, n int) []time.Duration {
 	dir := filepath.Join(work, "floor")
 	check(os.MkdirAll(dir, 0o755))
 	fifo := mkfifo(work, "floor.fifo")
-	w, err := fsnotify.NewWatcher()
+	self, err := os.Executable()
 	check(err)
-	defer w.Close()
-	check(w.Add(dir))
-	go func() {
-		for ev := range w.Events {
-			if ev.Has(fsnotify.Write) {
-				cmd := exec.Command("/bin/sh", "-c", `echo x > "$FIFO"`)
-				cmd.Env = append(os.Environ(), "FIFO="+fifo)
-				_ = cmd.Start()
-				go cmd.Wait()
-			}
-		}
-	}()
+	cmd := exec.Command(self, "-floor-watch", dir)
+	cmd.Env = append(os.Environ(), "FIFO="+fifo)
+	check(cmd.Start())
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	waitWatching(dir, fifo)
 	return measure(filepath.Join(dir, "f.txt"), fifo, n)
 }
 

@@ -145,6 +145,12 @@ type Journal struct {
 	// an in-memory journal, which has no directory to keep it in.
 	path string
 	blob []byte
+	// The statements every write uses, prepared once: SQLite parses a
+	// statement in about as long as it runs it.
+	insertRun, insertEvent, upsertMeta *sql.Stmt
+	// urgent says a Flush or Close waits: write at once, not after
+	// gathering (writeDelay).
+	urgent chan struct{}
 
 	mu sync.Mutex
 	// mu guards the fields that follow: the writer's queue.
@@ -198,10 +204,39 @@ func Open(path string, log *slog.Logger) (*Journal, error) {
 			return nil, fmt.Errorf("journal: alter table %s in %s: %w", col, path, err)
 		}
 	}
-	j := &Journal{db: db, log: log, path: path, runs: map[string]RunRow{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	j := &Journal{db: db, log: log, path: path, runs: map[string]RunRow{}, wake: make(chan struct{}, 1), urgent: make(chan struct{}, 1), done: make(chan struct{})}
+	for _, st := range []struct {
+		into **sql.Stmt
+		sql  string
+	}{{&j.insertRun, insertRunSQL}, {&j.insertEvent, insertEventSQL}, {&j.upsertMeta, upsertMetaSQL}} {
+		if *st.into, err = db.Prepare(st.sql); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("journal: prepare in %s: %w", path, err)
+		}
+	}
 	go j.writer()
 	return j, nil
 }
+
+const (
+	insertRunSQL = `INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid, prompt, written)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
+			start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
+			output = excluded.output, error = excluded.error, reason = excluded.reason,
+			batch = CASE WHEN excluded.status NOT IN ('pending', 'queued', 'running') THEN '' WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
+			pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END,
+			prompt = CASE WHEN excluded.prompt = '' THEN runs.prompt ELSE excluded.prompt END,
+			written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END`
+	insertEventSQL = `INSERT INTO events (kind, time_ns, depth, cause, files) VALUES (?, ?, ?, ?, ?)`
+	upsertMetaSQL  = `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`
+)
+
+// writeDelay is how long the writer gathers what comes after the first
+// record before it writes: a run's queued, started and finished states
+// then go in one transaction, after its command has started rather than
+// competing with it for the CPU.
+const writeDelay = 20 * time.Millisecond
 
 // Record queues a run's latest state. It never blocks on the disk.
 func (j *Journal) Record(r RunRow) {
@@ -243,6 +278,14 @@ func (j *Journal) Event(ev event.Event) {
 	j.signal()
 }
 
+// hurry makes the writer write what it has at once.
+func (j *Journal) hurry() {
+	select {
+	case j.urgent <- struct{}{}:
+	default:
+	}
+}
+
 func (j *Journal) signal() {
 	select {
 	case j.wake <- struct{}{}:
@@ -260,6 +303,7 @@ func (j *Journal) Flush(ctx context.Context) error {
 	}
 	j.flushed = append(j.flushed, ch)
 	j.mu.Unlock()
+	j.hurry()
 	j.signal()
 	select {
 	case <-ch:
@@ -278,6 +322,7 @@ func (j *Journal) Close() error {
 	}
 	j.closed = true
 	j.mu.Unlock()
+	j.hurry()
 	j.signal()
 	<-j.done
 	return j.db.Close()
@@ -287,6 +332,16 @@ func (j *Journal) writer() {
 	defer close(j.done)
 	inserted := 0
 	for range j.wake {
+		select {
+		case <-j.urgent:
+		default:
+			t := time.NewTimer(writeDelay)
+			select {
+			case <-t.C:
+			case <-j.urgent:
+				t.Stop()
+			}
+		}
 		j.mu.Lock()
 		runs, order, events, checks, forget, flushed, closed := j.runs, j.order, j.events, j.checks, j.forget, j.flushed, j.closed
 		j.runs, j.order, j.events, j.checks, j.forget, j.flushed = map[string]RunRow{}, nil, nil, nil, nil, nil
@@ -333,7 +388,7 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 	}
 	defer tx.Rollback()
 	for _, id := range order {
-		if err := writeRun(tx, runs[id]); err != nil {
+		if err := writeRun(tx.Stmt(j.insertRun), runs[id]); err != nil {
 			return err
 		}
 	}
@@ -348,13 +403,12 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 			files = append(files, f.Change+" "+f.Path)
 		}
 		fj, _ := json.Marshal(capFiles(files, MaxEventFiles))
-		if _, err := tx.Exec(`INSERT INTO events (kind, time_ns, depth, cause, files) VALUES (?, ?, ?, ?, ?)`,
-			string(ev.Kind), ev.Time.UnixNano(), ev.Depth, ev.Cause, string(fj)); err != nil {
+		if _, err := tx.Stmt(j.insertEvent).Exec(string(ev.Kind), ev.Time.UnixNano(), ev.Depth, ev.Cause, string(fj)); err != nil {
 			return fmt.Errorf("record event: %w", err)
 		}
 	}
 	for _, c := range checks {
-		if err := writeCheckpoint(tx, c); err != nil {
+		if err := j.writeCheckpoint(tx, c); err != nil {
 			return fmt.Errorf("write a checkpoint: %w", err)
 		}
 	}
@@ -405,11 +459,11 @@ func (j *Journal) removeOldIndexes(current string) {
 // writeCheckpoint writes one checkpoint inside tx. The waiting batches it
 // lists replace every pending row before it: a batch that has since been
 // merged into another, or dropped, must not come back after a crash.
-func writeCheckpoint(tx *sql.Tx, c Checkpoint) error {
+func (j *Journal) writeCheckpoint(tx *sql.Tx, c Checkpoint) error {
 	ids := make([]any, 0, len(c.Waiting))
 	marks := make([]string, 0, len(c.Waiting))
 	for _, r := range c.Waiting {
-		if err := writeRun(tx, r); err != nil {
+		if err := writeRun(tx.Stmt(j.insertRun), r); err != nil {
 			return err
 		}
 		ids, marks = append(ids, r.ID), append(marks, "?")
@@ -425,7 +479,7 @@ func writeCheckpoint(tx *sql.Tx, c Checkpoint) error {
 		return err
 	}
 	for k, v := range c.Meta {
-		if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+		if _, err := tx.Stmt(j.upsertMeta).Exec(k, v); err != nil {
 			return err
 		}
 	}
@@ -465,7 +519,7 @@ func writeIndex(tx *sql.Tx, d IndexDelta) error {
 	return nil
 }
 
-func writeRun(tx *sql.Tx, r RunRow) error {
+func writeRun(insert *sql.Stmt, r RunRow) error {
 	files, _ := json.Marshal(capFiles(r.Files, MaxFiles))
 	// The batch is what a restart needs to make a queued run; once the
 	// run has ended it is only weight.
@@ -481,16 +535,7 @@ func writeRun(tx *sql.Tx, r RunRow) error {
 	if len(r.FilesWritten) > 0 {
 		written, _ = json.Marshal(r.FilesWritten)
 	}
-	_, err := tx.Exec(`INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid, prompt, written)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
-			start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
-			output = excluded.output, error = excluded.error, reason = excluded.reason,
-			batch = CASE WHEN excluded.status NOT IN ('pending', 'queued', 'running') THEN '' WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
-			pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END,
-			prompt = CASE WHEN excluded.prompt = '' THEN runs.prompt ELSE excluded.prompt END,
-			written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END`,
-		r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID, r.Prompt, string(written))
+	_, err := insert.Exec(r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID, r.Prompt, string(written))
 	if err != nil {
 		return fmt.Errorf("record run %s: %w", r.ID, err)
 	}

@@ -109,18 +109,19 @@ func Run(ctx context.Context, job Job) (res Result) {
 	res = Result{Start: time.Now(), Exit: -1}
 	defer func() { res.Duration = time.Since(res.Start) }()
 
-	files0, err := writeFiles0(job)
+	list, err := filesList(job)
 	if err != nil {
 		res.Status, res.Err = StatusFailed, err
 		return res
 	}
-	if files0 != "" {
-		defer os.Remove(files0)
-	}
-	cmd, stdin, err := command(job, files0)
+	defer list.close()
+	cmd, stdin, err := command(job, list.path)
 	if err != nil {
 		res.Status, res.Err = StatusFailed, err
 		return res
+	}
+	if list.file != nil {
+		cmd.ExtraFiles = []*os.File{list.file} // the child's fd 3
 	}
 	out := &capture{line: job.Line}
 	// The pipes are ours, not exec's: then Wait follows the leader only,
@@ -373,29 +374,31 @@ func Environ(job Job, files0 string) []string {
 	return env
 }
 
-// writeFiles0 writes every path of the batch, each ended by a NUL (as
-// `find -print0` writes them, for `xargs -0`), to a new private file, and
-// returns its name; "" for a batch without files. The run removes it when
-// it ends.
-func writeFiles0(job Job) (string, error) {
+// files0 is the batch's paths for HOOKD_FILES0, each ended by a NUL (as
+// `find -print0` writes them, for `xargs -0`): a path the command can read,
+// and the file to hand it when that path is one of its descriptors.
+type files0 struct {
+	path  string
+	file  *os.File // given as fd 3, when path is /dev/fd/3
+	close func()
+}
+
+// filesList makes a batch's files0; an empty one for a batch without
+// files.
+func filesList(job Job) (files0, error) {
 	if len(job.Env.Files) == 0 {
-		return "", nil
-	}
-	f, err := os.CreateTemp("", "hookd-files0-*")
-	if err != nil {
-		return "", fmt.Errorf("write HOOKD_FILES0: %w", err)
+		return files0{close: func() {}}, nil
 	}
 	var b bytes.Buffer
 	for _, file := range job.Env.Files {
 		b.WriteString(file.Path)
 		b.WriteByte(0)
 	}
-	if _, err := f.Write(b.Bytes()); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return "", fmt.Errorf("write HOOKD_FILES0: %w", err)
+	list, err := newFiles0(b.Bytes())
+	if err != nil {
+		return files0{}, fmt.Errorf("write HOOKD_FILES0: %w", err)
 	}
-	return f.Name(), f.Close()
+	return list, nil
 }
 
 // MaxFilesEnv bounds HOOKD_FILES, below the kernel's 128 KiB limit on one

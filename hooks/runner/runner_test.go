@@ -190,10 +190,10 @@ func TestHugeBatchStillRuns(t *testing.T) {
 
 // A file name with a newline cannot add lines to HOOKD_FILES (a line ".."
 // that a loop would act on): such names are left out of it and counted,
-// and HOOKD_FILES0 lists every path NUL-terminated, in a file removed when
-// the run ends.
+// and HOOKD_FILES0 lists every path NUL-terminated, readable more than
+// once, and leaves nothing behind when the run ends.
 func TestFileNamesCannotForgeABatch(t *testing.T) {
-	h := &hooks.Hook{Name: "h", Run: hooks.Command{Shell: `printf '%s' "$HOOKD_FILES" > files.txt; printf '%s' "$HOOKD_FILES_TRUNCATED" > count.txt; cat "$HOOKD_FILES0" > files0; printf '%s' "$HOOKD_FILES0" > files0.path`}}
+	h := &hooks.Hook{Name: "h", Run: hooks.Command{Shell: `printf '%s' "$HOOKD_FILES" > files.txt; printf '%s' "$HOOKD_FILES_TRUNCATED" > count.txt; cat "$HOOKD_FILES0" > files0; cat "$HOOKD_FILES0" > files0.again; printf '%s' "$HOOKD_FILES0" > files0.path`}}
 	j := job(t, h, "a.go", "x\n..\n/etc", "tab\there.go", "b\rc", "z.go")
 	if res := runner.Run(context.Background(), j); res.Status != runner.StatusOK {
 		t.Fatalf("%+v", res)
@@ -208,10 +208,12 @@ func TestFileNamesCannotForgeABatch(t *testing.T) {
 	if got := read("count.txt"); got != "5" {
 		t.Errorf("HOOKD_FILES_TRUNCATED = %q", got)
 	}
-	if got := read("files0"); got != "a.go\x00x\n..\n/etc\x00tab\there.go\x00b\rc\x00z.go\x00" {
-		t.Errorf("HOOKD_FILES0 holds %q", got)
+	if got := read("files0"); got != "a.go\x00x\n..\n/etc\x00tab\there.go\x00b\rc\x00z.go\x00" || read("files0.again") != got {
+		t.Errorf("HOOKD_FILES0 holds %q, then %q", got, read("files0.again"))
 	}
-	if _, err := os.Stat(read("files0.path")); !os.IsNotExist(err) {
-		t.Errorf("the HOOKD_FILES0 file outlived the run: %v", err)
+	if p := read("files0.path"); !strings.HasPrefix(p, "/dev/fd/") {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("the HOOKD_FILES0 file outlived the run: %v", err)
+		}
 	}
 }

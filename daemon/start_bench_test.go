@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 )
@@ -126,4 +127,58 @@ run = "true"
 	}
 	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-first")
 	b.ReportMetric(float64(peak)/1e6, "MB-heap-sys")
+}
+
+// BenchmarkBurst writes 10,000 files at once under a hook with the default
+// debounce, and waits for the run that gets them: where the CPU goes
+// (-cpuprofile) and how long after the last write the run starts.
+func BenchmarkBurst(b *testing.B) {
+	var after time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		b.Setenv("XDG_STATE_HOME", b.TempDir())
+		root := b.TempDir()
+		if err := os.WriteFile(filepath.Join(root, "hookd.toml"), []byte("[[hook]]\nname = \"all\"\non = \"file.*\"\npaths = [\"g*/**\"]\nrun = \"true\"\n"), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		repo, _ := daemon.Locate(root)
+		trust := hooks.TrustStore{Path: filepath.Join(b.TempDir(), "trust.json")}
+		if err := trust.TrustAsTheyAre(repo.Root, "hookd.toml"); err != nil {
+			b.Fatal(err)
+		}
+		const n = 10000
+		started := make(chan time.Time, 16)
+		seen := 0
+		d := daemon.New(daemon.Options{Repo: repo, Config: hooks.LoadOptions{Root: repo.Root, Trust: trust},
+			Observe: func(r queue.Record) {
+				if r.Phase == queue.Started {
+					seen += len(r.Event.Files)
+					if seen >= n {
+						started <- time.Now()
+					}
+				}
+			}})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { d.Run(ctx); close(done) }()
+		<-d.Ready()
+		b.StartTimer()
+		for i := range n {
+			dir := filepath.Join(root, "g"+strconv.Itoa(i%100))
+			if i < 100 {
+				os.Mkdir(dir, 0o755)
+			}
+			os.WriteFile(filepath.Join(dir, "f"+strconv.Itoa(i)+".txt"), []byte("x"), 0o644)
+		}
+		last := time.Now()
+		after += (<-started).Sub(last)
+		if err := d.Idle(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		cancel()
+		<-done
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(after.Milliseconds())/float64(b.N), "ms-after-last-write")
 }

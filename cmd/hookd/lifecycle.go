@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,7 +25,7 @@ import (
 
 func newRunCmd(g *globals) *cobra.Command {
 	var readyFD int
-	var logPath string
+	var logPath, cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Watch the repository and run hooks, in the foreground",
@@ -42,6 +43,17 @@ run. Hooks from the repository's committed files stay paused until you run
   hookd run --config bench.toml -v`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cpuProfile != "" {
+				f, err := os.OpenFile(cpuProfile, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			var w io.Writer = cmd.ErrOrStderr()
 			if logPath != "" {
 				f, err := logfile.Open(logPath, logfile.DefaultMaxSize, logfile.DefaultKeep)
@@ -101,6 +113,7 @@ run. Hooks from the repository's committed files stay paused until you run
 	}
 	cmd.Flags().IntVar(&readyFD, "ready-fd", 0, "write \"ok\" to this file descriptor once watching (used by hookd start)")
 	cmd.Flags().StringVar(&logPath, "log-file", "", "write the log to this file, rotated at 10 MB with 3 old files kept, instead of stderr")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the daemon to this new file, for `go tool pprof`")
 	_ = cmd.Flags().MarkHidden("ready-fd")
 	return cmd
 }

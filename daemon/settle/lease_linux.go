@@ -2,6 +2,7 @@ package settle
 
 import (
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,4 +28,41 @@ func writerGone(abs string) (gone, known bool) {
 	}
 	_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETLEASE, unix.F_UNLCK)
 	return true, true
+}
+
+// leaseHold bounds the files read under a read lease: a writer that opens
+// one meanwhile waits for the read (microseconds), never longer.
+const leaseHold = 1 << 20
+
+// hashSettled hashes a file and says whether a writer had it open
+// (gone false) as far as the kernel tells (known). A small file is read
+// under a read lease, which no writer can be open through: one open for
+// both questions, and a hash no writer could have raced. A larger one is
+// read, then asked about.
+func hashSettled(abs string, fi os.FileInfo) (hash uint64, ok, gone, known bool) {
+	if fi.Mode()&os.ModeSymlink != 0 || fi.Size() > leaseHold {
+		hash, ok = hashFile(abs, fi)
+		gone, known = writerGone(abs)
+		return hash, ok, gone, known
+	}
+	f, err := os.OpenFile(abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return 0, false, false, false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return 0, false, false, false
+	}
+	leased := false
+	switch _, err := unix.FcntlInt(f.Fd(), unix.F_SETLEASE, unix.F_RDLCK); {
+	case err == nil:
+		leased, gone, known = true, true, true
+	case err == unix.EAGAIN || err == unix.EBUSY:
+		known = true // a writer has it open
+	}
+	hash, ok = hashReader(f)
+	if leased {
+		_, _ = unix.FcntlInt(f.Fd(), unix.F_SETLEASE, unix.F_UNLCK)
+	}
+	return hash, ok, gone, known
 }

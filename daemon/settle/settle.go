@@ -280,7 +280,9 @@ func (s *Settler) Checkpoint(ctx context.Context, fn func(Delta) (keep []string,
 		if seeding {
 			return
 		}
-		d := Delta{Full: s.index.all}
+		// Many changes are cheaper written as a new whole than as a row
+		// each.
+		d := Delta{Full: s.index.all || len(s.index.dirty) > max(1024, s.index.files()/4)}
 		if d.Full {
 			d.Write = s.index.writeTo
 		} else {
@@ -785,12 +787,14 @@ func (s *Settler) examineFile(rel string, f Flags, now time.Time) (event.Change,
 		return "", 0, false
 	}
 	if cur.size <= maxHashSize {
-		if h, ok := hashFile(abs, fi); ok {
+		h, ok, gone, known := hashSettled(abs, fi)
+		if ok {
 			cur.hash, cur.hashed = h, true
 		}
-		// A writer that opened the file while we read it may have
-		// truncated it under us: the read proves nothing, look again.
-		if gone, known := writerGone(abs); known && !gone && f&(Seed|Rescan) == 0 {
+		// A writer that had the file open, or opened it while we read it
+		// (it may have truncated it under us): the read proves nothing,
+		// look again.
+		if known && !gone && f&(Seed|Rescan) == 0 {
 			since, ok := s.waiting[rel]
 			if !ok {
 				since = now
@@ -839,11 +843,23 @@ func hashFile(abs string, fi os.FileInfo) (uint64, bool) {
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 		return 0, false
 	}
+	return hashReader(f)
+}
+
+// hashReader hashes what f holds from where it is.
+func hashReader(f *os.File) (uint64, bool) {
 	h := xxhash.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return 0, false
+	var buf [32 << 10]byte
+	for {
+		n, err := f.Read(buf[:])
+		h.Write(buf[:n])
+		if err == io.EOF {
+			return h.Sum64(), true
+		}
+		if err != nil {
+			return 0, false
+		}
 	}
-	return h.Sum64(), true
 }
 
 // pairRenames marks a created file as renamed from a deleted one when both

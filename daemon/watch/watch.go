@@ -120,7 +120,9 @@ func New(opts Options) (*Watcher, error) {
 	}
 	newFS := opts.NewFSWatcher
 	if newFS == nil {
-		newFS = fsnotify.NewWatcher
+		// Buffered: fsnotify's reader hands a burst over without waiting
+		// for us to take each event.
+		newFS = func() (*fsnotify.Watcher, error) { return fsnotify.NewBufferedWatcher(4096) }
 	}
 	fw, err := newFS()
 	if err != nil {

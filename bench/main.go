@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"os/exec"
@@ -73,6 +74,7 @@ func main() {
 		}
 		genTree(tree, *dirs, *files)
 		probe := filepath.Join(probeDir(tree, *dirs), "probe.txt")
+		warm(tree)
 		for i := range *startOnly {
 			_ = os.Remove(probe)
 			h := hookdFirst(work, bin, tree, probe, 0)
@@ -97,6 +99,7 @@ func main() {
 	genTree(tree, *dirs, *files)
 	probe := filepath.Join(probeDir(tree, *dirs), "probe.txt")
 	resetProbe := func() { _ = os.Remove(probe) }
+	warm(tree)
 	resetProbe()
 	hookdStart := hookdFirst(work, bin, tree, probe, *idle)
 	resetProbe()
@@ -345,6 +348,17 @@ func genTree(root string, dirs, files int) {
 		check(os.WriteFile(filepath.Join(d, "f"+strconv.Itoa(i)+".txt"), []byte("x"), 0o644))
 	}
 	check(os.WriteFile(filepath.Join(root, ".generated"), nil, 0o644))
+}
+
+// warm reads the whole tree once, names and inodes, so that whichever
+// watcher is measured first does not pay for a cold cache alone.
+func warm(tree string) {
+	check(filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			_, _ = os.Lstat(p)
+		}
+		return err
+	}))
 }
 
 func mkfifo(dir, name string) string {

@@ -36,6 +36,7 @@ func (d *Daemon) Status(ctx context.Context) ipc.Status {
 	}
 	ws := d.watcher.Stats()
 	st.Watches, st.Uncovered, st.Overflows = ws.Watches, ws.Uncovered, ws.Overflows
+	st.Baselining = d.settler.Baselining()
 	return st
 }
 

@@ -77,6 +77,7 @@ type Daemon struct {
 	specs       *specTracker
 	agents      *agents
 	watcher     *watch.Watcher
+	settler     *settle.Settler
 	sched       *queue.Scheduler
 	vcs         *vcsSettler // nil outside git
 
@@ -182,6 +183,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 
 	settler = settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
+	d.settler = settler
 	d.restoreIndex(ctx, settler)
 	d.checkpoints = &checkpointer{d: d, settler: settler, ctx: ctx}
 	defer d.checkpoints.stop()

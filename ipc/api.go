@@ -28,6 +28,9 @@ type Status struct {
 	Watches   int64     `json:"watches"`
 	Uncovered int64     `json:"uncovered"`
 	Overflows int64     `json:"overflows"`
+	// Baselining counts the files found at start whose baselines are still
+	// being taken, in the background: changes are handled meanwhile.
+	Baselining int `json:"baselining"`
 }
 
 // Hook is one hook as the daemon sees it, or a hook file that yields no

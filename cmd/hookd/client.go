@@ -74,7 +74,10 @@ It exits 1 when no daemon runs.`,
 			if st.Overflows > 0 {
 				fmt.Fprintf(out, ", %s recovered", plural(int(st.Overflows), "overflow", "overflows"))
 			}
-			fmt.Fprintf(out, "\nqueue   %d batch(es) waiting\n\n", st.Queue)
+			if st.Baselining > 0 {
+				fmt.Fprintf(out, ", baselining %s in the background (changes are handled meanwhile)", plural(st.Baselining, "file", "files"))
+			}
+			fmt.Fprintf(out, "\nqueue   %s waiting\n\n", plural(st.Queue, "batch", "batches"))
 			printHooks(out, st.Hooks, st.Held)
 			if len(st.Problems) > 0 {
 				fmt.Fprintf(out, "\n%s; the last good config keeps running:\n", plural(len(st.Problems), "config problem", "config problems"))

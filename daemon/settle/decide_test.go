@@ -261,3 +261,25 @@ func TestDirFiles(t *testing.T) {
 		t.Fatalf("small: %v %v", old, small.names())
 	}
 }
+
+// Baselining counts what is still to be baselined, for `hookd status`; a
+// chunk taken for baselining leaves the count.
+func TestBaselining(t *testing.T) {
+	s := New(t.TempDir(), 0, func([]event.Event) {}, nil)
+	s.SeedDir("a", []string{"1", "2"})
+	s.SeedDir("b", []string{"3"})
+	s.SeedDir("a", []string{"4"})
+	if got := s.Baselining(); got != 4 {
+		t.Fatalf("Baselining() = %d, want 4", got)
+	}
+	s.mu.Lock()
+	taken, more := s.takeSeeds(1)
+	s.mu.Unlock()
+	left := 4
+	for _, names := range taken {
+		left -= len(names)
+	}
+	if got := s.Baselining(); got != left || !more {
+		t.Fatalf("after a chunk: Baselining() = %d, more %v; want %d, true", got, more, left)
+	}
+}

@@ -90,6 +90,7 @@ type Settler struct {
 	pending map[string]touch
 	fresh   []string            // touched since the last scan
 	seeds   map[string][]string // start-up scan: dir -> file names, not yet examined
+	seeded  int                 // how many names seeds holds
 	// holding keeps the seeds for later while the start-up walk runs, so
 	// that reading baselines does not compete with it for the CPU.
 	holding bool
@@ -354,8 +355,16 @@ func (s *Settler) SeedDir(dir string, names []string) {
 	} else {
 		s.seeds[dir] = append(s.seeds[dir], names...)
 	}
+	s.seeded += len(names)
 	s.mu.Unlock()
 	s.wake()
+}
+
+// Baselining counts the files found at start not yet baselined.
+func (s *Settler) Baselining() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seeded
 }
 
 // Cookie flushes at once; done is closed once every touch made before it
@@ -585,6 +594,7 @@ func (s *Settler) takeSeed(rel string) bool {
 		return false
 	}
 	s.seeds[dir] = slices.Delete(names, i, i+1)
+	s.seeded--
 	return true
 }
 
@@ -636,9 +646,10 @@ func (s *Settler) takeSeeds(n int) (map[string][]string, bool) {
 		}
 		out[dir] = names
 		taken += len(names)
+		s.seeded -= len(names)
 		delete(s.seeds, dir)
 	}
-	s.seeds = nil // drained: a map keeps its size when emptied
+	s.seeds, s.seeded = nil, 0 // drained: a map keeps its size when emptied
 	return out, false
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,10 +20,17 @@ import (
 // agentOnPath puts a stand-in agent CLI named name first on PATH. It
 // appends its stdin (the prompt) to $OUT/<name>.prompts, separated by
 // "=====", and then runs the shell snippet act, which may write files.
+// A "claude" stand-in speaks stream-json as the real one does: act
+// announces a file tool's write with `announce FILE` before making it,
+// and the result line follows act.
 func agentOnPath(t *testing.T, out, name, act string) {
 	t.Helper()
 	dir := t.TempDir()
-	script := "#!/bin/sh\n{ cat; echo; echo =====; } >> '" + filepath.Join(out, name+".prompts") + "'\n" + act + "\n"
+	script := "#!/bin/sh\n{ cat; echo; echo =====; } >> '" + filepath.Join(out, name+".prompts") + "'\n" +
+		`announce() { printf '{"type":"assistant","message":{"content":[{"type":"tool_use","id":"t-%s","name":"Edit","input":{"file_path":"%s/%s"}}]}}\n' "$1" "$PWD" "$1"; }` + "\n" + act + "\n"
+	if name == "claude" {
+		script += `echo '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"result":"done","session_id":"s-1","total_cost_usd":0.25,"usage":{"input_tokens":100,"output_tokens":20}}'` + "\n"
+	}
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +122,7 @@ debounce = "50ms"
 run = "cat > $OUT/done.json"
 `)
 	// The agent rewrites the very file it was asked about.
-	agentOnPath(t, e.out, "claude", `for f in $HOOKD_FILES; do echo "// reviewed" >> "$f"; done`)
+	agentOnPath(t, e.out, "claude", `for f in $HOOKD_FILES; do announce "$f"; echo "// reviewed" >> "$f"; done`)
 	for i := range 2 {
 		e.write("src/a.ts", strings.Repeat("x", i+1)+"\n")
 		runs := e.runsOf()
@@ -155,7 +163,7 @@ debounce = "50ms"
 agent = "claude"
 prompt = "b changed"
 `)
-	agentOnPath(t, e.out, "claude", `case "$HOOKD_FILES" in a.txt) echo . >> b.txt;; b.txt) echo . >> a.txt;; esac`)
+	agentOnPath(t, e.out, "claude", `case "$HOOKD_FILES" in a.txt) announce b.txt; echo . >> b.txt;; b.txt) announce a.txt; echo . >> a.txt;; esac`)
 	e.write("b.txt", "\n")
 	e.drain()
 	e.write("a.txt", "start\n")
@@ -240,5 +248,178 @@ prompt = "Review {{.args.what}}."
 	}
 	if run.Status != "ok" || run.Output != "Looks good; two tests added." || run.Prompt != "Review the login flow." || asked != run.Prompt {
 		t.Errorf("run %+v; the server was asked %q", run, asked)
+	}
+}
+
+// waitGate returns once a stand-in has opened the gate to write: it is
+// then running, at that line of its script.
+func (e *env) waitGate(gate string) {
+	f, err := os.OpenFile(gate, os.O_RDONLY, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	io.Copy(io.Discard, f)
+	f.Close()
+}
+
+// A save of the user's while an agent runs is the user's: the agent's
+// CLI reports its own writes, and this one it did not. The hook then
+// runs once more for it (queue mode); the agent's own writes, reported,
+// never re-trigger it.
+func TestAUsersSaveDuringAnAgentRunIsTheUsers(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "review"
+on = "file.*"
+paths = ["q/*.md"]
+debounce = "50ms"
+agent = "claude"
+prompt = "Review {{range .files}}{{.path}} {{end}}"
+`)
+	running, release := e.gate("running"), e.gate("release")
+	agentOnPath(t, e.out, "claude", `for f in $HOOKD_FILES; do announce "$f"; echo reviewed >> "$f"; done
+if [ ! -e "$OUT/once" ]; then : > "$OUT/once"; echo > "`+running+`"; cat "`+release+`" > /dev/null; fi`)
+	t.Setenv("OUT", e.out)
+	e.write("q/1.md", "one\n")
+	e.waitGate(running) // the agent has written q/1.md and waits
+	e.write("q/2.md", "two\n")
+	e.sync() // q/2.md is judged while the agent still runs
+	e.open(release)
+	runs := e.runsOf()["review"]
+	if len(runs) != 2 {
+		t.Fatalf("the hook ran %d times, want 2: once for q/1.md, once more for the user's q/2.md", len(runs))
+	}
+	first, second := runs[0].Result, runs[1].Result
+	if !slices.Equal(first.FilesWritten, []string{"q/1.md"}) || len(first.FilesGuessed) != 0 {
+		t.Errorf("run 1 wrote %v (guessed %v), want exactly q/1.md, reported", first.FilesWritten, first.FilesGuessed)
+	}
+	if files := runs[1].Event.Files; len(files) != 1 || files[0].Path != "q/2.md" {
+		t.Errorf("run 2 is for %v, want the user's q/2.md", files)
+	}
+	if !slices.Equal(second.FilesWritten, []string{"q/2.md"}) {
+		t.Errorf("run 2 wrote %v", second.FilesWritten)
+	}
+	if r := first.Agent; r == nil || r.Cost != 0.25 || r.TokensIn+r.TokensOut != 120 || r.Session != "s-1" || r.Turns != 1 {
+		t.Errorf("run 1 report %+v", first.Agent)
+	}
+	run, err := e.d.API().Run(context.Background(), runs[0].RunID)
+	if err != nil || run.Agent == nil || run.Agent.Name != "claude" || run.Agent.Cost != 0.25 || !slices.Equal(run.Agent.Files, []string{"q/1.md"}) {
+		t.Errorf("journal: %+v (%v)", run.Agent, err)
+	}
+}
+
+// What an agent's shell command writes cannot be told from the user's
+// saves made meanwhile: the time-window rule decides, for those only, and
+// says so (FilesGuessed).
+func TestAnAgentsShellWritesAreItsOwnByTheTimeWindow(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "gen"
+on = "file.*"
+paths = ["src/*.go"]
+debounce = "50ms"
+agent = "claude"
+prompt = "Generate."
+`)
+	agentOnPath(t, e.out, "claude", `echo '{"type":"assistant","message":{"content":[{"type":"tool_use","id":"b1","name":"Bash","input":{"command":"go generate"}}]}}'
+echo "// generated" > src/gen.go
+echo '{"type":"user","message":{"role":"user","content":[{"tool_use_id":"b1","type":"tool_result","content":"ok"}]}}'`)
+	e.write("src/a.go", "package a\n")
+	runs := e.runsOf()["gen"]
+	if len(runs) != 1 {
+		t.Fatalf("the hook ran %d times, want once: its shell command's write is its own", len(runs))
+	}
+	r := runs[0].Result
+	if !slices.Equal(r.FilesWritten, []string{"src/gen.go"}) || !slices.Equal(r.FilesGuessed, []string{"src/gen.go"}) {
+		t.Errorf("wrote %v, guessed %v", r.FilesWritten, r.FilesGuessed)
+	}
+	if !slices.Equal(r.Agent.Commands, []string{"go generate"}) {
+		t.Errorf("commands %v", r.Agent.Commands)
+	}
+}
+
+// A budget that is reached skips the agent's runs with the reason, and
+// holds across a restart: the day's spending is in the journal.
+func TestAgentBudgetSkipsAndSurvivesARestart(t *testing.T) {
+	config := `
+[agent.claude]
+preset = "claude"
+max_cost_per_day = 0.4
+max_turns = 3
+
+[[hook]]
+name = "ask"
+on = "hook.manual"
+agent = "claude"
+prompt = "go"
+`
+	trigger := func(e *env) runner.Result {
+		if _, err := e.d.API().Trigger(context.Background(), "ask", ipc.TriggerRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		runs := e.runsOf()["ask"]
+		if len(runs) != 1 {
+			t.Fatalf("%d runs", len(runs))
+		}
+		return runs[0].Result
+	}
+	e := startDaemon(t, config)
+	agentOnPath(t, e.out, "claude", `printf '%s\n' "$@" > "$OUT/argv"`)
+	t.Setenv("OUT", e.out)
+	e2 := e
+	for i, want := range []runner.Status{runner.StatusOK, runner.StatusOK, runner.StatusSkipped} {
+		if got := trigger(e2); got.Status != want {
+			t.Fatalf("run %d: %s (%v), want %s", i+1, got.Status, got.Err, want)
+		} else if want == runner.StatusSkipped && !strings.Contains(got.Err.Error(), "max_cost_per_day = 0.4") {
+			t.Errorf("skipped for %v", got.Err)
+		}
+	}
+	if argv := e2.readOut("argv"); !strings.Contains(argv, "--max-turns\n3\n") {
+		t.Errorf("argv %q lacks --max-turns 3", argv)
+	}
+	st := e2.d.Status(context.Background())
+	if len(st.Agents) != 1 || st.Agents[0].Cost != 0.5 || st.Agents[0].Runs != 2 || st.Agents[0].Held == "" {
+		t.Errorf("status agents %+v", st.Agents)
+	}
+	e.restart()
+	if got := trigger(e); got.Status != runner.StatusSkipped {
+		t.Errorf("after a restart: %s, want skipped", got.Status)
+	}
+}
+
+// session = "resume" continues the last successful run's session;
+// forgetting it starts anew.
+func TestResumeContinuesTheLastSession(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "ask"
+on = "hook.manual"
+agent = "claude"
+prompt = "go"
+session = "resume"
+`)
+	t.Setenv("OUT", e.out)
+	agentOnPath(t, e.out, "claude", `printf '%s\n' "$@" >> "$OUT/argv"; echo ---- >> "$OUT/argv"`)
+	for range 3 {
+		if _, err := e.d.API().Trigger(context.Background(), "ask", ipc.TriggerRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.runsOf()["ask"]); n != 1 {
+			t.Fatalf("%d runs", n)
+		}
+		if strings.Count(e.readOut("argv"), "----") == 2 {
+			if _, err := e.d.ForgetSession(context.Background(), "ask"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	runs := strings.Split(strings.TrimSuffix(e.readOut("argv"), "----\n"), "----\n")
+	if len(runs) != 3 {
+		t.Fatalf("argv of %d runs", len(runs))
+	}
+	for i, want := range []bool{false, true, false} {
+		if got := strings.Contains(runs[i], "--resume\ns-1\n"); got != want {
+			t.Errorf("run %d resumes: %v, want %v (argv %q)", i+1, got, want, runs[i])
+		}
 	}
 }

@@ -3,8 +3,9 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -14,29 +15,63 @@ import (
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/ipc"
 )
 
-// agents bounds agent runs, how many run at once (max_agents) and how
-// many each agent may start an hour, and follows every run to tell which
-// file changes are its own writes (docs/events.md).
+// agents bounds agent runs, how many run at once (max_agents), how many
+// each agent may start an hour and what it may spend in a day, and
+// follows every run to tell which file changes are its own writes
+// (docs/events.md, "Whose change is it").
 type agents struct {
 	slots chan struct{}
+	// window is how long after a shell command of an agent's ends its
+	// writes may still be settling.
+	window time.Duration
+	log    *slog.Logger
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
 	active map[string]*activeRun  // by run id
 	starts map[string][]time.Time // by agent name, the last hour's
+	day    time.Time              // the local midnight spent counts from
+	spent  map[string]*ipc.AgentDay
+	held   map[string]string // agent name -> why its runs are skipped today, once logged
 }
 
+// activeRun is a run going on, and what it has said it does.
 type activeRun struct {
 	hook  string
 	depth int
-	own   bool // its writes are kept from its hook (agents)
-	files map[string]bool
+	own   bool // an agent run: its writes are kept from its hook
+	// exact: its CLI reports each file write before it makes it (claude,
+	// gemini), so a change it did not report is someone else's.
+	exact    bool
+	catchUp  func(time.Duration)
+	reported map[string]bool // files its tools write
+	opaque   map[string]bool // its shell commands going on, by tool id
+	// opaqueUntil is when the writes of its last shell command have
+	// surely settled.
+	opaqueUntil time.Time
+	files       map[string]bool // put down to it
+	guessed     map[string]bool // of files, those put down by the time window
+	users       map[string]bool // changes during it that were the user's
 }
 
-func newAgents(maxAgents int) *agents {
-	return &agents{slots: make(chan struct{}, max(maxAgents, 1)), active: map[string]*activeRun{}, starts: map[string][]time.Time{}}
+// The rules that decide whose a change made during an agent run is.
+const (
+	ruleReported = "reported"    // the agent's tool named the file
+	ruleWindow   = "time window" // nothing can tell: it changed while the agent ran
+	ruleShell    = "shell"       // while the agent's shell command ran
+	ruleUser     = "not reported"
+)
+
+// catchUpLimit bounds how long a change waits for an agent's output to be
+// read before it is judged.
+const catchUpLimit = 100 * time.Millisecond
+
+func newAgents(maxAgents int, settle time.Duration, log *slog.Logger) *agents {
+	return &agents{slots: make(chan struct{}, max(maxAgents, 1)), window: max(2*settle, 250*time.Millisecond), log: log,
+		active: map[string]*activeRun{}, starts: map[string][]time.Time{}, spent: map[string]*ipc.AgentDay{}, held: map[string]string{}}
 }
 
 // allow records a start of agent a unless its hourly cap is reached.
@@ -60,48 +95,255 @@ func (g *agents) allow(a *hooks.Agent, now time.Time) bool {
 func (g *agents) begin(id, hook string, depth int, own bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.active[id] = &activeRun{hook: hook, depth: depth, own: own, files: map[string]bool{}}
+	g.active[id] = &activeRun{hook: hook, depth: depth, own: own, files: map[string]bool{}, guessed: map[string]bool{},
+		reported: map[string]bool{}, opaque: map[string]bool{}, users: map[string]bool{}}
 }
 
-// end forgets a run and returns the files put down to it.
-func (g *agents) end(id string) []string {
+// attach records that a run's CLI reports what it does, in format.
+func (g *agents) attach(id, format string, catchUp func(time.Duration)) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if r := g.active[id]; r != nil {
+		r.exact = format == runner.FormatClaude || format == runner.FormatGemini
+		r.catchUp = catchUp
+	}
+}
+
+// activity records what a run's agent reports as it goes.
+func (g *agents) activity(id string, a runner.Activity) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.active[id]
+	if r == nil {
+		return
+	}
+	switch a.Kind {
+	case runner.Writes:
+		r.reported[a.Path] = true
+		if r.users[a.Path] {
+			g.log.Warn("the agent reported a write after its change was taken for the user's", "hook", r.hook, "run", id, "file", a.Path)
+		}
+	case runner.OpaqueStart:
+		r.opaque[a.Tool] = true
+	case runner.OpaqueEnd:
+		delete(r.opaque, a.Tool)
+		r.opaqueUntil = time.Now().Add(g.window)
+	}
+}
+
+// end forgets a run and returns the files put down to it, and which of
+// them only by the time window.
+func (g *agents) end(id string) (files, guessed []string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	r := g.active[id]
 	delete(g.active, id)
-	files := []string{}
+	files = []string{}
 	if r != nil {
-		for f := range r.files {
-			files = append(files, f)
-		}
+		files = slices.Sorted(maps.Keys(r.files))
+		guessed = slices.Sorted(maps.Keys(r.guessed))
 	}
-	sort.Strings(files)
-	return files
+	return files, guessed
+}
+
+// rule decides whose a change of file, made now during agent run r, is.
+func (r *activeRun) rule(file string, now time.Time) string {
+	switch {
+	case r.reported[file]:
+		return ruleReported
+	case len(r.opaque) > 0 || now.Before(r.opaqueUntil):
+		return ruleShell
+	case !r.exact:
+		return ruleWindow
+	}
+	return ruleUser
 }
 
 // attribute puts a file event down to the runs going on while it
-// happened: it continues their chain one level deeper (so chains stop at
-// max_depth), and an agent's hook does not see it. hookd cannot tell who
-// wrote a file, so a save made while an agent runs is put down to the
-// agent too; a command's hook keeps seeing saves made while it runs, so
-// none is lost.
-func (g *agents) attribute(ev *event.Event) {
+// happened. A change an agent run's CLI reported, or one it cannot
+// report (its shell command's, a CLI without structured output's), is
+// the agent's: it continues the run's chain one level deeper (so chains
+// stop at max_depth), and the agent's own hook does not see it. A change
+// the agent's CLI would have reported and did not is the user's: every
+// hook sees it. A command's hook keeps seeing every save made while it
+// runs, so none is lost. An event whose files are judged differently is
+// split.
+func (g *agents) attribute(ev event.Event) []event.Event {
 	if !strings.HasPrefix(string(ev.Kind), "file.") {
-		return
+		return []event.Event{ev}
 	}
+	now := time.Now()
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	for id, r := range g.active {
-		if r.own && !slices.Contains(ev.Writers, r.hook) {
-			ev.Writers = append(ev.Writers, r.hook)
-		}
-		if r.depth+1 > ev.Depth {
-			ev.Depth, ev.Cause = r.depth+1, id
+	if len(g.active) == 0 {
+		g.mu.Unlock()
+		return []event.Event{ev}
+	}
+	// A change no exact run has reported may have been announced on a
+	// line not read yet: read what the agents have printed first.
+	var waits []func(time.Duration)
+	for _, r := range g.active {
+		if !r.own || !r.exact || r.catchUp == nil {
+			continue
 		}
 		for _, f := range ev.Files {
-			r.files[f.Path] = true
+			if r.rule(f.Path, now) == ruleUser {
+				waits = append(waits, r.catchUp)
+				break
+			}
 		}
 	}
+	g.mu.Unlock()
+	for _, wait := range waits {
+		wait(catchUpLimit)
+	}
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	type verdict struct {
+		writers []string
+		depth   int
+		cause   string
+	}
+	verdicts := make([]verdict, len(ev.Files))
+	for i := range verdicts {
+		verdicts[i] = verdict{writers: ev.Writers, depth: ev.Depth, cause: ev.Cause}
+	}
+	for _, id := range slices.Sorted(maps.Keys(g.active)) {
+		r := g.active[id]
+		by := map[string][]string{}
+		for i, f := range ev.Files {
+			rule := ""
+			if r.own {
+				rule = r.rule(f.Path, now)
+				by[rule] = append(by[rule], f.Path)
+				if rule == ruleUser {
+					r.users[f.Path] = true
+					continue
+				}
+				if rule != ruleReported {
+					r.guessed[f.Path] = true
+				}
+				if !slices.Contains(verdicts[i].writers, r.hook) {
+					verdicts[i].writers = append(slices.Clip(verdicts[i].writers), r.hook)
+				}
+			}
+			r.files[f.Path] = true
+			if r.depth+1 > verdicts[i].depth {
+				verdicts[i].depth, verdicts[i].cause = r.depth+1, id
+			}
+		}
+		for rule, files := range by {
+			attrs := []any{"hook", r.hook, "run", id, "rule", rule, "files", len(files), "file", files[0]}
+			switch rule {
+			case ruleUser:
+				g.log.Info("a change during an agent run is not the agent's: it did not report it", attrs...)
+			case ruleReported:
+				g.log.Debug("a change is the agent's: it reported it", attrs...)
+			default:
+				g.log.Info("a change is put down to the running agent: nothing can tell whose it is", attrs...)
+			}
+		}
+	}
+	// One event per distinct verdict, in the order of the files.
+	var out []event.Event
+	index := map[string]int{}
+	for i, f := range ev.Files {
+		v := verdicts[i]
+		key := fmt.Sprint(v.writers, v.depth, v.cause)
+		j, ok := index[key]
+		if !ok {
+			part := ev
+			part.Files, part.Writers, part.Depth, part.Cause = nil, v.writers, v.depth, v.cause
+			out = append(out, part)
+			j = len(out) - 1
+			index[key] = j
+		}
+		out[j].Files = append(out[j].Files, f)
+	}
+	if len(out) == 0 {
+		out = []event.Event{ev}
+	}
+	return out
+}
+
+// today resets what was spent when the local day has changed. mu is held.
+func (g *agents) today(now time.Time) {
+	y, m, d := now.Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	if !midnight.Equal(g.day) {
+		g.day, g.spent, g.held = midnight, map[string]*ipc.AgentDay{}, map[string]string{}
+	}
+}
+
+// spend adds a finished run's reported cost and tokens to its agent's day.
+func (g *agents) spend(name string, start time.Time, r *event.AgentReport) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.today(time.Now())
+	if start.Before(g.day) {
+		return
+	}
+	day := g.spent[name]
+	if day == nil {
+		day = &ipc.AgentDay{Name: name}
+		g.spent[name] = day
+	}
+	day.Runs++
+	if r != nil {
+		day.Cost += r.Cost
+		day.Tokens += r.TokensIn + r.TokensOut
+	}
+}
+
+// overBudget says why agent a may not start a run today, or "". The
+// reason is logged once a day.
+func (g *agents) overBudget(a *hooks.Agent) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.today(time.Now())
+	day := g.spent[a.Name]
+	if day == nil {
+		return ""
+	}
+	reason := ""
+	switch {
+	case a.MaxCostPerDay > 0 && day.Cost >= a.MaxCostPerDay:
+		reason = fmt.Sprintf("agent %s has spent $%.4f today, max_cost_per_day = %g", a.Name, day.Cost, a.MaxCostPerDay)
+	case a.MaxTokensPerDay > 0 && day.Tokens >= a.MaxTokensPerDay:
+		reason = fmt.Sprintf("agent %s has used %d tokens today, max_tokens_per_day = %d", a.Name, day.Tokens, a.MaxTokensPerDay)
+	}
+	if reason != "" && g.held[a.Name] != reason {
+		g.held[a.Name] = reason
+		g.log.Warn("agent budget reached; its runs are skipped until tomorrow", "agent", a.Name, "reason", reason)
+	}
+	return reason
+}
+
+// days reports today's spending of every agent that has spent or has a
+// budget.
+func (g *agents) days(cfg *hooks.Config) []ipc.AgentDay {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.today(time.Now())
+	out := map[string]ipc.AgentDay{}
+	for name, d := range g.spent {
+		out[name] = *d
+	}
+	for name, a := range cfg.Agents {
+		if a.MaxCostPerDay == 0 && a.MaxTokensPerDay == 0 && out[name].Runs == 0 {
+			continue
+		}
+		d := out[name]
+		d.Name, d.MaxCostPerDay, d.MaxTokensPerDay = name, a.MaxCostPerDay, a.MaxTokensPerDay
+		out[name] = d
+	}
+	list := make([]ipc.AgentDay, 0, len(out))
+	for _, name := range slices.Sorted(maps.Keys(out)) {
+		d := out[name]
+		d.Held = g.held[name]
+		list = append(list, d)
+	}
+	return list
 }
 
 // follow runs a job's action with its writes followed: until they have
@@ -111,12 +353,20 @@ func (g *agents) attribute(ev *event.Event) {
 // and is followed by agent.done.
 func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Context, runner.Job) runner.Result) runner.Result {
 	agent := job.Hook.Action() == "agent"
+	var a *hooks.Agent
 	if agent {
-		release, res, ok := d.agentSlot(ctx, job)
+		cfg, _ := d.Config()
+		a = runner.AgentFor(cfg, job.Hook.Agent)
+		release, res, ok := d.agentSlot(ctx, job, a)
 		if !ok {
 			return res
 		}
 		defer release()
+		job.Activity = func(act runner.Activity) { d.agents.activity(job.ID, act) }
+		job.Attached = func(format string, catchUp func(time.Duration)) { d.agents.attach(job.ID, format, catchUp) }
+		if job.Hook.Resume {
+			job.Resume = d.session(ctx, job.Hook.Name, a.Name)
+		}
 	}
 	d.agents.begin(job.ID, job.Hook.Name, job.Depth, agent)
 	res := act(ctx, job)
@@ -129,23 +379,81 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 		}
 		cancel()
 	}
-	res.FilesWritten = d.agents.end(job.ID)
+	res.FilesWritten, res.FilesGuessed = d.agents.end(job.ID)
 	if agent {
+		d.agents.spend(a.Name, res.Start, res.Agent)
+		run := &event.Run{Hook: job.Hook.Name, ID: job.ID, Status: string(res.Status), Exit: res.Exit, Duration: res.Duration, FilesWritten: res.FilesWritten}
+		if r := res.Agent; r != nil {
+			run.Cost, run.Tokens, run.Turns, run.Session = r.Cost, r.TokensIn+r.TokensOut, r.Turns, r.Session
+		}
+		if job.Hook.Resume {
+			d.keepSession(job, a.Name, res)
+		}
 		d.accept1(event.Event{
-			Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Writers: []string{job.Hook.Name},
-			Run: &event.Run{Hook: job.Hook.Name, ID: job.ID, Status: string(res.Status), Exit: res.Exit, Duration: res.Duration, FilesWritten: res.FilesWritten},
+			Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Writers: []string{job.Hook.Name}, Run: run,
 		})
 	}
 	return res
 }
 
+// sessionKey is the journal's meta key of a hook's agent session.
+func sessionKey(hook string) string { return "session/" + hook }
+
+// session is the agent session a hook with session = "resume" continues:
+// its last successful run's, if that ran the same agent; "" starts anew.
+func (d *Daemon) session(ctx context.Context, hook, agent string) string {
+	v, err := d.journal.Meta(ctx, sessionKey(hook))
+	if err != nil || v == "" {
+		return ""
+	}
+	name, id, ok := strings.Cut(v, "\t")
+	if !ok || name != agent {
+		return ""
+	}
+	return id
+}
+
+// keepSession records the session a resuming hook's run ended in. A
+// resumed run that failed forgets it: the session may be gone, and the
+// next run starts anew rather than failing the same way.
+func (d *Daemon) keepSession(job runner.Job, agent string, res runner.Result) {
+	ctx := context.Background()
+	switch {
+	case res.Status == runner.StatusOK && res.Agent != nil && res.Agent.Session != "":
+		if err := d.journal.SetMeta(ctx, sessionKey(job.Hook.Name), agent+"\t"+res.Agent.Session); err != nil {
+			d.log.Warn("could not record the agent session", "hook", job.Hook.Name, tint.Err(err))
+		}
+	case res.Status == runner.StatusFailed && job.Resume != "":
+		d.log.Warn("a resumed agent session failed; the next run starts a new one", "hook", job.Hook.Name, "run", job.ID, "session", job.Resume)
+		_ = d.journal.DeleteMeta(ctx, sessionKey(job.Hook.Name))
+	}
+}
+
+// ForgetSession makes a hook's next run start a new agent session.
+func (d *Daemon) ForgetSession(ctx context.Context, hook string) (string, error) {
+	prev := d.session(ctx, hook, d.agentOfHook(hook))
+	return prev, d.journal.DeleteMeta(ctx, sessionKey(hook))
+}
+
+// agentOfHook names the agent a hook runs, or "".
+func (d *Daemon) agentOfHook(name string) string {
+	cfg, _ := d.Config()
+	for _, h := range cfg.Hooks {
+		if h.Name == name {
+			return cfg.AgentOf(h.Agent).Name
+		}
+	}
+	return ""
+}
+
 // agentSlot applies the agent caps: max_runs_per_hour skips the run with
 // a reason, max_agents makes it wait for a slot. ok is false when the run
 // must not go on; res then says why.
-func (d *Daemon) agentSlot(ctx context.Context, job runner.Job) (release func(), res runner.Result, ok bool) {
-	cfg, _ := d.Config()
-	a := runner.AgentFor(cfg, job.Hook.Agent)
+func (d *Daemon) agentSlot(ctx context.Context, job runner.Job, a *hooks.Agent) (release func(), res runner.Result, ok bool) {
 	log := d.log.With("hook", job.Hook.Name, "run", job.ID, "agent", a.Name)
+	if reason := d.agents.overBudget(a); reason != "" {
+		return nil, runner.Result{Status: runner.StatusSkipped, Exit: -1, Start: time.Now(), Err: fmt.Errorf("%s; the run is skipped", reason)}, false
+	}
 	if !d.agents.allow(a, time.Now()) {
 		log.Warn("agent cap reached; run skipped", "max_runs_per_hour", a.MaxRunsPerHour)
 		return nil, runner.Result{Status: runner.StatusSkipped, Exit: -1, Start: time.Now(),
@@ -162,4 +470,19 @@ func (d *Daemon) agentSlot(ctx context.Context, job runner.Job) (release func(),
 		}
 	}
 	return func() { <-d.agents.slots }, runner.Result{}, true
+}
+
+// loadSpending counts what each agent has spent today from the journal,
+// so budgets hold across restarts.
+func (d *Daemon) loadSpending(ctx context.Context) {
+	now := time.Now()
+	y, m, day := now.Date()
+	runs, err := d.journal.AgentRuns(ctx, time.Date(y, m, day, 0, 0, 0, 0, now.Location()))
+	if err != nil {
+		d.log.Warn("could not read today's agent spending from the journal; budgets count from now", tint.Err(err))
+		return
+	}
+	for _, r := range runs {
+		d.agents.spend(r.Name, now, &r.AgentReport)
+	}
 }

@@ -37,6 +37,7 @@ func (d *Daemon) Status(ctx context.Context) ipc.Status {
 	ws := d.watcher.Stats()
 	st.Watches, st.Uncovered, st.Overflows = ws.Watches, ws.Uncovered, ws.Overflows
 	st.Baselining = d.settler.Baselining()
+	st.Agents = d.agents.days(cfg)
 	return st
 }
 
@@ -230,6 +231,9 @@ func runRow(r queue.Record) journal.RunRow {
 		res := r.Result
 		row.Status, row.Exit, row.Start, row.Duration, row.Output = string(res.Status), res.Exit, res.Start, res.Duration, res.Output
 		row.Prompt, row.FilesWritten = res.Prompt, res.FilesWritten
+		if res.Agent != nil {
+			row.Agent = &ipc.AgentRun{Name: res.AgentName, AgentReport: *res.Agent, FilesGuessed: res.FilesGuessed, Resumed: res.Resumed}
+		}
 		if res.Err != nil {
 			row.Error = res.Err.Error()
 		}

@@ -125,7 +125,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.journal = d.openJournal()
 	defer d.journal.Close()
 	cfg, probs := d.Config()
-	d.agents = newAgents(cfg.Defaults.MaxAgents)
+	d.agents = newAgents(cfg.Defaults.MaxAgents, cfg.Watch.Settle, d.log.With("component", "agents"))
+	d.loadSpending(ctx)
 	var settler *settle.Settler
 	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, func(ctx context.Context) ([]string, error) {
 		return settler.Paths(ctx)
@@ -443,7 +444,15 @@ func (d *Daemon) accept(evs []event.Event) {
 }
 
 func (d *Daemon) accept1(ev event.Event) uint64 {
-	d.agents.attribute(&ev)
+	var id uint64
+	for _, part := range d.agents.attribute(ev) {
+		id = d.accept2(part)
+	}
+	return id
+}
+
+// accept2 offers an event whose writers are known.
+func (d *Daemon) accept2(ev event.Event) uint64 {
 	ev.ID = d.seq.Add(1)
 	if d.opts.OnEvent != nil {
 		d.opts.OnEvent(ev)

@@ -27,6 +27,8 @@ type env struct {
 	root string
 	out  string
 	d    *daemon.Daemon
+	o    daemon.Options
+	stop func() // stops the daemon and waits for it
 
 	records chan queue.Record
 }
@@ -67,25 +69,45 @@ func startDaemonIn(t testing.TB, config string, setup func(root string), opts ..
 	for _, opt := range opts {
 		opt(&o)
 	}
-	e.d = daemon.New(o)
+	e.o = o
+	e.run()
+	return e
+}
+
+// run starts a daemon with e's options and waits until it is ready.
+func (e *env) run() {
+	t := e.t
+	t.Helper()
+	e.d = daemon.New(e.o)
 	if _, probs := e.d.Config(); len(probs) > 0 {
 		t.Fatalf("config: %v", probs)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(e.stop)
 	select {
 	case <-e.d.Ready():
 	case err := <-done:
 		t.Fatal(err)
 	}
-	return e
+}
+
+// restart stops the daemon and starts another on the same repository
+// and state, as a user's restart does.
+func (e *env) restart() {
+	e.t.Helper()
+	e.stop()
+	e.run()
 }
 
 func (e *env) write(rel, body string) {

@@ -193,7 +193,34 @@ type Run struct {
 	Status       string        `json:"status" expr:"status" doc:"ok, failed, timeout, interrupted or skipped"`
 	Exit         int           `json:"exit" expr:"exit" doc:"exit code, -1 when killed"`
 	Duration     time.Duration `json:"duration" expr:"duration" doc:"how long the run took"`
-	FilesWritten []string      `json:"files_written" expr:"files_written" doc:"files written while the run was going"`
+	FilesWritten []string      `json:"files_written" expr:"files_written" doc:"files the run changed: those its agent reported writing, and changes it cannot report (its shell commands, a command agent) made while it ran"`
+	Cost         float64       `json:"cost" expr:"cost" doc:"what the agent CLI reported the run cost, in USD; 0 when it does not say"`
+	Tokens       int64         `json:"tokens" expr:"tokens" doc:"tokens in and out, as the agent CLI reported them"`
+	Turns        int           `json:"turns" expr:"turns" doc:"the agent's turns, as its CLI reported them"`
+	Session      string        `json:"session" expr:"session" doc:"the agent session id, which session = \"resume\" resumes"`
+}
+
+// AgentReport is what an agent run reported of itself through its CLI's
+// structured output (claude stream-json, codex --json, gemini stream-json).
+// Format "text" means the CLI has none, or was told to print text: then
+// only Final (the output) is known.
+type AgentReport struct {
+	Format    string   `json:"format"`
+	Session   string   `json:"session,omitempty"`
+	Final     string   `json:"final,omitempty"` // the agent's last message
+	Error     string   `json:"error,omitempty"` // the agent's own report of failure
+	Turns     int      `json:"turns,omitempty"`
+	Files     []string `json:"files,omitempty"`    // written by its file tools, repository-relative
+	Commands  []string `json:"commands,omitempty"` // shell commands it ran
+	TokensIn  int64    `json:"tokens_in,omitempty"`
+	TokensOut int64    `json:"tokens_out,omitempty"`
+	Cost      float64  `json:"cost_usd,omitempty"`
+	// Ended says the stream ended with its result: a stream cut short
+	// (the CLI died, or printed no result) is a failed run.
+	Ended bool `json:"ended"`
+	// Skipped counts stream lines that could not be read (not JSON, or
+	// over the line cap); events of unknown types are ignored silently.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // Event is one typed occurrence. Sources create events; settling and

@@ -137,11 +137,23 @@ type Agent struct {
 	Workdir        string
 	Timeout        time.Duration
 	MaxRunsPerHour int
-	URL            string
-	Model          string
-	APIKeyEnv      string
-	PromptVia      string
-	Pos            Pos
+	// Budgets: what the agent may spend in a local day, as its CLI reports
+	// it (USD, tokens in and out), and the turns one run may take (passed
+	// to CLIs that take it: claude --max-turns). Zero is no limit.
+	MaxCostPerDay   float64
+	MaxTokensPerDay int64
+	MaxTurns        int
+	URL             string
+	Model           string
+	APIKeyEnv       string
+	PromptVia       string
+	Pos             Pos
+}
+
+// Resumable says whether a preset's CLI can continue an earlier session
+// by its id (session = "resume").
+func Resumable(preset string) bool {
+	return preset == "claude" || preset == "codex" || preset == "gemini"
 }
 
 // Presets lists the agent presets.
@@ -216,6 +228,9 @@ type Hook struct {
 	// Workdir is where its command runs, repository-relative; empty for
 	// the root.
 	Workdir string
+	// Resume (session = "resume") continues the agent session of the
+	// hook's last successful run instead of starting a new one.
+	Resume bool
 	// Literal marks a prompt that is not a template (a Kiro hook's): it is
 	// sent as written, with the event's context after it.
 	Literal bool

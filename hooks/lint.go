@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,6 +31,15 @@ func Lint(cfg *Config, root string, files []string) []Problem {
 		}
 		for _, w := range h.PlaceholderWarnings() {
 			warn("%s", w)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Agents)) {
+		a := cfg.Agents[name]
+		if a.MaxTurns > 0 && a.Preset != "claude" {
+			out = append(out, Problem{Pos: a.Pos, Message: fmt.Sprintf("[agent.%s]: max_turns is passed to claude only; the %s CLI takes no such flag, so it does not bound this agent", name, a.Preset)})
+		}
+		if a.MaxCostPerDay > 0 && a.Preset != "claude" {
+			out = append(out, Problem{Pos: a.Pos, Message: fmt.Sprintf("[agent.%s]: max_cost_per_day counts the cost the CLI reports, and only claude reports one; bound this agent with max_tokens_per_day", name)})
 		}
 	}
 	return out

@@ -552,7 +552,7 @@ func agentKnown(cfg *Config, name string) bool {
 
 var hookKeys = []string{
 	"name", "description", "on", "paths", "if", "debounce", "max_wait", "mode", "timeout",
-	"run", "agent", "prompt", "builtin", "blocking", "fold_vcs", "catch_up", "enabled", "steering", "env", "workdir",
+	"run", "agent", "prompt", "builtin", "blocking", "fold_vcs", "catch_up", "enabled", "steering", "env", "workdir", "session",
 }
 
 func (c *checker) hook(cfg *Config, name string, t table) *Hook {
@@ -605,6 +605,12 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 			h.MaxWait, _ = c.duration(f)
 		case "timeout":
 			h.Timeout, _ = c.duration(f)
+		case "session":
+			s, ok := c.str(f)
+			if ok && s != "new" && s != "resume" {
+				c.at(f.at.Value, "session must be \"new\" or \"resume\", not %q", s)
+			}
+			h.Resume = s == "resume"
 		case "mode":
 			s, ok := c.str(f)
 			if !ok {
@@ -686,6 +692,9 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 	case hasAgent && h.Prompt == "":
 		c.at(t.fields["agent"].at.Key, "agent is only for prompt hooks")
 	}
+	if f, ok := t.fields["session"]; ok && h.Prompt == "" {
+		c.at(f.at.Key, "session is only for prompt hooks")
+	}
 	if h.Prompt != "" && actions == 1 {
 		if h.Agent == "" {
 			h.Agent = cfg.Defaults.Agent
@@ -698,6 +707,8 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 				pos = f.at.Value
 			}
 			c.at(pos, "unknown agent %q: declare [agent.%s] or use a preset (%s)", h.Agent, h.Agent, strings.Join(Presets(), ", "))
+		} else if preset := cfg.AgentOf(h.Agent).Preset; h.Resume && !Resumable(preset) {
+			c.at(t.fields["session"].at.Value, "session = \"resume\" needs an agent whose CLI can resume a session (claude, codex or gemini); agent %q is preset %q", h.Agent, preset)
 		}
 	}
 	if h.Blocking {
@@ -807,7 +818,8 @@ func (c *checker) trace(t table) Trace {
 	return tr
 }
 
-var agentKeys = []string{"preset", "command", "args", "env", "workdir", "timeout", "max_runs_per_hour", "url", "model", "api_key_env", "prompt_via"}
+var agentKeys = []string{"preset", "command", "args", "env", "workdir", "timeout", "max_runs_per_hour", "url", "model", "api_key_env", "prompt_via",
+	"max_cost_per_day", "max_tokens_per_day", "max_turns"}
 
 func (c *checker) agent(name string, t table) *Agent {
 	before := len(c.probs)
@@ -832,6 +844,12 @@ func (c *checker) agent(name string, t table) *Agent {
 			a.Timeout, _ = c.duration(f)
 		case "max_runs_per_hour":
 			a.MaxRunsPerHour = c.positive(f, 0)
+		case "max_turns":
+			a.MaxTurns = c.positive(f, 0)
+		case "max_tokens_per_day":
+			a.MaxTokensPerDay = int64(c.positive(f, 0))
+		case "max_cost_per_day":
+			a.MaxCostPerDay = c.amount(f)
 		case "url":
 			a.URL, _ = c.str(f)
 		case "model":
@@ -952,6 +970,25 @@ func (c *checker) integer(f field) (int64, bool) {
 		c.at(f.at.Value, "%s must be an integer, not %s", f.path, tomlType(f.v))
 	}
 	return n, ok
+}
+
+// amount accepts a non-negative number, integer or not (USD).
+func (c *checker) amount(f field) float64 {
+	var v float64
+	switch n := f.v.(type) {
+	case int64:
+		v = float64(n)
+	case float64:
+		v = n
+	default:
+		c.at(f.at.Value, "%s must be a number, not %s", f.path, tomlType(f.v))
+		return 0
+	}
+	if v <= 0 || v != v {
+		c.at(f.at.Value, "%s must be more than 0", f.path)
+		return 0
+	}
+	return v
 }
 
 func (c *checker) positive(f field, def int) int {

@@ -31,6 +31,8 @@ type Status struct {
 	// Baselining counts the files found at start whose baselines are still
 	// being taken, in the background: changes are handled meanwhile.
 	Baselining int `json:"baselining"`
+	// Agents is today's spending per agent that has run or has a budget.
+	Agents []AgentDay `json:"agents,omitempty"`
 }
 
 // Hook is one hook as the daemon sees it, or a hook file that yields no
@@ -122,6 +124,31 @@ type Run struct {
 	Prompt string `json:"prompt,omitempty"`
 	// FilesWritten are the files an agent run changed (GET /v1/runs/{id}).
 	FilesWritten []string `json:"files_written,omitempty"`
+	// Agent is what an agent run did, as its CLI reported it.
+	Agent *AgentRun `json:"agent,omitempty"`
+}
+
+// AgentRun is an agent run's report: the agent it ran, what its CLI said
+// it did, and which of its files hookd could only put down to it by the
+// time they changed (a shell command's writes, a CLI that reports none).
+type AgentRun struct {
+	Name string `json:"name"`
+	event.AgentReport
+	FilesGuessed []string `json:"files_guessed,omitempty"`
+	// Resumed is the session the run continued (session = "resume").
+	Resumed string `json:"resumed,omitempty"`
+}
+
+// AgentDay is what one agent has spent today (a local day), against its
+// budgets; Held says why its runs are being skipped, if they are.
+type AgentDay struct {
+	Name            string  `json:"name"`
+	Runs            int     `json:"runs"`
+	Cost            float64 `json:"cost_usd"`
+	Tokens          int64   `json:"tokens"`
+	MaxCostPerDay   float64 `json:"max_cost_per_day,omitempty"`
+	MaxTokensPerDay int64   `json:"max_tokens_per_day,omitempty"`
+	Held            string  `json:"held,omitempty"`
 }
 
 // ReloadReply is the reply of POST /v1/reload.

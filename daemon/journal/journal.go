@@ -18,8 +18,8 @@
 // newest FullOutputs keep only the tail of their output and the head of
 // their prompt. Every column is bounded, so the journal is too: at most
 // about FullOutputs × (64 KiB of output + 200 KiB of prompt) plus MaxRuns ×
-// 10 KiB, some 150 MB in the worst case and a few MB in practice, however
-// long the daemon runs.
+// 25 KiB (an agent run's report included), some 300 MB in the worst case
+// and a few MB in practice, however long the daemon runs.
 package journal
 
 import (
@@ -54,6 +54,10 @@ const (
 	// MaxFiles bounds the paths a run row keeps; MaxEventFiles an event's.
 	MaxFiles      = 100
 	MaxEventFiles = 20
+	// An agent run keeps MaxCommands of its shell commands and the first
+	// MaxFinal bytes of its final message.
+	MaxCommands = 20
+	MaxFinal    = 4 << 10
 )
 
 // capFiles keeps the first n paths, and says how many more there were.
@@ -81,7 +85,8 @@ CREATE TABLE IF NOT EXISTS runs (
 	batch       TEXT NOT NULL DEFAULT '',
 	pid         INTEGER NOT NULL DEFAULT 0,
 	prompt      TEXT NOT NULL DEFAULT '',
-	written     TEXT NOT NULL DEFAULT ''
+	written     TEXT NOT NULL DEFAULT '',
+	agent       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_by_hook ON runs(hook, seq);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
@@ -198,7 +203,7 @@ func Open(path string, log *slog.Logger) (*Journal, error) {
 	}
 	// Columns added since the first schema; an older journal gains them.
 	for _, col := range []string{"runs ADD COLUMN prompt TEXT NOT NULL DEFAULT ''", "runs ADD COLUMN written TEXT NOT NULL DEFAULT ''",
-		"file_index ADD COLUMN gone INTEGER NOT NULL DEFAULT 0"} {
+		"file_index ADD COLUMN gone INTEGER NOT NULL DEFAULT 0", "runs ADD COLUMN agent TEXT NOT NULL DEFAULT ''"} {
 		if _, err := db.Exec(`ALTER TABLE ` + col); err != nil && !strings.Contains(err.Error(), "duplicate column") {
 			db.Close()
 			return nil, fmt.Errorf("journal: alter table %s in %s: %w", col, path, err)
@@ -219,15 +224,16 @@ func Open(path string, log *slog.Logger) (*Journal, error) {
 }
 
 const (
-	insertRunSQL = `INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid, prompt, written)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	insertRunSQL = `INSERT INTO runs (id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid, prompt, written, agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET status = excluded.status, exit = excluded.exit,
 			start_ns = excluded.start_ns, duration_ns = excluded.duration_ns, files = excluded.files,
 			output = excluded.output, error = excluded.error, reason = excluded.reason,
 			batch = CASE WHEN excluded.status NOT IN ('pending', 'queued', 'running') THEN '' WHEN excluded.batch = '' THEN runs.batch ELSE excluded.batch END,
 			pid = CASE WHEN excluded.pid = 0 THEN runs.pid ELSE excluded.pid END,
 			prompt = CASE WHEN excluded.prompt = '' THEN runs.prompt ELSE excluded.prompt END,
-			written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END`
+			written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END,
+			agent = CASE WHEN excluded.agent = '' THEN runs.agent ELSE excluded.agent END`
 	insertEventSQL = `INSERT INTO events (kind, time_ns, depth, cause, files) VALUES (?, ?, ?, ?, ?)`
 	upsertMetaSQL  = `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`
 )
@@ -535,7 +541,17 @@ func writeRun(insert *sql.Stmt, r RunRow) error {
 	if len(r.FilesWritten) > 0 {
 		written, _ = json.Marshal(r.FilesWritten)
 	}
-	_, err := insert.Exec(r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID, r.Prompt, string(written))
+	var agent []byte
+	if r.Agent != nil {
+		a := *r.Agent
+		a.Files, a.FilesGuessed = capFiles(a.Files, MaxFiles), capFiles(a.FilesGuessed, MaxFiles)
+		a.Commands = capFiles(a.Commands, MaxCommands)
+		if len(a.Final) > MaxFinal {
+			a.Final = strings.ToValidUTF8(a.Final[:MaxFinal], "") + "…"
+		}
+		agent, _ = json.Marshal(a)
+	}
+	_, err := insert.Exec(r.ID, r.Hook, r.Event, r.Status, r.Exit, start, int64(r.Duration), string(files), r.Output, r.Error, r.Reason, string(batch), r.PID, r.Prompt, string(written), string(agent))
 	if err != nil {
 		return fmt.Errorf("record run %s: %w", r.ID, err)
 	}
@@ -578,7 +594,7 @@ func listRuns(ctx context.Context, db *sql.DB, hook string, limit int) ([]ipc.Ru
 	if limit <= 0 {
 		limit = 50
 	}
-	q := `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, substr(output, -?), error, reason FROM runs`
+	q := `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, substr(output, -?), error, reason, agent FROM runs`
 	args := []any{TailOutput}
 	if hook != "" {
 		q += ` WHERE hook = ?`
@@ -603,7 +619,7 @@ func listRuns(ctx context.Context, db *sql.DB, hook string, limit int) ([]ipc.Ru
 }
 
 func getRun(ctx context.Context, db *sql.DB, id string) (RunRow, bool, error) {
-	row := db.QueryRowContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch FROM runs WHERE id = ?`, id)
+	row := db.QueryRowContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, agent, batch FROM runs WHERE id = ?`, id)
 	r, err := scanRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return RunRow{}, false, nil
@@ -658,7 +674,7 @@ func (r *Reader) Close() error { return r.db.Close() }
 // oldest first: after a crash, the queued ones still have to run and the
 // running ones were cut off.
 func (j *Journal) Unfinished(ctx context.Context) ([]RunRow, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, batch, pid
+	rows, err := j.db.QueryContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, agent, batch, pid
 		FROM runs WHERE status IN ('pending', 'queued', 'running') ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("journal: unfinished runs: %w", err)
@@ -690,16 +706,16 @@ func scanRun(s scanner) (RunRow, error) {
 	var r RunRow
 	var start, dur int64
 	var files string
-	dest := []any{&r.ID, &r.Hook, &r.Event, &r.Status, &r.Exit, &start, &dur, &files, &r.Output, &r.Error, &r.Reason}
-	var batch string
+	var agent, batch string
+	dest := []any{&r.ID, &r.Hook, &r.Event, &r.Status, &r.Exit, &start, &dur, &files, &r.Output, &r.Error, &r.Reason, &agent}
 	if _, ok := s.(*sql.Row); ok {
 		dest = append(dest, &batch)
 	} else if rows, ok := s.(*sql.Rows); ok {
 		cols, _ := rows.Columns()
-		if len(cols) >= 12 {
+		if len(cols) >= 13 {
 			dest = append(dest, &batch)
 		}
-		if len(cols) == 13 {
+		if len(cols) == 14 {
 			dest = append(dest, &r.PID)
 		}
 	}
@@ -714,6 +730,12 @@ func scanRun(s scanner) (RunRow, error) {
 	if r.Files == nil {
 		r.Files = []string{}
 	}
+	if agent != "" {
+		var a ipc.AgentRun
+		if json.Unmarshal([]byte(agent), &a) == nil {
+			r.Agent = &a
+		}
+	}
 	if batch != "" {
 		var ev event.Event
 		if json.Unmarshal([]byte(batch), &ev) == nil {
@@ -721,6 +743,37 @@ func scanRun(s scanner) (RunRow, error) {
 		}
 	}
 	return r, nil
+}
+
+// AgentRuns returns the agent report of every run that started at or
+// after since, oldest first: what today's budgets count.
+func (j *Journal) AgentRuns(ctx context.Context, since time.Time) ([]ipc.AgentRun, error) {
+	if err := j.Flush(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT agent FROM runs WHERE agent != '' AND start_ns >= ? ORDER BY seq`, since.UnixNano())
+	if err != nil {
+		return nil, fmt.Errorf("journal: agent runs: %w", err)
+	}
+	defer rows.Close()
+	var out []ipc.AgentRun
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var a ipc.AgentRun
+		if json.Unmarshal([]byte(raw), &a) == nil {
+			out = append(out, a)
+		}
+	}
+	return out, rows.Err()
+}
+
+// DeleteMeta removes a stored value.
+func (j *Journal) DeleteMeta(ctx context.Context, key string) error {
+	_, err := j.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, key)
+	return err
 }
 
 // SetMeta stores a small value the next daemon needs, such as how far the

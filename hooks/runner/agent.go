@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 )
 
@@ -27,7 +28,11 @@ const MaxArgPrompt = 120 << 10
 // --message-file), or after "--" (kiro-cli), so a prompt such as
 // "--dangerously-bypass-approvals-and-sandbox" is text, never a flag. The
 // returned cleanup removes a prompt file, if one was written.
-func AgentExec(a *hooks.Agent, prompt string) (x *Exec, cleanup func(), err error) {
+//
+// claude, codex and gemini run in their structured output mode (unless
+// the agent's args choose another), which hookd reads for the run's
+// report; resume, when set, is the session to continue.
+func AgentExec(a *hooks.Agent, prompt, resume string) (x *Exec, cleanup func(), err error) {
 	cleanup = func() {}
 	bin := func(def string) string {
 		if len(a.Command) > 0 {
@@ -42,15 +47,46 @@ func AgentExec(a *hooks.Agent, prompt string) (x *Exec, cleanup func(), err erro
 	}
 	switch a.Preset {
 	case "claude":
-		x.Argv, x.Stdin = append([]string{bin("claude"), "-p"}, a.Args...), []byte(prompt)
+		argv := []string{bin("claude"), "-p"}
+		if !hasFlag(a.Args, "--output-format") {
+			argv, x.Format = append(argv, "--output-format", "stream-json", "--verbose"), FormatClaude
+		} else if flagValue(a.Args, "--output-format") == "stream-json" {
+			x.Format = FormatClaude
+		}
+		if a.MaxTurns > 0 && !hasFlag(a.Args, "--max-turns") {
+			argv = append(argv, "--max-turns", fmt.Sprint(a.MaxTurns))
+		}
+		if resume != "" {
+			argv = append(argv, "--resume", resume)
+		}
+		x.Argv, x.Stdin = append(argv, a.Args...), []byte(prompt)
 	case "codex":
 		// "-" reads the prompt from stdin; codex blocks on a stdin it
 		// was not told to read, so it is always told.
-		x.Argv, x.Stdin = append(append([]string{bin("codex"), "exec"}, a.Args...), "-"), []byte(prompt)
+		argv := []string{bin("codex"), "exec"}
+		if !hasFlag(a.Args, "--json") && !hasFlag(a.Args, "--experimental-json") {
+			argv = append(argv, "--json")
+		}
+		x.Format = FormatCodex
+		argv = append(argv, a.Args...)
+		if resume != "" {
+			argv = append(argv, "resume", resume)
+		}
+		x.Argv, x.Stdin = append(argv, "-"), []byte(prompt)
 	case "gemini":
 		// Without -p, gemini takes a piped stdin as its prompt and runs
 		// once, without a terminal.
-		x.Argv, x.Stdin = append([]string{bin("gemini")}, a.Args...), []byte(prompt)
+		argv := []string{bin("gemini")}
+		switch {
+		case !hasFlag(a.Args, "-o") && !hasFlag(a.Args, "--output-format"):
+			argv, x.Format = append(argv, "-o", "stream-json"), FormatGemini
+		case flagValue(a.Args, "-o") == "stream-json" || flagValue(a.Args, "--output-format") == "stream-json":
+			x.Format = FormatGemini
+		}
+		if resume != "" {
+			argv = append(argv, "--resume", resume)
+		}
+		x.Argv, x.Stdin = append(argv, a.Args...), []byte(prompt)
 	case "kiro":
 		if big {
 			return nil, cleanup, fmt.Errorf("the prompt is %d KB, too long for one kiro-cli argument (%d KB): bound it (less diff, fewer #[[file:]]) or use preset command with prompt_via = \"stdin\"", len(prompt)>>10, MaxArgPrompt>>10)
@@ -90,6 +126,29 @@ func AgentExec(a *hooks.Agent, prompt string) (x *Exec, cleanup func(), err erro
 		return nil, cleanup, fmt.Errorf("agent %q: preset %q does not run a process", a.Name, a.Preset)
 	}
 	return x, cleanup, nil
+}
+
+// hasFlag reports whether args set flag, as "flag" or "flag=value".
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// flagValue is the value args give flag, or "".
+func flagValue(args []string, flag string) string {
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, flag+"="); ok {
+			return v
+		}
+		if a == flag && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
 }
 
 // argSafe reports whether {prompt} sits where a CLI cannot take it for an
@@ -155,20 +214,23 @@ func promptFile(prompt string) (string, func(), error) {
 func RunAgent(ctx context.Context, job Job, a *hooks.Agent, prompt string) Result {
 	if a.Preset == "openai" {
 		res := chat(ctx, a, prompt, job.Hook.Timeout)
-		res.Prompt = prompt
+		res.Prompt, res.AgentName = prompt, a.Name
 		return res
 	}
 	if err := Installed(a); err != nil {
 		return Result{Status: StatusFailed, Exit: -1, Start: time.Now(), Err: err, Prompt: prompt}
 	}
-	x, cleanup, err := AgentExec(a, prompt)
+	x, cleanup, err := AgentExec(a, prompt, job.Resume)
 	defer cleanup()
 	if err != nil {
 		return Result{Status: StatusFailed, Exit: -1, Start: time.Now(), Err: err, Prompt: prompt}
 	}
 	job.Exec = x
 	res := Run(ctx, job)
-	res.Prompt = prompt
+	res.Prompt, res.AgentName, res.Resumed = prompt, a.Name, job.Resume
+	if res.Agent == nil {
+		res.Agent = &event.AgentReport{Format: FormatText}
+	}
 	return res
 }
 
@@ -222,6 +284,10 @@ func chat(ctx context.Context, a *hooks.Agent, prompt string, hookTimeout time.D
 				Content string `json:"content"`
 			} `json:"message"`
 		} `json:"choices"`
+		Usage struct {
+			PromptTokens     int64 `json:"prompt_tokens"`
+			CompletionTokens int64 `json:"completion_tokens"`
+		} `json:"usage"`
 	}
 	if err := json.Unmarshal(raw, &reply); err != nil || len(reply.Choices) == 0 {
 		res.Status, res.Err = StatusFailed, fmt.Errorf("%s: not a chat-completions reply: %.200s", a.URL, raw)
@@ -232,6 +298,8 @@ func chat(ctx context.Context, a *hooks.Agent, prompt string, hookTimeout time.D
 		out = out[:HeadCap] + "\n…\n" + out[len(out)-(OutputCap-HeadCap):]
 	}
 	res.Status, res.Exit, res.Output = StatusOK, 0, out
+	res.Agent = &event.AgentReport{Format: "openai", Final: out, Turns: 1, Ended: true,
+		TokensIn: reply.Usage.PromptTokens, TokensOut: reply.Usage.CompletionTokens}
 	return res
 }
 

@@ -23,7 +23,18 @@ import (
 func standIn(t *testing.T, name string) (argv, stdin func() string) {
 	t.Helper()
 	dir := t.TempDir()
-	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; case \"$a\" in */hookd-prompt-*) cat \"$a\" > \"$0.file\";; esac; done > \"$0.argv\"\ncat > \"$0.stdin\"\necho agent done\n"
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; case \"$a\" in */hookd-prompt-*) cat \"$a\" > \"$0.file\";; esac; done > \"$0.argv\"\ncat > \"$0.stdin\"\n"
+	// The structured CLIs say "agent done" in their own format.
+	switch name {
+	case "claude":
+		script += `echo '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"result":"agent done","session_id":"s-1","total_cost_usd":0.01,"usage":{"input_tokens":3,"output_tokens":2}}'` + "\n"
+	case "codex":
+		script += `echo '{"type":"thread.started","thread_id":"s-1"}'; echo '{"type":"item.completed","item":{"id":"i","type":"agent_message","text":"agent done"}}'; echo '{"type":"turn.completed","usage":{"input_tokens":3,"output_tokens":2}}'` + "\n"
+	case "gemini":
+		script += `echo '{"type":"init","session_id":"s-1"}'; echo '{"type":"message","role":"assistant","content":"agent done","delta":true}'; echo '{"type":"result","status":"success","stats":{"input_tokens":3,"output_tokens":2}}'` + "\n"
+	default:
+		script += "echo agent done\n"
+	}
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +58,9 @@ func TestAgentPresetsTakeThePromptWhereTheirCLIDoes(t *testing.T) {
 		argv        []string // after the binary; "FILE" is the prompt file
 		stdin       string   // stdin, then the prompt file's contents
 	}{
-		{"claude", "claude", []string{"--permission-mode", "acceptEdits"}, []string{"-p", "--permission-mode", "acceptEdits"}, prompt},
-		{"codex", "codex", nil, []string{"exec", "-"}, prompt},
-		{"gemini", "gemini", []string{"-y"}, []string{"-y"}, prompt},
+		{"claude", "claude", []string{"--permission-mode", "acceptEdits"}, []string{"-p", "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits"}, prompt},
+		{"codex", "codex", nil, []string{"exec", "--json", "-"}, prompt},
+		{"gemini", "gemini", []string{"-y"}, []string{"-o", "stream-json", "-y"}, prompt},
 		{"kiro", "kiro-cli", nil, []string{"chat", "--no-interactive", "--", prompt}, ""},
 		{"aider", "aider", []string{"--yes"}, []string{"--yes", "--message-file", "FILE"}, prompt},
 	}
@@ -58,8 +69,15 @@ func TestAgentPresetsTakeThePromptWhereTheirCLIDoes(t *testing.T) {
 			argv, stdin := standIn(t, c.bin)
 			h := &hooks.Hook{Name: "h", Agent: c.preset}
 			res := runner.RunAgent(context.Background(), job(t, h), &hooks.Agent{Name: c.preset, Preset: c.preset, Args: c.args}, prompt)
-			if res.Status != runner.StatusOK || res.Output != "agent done\n" || res.Prompt != prompt {
-				t.Fatalf("%+v", res)
+			final := res.Output
+			if res.Agent.Format != runner.FormatText {
+				final = res.Agent.Final + "\n"
+				if res.Agent.Session != "s-1" || res.Agent.TokensIn != 3 || res.Agent.TokensOut != 2 {
+					t.Errorf("report %+v", res.Agent)
+				}
+			}
+			if res.Status != runner.StatusOK || final != "agent done\n" || res.Prompt != prompt {
+				t.Fatalf("%+v (%v)", res, res.Err)
 			}
 			got := strings.Split(strings.TrimSuffix(argv(), "\n"), "\n")
 			for i, a := range got {
@@ -123,7 +141,7 @@ func TestAgentTimeoutKillsGrandchildren(t *testing.T) {
 	j.Grace = 200 * time.Millisecond
 	var started <-chan int
 	j.Line, started = watchGrandchild(t)
-	res := runner.RunAgent(context.Background(), j, &hooks.Agent{Name: "slow", Preset: "claude", Timeout: 300 * time.Millisecond}, "p")
+	res := runner.RunAgent(context.Background(), j, &hooks.Agent{Name: "slow", Preset: "claude", Args: []string{"--output-format", "text"}, Timeout: 300 * time.Millisecond}, "p")
 	if res.Status != runner.StatusTimeout {
 		t.Fatalf("status %s, want timeout: the agent's own timeout wins over the hook's (%v)", res.Status, res.Err)
 	}

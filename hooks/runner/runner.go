@@ -31,6 +31,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/rules"
@@ -76,6 +77,15 @@ type Job struct {
 	Started func(pgid int)
 	// Exec, when set, is run instead of the hook's command: an agent.
 	Exec *Exec
+	// Resume is the agent session an agent run continues, or "".
+	Resume string
+	// Activity, when set, is told what a structured agent run reports as
+	// it goes (its file writes, its shell commands), from the run's reader.
+	Activity func(Activity)
+	// Attached, when set, is told a structured run's format once it runs,
+	// with its catchUp: that returns once everything the agent has printed
+	// so far has been told to Activity, or limit has passed.
+	Attached func(format string, catchUp func(limit time.Duration))
 }
 
 // Exec is a process to run for a job other than the hook's own command.
@@ -85,6 +95,10 @@ type Exec struct {
 	Env     []string // added after the hook's env, before HOOKD_*
 	Dir     string   // relative to the job's root; empty for the root
 	Timeout time.Duration
+	// Format is the structured output the process prints (FormatClaude,
+	// FormatCodex, FormatGemini), read for the run's report; "" or
+	// FormatText keeps stdout as output.
+	Format string
 }
 
 // Result is what became of a run.
@@ -98,8 +112,17 @@ type Result struct {
 	// Prompt is the full prompt an agent was given.
 	Prompt string
 	// FilesWritten are the files the run changed, as far as hookd can
-	// tell: those changed while it ran.
+	// tell: those its agent reported, and those changed while it ran that
+	// nothing can report (see the daemon's attribution).
 	FilesWritten []string
+	// Agent is what an agent run reported of itself; nil for a command.
+	Agent *event.AgentReport
+	// AgentName is the agent an agent run ran, and Resumed the session it
+	// continued, if any.
+	AgentName, Resumed string
+	// FilesGuessed are the FilesWritten put down to the run only because
+	// they changed while it ran (nothing reported them).
+	FilesGuessed []string
 }
 
 // Run runs the job's command and waits for it. Cancelling ctx stops the
@@ -124,6 +147,14 @@ func Run(ctx context.Context, job Job) (res Result) {
 		cmd.ExtraFiles = []*os.File{list.file} // the child's fd 3
 	}
 	out := &capture{line: job.Line}
+	var agentOut *agentOutput
+	if x := job.Exec; x != nil && x.Format != "" && x.Format != FormatText {
+		var summary func(string)
+		if job.Line != nil {
+			summary = func(l string) { job.Line("agent", l) }
+		}
+		agentOut = newAgentOutput(newStream(x.Format, job.Root, filepath.Join(job.Root, x.Dir), job.Activity, summary))
+	}
 	// The pipes are ours, not exec's: then Wait follows the leader only,
 	// and the group can be killed the moment it exits, even while a
 	// grandchild still holds the pipes.
@@ -139,10 +170,13 @@ func Run(ctx context.Context, job Job) (res Result) {
 		return res
 	}
 	pipes.closeChildEnds()
-	readers := pipes.pump(stdin, out)
+	readers := pipes.pump(stdin, out, agentOut)
 	pgid := cmd.Process.Pid
 	if job.Started != nil {
 		job.Started(pgid)
+	}
+	if agentOut != nil && job.Attached != nil {
+		job.Attached(job.Exec.Format, func(limit time.Duration) { agentOut.catchUp(pipes.out, limit) })
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
@@ -179,6 +213,10 @@ func Run(ctx context.Context, job Job) (res Result) {
 	pipes.drain(readers, time.Second)
 	out.finish()
 	res.Output = out.String()
+	if agentOut != nil {
+		agentOut.close()
+		res.Agent = agentOut.s.finish()
+	}
 
 	var ee *exec.ExitError
 	switch {
@@ -196,6 +234,18 @@ func Run(ctx context.Context, job Job) (res Result) {
 				res.Err = werr
 			}
 		}
+	}
+	if r := res.Agent; r != nil && res.Status == StatusOK {
+		// An agent that exits 0 can still have failed: it says so in its
+		// result, or its stream stopped before one.
+		switch {
+		case r.Error != "":
+			res.Status, res.Err = StatusFailed, fmt.Errorf("the agent reported an error: %s", capString(r.Error, 500))
+		case !r.Ended:
+			res.Status, res.Err = StatusFailed, errors.New("the agent's output ended without its result (the CLI stopped early, or prints another format)")
+		}
+	} else if r != nil && res.Status == StatusFailed && r.Error != "" && res.Err == nil {
+		res.Err = fmt.Errorf("the agent reported an error: %s", capString(r.Error, 500))
 	}
 	return res
 }
@@ -284,7 +334,7 @@ func (p *pipes) closeAll() {
 }
 
 // pump writes stdin and reads stdout and stderr into out.
-func (p *pipes) pump(stdin []byte, out *capture) *sync.WaitGroup {
+func (p *pipes) pump(stdin []byte, out *capture, agentOut *agentOutput) *sync.WaitGroup {
 	go func() {
 		// A command that never reads stdin gets EPIPE here; that is fine.
 		_, _ = p.in.Write(stdin)
@@ -298,6 +348,12 @@ func (p *pipes) pump(stdin []byte, out *capture) *sync.WaitGroup {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if s.name == "stdout" && agentOut != nil {
+				// A structured agent's stdout is its report, read as it
+				// comes; its stderr stays the run's output.
+				_, _ = io.Copy(agentOut, countingReader{s.f, &agentOut.read})
+				return
+			}
 			_, _ = io.Copy(out.stream(s.name), s.f)
 		}()
 	}

@@ -396,18 +396,11 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 	return res
 }
 
-// sessionKey is the journal's meta key of a hook's agent session.
-func sessionKey(hook string) string { return "session/" + hook }
-
 // session is the agent session a hook with session = "resume" continues:
 // its last successful run's, if that ran the same agent; "" starts anew.
 func (d *Daemon) session(ctx context.Context, hook, agent string) string {
-	v, err := d.journal.Meta(ctx, sessionKey(hook))
-	if err != nil || v == "" {
-		return ""
-	}
-	name, id, ok := strings.Cut(v, "\t")
-	if !ok || name != agent {
+	name, id, err := d.journal.Session(ctx, hook)
+	if err != nil || name != agent {
 		return ""
 	}
 	return id
@@ -420,30 +413,22 @@ func (d *Daemon) keepSession(job runner.Job, agent string, res runner.Result) {
 	ctx := context.Background()
 	switch {
 	case res.Status == runner.StatusOK && res.Agent != nil && res.Agent.Session != "":
-		if err := d.journal.SetMeta(ctx, sessionKey(job.Hook.Name), agent+"\t"+res.Agent.Session); err != nil {
+		if err := d.journal.SetSession(ctx, job.Hook.Name, agent, res.Agent.Session); err != nil {
 			d.log.Warn("could not record the agent session", "hook", job.Hook.Name, tint.Err(err))
 		}
 	case res.Status == runner.StatusFailed && job.Resume != "":
 		d.log.Warn("a resumed agent session failed; the next run starts a new one", "hook", job.Hook.Name, "run", job.ID, "session", job.Resume)
-		_ = d.journal.DeleteMeta(ctx, sessionKey(job.Hook.Name))
+		_, _ = d.journal.ForgetSession(ctx, job.Hook.Name)
 	}
 }
 
-// ForgetSession makes a hook's next run start a new agent session.
+// ForgetSession makes a hook's next agent run start a new session.
 func (d *Daemon) ForgetSession(ctx context.Context, hook string) (string, error) {
-	prev := d.session(ctx, hook, d.agentOfHook(hook))
-	return prev, d.journal.DeleteMeta(ctx, sessionKey(hook))
-}
-
-// agentOfHook names the agent a hook runs, or "".
-func (d *Daemon) agentOfHook(name string) string {
 	cfg, _ := d.Config()
-	for _, h := range cfg.Hooks {
-		if h.Name == name {
-			return cfg.AgentOf(h.Agent).Name
-		}
+	if !slices.ContainsFunc(cfg.Hooks, func(h *hooks.Hook) bool { return h.Name == hook }) {
+		return "", ipc.NotFound(fmt.Sprintf("no hook %q (hookd hooks lists them)", hook))
 	}
-	return ""
+	return d.journal.ForgetSession(ctx, hook)
 }
 
 // agentSlot applies the agent caps: max_runs_per_hour skips the run with

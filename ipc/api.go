@@ -122,7 +122,8 @@ type Run struct {
 	Reason   string        `json:"reason,omitempty"`
 	// Prompt is the full prompt of an agent run (GET /v1/runs/{id} only).
 	Prompt string `json:"prompt,omitempty"`
-	// FilesWritten are the files an agent run changed (GET /v1/runs/{id}).
+	// FilesWritten are the files the run changed (see docs/events.md,
+	// "Whose change is it").
 	FilesWritten []string `json:"files_written,omitempty"`
 	// Agent is what an agent run did, as its CLI reported it.
 	Agent *AgentRun `json:"agent,omitempty"`
@@ -149,6 +150,12 @@ type AgentDay struct {
 	MaxCostPerDay   float64 `json:"max_cost_per_day,omitempty"`
 	MaxTokensPerDay int64   `json:"max_tokens_per_day,omitempty"`
 	Held            string  `json:"held,omitempty"`
+}
+
+// ForgetReply is the reply of POST /v1/hooks/{name}/forget: the session
+// forgotten, "" when there was none.
+type ForgetReply struct {
+	Session string `json:"session"`
 }
 
 // ReloadReply is the reply of POST /v1/reload.
@@ -186,6 +193,9 @@ type API interface {
 	// SpecAccept takes a spec document as it is now for the version the
 	// daemon last saw, so that its next change is compared with it.
 	SpecAccept(ctx context.Context, file string) error
+	// ForgetSession makes a hook's next agent run start a new session
+	// (session = "resume"); it returns the session forgotten, or "".
+	ForgetSession(ctx context.Context, hook string) (string, error)
 }
 
 // SpecDiff is the reply of GET /v1/spec/diff: the change as a spec.changed

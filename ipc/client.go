@@ -177,6 +177,13 @@ func (c *Client) SpecAccept(ctx context.Context, file string) error {
 	return c.do(ctx, "POST", "/v1/spec/accept?"+url.Values{"file": {file}}.Encode(), nil, nil)
 }
 
+// ForgetSession makes a hook's next agent run start a new session.
+func (c *Client) ForgetSession(ctx context.Context, hook string) (string, error) {
+	var r ForgetReply
+	err := c.do(ctx, "POST", "/v1/hooks/"+url.PathEscape(hook)+"/forget", nil, &r)
+	return r.Session, err
+}
+
 // Run returns one run whole.
 func (c *Client) Run(ctx context.Context, id string) (Run, error) {
 	var r Run

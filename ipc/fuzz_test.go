@@ -36,8 +36,9 @@ func (nopAPI) Shutdown()                                            {}
 func (nopAPI) Impact(context.Context, string, []string) ([]event.Citation, error) {
 	return []event.Citation{}, nil
 }
-func (nopAPI) SpecDiff(context.Context, string) (SpecDiff, error) { return SpecDiff{}, nil }
-func (nopAPI) SpecAccept(context.Context, string) error           { return nil }
+func (nopAPI) SpecDiff(context.Context, string) (SpecDiff, error)    { return SpecDiff{}, nil }
+func (nopAPI) SpecAccept(context.Context, string) error              { return nil }
+func (nopAPI) ForgetSession(context.Context, string) (string, error) { return "", nil }
 
 // FuzzRequests sends the API arbitrary requests: every reply is JSON with
 // a status that is not a server error, and nothing panics.

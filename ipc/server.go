@@ -214,6 +214,7 @@ func routes(api API) *http.ServeMux {
 		"GET /v1/impact":                h.impact,
 		"GET /v1/spec/diff":             h.specDiff,
 		"POST /v1/spec/accept":          h.specAccept,
+		"POST /v1/hooks/{name}/forget":  h.forget,
 	} {
 		mux.HandleFunc(pattern, fn)
 	}
@@ -280,6 +281,11 @@ func (h *handlers) specAccept(w http.ResponseWriter, r *http.Request) {
 	respond(w, struct {
 		Accepted string `json:"accepted"`
 	}{file}, h.api.SpecAccept(r.Context(), file))
+}
+
+func (h *handlers) forget(w http.ResponseWriter, r *http.Request) {
+	session, err := h.api.ForgetSession(r.Context(), r.PathValue("name"))
+	respond(w, ForgetReply{Session: session}, err)
 }
 
 func (h *handlers) runs(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,7 @@ import (
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/safefile"
 )
@@ -24,6 +25,7 @@ import (
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // a command's "a > b" stays readable
 	return enc.Encode(v)
 }
 
@@ -79,6 +81,7 @@ It exits 1 when no daemon runs.`,
 			}
 			fmt.Fprintf(out, "\nqueue   %s waiting\n\n", plural(st.Queue, "batch", "batches"))
 			printHooks(out, st.Hooks, st.Held)
+			printAgentDays(out, st.Agents)
 			if len(st.Problems) > 0 {
 				fmt.Fprintf(out, "\n%s; the last good config keeps running:\n", plural(len(st.Problems), "config problem", "config problems"))
 				for _, p := range st.Problems {
@@ -90,6 +93,31 @@ It exits 1 when no daemon runs.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
 	return cmd
+}
+
+// printAgentDays prints today's spending per agent, against its budgets.
+func printAgentDays(out io.Writer, days []ipc.AgentDay) {
+	if len(days) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\nagents today\n")
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  AGENT\tRUNS\tTOKENS\tCOST\t")
+	for _, d := range days {
+		tokens, cost := fmt.Sprint(d.Tokens), fmt.Sprintf("$%.4f", d.Cost)
+		if d.MaxTokensPerDay > 0 {
+			tokens += fmt.Sprintf(" of %d", d.MaxTokensPerDay)
+		}
+		if d.MaxCostPerDay > 0 {
+			cost += fmt.Sprintf(" of $%g", d.MaxCostPerDay)
+		}
+		held := ""
+		if d.Held != "" {
+			held = "held: budget reached, runs skipped until midnight"
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\n", d.Name, d.Runs, tokens, cost, held)
+	}
+	tw.Flush()
 }
 
 // printHooks prints the hooks as a table that fits the terminal: the state
@@ -341,11 +369,15 @@ disk, and says so.`,
 				if run.Reason != "" {
 					fmt.Fprintf(out, "reason   %s\n", run.Reason)
 				}
-				if len(run.FilesWritten) > 0 {
-					fmt.Fprintf(out, "wrote    %s\n", strings.Join(run.FilesWritten, " "))
-				}
+				printAgentRun(out, run)
 				if run.Prompt != "" {
-					fmt.Fprintf(out, "\n── prompt ──\n%s\n── output ──\n", strings.TrimRight(run.Prompt, "\n"))
+					fmt.Fprintf(out, "\n── prompt ──\n%s\n", strings.TrimRight(run.Prompt, "\n"))
+				}
+				if a := run.Agent; a != nil && a.Final != "" && a.Format != runner.FormatText {
+					fmt.Fprintf(out, "\n── the agent's final message ──\n%s\n", strings.TrimRight(a.Final, "\n"))
+				}
+				if run.Prompt != "" || run.Agent != nil {
+					fmt.Fprintf(out, "── output ──\n")
 				}
 				fmt.Fprintf(out, "\n%s", run.Output)
 				return nil
@@ -385,6 +417,58 @@ disk, and says so.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the runs as JSON")
 	cmd.Flags().IntVar(&limit, "limit", 50, "how many runs at most")
 	return cmd
+}
+
+// printAgentRun prints what an agent run did, as its CLI reported it.
+func printAgentRun(out io.Writer, run ipc.Run) {
+	a := run.Agent
+	if a == nil {
+		if len(run.FilesWritten) > 0 {
+			fmt.Fprintf(out, "wrote    %s\n", strings.Join(run.FilesWritten, " "))
+		}
+		return
+	}
+	fmt.Fprintf(out, "agent    %s (%s output)\n", a.Name, a.Format)
+	if a.Session != "" {
+		resumed := ""
+		if a.Resumed != "" {
+			resumed = " (resumed)"
+		}
+		fmt.Fprintf(out, "session  %s%s\n", a.Session, resumed)
+	}
+	if a.Error != "" {
+		fmt.Fprintf(out, "agent error  %s\n", a.Error)
+	}
+	if a.Turns > 0 || a.TokensIn+a.TokensOut > 0 || a.Cost > 0 {
+		fmt.Fprintf(out, "spent    %s, %d tokens in, %d out", plural(a.Turns, "turn", "turns"), a.TokensIn, a.TokensOut)
+		if a.Cost > 0 {
+			fmt.Fprintf(out, ", $%.4f", a.Cost)
+		}
+		fmt.Fprintln(out)
+	}
+	if len(run.FilesWritten) > 0 {
+		guessed := map[string]bool{}
+		for _, f := range a.FilesGuessed {
+			guessed[f] = true
+		}
+		fmt.Fprintf(out, "wrote    ")
+		for i, f := range run.FilesWritten {
+			if i > 0 {
+				fmt.Fprint(out, " ")
+			}
+			fmt.Fprint(out, f)
+			if guessed[f] {
+				fmt.Fprint(out, " (by time: not reported by the agent)")
+			}
+		}
+		fmt.Fprintln(out)
+	}
+	for _, c := range a.Commands {
+		fmt.Fprintf(out, "ran      $ %s\n", clip(strings.ReplaceAll(c, "\n", " "), 100))
+	}
+	if a.Skipped > 0 {
+		fmt.Fprintf(out, "note     %s of the agent's output could not be read\n", plural(a.Skipped, "line", "lines"))
+	}
 }
 
 // runSource is where history is read from: the daemon, or the journal on

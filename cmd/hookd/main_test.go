@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/hookd-dev/hookd/internal/apistub"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -72,8 +74,33 @@ func TestScripts(t *testing.T) {
 			"listen":     listen,
 			"chownother": chownOther,
 			"waitidle":   waitIdle,
+			"apistub":    apiStub,
 		},
 	})
+}
+
+// apistub KIND [-write FILE] [-shell CMD] [-hold FIFO] [-reply TEXT]
+// serves a stand-in of the Anthropic ("anthropic"), OpenAI Responses
+// ("openai") or Gemini ("gemini") API for the rest of the script, setting
+// $STUB_URL, so that the real agent CLI runs offline (package apistub).
+func apiStub(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: apistub KIND [-write FILE] [-shell CMD] [-hold FIFO] [-reply TEXT]")
+	}
+	fs := flag.NewFlagSet("apistub", flag.ContinueOnError)
+	var s apistub.Script
+	fs.StringVar(&s.Write, "write", "", "")
+	fs.StringVar(&s.Shell, "shell", "", "")
+	fs.StringVar(&s.Hold, "hold", "", "")
+	fs.StringVar(&s.Reply, "reply", "", "")
+	ts.Check(fs.Parse(args[1:]))
+	if s.Hold != "" {
+		s.Hold = ts.MkAbs(s.Hold)
+	}
+	srv, err := apistub.Start(args[0], s)
+	ts.Check(err)
+	ts.Defer(func() { srv.Close() })
+	ts.Setenv("STUB_URL", srv.URL)
 }
 
 // killdaemon DIR kills the daemon of the work tree at DIR with SIGKILL, as

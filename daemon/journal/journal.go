@@ -594,7 +594,7 @@ func listRuns(ctx context.Context, db *sql.DB, hook string, limit int) ([]ipc.Ru
 	if limit <= 0 {
 		limit = 50
 	}
-	q := `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, substr(output, -?), error, reason, agent FROM runs`
+	q := `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, substr(output, -?), error, reason, agent, '', 0, written FROM runs`
 	args := []any{TailOutput}
 	if hook != "" {
 		q += ` WHERE hook = ?`
@@ -619,7 +619,7 @@ func listRuns(ctx context.Context, db *sql.DB, hook string, limit int) ([]ipc.Ru
 }
 
 func getRun(ctx context.Context, db *sql.DB, id string) (RunRow, bool, error) {
-	row := db.QueryRowContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, agent, batch FROM runs WHERE id = ?`, id)
+	row := db.QueryRowContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, agent, batch, pid, written FROM runs WHERE id = ?`, id)
 	r, err := scanRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return RunRow{}, false, nil
@@ -627,11 +627,9 @@ func getRun(ctx context.Context, db *sql.DB, id string) (RunRow, bool, error) {
 	if err != nil {
 		return RunRow{}, false, err
 	}
-	var written string
-	if err := db.QueryRowContext(ctx, `SELECT prompt, written FROM runs WHERE id = ?`, id).Scan(&r.Prompt, &written); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT prompt FROM runs WHERE id = ?`, id).Scan(&r.Prompt); err != nil {
 		return RunRow{}, false, err
 	}
-	_ = json.Unmarshal([]byte(written), &r.FilesWritten)
 	return r, true, nil
 }
 
@@ -674,7 +672,7 @@ func (r *Reader) Close() error { return r.db.Close() }
 // oldest first: after a crash, the queued ones still have to run and the
 // running ones were cut off.
 func (j *Journal) Unfinished(ctx context.Context) ([]RunRow, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, agent, batch, pid
+	rows, err := j.db.QueryContext(ctx, `SELECT id, hook, event, status, exit, start_ns, duration_ns, files, output, error, reason, agent, batch, pid, written
 		FROM runs WHERE status IN ('pending', 'queued', 'running') ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("journal: unfinished runs: %w", err)
@@ -706,19 +704,9 @@ func scanRun(s scanner) (RunRow, error) {
 	var r RunRow
 	var start, dur int64
 	var files string
-	var agent, batch string
-	dest := []any{&r.ID, &r.Hook, &r.Event, &r.Status, &r.Exit, &start, &dur, &files, &r.Output, &r.Error, &r.Reason, &agent}
-	if _, ok := s.(*sql.Row); ok {
-		dest = append(dest, &batch)
-	} else if rows, ok := s.(*sql.Rows); ok {
-		cols, _ := rows.Columns()
-		if len(cols) >= 13 {
-			dest = append(dest, &batch)
-		}
-		if len(cols) == 14 {
-			dest = append(dest, &r.PID)
-		}
-	}
+	// Every query selects the same columns, in this order.
+	var agent, batch, written string
+	dest := []any{&r.ID, &r.Hook, &r.Event, &r.Status, &r.Exit, &start, &dur, &files, &r.Output, &r.Error, &r.Reason, &agent, &batch, &r.PID, &written}
 	if err := s.Scan(dest...); err != nil {
 		return RunRow{}, err
 	}
@@ -729,6 +717,9 @@ func scanRun(s scanner) (RunRow, error) {
 	_ = json.Unmarshal([]byte(files), &r.Files)
 	if r.Files == nil {
 		r.Files = []string{}
+	}
+	if written != "" {
+		_ = json.Unmarshal([]byte(written), &r.FilesWritten)
 	}
 	if agent != "" {
 		var a ipc.AgentRun
@@ -770,10 +761,31 @@ func (j *Journal) AgentRuns(ctx context.Context, since time.Time) ([]ipc.AgentRu
 	return out, rows.Err()
 }
 
-// DeleteMeta removes a stored value.
-func (j *Journal) DeleteMeta(ctx context.Context, key string) error {
-	_, err := j.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, key)
-	return err
+// Session is the agent session a hook's next run resumes (session =
+// "resume"): the agent that ran it, and its id; "" when there is none.
+func (j *Journal) Session(ctx context.Context, hook string) (agent, id string, err error) {
+	v, err := j.Meta(ctx, "session/"+hook)
+	if err != nil || v == "" {
+		return "", "", err
+	}
+	agent, id, _ = strings.Cut(v, "\t")
+	return agent, id, nil
+}
+
+// SetSession records the session a hook's run of agent ended in.
+func (j *Journal) SetSession(ctx context.Context, hook, agent, id string) error {
+	return j.SetMeta(ctx, "session/"+hook, agent+"\t"+id)
+}
+
+// ForgetSession makes a hook's next run start a new session, and returns
+// the one forgotten.
+func (j *Journal) ForgetSession(ctx context.Context, hook string) (string, error) {
+	_, id, err := j.Session(ctx, hook)
+	if err != nil {
+		return "", err
+	}
+	_, err = j.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, "session/"+hook)
+	return id, err
 }
 
 // SetMeta stores a small value the next daemon needs, such as how far the

@@ -166,11 +166,11 @@ type streamEvent struct {
 	Type    string `json:"type"`
 	Subtype string `json:"subtype"`
 	// claude
-	SessionID string          `json:"session_id"`
-	Message   *claudeMessage  `json:"message"`
-	IsError   bool            `json:"is_error"`
-	NumTurns  int             `json:"num_turns"`
-	Result    json.RawMessage `json:"result"`
+	SessionID string            `json:"session_id"`
+	Message   *claudeMessage    `json:"message"`
+	IsError   bool              `json:"is_error"`
+	NumTurns  int               `json:"num_turns"`
+	Result    json.RawMessage   `json:"result"`
 	Cost      float64           `json:"total_cost_usd"`
 	Usage     *usage            `json:"usage"`
 	Errors    []json.RawMessage `json:"errors"`

@@ -1,0 +1,54 @@
+package apistub
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func post(t *testing.T, url, body string) string {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// Each stand-in answers a new conversation with its tool call, and the
+// conversation that carries the tool's result with the reply.
+func TestStandIns(t *testing.T) {
+	a, err := Start("anthropic", Script{Write: "out.txt", Reply: "DONE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	first := post(t, a.URL+"/v1/messages", `{"stream":true,"system":"Primary working directory: /w\n","tools":[{"name":"Write"}],"messages":[{"content":"go"}]}`)
+	if !strings.Contains(first, `\"file_path\":\"/w/out.txt\"`) || !strings.Contains(first, `"stop_reason":"tool_use"`) {
+		t.Errorf("first turn: %s", first)
+	}
+	second := post(t, a.URL+"/v1/messages", `{"stream":true,"tools":[{"name":"Write"}],"messages":[{"content":[{"type":"tool_result"}]}]}`)
+	if !strings.Contains(second, `"text":"DONE"`) {
+		t.Errorf("second turn: %s", second)
+	}
+
+	o, _ := Start("openai", Script{Shell: "make"})
+	defer o.Close()
+	if got := post(t, o.URL+"/v1/responses", `{"tools":[{"name":"exec_command","parameters":{"properties":{"cmd":{"type":"string"}}}}]}`); !strings.Contains(got, `\"cmd\":\"make\"`) || !strings.Contains(got, "response.completed") {
+		t.Errorf("openai: %s", got)
+	}
+	g, _ := Start("gemini", Script{Write: "g.md"})
+	defer g.Close()
+	if got := post(t, g.URL+"/v1beta/models/m:streamGenerateContent", `{"tools":[{"functionDeclarations":[{"name":"write_file"}]}]}`); !strings.Contains(got, `"functionCall"`) {
+		t.Errorf("gemini: %s", got)
+	}
+	if got := post(t, g.URL+"/v1beta/models/m:streamGenerateContent", `{"contents":[{"parts":[{"functionResponse":{}}]}]}`); !strings.Contains(got, `"text":"STUB-REPLY"`) {
+		t.Errorf("gemini reply: %s", got)
+	}
+	if a.Requests() != 2 {
+		t.Errorf("requests %d", a.Requests())
+	}
+}

@@ -181,3 +181,42 @@ func TestOpenAIEndpoint(t *testing.T) {
 		t.Errorf("a 503: %+v", res)
 	}
 }
+
+// An agent CLI that misbehaves: it exits 0 reporting an error, dies in the
+// middle of its stream, or prints a line of 20 MB. Each run ends with a
+// clear status and reason, and memory stays bounded.
+func TestStructuredAgentBadOutput(t *testing.T) {
+	cases := []struct {
+		name, script string
+		status       runner.Status
+		reason       string
+	}{
+		{"exit 0 with is_error", `echo '{"type":"result","subtype":"error_during_execution","is_error":true,"result":"API Error: 529 overloaded"}'`,
+			runner.StatusFailed, "the agent reported an error: error_during_execution: API Error: 529 overloaded"},
+		{"dies mid-stream", `echo '{"type":"system","subtype":"init","session_id":"s"}'; printf '{"type":"assistant","mess'; exit 0`,
+			runner.StatusFailed, "ended without its result"},
+		{"killed mid-stream", `echo '{"type":"system","subtype":"init","session_id":"s"}'; kill -9 $$`,
+			runner.StatusFailed, ""},
+		{"a 20 MB line", `head -c 20000000 /dev/zero | tr '\0' x; echo; echo '{"type":"result","subtype":"success","is_error":false,"result":"ok","num_turns":1}'`,
+			runner.StatusOK, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "claude"), []byte("#!/bin/sh\ncat > /dev/null\n"+c.script+"\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+			res := runner.RunAgent(context.Background(), job(t, &hooks.Hook{Name: "h", Agent: "claude"}), &hooks.Agent{Name: "claude", Preset: "claude"}, "p")
+			if res.Status != c.status {
+				t.Fatalf("status %s (%v), want %s", res.Status, res.Err, c.status)
+			}
+			if c.reason != "" && (res.Err == nil || !strings.Contains(res.Err.Error(), c.reason)) {
+				t.Errorf("reason %v, want %q", res.Err, c.reason)
+			}
+			if c.status == runner.StatusOK && (res.Agent.Skipped != 1 || res.Agent.Final != "ok") {
+				t.Errorf("report %+v", res.Agent)
+			}
+		})
+	}
+}

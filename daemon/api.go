@@ -114,19 +114,38 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 	if err != nil {
 		return ipc.EmitReply{}, err
 	}
-	ev := event.Event{Kind: kind, Time: time.Now(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause}
+	ev := event.Event{Kind: kind, Time: time.Now(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause, Agent: req.Agent}
 	var verdict *ipc.Verdict
 	if wait {
 		verdict = &ipc.Verdict{OK: true, Hooks: []ipc.Run{}}
+		cfg, _ := d.Config()
 		for _, r := range d.sched.RunBlocking(ctx, ev) {
 			row := runRow(r).Run
 			verdict.Hooks = append(verdict.Hooks, row)
-			if r.Phase == queue.Finished && r.Result.Status != "ok" {
+			if r.Phase != queue.Finished || r.Result.Status == "ok" {
+				continue
+			}
+			// A hook that answered no (exited non-zero) denies; one that
+			// could not answer (timed out, did not start) denies unless
+			// on_error = "allow".
+			answered := r.Result.Status == runner.StatusFailed && r.Result.Exit > 0
+			if answered || !onErrorAllows(cfg, r.Hook) {
 				verdict.OK = false
 			}
 		}
 	}
 	return ipc.EmitReply{ID: d.accept1(ev), Verdict: verdict}, nil
+}
+
+// onErrorAllows says whether the named hook lets an agent go on when it
+// cannot answer.
+func onErrorAllows(cfg *hooks.Config, name string) bool {
+	for _, h := range cfg.Hooks {
+		if h.Name == name {
+			return h.OnErrorAllow
+		}
+	}
+	return false
 }
 
 // Trigger runs a hook now (hookd trigger).

@@ -34,7 +34,22 @@ const (
 	HookManual    Kind = "hook.manual"
 	AgentDone     Kind = "agent.done"
 	DaemonStarted Kind = "daemon.started"
+
+	// The events of an agent's own session (Claude Code, Codex, Gemini
+	// CLI, …), sent by `hookd agent-hook` from the agent's hooks.
+	AgentSessionStart Kind = "agent.session.start"
+	AgentPrompt       Kind = "agent.prompt"
+	AgentToolBefore   Kind = "agent.tool.before"
+	AgentToolAfter    Kind = "agent.tool.after"
+	AgentStop         Kind = "agent.stop"
+	AgentSessionEnd   Kind = "agent.session.end"
 )
+
+// Answerable says whether a blocking hook on kind answers an agent: it can
+// deny what the agent is about to do, or give it context.
+func Answerable(k Kind) bool {
+	return k == AgentPrompt || k == AgentToolBefore || k == AgentToolAfter || k == AgentStop
+}
 
 // Kinds lists every kind in a stable order, for validation and docs.
 func Kinds() []Kind {
@@ -42,6 +57,7 @@ func Kinds() []Kind {
 		FileCreated, FileSaved, FileDeleted,
 		GitCommit, GitCheckout, GitMerge, GitRewrite, GitPreCommit, GitPrePush,
 		SpecChanged, SpecTask, HookManual, AgentDone, DaemonStarted,
+		AgentSessionStart, AgentPrompt, AgentToolBefore, AgentToolAfter, AgentStop, AgentSessionEnd,
 	}
 }
 
@@ -200,6 +216,19 @@ type Run struct {
 	Session      string        `json:"session" expr:"session" doc:"the agent session id, which session = \"resume\" resumes"`
 }
 
+// AgentCall is the payload of agent.* session events: what an agent's
+// session is doing, as its CLI's hook told hookd. The files it touches are
+// the event's files.
+type AgentCall struct {
+	Name    string         `json:"name" expr:"name" doc:"the agent: claude, codex or gemini"`
+	Session string         `json:"session" expr:"session" doc:"the agent's session id"`
+	Prompt  string         `json:"prompt" expr:"prompt" doc:"the prompt submitted (agent.prompt)"`
+	Tool    string         `json:"tool" expr:"tool" doc:"the tool, as the agent names it: Write, Edit, Bash, … (agent.tool.*)"`
+	Command string         `json:"command" expr:"command" doc:"a shell tool's command"`
+	Input   map[string]any `json:"input" expr:"input" doc:"the tool's input, as the agent sent it"`
+	Cwd     string         `json:"cwd" expr:"cwd" doc:"the agent's working directory"`
+}
+
 // AgentReport is what an agent run reported of itself through its CLI's
 // structured output (claude stream-json, codex --json, gemini stream-json).
 // Format "text" means the CLI has none, or was told to print text: then
@@ -247,6 +276,7 @@ type Event struct {
 	Commits []Commit       `json:"commits,omitempty"`
 	Spec    *Spec          `json:"spec,omitempty"`
 	Run     *Run           `json:"run,omitempty"`
+	Agent   *AgentCall     `json:"agent,omitempty"`
 	Args    map[string]any `json:"args,omitempty"`
 }
 

@@ -228,6 +228,10 @@ type Hook struct {
 	// Workdir is where its command runs, repository-relative; empty for
 	// the root.
 	Workdir string
+	// OnErrorAllow (on_error = "allow") lets an agent go on when a
+	// blocking hook cannot answer it (no daemon, a broken config, a hook
+	// that crashed); the default denies, as the git shims fail closed.
+	OnErrorAllow bool
 	// Resume (session = "resume") continues the agent session of the
 	// hook's last successful run instead of starting a new one.
 	Resume bool

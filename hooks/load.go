@@ -552,7 +552,7 @@ func agentKnown(cfg *Config, name string) bool {
 
 var hookKeys = []string{
 	"name", "description", "on", "paths", "if", "debounce", "max_wait", "mode", "timeout",
-	"run", "agent", "prompt", "builtin", "blocking", "fold_vcs", "catch_up", "enabled", "steering", "env", "workdir", "session",
+	"run", "agent", "prompt", "builtin", "blocking", "fold_vcs", "catch_up", "enabled", "steering", "env", "workdir", "session", "on_error",
 }
 
 func (c *checker) hook(cfg *Config, name string, t table) *Hook {
@@ -605,6 +605,12 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 			h.MaxWait, _ = c.duration(f)
 		case "timeout":
 			h.Timeout, _ = c.duration(f)
+		case "on_error":
+			s, ok := c.str(f)
+			if ok && s != "allow" && s != "deny" {
+				c.at(f.at.Value, "on_error must be \"allow\" or \"deny\", not %q", s)
+			}
+			h.OnErrorAllow = s == "allow"
 		case "session":
 			s, ok := c.str(f)
 			if ok && s != "new" && s != "resume" {
@@ -713,8 +719,8 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 	}
 	if h.Blocking {
 		for _, k := range h.On {
-			if k != string(event.GitPreCommit) && k != string(event.GitPrePush) {
-				c.at(t.fields["blocking"].at.Value, "blocking is only for git.pre-commit and git.pre-push, not %q", k)
+			if k != string(event.GitPreCommit) && k != string(event.GitPrePush) && !event.Answerable(event.Kind(k)) {
+				c.at(t.fields["blocking"].at.Value, "blocking is only for git.pre-commit, git.pre-push, agent.prompt, agent.tool.before, agent.tool.after and agent.stop, not %q", k)
 				break
 			}
 		}

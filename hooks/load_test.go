@@ -122,7 +122,7 @@ func TestLoadProblemsHavePositions(t *testing.T) {
 		{"bad template", "[[hook]]\nname = \"a\"\non = \"file.saved\"\nagent = \"claude\"\nprompt = '''\nfine\n{{range .files}\n'''\n",
 			[]string{"7:1: prompt:"}},
 		{"blocking on async event", "[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"true\"\nblocking = true\n",
-			[]string{"5:12: blocking is only for git.pre-commit and git.pre-push"}},
+			[]string{"5:12: blocking is only for git.pre-commit, git.pre-push, agent.prompt"}},
 		{"bad mode and name", "[[hook]]\nname = \"Bad_Name\"\non = \"file.saved\"\nrun = \"true\"\n\n[[hook]]\nname = \"b\"\non = \"file.saved\"\nrun = \"true\"\nmode = \"sometimes\"\n",
 			[]string{`2:8: hook name "Bad_Name"`, `10:8: unknown mode "sometimes"`}},
 		{"no on", "[[hook]]\nname = \"a\"\nrun = \"true\"\n", []string{"1:1: hook \"a\" has no `on`"}},

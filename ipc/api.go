@@ -80,6 +80,8 @@ type EmitRequest struct {
 	Args  map[string]any `json:"args,omitempty"`
 	Depth int            `json:"depth,omitempty"`
 	Cause string         `json:"cause,omitempty"`
+	// Agent is the session payload of agent.* events (hookd agent-hook).
+	Agent *event.AgentCall `json:"agent,omitempty"`
 }
 
 // EmitReply is the reply of POST /v1/events.

@@ -45,16 +45,17 @@ type HookInfo struct {
 // Env is the rule environment. Zero-valued sections are present but empty,
 // so a rule may read `commit.subject` on any event without a nil check.
 type Env struct {
-	Event   EventInfo      `json:"event" expr:"event" doc:"the event that started the batch"`
-	Files   []event.File   `json:"files" expr:"files" doc:"the batch of files, each with its change"`
-	File    event.File     `json:"file" expr:"file" doc:"the first of files, for one-file events"`
-	Git     event.Git      `json:"git" expr:"git" doc:"repository state"`
-	Commit  event.Commit   `json:"commit" expr:"commit" doc:"the newest commit, for git.* events"`
-	Commits []event.Commit `json:"commits" expr:"commits" doc:"all new commits, oldest first"`
-	Spec    event.Spec     `json:"spec" expr:"spec" doc:"the requirement-level change, for spec.* events"`
-	Run     event.Run      `json:"run" expr:"run" doc:"the finished run, for agent.done"`
-	Hook    HookInfo       `json:"hook" expr:"hook" doc:"the hook being evaluated"`
-	Args    map[string]any `json:"args" expr:"args" doc:"arguments of hook.manual and emitted events"`
+	Event   EventInfo       `json:"event" expr:"event" doc:"the event that started the batch"`
+	Files   []event.File    `json:"files" expr:"files" doc:"the batch of files, each with its change"`
+	File    event.File      `json:"file" expr:"file" doc:"the first of files, for one-file events"`
+	Git     event.Git       `json:"git" expr:"git" doc:"repository state"`
+	Commit  event.Commit    `json:"commit" expr:"commit" doc:"the newest commit, for git.* events"`
+	Commits []event.Commit  `json:"commits" expr:"commits" doc:"all new commits, oldest first"`
+	Spec    event.Spec      `json:"spec" expr:"spec" doc:"the requirement-level change, for spec.* events"`
+	Run     event.Run       `json:"run" expr:"run" doc:"the finished run, for agent.done"`
+	Agent   event.AgentCall `json:"agent" expr:"agent" doc:"what an agent session is doing, for agent.prompt, agent.tool.*, agent.stop and agent.session.*"`
+	Hook    HookInfo        `json:"hook" expr:"hook" doc:"the hook being evaluated"`
+	Args    map[string]any  `json:"args" expr:"args" doc:"arguments of hook.manual and emitted events"`
 
 	GlobFn    func(pattern, path string) bool `json:"-" expr:"glob" doc:"glob(pattern, path): whether path matches the glob; a pattern without / matches the base name at any depth"`
 	AnyGlobFn func(pattern string) bool       `json:"-" expr:"anyGlob" doc:"anyGlob(pattern): whether any file of the batch matches"`
@@ -90,6 +91,9 @@ func NewEnv(root string, ev event.Event, hook HookInfo) *Env {
 	if ev.Run != nil {
 		env.Run = *ev.Run
 	}
+	if ev.Agent != nil {
+		env.Agent = *ev.Agent
+	}
 	env.normalize()
 	env.bind(root)
 	return env
@@ -120,6 +124,9 @@ func (env *Env) normalize() {
 	}
 	if env.Spec.Unscoped == nil {
 		env.Spec.Unscoped = []event.Citation{}
+	}
+	if env.Agent.Input == nil {
+		env.Agent.Input = map[string]any{}
 	}
 	if env.Args == nil {
 		env.Args = map[string]any{}

@@ -1,33 +1,144 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon/journal"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/bridge"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
 func newAgentCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "agent",
-		Short: "Agent sessions of hooks",
-		Long: `A hook with session = "resume" continues the agent session of its last
-successful run, so consecutive runs share context (claude --resume, codex exec
-resume, gemini --resume). hookd agent forget starts it over.`,
+		Use:     "agents",
+		Aliases: []string{"agent"},
+		Short:   "hookd inside agent sessions, and agent sessions of hooks",
+		Long: `install puts hookd into an agent's own session hooks (Claude Code's
+.claude/settings.local.json), so that its prompts, tool calls and stops become
+agent.* events and blocking hooks answer the agent: deny a tool call with a
+reason, or give it context (docs/agents.md).
+
+forget makes a hook with session = "resume" start a new agent session.`,
 	}
-	cmd.AddCommand(&cobra.Command{
+	var self string
+	install := &cobra.Command{
+		Use:   "install [AGENT|all]",
+		Short: "Put hookd into an agent's session hooks (merging with what is there)",
+		Example: `  hookd agents install claude
+  hookd agents status`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return eachAgent(g, cmd, args, func(root, agent, keep string) (string, bool, error) {
+				return bridge.Install(root, agent, hookCommand(self), keep)
+			}, "installed hookd into", "hookd was already installed in")
+		},
+	}
+	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's path, or hookd when that is on PATH)")
+	uninstall := &cobra.Command{
+		Use:   "uninstall [AGENT|all]",
+		Short: "Remove exactly what install added (restoring the file as it was)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return eachAgent(g, cmd, args, bridge.Uninstall, "removed hookd from", "hookd was not installed in")
+		},
+	}
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Say which agents' sessions call hookd",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			repo, _, err := g.locate()
+			if err != nil {
+				return err
+			}
+			for _, agent := range bridge.Agents() {
+				file, evs, err := bridge.Installed(repo.Root, agent)
+				switch {
+				case err != nil:
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %v\n", agent, err)
+				case len(evs) == 0:
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: not installed (hookd agents install %s)\n", agent, agent)
+				default:
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: installed in %s for %s\n", agent, file, strings.Join(evs, ", "))
+				}
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(install, uninstall, status, newForgetCmd(g))
+	return cmd
+}
+
+// eachAgent runs do for the agents named (all when none or "all"), and
+// says what it did.
+func eachAgent(g *globals, cmd *cobra.Command, args []string, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
+	repo, _, err := g.locate()
+	if err != nil {
+		return err
+	}
+	agents := bridge.Agents()
+	if len(args) == 1 && args[0] != "all" {
+		agents = []string{args[0]}
+	}
+	for _, agent := range agents {
+		keep := filepath.Join(repo.StateDir, "agents", agent+".settings.before")
+		if err := os.MkdirAll(filepath.Dir(keep), 0o700); err != nil {
+			return err
+		}
+		file, changed, err := do(repo.Root, agent, keep)
+		if err != nil {
+			return err
+		}
+		if changed {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s (%s)\n", did, agent, file)
+		} else {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s (%s): nothing changed\n", didNot, agent, file)
+		}
+	}
+	return nil
+}
+
+// hookCommand is how an agent's hook runs hookd: as given, "hookd" when
+// that is this binary, else this binary's absolute path.
+func hookCommand(given string) string {
+	if given != "" {
+		return given
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "hookd"
+	}
+	if onPath, err := exec.LookPath("hookd"); err == nil {
+		a, _ := filepath.EvalSymlinks(onPath)
+		b, _ := filepath.EvalSymlinks(self)
+		if a == b {
+			return "hookd"
+		}
+	}
+	return self
+}
+
+func newForgetCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
 		Use:   "forget HOOK",
 		Short: "Make a hook's next agent run start a new session",
 		Long: `forget drops the session a hook with session = "resume" would continue: its
 next run starts a new agent session. Without a running daemon it changes the
 journal on disk.`,
-		Example: `  hookd agent forget tests-follow-code`,
+		Example: `  hookd agents forget tests-follow-code`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			hook := args[0]
@@ -50,8 +161,7 @@ journal on disk.`,
 			}
 			return nil
 		},
-	})
-	return cmd
+	}
 }
 
 // forgetOffline forgets in the journal on disk, which no daemon has open.
@@ -65,4 +175,107 @@ func forgetOffline(cmd *cobra.Command, path, hook string) (string, error) {
 	}
 	defer j.Close()
 	return j.ForgetSession(cmd.Context(), hook)
+}
+
+func newAgentHookCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "agent-hook AGENT EVENT",
+		Short: "Answer an agent's session hook (what hookd agents install puts there)",
+		Long: `agent-hook is what an agent's own hooks run: it reads the agent's JSON on stdin,
+sends it to the daemon as an agent.* event, and answers in the agent's
+protocol. A blocking hook that fails denies (Claude Code: exit 2, the hook's
+output on stderr as the reason); a blocking hook's output is context for the
+agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
+		Example: `  echo '{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"}}' | hookd agent-hook claude PreToolUse`,
+		Hidden:  true,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			agent, hookEvent := args[0], args[1]
+			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 16<<20))
+			if err != nil {
+				return err
+			}
+			repo, opts, err := g.locate()
+			if err != nil {
+				return err
+			}
+			call, err := bridge.Parse(agent, hookEvent, stdin, repo.Root)
+			if err != nil {
+				return err
+			}
+			v := answerAgent(cmd.Context(), g, repo.Root, opts, call)
+			stdout, stderr, code := bridge.Answer(agent, call.Kind, v)
+			fmt.Fprint(cmd.OutOrStdout(), stdout)
+			fmt.Fprint(g.stderr, stderr)
+			if code != 0 {
+				return ExitError{Code: code}
+			}
+			return nil
+		},
+	}
+}
+
+// answerAgent asks the daemon for the verdict of call. When it cannot
+// answer, the blocking hooks that would have decide by their on_error.
+func answerAgent(ctx context.Context, g *globals, root string, opts hooks.LoadOptions, call bridge.Call) bridge.Verdict {
+	req := ipc.EmitRequest{Kind: string(call.Kind), Files: call.Files, Agent: &call.Agent}
+	wait := event.Answerable(call.Kind)
+	c, _, err := g.client()
+	var reply ipc.EmitReply
+	if err == nil {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		defer cancel()
+		if wait {
+			reply, err = c.EmitWait(ctx, req)
+		} else {
+			reply, err = c.Emit(ctx, req)
+		}
+	}
+	if err != nil {
+		if !wait {
+			return bridge.Verdict{}
+		}
+		return unanswered(root, opts, call, err)
+	}
+	if reply.Verdict == nil {
+		return bridge.Verdict{}
+	}
+	var v bridge.Verdict
+	var reasons, context []string
+	for _, r := range reply.Verdict.Hooks {
+		text := strings.TrimSpace(r.Output)
+		if r.Status != "ok" {
+			reasons = append(reasons, fmt.Sprintf("hookd hook %s: %s", r.Hook, firstNonEmpty(text, r.Error, r.Status)))
+		} else if text != "" {
+			context = append(context, text)
+		}
+	}
+	v.Deny = !reply.Verdict.OK
+	v.Reason, v.Context = strings.Join(reasons, "\n"), strings.Join(context, "\n\n")
+	return v
+}
+
+// unanswered decides without the daemon: deny when a blocking hook that
+// concerns the call says on_error = "deny" (the default).
+func unanswered(root string, opts hooks.LoadOptions, call bridge.Call, why error) bridge.Verdict {
+	cfg, _ := hooks.Load(opts)
+	ev := event.Event{Kind: call.Kind, Agent: &call.Agent}
+	for _, f := range call.Files {
+		ev.Files = append(ev.Files, event.NewFile(root, f, "", 0))
+	}
+	for _, h := range cfg.Hooks {
+		if h.Blocking && !h.OnErrorAllow && h.Concerns(ev).OK {
+			return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not answer for blocking hook %s (%v); it denies until hookd runs here (hookd start), or set on_error = \"allow\"", h.Name, why)}
+		}
+	}
+	return bridge.Verdict{}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }

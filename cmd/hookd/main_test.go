@@ -79,7 +79,7 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// apistub KIND [-write FILE] [-shell CMD] [-hold FIFO] [-reply TEXT]
+// apistub KIND [-write FILE] [-shell CMD] [-hold FIFO] [-reply TEXT] [-log FILE]
 // serves a stand-in of the Anthropic ("anthropic"), OpenAI Responses
 // ("openai") or Gemini ("gemini") API for the rest of the script, setting
 // $STUB_URL, so that the real agent CLI runs offline (package apistub).
@@ -93,9 +93,13 @@ func apiStub(ts *testscript.TestScript, neg bool, args []string) {
 	fs.StringVar(&s.Shell, "shell", "", "")
 	fs.StringVar(&s.Hold, "hold", "", "")
 	fs.StringVar(&s.Reply, "reply", "", "")
+	fs.StringVar(&s.Log, "log", "", "")
 	ts.Check(fs.Parse(args[1:]))
 	if s.Hold != "" {
 		s.Hold = ts.MkAbs(s.Hold)
+	}
+	if s.Log != "" {
+		s.Log = ts.MkAbs(s.Log)
 	}
 	srv, err := apistub.Start(args[0], s)
 	ts.Check(err)

@@ -31,6 +31,9 @@ type Script struct {
 	// Hold, when set, is a FIFO the first final reply waits on: it is
 	// sent once a writer has opened the FIFO and closed it.
 	Hold string
+	// Log, when set, is a file each request's body is appended to, a
+	// line each: what the model was told (a tool's result, its context).
+	Log string
 }
 
 // Server is a running stand-in.
@@ -75,6 +78,14 @@ func (s *Server) Requests() int {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if s.script.Log != "" && r.Method == http.MethodPost {
+		s.mu.Lock()
+		if f, err := os.OpenFile(s.script.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err == nil {
+			f.Write(append(append([]byte(r.URL.Path+" "), body...), '\n'))
+			f.Close()
+		}
+		s.mu.Unlock()
+	}
 	path := r.URL.Path
 	switch {
 	case r.Method != http.MethodPost:

@@ -52,6 +52,7 @@ func main() {
 	burstN := flag.Int("burst", 10000, "files written at once for the burst measure (0: skip)")
 	floorTree := flag.String("floor-watch", "", "(internal) run as the floor watcher of this tree")
 	startOnly := flag.Int("start-only", 0, "measure only hookd's and the floor's start, this many times each")
+	agentHook := flag.Int("agent-hook", 0, "measure only hookd agent-hook (an agent's tool call to its verdict), this many times each")
 	flag.Parse()
 	log.SetFlags(0)
 	if *floorTree != "" {
@@ -67,6 +68,10 @@ func main() {
 	build.Stderr = os.Stderr
 	check(build.Run())
 
+	if *agentHook > 0 {
+		agentHookLatency(work, bin, *agentHook)
+		return
+	}
 	if *startOnly > 0 {
 		tree := *keep
 		if tree == "" {
@@ -233,6 +238,58 @@ func daemonCalls(work, bin string, n int) (status, emit, roundTrip []time.Durati
 		roundTrip = append(roundTrip, time.Since(t0))
 	}
 	return
+}
+
+// agentHookLatency is what an agent waits on for every tool call: a cold
+// `hookd agent-hook claude PreToolUse` process, from exec to its verdict,
+// with the daemon running; beside the floor, a cold /bin/true.
+func agentHookLatency(work, bin string, n int) {
+	repo := filepath.Join(work, "agent")
+	check(os.MkdirAll(repo, 0o755))
+	check(os.WriteFile(filepath.Join(repo, "hookd.toml"), []byte("[[hook]]\nname = \"guard\"\non = \"agent.tool.before\"\npaths = [\".kiro/specs/**\"]\nblocking = true\nrun = \"echo no; exit 1\"\n"), 0o644))
+	env := append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(work, "state"), "XDG_RUNTIME_DIR="+filepath.Join(work, "run"))
+	run := func(stdin string, args ...string) (time.Duration, int) {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir, cmd.Env, cmd.Stdin = repo, env, strings.NewReader(stdin)
+		t0 := time.Now()
+		err := cmd.Run()
+		d := time.Since(t0)
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else {
+			check(err)
+		}
+		return d, code
+	}
+	run("", bin, "trust")
+	run("", bin, "start")
+	defer run("", bin, "stop")
+	call := func(path string) string {
+		return `{"session_id":"s","cwd":"` + repo + `","hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"` + path + `","content":"x"}}`
+	}
+	var floor, allow, deny []time.Duration
+	for range n {
+		d, _ := run("", "/bin/true")
+		floor = append(floor, d)
+		d, code := run(call("src/a.go"), bin, "agent-hook", "claude", "PreToolUse")
+		if code != 0 {
+			log.Fatalf("agent-hook denied a write no hook concerns (exit %d)", code)
+		}
+		allow = append(allow, d)
+		d, code = run(call(".kiro/specs/x/requirements.md"), bin, "agent-hook", "claude", "PreToolUse")
+		if code != 2 {
+			log.Fatalf("agent-hook allowed a write the guard denies (exit %d)", code)
+		}
+		deny = append(deny, d)
+	}
+	fmt.Printf("hookd agent-hook claude PreToolUse, cold process to verdict, daemon running, %d each (p50 / p90):\n", n)
+	for _, r := range []struct {
+		name string
+		d    []time.Duration
+	}{{"floor: /bin/true", floor}, {"allowed (no hook concerned)", allow}, {"denied (a blocking hook runs sh, exits 1)", deny}} {
+		fmt.Printf("  %-45s %s / %s\n", r.name, ms(pct(r.d, 50)), ms(pct(r.d, 90)))
+	}
 }
 
 func mustAbs(p string) string {

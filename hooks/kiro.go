@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,12 +29,68 @@ const (
 // kiroDir is where a repository keeps its Kiro hooks.
 const kiroDir = ".kiro/hooks"
 
-// sessionOnly are the triggers that exist only inside a Kiro agent
-// session; hookd has none, so such hooks load disabled, with this reason.
-var sessionOnly = map[string]bool{
-	"promptSubmit": true, "userPrompt": true, "userPromptSubmit": true, "preToolUse": true, "postToolUse": true,
-	"sessionStart": true, "agentSpawn": true,
-	"UserPromptSubmit": true, "PreToolUse": true, "PostToolUse": true, "SessionStart": true,
+// sessionTriggers are the triggers of a Kiro agent's own session: they
+// fire in any agent session hookd is installed into (hookd agents
+// install), as agent.* events.
+var sessionTriggers = map[string]event.Kind{
+	"promptSubmit": event.AgentPrompt, "userPrompt": event.AgentPrompt, "userPromptSubmit": event.AgentPrompt, "UserPromptSubmit": event.AgentPrompt,
+	"preToolUse": event.AgentToolBefore, "PreToolUse": event.AgentToolBefore,
+	"postToolUse": event.AgentToolAfter, "PostToolUse": event.AgentToolAfter,
+	"sessionStart": event.AgentSessionStart, "agentSpawn": event.AgentSessionStart, "SessionStart": event.AgentSessionStart,
+}
+
+// kiroToolTypes are the tools of each of Kiro's tool categories, as the
+// bridged agents name them.
+var kiroToolTypes = map[string][]string{
+	"write": {"Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace"},
+	"read":  {"Read", "Grep", "Glob", "LS", "read_file", "read_many_files", "glob", "search_file_content", "readFile", "readCode"},
+	"shell": {"Bash", "run_shell_command", "executeBash", "shell"},
+	"web":   {"WebFetch", "WebSearch", "web_fetch", "google_web_search"},
+}
+
+// sessionHook finishes a hook on a Kiro session trigger once its action
+// is known: a command answers the agent (blocking: a non-zero exit denies
+// a tool call or prompt, and its output is context); an askAgent prompt
+// would be context for the same session, which hookd does not give yet.
+// toolRule selects the tools it is for.
+func sessionHook(h *Hook, toolRule string) error {
+	if len(h.On) == 0 || !strings.HasPrefix(h.On[0], "agent.") || h.On[0] == string(event.AgentDone) {
+		return nil
+	}
+	if h.Prompt != "" {
+		h.Disabled = fmt.Sprintf("an askAgent action on %s adds to the agent session's own context, which hookd does not do yet (use runCommand)", h.On[0])
+		h.On, h.kinds = []string{}, nil
+		return nil
+	}
+	if event.Answerable(event.Kind(h.On[0])) {
+		h.Blocking = true
+	}
+	if toolRule != "" {
+		r, err := rules.Compile(toolRule)
+		if err != nil {
+			return err
+		}
+		h.If = r
+	}
+	return nil
+}
+
+// toolTypesRule is the rule of a legacy hook's toolTypes ("*" or none:
+// every tool).
+func toolTypesRule(types []string) string {
+	var tools []string
+	for _, t := range types {
+		if t == "*" {
+			return ""
+		}
+		for _, name := range kiroToolTypes[t] {
+			tools = append(tools, strconv.Quote(name))
+		}
+	}
+	if len(types) == 0 {
+		return ""
+	}
+	return "agent.tool in [" + strings.Join(tools, ", ") + "]"
 }
 
 // kiroTrigger maps a Kiro trigger to a hookd event kind, with the rule it
@@ -192,7 +249,7 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Pr
 	if err := setTrigger(h, when.Type); err != nil {
 		return nil, at("%v", err)
 	}
-	if len(when.Patterns) > 0 && h.Disabled == "" {
+	if len(when.Patterns) > 0 && h.Disabled == "" && !strings.HasPrefix(h.On[0], "agent.tool") {
 		g, err := rules.CompileGlobs(when.Patterns)
 		if err != nil {
 			return nil, at("when.patterns: %v", err)
@@ -219,6 +276,9 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Pr
 	default:
 		return nil, at("then.type %q is not a Kiro action (askAgent or runCommand)", then.Type)
 	}
+	if err := sessionHook(h, toolTypesRule(when.ToolTypes)); err != nil {
+		return nil, at("when.toolTypes: %v", err)
+	}
 	return []*Hook{finishKiro(h, path, origin)}, nil
 }
 
@@ -231,7 +291,14 @@ func v1ToHook(v v1Hook, name string, d Defaults) (*Hook, error) {
 	if err := setTrigger(h, v.Trigger); err != nil {
 		return nil, err
 	}
-	if v.Matcher != "" && h.Disabled == "" {
+	toolRule := ""
+	if kind, ok := sessionTriggers[v.Trigger]; ok && (kind == event.AgentToolBefore || kind == event.AgentToolAfter) && v.Matcher != "" {
+		// A tool trigger's matcher names tools, not files.
+		if _, err := regexp.Compile(v.Matcher); err != nil {
+			return nil, fmt.Errorf("matcher %q is not a regular expression: %v", v.Matcher, err)
+		}
+		toolRule = "agent.tool matches " + strconv.Quote("^(?:"+v.Matcher+")$")
+	} else if v.Matcher != "" && h.Disabled == "" {
 		re, err := regexp.Compile(v.Matcher)
 		if err != nil {
 			return nil, fmt.Errorf("matcher %q is not a regular expression: %v", v.Matcher, err)
@@ -258,17 +325,18 @@ func v1ToHook(v v1Hook, name string, d Defaults) (*Hook, error) {
 	default:
 		return nil, fmt.Errorf("action.type %q is not command or agent", v.Action.Type)
 	}
+	if err := sessionHook(h, toolRule); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
 // setTrigger maps a Kiro trigger onto the hook.
 func setTrigger(h *Hook, trigger string) error {
-	if sessionOnly[trigger] {
-		h.Disabled = fmt.Sprintf("its trigger %s only fires inside a Kiro agent session, which hookd does not have", trigger)
-		h.On = []string{}
-		return nil
-	}
 	kind, rule, ok := kiroTrigger(trigger)
+	if k, session := sessionTriggers[trigger]; session {
+		kind, ok = k, true
+	}
 	if !ok {
 		if trigger == "" {
 			return errors.New("the trigger type is missing")

@@ -56,7 +56,10 @@ func TestKiroCorpus(t *testing.T) {
 		// one invented trigger/action file.
 		"file.saved agent": 28, "file.saved run": 3, "file.created agent": 5,
 		"hook.manual agent": 22, "hook.manual run": 2, "agent.done agent": 4,
-		"spec.task agent": 1, "session-only": 8, "error": 4,
+		"spec.task agent": 1, "error": 4,
+		// Session triggers run in bridged agent sessions: their
+		// runCommand ones answer the agent; askAgent ones stay off.
+		"agent.prompt run": 2, "session-only": 6,
 	}
 	for k, n := range want {
 		if classes[k] != n {
@@ -87,6 +90,8 @@ func TestKiroLegacyMapping(t *testing.T) {
 		{"stop.kiro.hook", `{"name":"After agent","when":{"type":"agentStop"},"then":{"type":"runCommand","command":"npm run lint"}}`, "agent.done", "run", false},
 		{"prompt.kiro.hook", `{"name":"On prompt","when":{"type":"promptSubmit"},"then":{"type":"askAgent","prompt":"Be brief."}}`, "", "agent", true},
 		{"tool.kiro.hook", `{"name":"Review writes","when":{"type":"postToolUse","toolTypes":["write"]},"then":{"type":"askAgent","prompt":"Review."}}`, "", "agent", true},
+		{"guard.kiro.hook", `{"name":"No rm","when":{"type":"preToolUse","toolTypes":["shell"]},"then":{"type":"runCommand","command":"! grep -q 'rm -rf'"}}`, "agent.tool.before", "run", false},
+		{"lint.kiro.hook", `{"name":"Lint prompt","when":{"type":"promptSubmit"},"then":{"type":"runCommand","command":"cat .kiro/steering/style.md"}}`, "agent.prompt", "run", false},
 	}
 	for _, c := range cases {
 		hs, probs := ParseKiro("/r/.kiro/hooks/"+c.file, []byte(c.json), OriginKiro, Defaults{Agent: "claude"})
@@ -98,11 +103,16 @@ func TestKiroLegacyMapping(t *testing.T) {
 		if c.disabled != (h.Disabled != "") || h.Action() != c.action || !c.disabled && h.On[0] != c.on {
 			t.Errorf("%s: on %v, action %s, disabled %q", c.file, h.On, h.Action(), h.Disabled)
 		}
-		if c.disabled && !strings.Contains(h.Disabled, "Kiro agent session") {
+		if c.disabled && !strings.Contains(h.Disabled, "agent session's own context") {
 			t.Errorf("%s: reason %q", c.file, h.Disabled)
 		}
 	}
-	hs, _ := ParseKiro("/r/.kiro/hooks/run-tests.kiro.hook", []byte(cases[0].json), OriginKiro, Defaults{})
+	// A session command answers the agent, for the tools its toolTypes name.
+	hs, _ := ParseKiro("/r/.kiro/hooks/guard.kiro.hook", []byte(cases[8].json), OriginKiro, Defaults{})
+	if g := hs[0]; !g.Blocking || g.If.Source() != `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell"]` {
+		t.Errorf("guard: blocking %v, if %v", g.Blocking, g.If)
+	}
+	hs, _ = ParseKiro("/r/.kiro/hooks/run-tests.kiro.hook", []byte(cases[0].json), OriginKiro, Defaults{})
 	h := hs[0]
 	if h.Name != "run-tests" || h.Title != "Run Tests" || h.Timeout != 30*time.Second || !h.Committed {
 		t.Errorf("%+v", h)

@@ -119,6 +119,9 @@ func kiroTOML(hs []*hooks.Hook, root string) (text string, n int, err error) {
 		if !h.Enabled {
 			block["enabled"] = false
 		}
+		if h.Blocking {
+			block["blocking"] = true // a session command answers the agent
+		}
 		// The prompt or command goes last, as a multi-line string: a
 		// Kiro prompt is kilobytes of prose.
 		var last string

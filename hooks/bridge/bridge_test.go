@@ -1,0 +1,111 @@
+package bridge
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hookd-dev/hookd/event"
+)
+
+// What claude's hooks hand their command (claude 2.1.197), mapped to
+// hookd's events: the files a tool touches, repository-relative, and
+// never one outside the repository.
+func TestParseClaude(t *testing.T) {
+	root := "/repo"
+	c, err := Parse("claude", "PreToolUse", []byte(`{"session_id":"s1","cwd":"/repo/web","hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/repo/.kiro/specs/x/requirements.md","content":"x"},"tool_use_id":"t"}`), root)
+	if err != nil || c.Kind != event.AgentToolBefore || len(c.Files) != 1 || c.Files[0] != ".kiro/specs/x/requirements.md" || c.Agent.Tool != "Write" || c.Agent.Session != "s1" {
+		t.Errorf("Write: %+v %v", c, err)
+	}
+	c, _ = Parse("claude", "PreToolUse", []byte(`{"hook_event_name":"PreToolUse","cwd":"/repo/web","tool_name":"Edit","tool_input":{"file_path":"app.ts"}}`), root)
+	if len(c.Files) != 1 || c.Files[0] != "web/app.ts" {
+		t.Errorf("relative to cwd: %v", c.Files)
+	}
+	c, _ = Parse("claude", "PreToolUse", []byte(`{"hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/etc/passwd"}}`), root)
+	if len(c.Files) != 0 {
+		t.Errorf("outside the repository: %v", c.Files)
+	}
+	c, _ = Parse("claude", "PreToolUse", []byte(`{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf build"}}`), root)
+	if c.Agent.Command != "rm -rf build" {
+		t.Errorf("Bash: %+v", c.Agent)
+	}
+	c, _ = Parse("claude", "UserPromptSubmit", []byte(`{"hook_event_name":"UserPromptSubmit","prompt":"fix it"}`), root)
+	if c.Kind != event.AgentPrompt || c.Agent.Prompt != "fix it" {
+		t.Errorf("prompt: %+v", c)
+	}
+	for _, bad := range []string{`{not json`, `{"hook_event_name":"Notification"}`} {
+		if _, err := Parse("claude", "", []byte(bad), root); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	if _, err := Parse("cursor", "PreToolUse", nil, root); err == nil {
+		t.Error("an agent that is not bridged: no error")
+	}
+}
+
+// The verdict in claude's protocol: exit 2 with the reason on stderr
+// denies; context goes back as JSON where claude takes it.
+func TestAnswerClaude(t *testing.T) {
+	if out, errOut, code := Answer("claude", event.AgentToolBefore, Verdict{Deny: true, Reason: "no\n"}); code != 2 || errOut != "no\n" || out != "" {
+		t.Errorf("deny: %q %q %d", out, errOut, code)
+	}
+	out, _, code := Answer("claude", event.AgentToolAfter, Verdict{Context: "impacted: tasks 2.1, 3"})
+	var got struct {
+		HookSpecificOutput struct{ HookEventName, AdditionalContext string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.HookSpecificOutput.HookEventName != "PostToolUse" || got.HookSpecificOutput.AdditionalContext != "impacted: tasks 2.1, 3" {
+		t.Errorf("context: %q %d", out, code)
+	}
+	if out, _, code := Answer("claude", event.AgentToolBefore, Verdict{}); out != "" || code != 0 {
+		t.Errorf("allow: %q %d", out, code)
+	}
+}
+
+// Install merges and is idempotent; uninstall removes exactly what it
+// added and restores the bytes, or removes a file it created.
+func TestInstallMergesAndUninstallRestores(t *testing.T) {
+	for _, before := range []string{"", "{\n  // not json\n}", "{\"model\":\"opus\",\n \"hooks\":{\"PreToolUse\":[{\"matcher\":\"Bash\",\"hooks\":[{\"type\":\"command\",\"command\":\"mine\"}]}]}}\n"} {
+		root, state := t.TempDir(), t.TempDir()
+		path := filepath.Join(root, ".claude", "settings.local.json")
+		keep := filepath.Join(state, "keep")
+		if before != "" {
+			os.MkdirAll(filepath.Dir(path), 0o755)
+			os.WriteFile(path, []byte(before), 0o644)
+		}
+		_, changed, err := Install(root, "claude", "hookd", keep)
+		if strings.Contains(before, "not json") {
+			if err == nil {
+				t.Error("a settings file that is not JSON is overwritten")
+			}
+			continue
+		}
+		if err != nil || !changed {
+			t.Fatalf("install: %v %v", changed, err)
+		}
+		if _, changed, _ := Install(root, "claude", "hookd", keep); changed {
+			t.Error("a second install changed the file")
+		}
+		data, _ := os.ReadFile(path)
+		var s map[string]any
+		json.Unmarshal(data, &s)
+		if before != "" && (s["model"] != "opus" || !strings.Contains(string(data), `"mine"`)) {
+			t.Errorf("install lost the user's settings: %s", data)
+		}
+		if _, evs, _ := Installed(root, "claude"); len(evs) != 6 {
+			t.Errorf("installed for %v", evs)
+		}
+		if _, changed, err := Uninstall(root, "claude", keep); err != nil || !changed {
+			t.Fatalf("uninstall: %v %v", changed, err)
+		}
+		after, err := os.ReadFile(path)
+		if before == "" {
+			if err == nil {
+				t.Errorf("the file install created is still there: %s", after)
+			}
+		} else if string(after) != before {
+			t.Errorf("not restored byte for byte:\n%s\nwant\n%s", after, before)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
+	"github.com/hookd-dev/hookd/internal/suggest"
 	"github.com/hookd-dev/hookd/rules"
 	"github.com/hookd-dev/hookd/safefile"
 	"github.com/hookd-dev/hookd/spec"
@@ -901,7 +902,7 @@ func (c *checker) at(p Pos, format string, args ...any) {
 
 func (c *checker) unknown(p Pos, key, where string, known []string) {
 	msg := fmt.Sprintf("unknown key %q %s", key, where)
-	if s := closest(key, known); s != "" {
+	if s := suggest.Nearest(key, known, 3); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	c.at(p, "%s", msg)
@@ -1101,34 +1102,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// closest returns the known word nearest to s, when it is near enough to
-// be a likely typo.
-func closest(s string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := editDistance(s, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/internal/suggest"
 )
 
 // Citation kinds.
@@ -713,7 +714,7 @@ func (x *Index) Check(name string, ids []string) error {
 			return fmt.Errorf("no spec named %q: there are no specs here (under %s)", name, strings.Join(x.roots, ", "))
 		}
 		msg := fmt.Sprintf("no spec named %q", name)
-		if near := nearest(name, names); near != "" {
+		if near := suggest.Nearest(name, names, max(3, len(name)/4+1)); near != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", near)
 		}
 		return fmt.Errorf("%s; the specs here: %s", msg, listSome(names, 12))
@@ -770,35 +771,4 @@ func naturalLess(a, b string) bool {
 		return len(a) < len(b)
 	}
 	return a < b
-}
-
-// nearest is the name closest to s when it is a likely typo.
-func nearest(s string, names []string) string {
-	best, bestD := "", max(3, len(s)/4+1)
-	for _, n := range names {
-		if d := distance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -244,7 +244,19 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 			}
 		}
 	}
-	// One event per distinct verdict, in the order of the files.
+	// Most often every file has the same verdict: one event, no split.
+	same := true
+	for _, v := range verdicts[1:] {
+		if v.depth != verdicts[0].depth || v.cause != verdicts[0].cause || !slices.Equal(v.writers, verdicts[0].writers) {
+			same = false
+			break
+		}
+	}
+	if same && len(verdicts) > 0 {
+		ev.Writers, ev.Depth, ev.Cause = verdicts[0].writers, verdicts[0].depth, verdicts[0].cause
+		return []event.Event{ev}
+	}
+	// Otherwise one event per distinct verdict, in the order of the files.
 	var out []event.Event
 	index := map[string]int{}
 	for i, f := range ev.Files {

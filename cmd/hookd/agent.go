@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -245,7 +246,7 @@ func answerAgent(ctx context.Context, g *globals, root string, opts hooks.LoadOp
 	for _, r := range reply.Verdict.Hooks {
 		text := strings.TrimSpace(r.Output)
 		if r.Status != "ok" {
-			reasons = append(reasons, fmt.Sprintf("hookd hook %s: %s", r.Hook, firstNonEmpty(text, r.Error, r.Status)))
+			reasons = append(reasons, fmt.Sprintf("hookd hook %s: %s", r.Hook, cmp.Or(text, r.Error, r.Status)))
 		} else if text != "" {
 			context = append(context, text)
 		}
@@ -269,13 +270,4 @@ func unanswered(root string, opts hooks.LoadOptions, call bridge.Call, why error
 		}
 	}
 	return bridge.Verdict{}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }

@@ -77,20 +77,24 @@ func sessionHook(h *Hook, toolRule string) error {
 
 // toolTypesRule is the rule of a legacy hook's toolTypes ("*" or none:
 // every tool).
-func toolTypesRule(types []string) string {
+func toolTypesRule(types []string) (string, error) {
 	var tools []string
 	for _, t := range types {
 		if t == "*" {
-			return ""
+			return "", nil
 		}
-		for _, name := range kiroToolTypes[t] {
+		names, ok := kiroToolTypes[t]
+		if !ok {
+			return "", fmt.Errorf("unknown tool type %q (write, read, shell, web or *)", t)
+		}
+		for _, name := range names {
 			tools = append(tools, strconv.Quote(name))
 		}
 	}
 	if len(types) == 0 {
-		return ""
+		return "", nil
 	}
-	return "agent.tool in [" + strings.Join(tools, ", ") + "]"
+	return "agent.tool in [" + strings.Join(tools, ", ") + "]", nil
 }
 
 // kiroTrigger maps a Kiro trigger to a hookd event kind, with the rule it
@@ -276,7 +280,11 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Pr
 	default:
 		return nil, at("then.type %q is not a Kiro action (askAgent or runCommand)", then.Type)
 	}
-	if err := sessionHook(h, toolTypesRule(when.ToolTypes)); err != nil {
+	toolRule, err := toolTypesRule(when.ToolTypes)
+	if err == nil {
+		err = sessionHook(h, toolRule)
+	}
+	if err != nil {
 		return nil, at("when.toolTypes: %v", err)
 	}
 	return []*Hook{finishKiro(h, path, origin)}, nil

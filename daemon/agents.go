@@ -36,11 +36,25 @@ type agents struct {
 	day    time.Time              // the local midnight spent counts from
 	spent  map[string]*ipc.AgentDay
 	held   map[string]string // agent name -> why its runs are skipped today, once logged
+	// sessions are the files bridged agent sessions' tools have said
+	// they write (agent.tool.before/after), with until when a change of
+	// them is taken for that agent's.
+	sessions map[string]sessionWrite
 }
+
+type sessionWrite struct {
+	agent string
+	until time.Time
+}
+
+// sessionToolLimit bounds how long a tool call announced by a session
+// may take to write its file.
+const sessionToolLimit = time.Minute
 
 // activeRun is a run going on, and what it has said it does.
 type activeRun struct {
 	hook  string
+	agent string // the agent an agent run runs
 	depth int
 	own   bool // an agent run: its writes are kept from its hook
 	// exact: its CLI reports each file write before it makes it (claude,
@@ -71,7 +85,8 @@ const catchUpLimit = 100 * time.Millisecond
 
 func newAgents(maxAgents int, settle time.Duration, log *slog.Logger) *agents {
 	return &agents{slots: make(chan struct{}, max(maxAgents, 1)), window: max(2*settle, 250*time.Millisecond), log: log,
-		active: map[string]*activeRun{}, starts: map[string][]time.Time{}, spent: map[string]*ipc.AgentDay{}, held: map[string]string{}}
+		active: map[string]*activeRun{}, starts: map[string][]time.Time{}, spent: map[string]*ipc.AgentDay{}, held: map[string]string{},
+		sessions: map[string]sessionWrite{}}
 }
 
 // allow records a start of agent a unless its hourly cap is reached.
@@ -92,10 +107,10 @@ func (g *agents) allow(a *hooks.Agent, now time.Time) bool {
 	return true
 }
 
-func (g *agents) begin(id, hook string, depth int, own bool) {
+func (g *agents) begin(id, hook, agent string, depth int, own bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.active[id] = &activeRun{hook: hook, depth: depth, own: own, files: map[string]bool{}, guessed: map[string]bool{},
+	g.active[id] = &activeRun{hook: hook, agent: agent, depth: depth, own: own, files: map[string]bool{}, guessed: map[string]bool{},
 		reported: map[string]bool{}, opaque: map[string]bool{}, users: map[string]bool{}}
 }
 
@@ -169,11 +184,21 @@ func (r *activeRun) rule(file string, now time.Time) string {
 // runs, so none is lost. An event whose files are judged differently is
 // split.
 func (g *agents) attribute(ev event.Event) []event.Event {
+	now := time.Now()
+	if ev.Kind == event.AgentToolBefore || ev.Kind == event.AgentToolAfter {
+		g.session(ev, now)
+		return []event.Event{ev}
+	}
 	if !strings.HasPrefix(string(ev.Kind), "file.") {
 		return []event.Event{ev}
 	}
-	now := time.Now()
 	g.mu.Lock()
+	if len(g.sessions) > 0 || len(g.active) > 0 {
+		ev.Files = slices.Clone(ev.Files) // marked below; the caller's stay as they were
+	}
+	if len(g.sessions) > 0 {
+		g.bySession(ev.Files, now)
+	}
 	if len(g.active) == 0 {
 		g.mu.Unlock()
 		return []event.Event{ev}
@@ -222,6 +247,9 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 				}
 				if rule != ruleReported {
 					r.guessed[f.Path] = true
+				}
+				if rule == ruleReported {
+					ev.Files[i].WrittenBy = r.agent
 				}
 				if !slices.Contains(verdicts[i].writers, r.hook) {
 					verdicts[i].writers = append(slices.Clip(verdicts[i].writers), r.hook)
@@ -276,6 +304,38 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 		out = []event.Event{ev}
 	}
 	return out
+}
+
+// session records the files a bridged session's tool call says it
+// writes: a change of one, until the call has ended and its write has
+// settled, is that agent's.
+func (g *agents) session(ev event.Event, now time.Time) {
+	if ev.Agent == nil || len(ev.Files) == 0 {
+		return
+	}
+	until := now.Add(sessionToolLimit)
+	if ev.Kind == event.AgentToolAfter {
+		until = now.Add(g.window)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for path, w := range g.sessions {
+		if now.After(w.until) {
+			delete(g.sessions, path)
+		}
+	}
+	for _, f := range ev.Files {
+		g.sessions[f.Path] = sessionWrite{agent: ev.Agent.Name, until: until}
+	}
+}
+
+// bySession marks the files a bridged session said it writes. mu is held.
+func (g *agents) bySession(files []event.File, now time.Time) {
+	for i, f := range files {
+		if w, ok := g.sessions[f.Path]; ok && now.Before(w.until) {
+			files[i].WrittenBy = w.agent
+		}
+	}
 }
 
 // today resets what was spent when the local day has changed. mu is held.
@@ -380,7 +440,11 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 			job.Resume = d.session(ctx, job.Hook.Name, a.Name)
 		}
 	}
-	d.agents.begin(job.ID, job.Hook.Name, job.Depth, agent)
+	agentName := ""
+	if a != nil {
+		agentName = a.Name
+	}
+	d.agents.begin(job.ID, job.Hook.Name, agentName, job.Depth, agent)
 	res := act(ctx, job)
 	if ctx.Err() == nil {
 		// What the run wrote just before it ended is still settling: wait

@@ -13,7 +13,7 @@ import (
 // The rule that decides each change during an agent run, case by case.
 func TestAttributionRules(t *testing.T) {
 	g := newAgents(1, 20*time.Millisecond, slog.New(slog.DiscardHandler))
-	g.begin("r1", "review", 0, true)
+	g.begin("r1", "review", "claude", 0, true)
 	g.attach("r1", runner.FormatClaude, func(time.Duration) {})
 	g.activity("r1", runner.Activity{Kind: runner.Writes, Path: "src/a.go"})
 	ev := event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "src/a.go"}, {Path: "notes.md"}}}
@@ -23,6 +23,9 @@ func TestAttributionRules(t *testing.T) {
 	}
 	if f := parts[0].Files; len(f) != 1 || f[0].Path != "src/a.go" || len(parts[0].Writers) != 1 || parts[0].Depth != 1 || parts[0].Cause != "r1" {
 		t.Errorf("the agent's part %+v", parts[0])
+	}
+	if parts[0].Files[0].WrittenBy != "claude" || parts[1].Files[0].WrittenBy != "" {
+		t.Errorf("written_by %q and %q, want claude and nobody", parts[0].Files[0].WrittenBy, parts[1].Files[0].WrittenBy)
 	}
 	if f := parts[1].Files; len(f) != 1 || f[0].Path != "notes.md" || len(parts[1].Writers) != 0 || parts[1].Depth != 0 {
 		t.Errorf("the user's part %+v", parts[1])
@@ -37,10 +40,27 @@ func TestAttributionRules(t *testing.T) {
 		t.Errorf("files %v, guessed %v", files, guessed)
 	}
 	// A CLI that reports nothing before it writes: the time window.
-	g.begin("r2", "gen", 0, true)
+	g.begin("r2", "gen", "codex", 0, true)
 	g.attach("r2", runner.FormatCodex, func(time.Duration) {})
 	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "x.go"}}}); len(p[0].Writers) != 1 {
 		t.Errorf("codex: %+v", p)
+	}
+}
+
+// A bridged session's tool call says which file it writes: the change of
+// it is that agent's (file.written_by), and it is nobody's run, so every
+// hook still sees it.
+func TestSessionWritesAreTheAgents(t *testing.T) {
+	g := newAgents(1, 20*time.Millisecond, slog.New(slog.DiscardHandler))
+	call := &event.AgentCall{Name: "claude", Tool: "Write"}
+	g.attribute(event.Event{Kind: event.AgentToolBefore, Agent: call, Files: []event.File{{Path: "src/a.go"}}})
+	files := []event.File{{Path: "src/a.go"}, {Path: "src/b.go"}}
+	parts := g.attribute(event.Event{Kind: event.FileSaved, Files: files})
+	if len(parts) != 1 || parts[0].Files[0].WrittenBy != "claude" || parts[0].Files[1].WrittenBy != "" || len(parts[0].Writers) != 0 {
+		t.Errorf("parts %+v", parts)
+	}
+	if files[0].WrittenBy != "" {
+		t.Error("the caller's files were changed")
 	}
 }
 
@@ -54,7 +74,7 @@ func BenchmarkAttribute(b *testing.B) {
 	}{{"reported", "src/f7.go"}, {"users", "docs/notes.md"}} {
 		b.Run(c.name, func(b *testing.B) {
 			g := newAgents(1, 20*time.Millisecond, slog.New(slog.DiscardHandler))
-			g.begin("r1", "review", 0, true)
+			g.begin("r1", "review", "claude", 0, true)
 			g.attach("r1", runner.FormatClaude, func(time.Duration) {})
 			for i := range 200 {
 				g.activity("r1", runner.Activity{Kind: runner.Writes, Path: fmt.Sprintf("src/f%d.go", i)})

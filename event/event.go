@@ -117,6 +117,8 @@ type File struct {
 	Size   int64  `json:"size" expr:"size" doc:"size in bytes after the change (0 when deleted)"`
 	Change Change `json:"change" expr:"change" doc:"created, saved or deleted"`
 	From   string `json:"from,omitempty" expr:"from" doc:"the old path when the file was renamed, else empty"`
+	// WrittenBy is set when hookd knows an agent made the change.
+	WrittenBy string `json:"written_by,omitempty" expr:"written_by" doc:"the agent that made the change, when hookd knows (its tool reported the file: a bridged session of claude, or a hookd agent run; see docs/events.md); empty for a person, a command, or when nothing can tell"`
 }
 
 // NewFile fills the derived fields of a File from its repository-relative

@@ -16,8 +16,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon/ignore"
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/bridge"
 	"github.com/hookd-dev/hookd/hooks/gitshim"
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
@@ -109,7 +111,9 @@ func (g *globals) doctor(ctx context.Context) []check {
 	if repo.GitDir != "" {
 		blocking := false
 		for _, h := range cfg.Hooks {
-			blocking = blocking || h.Blocking
+			// Only git's blocking hooks need the shims; an agent's are
+			// answered through its session (hookd agents install).
+			blocking = blocking || h.Blocking && (h.Wants(event.GitPreCommit) || h.Wants(event.GitPrePush))
 		}
 		dir, err := g.hooksDir()
 		shims := gitshim.Inspect(dir)
@@ -203,6 +207,30 @@ func (g *globals) doctor(ctx context.Context) []check {
 		add(check{Name: "trust", Status: "warn", Detail: strings.Join(held, ", ") + ": " + why, Fix: "read it, then hookd trust"})
 	} else {
 		add(check{Name: "trust", Status: "ok", Detail: "the repository's hook files are trusted"})
+	}
+
+	// Agent sessions hookd is installed into, and hooks waiting on them.
+	sessionHooks := 0
+	for _, h := range cfg.Hooks {
+		for _, k := range h.On {
+			if strings.HasPrefix(k, "agent.") && k != string(event.AgentDone) {
+				sessionHooks++
+				break
+			}
+		}
+	}
+	for _, agent := range bridge.Agents() {
+		file, evs, err := bridge.Installed(repo.Root, agent)
+		switch {
+		case err != nil:
+			add(check{Name: "session " + agent, Status: "fail", Detail: err.Error()})
+		case len(evs) > 0:
+			add(check{Name: "session " + agent, Status: "ok", Detail: fmt.Sprintf("hookd answers its %s (%s)", strings.Join(evs, ", "), file)})
+		case sessionHooks > 0:
+			add(check{Name: "session " + agent, Status: "warn", Detail: fmt.Sprintf("%s agent.* session events, and hookd is not installed into %s's sessions", plural(sessionHooks, "hook handles", "hooks handle"), agent), Fix: "hookd agents install " + agent})
+		default:
+			add(check{Name: "session " + agent, Status: "ok", Detail: "not installed (no hook handles agent sessions)"})
+		}
 	}
 
 	// The daemon and its socket.

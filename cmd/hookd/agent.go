@@ -36,8 +36,13 @@ forget makes a hook with session = "resume" start a new agent session.`,
 	}
 	var self string
 	install := &cobra.Command{
-		Use:   "install [AGENT|all]",
+		Use:   "install [claude|gemini|all]",
 		Short: "Put hookd into an agent's session hooks (merging with what is there)",
+		Long: `install merges hookd's hook commands into the agent's project settings:
+.claude/settings.local.json for Claude Code (personal, not committed) and
+.gemini/settings.json for Gemini CLI (its workspace settings). Without an
+argument it installs into the agents on PATH. Existing hooks stay; running it
+twice changes nothing; uninstall removes exactly what it added.`,
 		Example: `  hookd agents install claude
   hookd agents status`,
 		Args: cobra.MaximumNArgs(1),
@@ -49,7 +54,7 @@ forget makes a hook with session = "resume" start a new agent session.`,
 	}
 	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's path, or hookd when that is on PATH)")
 	uninstall := &cobra.Command{
-		Use:   "uninstall [AGENT|all]",
+		Use:   "uninstall [claude|gemini|all]",
 		Short: "Remove exactly what install added (restoring the file as it was)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -90,9 +95,22 @@ func eachAgent(g *globals, cmd *cobra.Command, args []string, do func(root, agen
 	if err != nil {
 		return err
 	}
-	agents := bridge.Agents()
-	if len(args) == 1 && args[0] != "all" {
+	var agents []string
+	switch {
+	case len(args) == 1 && args[0] == "all":
+		agents = bridge.Agents()
+	case len(args) == 1:
 		agents = []string{args[0]}
+	default:
+		// The agents this machine has: no settings file for a CLI that
+		// is not installed.
+		for _, a := range bridge.Agents() {
+			if _, err := exec.LookPath(a); err == nil {
+				agents = append(agents, a)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "skipped %s: not on PATH (name it to install anyway)\n", a)
+			}
+		}
 	}
 	for _, agent := range agents {
 		keep := filepath.Join(repo.StateDir, "agents", agent+".settings.before")

@@ -6,7 +6,11 @@
 //
 // Claude Code is bridged (its hooks: SessionStart, UserPromptSubmit,
 // PreToolUse, PostToolUse, Stop, SessionEnd, verified with claude 2.1.197
-// in -p mode). Codex and Gemini CLI are not yet: see docs/agents.md.
+// in -p mode), and Gemini CLI (SessionStart, BeforeAgent, BeforeTool,
+// AfterTool, AfterAgent, SessionEnd in .gemini/settings.json, verified
+// with gemini-cli 0.61.0: the same JSON on stdin; exit 2 denies with
+// stderr as the reason; hookSpecificOutput.additionalContext is context).
+// Codex is not: see docs/agents.md.
 package bridge
 
 import (
@@ -21,7 +25,7 @@ import (
 )
 
 // Agents lists the agents hookd can be installed into.
-func Agents() []string { return []string{"claude"} }
+func Agents() []string { return []string{"claude", "gemini"} }
 
 // claudeEvents maps Claude Code's hook events to hookd's.
 var claudeEvents = map[string]event.Kind{
@@ -36,6 +40,29 @@ var claudeEvents = map[string]event.Kind{
 // claudeOrder is the order install writes them in.
 var claudeOrder = []string{"SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop", "SessionEnd"}
 
+// geminiEvents maps Gemini CLI's hook events to hookd's.
+var geminiEvents = map[string]event.Kind{
+	"SessionStart": event.AgentSessionStart,
+	"BeforeAgent":  event.AgentPrompt,
+	"BeforeTool":   event.AgentToolBefore,
+	"AfterTool":    event.AgentToolAfter,
+	"AfterAgent":   event.AgentStop,
+	"SessionEnd":   event.AgentSessionEnd,
+}
+
+var geminiOrder = []string{"SessionStart", "BeforeAgent", "BeforeTool", "AfterTool", "AfterAgent", "SessionEnd"}
+
+// eventsOf is an agent's map of hook events, and their order.
+func eventsOf(agent string) (map[string]event.Kind, []string) {
+	switch agent {
+	case "claude":
+		return claudeEvents, claudeOrder
+	case "gemini":
+		return geminiEvents, geminiOrder
+	}
+	return nil, nil
+}
+
 // Call is one hook call of an agent's session, as hookd sees it.
 type Call struct {
 	Kind  event.Kind
@@ -47,7 +74,8 @@ type Call struct {
 // repository: paths the tool names are made relative to it, and paths
 // outside it are left out of Files.
 func Parse(agent, hookEvent string, stdin []byte, root string) (Call, error) {
-	if agent != "claude" {
+	events, order := eventsOf(agent)
+	if events == nil {
 		return Call{}, fmt.Errorf("agent %q is not bridged (one of %s)", agent, strings.Join(Agents(), ", "))
 	}
 	var in struct {
@@ -64,13 +92,13 @@ func Parse(agent, hookEvent string, stdin []byte, root string) (Call, error) {
 		}
 	}
 	name := cmp.Or(in.Event, hookEvent)
-	kind, ok := claudeEvents[name]
+	kind, ok := events[name]
 	if !ok {
-		return Call{}, fmt.Errorf("claude hook event %q is not bridged (one of %s)", name, strings.Join(claudeOrder, ", "))
+		return Call{}, fmt.Errorf("%s hook event %q is not bridged (one of %s)", agent, name, strings.Join(order, ", "))
 	}
 	c := Call{Kind: kind, Agent: event.AgentCall{Name: agent, Session: in.SessionID, Prompt: in.Prompt, Tool: in.ToolName, Input: in.ToolInput, Cwd: in.Cwd}}
 	cwd := cmp.Or(in.Cwd, root)
-	for _, key := range []string{"file_path", "notebook_path", "path"} {
+	for _, key := range []string{"file_path", "notebook_path", "absolute_path", "path"} {
 		p, _ := in.ToolInput[key].(string)
 		if p == "" {
 			continue
@@ -96,9 +124,10 @@ type Verdict struct {
 // Answer is what agent's hook command prints and exits with to give the
 // verdict, in the CLI's protocol.
 func Answer(agent string, kind event.Kind, v Verdict) (stdout, stderr string, exit int) {
-	// Claude Code: exit 2 blocks (a tool call, a prompt, stopping) and
-	// its stderr goes to the model (to the user for a prompt); on exit 0,
-	// JSON on stdout can add context.
+	// Claude Code and Gemini CLI alike: exit 2 blocks (a tool call, a
+	// prompt, stopping) and stderr is the reason; on exit 0, JSON on
+	// stdout can add context (hookEventName is Claude's; Gemini reads
+	// additionalContext alone).
 	if v.Deny {
 		return "", strings.TrimSpace(v.Reason) + "\n", 2
 	}
@@ -107,13 +136,17 @@ func Answer(agent string, kind event.Kind, v Verdict) (stdout, stderr string, ex
 		return "", "", 0
 	}
 	name := ""
+	_, order := eventsOf(agent)
+	if order == nil {
+		return "", "", 0
+	}
 	switch kind {
 	case event.AgentPrompt:
-		name = "UserPromptSubmit"
+		name = order[1]
 	case event.AgentToolAfter:
-		name = "PostToolUse"
+		name = order[3]
 	case event.AgentSessionStart:
-		name = "SessionStart"
+		name = order[0]
 	default:
 		return "", "", 0 // no context channel for this event
 	}
@@ -123,8 +156,6 @@ func Answer(agent string, kind event.Kind, v Verdict) (stdout, stderr string, ex
 
 // Events lists the hook events install writes for agent, in order.
 func Events(agent string) []string {
-	if agent == "claude" {
-		return slices.Clone(claudeOrder)
-	}
-	return nil
+	_, order := eventsOf(agent)
+	return slices.Clone(order)
 }

@@ -40,6 +40,14 @@ func TestParseClaude(t *testing.T) {
 			t.Errorf("%s: no error", bad)
 		}
 	}
+	// Gemini CLI hands the same JSON under its own event names.
+	c, err = Parse("gemini", "BeforeTool", []byte(`{"session_id":"g1","cwd":"/repo","hook_event_name":"BeforeTool","tool_name":"write_file","tool_input":{"file_path":"notes/a.md","content":"x"}}`), root)
+	if err != nil || c.Kind != event.AgentToolBefore || len(c.Files) != 1 || c.Files[0] != "notes/a.md" || c.Agent.Name != "gemini" {
+		t.Errorf("gemini: %+v %v", c, err)
+	}
+	if c, _ := Parse("gemini", "BeforeAgent", []byte(`{"hook_event_name":"BeforeAgent","prompt":"p"}`), root); c.Kind != event.AgentPrompt || c.Agent.Prompt != "p" {
+		t.Errorf("gemini prompt: %+v", c)
+	}
 	if _, err := Parse("cursor", "PreToolUse", nil, root); err == nil {
 		t.Error("an agent that is not bridged: no error")
 	}

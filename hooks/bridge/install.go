@@ -17,8 +17,12 @@ import (
 
 // SettingsFile is where hookd installs into agent, relative to the
 // repository: Claude Code's personal project settings, which are not
-// committed (a clone brings no hookd hooks into anyone's session).
+// committed (a clone brings no hookd hooks into anyone's session), and
+// Gemini CLI's workspace settings, which it has no personal variant of.
 func SettingsFile(agent string) string {
+	if agent == "gemini" {
+		return filepath.Join(".gemini", "settings.json")
+	}
 	return filepath.Join(".claude", "settings.local.json")
 }
 
@@ -61,11 +65,11 @@ func Install(root, agent, self, keep string) (string, bool, error) {
 			continue
 		}
 		cmd := self + marker(agent) + ev
-		groups = append(groups, map[string]any{"matcher": "*", "hooks": []any{map[string]any{"type": "command", "command": cmd}}})
-		if ev == "SessionStart" || ev == "UserPromptSubmit" || ev == "Stop" || ev == "SessionEnd" {
-			// These take no tool matcher.
-			delete(groups[len(groups)-1].(map[string]any), "matcher")
+		group := map[string]any{"hooks": []any{map[string]any{"type": "command", "command": cmd}}}
+		if agent == "claude" && (ev == "PreToolUse" || ev == "PostToolUse") {
+			group["matcher"] = "*" // every tool; Gemini's matcher is a regular expression, and none is every tool
 		}
+		groups = append(groups, group)
 		hooks[ev] = groups
 		changed = true
 	}

@@ -352,8 +352,16 @@ func setTrigger(h *Hook, trigger string) error {
 		return fmt.Errorf("unknown trigger %q (fileEdited, fileCreated, fileDeleted, userTriggered, postTaskExecution, preTaskExecution, agentStop, or a v1 trigger)", trigger)
 	}
 	h.On = []string{string(kind)}
-	m, _ := event.ParseKindPattern(string(kind))
-	h.kinds = []func(event.Kind) bool{m}
+	if kind == event.AgentDone {
+		// Kiro's agent stopping: a hookd agent run's end, and a bridged
+		// session's agent stopping alike.
+		h.On = append(h.On, string(event.AgentStop))
+	}
+	h.kinds = nil
+	for _, k := range h.On {
+		m, _ := event.ParseKindPattern(k)
+		h.kinds = append(h.kinds, m)
+	}
 	if rule != "" {
 		r, err := rules.Compile(rule)
 		if err != nil {

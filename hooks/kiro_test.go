@@ -107,14 +107,20 @@ func TestKiroLegacyMapping(t *testing.T) {
 			t.Errorf("%s: reason %q", c.file, h.Disabled)
 		}
 	}
+	var hs []*Hook
 	// An unknown tool type is an error naming the file, not a hook that
 	// silently never runs.
 	if _, probs := ParseKiro("/r/.kiro/hooks/odd.kiro.hook", []byte(`{"name":"Odd","when":{"type":"preToolUse","toolTypes":["writes"]},"then":{"type":"runCommand","command":"true"}}`), OriginKiro, Defaults{}); len(probs) != 1 ||
 		!strings.Contains(probs[0].Error(), `/r/.kiro/hooks/odd.kiro.hook:1:1: when.toolTypes: unknown tool type "writes"`) {
 		t.Errorf("unknown tool type: %v", probs)
 	}
+	// agentStop is a hookd agent run ending and a bridged session's stop.
+	hs, _ = ParseKiro("/r/.kiro/hooks/stop.kiro.hook", []byte(cases[5].json), OriginKiro, Defaults{})
+	if on := hs[0].On; len(on) != 2 || on[1] != "agent.stop" || !hs[0].Wants(event.AgentStop) || hs[0].Blocking {
+		t.Errorf("agentStop: on %v, blocking %v", on, hs[0].Blocking)
+	}
 	// A session command answers the agent, for the tools its toolTypes name.
-	hs, _ := ParseKiro("/r/.kiro/hooks/guard.kiro.hook", []byte(cases[8].json), OriginKiro, Defaults{})
+	hs, _ = ParseKiro("/r/.kiro/hooks/guard.kiro.hook", []byte(cases[8].json), OriginKiro, Defaults{})
 	if g := hs[0]; !g.Blocking || g.If.Source() != `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell"]` {
 		t.Errorf("guard: blocking %v, if %v", g.Blocking, g.If)
 	}

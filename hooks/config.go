@@ -182,6 +182,11 @@ func (c *Config) AgentOf(name string) *Agent {
 	return &Agent{Name: name, Preset: name}
 }
 
+// BuiltinContext is the action of a Kiro askAgent on a session trigger:
+// its prompt, as written, is the output, which goes back to the agent's
+// session as context. It is not for hookd.toml, where `run` does the same.
+const BuiltinContext = "context"
+
 // Builtins lists the built-in actions.
 func Builtins() []string { return []string{"impact"} }
 

@@ -50,17 +50,21 @@ var kiroToolTypes = map[string][]string{
 
 // sessionHook finishes a hook on a Kiro session trigger once its action
 // is known: a command answers the agent (blocking: a non-zero exit denies
-// a tool call or prompt, and its output is context); an askAgent prompt
-// would be context for the same session, which hookd does not give yet.
+// a tool call or prompt, and its output is context); an askAgent prompt is
+// context for the same session, as in Kiro (the builtin "context"), where
+// the agent takes context: after a prompt is submitted and after a tool.
 // toolRule selects the tools it is for.
 func sessionHook(h *Hook, toolRule string) error {
 	if len(h.On) == 0 || !strings.HasPrefix(h.On[0], "agent.") || h.On[0] == string(event.AgentDone) {
 		return nil
 	}
 	if h.Prompt != "" {
-		h.Disabled = fmt.Sprintf("an askAgent action on %s adds to the agent session's own context, which hookd does not do yet (use runCommand)", h.On[0])
-		h.On, h.kinds = []string{}, nil
-		return nil
+		if k := event.Kind(h.On[0]); k != event.AgentPrompt && k != event.AgentToolAfter {
+			h.Disabled = fmt.Sprintf("an askAgent action on %s would be context for the agent, which it takes only after a prompt or a tool (use runCommand to answer)", h.On[0])
+			h.On, h.kinds = []string{}, nil
+			return nil
+		}
+		h.Builtin, h.Agent = BuiltinContext, ""
 	}
 	if event.Answerable(event.Kind(h.On[0])) {
 		h.Blocking = true

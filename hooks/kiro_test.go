@@ -59,7 +59,8 @@ func TestKiroCorpus(t *testing.T) {
 		"spec.task agent": 1, "error": 4,
 		// Session triggers run in bridged agent sessions: their
 		// runCommand ones answer the agent; askAgent ones stay off.
-		"agent.prompt run": 2, "session-only": 6,
+		// askAgent ones are context for the session where it takes it.
+		"agent.prompt run": 2, "agent.prompt builtin": 2, "agent.tool.after builtin": 1, "session-only": 3,
 	}
 	for k, n := range want {
 		if classes[k] != n {
@@ -88,8 +89,9 @@ func TestKiroLegacyMapping(t *testing.T) {
 		{"button.kiro.hook", `{"name":"Deploy","when":{"type":"manual","button_text":"Go"},"then":{"type":"askAgent","prompt":"Deploy."}}`, "hook.manual", "agent", false},
 		{"done.kiro.hook", `{"name":"After task","when":{"type":"postTaskExecution"},"then":{"type":"askAgent","prompt":"Review the task."}}`, "spec.task", "agent", false},
 		{"stop.kiro.hook", `{"name":"After agent","when":{"type":"agentStop"},"then":{"type":"runCommand","command":"npm run lint"}}`, "agent.done", "run", false},
-		{"prompt.kiro.hook", `{"name":"On prompt","when":{"type":"promptSubmit"},"then":{"type":"askAgent","prompt":"Be brief."}}`, "", "agent", true},
-		{"tool.kiro.hook", `{"name":"Review writes","when":{"type":"postToolUse","toolTypes":["write"]},"then":{"type":"askAgent","prompt":"Review."}}`, "", "agent", true},
+		{"prompt.kiro.hook", `{"name":"On prompt","when":{"type":"promptSubmit"},"then":{"type":"askAgent","prompt":"Be brief."}}`, "agent.prompt", "builtin", false},
+		{"tool.kiro.hook", `{"name":"Review writes","when":{"type":"postToolUse","toolTypes":["write"]},"then":{"type":"askAgent","prompt":"Review."}}`, "agent.tool.after", "builtin", false},
+		{"pre.kiro.hook", `{"name":"Before writes","when":{"type":"preToolUse","toolTypes":["write"]},"then":{"type":"askAgent","prompt":"Careful."}}`, "", "agent", true},
 		{"guard.kiro.hook", `{"name":"No rm","when":{"type":"preToolUse","toolTypes":["shell"]},"then":{"type":"runCommand","command":"! grep -q 'rm -rf'"}}`, "agent.tool.before", "run", false},
 		{"lint.kiro.hook", `{"name":"Lint prompt","when":{"type":"promptSubmit"},"then":{"type":"runCommand","command":"cat .kiro/steering/style.md"}}`, "agent.prompt", "run", false},
 	}
@@ -103,7 +105,7 @@ func TestKiroLegacyMapping(t *testing.T) {
 		if c.disabled != (h.Disabled != "") || h.Action() != c.action || !c.disabled && h.On[0] != c.on {
 			t.Errorf("%s: on %v, action %s, disabled %q", c.file, h.On, h.Action(), h.Disabled)
 		}
-		if c.disabled && !strings.Contains(h.Disabled, "agent session's own context") {
+		if c.disabled && !strings.Contains(h.Disabled, "would be context for the agent, which it takes only after a prompt or a tool") {
 			t.Errorf("%s: reason %q", c.file, h.Disabled)
 		}
 	}
@@ -120,7 +122,7 @@ func TestKiroLegacyMapping(t *testing.T) {
 		t.Errorf("agentStop: on %v, blocking %v", on, hs[0].Blocking)
 	}
 	// A session command answers the agent, for the tools its toolTypes name.
-	hs, _ = ParseKiro("/r/.kiro/hooks/guard.kiro.hook", []byte(cases[8].json), OriginKiro, Defaults{})
+	hs, _ = ParseKiro("/r/.kiro/hooks/guard.kiro.hook", []byte(cases[9].json), OriginKiro, Defaults{})
 	if g := hs[0]; !g.Blocking || g.If.Source() != `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell"]` {
 		t.Errorf("guard: blocking %v, if %v", g.Blocking, g.If)
 	}

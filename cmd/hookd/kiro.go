@@ -97,6 +97,12 @@ func kiroTOML(hs []*hooks.Hook, root string) (text string, n int, err error) {
 			fmt.Fprintf(&b, "\n# %s (%s) is not imported: %s.\n", oneLine(rel), oneLine(h.Title), oneLine(h.Disabled))
 			continue
 		}
+		if h.Builtin == hooks.BuiltinContext {
+			// Its prompt is text for the session; as a shell string it
+			// would be a command, so it is not written as one.
+			fmt.Fprintf(&b, "\n# %s (%s) is not imported: its askAgent gives the agent's session context, which .kiro/hooks does and a hookd.toml hook does with run = \"cat FILE\".\n", oneLine(rel), oneLine(h.Title))
+			continue
+		}
 		block := map[string]any{"name": h.Name, "on": h.On}
 		desc := h.Title
 		if h.Description != "" {

@@ -109,6 +109,8 @@ func Builtin(job Job) Result {
 	switch job.Hook.Builtin {
 	case "impact":
 		res.Output = spec.Report(job.Env.Spec)
+	case hooks.BuiltinContext:
+		res.Output = job.Hook.Prompt
 	default:
 		res.Status, res.Exit, res.Err = StatusFailed, -1, fmt.Errorf("unknown builtin %q", job.Hook.Builtin)
 	}

@@ -27,8 +27,8 @@ func newAgentCmd(g *globals) *cobra.Command {
 		Use:     "agents",
 		Aliases: []string{"agent"},
 		Short:   "hookd inside agent sessions, and agent sessions of hooks",
-		Long: `install puts hookd into an agent's own session hooks (Claude Code's
-.claude/settings.local.json), so that its prompts, tool calls and stops become
+		Long: `install puts hookd into an agent's own session hooks (Claude Code, Codex,
+Gemini CLI), so that its prompts, tool calls and stops become
 agent.* events and blocking hooks answer the agent: deny a tool call with a
 reason, or give it context (docs/agents.md).
 
@@ -36,11 +36,12 @@ forget makes a hook with session = "resume" start a new agent session.`,
 	}
 	var self string
 	install := &cobra.Command{
-		Use:   "install [claude|gemini|all]",
+		Use:   "install [claude|codex|gemini|all]",
 		Short: "Put hookd into an agent's session hooks (merging with what is there)",
 		Long: `install merges hookd's hook commands into the agent's project settings:
-.claude/settings.local.json for Claude Code (personal, not committed) and
-.gemini/settings.json for Gemini CLI (its workspace settings). Without an
+.claude/settings.local.json for Claude Code (personal, not committed),
+.codex/hooks.json for Codex (which runs them once you trust them in its
+/hooks) and .gemini/settings.json for Gemini CLI. Without an
 argument it installs into the agents on PATH. Existing hooks stay; running it
 twice changes nothing; uninstall removes exactly what it added.`,
 		Example: `  hookd agents install claude
@@ -54,7 +55,7 @@ twice changes nothing; uninstall removes exactly what it added.`,
 	}
 	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's path, or hookd when that is on PATH)")
 	uninstall := &cobra.Command{
-		Use:   "uninstall [claude|gemini|all]",
+		Use:   "uninstall [claude|codex|gemini|all]",
 		Short: "Remove exactly what install added (restoring the file as it was)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

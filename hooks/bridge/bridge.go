@@ -9,8 +9,10 @@
 // in -p mode), and Gemini CLI (SessionStart, BeforeAgent, BeforeTool,
 // AfterTool, AfterAgent, SessionEnd in .gemini/settings.json, verified
 // with gemini-cli 0.61.0: the same JSON on stdin; exit 2 denies with
-// stderr as the reason; hookSpecificOutput.additionalContext is context).
-// Codex is not: see docs/agents.md.
+// stderr as the reason; hookSpecificOutput.additionalContext is context),
+// and Codex (Claude Code's event names and protocol in .codex/hooks.json,
+// verified with codex 0.169.0, which runs a project's hooks once the
+// project and the hooks are trusted).
 package bridge
 
 import (
@@ -25,7 +27,7 @@ import (
 )
 
 // Agents lists the agents hookd can be installed into.
-func Agents() []string { return []string{"claude", "gemini"} }
+func Agents() []string { return []string{"claude", "codex", "gemini"} }
 
 // claudeEvents maps Claude Code's hook events to hookd's.
 var claudeEvents = map[string]event.Kind{
@@ -55,7 +57,7 @@ var geminiOrder = []string{"SessionStart", "BeforeAgent", "BeforeTool", "AfterTo
 // eventsOf is an agent's map of hook events, and their order.
 func eventsOf(agent string) (map[string]event.Kind, []string) {
 	switch agent {
-	case "claude":
+	case "claude", "codex":
 		return claudeEvents, claudeOrder
 	case "gemini":
 		return geminiEvents, geminiOrder

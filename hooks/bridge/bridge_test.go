@@ -74,15 +74,17 @@ func TestAnswerClaude(t *testing.T) {
 // Install merges and is idempotent; uninstall removes exactly what it
 // added and restores the bytes, or removes a file it created.
 func TestInstallMergesAndUninstallRestores(t *testing.T) {
-	for _, before := range []string{"", "{\n  // not json\n}", "{\"model\":\"opus\",\n \"hooks\":{\"PreToolUse\":[{\"matcher\":\"Bash\",\"hooks\":[{\"type\":\"command\",\"command\":\"mine\"}]}]}}\n"} {
+	for i, before := range []string{"", "{\n  // not json\n}", "{\"model\":\"opus\",\n \"hooks\":{\"PreToolUse\":[{\"matcher\":\"Bash\",\"hooks\":[{\"type\":\"command\",\"command\":\"mine\"}]}]}}\n",
+		"{\"model\":\"opus\", \"hooks\":{\"BeforeTool\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"mine\"}]}]}}"} {
+		agent := []string{"claude", "codex", "claude", "gemini"}[i]
 		root, state := t.TempDir(), t.TempDir()
-		path := filepath.Join(root, ".claude", "settings.local.json")
+		path := filepath.Join(root, SettingsFile(agent))
 		keep := filepath.Join(state, "keep")
 		if before != "" {
 			os.MkdirAll(filepath.Dir(path), 0o755)
 			os.WriteFile(path, []byte(before), 0o644)
 		}
-		_, changed, err := Install(root, "claude", "hookd", keep)
+		_, changed, err := Install(root, agent, "hookd", keep)
 		if strings.Contains(before, "not json") {
 			if err == nil {
 				t.Error("a settings file that is not JSON is overwritten")
@@ -92,7 +94,7 @@ func TestInstallMergesAndUninstallRestores(t *testing.T) {
 		if err != nil || !changed {
 			t.Fatalf("install: %v %v", changed, err)
 		}
-		if _, changed, _ := Install(root, "claude", "hookd", keep); changed {
+		if _, changed, _ := Install(root, agent, "hookd", keep); changed {
 			t.Error("a second install changed the file")
 		}
 		data, _ := os.ReadFile(path)
@@ -101,10 +103,10 @@ func TestInstallMergesAndUninstallRestores(t *testing.T) {
 		if before != "" && (s["model"] != "opus" || !strings.Contains(string(data), `"mine"`)) {
 			t.Errorf("install lost the user's settings: %s", data)
 		}
-		if _, evs, _ := Installed(root, "claude"); len(evs) != 6 {
+		if _, evs, _ := Installed(root, agent); len(evs) != 6 {
 			t.Errorf("installed for %v", evs)
 		}
-		if _, changed, err := Uninstall(root, "claude", keep); err != nil || !changed {
+		if _, changed, err := Uninstall(root, agent, keep); err != nil || !changed {
 			t.Fatalf("uninstall: %v %v", changed, err)
 		}
 		after, err := os.ReadFile(path)

@@ -18,10 +18,14 @@ import (
 // SettingsFile is where hookd installs into agent, relative to the
 // repository: Claude Code's personal project settings, which are not
 // committed (a clone brings no hookd hooks into anyone's session), and
-// Gemini CLI's workspace settings, which it has no personal variant of.
+// Gemini CLI's workspace settings and Codex's project hooks, which have no
+// personal variant.
 func SettingsFile(agent string) string {
-	if agent == "gemini" {
+	switch agent {
+	case "gemini":
 		return filepath.Join(".gemini", "settings.json")
+	case "codex":
+		return filepath.Join(".codex", "hooks.json")
 	}
 	return filepath.Join(".claude", "settings.local.json")
 }
@@ -66,7 +70,7 @@ func Install(root, agent, self, keep string) (string, bool, error) {
 		}
 		cmd := self + marker(agent) + ev
 		group := map[string]any{"hooks": []any{map[string]any{"type": "command", "command": cmd}}}
-		if agent == "claude" && (ev == "PreToolUse" || ev == "PostToolUse") {
+		if agent != "gemini" && (ev == "PreToolUse" || ev == "PostToolUse") {
 			group["matcher"] = "*" // every tool; Gemini's matcher is a regular expression, and none is every tool
 		}
 		groups = append(groups, group)

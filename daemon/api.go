@@ -115,6 +115,22 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 		return ipc.EmitReply{}, err
 	}
 	ev := event.Event{Kind: kind, Time: time.Now(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause, Agent: req.Agent}
+	// An agent session's tool writing a spec document: its
+	// requirement-level change comes with agent.tool.after, so that a hook
+	// can hand the agent its impact at once.
+	switch kind {
+	case event.AgentToolBefore:
+		for _, f := range files {
+			d.specs.holdBefore(f.Path)
+		}
+	case event.AgentToolAfter:
+		for _, f := range files {
+			if s, ok := d.specs.afterTool(ctx, f.Path); ok {
+				ev.Spec = s
+				break
+			}
+		}
+	}
 	var verdict *ipc.Verdict
 	if wait {
 		verdict = &ipc.Verdict{OK: true, Hooks: []ipc.Run{}}

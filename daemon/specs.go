@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lmittmann/tint"
 
@@ -44,6 +45,10 @@ type specTracker struct {
 	// warned holds, per document, the reason it was last reported not
 	// understood.
 	warned map[string]string
+	// before holds spec documents as they were when an agent session's
+	// tool was about to write them (agent.tool.before), for the change
+	// its agent.tool.after reports.
+	before map[string]beforeTool
 	// seen holds the versions seen since the last checkpoint, which writes
 	// them to the journal with the batches of the events they made ("" for
 	// a document deleted): written any earlier, a crash would take the
@@ -345,26 +350,89 @@ func (t *specTracker) payload(d *spec.Doc, c spec.Change) *event.Spec {
 func (t *specTracker) diff(ctx context.Context, rel string) (*event.Spec, string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	p, ok := spec.Classify(rel, t.index.Roots())
-	if !ok {
-		return nil, "", errors.New(rel + " is not a spec document under [specs] roots")
-	}
-	var doc *spec.Doc
-	data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(rel)))
-	switch {
-	case err == nil:
-		doc = spec.Parse(p, rel, data)
-	case !errors.Is(err, os.ErrNotExist):
+	doc, err := t.read(rel)
+	if err != nil {
 		return nil, "", err
 	}
 	old, against := t.baseline(ctx, rel)
+	c, err := t.change(rel, old, doc)
+	return c, against, err
+}
+
+// read parses a spec document as it is now; nil when it does not exist.
+// mu is held.
+func (t *specTracker) read(rel string) (*spec.Doc, error) {
+	p, ok := spec.Classify(rel, t.index.Roots())
+	if !ok {
+		return nil, errors.New(rel + " is not a spec document under [specs] roots")
+	}
+	data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(rel)))
+	switch {
+	case err == nil:
+		return spec.Parse(p, rel, data), nil
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil
+	}
+	return nil, err
+}
+
+type beforeTool struct {
+	doc *spec.Doc // nil: it did not exist
+	at  time.Time
+}
+
+// beforeToolLimit bounds how long a snapshot waits for its tool to end.
+const beforeToolLimit = 10 * time.Minute
+
+// holdBefore keeps a spec document as it is before an agent's tool
+// writes it; a file that is no spec document is left alone.
+func (t *specTracker) holdBefore(rel string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	doc, err := t.read(rel)
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	if t.before == nil {
+		t.before = map[string]beforeTool{}
+	}
+	for p, b := range t.before {
+		if now.Sub(b.at) > beforeToolLimit {
+			delete(t.before, p)
+		}
+	}
+	t.before[rel] = beforeTool{doc: doc, at: now}
+}
+
+// afterTool is the change an agent's tool made to a spec document: from
+// its snapshot when agent.tool.before took one, else since hookd last saw
+// it. ok is false when rel is no spec document.
+func (t *specTracker) afterTool(ctx context.Context, rel string) (*event.Spec, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	doc, err := t.read(rel)
+	if err != nil {
+		return nil, false
+	}
+	old, held := t.before[rel]
+	delete(t.before, rel)
+	if !held {
+		old.doc, _ = t.baseline(ctx, rel)
+	}
+	c, err := t.change(rel, old.doc, doc)
+	return c, err == nil
+}
+
+// change is the payload of the change from old to doc. mu is held.
+func (t *specTracker) change(rel string, old, doc *spec.Doc) (*event.Spec, error) {
 	d := doc
 	if d == nil {
 		if d = old; d == nil {
-			return nil, "", errors.New(rel + " does not exist")
+			return nil, errors.New(rel + " does not exist")
 		}
 	}
-	return t.payload(d, spec.Diff(old, doc)), against, nil
+	return t.payload(d, spec.Diff(old, doc)), nil
 }
 
 // accept takes a document as it is now for the version hookd last saw:

@@ -112,7 +112,7 @@ func Report(s event.Spec) string {
 	if len(s.Impacted) == 0 {
 		b.WriteString("nothing cites the changed requirements\n")
 	} else {
-		fmt.Fprintf(&b, "%s cite them:\n", count(len(s.Impacted), "place", "places"))
+		fmt.Fprintf(&b, "%s them:\n", count(len(s.Impacted), "place cites", "places cite"))
 		for _, c := range s.Impacted {
 			note := ""
 			if c.Stale {

@@ -79,7 +79,7 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// apistub KIND [-write FILE] [-shell CMD] [-hold FIFO] [-reply TEXT] [-log FILE]
+// apistub KIND [-write FILE [-content TEXT|@FILE]] [-shell CMD] [-hold FIFO] [-reply TEXT] [-log FILE]
 // serves a stand-in of the Anthropic ("anthropic"), OpenAI Responses
 // ("openai") or Gemini ("gemini") API for the rest of the script, setting
 // $STUB_URL, so that the real agent CLI runs offline (package apistub).
@@ -94,12 +94,16 @@ func apiStub(ts *testscript.TestScript, neg bool, args []string) {
 	fs.StringVar(&s.Hold, "hold", "", "")
 	fs.StringVar(&s.Reply, "reply", "", "")
 	fs.StringVar(&s.Log, "log", "", "")
+	fs.StringVar(&s.Content, "content", "", "")
 	ts.Check(fs.Parse(args[1:]))
 	if s.Hold != "" {
 		s.Hold = ts.MkAbs(s.Hold)
 	}
 	if s.Log != "" {
 		s.Log = ts.MkAbs(s.Log)
+	}
+	if name, ok := strings.CutPrefix(s.Content, "@"); ok {
+		s.Content = ts.ReadFile(name) // -content @FILE: the file's text
 	}
 	srv, err := apistub.Start(args[0], s)
 	ts.Check(err)

@@ -49,7 +49,9 @@ func Locate(dir string) (Repo, error) {
 }
 
 // gitDirOf returns the git dir of a work tree root: .git itself, or the
-// directory a .git file points to (linked worktrees, submodules).
+// directory a .git file points to (linked worktrees, submodules). As for
+// git, a .git that holds no HEAD is no repository: an empty .git directory
+// (a sandbox's mount point over /tmp, say) does not make its parent one.
 func gitDirOf(root string) (string, bool) {
 	p := filepath.Join(root, ".git")
 	fi, err := os.Stat(p)
@@ -57,7 +59,7 @@ func gitDirOf(root string) (string, bool) {
 		return "", false
 	}
 	if fi.IsDir() {
-		return p, true
+		return p, isGitDir(p)
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
@@ -71,7 +73,14 @@ func gitDirOf(root string) (string, bool) {
 	if !filepath.IsAbs(target) {
 		target = filepath.Join(root, target)
 	}
-	return filepath.Clean(target), true
+	target = filepath.Clean(target)
+	return target, isGitDir(target)
+}
+
+// isGitDir says whether dir holds a git repository's HEAD.
+func isGitDir(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "HEAD"))
+	return err == nil
 }
 
 func stateHome() (string, error) {

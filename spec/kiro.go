@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -10,22 +9,22 @@ import (
 // Kiro grammars (docs/specs.md). Headings and labels are accepted
 // in English, Chinese and Japanese; colons may be full-width.
 var (
-	kiroReqHeader = regexp.MustCompile(`(?i)^#{2,4}\s+(?:Requirement|需求|要件)\s*(\d+)\s*(?:[:：.]\s*(.*?))?\s*$`)
-	kiroACHeading = regexp.MustCompile(`(?i)^#{3,5}\s+(?:Acceptance Criteria|验收标准|驗收條件|驗收標準|受入基準|受け入れ基準)\s*[:：]?\s*$`)
-	kiroCriterion = regexp.MustCompile(`^(\d+)\.\s+(.*)$`)
+	kiroReqHeader = lazyRegexp(`(?i)^#{2,4}\s+(?:Requirement|需求|要件)\s*(\d+)\s*(?:[:：.]\s*(.*?))?\s*$`)
+	kiroACHeading = lazyRegexp(`(?i)^#{3,5}\s+(?:Acceptance Criteria|验收标准|驗收條件|驗收標準|受入基準|受け入れ基準)\s*[:：]?\s*$`)
+	kiroCriterion = lazyRegexp(`^(\d+)\.\s+(.*)$`)
 	// A criterion that writes its own id: "1.1. WHEN …" or "- 1.1 …".
-	kiroExplicitID = regexp.MustCompile(`^(?:[-*]\s+)?(\d+)\.(\d+)\.?\s+(.*)$`)
-	kiroClause     = regexp.MustCompile(`^(\d+)\.(\d+)\s+(.*)$`)
+	kiroExplicitID = lazyRegexp(`^(?:[-*]\s+)?(\d+)\.(\d+)\.?\s+(.*)$`)
+	kiroClause     = lazyRegexp(`^(\d+)\.(\d+)\s+(.*)$`)
 
-	kiroTask     = regexp.MustCompile(`^(\s*)[-*]\s\[( |x|X|-|~)\](\*?)\s+(?:(\d+(?:\.\d+)*)\.?(?:\s+|$))?(.*?)\s*$`)
-	kiroRefLine  = regexp.MustCompile(`^\s*[-*]\s+_(?:Requirements?|需求|要件)\s*[:：]\s*(.*?)_\s*$`)
-	kiroRefBold  = regexp.MustCompile(`(?i)^\s*[-*]\s+\*\*Requirements?\*\*\s*[:：]\s*(.*?)\s*$`)
-	validatesRe  = regexp.MustCompile(`(?i)\*\*Validates(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*Requirements?\s+(.*?)\s*(?:\*\*)?\s*$`)
-	propertyRe   = regexp.MustCompile(`\*\*Property\s+(\d+)\b`)
-	parallelMark = regexp.MustCompile(`^\(P\)\s*|\s*\(P\)$`)
+	kiroTask     = lazyRegexp(`^(\s*)[-*]\s\[( |x|X|-|~)\](\*?)\s+(?:(\d+(?:\.\d+)*)\.?(?:\s+|$))?(.*?)\s*$`)
+	kiroRefLine  = lazyRegexp(`^\s*[-*]\s+_(?:Requirements?|需求|要件)\s*[:：]\s*(.*?)_\s*$`)
+	kiroRefBold  = lazyRegexp(`(?i)^\s*[-*]\s+\*\*Requirements?\*\*\s*[:：]\s*(.*?)\s*$`)
+	validatesRe  = lazyRegexp(`(?i)\*\*Validates(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*Requirements?\s+(.*?)\s*(?:\*\*)?\s*$`)
+	propertyRe   = lazyRegexp(`\*\*Property\s+(\d+)\b`)
+	parallelMark = lazyRegexp(`^\(P\)\s*|\s*\(P\)$`)
 
-	designProperty = regexp.MustCompile(`(?i)^(?:#{2,5}\s+)?\**\s*Property\s+(\d+)\s*[:：]\s*(.*?)\**\s*$`)
-	designValidate = regexp.MustCompile(`(?i)^\W*Validates\W*\s*Requirements?\s+([0-9][0-9.,\s\-–]*)`)
+	designProperty = lazyRegexp(`(?i)^(?:#{2,5}\s+)?\**\s*Property\s+(\d+)\s*[:：]\s*(.*?)\**\s*$`)
+	designValidate = lazyRegexp(`(?i)^\W*Validates\W*\s*Requirements?\s+([0-9][0-9.,\s\-–]*)`)
 )
 
 // parseKiroRequirements reads requirements.md: "Requirement N" headings,
@@ -61,7 +60,7 @@ func parseKiroRequirements(d *Doc, lines []line) {
 			continue
 		}
 		t := strings.TrimSpace(l.text)
-		if m := kiroReqHeader.FindStringSubmatch(t); m != nil {
+		if m := kiroReqHeader().FindStringSubmatch(t); m != nil {
 			flush()
 			cur = &Requirement{ID: m[1], Title: strings.TrimSpace(m[2]), Line: l.n}
 			continue
@@ -69,7 +68,7 @@ func parseKiroRequirements(d *Doc, lines []line) {
 		if cur == nil {
 			continue
 		}
-		if kiroACHeading.MatchString(t) {
+		if kiroACHeading().MatchString(t) {
 			flushCrit()
 			inAC, acLevel = true, strings.IndexFunc(t, func(r rune) bool { return r != '#' })
 			continue
@@ -88,13 +87,13 @@ func parseKiroRequirements(d *Doc, lines []line) {
 			story = append(story, t)
 			continue
 		}
-		if m := kiroExplicitID.FindStringSubmatch(t); m != nil && m[1] == cur.ID {
+		if m := kiroExplicitID().FindStringSubmatch(t); m != nil && m[1] == cur.ID {
 			flushCrit()
 			crit = &Criterion{ID: m[1] + "." + m[2], Line: l.n, Text: strings.TrimSpace(m[3])}
 			critText = []string{m[3]}
 			continue
 		}
-		if m := kiroCriterion.FindStringSubmatch(t); m != nil && !strings.HasPrefix(l.text, " ") && !strings.HasPrefix(l.text, "\t") {
+		if m := kiroCriterion().FindStringSubmatch(t); m != nil && !strings.HasPrefix(l.text, " ") && !strings.HasPrefix(l.text, "\t") {
 			flushCrit()
 			crit = &Criterion{ID: cur.ID + "." + strconv.Itoa(len(cur.Criteria)+1), Line: l.n, Text: strings.TrimSpace(m[2])}
 			critText = []string{m[2]}
@@ -139,7 +138,7 @@ func parseKiroBugfix(d *Doc, lines []line) {
 			}
 			continue
 		}
-		if m := kiroClause.FindStringSubmatch(l.text); m != nil {
+		if m := kiroClause().FindStringSubmatch(l.text); m != nil {
 			flush()
 			if sec != nil {
 				sec.IDs = append(sec.IDs, m[1]+"."+m[2])
@@ -185,7 +184,7 @@ func parseKiroDesign(d *Doc, lines []line) {
 			continue
 		}
 		t := strings.TrimSpace(l.text)
-		if m := designProperty.FindStringSubmatch(t); m != nil {
+		if m := designProperty().FindStringSubmatch(t); m != nil {
 			flush()
 			cur = &Property{ID: m[1], Title: strings.TrimRight(strings.TrimSpace(m[2]), "*"), Line: l.n}
 			continue
@@ -197,7 +196,7 @@ func parseKiroDesign(d *Doc, lines []line) {
 			flush()
 			continue
 		}
-		if m := designValidate.FindStringSubmatch(t); m != nil {
+		if m := designValidate().FindStringSubmatch(t); m != nil {
 			cur.Validates = append(cur.Validates, ResolveRefs(splitRefs(m[1]))...)
 		}
 		body = append(body, t)
@@ -241,8 +240,8 @@ func parseKiroTasks(d *Doc, lines []line) {
 			flush()
 			title := m[5]
 			parallel := false
-			if parallelMark.MatchString(title) {
-				parallel, title = true, strings.TrimSpace(parallelMark.ReplaceAllString(title, ""))
+			if parallelMark().MatchString(title) {
+				parallel, title = true, strings.TrimSpace(parallelMark().ReplaceAllString(title, ""))
 			}
 			cur = &Task{ID: m[4], Checkbox: m[2], Status: kiroStatus(m[2]), Optional: m[3] == "*",
 				Parallel: parallel, Line: l.n, Title: title, Group: group,
@@ -259,21 +258,21 @@ func parseKiroTasks(d *Doc, lines []line) {
 		if !strings.Contains(t, "_") && !strings.Contains(t, "*") {
 			continue // no reference, property or Validates without emphasis
 		}
-		if m := kiroRefLine.FindStringSubmatch(l.text); m != nil {
+		if m := kiroRefLine().FindStringSubmatch(l.text); m != nil {
 			cur.Refs = append(cur.Refs, splitRefs(m[1])...)
 			cur.RefLines = append(cur.RefLines, l.n)
-		} else if m := kiroRefBold.FindStringSubmatch(l.text); m != nil {
+		} else if m := kiroRefBold().FindStringSubmatch(l.text); m != nil {
 			cur.Refs = append(cur.Refs, splitRefs(m[1])...)
 			cur.RefLines = append(cur.RefLines, l.n)
 		}
 		if strings.Contains(t, "alidates") {
-			if m := validatesRe.FindStringSubmatch(t); m != nil {
+			if m := validatesRe().FindStringSubmatch(t); m != nil {
 				cur.Validates = append(cur.Validates, splitRefs(m[1])...)
 				cur.RefLines = append(cur.RefLines, l.n)
 			}
 		}
 		if strings.Contains(t, "Property") {
-			for _, m := range propertyRe.FindAllStringSubmatch(t, -1) {
+			for _, m := range propertyRe().FindAllStringSubmatch(t, -1) {
 				cur.Properties = append(cur.Properties, m[1])
 			}
 		}
@@ -288,7 +287,7 @@ func kiroTaskLine(s string) []string {
 	if !strings.Contains(s, "[") {
 		return nil
 	}
-	return kiroTask.FindStringSubmatch(s)
+	return kiroTask().FindStringSubmatch(s)
 }
 
 // taskPlan is a task's content without its status: what changes when the
@@ -313,10 +312,10 @@ func kiroStatus(box string) Status {
 // "Requirement 16.1, 16.8 (Deployment)" or "1.1、1.2".
 func splitRefs(s string) []string {
 	s = strings.TrimSpace(strings.Trim(s, "*_ "))
-	if i := strings.IndexAny(s, "(（"); i > 0 && refHead.MatchString(s[:i]) {
+	if i := strings.IndexAny(s, "(（"); i > 0 && refHead().MatchString(s[:i]) {
 		s = s[:i] // a trailing "(Title)" names the requirement, it is not an id
 	}
-	s = refWords.ReplaceAllStringFunc(s, func(w string) string {
+	s = refWords().ReplaceAllStringFunc(s, func(w string) string {
 		if strings.EqualFold(strings.TrimSpace(w), "and") {
 			return ","
 		}
@@ -325,7 +324,7 @@ func splitRefs(s string) []string {
 	var out []string
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '&' }) {
 		f = strings.TrimSpace(f)
-		f = strings.TrimSpace(refWord.ReplaceAllString(f, ""))
+		f = strings.TrimSpace(refWord().ReplaceAllString(f, ""))
 		if f != "" {
 			out = append(out, f)
 		}
@@ -335,15 +334,15 @@ func splitRefs(s string) []string {
 
 var (
 	// refWords turns "6.1 to 6.4" into a range and "3 and 4" into a list.
-	refWords = regexp.MustCompile(`(?i)\s+(?:(to|through)|and)\s+`)
-	refWord  = regexp.MustCompile(`(?i)^(?:requirements?|req\.?)\s+`)
-	refHead  = regexp.MustCompile(`[0-9]\s*$`)
+	refWords = lazyRegexp(`(?i)\s+(?:(to|through)|and)\s+`)
+	refWord  = lazyRegexp(`(?i)^(?:requirements?|req\.?)\s+`)
+	refHead  = lazyRegexp(`[0-9]\s*$`)
 )
 
 var (
-	refID      = regexp.MustCompile(`^(?:\d+(?:\.\d+)?|[A-Z]{1,4}-\d{3}[a-z]?|US\d+(?:/AC\d+)?)$`)
-	refRange   = regexp.MustCompile(`^(\d+)\.(\d+)\s*(?:[-–—~]|to|through)\s*(?:(\d+)\.)?(\d+)$`)
-	refIntSpan = regexp.MustCompile(`^(\d+)\s*(?:[-–—~]|to|through)\s*(\d+)$`)
+	refID      = lazyRegexp(`^(?:\d+(?:\.\d+)?|[A-Z]{1,4}-\d{3}[a-z]?|US\d+(?:/AC\d+)?)$`)
+	refRange   = lazyRegexp(`^(\d+)\.(\d+)\s*(?:[-–—~]|to|through)\s*(?:(\d+)\.)?(\d+)$`)
+	refIntSpan = lazyRegexp(`^(\d+)\s*(?:[-–—~]|to|through)\s*(\d+)$`)
 )
 
 // ResolveRefs turns raw reference tokens into requirement ids: ranges
@@ -354,10 +353,10 @@ func ResolveRefs(tokens []string) []string {
 	for _, tok := range tokens {
 		tok = strings.TrimSpace(tok)
 		switch {
-		case refID.MatchString(tok):
+		case refID().MatchString(tok):
 			out = append(out, tok)
-		case refRange.MatchString(tok):
-			m := refRange.FindStringSubmatch(tok)
+		case refRange().MatchString(tok):
+			m := refRange().FindStringSubmatch(tok)
 			if m[3] != "" && m[3] != m[1] {
 				continue // "1.3-2.1" spans requirements: no honest expansion
 			}
@@ -366,8 +365,8 @@ func ResolveRefs(tokens []string) []string {
 			for k := from; k <= to && k-from < 100; k++ {
 				out = append(out, m[1]+"."+strconv.Itoa(k))
 			}
-		case refIntSpan.MatchString(tok):
-			m := refIntSpan.FindStringSubmatch(tok)
+		case refIntSpan().MatchString(tok):
+			m := refIntSpan().FindStringSubmatch(tok)
 			from, _ := strconv.Atoi(m[1])
 			to, _ := strconv.Atoi(m[2])
 			for k := from; k <= to && k-from < 100; k++ {

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -9,12 +8,12 @@ import (
 // own parsers: a requirement is named by its "### Requirement:" header,
 // every level-4 header under it is a scenario.
 var (
-	osRequirement = regexp.MustCompile(`(?i)^(?:[-*]\s+)?###\s*Requirement:\s*(.+?)\s*$`)
-	osScenario    = regexp.MustCompile(`(?i)^####\s+(?:Scenario:\s*)?(.+?)\s*$`)
-	osDeltaHead   = regexp.MustCompile(`(?i)^##\s+(ADDED|MODIFIED|REMOVED|RENAMED)\s+Requirements\s*$`)
-	osRenameSide  = regexp.MustCompile("(?i)^[-*]?\\s*(FROM|TO):\\s*`?\\s*(?:###\\s*Requirement:\\s*)?(.+?)\\s*`?\\s*$")
-	osTask        = regexp.MustCompile(`^\s*[-*]\s*\[([\sxX])\]\s*(.*)$`)
-	osTaskID      = regexp.MustCompile(`^(\d+(?:\.\d+)+[A-Za-z]*)\s*`)
+	osRequirement = lazyRegexp(`(?i)^(?:[-*]\s+)?###\s*Requirement:\s*(.+?)\s*$`)
+	osScenario    = lazyRegexp(`(?i)^####\s+(?:Scenario:\s*)?(.+?)\s*$`)
+	osDeltaHead   = lazyRegexp(`(?i)^##\s+(ADDED|MODIFIED|REMOVED|RENAMED)\s+Requirements\s*$`)
+	osRenameSide  = lazyRegexp("(?i)^[-*]?\\s*(FROM|TO):\\s*`?\\s*(?:###\\s*Requirement:\\s*)?(.+?)\\s*`?\\s*$")
+	osTask        = lazyRegexp(`^\s*[-*]\s*\[([\sxX])\]\s*(.*)$`)
+	osTaskID      = lazyRegexp(`^(\d+(?:\.\d+)+[A-Za-z]*)\s*`)
 )
 
 // osBlocks splits lines into requirement blocks with their scenarios.
@@ -59,7 +58,7 @@ func osBlocks(lines []line, section func(h string, n int) *[]Requirement) {
 			continue
 		}
 		t := strings.TrimSpace(l.text)
-		if m := osRequirement.FindStringSubmatch(t); m != nil {
+		if m := osRequirement().FindStringSubmatch(t); m != nil {
 			flush()
 			cur = &Requirement{ID: m[1], Title: m[1], Line: l.n, Criteria: []Criterion{}}
 			continue
@@ -72,7 +71,7 @@ func osBlocks(lines []line, section func(h string, n int) *[]Requirement) {
 		if cur == nil {
 			continue
 		}
-		if m := osScenario.FindStringSubmatch(t); m != nil {
+		if m := osScenario().FindStringSubmatch(t); m != nil {
 			flushSc()
 			sc = &Criterion{ID: m[1], Line: l.n, Text: m[1]}
 			continue
@@ -115,7 +114,7 @@ func parseOpenSpecDelta(d *Doc, lines []line) {
 	var removedBullets []Requirement
 	var from string
 	osBlocks(lines, func(h string, n int) *[]Requirement {
-		m := osDeltaHead.FindStringSubmatch("## " + h)
+		m := osDeltaHead().FindStringSubmatch("## " + h)
 		if m == nil {
 			d.Sections = append(d.Sections, Section{Heading: h, Line: n})
 			return nil
@@ -139,14 +138,14 @@ func parseOpenSpecDelta(d *Doc, lines []line) {
 		t := strings.TrimSpace(l.text)
 		if lvl, h := heading(t); lvl > 0 && lvl <= 2 {
 			section = ""
-			if m := osDeltaHead.FindStringSubmatch("## " + h); m != nil {
+			if m := osDeltaHead().FindStringSubmatch("## " + h); m != nil {
 				section = strings.ToUpper(m[1])
 			}
 			continue
 		}
 		switch section {
 		case "RENAMED":
-			if m := osRenameSide.FindStringSubmatch(t); m != nil {
+			if m := osRenameSide().FindStringSubmatch(t); m != nil {
 				if strings.EqualFold(m[1], "FROM") {
 					from = m[2]
 				} else if from != "" {
@@ -155,7 +154,7 @@ func parseOpenSpecDelta(d *Doc, lines []line) {
 				}
 			}
 		case "REMOVED":
-			if m := osRequirement.FindStringSubmatch(t); m != nil && (strings.HasPrefix(t, "-") || strings.HasPrefix(t, "*")) {
+			if m := osRequirement().FindStringSubmatch(t); m != nil && (strings.HasPrefix(t, "-") || strings.HasPrefix(t, "*")) {
 				removedBullets = append(removedBullets, Requirement{ID: m[1], Title: m[1], Line: l.n, Criteria: []Criterion{}})
 			}
 		}
@@ -193,14 +192,14 @@ func parseOpenSpecTasks(d *Doc, lines []line) {
 				continue
 			}
 		}
-		m := osTask.FindStringSubmatch(l.text)
+		m := osTask().FindStringSubmatch(l.text)
 		if m == nil {
 			continue
 		}
 		box := m[1]
 		title := strings.TrimSpace(m[2])
 		id := ""
-		if im := osTaskID.FindStringSubmatch(title); im != nil {
+		if im := osTaskID().FindStringSubmatch(title); im != nil {
 			id, title = im[1], strings.TrimSpace(title[len(im[0]):])
 		}
 		task := Task{ID: id, Checkbox: box, Status: kiroStatus(box), Line: l.n, Title: title, Group: group, Requirements: []string{}}

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -81,7 +80,7 @@ type scoper struct {
 
 // nameToken is what, in a spec document, may name a file: a path, a file
 // name, an identifier.
-var nameToken = regexp.MustCompile(`[A-Za-z0-9_][A-Za-z0-9_.\-/]*[A-Za-z0-9_]`)
+var nameToken = lazyRegexp(`[A-Za-z0-9_][A-Za-z0-9_.\-/]*[A-Za-z0-9_]`)
 
 func newScoper(docs map[string]*Doc) *scoper {
 	s := &scoper{specs: map[string]*specEntry{}, byPath: map[string][]string{}, byBase: map[string][]string{}, byStem: map[string][]string{}, byDir: map[string][]string{}}
@@ -118,7 +117,7 @@ func newScoper(docs map[string]*Doc) *scoper {
 			}
 			e.text[r.ID] = nameWords(all)
 		}
-		for _, tok := range nameToken.FindAllString(d.body, -1) {
+		for _, tok := range nameToken().FindAllString(d.body, -1) {
 			tok = strings.Trim(tok, "./")
 			if strings.Contains(tok, "/") {
 				p := strings.TrimPrefix(tok, d.Project+"/")

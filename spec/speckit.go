@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,16 +9,16 @@ import (
 // Spec Kit grammars (docs/specs.md): user stories with their acceptance
 // scenarios, FR-/SC- requirements, T001 tasks.
 var (
-	skStory      = regexp.MustCompile(`(?i)^###\s+(?:User Story|用户故事|使用者故事|ユーザーストーリー)\s*(\d+)\s*(?:[-—–:：]\s*)?(.*?)\s*(?:[（(]\s*(?:Priority|优先级|優先級|優先度)\s*[:：]\s*(P\d+)\s*[）)])?\s*(?:🎯.*)?$`)
-	skScenarios  = regexp.MustCompile(`(?i)^\*\*(?:Acceptance Scenarios|验收场景|驗收場景|受け入れシナリオ)\*\*\s*[:：]?|^\*\*(?:Acceptance Scenarios|验收场景|驗收場景|受け入れシナリオ)\s*[:：]\*\*`)
-	skScenario   = regexp.MustCompile(`^(\d+)\.\s+(.*)$`)
-	skItem       = regexp.MustCompile(`^[-*]\s+\*{0,2}([A-Z]{1,4}-\d{3}[a-z]?)\*{0,2}\s*[:：]?\s*\*{0,2}\s*(.*)$`)
-	skTask       = regexp.MustCompile(`^\s*[-*]\s\[( |x|X)\]\s+(T\d{3,})((?:\s*\[[^\]]+\])*)\s*(.*)$`)
-	skLabel      = regexp.MustCompile(`\[([^\]]+)\]`)
-	skRef        = regexp.MustCompile(`\b(?:FR|SC|NFR)-\d{3}[a-z]?\b`)
-	skDepends    = regexp.MustCompile(`(?i)depends on\s+((?:T\d{3,}(?:\s*(?:,|and|&)\s*)?)+)`)
-	skTaskID     = regexp.MustCompile(`T\d{3,}`)
-	skStoryLabel = regexp.MustCompile(`^US\d+$`)
+	skStory      = lazyRegexp(`(?i)^###\s+(?:User Story|用户故事|使用者故事|ユーザーストーリー)\s*(\d+)\s*(?:[-—–:：]\s*)?(.*?)\s*(?:[（(]\s*(?:Priority|优先级|優先級|優先度)\s*[:：]\s*(P\d+)\s*[）)])?\s*(?:🎯.*)?$`)
+	skScenarios  = lazyRegexp(`(?i)^\*\*(?:Acceptance Scenarios|验收场景|驗收場景|受け入れシナリオ)\*\*\s*[:：]?|^\*\*(?:Acceptance Scenarios|验收场景|驗收場景|受け入れシナリオ)\s*[:：]\*\*`)
+	skScenario   = lazyRegexp(`^(\d+)\.\s+(.*)$`)
+	skItem       = lazyRegexp(`^[-*]\s+\*{0,2}([A-Z]{1,4}-\d{3}[a-z]?)\*{0,2}\s*[:：]?\s*\*{0,2}\s*(.*)$`)
+	skTask       = lazyRegexp(`^\s*[-*]\s\[( |x|X)\]\s+(T\d{3,})((?:\s*\[[^\]]+\])*)\s*(.*)$`)
+	skLabel      = lazyRegexp(`\[([^\]]+)\]`)
+	skRef        = lazyRegexp(`\b(?:FR|SC|NFR)-\d{3}[a-z]?\b`)
+	skDepends    = lazyRegexp(`(?i)depends on\s+((?:T\d{3,}(?:\s*(?:,|and|&)\s*)?)+)`)
+	skTaskID     = lazyRegexp(`T\d{3,}`)
+	skStoryLabel = lazyRegexp(`^US\d+$`)
 )
 
 // parseSpecKitSpec reads spec.md: user stories with their acceptance
@@ -62,7 +61,7 @@ func parseSpecKitSpec(d *Doc, lines []line) {
 		if strings.Contains(t, "[NEEDS CLARIFICATION") {
 			d.Clarifications = append(d.Clarifications, l.n)
 		}
-		if m := skStory.FindStringSubmatch(t); m != nil {
+		if m := skStory().FindStringSubmatch(t); m != nil {
 			flushItem()
 			flushStory()
 			story = &Requirement{ID: "US" + m[1], Title: strings.TrimSpace(m[2]), Priority: m[3], Line: l.n, Criteria: []Criterion{}}
@@ -74,12 +73,12 @@ func parseSpecKitSpec(d *Doc, lines []line) {
 			continue
 		}
 		if story != nil {
-			if skScenarios.MatchString(t) {
+			if skScenarios().MatchString(t) {
 				flushCrit()
 				inScenarios = true
 				continue
 			}
-			if m := skScenario.FindStringSubmatch(t); inScenarios && m != nil && !strings.HasPrefix(l.text, " ") {
+			if m := skScenario().FindStringSubmatch(t); inScenarios && m != nil && !strings.HasPrefix(l.text, " ") {
 				flushCrit()
 				crit = &Criterion{ID: story.ID + "/AC" + strconv.Itoa(len(story.Criteria)+1), Line: l.n, Text: m[2]}
 				critText = []string{m[2]}
@@ -92,7 +91,7 @@ func parseSpecKitSpec(d *Doc, lines []line) {
 			}
 			continue
 		}
-		if m := skItem.FindStringSubmatch(t); m != nil && !strings.HasPrefix(l.text, " ") {
+		if m := skItem().FindStringSubmatch(t); m != nil && !strings.HasPrefix(l.text, " ") {
 			flushItem()
 			item = &Requirement{ID: m[1], Line: l.n, Criteria: []Criterion{}}
 			text = []string{m[2]}
@@ -128,26 +127,26 @@ func parseSpecKitTasks(d *Doc, lines []line) {
 			d.body += "#" + normSpace(h) + "\n"
 			continue
 		}
-		m := skTask.FindStringSubmatch(l.text)
+		m := skTask().FindStringSubmatch(l.text)
 		if m == nil {
 			continue
 		}
 		task := Task{ID: m[2], Checkbox: m[1], Status: kiroStatus(m[1]), Line: l.n,
-			Title: strings.TrimSpace(m[4]), Group: phase, Refs: skRef.FindAllString(m[4], -1),
+			Title: strings.TrimSpace(m[4]), Group: phase, Refs: skRef().FindAllString(m[4], -1),
 			DependsOn: []string{}}
-		for _, lab := range skLabel.FindAllStringSubmatch(m[3], -1) {
+		for _, lab := range skLabel().FindAllStringSubmatch(m[3], -1) {
 			switch {
 			case lab[1] == "P":
 				task.Parallel = true
-			case skStoryLabel.MatchString(lab[1]):
+			case skStoryLabel().MatchString(lab[1]):
 				task.Story = lab[1]
 			}
 		}
 		// Refs are a set: sorted, each once.
 		sort.Strings(task.Refs)
 		task.Refs = dedupe(task.Refs)
-		if dm := skDepends.FindStringSubmatch(m[4]); dm != nil {
-			task.DependsOn = skTaskID.FindAllString(dm[1], -1)
+		if dm := skDepends().FindStringSubmatch(m[4]); dm != nil {
+			task.DependsOn = skTaskID().FindAllString(dm[1], -1)
 		}
 		task.Requirements = dedupe(task.Refs)
 		if task.Story != "" {

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -25,7 +24,7 @@ func splitLines(data []byte) []line {
 		out[i] = line{n: i + 1, text: t}
 		trimmed := strings.TrimLeft(t, " \t")
 		if fence == "" {
-			if m := fenceOpen.FindString(trimmed); m != "" {
+			if m := fenceOpen().FindString(trimmed); m != "" {
 				fence = m[:3]
 				out[i].fenced = true
 			}
@@ -39,7 +38,7 @@ func splitLines(data []byte) []line {
 	return out
 }
 
-var fenceOpen = regexp.MustCompile("^(```+|~~~+)")
+var fenceOpen = lazyRegexp("^(```+|~~~+)")
 
 // heading returns a markdown heading's level and text, or 0.
 func heading(s string) (int, string) {

@@ -41,14 +41,14 @@ const (
 )
 
 var (
-	reValidates = regexp.MustCompile(`(?i)\bValidates\**\s*[:：]?\s*\**\s*Requirements?\s+(` + listPat + `)`)
-	reFeature   = regexp.MustCompile(`(?i)\bFeature:\s*([a-z0-9][a-z0-9_-]*)(?:\s*,\s*Property\s+(\d+))?`)
-	reProperty  = regexp.MustCompile(`(?i)@Tag\("Property:\s*(\d+)"\)`)
-	reRequires  = regexp.MustCompile(`(?i)\b(?:Requirements?|Reqs?\.?|需求|要件)(?:\s*[(（]([a-z0-9][a-z0-9_/-]*)[)）])?\s*[:：]?\s*#?(` + listPat + `)`)
+	reValidates = lazyRegexp(`(?i)\bValidates\**\s*[:：]?\s*\**\s*Requirements?\s+(` + listPat + `)`)
+	reFeature   = lazyRegexp(`(?i)\bFeature:\s*([a-z0-9][a-z0-9_-]*)(?:\s*,\s*Property\s+(\d+))?`)
+	reProperty  = lazyRegexp(`(?i)@Tag\("Property:\s*(\d+)"\)`)
+	reRequires  = lazyRegexp(`(?i)\b(?:Requirements?|Reqs?\.?|需求|要件)(?:\s*[(（]([a-z0-9][a-z0-9_/-]*)[)）])?\s*[:：]?\s*#?(` + listPat + `)`)
 	// reDefines is a heading that defines a requirement: never a citation.
-	reDefines  = regexp.MustCompile(`(?i)^\s*#{1,6}\s*(?:Requirement|需求|要件)s?\s*\d`)
-	reExplicit = regexp.MustCompile(`\b(?:FR|SC|NFR)-\d{3}[a-z]?\b|\bUS\d+/AC\d+\b`)
-	reSpecPath = regexp.MustCompile(`(?:\.kiro/specs|specs)/([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+	reDefines  = lazyRegexp(`(?i)^\s*#{1,6}\s*(?:Requirement|需求|要件)s?\s*\d`)
+	reExplicit = lazyRegexp(`\b(?:FR|SC|NFR)-\d{3}[a-z]?\b|\bUS\d+/AC\d+\b`)
+	reSpecPath = lazyRegexp(`(?:\.kiro/specs|specs)/([A-Za-z0-9][A-Za-z0-9_.-]*)`)
 )
 
 // traceHints are byte strings one of which every citation the default
@@ -253,7 +253,7 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 	if len(data) == 0 || bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 || !mayCite(data) && len(x.patterns) == 0 {
 		return fr
 	}
-	if m := reSpecPath.FindSubmatch(data); m != nil {
+	if m := reSpecPath().FindSubmatch(data); m != nil {
 		fr.scope = strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
 	}
 	feature, featureLine := "", 0
@@ -270,7 +270,7 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 			continue
 		}
 		r := ref{line: l.n}
-		if m := reFeature.FindStringSubmatch(t); m != nil {
+		if m := reFeature().FindStringSubmatch(t); m != nil {
 			feature, featureLine = strings.ToLower(m[1]), l.n
 			if len(features) == 0 {
 				firstFeature = l.n
@@ -279,26 +279,26 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 			if m[2] != "" {
 				fr.refs = append(fr.refs, ref{line: l.n, scope: feature, property: feature + "#" + m[2]})
 			}
-			if m := reProperty.FindStringSubmatch(t); m != nil {
+			if m := reProperty().FindStringSubmatch(t); m != nil {
 				fr.refs = append(fr.refs, ref{line: l.n, scope: feature, property: feature + "#" + m[1]})
 			}
 		}
 		if feature != "" && l.n-featureLine <= 12 {
 			r.scope = feature
 		}
-		if reDefines.MatchString(t) {
+		if reDefines().MatchString(t) {
 			continue // "### Requirement 3: …" in a document defines it
 		}
-		for _, m := range idLists(reValidates, t) {
+		for _, m := range idLists(reValidates(), t) {
 			r.ids = append(r.ids, ResolveRefs(splitRefs(t[m[2]:m[3]]))...)
 		}
-		for _, m := range idLists(reRequires, t) {
+		for _, m := range idLists(reRequires(), t) {
 			if m[2] >= 0 {
 				r.scope = strings.ToLower(t[m[2]:m[3]])
 			}
 			r.ids = append(r.ids, ResolveRefs(splitRefs(strings.TrimSpace(t[m[4]:m[5]])))...)
 		}
-		r.ids = append(r.ids, reExplicit.FindAllString(t, -1)...)
+		r.ids = append(r.ids, reExplicit().FindAllString(t, -1)...)
 		for _, re := range x.patterns {
 			for _, m := range re.FindAllStringSubmatch(t, -1) {
 				r.ids = append(r.ids, ResolveRefs(splitRefs(m[1]))...)
@@ -345,12 +345,12 @@ func topWords(data []byte, n int) []string {
 }
 
 // reImport is a line that imports something, in the common languages.
-var reImport = regexp.MustCompile(`^\s*(?:import\b|from\s+\S+\s+import\b|export\s.*\bfrom\b|.*\brequire\(|use\s|#include\b|using\s)`)
+var reImport = lazyRegexp(`^\s*(?:import\b|from\s+\S+\s+import\b|export\s.*\bfrom\b|.*\brequire\(|use\s|#include\b|using\s)`)
 
 // reModule is the quoted module an import line names, in the languages
 // that quote it (JavaScript, TypeScript, Go, C, PHP, Rust's mod paths are
 // not quoted and always count).
-var reModule = regexp.MustCompile(`(?:from|require\(|import|#include)\s*['"<]([^'">]+)['">]`)
+var reModule = lazyRegexp(`(?:from|require\(|import|#include)\s*['"<]([^'">]+)['">]`)
 
 // localModule reports whether a quoted module is the project's own: a
 // relative path, an alias of the source root, or a path with a directory
@@ -372,14 +372,14 @@ var importKeywords = map[string]bool{"import": true, "export": true, "from": tru
 func importStems(lines []line) [][]string {
 	var out [][]string
 	for _, l := range lines {
-		if !reImport.MatchString(l.text) {
+		if !reImport().MatchString(l.text) {
 			continue
 		}
-		if m := reModule.FindStringSubmatch(l.text); m != nil && !localModule(m[1]) {
+		if m := reModule().FindStringSubmatch(l.text); m != nil && !localModule(m[1]) {
 			continue // a library ('vitest', 'react'), not a part of the project
 		}
 		var stems []string
-		for _, tok := range nameToken.FindAllString(l.text, -1) {
+		for _, tok := range nameToken().FindAllString(l.text, -1) {
 			if importKeywords[tok] {
 				continue
 			}

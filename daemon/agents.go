@@ -45,6 +45,10 @@ type agents struct {
 type sessionWrite struct {
 	agent string
 	until time.Time
+	// seen: a change of the file has been put down to the call; ended:
+	// the call has ended (agent.tool.after). The claim ends a settle
+	// window after both, however long the write took to settle.
+	seen, ended bool
 }
 
 // sessionToolLimit bounds how long a tool call announced by a session
@@ -313,10 +317,6 @@ func (g *agents) session(ev event.Event, now time.Time) {
 	if ev.Agent == nil || len(ev.Files) == 0 {
 		return
 	}
-	until := now.Add(sessionToolLimit)
-	if ev.Kind == event.AgentToolAfter {
-		until = now.Add(g.window)
-	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for path, w := range g.sessions {
@@ -325,7 +325,17 @@ func (g *agents) session(ev event.Event, now time.Time) {
 		}
 	}
 	for _, f := range ev.Files {
-		g.sessions[f.Path] = sessionWrite{agent: ev.Agent.Name, until: until}
+		w, ok := g.sessions[f.Path]
+		switch {
+		case ev.Kind == event.AgentToolBefore || !ok:
+			w = sessionWrite{agent: ev.Agent.Name, until: now.Add(sessionToolLimit)}
+		default:
+			w.ended = true
+			if w.seen {
+				w.until = now.Add(g.window)
+			}
+		}
+		g.sessions[f.Path] = w
 	}
 }
 
@@ -334,6 +344,11 @@ func (g *agents) bySession(files []event.File, now time.Time) {
 	for i, f := range files {
 		if w, ok := g.sessions[f.Path]; ok && now.Before(w.until) {
 			files[i].WrittenBy = w.agent
+			if !w.seen && w.ended {
+				w.until = now.Add(g.window)
+			}
+			w.seen = true
+			g.sessions[f.Path] = w
 		}
 	}
 }

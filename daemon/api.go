@@ -124,16 +124,6 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 			d.specs.holdBefore(f.Path)
 		}
 	case event.AgentToolAfter:
-		// The tool's writes were made before this call: let them settle
-		// first, so they are put down to the session while its claim on
-		// them holds, however busy the machine (the claim then ends).
-		if len(files) > 0 {
-			syncCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			if err := d.Sync(syncCtx); err != nil {
-				d.log.Warn("could not wait for an agent tool's writes to settle", tint.Err(err))
-			}
-			cancel()
-		}
 		for _, f := range files {
 			if s, ok := d.specs.afterTool(ctx, f.Path); ok {
 				ev.Spec = s

@@ -62,6 +62,22 @@ func TestSessionWritesAreTheAgents(t *testing.T) {
 	if files[0].WrittenBy != "" {
 		t.Error("the caller's files were changed")
 	}
+	// The call ends before its write has settled (a busy machine): the
+	// claim holds until the write is seen, then ends a window later.
+	g.attribute(event.Event{Kind: event.AgentToolBefore, Agent: call, Files: []event.File{{Path: "src/c.go"}}})
+	g.attribute(event.Event{Kind: event.AgentToolAfter, Agent: call, Files: []event.File{{Path: "src/c.go"}}})
+	g.mu.Lock()
+	if w := g.sessions["src/c.go"]; time.Until(w.until) < time.Second {
+		t.Errorf("the claim ended before its write was seen: %+v", w)
+	}
+	g.mu.Unlock()
+	parts = g.attribute(event.Event{Kind: event.FileCreated, Files: []event.File{{Path: "src/c.go"}}})
+	g.mu.Lock()
+	w := g.sessions["src/c.go"]
+	g.mu.Unlock()
+	if parts[0].Files[0].WrittenBy != "claude" || time.Until(w.until) > g.window {
+		t.Errorf("the late write: %+v, claim %+v", parts[0].Files[0], w)
+	}
 }
 
 // BenchmarkAttribute is the attribution's cost on the event path while an

@@ -48,8 +48,12 @@ twice changes nothing; uninstall removes exactly what it added.`,
   hookd agents status`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			run := hookCommand(self)
+			if _, err := exec.LookPath(run); run == "hookd" && err != nil {
+				fmt.Fprintln(cmd.OutOrStdout(), "note: the agents' hooks run `hookd`, which is not on PATH: install it (go install github.com/hookd-dev/hookd/cmd/hookd@latest) or pass --command")
+			}
 			return eachAgent(g, cmd, args, func(root, agent, keep string) (string, bool, error) {
-				return bridge.Install(root, agent, hookCommand(self), keep)
+				return bridge.Install(root, agent, run, keep)
 			}, "installed hookd into", "hookd was already installed in")
 		},
 	}
@@ -138,8 +142,8 @@ func hookCommand(given string) string {
 		return given
 	}
 	self, err := os.Executable()
-	if err != nil {
-		return "hookd"
+	if err != nil || strings.Contains(self, "go-build") {
+		return "hookd" // from `go run`: its binary goes with it, so rely on PATH
 	}
 	if onPath, err := exec.LookPath("hookd"); err == nil {
 		a, _ := filepath.EvalSymlinks(onPath)

@@ -306,19 +306,25 @@ func (s *scoper) textScores(cands, ids, near []string) map[string]float64 {
 // clearBest is the candidate that scores at least least, and by margin
 // more than any other.
 func clearBest(scores map[string]float64, least, margin float64) string {
-	best, first, second := "", 0.0, 0.0
-	for c, v := range scores {
-		switch {
-		case v > first:
-			best, first, second = c, v, first
-		case v > second:
-			second = v
-		}
-	}
+	best, first, second := leader(scores)
 	if first < least || first-second < margin {
 		return ""
 	}
 	return best
+}
+
+// leader is the key of m with the highest value, with that value and the
+// runner-up's (a tie leaves them equal, which no caller takes for a lead).
+func leader[V int | float64](m map[string]V) (best string, first, second V) {
+	for k, v := range m {
+		switch {
+		case v > first:
+			best, first, second = k, v, first
+		case v > second:
+			second = v
+		}
+	}
+	return best, first, second
 }
 
 // byImports is the candidate whose documents name the most of what the

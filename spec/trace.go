@@ -654,15 +654,7 @@ func majority(refs []scoped) string {
 			n[r.spec]++
 		}
 	}
-	best, first, second := "", 0, 0
-	for spec, k := range n {
-		switch {
-		case k > first:
-			best, first, second = spec, k, first
-		case k > second:
-			second = k
-		}
-	}
+	best, first, second := leader(n)
 	if first < 2 || first < 2*second {
 		return ""
 	}

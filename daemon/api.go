@@ -20,6 +20,7 @@ import (
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/trace"
 )
 
 // The daemon's side of the socket API (package ipc).
@@ -384,6 +385,30 @@ func (a api) Impact(ctx context.Context, name string, ids []string) ([]event.Cit
 		return nil, ipc.NotFound(err.Error())
 	}
 	return a.specs.index.Impact(name, ids), nil
+}
+
+func (a api) Trace(ctx context.Context, name, req string) (*trace.Report, error) {
+	select {
+	case <-a.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case <-a.specs.built:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var ids []string
+	if req != "" {
+		ids = []string{req}
+	}
+	if name != "" || req != "" {
+		if err := a.specs.index.Check(name, ids); err != nil {
+			return nil, ipc.NotFound(err.Error())
+		}
+	}
+	cfg, _ := a.Config()
+	return a.specs.trace(ctx, cfg, a.opts.Repo.GitDir != "", name, req), nil
 }
 
 func (a api) SpecDiff(ctx context.Context, file string) (ipc.SpecDiff, error) {

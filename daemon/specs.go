@@ -15,7 +15,9 @@ import (
 	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
+	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/spec"
+	"github.com/hookd-dev/hookd/trace"
 )
 
 // specTracker turns file events on spec documents into spec.changed and
@@ -30,6 +32,9 @@ type specTracker struct {
 	root    string
 	index   *spec.Index
 	journal *journal.Journal
+	// history keeps the blames of trace reports until their file or HEAD
+	// changes.
+	history *trace.History
 	log     *slog.Logger
 	built   chan struct{} // closed once the index is ready for queries
 	// files lists the work tree's files (the settler's index); anyFile
@@ -72,7 +77,7 @@ func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, f
 	}
 	empty := make(chan struct{})
 	close(empty)
-	return &specTracker{root: root, index: x, journal: j, files: files, anyFile: anyFile, log: log, built: make(chan struct{}), warned: map[string]string{}, seen: map[string]string{}, empty: empty, wake: make(chan struct{}, 1)}
+	return &specTracker{root: root, index: x, history: trace.NewHistory(root), journal: j, files: files, anyFile: anyFile, log: log, built: make(chan struct{}), warned: map[string]string{}, seen: map[string]string{}, empty: empty, wake: make(chan struct{}, 1)}
 }
 
 // offer queues a file event for the tracker; others are not its concern.
@@ -460,4 +465,15 @@ func underRoot(dir string, roots []string) bool {
 		}
 	}
 	return false
+}
+
+// trace is the traceability report of the index as it is, judged by the
+// config's [trace] policy and the committed reviews.
+// Outside git there is no history to judge stale and suspect by.
+func (t *specTracker) trace(ctx context.Context, cfg *hooks.Config, git bool, name, req string) *trace.Report {
+	var h *trace.History
+	if git {
+		h = t.history
+	}
+	return trace.Build(ctx, t.index, trace.Options{Root: t.root, Spec: name, Requirement: req, Policy: cfg.Trace.Policy(), History: h})
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/rules"
+	"github.com/hookd-dev/hookd/trace"
 )
 
 // Origin says whose file a hook came from, which decides whether it needs
@@ -122,9 +123,23 @@ type Specs struct {
 	Roots []string
 }
 
-// Trace configures requirement-reference recognition.
+// Trace configures requirement-reference recognition and the
+// traceability policy `hookd trace check` enforces.
 type Trace struct {
 	Patterns []string
+	// Require are the kinds of place that must cover every requirement
+	// (test, code, task, design); default test.
+	Require []string
+	// EachCriterion: every acceptance criterion must be covered on its own.
+	EachCriterion bool
+	// FailOn are the findings that fail the check (dangling, uncovered,
+	// stale, suspect); default dangling.
+	FailOn []string
+}
+
+// Policy is the traceability policy these settings state.
+func (t Trace) Policy() trace.Policy {
+	return trace.Policy{Require: t.Require, EachCriterion: t.EachCriterion, FailOn: t.FailOn}
 }
 
 // Agent is an agent back-end under [agent.NAME].

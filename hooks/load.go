@@ -738,7 +738,7 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 var (
 	watchKeys = []string{"ignore", "settle"}
 	specsKeys = []string{"roots"}
-	traceKeys = []string{"patterns"}
+	traceKeys = []string{"patterns", "require", "each_criterion", "fail_on"}
 )
 
 var defaultsKeys = []string{"agent", "debounce", "max_wait", "timeout", "max_agents", "max_runs", "max_depth"}
@@ -804,26 +804,63 @@ func (c *checker) specs(t table) Specs {
 }
 
 func (c *checker) trace(t table) Trace {
-	var tr Trace
+	tr := Trace{Require: []string{"test"}, FailOn: []string{"dangling"}}
 	for _, k := range sortedKeys(t.fields) {
 		f := t.fields[k]
-		if k != "patterns" {
-			c.unknown(f.at.Key, k, "in [trace]", traceKeys)
-			continue
-		}
-		tr.Patterns, _ = c.strings(f)
-		for _, p := range tr.Patterns {
-			re, err := regexp.Compile(p)
-			switch {
-			case err != nil:
-				c.at(f.at.Value, "trace pattern %q: %v", p, err)
-			case re.NumSubexp() < 1:
-				c.at(f.at.Value, "trace pattern %q: put a group around the cited ids, e.g. `REQ-(\\d+)`", p)
+		switch k {
+		case "patterns":
+			tr.Patterns, _ = c.strings(f)
+			for _, p := range tr.Patterns {
+				re, err := regexp.Compile(p)
+				switch {
+				case err != nil:
+					c.at(f.at.Value, "trace pattern %q: %v", p, err)
+				case re.NumSubexp() < 1:
+					c.at(f.at.Value, "trace pattern %q: put a group around the cited ids, e.g. `REQ-(\\d+)`", p)
+				}
 			}
+		case "require":
+			tr.Require = c.oneOf(f, "[trace] require", traceCoverKinds)
+		case "fail_on":
+			tr.FailOn = c.oneOf(f, "[trace] fail_on", traceFindings)
+		case "each_criterion":
+			tr.EachCriterion, _ = c.boolean(f)
+		default:
+			c.unknown(f.at.Key, k, "in [trace]", traceKeys)
 		}
 	}
 	return tr
 }
+
+// oneOf reads a list of words each of which must be one of allowed.
+func (c *checker) oneOf(f field, what string, allowed []string) []string {
+	l, ok := c.strings(f)
+	if !ok {
+		return nil
+	}
+	out := []string{}
+	for _, w := range l {
+		if !slices.Contains(allowed, w) {
+			msg := fmt.Sprintf("%s: unknown %q; one of %s", what, w, strings.Join(allowed, ", "))
+			if near := suggest.Nearest(w, allowed, 2); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			c.at(f.at.Value, "%s", msg)
+			continue
+		}
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// traceCoverKinds are what [trace] require may name: the kinds of place
+// that cover a requirement.
+var traceCoverKinds = []string{"test", "code", "task", "design"}
+
+// traceFindings are what [trace] fail_on may name.
+var traceFindings = []string{"dangling", "uncovered", "stale", "suspect"}
 
 var agentKeys = []string{"preset", "command", "args", "env", "workdir", "timeout", "max_runs_per_hour", "url", "model", "api_key_env", "prompt_via",
 	"max_cost_per_day", "max_tokens_per_day", "max_turns"}

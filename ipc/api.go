@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/trace"
 )
 
 // Version header sent on every reply.
@@ -189,6 +190,9 @@ type API interface {
 	// Impact lists the places citing the requirements ids of the named
 	// spec (any spec when empty), from the daemon's trace index.
 	Impact(ctx context.Context, spec string, ids []string) ([]event.Citation, error)
+	// Trace is the traceability report of a spec (every spec when empty),
+	// or of one requirement of it, judged by the [trace] policy in force.
+	Trace(ctx context.Context, spec, req string) (*trace.Report, error)
 	// SpecDiff is the requirement-level change of a spec document since
 	// the daemon last saw it.
 	SpecDiff(ctx context.Context, file string) (SpecDiff, error)

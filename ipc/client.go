@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/trace"
 )
 
 // ErrNotRunning means no daemon answers on the socket.
@@ -153,6 +154,23 @@ func (c *Client) Runs(ctx context.Context, hook string, limit int) ([]Run, error
 		q.Set("limit", fmt.Sprint(limit))
 	}
 	return rs, c.do(ctx, "GET", "/v1/runs?"+q.Encode(), nil, &rs)
+}
+
+// Trace is the daemon's traceability report of a spec ("" for every
+// spec), or of one requirement of it.
+func (c *Client) Trace(ctx context.Context, spec, req string) (*trace.Report, error) {
+	q := url.Values{}
+	if spec != "" {
+		q.Set("spec", spec)
+	}
+	if req != "" {
+		q.Set("req", req)
+	}
+	var out trace.Report
+	if err := c.do(ctx, "GET", "/v1/trace?"+q.Encode(), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // Impact lists the places citing requirements of a spec.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/trace"
 )
 
 // nopAPI accepts every call with empty answers.
@@ -35,6 +36,9 @@ func (nopAPI) Idle(context.Context) error                           { return nil
 func (nopAPI) Shutdown()                                            {}
 func (nopAPI) Impact(context.Context, string, []string) ([]event.Citation, error) {
 	return []event.Citation{}, nil
+}
+func (nopAPI) Trace(context.Context, string, string) (*trace.Report, error) {
+	return &trace.Report{}, nil
 }
 func (nopAPI) SpecDiff(context.Context, string) (SpecDiff, error)    { return SpecDiff{}, nil }
 func (nopAPI) SpecAccept(context.Context, string) error              { return nil }

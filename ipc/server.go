@@ -212,6 +212,7 @@ func routes(api API) *http.ServeMux {
 		"POST /v1/sync":                 h.sync,
 		"POST /v1/shutdown":             h.shutdown,
 		"GET /v1/impact":                h.impact,
+		"GET /v1/trace":                 h.trace,
 		"GET /v1/spec/diff":             h.specDiff,
 		"POST /v1/spec/accept":          h.specAccept,
 		"POST /v1/hooks/{name}/forget":  h.forget,
@@ -260,6 +261,12 @@ func (h *handlers) impact(w http.ResponseWriter, r *http.Request) {
 	}
 	cites, err := h.api.Impact(r.Context(), q.Get("spec"), q["req"])
 	respond(w, cites, err)
+}
+
+func (h *handlers) trace(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	rep, err := h.api.Trace(r.Context(), q.Get("spec"), q.Get("req"))
+	respond(w, rep, err)
 }
 
 func (h *handlers) specDiff(w http.ResponseWriter, r *http.Request) {

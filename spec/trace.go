@@ -504,86 +504,28 @@ func (x *Index) scoper() *scoper {
 // with Spec empty and Candidates saying which specs it could mean, when
 // the named spec is among them.
 func (x *Index) Impact(name string, ids []string) []event.Citation {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
 	out := []event.Citation{}
-	// hit returns the first cited id that one of ids covers.
-	hit := func(cited []string) string {
-		for _, c := range cited {
-			for _, id := range ids {
-				if covers(id, c) {
-					return c
-				}
-			}
-		}
-		return ""
-	}
-	designs := map[string]*Doc{} // spec name → design, for property tags
-	for _, d := range x.docs {
-		if d.Kind == Design {
-			designs[strings.ToLower(d.Spec)] = d
-		}
-	}
-	for _, d := range x.docs {
-		if name != "" && d.Spec != name && !(d.Kind == Delta && deltaCapability(d) == name) {
+	for _, l := range x.Links(name) {
+		id := firstCovered(ids, l.Cites)
+		if id == "" {
 			continue
 		}
-		switch d.Kind {
-		case Tasks:
-			for _, t := range d.Tasks {
-				if id := hit(t.Requirements); id != "" {
-					out = append(out, event.Citation{Requirement: id, Spec: d.Spec, File: d.File, Line: t.Line, Kind: CiteTask, Stale: t.Status == Done})
-				}
-			}
-		case Design:
-			for _, p := range d.Properties {
-				if id := hit(p.Validates); id != "" {
-					out = append(out, event.Citation{Requirement: id, Spec: d.Spec, File: d.File, Line: p.Line, Kind: CiteDesign})
-				}
-			}
-		case Delta:
-			for _, r := range append(append([]Requirement{}, d.Delta.Modified...), d.Delta.Removed...) {
-				if id := hit([]string{r.ID}); id != "" {
-					out = append(out, event.Citation{Requirement: id, Spec: d.Spec, File: d.File, Line: r.Line, Kind: CiteChange})
-				}
+		out = append(out, event.Citation{Requirement: id, Spec: l.Spec, File: l.File, Line: l.Line, Kind: l.Kind,
+			Stale: l.Kind == CiteTask && l.Status == Done, Why: l.Why, Candidates: l.Candidates})
+	}
+	return out
+}
+
+// firstCovered is the first of cited that one of ids covers, or "".
+func firstCovered(ids, cited []string) string {
+	for _, c := range cited {
+		for _, id := range ids {
+			if covers(id, c) {
+				return c
 			}
 		}
 	}
-	sc := x.scoper()
-	var unscoped []event.Citation
-	for file, fr := range x.files {
-		kind := CiteCode
-		if fr.test {
-			kind = CiteTest
-		}
-		for _, s := range x.scopeFile(sc, file, fr, designs) {
-			id := hit(s.cited)
-			if id == "" {
-				continue
-			}
-			c := event.Citation{Requirement: id, Spec: s.spec, File: file, Line: s.ref.line, Kind: kind, Why: s.why}
-			switch {
-			case s.spec != "":
-				if name == "" || strings.EqualFold(s.spec, name) {
-					out = append(out, c)
-				}
-			case len(s.cands) > 0 && (name == "" || slices.Contains(s.cands, name)):
-				c.Candidates = s.cands
-				unscoped = append(unscoped, c)
-			}
-		}
-	}
-	byPlace := func(s []event.Citation) {
-		sort.Slice(s, func(i, j int) bool {
-			if s[i].File != s[j].File {
-				return s[i].File < s[j].File
-			}
-			return s[i].Line < s[j].Line
-		})
-	}
-	byPlace(out)
-	byPlace(unscoped)
-	return append(out, unscoped...)
+	return ""
 }
 
 // scoped is one citation of a file, with what it cites and its scope.

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookd-dev/hookd/gitcmd"
+	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/spec"
+	"github.com/hookd-dev/hookd/trace"
+)
+
+func newTraceCmd(g *globals) *cobra.Command {
+	var format, linkBase string
+	cmd := &cobra.Command{
+		Use:   "trace [SPEC | SPEC#REQ]",
+		Short: "Show what covers each requirement, and what is uncovered, dangling, stale or suspect",
+		Long: `trace shows, for every requirement and acceptance criterion of every spec (or
+of one spec, or one requirement), what covers it: tasks with their status,
+design properties, code and tests. Then the findings:
+
+  dangling   a citation of an id its spec does not define (after a renumbering
+             or a removal), with its file and line
+  uncovered  a requirement with no place of a kind [trace] require asks for
+             (default: a test)
+  stale      a done task citing a requirement that changed after it was ticked
+  suspect    a place citing a requirement that changed after the place was last
+             touched, by git blame; it stays suspect until someone checks it and
+             runs 'hookd trace review'
+
+--format text (the default; coloured on a terminal), json (stable), md (for a
+pull request) or html (one self-contained page: a matrix with filters and
+links; write it to a file). It asks the running daemon, whose index and blames
+are current; without one it builds them itself. 'hookd trace check' is the CI
+gate.`,
+		Example: `  hookd trace
+  hookd trace login
+  hookd trace login#2 --format json
+  hookd trace --format html > trace.html`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains([]string{"text", "json", "md", "html"}, format) {
+				return usageError{fmt.Errorf("--format is text, json, md or html, not %q", format)}
+			}
+			name, req := "", ""
+			if len(args) == 1 {
+				name, req, _ = strings.Cut(args[0], "#")
+			}
+			rep, err := g.trace(cmd.Context(), name, req)
+			if err != nil {
+				return err
+			}
+			g.traceProblems(rep)
+			out := cmd.OutOrStdout()
+			switch format {
+			case "json":
+				return printJSON(out, rep)
+			case "md":
+				return trace.Markdown(out, rep)
+			case "html":
+				title := "Traceability"
+				if name != "" {
+					title += ": " + args[0]
+				}
+				return trace.HTML(out, rep, trace.HTMLOptions{Title: title, LinkBase: linkBase})
+			}
+			return trace.Text(out, rep, isTerminal(out) && os.Getenv("NO_COLOR") == "", terminalWidth(out))
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text, json, md or html")
+	cmd.Flags().StringVar(&linkBase, "link-base", "", "html: prefix of file links, e.g. https://github.com/o/r/blob/SHA/")
+	cmd.AddCommand(newTraceCheckCmd(g), newTraceReviewCmd(g))
+	return cmd
+}
+
+func newTraceCheckCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "check [SPEC]",
+		Short: "Exit 1 when the [trace] policy is broken: for CI",
+		Long: `check prints each finding the policy fails on as 'file:line: kind: message'
+and exits 1 when there is one, 0 when there is none. The policy is hookd.toml's:
+
+  [trace]
+  require = ["test"]                    # what must cover each requirement
+  each_criterion = false                # each acceptance criterion on its own
+  fail_on = ["dangling", "uncovered"]   # default ["dangling"]
+
+Under GitHub Actions (GITHUB_ACTIONS=true) every finding is also an
+annotation on its line: an error when the policy fails on it, a warning when
+not.`,
+		Example: `  hookd trace check
+  hookd trace check login`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			rep, err := g.trace(cmd.Context(), name, "")
+			if err != nil {
+				return err
+			}
+			g.traceProblems(rep)
+			out := cmd.OutOrStdout()
+			failing := rep.Failing()
+			if asJSON {
+				if failing == nil {
+					failing = []trace.Finding{}
+				}
+				if err := printJSON(out, failing); err != nil {
+					return err
+				}
+			} else {
+				for _, f := range failing {
+					fmt.Fprintf(out, "%s:%d: %s: %s\n", f.File, f.Line, f.Kind, f.Message)
+				}
+			}
+			if os.Getenv("GITHUB_ACTIONS") == "true" {
+				trace.Annotate(out, rep)
+			}
+			others := len(rep.Findings) - len(failing)
+			if len(failing) > 0 {
+				fmt.Fprintf(g.stderr, "trace check: %s the policy fails on (fail_on = [%s]), %d other; %d of %d requirements covered\n",
+					plural(len(failing), "finding", "findings"), strings.Join(rep.Policy.FailOn, ", "), others, rep.Summary.Covered, rep.Summary.Requirements)
+				return ExitError{exitFailure}
+			}
+			fmt.Fprintf(g.stderr, "trace check: ok (%d of %d requirements covered; %d findings the policy does not fail on)\n", rep.Summary.Covered, rep.Summary.Requirements, others)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the failing findings as JSON")
+	return cmd
+}
+
+func newTraceReviewCmd(g *globals) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "review [PLACE | SPEC#REQ]...",
+		Short: "Record that you checked suspect and stale links, so they stop being flagged",
+		Long: `review records that you checked the suspect and stale links of the places or
+requirements named: a FILE (every link from it), FILE:LINE (the links on that
+line), or SPEC#REQ (every link to that requirement and its criteria); --all
+for every one.
+
+Reviews are kept in hookd.reviews at the repository's root, one per line:
+commit it, so clones and CI see them. A review holds while the requirement
+says what it said when it was reviewed; when its text changes again the link
+is suspect again.`,
+		Example: `  hookd trace review src/auth/logout_test.go
+  hookd trace review login#2.1
+  hookd trace review --all`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && !all {
+				return usageError{errors.New("name what you checked (FILE, FILE:LINE or SPEC#REQ), or --all")}
+			}
+			root, _, err := g.specConfig()
+			if err != nil {
+				return err
+			}
+			type place struct {
+				file string
+				line int
+			}
+			var places []place
+			var reqs [][2]string
+			for _, a := range args {
+				if s, id, ok := strings.Cut(a, "#"); ok {
+					reqs = append(reqs, [2]string{s, id})
+					continue
+				}
+				file, line := a, 0
+				if i := strings.LastIndexByte(a, ':'); i > 0 {
+					if n, err := strconv.Atoi(a[i+1:]); err == nil {
+						file, line = a[:i], n
+					}
+				}
+				rel, err := repoRelative(root, file)
+				if err != nil {
+					return usageError{err}
+				}
+				places = append(places, place{rel, line})
+			}
+			rep, err := g.trace(cmd.Context(), "", "")
+			if err != nil {
+				return err
+			}
+			g.traceProblems(rep)
+			if !rep.History {
+				return errors.New("not a git repository: nothing is suspect or stale to review")
+			}
+			chosen := func(f trace.Finding) bool {
+				if all {
+					return true
+				}
+				for _, p := range places {
+					if f.File == p.file && (p.line == 0 || f.Line == p.line) {
+						return true
+					}
+				}
+				for _, r := range reqs {
+					if strings.EqualFold(f.Spec, r[0]) && spec.Covers(r[1], f.Requirement) {
+						return true
+					}
+				}
+				return false
+			}
+			rs, probs := trace.LoadReviews(root)
+			if len(probs) > 0 {
+				return fmt.Errorf("%v; fix %s before adding to it", probs[0], trace.ReviewsFile)
+			}
+			by := reviewer(cmd.Context(), root)
+			today := time.Now().Format("2006-01-02")
+			n := 0
+			out := cmd.OutOrStdout()
+			for _, f := range rep.Findings {
+				if (f.Kind != trace.Suspect && f.Kind != trace.Stale) || !chosen(f) {
+					continue
+				}
+				rs.Add(trace.Review{Spec: f.Spec, ID: f.Requirement, File: f.File, Fingerprint: f.Fingerprint, By: by, At: today})
+				fmt.Fprintf(out, "reviewed %s:%d (%s, cites %s#%s)\n", f.File, f.Line, f.Kind, f.Spec, f.Requirement)
+				n++
+			}
+			if n == 0 {
+				fmt.Fprintln(g.stderr, "nothing suspect or stale there: nothing to review")
+				return ExitError{exitFailure}
+			}
+			if err := rs.Save(root); err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stderr, "%s recorded in %s: commit it\n", plural(n, "review", "reviews"), trace.ReviewsFile)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "review every suspect and stale link")
+	return cmd
+}
+
+// reviewer is who records a review: git's user.name, else the login.
+func reviewer(ctx context.Context, root string) string {
+	if l, err := gitcmd.Lines(ctx, root, "config", "user.name"); err == nil && len(l) > 0 && l[0] != "" {
+		return l[0]
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
+// trace asks the running daemon for the report, or builds it in process:
+// one engine either way (trace.Build over the index).
+func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, error) {
+	if c, _, err := g.client(); err == nil {
+		rep, err := c.Trace(ctx, name, req)
+		if err == nil || !errors.Is(err, ipc.ErrNotRunning) {
+			return rep, err
+		}
+	}
+	root, cfg, err := g.specConfig()
+	if err != nil {
+		return nil, err
+	}
+	x, err := localIndex(ctx, root, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	if req != "" {
+		ids = []string{req}
+	}
+	if name != "" || req != "" {
+		if err := x.Check(name, ids); err != nil {
+			return nil, err
+		}
+	}
+	var h *trace.History
+	if _, err := gitcmd.Output(ctx, root, "rev-parse", "--git-dir"); err == nil {
+		h = trace.NewHistory(root)
+	}
+	return trace.Build(ctx, x, trace.Options{Root: root, Spec: name, Requirement: req, Policy: cfg.Trace.Policy(), History: h}), nil
+}
+
+func (g *globals) traceProblems(rep *trace.Report) {
+	for _, p := range rep.Problems {
+		fmt.Fprintf(g.stderr, "warning: %s\n", p)
+	}
+}

@@ -1,0 +1,304 @@
+package spec
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Link is one place that cites requirements: a task, a design property,
+// an OpenSpec change, or a citation in code or a test, with every id it
+// cites. Impact answers with one id of each; a trace report needs all.
+type Link struct {
+	Spec string `json:"spec"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Kind string `json:"kind"`
+	// Cites are the ids it cites, as resolved (ranges expanded, a
+	// property tag's requirements).
+	Cites []string `json:"cites"`
+	// Status is a task's.
+	Status Status `json:"status,omitempty"`
+	// Task is a task's id, Title its title or the property's.
+	Task  string `json:"task,omitempty"`
+	Title string `json:"title,omitempty"`
+	Why   string `json:"why,omitempty"`
+	// Candidates are, for a citation nothing scopes to one spec, the specs
+	// it could mean (Spec is then empty).
+	Candidates []string `json:"candidates,omitempty"`
+}
+
+// Links lists every place citing requirements of the named spec (every
+// spec when name is empty), scoped as Impact scopes them, sorted by file
+// and line, unscoped ones (Spec empty) last.
+func (x *Index) Links(name string) []Link {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.links(name)
+}
+
+// links is Links with x.mu read-held.
+func (x *Index) links(name string) []Link {
+	out := []Link{}
+	designs := x.designs()
+	for _, d := range x.docs {
+		if name != "" && d.Spec != name && !(d.Kind == Delta && deltaCapability(d) == name) {
+			continue
+		}
+		switch d.Kind {
+		case Tasks:
+			for _, t := range d.Tasks {
+				if len(t.Requirements) > 0 {
+					out = append(out, Link{Spec: d.Spec, File: d.File, Line: t.Line, Kind: CiteTask, Cites: t.Requirements, Status: t.Status, Task: t.ID, Title: t.Title})
+				}
+			}
+		case Design:
+			for _, p := range d.Properties {
+				if len(p.Validates) > 0 {
+					out = append(out, Link{Spec: d.Spec, File: d.File, Line: p.Line, Kind: CiteDesign, Cites: p.Validates, Task: p.ID, Title: p.Title})
+				}
+			}
+		case Delta:
+			for _, r := range append(slices.Clone(d.Delta.Modified), d.Delta.Removed...) {
+				out = append(out, Link{Spec: d.Spec, File: d.File, Line: r.Line, Kind: CiteChange, Cites: []string{r.ID}, Title: r.Title})
+			}
+		}
+	}
+	sc := x.scoper()
+	var unscoped []Link
+	for file, fr := range x.files {
+		kind := CiteCode
+		if fr.test {
+			kind = CiteTest
+		}
+		for _, s := range x.scopeFile(sc, file, fr, designs) {
+			if len(s.cited) == 0 {
+				continue
+			}
+			l := Link{Spec: s.spec, File: file, Line: s.ref.line, Kind: kind, Cites: s.cited, Why: s.why}
+			switch {
+			case s.spec != "":
+				if name == "" || strings.EqualFold(s.spec, name) {
+					out = append(out, l)
+				}
+			case len(s.cands) > 0 && (name == "" || slices.Contains(s.cands, name)):
+				l.Candidates = s.cands
+				unscoped = append(unscoped, l)
+			}
+		}
+	}
+	byPlace(out)
+	byPlace(unscoped)
+	return append(out, unscoped...)
+}
+
+func byPlace(s []Link) {
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].File != s[j].File {
+			return s[i].File < s[j].File
+		}
+		return s[i].Line < s[j].Line
+	})
+}
+
+// designs maps each spec name (lower case) to its design, for property
+// tags. x.mu is read-held.
+func (x *Index) designs() map[string]*Doc {
+	designs := map[string]*Doc{}
+	for _, d := range x.docs {
+		if d.Kind == Design {
+			designs[strings.ToLower(d.Spec)] = d
+		}
+	}
+	return designs
+}
+
+// defined maps each spec (an OpenSpec change's delta under its
+// capability) to the ids its documents define. x.mu is read-held.
+func (x *Index) defined() map[string]map[string]bool {
+	defined := map[string]map[string]bool{}
+	for _, d := range x.docs {
+		spec := d.Spec
+		if d.Kind == Delta {
+			spec = deltaCapability(d)
+		}
+		if defined[spec] == nil {
+			defined[spec] = map[string]bool{}
+		}
+		for _, id := range d.IDs() {
+			defined[spec][id] = true
+		}
+	}
+	return defined
+}
+
+// Dangling lists the citations of ids their spec does not define
+// (typically left behind by a renumbering or a removal), of the named
+// spec or of every spec; each Link's Cites are the missing ids only.
+//
+// A task or design property belongs to its own spec. A citation in code
+// or a test belongs to the spec it names, else to the one its file's
+// other citations are firmly scoped to, else, in a project with a single
+// spec, to that one when it is in code or a test (not prose, where
+// "requirements: 3.8" may be a Python version). Anything less certain is
+// not reported: a dangling link is a finding to act on, never a guess. A
+// spec that defines no ids (its documents unparsed) has nothing dangling.
+func (x *Index) Dangling(name string) []Link {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	defined := x.defined()
+	missing := func(spec string, cites []string) []string {
+		set := defined[spec]
+		if len(set) == 0 {
+			return nil
+		}
+		var out []string
+		for _, id := range cites {
+			if !set[id] && !anyUnder(set, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	var out []Link
+	for _, d := range x.docs {
+		if (name != "" && d.Spec != name) || (d.Kind != Tasks && d.Kind != Design) {
+			continue
+		}
+		for _, t := range d.Tasks {
+			if m := missing(d.Spec, t.Requirements); len(m) > 0 {
+				out = append(out, Link{Spec: d.Spec, File: d.File, Line: t.Line, Kind: CiteTask, Cites: m, Status: t.Status, Task: t.ID, Title: t.Title})
+			}
+		}
+		for _, p := range d.Properties {
+			if m := missing(d.Spec, p.Validates); len(m) > 0 {
+				out = append(out, Link{Spec: d.Spec, File: d.File, Line: p.Line, Kind: CiteDesign, Cites: m, Task: p.ID, Title: p.Title})
+			}
+		}
+	}
+	sc := x.scoper()
+	designs := x.designs()
+	for file, fr := range x.files {
+		kind := CiteCode
+		if fr.test {
+			kind = CiteTest
+		}
+		scoped := x.scopeFile(sc, file, fr, designs)
+		firm := ""
+		for _, s := range scoped {
+			if s.spec != "" && strong(s.why) && defined[s.spec] != nil {
+				if firm != "" && firm != s.spec {
+					firm = "-" // more than one: no spec of the file's
+				} else {
+					firm = s.spec
+				}
+			}
+		}
+		only := ""
+		project := sc.projectOf(file)
+		for _, e := range sc.specs {
+			if e.project == project {
+				only = pick(only == "", e.name, "-")
+			}
+		}
+		for _, s := range scoped {
+			spec := s.spec
+			if spec == "" && len(s.cands) == 0 && s.ref.property == "" {
+				// The scoper drops what no spec here defines: whose it is
+				// must come from elsewhere.
+				switch {
+				case firm != "" && firm != "-":
+					spec, s.why = firm, "file"
+				case only != "" && only != "-" && !isText(file):
+					spec, s.why = only, "project"
+				}
+			}
+			if spec == "" || (name != "" && !strings.EqualFold(spec, name)) {
+				continue
+			}
+			if m := missing(spec, s.ref.ids); len(m) > 0 {
+				out = append(out, Link{Spec: spec, File: file, Line: s.ref.line, Kind: kind, Cites: m, Why: s.why})
+			}
+		}
+	}
+	byPlace(out)
+	return out
+}
+
+func pick(ok bool, a, b string) string {
+	if ok {
+		return a
+	}
+	return b
+}
+
+// Span is the lines a requirement or criterion takes in its document,
+// first to last: a requirement from its heading to the line before the
+// next one (its last criterion, and what continues it, for the last), a
+// criterion to the line before the next criterion. ok is false when the
+// document does not define id.
+func (d *Doc) Span(id string, lines int) (first, last int, ok bool) {
+	for i, r := range d.Requirements {
+		end := lines
+		if i+1 < len(d.Requirements) && d.Requirements[i+1].Line > r.Line {
+			end = d.Requirements[i+1].Line - 1
+		}
+		if r.ID == id {
+			return r.Line, end, true
+		}
+		for j, c := range r.Criteria {
+			if c.ID != id {
+				continue
+			}
+			cend := end
+			if j+1 < len(r.Criteria) && r.Criteria[j+1].Line > c.Line {
+				cend = r.Criteria[j+1].Line - 1
+			}
+			return c.Line, max(c.Line, cend), true
+		}
+	}
+	return 0, 0, false
+}
+
+// Fingerprint is a digest of what a requirement or criterion says, blind
+// to re-wrapping and spacing: what a review of a link to it records, so
+// the review holds until the text changes. "" when the document does not
+// define id.
+func (d *Doc) Fingerprint(id string) string {
+	var text string
+	for _, r := range d.Requirements {
+		if r.ID == id {
+			parts := []string{r.Title, r.text}
+			for _, c := range r.Criteria {
+				parts = append(parts, c.ID, c.norm)
+			}
+			text = strings.Join(parts, "\n")
+			break
+		}
+		for _, c := range r.Criteria {
+			if c.ID == id {
+				text = c.norm
+			}
+		}
+	}
+	if text == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(normSpace(text)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Covers reports whether a citation of cited is one of id: the same id, a
+// criterion of requirement id, or the requirement of criterion id.
+func Covers(id, cited string) bool { return covers(id, cited) }
+
+// DeltaCapability is the capability an OpenSpec change's delta document
+// changes ("" for any other document).
+func DeltaCapability(d *Doc) string {
+	if d == nil || d.Kind != Delta {
+		return ""
+	}
+	return deltaCapability(d)
+}

@@ -1,0 +1,442 @@
+// Package trace owns the traceability report: for every requirement and
+// criterion of every spec, what covers it (tasks, design properties, code,
+// tests, OpenSpec changes), and the findings a team gates on: uncovered
+// requirements, dangling citations, stale tasks and suspect links. It
+// judges "changed since" by git blame ([History]) and keeps the reviews
+// that clear a suspect link in a committed file ([Reviews]). It renders
+// the report as text, JSON, markdown and a self-contained HTML page, and
+// checks it against the [trace] policy of hookd.toml.
+//
+// The citations come from the spec package's index, the one the daemon
+// keeps current; this package adds history and judgement, never its own
+// reading of the files.
+package trace
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookd-dev/hookd/spec"
+)
+
+// Finding kinds.
+const (
+	Uncovered = "uncovered"
+	Dangling  = "dangling"
+	Stale     = "stale"
+	Suspect   = "suspect"
+)
+
+// FindingKinds are every kind, in the order reports list them.
+var FindingKinds = []string{Dangling, Uncovered, Stale, Suspect}
+
+// CoverKinds are the kinds of place that can be required to cover a
+// requirement.
+var CoverKinds = []string{spec.CiteTest, spec.CiteCode, spec.CiteTask, spec.CiteDesign}
+
+// Policy is [trace]'s: which kinds of place must cover each requirement,
+// whether each criterion must be covered on its own, and which findings
+// fail `hookd trace check`.
+type Policy struct {
+	Require       []string `json:"require"`
+	EachCriterion bool     `json:"each_criterion"`
+	FailOn        []string `json:"fail_on"`
+}
+
+// DefaultPolicy: every requirement has a test; a dangling citation fails.
+func DefaultPolicy() Policy {
+	return Policy{Require: []string{spec.CiteTest}, FailOn: []string{Dangling}}
+}
+
+// Options select and judge a report.
+type Options struct {
+	// Spec limits the report to one spec; Requirement to one requirement
+	// (and its criteria) of it.
+	Spec, Requirement string
+	Policy            Policy
+	// History judges stale and suspect; nil leaves them out (no git).
+	History *History
+	// Reviews clear suspect and stale links; nil reads them from Root's
+	// reviews file.
+	Reviews Reviews
+	Root    string
+}
+
+// Report is the traceability of the specs.
+type Report struct {
+	Policy   Policy      `json:"policy"`
+	Specs    []Spec      `json:"specs"`
+	Findings []Finding   `json:"findings"`
+	Unscoped []spec.Link `json:"unscoped"`
+	Summary  Summary     `json:"summary"`
+	// History says whether stale and suspect were judged (a git
+	// repository).
+	History bool `json:"history"`
+	// Problems are what could not be read (a broken reviews file), each
+	// FILE:LINE:COL: what is wrong.
+	Problems []string `json:"problems"`
+}
+
+// Summary counts.
+type Summary struct {
+	Requirements int            `json:"requirements"`
+	Covered      int            `json:"covered"`
+	Findings     map[string]int `json:"findings"`
+	Failing      int            `json:"failing"`
+}
+
+// Spec is one spec's matrix.
+type Spec struct {
+	Name    string `json:"name"`
+	Format  string `json:"format"`
+	Dir     string `json:"dir"`
+	Project string `json:"project,omitempty"`
+	Rows    []Row  `json:"rows"`
+}
+
+// Row is one requirement or criterion and what covers it.
+type Row struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	File  string `json:"file"`
+	Line  int    `json:"line"`
+	// Of is a criterion's requirement ("" for a requirement).
+	Of      string  `json:"of,omitempty"`
+	Tasks   []Place `json:"tasks"`
+	Design  []Place `json:"design"`
+	Code    []Place `json:"code"`
+	Tests   []Place `json:"tests"`
+	Changes []Place `json:"changes"`
+	// Covered: every required kind covers it. Missing are those that do
+	// not.
+	Covered bool     `json:"covered"`
+	Missing []string `json:"missing"`
+}
+
+// Place is one link of a row.
+type Place struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Kind string `json:"kind"`
+	// Cites is the id the place cites that makes it this row's.
+	Cites    string `json:"cites"`
+	Status   string `json:"status,omitempty"`
+	Task     string `json:"task,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Stale    bool   `json:"stale,omitempty"`
+	Suspect  bool   `json:"suspect,omitempty"`
+	Reviewed bool   `json:"reviewed,omitempty"`
+}
+
+// Finding is one thing to act on, at a place.
+type Finding struct {
+	Kind        string `json:"kind"`
+	Spec        string `json:"spec"`
+	Requirement string `json:"requirement"`
+	File        string `json:"file"`
+	Line        int    `json:"line"`
+	Message     string `json:"message"`
+	// Fails: the policy fails on it.
+	Fails bool `json:"fails"`
+	// Changed is, for stale and suspect, the commit that last changed the
+	// requirement; Fingerprint what it says now, which a review records.
+	Changed     string `json:"changed,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// Failing is the findings the policy fails on.
+func (r *Report) Failing() []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Fails {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// definer is the document that defines an id of a spec.
+type definer struct {
+	doc *spec.Doc
+	req spec.Requirement
+}
+
+// Build makes the report of the index's specs.
+func Build(ctx context.Context, x *spec.Index, o Options) *Report {
+	rep := &Report{Policy: o.Policy, Specs: []Spec{}, Findings: []Finding{}, Unscoped: []spec.Link{}, History: o.History != nil}
+	rep.Summary.Findings = map[string]int{}
+	rep.Problems = []string{}
+	if o.Reviews == nil && o.Root != "" {
+		var probs []error
+		o.Reviews, probs = LoadReviews(o.Root)
+		for _, p := range probs {
+			rep.Problems = append(rep.Problems, p.Error())
+		}
+	}
+	want := func(name string) bool { return o.Spec == "" || strings.EqualFold(name, o.Spec) }
+	wantID := func(id string) bool { return o.Requirement == "" || spec.Covers(o.Requirement, id) }
+
+	// The specs and what each defines.
+	defs := map[string]map[string]definer{}
+	bySpec := map[string]*Spec{}
+	var names []string
+	for _, d := range x.Docs() {
+		if d.Kind == spec.Delta || !want(d.Spec) {
+			continue
+		}
+		s := bySpec[d.Spec]
+		if s == nil {
+			s = &Spec{Name: d.Spec, Format: string(d.Format), Dir: d.Dir, Project: d.Project, Rows: []Row{}}
+			bySpec[d.Spec] = s
+			defs[d.Spec] = map[string]definer{}
+			names = append(names, d.Spec)
+		}
+		for _, r := range d.Requirements {
+			defs[d.Spec][r.ID] = definer{d, r}
+			if wantID(r.ID) {
+				s.Rows = append(s.Rows, Row{ID: r.ID, Title: r.Title, File: d.File, Line: r.Line})
+			}
+			if d.Format == spec.OpenSpec {
+				continue // scenarios are not citable ids
+			}
+			for _, c := range r.Criteria {
+				defs[d.Spec][c.ID] = definer{d, r}
+				if wantID(c.ID) {
+					s.Rows = append(s.Rows, Row{ID: c.ID, Title: c.Text, File: d.File, Line: c.Line, Of: r.ID})
+				}
+			}
+		}
+	}
+	sort.Strings(names)
+
+	links := x.Links(o.Spec)
+	if o.History != nil {
+		o.History.Refresh(ctx)
+		warm(ctx, o.History, links, defs)
+	}
+	// judge says whether a link's citation of id is stale or suspect.
+	type verdict struct{ stale, suspect, reviewed bool }
+	judged := map[string]verdict{}
+	judge := func(l spec.Link, id string) verdict {
+		key := fmt.Sprintf("%s\x00%s\x00%d\x00%s", l.Spec, l.File, l.Line, id)
+		if v, ok := judged[key]; ok {
+			return v
+		}
+		v := verdict{}
+		def, ok := defs[l.Spec][id]
+		task := l.Kind == spec.CiteTask
+		if o.History == nil || !ok || l.Kind == spec.CiteChange || task && l.Status != spec.Done {
+			judged[key] = v
+			return v
+		}
+		first, last, _ := def.doc.Span(id, math.MaxInt32)
+		changed, ok1 := o.History.Last(ctx, def.doc.File, first, last)
+		touched, ok2 := o.History.Last(ctx, l.File, l.Line, l.Line)
+		if ok1 && ok2 && o.History.Newer(ctx, changed, touched) {
+			fp := def.doc.Fingerprint(id)
+			if o.Reviews.Holds(l.Spec, id, l.File, fp) {
+				v.reviewed = true
+			} else {
+				v.stale, v.suspect = task, !task
+				kind := pick(task, Stale, Suspect)
+				rep.Findings = append(rep.Findings, Finding{Kind: kind, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
+					Message: changedMessage(l, id, changed, touched), Changed: changed.Hash, Fingerprint: fp})
+			}
+		}
+		judged[key] = v
+		return v
+	}
+
+	for _, l := range links {
+		if l.Spec == "" {
+			rep.Unscoped = append(rep.Unscoped, l)
+			continue
+		}
+		owner := l.Spec
+		if l.Kind == spec.CiteChange {
+			owner = spec.DeltaCapability(x.Doc(l.File))
+		}
+		s := bySpec[owner]
+		if s == nil {
+			continue
+		}
+		for _, id := range l.Cites {
+			if !wantID(id) {
+				continue
+			}
+			v := verdict{}
+			if l.Kind != spec.CiteChange {
+				v = judge(l, id)
+			}
+			for i := range s.Rows {
+				row := &s.Rows[i]
+				if !spec.Covers(row.ID, id) {
+					continue
+				}
+				p := Place{File: l.File, Line: l.Line, Kind: l.Kind, Cites: id, Status: string(l.Status), Task: l.Task, Title: l.Title,
+					Stale: v.stale, Suspect: v.suspect, Reviewed: v.reviewed}
+				list := row.list(l.Kind)
+				if n := len(*list); n > 0 && (*list)[n-1].File == p.File && (*list)[n-1].Line == p.Line {
+					continue // one place citing 2.1 and 2.2 covers requirement 2 once
+				}
+				*list = append(*list, p)
+			}
+		}
+	}
+
+	for _, name := range names {
+		s := bySpec[name]
+		for i := range s.Rows {
+			row := &s.Rows[i]
+			row.Missing = []string{}
+			for _, k := range o.Policy.Require {
+				if len(*row.list(k)) == 0 {
+					row.Missing = append(row.Missing, k)
+				}
+			}
+			row.Covered = len(row.Missing) == 0
+			if row.Of == "" || o.Policy.EachCriterion {
+				rep.Summary.Requirements++
+				if row.Covered {
+					rep.Summary.Covered++
+				} else {
+					what := pick(row.Of == "", "requirement", "criterion")
+					rep.Findings = append(rep.Findings, Finding{Kind: Uncovered, Spec: name, Requirement: row.ID, File: row.File, Line: row.Line,
+						Message: fmt.Sprintf("%s %s#%s%s has no %s", what, name, row.ID, titled(row.Title), strings.Join(row.Missing, " and no "))})
+				}
+			}
+		}
+		rep.Specs = append(rep.Specs, *s)
+	}
+
+	for _, l := range x.Dangling(o.Spec) {
+		for _, id := range l.Cites {
+			if !wantID(id) {
+				continue
+			}
+			what := map[string]string{spec.CiteTask: "task", spec.CiteDesign: "property", spec.CiteCode: "code", spec.CiteTest: "test"}[l.Kind]
+			if l.Task != "" {
+				what += " " + l.Task
+			}
+			rep.Findings = append(rep.Findings, Finding{Kind: Dangling, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
+				Message: fmt.Sprintf("%s cites %s#%s, which %s does not define (renumbered or removed?)%s", what, l.Spec, id, l.Spec, nearest(defs[l.Spec], id))})
+		}
+	}
+
+	order := map[string]int{}
+	for i, k := range FindingKinds {
+		order[k] = i
+	}
+	sort.SliceStable(rep.Findings, func(i, j int) bool {
+		a, b := rep.Findings[i], rep.Findings[j]
+		if a.Kind != b.Kind {
+			return order[a.Kind] < order[b.Kind]
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		f.Fails = slices.Contains(o.Policy.FailOn, f.Kind)
+		rep.Summary.Findings[f.Kind]++
+		if f.Fails {
+			rep.Summary.Failing++
+		}
+	}
+	return rep
+}
+
+func (r *Row) list(kind string) *[]Place {
+	switch kind {
+	case spec.CiteTask:
+		return &r.Tasks
+	case spec.CiteDesign:
+		return &r.Design
+	case spec.CiteCode:
+		return &r.Code
+	case spec.CiteTest:
+		return &r.Tests
+	}
+	return &r.Changes
+}
+
+// warm runs the blames a report needs in parallel: one per spec document
+// and per citing file, at most.
+func warm(ctx context.Context, h *History, links []spec.Link, defs map[string]map[string]definer) {
+	files := map[string]bool{}
+	for _, l := range links {
+		if l.Spec == "" || l.Kind == spec.CiteChange || l.Kind == spec.CiteTask && l.Status != spec.Done {
+			continue
+		}
+		for _, id := range l.Cites {
+			if d, ok := defs[l.Spec][id]; ok {
+				files[d.doc.File], files[l.File] = true, true
+			}
+		}
+	}
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				h.blame(ctx, f)
+			}
+		}()
+	}
+	for f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
+}
+
+func changedMessage(l spec.Link, id string, changed, touched Commit) string {
+	when := func(c Commit) string {
+		if c.Uncommitted() {
+			return "in the work tree"
+		}
+		return fmt.Sprintf("in %s (%s)", c.Hash[:min(7, len(c.Hash))], time.Unix(c.Time, 0).UTC().Format("2006-01-02"))
+	}
+	if l.Kind == spec.CiteTask {
+		return fmt.Sprintf("task %s is done, but %s#%s changed %s, after the task was ticked %s", cmp.Or(l.Task, "(unnumbered)"), l.Spec, id, when(changed), when(touched))
+	}
+	return fmt.Sprintf("%s#%s changed %s, after this line was last touched %s: check it, then `hookd trace review %s`", l.Spec, id, when(changed), when(touched), l.File)
+}
+
+func nearest(defined map[string]definer, id string) string {
+	if parent, _, ok := strings.Cut(id, "."); ok {
+		if _, has := defined[parent]; has {
+			return fmt.Sprintf("; requirement %s has no criterion %s", parent, id)
+		}
+	}
+	return ""
+}
+
+func titled(t string) string {
+	if t == "" {
+		return ""
+	}
+	if r := []rune(t); len(r) > 60 {
+		t = string(r[:57]) + "…"
+	}
+	return " (" + t + ")"
+}
+
+func pick[T any](ok bool, a, b T) T {
+	if ok {
+		return a
+	}
+	return b
+}

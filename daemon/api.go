@@ -407,8 +407,7 @@ func (a api) Trace(ctx context.Context, name, req string) (*trace.Report, error)
 			return nil, ipc.NotFound(err.Error())
 		}
 	}
-	cfg, _ := a.Config()
-	return a.specs.trace(ctx, cfg, a.opts.Repo.GitDir != "", name, req), nil
+	return a.specs.trace(ctx, hooks.TracePolicy(a.opts.Config), a.opts.Repo.GitDir != "", name, req), nil
 }
 
 func (a api) SpecDiff(ctx context.Context, file string) (ipc.SpecDiff, error) {

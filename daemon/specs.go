@@ -15,7 +15,6 @@ import (
 	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
-	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/spec"
 	"github.com/hookd-dev/hookd/trace"
 )
@@ -468,12 +467,12 @@ func underRoot(dir string, roots []string) bool {
 }
 
 // trace is the traceability report of the index as it is, judged by the
-// config's [trace] policy and the committed reviews.
+// policy and the committed reviews.
 // Outside git there is no history to judge stale and suspect by.
-func (t *specTracker) trace(ctx context.Context, cfg *hooks.Config, git bool, name, req string) *trace.Report {
+func (t *specTracker) trace(ctx context.Context, policy trace.Policy, git bool, name, req string) *trace.Report {
 	var h *trace.History
 	if git {
 		h = t.history
 	}
-	return trace.Build(ctx, t.index, trace.Options{Root: t.root, Spec: name, Requirement: req, Policy: cfg.Trace.Policy(), History: h})
+	return trace.Build(ctx, t.index, trace.Options{Root: t.root, Spec: name, Requirement: req, Policy: policy, History: h})
 }

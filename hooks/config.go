@@ -137,6 +137,16 @@ type Trace struct {
 	FailOn []string
 }
 
+// TracePolicy is the [trace] policy of the configuration opts name,
+// trusted or not: it runs nothing and changes nothing of the user's, it
+// only says what `hookd trace` reports and `hookd trace check` fails on,
+// which CI must read from the repository as it is.
+func TracePolicy(opts LoadOptions) trace.Policy {
+	opts.TrustAll = true
+	cfg, _ := Load(opts)
+	return cfg.Trace.Policy()
+}
+
 // Policy is the traceability policy these settings state.
 func (t Trace) Policy() trace.Policy {
 	return trace.Policy{Require: t.Require, EachCriterion: t.EachCriterion, FailOn: t.FailOn}

@@ -45,6 +45,11 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("XDG_RUNTIME_DIR", run)
+			// Real public specs (../shared/corpus), read in place, never
+			// copied into this repository.
+			if corpus, err := filepath.Abs("../../../shared/corpus/specs"); err == nil {
+				env.Setenv("CORPUS", corpus)
+			}
 			env.Defer(func() {
 				locks, _ := filepath.Glob(filepath.Join(run, "hookd", "*.lock"))
 				for _, l := range locks {
@@ -61,8 +66,12 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "root" {
+			switch cond {
+			case "root":
 				return os.Getuid() == 0, nil
+			case "corpus":
+				_, err := os.Stat("../../../shared/corpus/specs/kiro")
+				return err == nil, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/gitcmd"
+	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/spec"
 	"github.com/hookd-dev/hookd/trace"
@@ -265,10 +266,12 @@ func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, e
 			return rep, err
 		}
 	}
-	root, cfg, err := g.specConfig()
+	repo, opts, err := g.locate()
 	if err != nil {
 		return nil, err
 	}
+	root := repo.Root
+	cfg, _ := hooks.Load(opts)
 	x, err := localIndex(ctx, root, cfg)
 	if err != nil {
 		return nil, err
@@ -286,7 +289,7 @@ func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, e
 	if _, err := gitcmd.Output(ctx, root, "rev-parse", "--git-dir"); err == nil {
 		h = trace.NewHistory(root)
 	}
-	return trace.Build(ctx, x, trace.Options{Root: root, Spec: name, Requirement: req, Policy: cfg.Trace.Policy(), History: h}), nil
+	return trace.Build(ctx, x, trace.Options{Root: root, Spec: name, Requirement: req, Policy: hooks.TracePolicy(opts), History: h}), nil
 }
 
 func (g *globals) traceProblems(rep *trace.Report) {

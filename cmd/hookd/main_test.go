@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hookd-dev/hookd/internal/apistub"
@@ -84,6 +87,7 @@ func TestScripts(t *testing.T) {
 			"chownother": chownOther,
 			"waitidle":   waitIdle,
 			"apistub":    apiStub,
+			"mcpcall":    mcpCall,
 		},
 	})
 }
@@ -104,6 +108,8 @@ func apiStub(ts *testscript.TestScript, neg bool, args []string) {
 	fs.StringVar(&s.Reply, "reply", "", "")
 	fs.StringVar(&s.Log, "log", "", "")
 	fs.StringVar(&s.Content, "content", "", "")
+	fs.StringVar(&s.Tool, "tool", "", "")
+	fs.StringVar(&s.Input, "input", "{}", "")
 	ts.Check(fs.Parse(args[1:]))
 	if s.Hold != "" {
 		s.Hold = ts.MkAbs(s.Hold)
@@ -272,4 +278,64 @@ func waitIdle(ts *testscript.TestScript, neg bool, args []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	ts.Check(c.Idle(ctx))
+}
+
+// mcpcall [-env VAR=FIELD] list|TOOL [JSON] runs `hookd mcp` in the
+// current directory and talks to it with the official SDK's client over
+// stdio: list prints the tools' names, one a line; TOOL calls the tool with
+// the JSON arguments and prints its text. A tool error fails the command
+// (prints it, with !). -env sets VAR to a string field of the result.
+func mcpCall(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("mcpcall", flag.ContinueOnError)
+	setenv := fs.String("env", "", "")
+	ts.Check(fs.Parse(args))
+	args = fs.Args()
+	if len(args) < 1 {
+		ts.Fatalf("usage: mcpcall [-env VAR=FIELD] list|TOOL [JSON]")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.Command("hookd", "mcp")
+	cmd.Dir = ts.MkAbs(".")
+	for _, k := range []string{"PATH", "HOME", "XDG_RUNTIME_DIR", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "TMPDIR"} {
+		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	client := mcp.NewClient(&mcp.Implementation{Name: "hookd-test", Version: "1"}, nil)
+	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		ts.Fatalf("connect to hookd mcp: %v\n%s", err, stderr.String())
+	}
+	defer cs.Close()
+	if args[0] == "list" {
+		tools, err := cs.ListTools(ctx, nil)
+		ts.Check(err)
+		for _, t := range tools.Tools {
+			fmt.Fprintf(ts.Stdout(), "%s\t%s\n", t.Name, t.Description)
+		}
+		return
+	}
+	var in map[string]any
+	if len(args) > 1 {
+		ts.Check(json.Unmarshal([]byte(args[1]), &in))
+	}
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: args[0], Arguments: in})
+	ts.Check(err)
+	var text strings.Builder
+	for _, c := range res.Content {
+		if t, ok := c.(*mcp.TextContent); ok {
+			text.WriteString(t.Text)
+		}
+	}
+	fmt.Fprintln(ts.Stdout(), text.String())
+	if res.IsError != neg {
+		ts.Fatalf("%s: error = %v: %s\n%s", args[0], res.IsError, text.String(), stderr.String())
+	}
+	if name, field, ok := strings.Cut(*setenv, "="); ok {
+		var out map[string]any
+		ts.Check(json.Unmarshal([]byte(text.String()), &out))
+		v, _ := out[field].(string)
+		ts.Setenv(name, v)
+	}
 }

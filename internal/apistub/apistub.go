@@ -26,6 +26,9 @@ type Script struct {
 	// the CLI's file tool (relative to the CLI's working directory), with
 	// Content; Shell is instead a command it runs through the shell tool.
 	Write, Content, Shell string
+	// Tool, when set, is any other tool the first turn calls (Anthropic
+	// only), e.g. an MCP server's "mcp__hookd__impact", with Input (JSON).
+	Tool, Input string
 	// Reply is the final text reply.
 	Reply string
 	// Hold, when set, is a FIFO the first final reply waits on: it is
@@ -166,6 +169,11 @@ func (s *Server) anthropic(w http.ResponseWriter, raw []byte) {
 		stop = "tool_use"
 	case s.script.Shell != "" && hasTool("Bash") && !answered:
 		block = map[string]any{"type": "tool_use", "id": "toolu_stub2", "name": "Bash", "input": map[string]any{"command": s.script.Shell, "description": "stand-in"}}
+		stop = "tool_use"
+	case s.script.Tool != "" && hasTool(s.script.Tool) && !answered:
+		var input map[string]any
+		json.Unmarshal([]byte(s.script.Input), &input)
+		block = map[string]any{"type": "tool_use", "id": "toolu_stub3", "name": s.script.Tool, "input": input}
 		stop = "tool_use"
 	default:
 		if req.Stream {

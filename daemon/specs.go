@@ -321,21 +321,12 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			}
 			t.seen[f.Path] = string(data)
 		}
-		c := spec.Diff(old, doc)
-		d := doc
-		if d == nil {
-			d = old
-		}
 		base := event.Event{Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, CatchUp: ev.CatchUp, VCS: ev.VCS, Writers: ev.Writers, Files: []event.File{f}}
-		if c.Content {
-			e := base
-			e.Kind, e.Spec = event.SpecChanged, t.payload(d, c)
-			t.log.Info("spec changed", "spec", d.Spec, "file", d.File, "added", c.Added, "removed", c.Removed, "modified", c.Modified, "renamed", len(c.Renamed), "impacted", len(e.Spec.Impacted))
-			out = append(out, e)
-		}
-		if len(c.Tasks) > 0 {
-			e := base
-			e.Kind, e.Spec = event.SpecTask, t.payload(d, spec.Change{Tasks: c.Tasks})
+		for _, e := range spec.ChangeEvents(t.index, old, doc, base) {
+			if e.Kind == event.SpecChanged {
+				s := e.Spec
+				t.log.Info("spec changed", "spec", s.Name, "file", s.File, "added", s.Added, "removed", s.Removed, "modified", s.Modified, "renamed", len(s.Renamed), "impacted", len(s.Impacted))
+			}
 			out = append(out, e)
 		}
 	}

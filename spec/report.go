@@ -34,6 +34,36 @@ func Payload(x *Index, d *Doc, c Change) event.Spec {
 	return p
 }
 
+// ChangeEvents are the events a document's change from old to doc (either
+// nil for a document created or deleted) makes, built on base (its time,
+// cause, files): spec.changed when what it says changed, with the places
+// citing the changed requirements; spec.task when tasks changed status.
+// The daemon and replay make them here, so both say the same.
+func ChangeEvents(x *Index, old, doc *Doc, base event.Event) []event.Event {
+	c := Diff(old, doc)
+	d := doc
+	if d == nil {
+		d = old
+	}
+	if d == nil {
+		return nil
+	}
+	var out []event.Event
+	if c.Content {
+		e := base
+		p := Payload(x, d, c)
+		e.Kind, e.Spec = event.SpecChanged, &p
+		out = append(out, e)
+	}
+	if len(c.Tasks) > 0 {
+		e := base
+		p := Payload(x, d, Change{Tasks: c.Tasks})
+		e.Kind, e.Spec = event.SpecTask, &p
+		out = append(out, e)
+	}
+	return out
+}
+
 // SplitUnscoped separates the places Impact scoped to a spec from those
 // it could not (Spec empty, Candidates set).
 func SplitUnscoped(cites []event.Citation) (scoped, unscoped []event.Citation) {

@@ -239,6 +239,13 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 		}
 		first, last, _ := def.doc.Span(id, math.MaxInt32)
 		changed, ok1 := o.History.Last(ctx, def.doc.File, first, last)
+		if id != def.req.ID {
+			// A criterion's id is its requirement's number: renumbering the
+			// heading changes what "7.1" is, though its own line did not move.
+			if hd, ok := o.History.Last(ctx, def.doc.File, def.req.Line, def.req.Line); ok && ok1 && o.History.Newer(ctx, hd, changed) {
+				changed = hd
+			}
+		}
 		touched, ok2 := o.History.Last(ctx, l.File, l.Line, l.Line)
 		if ok1 && ok2 && o.History.Newer(ctx, changed, touched) {
 			fp := def.doc.Fingerprint(id)

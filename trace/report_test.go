@@ -318,3 +318,19 @@ func contains(s []string, x string) bool {
 	}
 	return false
 }
+
+// A renumbering reuses ids: after Requirement 7 is removed and 8 becomes
+// 7, a test citing 7.2 cites another requirement than it was written for,
+// though the criterion's own line did not change. Its heading did.
+func TestRenumberingMakesTheReusedIdSuspect(t *testing.T) {
+	r := authRepo(t)
+	r.write("www/ui/frontend_test.go", "package ui\n\n// Requirements (user-authentication): 7.2\nfunc TestLoginPage() {}\n")
+	r.commit("frontend test")
+	doc := r.read(".kiro/specs/user-authentication/requirements.md")
+	at := strings.Index(doc, "### Requirement 7")
+	r.write(".kiro/specs/user-authentication/requirements.md", strings.Replace(doc[:at], "### Requirement 8", "### Requirement 7", 1))
+	r.commit("renumber")
+	if got := places(findings(r.report(Options{}), Suspect)); !contains(got, "www/ui/frontend_test.go:3 user-authentication#7.2") {
+		t.Fatalf("suspect = %v, want the test citing the reused 7.2", got)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/rogpeppe/go-internal/testscript"
+	"gopkg.in/yaml.v3"
 
 	"github.com/hookd-dev/hookd/internal/apistub"
 	"github.com/hookd-dev/hookd/ipc"
@@ -88,6 +89,7 @@ func TestScripts(t *testing.T) {
 			"waitidle":   waitIdle,
 			"apistub":    apiStub,
 			"mcpcall":    mcpCall,
+			"actionstep": actionStep,
 		},
 	})
 }
@@ -338,4 +340,62 @@ func mcpCall(ts *testscript.TestScript, neg bool, args []string) {
 		v, _ := out[field].(string)
 		ts.Setenv(name, v)
 	}
+}
+
+// actionstep ID runs the step ID of the repository's action.yml as the
+// GitHub runner would: its run script in bash, its env with each
+// ${{ inputs.NAME }} taken from $INPUT_NAME (else the input's default),
+// and GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP from the script's
+// environment. Its output is the command's.
+func actionStep(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: actionstep ID")
+	}
+	data, err := os.ReadFile("../../action.yml")
+	ts.Check(err)
+	var action struct {
+		Inputs map[string]struct{ Default string }
+		Runs   struct {
+			Steps []struct {
+				ID  string
+				Run string
+				Env map[string]string
+			}
+		}
+	}
+	ts.Check(yaml.Unmarshal(data, &action))
+	input := regexp.MustCompile(`\$\{\{\s*inputs\.([a-z-]+)\s*\}\}`)
+	for _, st := range action.Runs.Steps {
+		if st.ID != args[0] {
+			continue
+		}
+		cmd := exec.Command("bash", "-c", st.Run)
+		cmd.Dir = ts.MkAbs(".")
+		for _, k := range []string{"PATH", "HOME", "XDG_RUNTIME_DIR", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "TMPDIR", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "RUNNER_TEMP", "GITHUB_ACTIONS"} {
+			cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+		}
+		for k, v := range st.Env {
+			v = input.ReplaceAllStringFunc(v, func(m string) string {
+				name := input.FindStringSubmatch(m)[1]
+				if v := ts.Getenv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
+					return v
+				}
+				return action.Inputs[name].Default
+			})
+			// What is left is the event's (a pull request's base): absent,
+			// as on a push.
+			v = regexp.MustCompile(`\$\{\{[^}]*\}\}`).ReplaceAllString(v, "")
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		fmt.Fprint(ts.Stdout(), stdout.String())
+		fmt.Fprint(ts.Stderr(), stderr.String())
+		if (err != nil) != neg {
+			ts.Fatalf("step %s: %v", st.ID, err)
+		}
+		return
+	}
+	ts.Fatalf("action.yml has no step %q", args[0])
 }

@@ -17,6 +17,7 @@
 //	go run ./bench                       # t100k: 10,000 dirs, 100,000 files
 //	go run ./bench -dirs 50000 -files 500000 -tree /var/tmp/t500k   # t500k
 //	go run ./bench -dirs 1000 -files 10000 -n 100 -peers=false
+//	go run ./bench -trace 10              # hookd trace, cold and with the daemon
 //
 // A command "starts" when it writes to a FIFO the bench is blocked reading,
 // so both sides pay the same spawn of /bin/sh.
@@ -53,6 +54,7 @@ func main() {
 	floorTree := flag.String("floor-watch", "", "(internal) run as the floor watcher of this tree")
 	startOnly := flag.Int("start-only", 0, "measure only hookd's and the floor's start, this many times each")
 	agentHook := flag.Int("agent-hook", 0, "measure only hookd agent-hook (an agent's tool call to its verdict), this many times each")
+	traceN := flag.Int("trace", 0, "measure only hookd trace on a 20,000-file repository with 10 specs, this many times each")
 	flag.Parse()
 	log.SetFlags(0)
 	if *floorTree != "" {
@@ -70,6 +72,10 @@ func main() {
 
 	if *agentHook > 0 {
 		agentHookLatency(work, bin, *agentHook)
+		return
+	}
+	if *traceN > 0 {
+		traceBench(work, bin, *keep, *traceN)
 		return
 	}
 	if *startOnly > 0 {

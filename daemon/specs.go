@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lmittmann/tint"
@@ -34,6 +36,9 @@ type specTracker struct {
 	// history keeps the blames of trace reports until their file or HEAD
 	// changes.
 	history *trace.History
+	// changes counts the file events followed: a trace report reads the
+	// work tree's git status again only when it moved.
+	changes atomic.Uint64
 	log     *slog.Logger
 	built   chan struct{} // closed once the index is ready for queries
 	// files lists the work tree's files (the settler's index); anyFile
@@ -266,6 +271,7 @@ func headVersion(ctx context.Context, root, rel string) ([]byte, bool) {
 // returns the spec events the event causes.
 // t.mu is held.
 func (t *specTracker) derive(ev event.Event) []event.Event {
+	t.changes.Add(1)
 	ctx := context.Background()
 	var out []event.Event
 	for _, f := range ev.Files {
@@ -465,5 +471,5 @@ func (t *specTracker) trace(ctx context.Context, policy trace.Policy, git bool, 
 	if git {
 		h = t.history
 	}
-	return trace.Build(ctx, t.index, trace.Options{Root: t.root, Spec: name, Requirement: req, Policy: policy, History: h})
+	return trace.Build(ctx, t.index, trace.Options{Root: t.root, Spec: name, Requirement: req, Policy: policy, History: h, Stamp: strconv.FormatUint(t.changes.Load(), 10)})
 }

@@ -159,6 +159,21 @@ func (c *Client) Runs(ctx context.Context, hook string, limit int) ([]Run, error
 // Trace is the daemon's traceability report of a spec ("" for every
 // spec), or of one requirement of it.
 func (c *Client) Trace(ctx context.Context, spec, req string) (*trace.Report, error) {
+	var out trace.Report
+	if err := c.do(ctx, "GET", "/v1/trace?"+traceQuery(spec, req), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TraceJSON is Trace's reply as it came, for printing it without
+// decoding.
+func (c *Client) TraceJSON(ctx context.Context, spec, req string) (json.RawMessage, error) {
+	var out json.RawMessage
+	return out, c.do(ctx, "GET", "/v1/trace?"+traceQuery(spec, req), nil, &out)
+}
+
+func traceQuery(spec, req string) string {
 	q := url.Values{}
 	if spec != "" {
 		q.Set("spec", spec)
@@ -166,11 +181,7 @@ func (c *Client) Trace(ctx context.Context, spec, req string) (*trace.Report, er
 	if req != "" {
 		q.Set("req", req)
 	}
-	var out trace.Report
-	if err := c.do(ctx, "GET", "/v1/trace?"+q.Encode(), nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return q.Encode()
 }
 
 // Impact lists the places citing requirements of a spec.

@@ -362,6 +362,9 @@ func respond(w http.ResponseWriter, v any, err error) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
+	// Read by hookd's own client, never embedded in a page: "a > b" stays
+	// as written, and the CLI can print a reply as it came (hookd trace).
+	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
 

@@ -480,9 +480,12 @@ func IsTest(rel string) bool {
 // same id, a criterion of a cited requirement, or the requirement of a
 // cited criterion ("2" and "2.1", "US1" and "US1/AC2").
 func covers(changed, cited string) bool {
-	return changed == cited ||
-		strings.HasPrefix(cited, changed+".") || strings.HasPrefix(changed, cited+".") ||
-		strings.HasPrefix(cited, changed+"/") || strings.HasPrefix(changed, cited+"/")
+	return changed == cited || under(cited, changed) || under(changed, cited)
+}
+
+// under reports whether id is a criterion of req: req, then "." or "/".
+func under(id, req string) bool {
+	return len(id) > len(req) && id[:len(req)] == req && (id[len(req)] == '.' || id[len(req)] == '/')
 }
 
 // scoper returns the scoping of citations for the documents as they are.

@@ -35,6 +35,18 @@ type History struct {
 	// order caches which of two commits with the same time is the newer.
 	order map[[2]string]bool
 	head  string
+	stamp string
+	// stats are the files' stamps, read once per report.
+	stats map[string]string
+	// gitDir and commonDir locate HEAD and the refs, read without a git
+	// process.
+	gitDir, commonDir string
+	locate            sync.Once
+	// dirty are the files the work tree changed from HEAD (untracked
+	// ones included), as of head and stamp; since, per commit, the files
+	// it and the commits after it changed.
+	dirty map[string]bool
+	since map[string]map[string]bool
 	// blamesRun counts the git blame passes, for tests and benchmarks.
 	blamesRun int
 }
@@ -127,24 +139,152 @@ func (h *History) blame(ctx context.Context, file string) *blame {
 
 // key is what a blame depends on: the file's size and time, and HEAD.
 func (h *History) key(file string) string {
-	fi, err := os.Stat(filepath.Join(h.root, filepath.FromSlash(file)))
-	if err != nil {
-		return ""
-	}
 	h.mu.Lock()
+	k, ok := h.stats[file]
 	head := h.head
 	h.mu.Unlock()
-	return strconv.FormatInt(fi.Size(), 10) + "/" + strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "/" + head
+	if ok {
+		return k
+	}
+	if fi, err := os.Stat(filepath.Join(h.root, filepath.FromSlash(file))); err == nil {
+		k = strconv.FormatInt(fi.Size(), 10) + "/" + strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "/" + head
+	}
+	h.mu.Lock()
+	if h.stats != nil {
+		h.stats[file] = k
+	}
+	h.mu.Unlock()
+	return k
 }
 
-// Refresh reads HEAD, which every kept blame depends on: call it once
-// before each report.
-func (h *History) Refresh(ctx context.Context) {
-	head, _ := gitcmd.Output(ctx, h.root, "rev-parse", "-q", "--verify", "HEAD")
+// readHead is HEAD's commit, read from the git dir's files (a loose ref,
+// else packed-refs), or by git when they do not say.
+func (h *History) readHead(ctx context.Context) string {
+	h.locate.Do(func() {
+		if l, err := gitcmd.Lines(ctx, h.root, "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"); err == nil && len(l) == 2 {
+			h.gitDir, h.commonDir = l[0], l[1]
+		}
+	})
+	if h.gitDir != "" {
+		if b, err := os.ReadFile(filepath.Join(h.gitDir, "HEAD")); err == nil {
+			head := strings.TrimSpace(string(b))
+			ref, sym := strings.CutPrefix(head, "ref: ")
+			if !sym && len(head) >= 40 && isHex(head) {
+				return head
+			}
+			if sym && strings.HasPrefix(ref, "refs/") && !strings.Contains(ref, "..") {
+				if b, err := os.ReadFile(filepath.Join(h.commonDir, filepath.FromSlash(ref))); err == nil {
+					if c := strings.TrimSpace(string(b)); len(c) >= 40 && isHex(c) {
+						return c
+					}
+				}
+				if b, err := os.ReadFile(filepath.Join(h.commonDir, "packed-refs")); err == nil {
+					for _, l := range strings.Split(string(b), "\n") {
+						if c, r, ok := strings.Cut(l, " "); ok && r == ref && isHex(c) {
+							return c
+						}
+					}
+				}
+			}
+		}
+	}
+	out, _ := gitcmd.Output(ctx, h.root, "rev-parse", "-q", "--verify", "HEAD")
+	return strings.TrimSpace(string(out))
+}
+
+// Refresh reads HEAD, which every kept blame depends on, and the work
+// tree's changes: call it before each report. stamp says whether files may
+// have changed since the last call: a daemon passes a counter of the
+// changes it has seen, and the work tree is read again only when it
+// moved; "" reads it every time.
+func (h *History) Refresh(ctx context.Context, stamp string) {
+	head := h.readHead(ctx)
 	h.mu.Lock()
-	h.head = strings.TrimSpace(string(head))
+	h.stats = map[string]string{}
+	same := head == h.head && stamp != "" && stamp == h.stamp && h.dirty != nil
+	if head != h.head {
+		h.since = map[string]map[string]bool{}
+	}
+	h.head, h.stamp = head, stamp
+	h.mu.Unlock()
+	if same {
+		return
+	}
+	dirty := map[string]bool{}
+	if out, err := gitcmd.Output(ctx, h.root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"); err == nil {
+		for _, e := range strings.Split(string(out), "\x00") {
+			if len(e) > 3 {
+				dirty[e[3:]] = true
+				if e[:2] == "??" {
+					dirty[e[3:]+"\x00untracked"] = true
+				}
+			}
+		}
+	}
+	h.mu.Lock()
+	h.dirty = dirty
 	h.mu.Unlock()
 }
+
+// Since says how file's lines stand against commit c, without a blame
+// when it can: all older (not touched in c or after it, nor in the work
+// tree), all as new or newer (the file came to be in c or after, or is not
+// committed at all), or mixed, which takes a blame to tell line by line.
+func (h *History) Since(ctx context.Context, file string, c Commit) Age {
+	h.mu.Lock()
+	dirty := h.dirty
+	set, ok := h.since[c.Hash]
+	h.mu.Unlock()
+	switch {
+	case dirty == nil:
+		return Mixed
+	case dirty[file] && dirty[file+"\x00untracked"]:
+		return Newer
+	case dirty[file]:
+		return Mixed
+	case c.Uncommitted():
+		return Older
+	}
+	if !ok {
+		// c and what came after it: reachable from HEAD, not from c's
+		// parents, newest first; what each first did to the file is the
+		// last status seen.
+		out, err := gitcmd.Output(ctx, h.root, "log", "--format=", "--name-status", "--no-renames", "HEAD", "--not", c.Hash+"^@")
+		if err != nil {
+			return Mixed
+		}
+		set = map[string]bool{}
+		for _, l := range strings.Split(string(out), "\n") {
+			if status, path, ok := strings.Cut(l, "\t"); ok {
+				set[path] = status == "A"
+			}
+		}
+		h.mu.Lock()
+		if h.since == nil {
+			h.since = map[string]map[string]bool{}
+		}
+		h.since[c.Hash] = set
+		h.mu.Unlock()
+	}
+	added, touched := set[file]
+	switch {
+	case !touched:
+		return Older
+	case added:
+		return Newer
+	}
+	return Mixed
+}
+
+// Age is how a file's lines stand against a commit.
+type Age int
+
+// Ages.
+const (
+	Mixed Age = iota // some may be older, some not: blame it
+	Older            // every line is older
+	Newer            // every line is as new or newer
+)
 
 // runBlame blames the work tree's file, whitespace changes ignored (a
 // re-wrap is no change of what a requirement says). A file git does not

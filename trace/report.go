@@ -68,6 +68,9 @@ type Options struct {
 	// reviews file.
 	Reviews Reviews
 	Root    string
+	// Stamp, when set, says the work tree has not changed since the last
+	// report with the same stamp (a daemon's count of the changes it saw).
+	Stamp string
 }
 
 // Report is the traceability of the specs.
@@ -80,6 +83,9 @@ type Report struct {
 	// History says whether stale and suspect were judged (a git
 	// repository).
 	History bool `json:"history"`
+	// Blames is how many git blame passes this report ran: at most one
+	// per spec document and citing file, none for what a daemon kept.
+	Blames int `json:"blames"`
 	// Problems are what could not be read (a broken reviews file), each
 	// FILE:LINE:COL: what is wrong.
 	Problems []string `json:"problems"`
@@ -130,7 +136,6 @@ type Place struct {
 	Cites    string `json:"cites"`
 	Status   string `json:"status,omitempty"`
 	Task     string `json:"task,omitempty"`
-	Title    string `json:"title,omitempty"`
 	Stale    bool   `json:"stale,omitempty"`
 	Suspect  bool   `json:"suspect,omitempty"`
 	Reviewed bool   `json:"reviewed,omitempty"`
@@ -219,8 +224,10 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 
 	links := x.Links(o.Spec)
 	if o.History != nil {
-		o.History.Refresh(ctx)
+		o.History.Refresh(ctx, o.Stamp)
+		before := o.History.Blames()
 		warm(ctx, o.History, links, defs)
+		defer func() { rep.Blames = o.History.Blames() - before }()
 	}
 	// judge says whether a link's citation of id is stale or suspect.
 	type verdict struct{ stale, suspect, reviewed bool }
@@ -237,17 +244,21 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 			judged[key] = v
 			return v
 		}
-		first, last, _ := def.doc.Span(id, math.MaxInt32)
-		changed, ok1 := o.History.Last(ctx, def.doc.File, first, last)
-		if id != def.req.ID {
-			// A criterion's id is its requirement's number: renumbering the
-			// heading changes what "7.1" is, though its own line did not move.
-			if hd, ok := o.History.Last(ctx, def.doc.File, def.req.Line, def.req.Line); ok && ok1 && o.History.Newer(ctx, hd, changed) {
-				changed = hd
+		changed, ok := changedAt(ctx, o.History, def, id)
+		// A file not touched since the requirement changed needs no blame:
+		// every line of it is older.
+		var touched *Commit
+		suspect := false
+		if ok {
+			switch o.History.Since(ctx, l.File, changed) {
+			case Older:
+				suspect = true
+			case Mixed:
+				c, ok := o.History.Last(ctx, l.File, l.Line, l.Line)
+				touched, suspect = &c, ok && o.History.Newer(ctx, changed, c)
 			}
 		}
-		touched, ok2 := o.History.Last(ctx, l.File, l.Line, l.Line)
-		if ok1 && ok2 && o.History.Newer(ctx, changed, touched) {
+		if suspect {
 			fp := def.doc.Fingerprint(id)
 			if o.Reviews.Holds(l.Spec, id, l.File, fp) {
 				v.reviewed = true
@@ -288,7 +299,7 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 				if !spec.Covers(row.ID, id) {
 					continue
 				}
-				p := Place{File: l.File, Line: l.Line, Kind: l.Kind, Cites: id, Status: string(l.Status), Task: l.Task, Title: l.Title,
+				p := Place{File: l.File, Line: l.Line, Kind: l.Kind, Cites: id, Status: string(l.Status), Task: l.Task,
 					Stale: v.stale, Suspect: v.suspect, Reviewed: v.reviewed}
 				list := row.list(l.Kind)
 				if n := len(*list); n > 0 && (*list)[n-1].File == p.File && (*list)[n-1].Line == p.Line {
@@ -377,20 +388,57 @@ func (r *Row) list(kind string) *[]Place {
 	return &r.Changes
 }
 
-// warm runs the blames a report needs in parallel: one per spec document
-// and per citing file, at most.
+// changedAt is the commit that last changed what id says: its lines, and
+// for a criterion its requirement's heading too (a criterion's id is its
+// requirement's number: renumbering the heading changes what "7.1" is,
+// though its own line did not move).
+func changedAt(ctx context.Context, h *History, def definer, id string) (Commit, bool) {
+	first, last, _ := def.doc.Span(id, math.MaxInt32)
+	changed, ok := h.Last(ctx, def.doc.File, first, last)
+	if ok && id != def.req.ID {
+		if hd, ok := h.Last(ctx, def.doc.File, def.req.Line, def.req.Line); ok && h.Newer(ctx, hd, changed) {
+			changed = hd
+		}
+	}
+	return changed, ok
+}
+
+// warm runs the blames a report needs, in parallel: first the spec
+// documents', then those of the citing files that both predate the change
+// of a requirement they cite and were touched since (the others need
+// none). At most one per file.
 func warm(ctx context.Context, h *History, links []spec.Link, defs map[string]map[string]definer) {
+	judged := func(l spec.Link) bool {
+		return l.Spec != "" && l.Kind != spec.CiteChange && (l.Kind != spec.CiteTask || l.Status == spec.Done)
+	}
+	docs := map[string]bool{}
+	for _, l := range links {
+		if judged(l) {
+			for _, id := range l.Cites {
+				if d, ok := defs[l.Spec][id]; ok {
+					docs[d.doc.File] = true
+				}
+			}
+		}
+	}
+	blameAll(ctx, h, docs)
 	files := map[string]bool{}
 	for _, l := range links {
-		if l.Spec == "" || l.Kind == spec.CiteChange || l.Kind == spec.CiteTask && l.Status != spec.Done {
+		if !judged(l) {
 			continue
 		}
 		for _, id := range l.Cites {
 			if d, ok := defs[l.Spec][id]; ok {
-				files[d.doc.File], files[l.File] = true, true
+				if changed, ok := changedAt(ctx, h, d, id); ok && h.Since(ctx, l.File, changed) == Mixed {
+					files[l.File] = true
+				}
 			}
 		}
 	}
+	blameAll(ctx, h, files)
+}
+
+func blameAll(ctx context.Context, h *History, files map[string]bool) {
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -409,7 +457,7 @@ func warm(ctx context.Context, h *History, links []spec.Link, defs map[string]ma
 	wg.Wait()
 }
 
-func changedMessage(l spec.Link, id string, changed, touched Commit) string {
+func changedMessage(l spec.Link, id string, changed Commit, touched *Commit) string {
 	when := func(c Commit) string {
 		if c.Uncommitted() {
 			return "in the work tree"
@@ -417,9 +465,17 @@ func changedMessage(l spec.Link, id string, changed, touched Commit) string {
 		return fmt.Sprintf("in %s (%s)", c.Hash[:min(7, len(c.Hash))], time.Unix(c.Time, 0).UTC().Format("2006-01-02"))
 	}
 	if l.Kind == spec.CiteTask {
-		return fmt.Sprintf("task %s is done, but %s#%s changed %s, after the task was ticked %s", cmp.Or(l.Task, "(unnumbered)"), l.Spec, id, when(changed), when(touched))
+		msg := fmt.Sprintf("task %s is done, but %s#%s changed %s, after the task was ticked", cmp.Or(l.Task, "(unnumbered)"), l.Spec, id, when(changed))
+		if touched != nil {
+			msg += " " + when(*touched)
+		}
+		return msg
 	}
-	return fmt.Sprintf("%s#%s changed %s, after this line was last touched %s: check it, then `hookd trace review %s`", l.Spec, id, when(changed), when(touched), l.File)
+	since := "and this file was not touched since"
+	if touched != nil {
+		since = "after this line was last touched " + when(*touched)
+	}
+	return fmt.Sprintf("%s#%s changed %s, %s: check it, then `hookd trace review %s`", l.Spec, id, when(changed), since, l.File)
 }
 
 func nearest(defined map[string]definer, id string) string {

@@ -152,6 +152,11 @@ func TestSuspectUntilReviewed(t *testing.T) {
 	r.edit(".kiro/specs/user-authentication/requirements.md", logout21, logout21+" and revoke its refresh token")
 	r.commit("logout revokes the refresh token")
 	rep := r.report(Options{})
+	// Only the requirements are blamed: nothing citing them was touched
+	// since, and what was created with them is as new as they are.
+	if rep.Blames != 1 {
+		t.Errorf("%d blames, want 1 (requirements.md)", rep.Blames)
+	}
 	got := places(findings(rep, Suspect))
 	if want := "www/auth/logout_test.go:4 user-authentication#2.1"; len(got) != 1 || got[0] != want {
 		t.Fatalf("suspect = %v, want [%s] (the code citing 3.2 was not touched by the change)", got, want)
@@ -189,6 +194,13 @@ func TestSuspectUntilReviewed(t *testing.T) {
 		t.Fatalf("changed after the review: suspect = %v, want the test again", got)
 	}
 
+	// Touching the file elsewhere is not looking at the citation.
+	r.edit("www/auth/logout_test.go", "func TestLogout() {}", "func TestLogout() { _ = 1 }")
+	r.commit("unrelated edit")
+	if got := places(findings(r.report(Options{}), Suspect)); len(got) != 1 {
+		t.Fatalf("an edit elsewhere in the file cleared the suspect link: %v", got)
+	}
+
 	// Touching the citing lines is looking at them.
 	r.edit("www/auth/logout_test.go", "// Requirements: 2.1", "// Requirements: 2.1 (refresh tokens too)")
 	r.commit("test follows")
@@ -199,6 +211,10 @@ func TestSuspectUntilReviewed(t *testing.T) {
 	// One blame per spec document and citing file, at most.
 	if n := h.Blames(); n > 4 {
 		t.Errorf("%d blames for 2 spec documents and 2 citing files", n)
+	}
+	// Kept: the same history answers again from memory.
+	if rep := r.report(Options{History: h}); rep.Blames != 0 {
+		t.Errorf("a second report ran %d blames; nothing changed", rep.Blames)
 	}
 }
 

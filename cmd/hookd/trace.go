@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -56,12 +58,31 @@ gate.`,
 			if len(args) == 1 {
 				name, req, _ = strings.Cut(args[0], "#")
 			}
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				// The daemon's reply is printed as it came: a big report is
+				// not decoded only to be encoded again.
+				if c, _, err := g.client(); err == nil {
+					raw, err := c.TraceJSON(cmd.Context(), name, req)
+					if err == nil {
+						var buf bytes.Buffer
+						if err := json.Indent(&buf, raw, "", "  "); err != nil {
+							return err
+						}
+						buf.WriteByte('\n')
+						_, err = out.Write(buf.Bytes())
+						return err
+					}
+					if !errors.Is(err, ipc.ErrNotRunning) {
+						return err
+					}
+				}
+			}
 			rep, err := g.trace(cmd.Context(), name, req)
 			if err != nil {
 				return err
 			}
 			g.traceProblems(rep)
-			out := cmd.OutOrStdout()
 			switch format {
 			case "json":
 				return printJSON(out, rep)

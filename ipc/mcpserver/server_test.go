@@ -28,7 +28,9 @@ func (b *backend) Trace(_ context.Context, s, req string) (*trace.Report, error)
 	b.asked = append(b.asked, "trace "+s+" "+req)
 	return &trace.Report{Specs: []trace.Spec{{Name: s, Rows: []trace.Row{{ID: "1"}}}}, Findings: []trace.Finding{{Kind: trace.Dangling}}}, nil
 }
-func (b *backend) Specs(context.Context) ([]spec.Spec, error) { return []spec.Spec{{Name: "login"}}, nil }
+func (b *backend) Specs(context.Context) ([]spec.Spec, error) {
+	return []spec.Spec{{Name: "login"}}, nil
+}
 func (b *backend) Spec(_ context.Context, f string) (*spec.Doc, error) {
 	return &spec.Doc{File: f}, nil
 }

@@ -24,6 +24,7 @@ import (
 
 func newTraceCmd(g *globals) *cobra.Command {
 	var format, linkBase string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "trace [SPEC | SPEC#REQ]",
 		Short: "Show what covers each requirement, and what is uncovered, dangling, stale or suspect",
@@ -51,6 +52,9 @@ gate.`,
   hookd trace --format html > trace.html`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				format = "json"
+			}
 			if !slices.Contains([]string{"text", "json", "md", "html"}, format) {
 				return usageError{fmt.Errorf("--format is text, json, md or html, not %q", format)}
 			}
@@ -99,6 +103,7 @@ gate.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, md or html")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "the same as --format json")
 	cmd.Flags().StringVar(&linkBase, "link-base", "", "html: prefix of file links, e.g. https://github.com/o/r/blob/SHA/")
 	cmd.AddCommand(newTraceCheckCmd(g), newTraceReviewCmd(g))
 	return cmd

@@ -82,8 +82,8 @@ func (r *repo) commit(msg string) {
 	r.git("commit", "-q", "-m", msg)
 }
 
-// report indexes the work tree as the daemon does and builds its report.
-func (r *repo) report(o Options) *Report {
+// index indexes the work tree as the daemon does.
+func (r *repo) index() *spec.Index {
 	r.t.Helper()
 	x, err := spec.NewIndex(spec.DefaultRoots(), nil)
 	if err != nil {
@@ -93,6 +93,13 @@ func (r *repo) report(o Options) *Report {
 	if err := x.Build(context.Background(), r.root, files); err != nil {
 		r.t.Fatal(err)
 	}
+	return x
+}
+
+// report indexes the work tree and builds its report.
+func (r *repo) report(o Options) *Report {
+	r.t.Helper()
+	x := r.index()
 	if o.History == nil {
 		o.History = NewHistory(r.root)
 	}

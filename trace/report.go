@@ -315,6 +315,11 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 		for i := range s.Rows {
 			row := &s.Rows[i]
 			row.Missing = []string{}
+			for _, l := range []*[]Place{&row.Tasks, &row.Design, &row.Code, &row.Tests, &row.Changes} {
+				if *l == nil {
+					*l = []Place{} // json: a list, never null
+				}
+			}
 			for _, k := range o.Policy.Require {
 				if len(*row.list(k)) == 0 {
 					row.Missing = append(row.Missing, k)

@@ -1,7 +1,9 @@
 package trace
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -355,5 +357,36 @@ func TestRenumberingMakesTheReusedIdSuspect(t *testing.T) {
 	r.commit("renumber")
 	if got := places(findings(r.report(Options{}), Suspect)); !contains(got, "www/ui/frontend_test.go:3 user-authentication#7.2") {
 		t.Fatalf("suspect = %v, want the test citing the reused 7.2", got)
+	}
+}
+
+// The JSON is stable: lists are lists, never null, whatever is empty.
+func TestJSONListsAreNeverNull(t *testing.T) {
+	r := authRepo(t)
+	data, err := json.Marshal(r.report(Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("null")) {
+		i := bytes.Index(data, []byte("null"))
+		t.Fatalf("null in the report: …%s…", data[max(0, i-80):i+4])
+	}
+}
+
+// An OpenSpec change that modifies a requirement covers its row as a
+// change, and scenarios are not rows.
+func TestOpenSpecChangeIsARowsChange(t *testing.T) {
+	r := newRepo(t)
+	r.write("openspec/specs/auth/spec.md", "# auth\n\n## Requirements\n\n### Requirement: Login\nThe system SHALL log users in.\n\n#### Scenario: Valid credentials\n- WHEN valid\n- THEN in\n")
+	r.write("openspec/changes/add-2fa/specs/auth/spec.md", "## MODIFIED Requirements\n\n### Requirement: Login\nThe system SHALL log users in with a second factor.\n\n#### Scenario: Valid credentials\n- WHEN valid and code\n- THEN in\n")
+	r.write("tests/login_test.py", "# Requirements (auth): Login\ndef test_login(): pass\n")
+	r.commit("auth")
+	rep := r.report(Options{})
+	if len(rep.Specs) != 1 || len(rep.Specs[0].Rows) != 1 {
+		t.Fatalf("specs %+v, want auth with its one requirement", rep.Specs)
+	}
+	row := rep.Specs[0].Rows[0]
+	if row.ID != "Login" || len(row.Changes) != 1 || row.Changes[0].File != "openspec/changes/add-2fa/specs/auth/spec.md" {
+		t.Errorf("row %+v, want the change add-2fa", row)
 	}
 }

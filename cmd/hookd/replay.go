@@ -229,7 +229,12 @@ func replay(ctx context.Context, root string, cfg *hooks.Config, rng, from, to s
 		if subject, _ := gitLines(root, "log", "-1", "--format=%s", c); len(subject) > 0 {
 			rc.Subject = subject[0]
 		}
-		for _, kind := range []event.Kind{event.GitPreCommit, event.GitCommit} {
+		// A merge is git.merge, as the daemon names it.
+		made := event.GitCommit
+		if parents, _ := gitLines(root, "rev-list", "--parents", "-n", "1", c); len(parents) > 0 && len(strings.Fields(parents[0])) > 2 {
+			made = event.GitMerge
+		}
+		for _, kind := range []event.Kind{event.GitPreCommit, made} {
 			ran, bad, notRun := run(event.Event{Kind: kind, Time: time.Now(), Files: files}, func(r queue.Record) {
 				if blocking[r.Hook] {
 					failed(rc, r)

@@ -253,8 +253,10 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 	if len(data) == 0 || bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 || !mayCite(data) && len(x.patterns) == 0 {
 		return fr
 	}
-	if m := reSpecPath().FindSubmatch(data); m != nil {
-		fr.scope = strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
+	if bytes.Contains(data, []byte("specs/")) {
+		if m := reSpecPath().FindSubmatch(data); m != nil {
+			fr.scope = strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
+		}
 	}
 	feature, featureLine := "", 0
 	features, firstFeature := map[string]bool{}, 0
@@ -270,7 +272,10 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 			continue
 		}
 		r := ref{line: l.n}
-		if m := reFeature().FindStringSubmatch(t); m != nil {
+		// Each recogniser runs only on a line that holds its word: most
+		// lines that pass mayCite hold one of them at most.
+		low := strings.ToLower(t)
+		if m := matchIf(strings.Contains(low, "feature:"), reFeature(), t); m != nil {
 			feature, featureLine = strings.ToLower(m[1]), l.n
 			if len(features) == 0 {
 				firstFeature = l.n
@@ -286,19 +291,25 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		if feature != "" && l.n-featureLine <= 12 {
 			r.scope = feature
 		}
-		if reDefines().MatchString(t) {
+		if strings.Contains(t, "#") && reDefines().MatchString(t) {
 			continue // "### Requirement 3: …" in a document defines it
 		}
-		for _, m := range idLists(reValidates(), t) {
-			r.ids = append(r.ids, ResolveRefs(splitRefs(t[m[2]:m[3]]))...)
-		}
-		for _, m := range idLists(reRequires(), t) {
-			if m[2] >= 0 {
-				r.scope = strings.ToLower(t[m[2]:m[3]])
+		if strings.Contains(low, "validates") {
+			for _, m := range idLists(reValidates(), t) {
+				r.ids = append(r.ids, ResolveRefs(splitRefs(t[m[2]:m[3]]))...)
 			}
-			r.ids = append(r.ids, ResolveRefs(splitRefs(strings.TrimSpace(t[m[4]:m[5]])))...)
 		}
-		r.ids = append(r.ids, reExplicit().FindAllString(t, -1)...)
+		if strings.Contains(low, "req") || strings.Contains(t, "需求") || strings.Contains(t, "要件") {
+			for _, m := range idLists(reRequires(), t) {
+				if m[2] >= 0 {
+					r.scope = strings.ToLower(t[m[2]:m[3]])
+				}
+				r.ids = append(r.ids, ResolveRefs(splitRefs(strings.TrimSpace(t[m[4]:m[5]])))...)
+			}
+		}
+		if strings.Contains(t, "R-") || strings.Contains(t, "C-") || strings.Contains(t, "/AC") {
+			r.ids = append(r.ids, reExplicit().FindAllString(t, -1)...)
+		}
 		for _, re := range x.patterns {
 			for _, m := range re.FindAllStringSubmatch(t, -1) {
 				r.ids = append(r.ids, ResolveRefs(splitRefs(m[1]))...)
@@ -323,6 +334,15 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		fr.content = topWords(data, 60)
 	}
 	return fr
+}
+
+// matchIf is re's submatch of t when may holds (a cheap test that t can
+// match at all), else nil.
+func matchIf(may bool, re *regexp.Regexp, t string) []string {
+	if !may {
+		return nil
+	}
+	return re.FindStringSubmatch(t)
 }
 
 // topWords are the n words a text uses most, most used first.

@@ -73,11 +73,12 @@ func traceBench(work, bin, repo string, n int) {
 // genTraceRepo writes and commits the repository: 10 specs of 10
 // requirements with 5 criteria each, and 20,000 files of which one in
 // twenty cites requirements; then a second commit rewords one criterion of
-// each spec. It returns the specs and the citing files.
+// each spec, and a third edits a tenth of the citing files away from their
+// citations. It returns the specs and the citing files.
 func genTraceRepo(repo string) (specs, citing int) {
 	const nSpecs = 10
 	if _, err := os.Stat(filepath.Join(repo, ".git")); err == nil {
-		return nSpecs, 1000 // generated before (-tree)
+		return nSpecs, (20000 - 2*nSpecs + 19) / 20 // generated before (-tree)
 	}
 	check(os.MkdirAll(repo, 0o755))
 	git := func(args ...string) {
@@ -132,5 +133,16 @@ func genTraceRepo(repo string) (specs, citing int) {
 		check(os.WriteFile(filepath.Join(repo, ".kiro", "specs", fmt.Sprintf("feature-%d", s), "requirements.md"), []byte(reqs(s, true)), 0o644))
 	}
 	git("commit", "-q", "-am", "2.1 responds within a second")
+	// Then a tenth of the citing files is edited below their citations:
+	// touched since the change, not at the citing lines (one diff tells).
+	for i := 0; i < 20000-2*nSpecs; i += 200 {
+		p := filepath.Join(repo, "src", fmt.Sprintf("m%d", i/100), fmt.Sprintf("f%d.test.ts", i))
+		f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+		check(err)
+		_, err = f.WriteString("export const edited = true\n")
+		check(err)
+		check(f.Close())
+	}
+	git("commit", "-q", "-am", "edit some tests")
 	return nSpecs, citing
 }

@@ -59,3 +59,19 @@ func FuzzBlame(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHunks reads arbitrary bytes as git diff -U0: it never panics, and
+// every range it gives is a real one (first ≤ last, from line 1).
+func FuzzHunks(f *testing.F) {
+	f.Add([]byte("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -3 +3,2 @@\n-a\n+b\n+c\n@@ -9,2 +10,0 @@\n"))
+	f.Add([]byte("+++ /dev/null\n@@ -1 +0,0 @@\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for file, rs := range parseHunks(data) {
+			for _, r := range rs {
+				if r[0] > r[1] || file == "" {
+					t.Fatalf("%q: range %v", file, r)
+				}
+			}
+		}
+	})
+}

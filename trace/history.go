@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +49,12 @@ type History struct {
 	// it and the commits after it changed.
 	dirty map[string]bool
 	since map[string]map[string]bool
+	// hunks are, per commit and file, the line ranges of the work tree's
+	// file that differ from the commit's parent: what was touched in the
+	// commit or after it. A file absent from its map did not differ.
+	hunks map[string]map[string][][2]int
+	// diffed are, per commit, the files whose hunks are known.
+	diffed map[string]map[string]bool
 	// blamesRun counts the git blame passes, for tests and benchmarks.
 	blamesRun int
 }
@@ -223,7 +231,115 @@ func (h *History) Refresh(ctx context.Context, stamp string) {
 	}
 	h.mu.Lock()
 	h.dirty = dirty
+	h.hunks, h.diffed = map[string]map[string][][2]int{}, map[string]map[string]bool{}
 	h.mu.Unlock()
+}
+
+// Diff learns which lines of files were touched in commit c or after it
+// (uncommitted: in the work tree), from one git diff of the work tree
+// against c's parent (HEAD for c uncommitted): a line that does not differ
+// from before c is older than c. Files already known are not diffed again.
+func (h *History) Diff(ctx context.Context, c Commit, files []string) {
+	base := c.Hash + "^"
+	if c.Uncommitted() {
+		base = "HEAD"
+	}
+	h.mu.Lock()
+	if h.diffed == nil {
+		h.hunks, h.diffed = map[string]map[string][][2]int{}, map[string]map[string]bool{}
+	}
+	known := h.diffed[base]
+	var todo []string
+	for _, f := range files {
+		// git quotes such names in a diff even with core.quotePath off:
+		// they are blamed instead.
+		if !known[f] && !strings.ContainsAny(f, "\"\\\t\n") {
+			todo = append(todo, f)
+		}
+	}
+	h.mu.Unlock()
+	if len(todo) == 0 {
+		return
+	}
+	// Paths as arguments, literally (git 2.39's diff reads no pathspec
+	// file), a few hundred at a time.
+	hunks := map[string][][2]int{}
+	for chunk := range slices.Chunk(todo, 500) {
+		args := append([]string{"--literal-pathspecs", "-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", base, "--"}, chunk...)
+		out, err := gitcmd.Output(ctx, h.root, args...)
+		if err != nil {
+			return // unknown: the files are blamed instead
+		}
+		maps.Copy(hunks, parseHunks(out))
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.diffed[base] == nil {
+		h.diffed[base], h.hunks[base] = map[string]bool{}, map[string][][2]int{}
+	}
+	for _, f := range todo {
+		h.diffed[base][f] = true
+		if r, ok := hunks[f]; ok {
+			h.hunks[base][f] = r
+		}
+	}
+}
+
+// TouchedSince reports whether line of file was touched in c or after it,
+// by what Diff learned; known is false when Diff did not learn it.
+func (h *History) TouchedSince(file string, line int, c Commit) (touched, known bool) {
+	base := c.Hash + "^"
+	if c.Uncommitted() {
+		base = "HEAD"
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.diffed[base][file] {
+		return false, false
+	}
+	for _, r := range h.hunks[base][file] {
+		if line >= r[0] && line <= r[1] {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// parseHunks reads git diff -U0: per file ("+++ b/PATH"), the new side's
+// line ranges of each hunk ("@@ -a,b +c,d @@"; no d is one line, d = 0 a
+// deletion, which touches no line that is there).
+func parseHunks(out []byte) map[string][][2]int {
+	hunks := map[string][][2]int{}
+	file := ""
+	for _, l := range strings.Split(string(out), "\n") {
+		switch {
+		case strings.HasPrefix(l, "+++ "):
+			file = strings.TrimPrefix(strings.TrimPrefix(l, "+++ "), "b/")
+			if file == "/dev/null" {
+				file = ""
+			}
+		case strings.HasPrefix(l, "@@ ") && file != "":
+			f := strings.Fields(l)
+			if len(f) < 3 || !strings.HasPrefix(f[2], "+") {
+				continue
+			}
+			start, count, hasCount := strings.Cut(f[2][1:], ",")
+			a, err := strconv.Atoi(start)
+			if err != nil {
+				continue
+			}
+			n := 1
+			if hasCount {
+				if n, err = strconv.Atoi(count); err != nil {
+					continue
+				}
+			}
+			if n > 0 {
+				hunks[file] = append(hunks[file], [2]int{a, a + n - 1})
+			}
+		}
+	}
+	return hunks
 }
 
 // Since says how file's lines stand against commit c, without a blame

@@ -16,6 +16,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -254,8 +255,12 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 			case Older:
 				suspect = true
 			case Mixed:
-				c, ok := o.History.Last(ctx, l.File, l.Line, l.Line)
-				touched, suspect = &c, ok && o.History.Newer(ctx, changed, c)
+				if t, known := o.History.TouchedSince(l.File, l.Line, changed); known {
+					suspect = !t
+				} else {
+					c, ok := o.History.Last(ctx, l.File, l.Line, l.Line)
+					touched, suspect = &c, ok && o.History.Newer(ctx, changed, c)
+				}
 			}
 		}
 		if suspect {
@@ -408,10 +413,11 @@ func changedAt(ctx context.Context, h *History, def definer, id string) (Commit,
 	return changed, ok
 }
 
-// warm runs the blames a report needs, in parallel: first the spec
-// documents', then those of the citing files that both predate the change
-// of a requirement they cite and were touched since (the others need
-// none). At most one per file.
+// warm reads the history a report needs, in parallel: a blame of each
+// spec document (when each requirement last changed), then, per change,
+// one diff of the citing files that both predate it and were touched
+// since (whether their citing lines were). The other citing files need
+// nothing: their age is known from the commits alone.
 func warm(ctx context.Context, h *History, links []spec.Link, defs map[string]map[string]definer) {
 	judged := func(l spec.Link) bool {
 		return l.Spec != "" && l.Kind != spec.CiteChange && (l.Kind != spec.CiteTask || l.Status == spec.Done)
@@ -427,7 +433,9 @@ func warm(ctx context.Context, h *History, links []spec.Link, defs map[string]ma
 		}
 	}
 	blameAll(ctx, h, docs)
-	files := map[string]bool{}
+	// Per change, the files that predate it and were touched since: one
+	// diff each tells which of their lines were.
+	mixed := map[Commit]map[string]bool{}
 	for _, l := range links {
 		if !judged(l) {
 			continue
@@ -435,12 +443,24 @@ func warm(ctx context.Context, h *History, links []spec.Link, defs map[string]ma
 		for _, id := range l.Cites {
 			if d, ok := defs[l.Spec][id]; ok {
 				if changed, ok := changedAt(ctx, h, d, id); ok && h.Since(ctx, l.File, changed) == Mixed {
-					files[l.File] = true
+					if mixed[changed] == nil {
+						mixed[changed] = map[string]bool{}
+					}
+					mixed[changed][l.File] = true
 				}
 			}
 		}
 	}
-	blameAll(ctx, h, files)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for c, files := range mixed {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			h.Diff(ctx, c, slices.Sorted(maps.Keys(files)))
+		})
+	}
+	wg.Wait()
 }
 
 func blameAll(ctx context.Context, h *History, files map[string]bool) {

@@ -206,8 +206,13 @@ func TestSuspectUntilReviewed(t *testing.T) {
 	// Touching the file elsewhere is not looking at the citation.
 	r.edit("www/auth/logout_test.go", "func TestLogout() {}", "func TestLogout() { _ = 1 }")
 	r.commit("unrelated edit")
-	if got := places(findings(r.report(Options{}), Suspect)); len(got) != 1 {
+	rep = r.report(Options{})
+	if got := places(findings(rep, Suspect)); len(got) != 1 {
 		t.Fatalf("an edit elsewhere in the file cleared the suspect link: %v", got)
+	}
+	// One diff told it, not a blame of the test.
+	if rep.Blames != 1 {
+		t.Errorf("%d blames, want 1 (requirements.md)", rep.Blames)
 	}
 
 	// Touching the citing lines is looking at them.

@@ -469,6 +469,14 @@ func (j *Journal) writeCheckpoint(tx *sql.Tx, c Checkpoint) error {
 	ids := make([]any, 0, len(c.Waiting))
 	marks := make([]string, 0, len(c.Waiting))
 	for _, r := range c.Waiting {
+		// The checkpoint saw the batch waiting; a row of it already past
+		// waiting (the run written in this transaction or before, when it
+		// started or ended between the snapshot and now) stays as it is.
+		var status string
+		err := tx.QueryRow(`SELECT status FROM runs WHERE id = ?`, r.ID).Scan(&status)
+		if err == nil && status != "pending" && status != "queued" {
+			continue
+		}
 		if err := writeRun(tx.Stmt(j.insertRun), r); err != nil {
 			return err
 		}

@@ -203,3 +203,25 @@ func TestIndexBlobAndChanges(t *testing.T) {
 		t.Errorf("in memory: %q %v", blob, err)
 	}
 }
+
+// A checkpoint's snapshot of waiting batches can be older than a run of
+// one of them that ended since: the run's row stays as it ended, and the
+// next checkpoint without the batch does not delete it (a run once lost
+// from the history this way under load: agent_session.txtar).
+func TestStaleWaitingRowDoesNotUndoARun(t *testing.T) {
+	j := open(t, filepath.Join(t.TempDir(), "journal.db"))
+	defer j.Close()
+	ctx := context.Background()
+	batch := &event.Event{Kind: event.FileCreated, Files: []event.File{{Path: "a.md", Change: "created"}}}
+	waiting := journal.RunRow{Run: ipc.Run{ID: "r1", Hook: "h", Event: "file.created", Status: "pending", Files: []string{"a.md"}}, Batch: batch}
+	j.Record(journal.RunRow{Run: ipc.Run{ID: "r1", Hook: "h", Event: "file.created", Status: "ok", Start: time.Now(), Files: []string{"a.md"}}})
+	j.Checkpoint(journal.Checkpoint{Waiting: []journal.RunRow{waiting}}) // taken before the run ended
+	j.Checkpoint(journal.Checkpoint{})                                   // the next: nothing waits
+	runs, err := j.Runs(ctx, "h", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Status != "ok" {
+		t.Fatalf("runs %+v, want r1 ok", runs)
+	}
+}

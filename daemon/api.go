@@ -370,16 +370,24 @@ func (l *logHub) stream(ctx context.Context, follow bool, send func([]byte) erro
 	}
 }
 
-func (a api) Impact(ctx context.Context, name string, ids []string) ([]event.Citation, error) {
+// indexReady returns once the daemon is ready and its trace index built.
+func (a api) indexReady(ctx context.Context) error {
 	select {
 	case <-a.ready:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 	select {
 	case <-a.specs.built:
+		return nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
+	}
+}
+
+func (a api) Impact(ctx context.Context, name string, ids []string) ([]event.Citation, error) {
+	if err := a.indexReady(ctx); err != nil {
+		return nil, err
 	}
 	if err := a.specs.index.Check(name, ids); err != nil {
 		return nil, ipc.NotFound(err.Error())
@@ -388,15 +396,8 @@ func (a api) Impact(ctx context.Context, name string, ids []string) ([]event.Cit
 }
 
 func (a api) Trace(ctx context.Context, name, req string) (*trace.Report, error) {
-	select {
-	case <-a.ready:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	select {
-	case <-a.specs.built:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := a.indexReady(ctx); err != nil {
+		return nil, err
 	}
 	var ids []string
 	if req != "" {

@@ -642,19 +642,7 @@ func deltaCapability(d *Doc) string {
 func (x *Index) Check(name string, ids []string) error {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	defined := map[string]map[string]bool{}
-	for _, d := range x.docs {
-		spec := d.Spec
-		if d.Kind == Delta {
-			spec = deltaCapability(d)
-		}
-		if defined[spec] == nil {
-			defined[spec] = map[string]bool{}
-		}
-		for _, id := range d.IDs() {
-			defined[spec][id] = true
-		}
-	}
+	defined := x.defined()
 	if name != "" && defined[name] == nil {
 		names := make([]string, 0, len(defined))
 		for n := range defined {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/lmittmann/tint"
 
-	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/engine"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
@@ -35,6 +35,7 @@ func (d *Daemon) Status(ctx context.Context) ipc.Status {
 	if d.opts.Listener != nil {
 		st.Socket = d.opts.Listener.Path
 	}
+	st.LastGood = d.eng.EverApplied() && d.eng.Latest() != cfg
 	ws := d.watcher.Stats()
 	st.Watches, st.Uncovered, st.Overflows = ws.Watches, ws.Uncovered, ws.Overflows
 	st.Baselining = d.settler.Baselining()
@@ -134,35 +135,10 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 	}
 	var verdict *ipc.Verdict
 	if wait {
-		verdict = &ipc.Verdict{OK: true, Hooks: []ipc.Run{}}
-		cfg, _ := d.Config()
-		for _, r := range d.sched.RunBlocking(ctx, ev) {
-			row := runRow(r).Run
-			verdict.Hooks = append(verdict.Hooks, row)
-			if r.Phase != queue.Finished || r.Result.Status == "ok" {
-				continue
-			}
-			// A hook that answered no (exited non-zero) denies; one that
-			// could not answer (timed out, did not start) denies unless
-			// on_error = "allow".
-			answered := r.Result.Status == runner.StatusFailed && r.Result.Exit > 0
-			if answered || !onErrorAllows(cfg, r.Hook) {
-				verdict.OK = false
-			}
-		}
+		v := d.eng.Decide(ctx, ev)
+		verdict = &v
 	}
 	return ipc.EmitReply{ID: d.accept1(ev), Verdict: verdict}, nil
-}
-
-// onErrorAllows says whether the named hook lets an agent go on when it
-// cannot answer.
-func onErrorAllows(cfg *hooks.Config, name string) bool {
-	for _, h := range cfg.Hooks {
-		if h.Name == name {
-			return h.OnErrorAllow
-		}
-	}
-	return false
 }
 
 // Trigger runs a hook now (hookd trigger).
@@ -206,19 +182,7 @@ func (d *Daemon) hookName(name string) string {
 
 // files turns repository-relative paths from a client into event files.
 func (d *Daemon) files(paths []string, change event.Change) ([]event.File, error) {
-	var out []event.File
-	for _, p := range paths {
-		p = filepath.ToSlash(filepath.Clean(p))
-		if !filepath.IsLocal(p) {
-			return nil, ipc.BadRequest(fmt.Sprintf("%q is not a path inside the repository", p))
-		}
-		var size int64
-		if fi, err := os.Stat(filepath.Join(d.opts.Repo.Root, p)); err == nil {
-			size = fi.Size()
-		}
-		out = append(out, event.NewFile(d.opts.Repo.Root, p, change, size))
-	}
-	return out, nil
+	return engine.Files(d.opts.Repo.Root, paths, change)
 }
 
 // Runs lists recent runs, newest first.
@@ -248,35 +212,6 @@ func (a api) Run(ctx context.Context, id string) (ipc.Run, error) {
 		return ipc.Run{}, ipc.NotFound(fmt.Sprintf("no run %q in the history", id))
 	}
 	return r.Run, nil
-}
-
-// runRow turns a scheduler record into the run's latest state.
-func runRow(r queue.Record) journal.RunRow {
-	row := journal.RunRow{Run: ipc.Run{ID: r.RunID, Hook: r.Hook, Event: string(r.Event.Kind), Exit: -1, Files: []string{}}}
-	for _, f := range r.Event.Files {
-		row.Files = append(row.Files, f.Path)
-	}
-	switch r.Phase {
-	case queue.Queued:
-		row.Status = "queued"
-		ev := r.Event
-		row.Batch = &ev
-	case queue.Started:
-		row.Status, row.Start, row.PID = "running", time.Now(), r.PID
-	case queue.Finished:
-		res := r.Result
-		row.Status, row.Exit, row.Start, row.Duration, row.Output = string(res.Status), res.Exit, res.Start, res.Duration, res.Output
-		row.Prompt, row.FilesWritten = res.Prompt, res.FilesWritten
-		if res.Agent != nil {
-			row.Agent = &ipc.AgentRun{Name: res.AgentName, AgentReport: *res.Agent, FilesGuessed: res.FilesGuessed, Resumed: res.Resumed}
-		}
-		if res.Err != nil {
-			row.Error = res.Err.Error()
-		}
-	case queue.Skipped:
-		row.Status, row.Reason = "skipped", r.Reason
-	}
-	return row
 }
 
 // Logs sends the recent log lines, then new ones when following.

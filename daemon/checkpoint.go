@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"github.com/hookd-dev/hookd/engine"
 	"strconv"
 	"sync"
 	"time"
@@ -189,7 +190,7 @@ const reflogKey = "reflog_offset"
 
 // waitingRow is a waiting batch as the journal keeps it.
 func waitingRow(r queue.Record) journal.RunRow {
-	row := runRow(r)
+	row := engine.RunRow(r)
 	if r.Phase == queue.Pending {
 		row.Status = "pending"
 		ev := r.Event

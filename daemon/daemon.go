@@ -33,6 +33,7 @@ import (
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/daemon/settle"
 	"github.com/hookd-dev/hookd/daemon/watch"
+	"github.com/hookd-dev/hookd/engine"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
@@ -81,11 +82,9 @@ type Daemon struct {
 	sched       *queue.Scheduler
 	vcs         *vcsSettler // nil outside git
 
-	mu sync.Mutex
-	// mu guards the fields that follow: the configuration in force, which
-	// only the reloader changes.
-	cfg      *hooks.Config
-	problems hooks.Problems
+	// eng is the decision machinery: config, scheduler, runners, verdict.
+	eng      *engine.Engine
+	stopRuns context.CancelFunc
 }
 
 // New loads the configuration and prepares the daemon. Configuration
@@ -99,16 +98,32 @@ func New(opts Options) *Daemon {
 	log := slog.New(slog.NewMultiHandler(opts.Log.Handler(), slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	d := &Daemon{opts: opts, log: log, ready: make(chan struct{}), logs: logs}
 	d.reloads = newReloader(d.reload)
-	d.cfg, d.problems = hooks.Load(opts.Config)
+	// Runs outlive the daemon's context by their grace period: Run stops
+	// them itself, once the sources have stopped.
+	runCtx, stopRuns := context.WithCancel(context.Background())
+	d.stopRuns = stopRuns
+	d.eng = engine.New(runCtx, engine.Options{
+		Root:   opts.Repo.Root,
+		Config: opts.Config,
+		Log:    log,
+		Git: func(dirty bool) event.Git {
+			if d.gitState == nil {
+				return event.Git{}
+			}
+			return d.gitState(dirty)
+		},
+		Around:  d.follow,
+		Observe: d.observe,
+		Line: func(hook, runID, stream, line string) {
+			d.log.Info("│ "+line, "hook", hook, "stream", stream)
+		},
+	})
+	d.sched = d.eng.Scheduler()
 	return d
 }
 
 // Config returns the configuration in force and its problems.
-func (d *Daemon) Config() (*hooks.Config, hooks.Problems) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.cfg, d.problems
-}
+func (d *Daemon) Config() (*hooks.Config, hooks.Problems) { return d.eng.Config() }
 
 // Ready is closed once every directory is watched and events flow.
 func (d *Daemon) Ready() <-chan struct{} { return d.ready }
@@ -142,30 +157,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 
-	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopRuns()
-	d.sched = queue.New(runCtx, queue.Options{
-		Root:     d.opts.Repo.Root,
-		MaxRuns:  cfg.Defaults.MaxRuns,
-		MaxDepth: cfg.Defaults.MaxDepth,
-		Run: (&runner.Actions{
-			Config: func() *hooks.Config { cfg, _ := d.Config(); return cfg },
-			Log:    d.log,
-			Around: d.follow,
-		}).Run,
-		Git: func(dirty bool) event.Git {
-			if d.gitState == nil {
-				return event.Git{}
-			}
-			return d.gitState(dirty)
-		},
-		Observe: d.observe,
-		Line: func(hook, runID, stream, line string) {
-			d.log.Info("│ "+line, "hook", hook, "stream", stream)
-		},
-		Log: d.log.With("component", "queue"),
-	})
-	d.sched.SetHooks(cfg.Hooks)
+	defer d.stopRuns()
 	var git *gitsrc.Source
 	if d.opts.Repo.GitDir != "" {
 		var err error
@@ -265,7 +257,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	stopping := time.Now()
 	d.log.Info("stopping; running hooks get SIGTERM", "grace", runner.Grace)
 	wg.Wait()
-	stopRuns()
+	d.stopRuns()
 	d.sched.Wait()
 	d.finalCheckpoint(settler)
 	d.log.Info("stopped", "took", time.Since(stopping).Round(time.Millisecond))
@@ -475,7 +467,7 @@ func (d *Daemon) observe(r queue.Record) {
 		d.journal.Forget(r.RunID)
 		return
 	}
-	d.journal.Record(runRow(r))
+	d.journal.Record(engine.RunRow(r))
 	log := d.log.With("hook", r.Hook, "run", r.RunID)
 	switch r.Phase {
 	case queue.Started:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -100,20 +99,14 @@ func (d *Daemon) Reload(ctx context.Context) ipc.ReloadReply {
 
 // reload is the reloader's one job.
 func (d *Daemon) reload() ipc.ReloadReply {
-	cfg, probs := hooks.Load(d.opts.Config)
-	d.mu.Lock()
-	if len(probs) > 0 {
-		d.problems = probs
-		kept := len(d.cfg.Hooks)
-		d.mu.Unlock()
+	applied, cfg, probs := d.eng.Reload()
+	if !applied {
+		inForce, _ := d.Config()
 		for _, p := range probs {
 			d.log.Error("config problem; keeping the last good config", "at", p.Pos.String(), "problem", p.Message)
 		}
-		return ipc.ReloadReply{Applied: false, Hooks: kept, Problems: toProblems(probs)}
+		return ipc.ReloadReply{Applied: false, Hooks: len(inForce.Hooks), Problems: toProblems(probs)}
 	}
-	d.cfg, d.problems = cfg, nil
-	d.mu.Unlock()
-	d.sched.SetHooks(cfg.Hooks)
 	d.log.Info("config reloaded", "hooks", len(cfg.Hooks), "paused", countPaused(cfg))
 	return ipc.ReloadReply{Applied: true, Hooks: len(cfg.Hooks), Problems: []ipc.Problem{}}
 }

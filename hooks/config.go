@@ -69,6 +69,14 @@ type Config struct {
 	// Held lists, per committed file that is not trusted, what of it was
 	// held back.
 	Held []Held
+	// Unloaded are the blocking hooks that may be declared but could not
+	// be loaded: guards that cannot answer.
+	Unloaded []Unloaded
+	// TrustedBefore says the user has trusted this work tree's hook files
+	// before (or the trust store cannot be read): its blocking hooks are
+	// then the user's guards, and one paused by a changed or new file
+	// cannot answer, where a clone never trusted has no guards at all.
+	TrustedBefore bool
 }
 
 // Source is one config file that was read.
@@ -207,6 +215,16 @@ func (c *Config) AgentOf(name string) *Agent {
 	return &Agent{Name: name, Preset: name}
 }
 
+// Hook returns the hook named name, or nil.
+func (c *Config) Hook(name string) *Hook {
+	for _, h := range c.Hooks {
+		if h.Name == name {
+			return h
+		}
+	}
+	return nil
+}
+
 // BuiltinContext is the action of a Kiro askAgent on a session trigger:
 // its prompt, as written, is the output, which goes back to the agent's
 // session as context. It is not for hookd.toml, where `run` does the same.
@@ -281,6 +299,9 @@ type Hook struct {
 	// Disabled explains why an enabled-looking hook cannot run; empty when
 	// it can.
 	Disabled string
+	// Held says it is paused because a file it comes from is not trusted
+	// (Disabled says why).
+	Held bool
 
 	kinds []func(event.Kind) bool
 	globs rules.Globs
@@ -383,6 +404,14 @@ func (h *Hook) Concerns(ev event.Event) Concern {
 		return Concern{Stage: "paths", Why: "no file passes its paths"}
 	}
 	return Concern{Files: files, OK: true}
+}
+
+// WouldConcern is Concerns as if the hook could run: whether a paused
+// hook would have had a say.
+func (h *Hook) WouldConcern(ev event.Event) bool {
+	running := *h
+	running.Disabled = ""
+	return running.Concerns(ev).OK
 }
 
 // GitState returns the repository state for a rule environment, with

@@ -111,13 +111,16 @@ func Load(opts LoadOptions) (*Config, Problems) {
 	}
 	var all, applied []parsedFile
 	var sources []Source
+	var unloaded []Unloaded
 	for _, src := range opts.Files() {
 		data, err := safefile.Read(src.Path, MaxConfigFile)
 		if errors.Is(err, fs.ErrNotExist) && src.Origin != OriginExplicit {
 			continue
 		}
 		if err != nil {
-			probs = append(probs, Problem{Pos: Pos{File: src.Path}, Message: fmt.Sprintf("read config: %v", err)})
+			p := Problem{Pos: Pos{File: src.Path}, Message: fmt.Sprintf("read config: %v", err)}
+			probs = append(probs, p)
+			unloaded = append(unloaded, unloadedFile(p, nil, false)...)
 			continue
 		}
 		src.Sum = Sum(data)
@@ -136,6 +139,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		pf, perr := parseFile(src, data)
 		if perr != nil {
 			probs = append(probs, *perr)
+			unloaded = append(unloaded, unloadedFile(*perr, data, true)...)
 			continue
 		}
 		all = append(all, pf)
@@ -154,9 +158,12 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		cfg.Held = heldTables(all, opts)
 	}
 	cfg.Files = sources
+	cfg.Unloaded = append(unloaded, whole.Unloaded...)
+	cfg.TrustedBefore = trust.Known(opts.Root)
 	if opts.Explicit == "" && opts.Root != "" {
 		probs = append(probs, addKiro(cfg, opts, trust)...)
 	}
+	markHeld(cfg, opts)
 	return cfg, probs
 }
 
@@ -221,7 +228,7 @@ func pauseHeld(whole, applied []*Hook, sources []Source, opts LoadOptions) []*Ho
 			}
 		}
 		if h.Disabled == "" {
-			h.Disabled = why
+			h.Disabled, h.Held = why, true
 		}
 		out = append(out, h)
 	}
@@ -273,6 +280,7 @@ func heldTables(files []parsedFile, opts LoadOptions) []Held {
 // not trusted has its hooks paused.
 func addKiro(cfg *Config, opts LoadOptions, trust Trusted) Problems {
 	files, hs, probs := LoadKiro(opts.Root, opts.KiroHome, cfg.Defaults)
+	cfg.Unloaded = append(cfg.Unloaded, unloadedKiroFiles(hs, probs)...)
 	taken := map[string]bool{}
 	for _, h := range cfg.Hooks {
 		taken[h.Name] = true
@@ -293,7 +301,7 @@ func addKiro(cfg *Config, opts LoadOptions, trust Trusted) Problems {
 		taken[h.Name] = true
 		// A hook that cannot run anyway keeps saying why.
 		if why := held[h.Pos.File]; why != "" && h.Disabled == "" {
-			h.Disabled = "paused: " + opts.rel(h.Pos.File) + " is " + why
+			h.Disabled, h.Held = "paused: "+opts.rel(h.Pos.File)+" is "+why, true
 		}
 		cfg.Hooks = append(cfg.Hooks, h)
 	}
@@ -516,8 +524,11 @@ func build(files []parsedFile) (*Config, Problems) {
 			cfg.Defaults.Agent, cfg.Defaults.Agent, strings.Join(Presets(), ", "))
 	}
 	for _, name := range hookOrder {
+		before := len(c.probs)
 		if h := c.hook(cfg, name, *hooks[name]); h != nil {
 			cfg.Hooks = append(cfg.Hooks, h)
+		} else {
+			cfg.Unloaded = append(cfg.Unloaded, unloadedHook(name, *hooks[name], problemsIn(c.probs, before))...)
 		}
 	}
 	sort.SliceStable(c.probs, func(i, j int) bool {

@@ -89,6 +89,16 @@ func (s TrustStore) Read() Trusted {
 // Err is why the store could not be read, or nil.
 func (t Trusted) Err() error { return t.err }
 
+// Known says whether the work tree at root was ever trusted, or may have
+// been (the store cannot be read).
+func (t Trusted) Known(root string) bool {
+	if t.err != nil {
+		return true
+	}
+	_, known := t.trees[root]
+	return known
+}
+
 // Why says why the file rel of the work tree at root, whose contents hash
 // to sum, may not take effect; "" when the user trusted exactly these
 // contents.

@@ -23,12 +23,15 @@ type Status struct {
 	Hooks    []Hook    `json:"hooks"`
 	// Held lists the committed files that are not trusted, with what of
 	// them does not apply until they are.
-	Held      []Held    `json:"held"`
-	Problems  []Problem `json:"problems"`
-	Queue     int       `json:"queue"`
-	Watches   int64     `json:"watches"`
-	Uncovered int64     `json:"uncovered"`
-	Overflows int64     `json:"overflows"`
+	Held     []Held    `json:"held"`
+	Problems []Problem `json:"problems"`
+	// LastGood says the hooks in force are those of an earlier load: the
+	// last one had Problems, and was not applied.
+	LastGood  bool  `json:"last_good,omitempty"`
+	Queue     int   `json:"queue"`
+	Watches   int64 `json:"watches"`
+	Uncovered int64 `json:"uncovered"`
+	Overflows int64 `json:"overflows"`
 	// Baselining counts the files found at start whose baselines are still
 	// being taken, in the background: changes are handled meanwhile.
 	Baselining int `json:"baselining"`
@@ -92,8 +95,10 @@ type EmitReply struct {
 	Verdict *Verdict `json:"verdict,omitempty"`
 }
 
-// Verdict is what the blocking hooks of a git.pre-commit or git.pre-push
-// decided: OK unless one of them failed.
+// Verdict is what the blocking hooks of an event decided (engine.Verdict):
+// OK unless one of them denies. Hooks lists every blocking hook that took
+// part, and every guard that could not answer, with Denies on those that
+// refuse.
 type Verdict struct {
 	OK    bool  `json:"ok"`
 	Hooks []Run `json:"hooks"`
@@ -123,6 +128,8 @@ type Run struct {
 	Output   string        `json:"output"` // the tail in lists, all that was kept in GET /v1/runs/{id}
 	Error    string        `json:"error,omitempty"`
 	Reason   string        `json:"reason,omitempty"`
+	// Denies is set, in a verdict, on the rows that refuse the event.
+	Denies bool `json:"denies,omitempty"`
 	// Prompt is the full prompt of an agent run (GET /v1/runs/{id} only).
 	Prompt string `json:"prompt,omitempty"`
 	// FilesWritten are the files the run changed (see docs/events.md,

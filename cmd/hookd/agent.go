@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/journal"
+	"github.com/hookd-dev/hookd/engine"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/bridge"
@@ -227,7 +228,7 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			if err != nil {
 				return err
 			}
-			v := answerAgent(cmd.Context(), g, repo.Root, opts, call)
+			v := answerAgent(cmd.Context(), g, repo, opts, call)
 			stdout, stderr, code := bridge.Answer(agent, call.Kind, v)
 			fmt.Fprint(cmd.OutOrStdout(), stdout)
 			fmt.Fprint(g.stderr, stderr)
@@ -239,58 +240,26 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 	}
 }
 
-// answerAgent asks the daemon for the verdict of call. When it cannot
-// answer, the blocking hooks that would have decide by their on_error.
-func answerAgent(ctx context.Context, g *globals, root string, opts hooks.LoadOptions, call bridge.Call) bridge.Verdict {
+// answerAgent is the verdict of the blocking hooks on call, from the
+// daemon or the same engine in process (decide). An event no blocking hook
+// answers is only told to the daemon, when one runs. When hookd cannot
+// decide, the call is refused with the reason: a guard that cannot answer
+// must not let the agent through.
+func answerAgent(ctx context.Context, g *globals, repo daemon.Repo, opts hooks.LoadOptions, call bridge.Call) bridge.Verdict {
 	req := ipc.EmitRequest{Kind: string(call.Kind), Files: call.Files, Agent: &call.Agent}
-	wait := event.Answerable(call.Kind)
-	c, _, err := g.client()
-	var reply ipc.EmitReply
-	if err == nil {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-		defer cancel()
-		if wait {
-			reply, err = c.EmitWait(ctx, req)
-		} else {
-			reply, err = c.Emit(ctx, req)
+	req.Depth, req.Cause = depthFromEnv()
+	if !event.Answerable(call.Kind) || !mayBlock(opts, call.Kind) {
+		if c, _, err := g.client(); err == nil {
+			_, _ = c.Emit(ctx, req) // no daemon: nobody to tell
 		}
-	}
-	if err != nil {
-		if !wait {
-			return bridge.Verdict{}
-		}
-		return unanswered(root, opts, call, err)
-	}
-	if reply.Verdict == nil {
 		return bridge.Verdict{}
 	}
-	var v bridge.Verdict
-	var reasons, context []string
-	for _, r := range reply.Verdict.Hooks {
-		text := strings.TrimSpace(r.Output)
-		if r.Status != "ok" {
-			reasons = append(reasons, fmt.Sprintf("hookd hook %s: %s", r.Hook, cmp.Or(text, r.Error, r.Status)))
-		} else if text != "" {
-			context = append(context, text)
-		}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	v, err := g.decide(ctx, repo, opts, req)
+	if err != nil {
+		return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not decide (%v); it refuses until that is fixed", err)}
 	}
-	v.Deny = !reply.Verdict.OK
-	v.Reason, v.Context = strings.Join(reasons, "\n"), strings.Join(context, "\n\n")
-	return v
-}
-
-// unanswered decides without the daemon: deny when a blocking hook that
-// concerns the call says on_error = "deny" (the default).
-func unanswered(root string, opts hooks.LoadOptions, call bridge.Call, why error) bridge.Verdict {
-	cfg, _ := hooks.Load(opts)
-	ev := event.Event{Kind: call.Kind, Agent: &call.Agent}
-	for _, f := range call.Files {
-		ev.Files = append(ev.Files, event.NewFile(root, f, "", 0))
-	}
-	for _, h := range cfg.Hooks {
-		if h.Blocking && !h.OnErrorAllow && h.Concerns(ev).OK {
-			return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not answer for blocking hook %s (%v); it denies until hookd runs here (hookd start), or set on_error = \"allow\"", h.Name, why)}
-		}
-	}
-	return bridge.Verdict{}
+	reason, context := engine.Explain(v)
+	return bridge.Verdict{Deny: !v.OK, Reason: reason, Context: context}
 }

@@ -83,7 +83,11 @@ It exits 1 when no daemon runs.`,
 			printHooks(out, st.Hooks, st.Held)
 			printAgentDays(out, st.Agents)
 			if len(st.Problems) > 0 {
-				fmt.Fprintf(out, "\n%s; the last good config keeps running:\n", plural(len(st.Problems), "config problem", "config problems"))
+				kept := "the sound hooks run, and a blocking hook that could not be loaded refuses what it guards"
+				if st.LastGood {
+					kept = "the last good config keeps running, and a blocking hook that could not be loaded refuses what it guards"
+				}
+				fmt.Fprintf(out, "\n%s; %s:\n", plural(len(st.Problems), "config problem", "config problems"), kept)
 				for _, p := range st.Problems {
 					fmt.Fprintf(out, "  %s:%d:%d: %s\n", p.File, p.Line, p.Col, p.Message)
 				}

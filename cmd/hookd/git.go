@@ -1,22 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon/gitsrc"
-	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/gitshim"
-	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -79,8 +74,8 @@ func (g *globals) gitInstall(out io.Writer, install bool) error {
 }
 
 // gitHook is what a shim runs: the verdict of the blocking hooks for the
-// staged files. It asks the daemon; when none runs, it evaluates the same
-// hooks itself. Either way a failure rejects the git operation.
+// staged files, from the daemon or, when none runs, from the same engine in
+// process. Whatever keeps hookd from deciding rejects the git operation.
 func (g *globals) gitHook(ctx context.Context, name string) error {
 	kind := event.Kind("git." + name)
 	if !event.Known(kind) {
@@ -92,96 +87,48 @@ func (g *globals) gitHook(ctx context.Context, name string) error {
 	}
 	// Most commits have no blocking hook to wait for: find out before
 	// asking git for the staged files.
-	c := &ipc.Client{Socket: ipc.SocketPath(repo.Root)}
-	hs, err := c.Hooks(ctx)
-	running := err == nil
-	if running && !anyBlocking(hs, kind) {
+	if !mayBlock(opts, kind) {
 		return nil
 	}
-	var cfg *hooks.Config
-	if !running {
-		var probs hooks.Problems
-		cfg, probs = hooks.Load(opts)
-		if len(probs) > 0 {
-			fmt.Fprintf(g.stderr, "hookd: the hook configuration has problems (run hookd check):\n%v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", probs, name)
-			return ExitError{exitFailure}
-		}
-		if !configBlocks(cfg, kind) {
-			return nil
-		}
-	}
 	var files []string
-	var staged []event.File
 	if kind == event.GitPreCommit {
-		if staged, err = gitshim.StagedFiles(ctx, repo.Root); err != nil {
-			return err
+		staged, err := gitshim.StagedFiles(ctx, repo.Root)
+		if err != nil {
+			fmt.Fprintf(g.stderr, "hookd: read the staged files: %v\nhookd: the %s is stopped (fail closed); skip hookd once with HOOKD=0\n", err, name)
+			return ExitError{exitFailure}
 		}
 		for _, f := range staged {
 			files = append(files, f.Path)
 		}
 	}
-	var verdict *ipc.Verdict
-	if running {
-		reply, err := c.EmitWait(ctx, ipc.EmitRequest{Kind: string(kind), Files: files})
-		if err != nil {
-			fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); skip hookd once with HOOKD=0\n", err, name)
-			return ExitError{exitFailure}
-		}
-		verdict = reply.Verdict
-	} else if verdict, err = blockingInProcess(ctx, repo.Root, cfg, kind, staged); err != nil {
+	depth, cause := depthFromEnv()
+	verdict, err := g.decide(ctx, repo, opts, ipc.EmitRequest{Kind: string(kind), Files: files, Depth: depth, Cause: cause})
+	if err != nil {
 		fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", err, name)
 		return ExitError{exitFailure}
-	}
-	if verdict == nil || verdict.OK {
-		return nil
 	}
 	for _, r := range verdict.Hooks {
 		if r.Status == "ok" || r.Status == "skipped" {
 			continue
 		}
-		fmt.Fprintf(g.stderr, "hookd: %s: %s (exit %d)\n", r.Hook, r.Status, r.Exit)
+		what := r.Status
+		if r.Exit > 0 {
+			what = fmt.Sprintf("%s (exit %d)", r.Status, r.Exit)
+		}
+		if r.Reason != "" {
+			what += "; " + r.Reason
+		}
+		fmt.Fprintf(g.stderr, "hookd: %s: %s\n", cmp.Or(r.Hook, "(unnamed)"), what)
 		if out := strings.TrimSpace(r.Output); out != "" {
 			fmt.Fprintln(g.stderr, out)
 		}
+		if r.Error != "" {
+			fmt.Fprintln(g.stderr, r.Error)
+		}
+	}
+	if verdict.OK {
+		return nil
 	}
 	fmt.Fprintf(g.stderr, "hookd: the %s is stopped by the hooks above; skip hookd once with HOOKD=0\n", name)
 	return ExitError{exitFailure}
-}
-
-func anyBlocking(hs []ipc.Hook, kind event.Kind) bool {
-	for _, h := range hs {
-		if h.Blocking && h.Enabled && slices.Contains(h.On, string(kind)) {
-			return true
-		}
-	}
-	return false
-}
-
-func configBlocks(cfg *hooks.Config, kind event.Kind) bool {
-	for _, h := range cfg.Hooks {
-		if h.Blocking && h.Enabled && h.Wants(kind) {
-			return true
-		}
-	}
-	return false
-}
-
-// blockingInProcess evaluates the blocking hooks without a daemon. (A
-// config with problems has stopped the operation before: a broken blocking
-// hook must not let a commit through.)
-func blockingInProcess(ctx context.Context, root string, cfg *hooks.Config, kind event.Kind, files []event.File) (*ipc.Verdict, error) {
-	actions := &runner.Actions{Config: func() *hooks.Config { return cfg }}
-	sched := queue.New(ctx, queue.Options{Root: root, MaxRuns: 1, Run: actions.Run, Git: gitsrc.StateOf(root)})
-	sched.SetHooks(cfg.Hooks)
-	verdict := &ipc.Verdict{OK: true}
-	for _, r := range sched.RunBlocking(ctx, event.Event{Kind: kind, Time: time.Now(), Files: files}) {
-		run := ipc.Run{Hook: r.Hook, Status: string(r.Result.Status), Exit: r.Result.Exit, Output: r.Result.Output}
-		if r.Phase == queue.Skipped {
-			run.Status = "skipped"
-		} else if r.Result.Status != runner.StatusOK {
-			verdict.OK = false
-		}
-		verdict.Hooks = append(verdict.Hooks, run)
-	}
-	return verdict, nil
 }

@@ -36,8 +36,26 @@ func TestMain(m *testing.M) {
 
 // The scripts in testdata/script drive the real binary against real files.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+	testscript.Run(t, scriptParams("testdata/script", false))
+}
+
+// The conformance suite: each script in testdata/conformance runs twice,
+// once against the daemon ([daemon] lines start and stop it) and once
+// against the engine in process, and asserts the same verdicts both
+// times. A case that passes on one side and fails on the other fails.
+func TestConformance(t *testing.T) {
+	for _, side := range []string{"daemon", "engine"} {
+		t.Run(side, func(t *testing.T) {
+			testscript.Run(t, scriptParams("testdata/conformance", side == "daemon"))
+		})
+	}
+}
+
+// scriptParams are the testscript parameters of the scripts in dir; the
+// condition [daemon] holds when daemon is set.
+func scriptParams(dir string, daemon bool) testscript.Params {
+	return testscript.Params{
+		Dir: dir,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
@@ -71,6 +89,8 @@ func TestScripts(t *testing.T) {
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
+			case "daemon":
+				return daemon, nil
 			case "root":
 				return os.Getuid() == 0, nil
 			case "corpus":
@@ -91,7 +111,7 @@ func TestScripts(t *testing.T) {
 			"mcpcall":    mcpCall,
 			"actionstep": actionStep,
 		},
-	})
+	}
 }
 
 // apistub KIND [-write FILE [-content TEXT|@FILE]] [-shell CMD] [-hold FIFO] [-reply TEXT] [-log FILE]

@@ -195,7 +195,7 @@ func replay(ctx context.Context, root string, cfg *hooks.Config, rng, from, to s
 	// not run.
 	run := func(ev event.Event, onFail func(queue.Record)) (ran, bad []string, notRun []notRunHook) {
 		ran, bad, notRun = []string{}, []string{}, []notRunHook{}
-		for _, r := range sched.RunNow(ctx, ev, func(*hooks.Hook) bool { return true }) {
+		for _, r := range sched.RunNow(ctx, ev, nil, func(*hooks.Hook) bool { return true }) {
 			if r.Phase != queue.Finished {
 				continue
 			}

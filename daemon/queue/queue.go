@@ -35,8 +35,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/lmittmann/tint"
-
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
@@ -67,6 +65,10 @@ type Record struct {
 	Result runner.Result
 	Reason string
 	PID    int // process group of a started command
+	// RuleErr is set on a skipped run whose if rule failed to evaluate: it
+	// could not decide, which a blocking hook's verdict must not take for
+	// "false".
+	RuleErr error
 }
 
 // Options configure a Scheduler.
@@ -393,7 +395,13 @@ func (s *Scheduler) start(st *hookState, b *batch, manual bool) string {
 	if !manual {
 		ok, err := h.If.Eval(env)
 		if err != nil {
-			s.opts.Log.Warn("rule failed; hook not run", "hook", h.Name, tint.Err(err))
+			// Seen in the history, not only the log: the rule could not
+			// say, and the hook did not run.
+			id := b.id
+			if id == "" {
+				id = s.newID()
+			}
+			s.opts.Observe(Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: ev, Reason: "its if rule failed: " + err.Error(), RuleErr: err})
 			return ""
 		}
 		if !ok {
@@ -478,28 +486,41 @@ func (s *Scheduler) Info(name string) rules.HookInfo {
 	return rules.HookInfo{Name: name}
 }
 
-// RunBlocking runs at once, and waits for, every enabled blocking hook
-// that ev concerns: the verdict a git pre-commit or pre-push shim waits
-// for. Debounce, mode and max_runs do not apply: git is waiting.
-func (s *Scheduler) RunBlocking(ctx context.Context, ev event.Event) []Record {
-	return s.RunNow(ctx, ev, func(h *hooks.Hook) bool { return h.Blocking })
+// RunBlocking runs at once the blocking hooks of hs that ev concerns (hs
+// nil: the scheduler's own), in parallel, and returns each one's record.
+func (s *Scheduler) RunBlocking(ctx context.Context, ev event.Event, hs []*hooks.Hook) []Record {
+	return s.RunNow(ctx, ev, hs, func(h *hooks.Hook) bool { return h.Blocking })
 }
 
-// RunNow runs at once, and waits for, every enabled hook that ev concerns
-// and that pick selects (hookd replay runs them all, commit by commit).
-func (s *Scheduler) RunNow(ctx context.Context, ev event.Event, pick func(*hooks.Hook) bool) []Record {
+// RunNow runs at once the hooks of hs (nil: the scheduler's own) that pick
+// selects and ev concerns, bypassing debounce, modes and the max_runs
+// limit, and returns their records when all have ended. A hook whose if
+// rule fails is skipped with RuleErr set: it could not decide.
+func (s *Scheduler) RunNow(ctx context.Context, ev event.Event, hs []*hooks.Hook, pick func(*hooks.Hook) bool) []Record {
 	type job struct {
-		st    *hookState
+		hook  *hooks.Hook
+		st    *hookState // nil for a hook the scheduler does not hold
 		files []event.File
 	}
 	var jobs []job
 	s.mu.Lock()
-	for _, st := range s.hooks {
-		if st.removed || !pick(st.hook) {
+	if hs == nil {
+		for _, st := range s.hooks {
+			if !st.removed {
+				hs = append(hs, st.hook)
+			}
+		}
+	}
+	for _, h := range hs {
+		if !pick(h) {
 			continue
 		}
-		if c := st.hook.Concerns(ev); c.OK {
-			jobs = append(jobs, job{st, c.Files})
+		if c := h.Concerns(ev); c.OK {
+			st := s.hooks[h.Name]
+			if st != nil && st.removed {
+				st = nil
+			}
+			jobs = append(jobs, job{h, st, c.Files})
 		}
 	}
 	s.mu.Unlock()
@@ -509,36 +530,52 @@ func (s *Scheduler) RunNow(ctx context.Context, ev event.Event, pick func(*hooks
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			batch := ev
-			batch.Files = j.files
-			s.mu.Lock()
-			h, info := j.st.hook, j.st.info
-			s.mu.Unlock()
-			env := h.RuleEnv(s.opts.Root, batch, info, s.opts.Git)
-			id := s.newID()
-			if ok, err := h.If.Eval(env); err != nil || !ok {
-				out[i] = Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: batch, Reason: "its rule is false"}
-				return
-			}
-			s.opts.Observe(Record{Phase: Queued, RunID: id, Hook: h.Name, Event: batch})
-			job := runner.Job{ID: id, Hook: h, Env: env, Root: s.opts.Root, Depth: batch.Depth}
-			job.Started = func(pgid int) {
-				s.opts.Observe(Record{Phase: Started, RunID: id, Hook: h.Name, Event: batch, PID: pgid})
-			}
-			s.mu.Lock()
-			j.st.info.Runs++ // counted as a queued run is, so hookd hooks shows it
-			s.mu.Unlock()
-			res := s.opts.Run(ctx, job)
-			s.mu.Lock()
-			j.st.info.LastStatus, j.st.info.LastRun = string(res.Status), res.Start
-			s.mu.Unlock()
-			rec := Record{Phase: Finished, RunID: id, Hook: h.Name, Event: batch, Result: res}
-			s.opts.Observe(rec)
-			out[i] = rec
+			out[i] = s.runNow(ctx, ev, j.hook, j.st, j.files)
 		}()
 	}
 	wg.Wait()
 	return out
+}
+
+// runNow makes one run of RunNow.
+func (s *Scheduler) runNow(ctx context.Context, ev event.Event, h *hooks.Hook, st *hookState, files []event.File) Record {
+	batch := ev
+	batch.Files = files
+	var info rules.HookInfo
+	if st != nil {
+		s.mu.Lock()
+		info = st.info
+		s.mu.Unlock()
+	}
+	env := h.RuleEnv(s.opts.Root, batch, info, s.opts.Git)
+	id := s.newID()
+	switch ok, err := h.If.Eval(env); {
+	case err != nil:
+		rec := Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: batch, Reason: "its if rule failed: " + err.Error(), RuleErr: err}
+		s.opts.Observe(rec)
+		return rec
+	case !ok:
+		return Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: batch, Reason: "its if rule is false"}
+	}
+	s.opts.Observe(Record{Phase: Queued, RunID: id, Hook: h.Name, Event: batch})
+	job := runner.Job{ID: id, Hook: h, Env: env, Root: s.opts.Root, Depth: batch.Depth}
+	job.Started = func(pgid int) {
+		s.opts.Observe(Record{Phase: Started, RunID: id, Hook: h.Name, Event: batch, PID: pgid})
+	}
+	if st != nil {
+		s.mu.Lock()
+		st.info.Runs++ // counted as a queued run is, so hookd hooks shows it
+		s.mu.Unlock()
+	}
+	res := s.opts.Run(ctx, job)
+	if st != nil {
+		s.mu.Lock()
+		st.info.LastStatus, st.info.LastRun = string(res.Status), res.Start
+		s.mu.Unlock()
+	}
+	rec := Record{Phase: Finished, RunID: id, Hook: h.Name, Event: batch, Result: res}
+	s.opts.Observe(rec)
+	return rec
 }
 
 // bump wakes Idle waiters. mu is held.

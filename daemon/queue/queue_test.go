@@ -314,7 +314,7 @@ run = "x"
 		for range 2 {
 			done := make(chan []queue.Record)
 			go func() {
-				done <- h.sched.RunBlocking(t.Context(), event.Event{Kind: event.GitPreCommit, Time: time.Now()})
+				done <- h.sched.RunBlocking(t.Context(), event.Event{Kind: event.GitPreCommit, Time: time.Now()}, nil)
 			}()
 			synctest.Wait()
 			h.endAll()

@@ -102,12 +102,32 @@ func ExitCode(err error) int {
 // Tracked reports whether git tracks the file at rel (relative to the work
 // tree root): whether it is in the index or in HEAD. A file git tracks came
 // with the repository, whatever its name says.
-func Tracked(ctx context.Context, root, rel string) bool {
-	if _, err := Output(ctx, root, "ls-files", "--error-unmatch", "--", rel); err == nil {
-		return true
+//
+// It fails closed: when git cannot answer (it refuses the repository as of
+// dubious ownership, the repository is damaged, git is not installed),
+// the file counts as tracked, and err says why. Only git saying no makes a
+// file untracked.
+func Tracked(ctx context.Context, root, rel string) (bool, error) {
+	out, err := Output(ctx, root, "ls-files", "--cached", "-z", "--", rel)
+	if err != nil {
+		return true, err
 	}
-	_, err := Output(ctx, root, "cat-file", "-e", "HEAD:./"+rel)
-	return err == nil
+	if len(out) > 0 {
+		return true, nil
+	}
+	// An unborn branch has no HEAD to hold it: rev-parse -q exits 1 with
+	// nothing said, where a repository git refuses exits 128.
+	if _, err := Output(ctx, root, "rev-parse", "-q", "--verify", "HEAD^{commit}"); err != nil {
+		if ExitCode(err) == 1 {
+			return false, nil
+		}
+		return true, err
+	}
+	out, err = Output(ctx, root, "ls-tree", "-z", "--name-only", "HEAD", "--", rel)
+	if err != nil {
+		return true, err
+	}
+	return len(out) > 0, nil
 }
 
 // Env is the environment hookd runs git with: its own, without any GIT_*

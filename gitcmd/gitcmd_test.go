@@ -65,13 +65,55 @@ func TestTracked(t *testing.T) {
 	if _, err := gitcmd.Output(ctx, root, "add", "staged"); err != nil {
 		t.Fatal(err)
 	}
-	if !gitcmd.Tracked(ctx, root, "staged") || gitcmd.Tracked(ctx, root, "loose") {
+	tracked := func(rel string) bool {
+		t.Helper()
+		ok, err := gitcmd.Tracked(ctx, root, rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !tracked("staged") || tracked("loose") {
 		t.Fatal("staged must be tracked, loose not")
 	}
 	// Committed, then untracked with git rm --cached: HEAD still has it.
 	gitcmd.Output(ctx, root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "add")
 	gitcmd.Output(ctx, root, "rm", "-q", "--cached", "staged")
-	if !gitcmd.Tracked(ctx, root, "staged") {
+	if !tracked("staged") {
 		t.Fatal("a file HEAD has is tracked")
+	}
+}
+
+// A repository with no commit yet: nothing is in HEAD, and that is a no,
+// not an error.
+func TestTrackedOnAnUnbornBranch(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	root := t.TempDir()
+	if _, err := gitcmd.Output(context.Background(), root, "init", "-q"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := gitcmd.Tracked(context.Background(), root, "hookd.local.toml"); ok || err != nil {
+		t.Fatalf("Tracked = %v, %v; want false, nil", ok, err)
+	}
+}
+
+// When git refuses the repository (an archive's empty .git/HEAD, dubious
+// ownership, damage), nobody can say the file is the user's: it counts as
+// tracked, and the error says why.
+func TestTrackedFailsClosed(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, ".git", "HEAD"), nil, 0o644)
+	os.WriteFile(filepath.Join(root, "hookd.local.toml"), []byte("x"), 0o644)
+	ok, err := gitcmd.Tracked(context.Background(), root, "hookd.local.toml")
+	if !ok || err == nil {
+		t.Fatalf("Tracked = %v, %v; want true and why", ok, err)
 	}
 }

@@ -173,7 +173,10 @@ func localCommitted(opts LoadOptions) (bool, string) {
 	if opts.GitDir == "" {
 		return true, "outside git, hookd cannot tell that it is yours"
 	}
-	if gitcmd.Tracked(context.Background(), opts.Root, LocalFile) {
+	switch tracked, err := gitcmd.Tracked(context.Background(), opts.Root, LocalFile); {
+	case err != nil:
+		return true, fmt.Sprintf("git cannot tell whether it came with the repository (%v), so it is taken to have", err)
+	case tracked:
 		return true, "git tracks it, so it came with the repository (`git rm --cached " + LocalFile + "` makes it yours)"
 	}
 	return false, ""

@@ -108,6 +108,11 @@ type Verdict struct {
 type TriggerRequest struct {
 	Files []string       `json:"files,omitempty"`
 	Args  map[string]any `json:"args,omitempty"`
+	// Depth and Cause carry a chain on: a hook's process that triggers a
+	// hook passes its own run id and depth (HOOKD_RUN_ID, HOOKD_DEPTH),
+	// so that a hook triggering itself stops at max_depth.
+	Depth int    `json:"depth,omitempty"`
+	Cause string `json:"cause,omitempty"`
 }
 
 // TriggerReply is the reply of POST /v1/hooks/{name}/trigger.

@@ -278,22 +278,11 @@ When no daemon runs, trigger starts one and says so.`,
   hookd trigger release-notes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, repo, rel, err := g.clientWithFiles(files)
+			run, err := g.trigger(cmd.Context(), args[0], files, true)
 			if err != nil {
 				return err
 			}
-			reply, err := c.Trigger(cmd.Context(), args[0], ipc.TriggerRequest{Files: rel})
-			if errors.Is(err, ipc.ErrNotRunning) {
-				fmt.Fprintf(g.stderr, "hookd was not running for %s; starting it\n", repo.Root)
-				if err := g.start(cmd.Context(), true); err != nil {
-					return err
-				}
-				reply, err = c.Trigger(cmd.Context(), args[0], ipc.TriggerRequest{Files: rel})
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: run %s\n", args[0], reply.Run)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: run %s\n", args[0], run)
 			return nil
 		},
 	}
@@ -627,4 +616,37 @@ func lastLines(data []byte, n int) []byte {
 		}
 	}
 	return data
+}
+
+// trigger runs a hook now through the daemon, starting one when none runs,
+// and returns the run's id. A hook's process (HOOKD_RUN_ID set) passes its
+// chain on, so that a hook that triggers itself stops at max_depth. For an
+// agent (byPerson false, the MCP tool) it does nothing in a work tree the
+// user never trusted: an agent steered by a clone's README must not start
+// hookd there and run the user's own hooks on the clone's files.
+func (g *globals) trigger(ctx context.Context, hook string, files []string, byPerson bool) (string, error) {
+	c, repo, rel, err := g.clientWithFiles(files)
+	if err != nil {
+		return "", err
+	}
+	if !byPerson {
+		_, opts, err := g.locate()
+		if err != nil {
+			return "", err
+		}
+		if cfg, _ := hooks.Load(opts); !cfg.TrustedBefore {
+			return "", fmt.Errorf("hookd runs nothing for an agent in %s: its hook files were never trusted (a person reviews them and runs hookd trust)", repo.Root)
+		}
+	}
+	req := ipc.TriggerRequest{Files: rel}
+	req.Depth, req.Cause = depthFromEnv()
+	reply, err := c.Trigger(ctx, hook, req)
+	if errors.Is(err, ipc.ErrNotRunning) {
+		fmt.Fprintf(g.stderr, "hookd was not running for %s; starting it\n", repo.Root)
+		if err := g.start(ctx, true); err != nil {
+			return "", fmt.Errorf("hookd was not running and could not start: %w", err)
+		}
+		reply, err = c.Trigger(ctx, hook, req)
+	}
+	return reply.Run, err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
@@ -126,16 +125,5 @@ func (b mcpBackend) Run(ctx context.Context, id string) (ipc.Run, error) {
 }
 
 func (b mcpBackend) Trigger(ctx context.Context, hook string, files []string) (string, error) {
-	c, _, rel, err := b.g.clientWithFiles(files)
-	if err != nil {
-		return "", err
-	}
-	reply, err := c.Trigger(ctx, hook, ipc.TriggerRequest{Files: rel})
-	if errors.Is(err, ipc.ErrNotRunning) {
-		if err := b.g.start(ctx, true); err != nil {
-			return "", fmt.Errorf("hookd was not running and could not start: %w", err)
-		}
-		reply, err = c.Trigger(ctx, hook, ipc.TriggerRequest{Files: rel})
-	}
-	return reply.Run, err
+	return b.g.trigger(ctx, hook, files, false)
 }

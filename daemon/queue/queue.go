@@ -229,6 +229,9 @@ func (s *Scheduler) Offer(ev event.Event) {
 // ErrUnknownHook is returned by Trigger for a name no hook has.
 var ErrUnknownHook = errors.New("queue: no such hook")
 
+// ErrTooDeep is a trigger from a chain already max_depth long.
+var ErrTooDeep = errors.New("queue: chain too deep")
+
 // Trigger runs a hook now with ev as its batch, whatever its `on` and
 // `paths` say; its mode still applies. It returns the run's id, or an
 // error when the hook is unknown or cannot run.
@@ -238,6 +241,9 @@ func (s *Scheduler) Trigger(name string, ev event.Event) (string, error) {
 	st, ok := s.hooks[name]
 	if !ok || st.removed {
 		return "", fmt.Errorf("%w: %q", ErrUnknownHook, name)
+	}
+	if ev.Depth > s.opts.MaxDepth {
+		return "", fmt.Errorf("%w: %q is triggered by a chain of %d runs (run %s), past max_depth = %d", ErrTooDeep, name, ev.Depth, ev.Cause, s.opts.MaxDepth)
 	}
 	if !st.hook.Enabled || st.hook.Disabled != "" {
 		reason := st.hook.Disabled

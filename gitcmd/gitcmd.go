@@ -130,6 +130,20 @@ func Tracked(ctx context.Context, root, rel string) (bool, error) {
 	return len(out) > 0, nil
 }
 
+// Commit resolves rev, as given by a user or an agent, to the commit it
+// names. It is never read as an option (--end-of-options), and a rev that
+// names no commit is an error that says so, not an empty tree.
+func Commit(ctx context.Context, root, rev string) (string, error) {
+	out, err := Output(ctx, root, "rev-parse", "--verify", "-q", "--end-of-options", rev+"^{commit}")
+	switch {
+	case err != nil && ExitCode(err) == 1:
+		return "", fmt.Errorf("%q names no commit here", rev)
+	case err != nil:
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 // Env is the environment hookd runs git with: its own, without any GIT_*
 // variable, and with optional locks off.
 func Env() []string {

@@ -297,9 +297,13 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 		if against == "" {
 			against = "HEAD"
 		}
+		commit, err := gitcmd.Commit(ctx, root, against)
+		if err != nil && rev != "" {
+			return nil, fmt.Errorf("--rev: %w", err)
+		}
 		p, _ := spec.Classify(rel, cfg.Specs.Roots)
 		var old, cur *spec.Doc
-		if data, err := gitShow(ctx, root, against, rel); err == nil {
+		if data, err := gitShow(ctx, root, commit, rel); err == nil && commit != "" {
 			old = spec.Parse(p, rel, data)
 		}
 		if data, err := spec.ReadDoc(filepath.Join(root, rel)); err == nil {
@@ -324,8 +328,10 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 	return out, nil
 }
 
-func gitShow(ctx context.Context, root, rev, rel string) ([]byte, error) {
-	return gitcmd.Output(ctx, root, "show", rev+":./"+filepath.ToSlash(rel))
+// gitShow is rel as it was in commit, a resolved hash (gitcmd.Commit):
+// what comes from outside is never an option to git.
+func gitShow(ctx context.Context, root, commit, rel string) ([]byte, error) {
+	return gitcmd.Output(ctx, root, "show", "--end-of-options", commit+":./"+filepath.ToSlash(rel))
 }
 
 // localIndex builds the trace index in process, for when no daemon runs.

@@ -480,7 +480,7 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 		if job.Hook.Resume {
 			d.keepSession(job, a.Name, res)
 		}
-		d.accept1(event.Event{
+		d.deliver(event.Event{
 			Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Writers: []string{job.Hook.Name}, Run: run,
 		})
 	}

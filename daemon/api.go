@@ -138,7 +138,7 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 		v := d.eng.Decide(ctx, ev)
 		verdict = &v
 	}
-	return ipc.EmitReply{ID: d.accept1(ev), Verdict: verdict}, nil
+	return ipc.EmitReply{ID: d.deliver(ev), Verdict: verdict}, nil
 }
 
 // Trigger runs a hook now (hookd trigger).

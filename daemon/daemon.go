@@ -2,7 +2,7 @@
 // settler, the scheduler and the runners together, and owns their
 // lifecycle. Data flows one way:
 //
-//	watch (fsnotify) ─► settle (index) ─► accept (ids) ─► queue (batches, modes) ─► runner
+//	watch (fsnotify) ─► settle (index) ─► deliver (writers, ids) ─► engine: queue (batches, modes) ─► runner
 //
 // Nothing downstream calls upstream. A run's own writes come back through
 // the watcher like any other change.
@@ -165,7 +165,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		if err != nil {
 			d.log.Warn("git events are off", tint.Err(err))
 		} else {
-			d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.accept1(ev) }}
+			d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.deliver(ev) }}
 			d.gitState = git.State
 			if v, err := d.journal.Meta(ctx, reflogKey); err == nil && v != "" {
 				if off, err := strconv.ParseInt(v, 10, 64); err == nil {
@@ -175,7 +175,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 
-	settler = settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.accept, d.log.With("component", "settle"))
+	settler = settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.settled, d.log.With("component", "settle"))
 	d.settler = settler
 	d.restoreIndex(ctx, settler)
 	d.checkpoints = &checkpointer{d: d, settler: settler, ctx: ctx}
@@ -241,7 +241,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	close(d.ready)
 	wg.Add(2)
-	go func() { defer wg.Done(); d.specs.run(ctx, func(ev event.Event) { d.accept1(ev) }) }()
+	go func() { defer wg.Done(); d.specs.run(ctx, func(ev event.Event) { d.deliver(ev) }) }()
 	go func() {
 		defer wg.Done()
 		// The trace index reads what the start-up scan found, once the
@@ -251,7 +251,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		d.specs.build(ctx)
 	}()
-	d.accept([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
+	d.settled([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
 
 	<-ctx.Done()
 	stopping := time.Now()
@@ -410,16 +410,16 @@ func (d *Daemon) Idle(ctx context.Context) error {
 	return d.checkpoints.durable(ctx)
 }
 
-// accept numbers settled events and offers them to the hooks. An edit of
-// the repository's own config files reloads it.
-func (d *Daemon) accept(evs []event.Event) {
+// settled takes the settler's events: git folds what it is doing, the rest
+// is delivered. An edit of the repository's own config files reloads it.
+func (d *Daemon) settled(evs []event.Event) {
 	d.checkpoints.soon(checkpointDelay)
 	if d.vcs != nil {
 		d.vcs.src.Invalidate()
 		d.vcs.files(evs)
 	} else {
 		for _, ev := range evs {
-			d.accept1(ev)
+			d.deliver(ev)
 		}
 	}
 	reload := false
@@ -435,16 +435,20 @@ func (d *Daemon) accept(evs []event.Event) {
 	}
 }
 
-func (d *Daemon) accept1(ev event.Event) uint64 {
+// deliver puts an event down to its writers (the runs and sessions going
+// on, split where they differ) and numbers and offers each part; it returns
+// the last part's id.
+func (d *Daemon) deliver(ev event.Event) uint64 {
 	var id uint64
 	for _, part := range d.agents.attribute(ev) {
-		id = d.accept2(part)
+		id = d.number(part)
 	}
 	return id
 }
 
-// accept2 offers an event whose writers are known.
-func (d *Daemon) accept2(ev event.Event) uint64 {
+// number gives an event whose writers are known its id, journals it and
+// offers it to the hooks and the spec tracker.
+func (d *Daemon) number(ev event.Event) uint64 {
 	ev.ID = d.seq.Add(1)
 	if d.opts.OnEvent != nil {
 		d.opts.OnEvent(ev)

@@ -242,13 +242,13 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 
 // answerAgent is the verdict of the blocking hooks on call, from the
 // daemon or the same engine in process (decide). An event no blocking hook
-// answers is only told to the daemon, when one runs. When hookd cannot
+// can answer is only told to the daemon, when one runs. When hookd cannot
 // decide, the call is refused with the reason: a guard that cannot answer
 // must not let the agent through.
 func answerAgent(ctx context.Context, g *globals, repo daemon.Repo, opts hooks.LoadOptions, call bridge.Call) bridge.Verdict {
 	req := ipc.EmitRequest{Kind: string(call.Kind), Files: call.Files, Agent: &call.Agent}
 	req.Depth, req.Cause = depthFromEnv()
-	if !event.Answerable(call.Kind) || !mayBlock(opts, call.Kind) {
+	if !event.Answerable(call.Kind) {
 		if c, _, err := g.client(); err == nil {
 			_, _ = c.Emit(ctx, req) // no daemon: nobody to tell
 		}

@@ -50,20 +50,13 @@ func (s *Settler) Run(ctx context.Context) {
 // pending path when full, else only at those touched since the last scan.
 func (s *Settler) flush(full bool) (next time.Time, more bool) {
 	now := time.Now()
-	capAt := maxSettle(s.settle)
+	var due earliest
 	ready := map[string]Flags{}
 	s.mu.Lock()
 	cookies := s.cookies
 	s.cookies = nil
 	full = full || len(cookies) > 0
-	candidates := s.fresh
-	if full {
-		candidates = make([]string, 0, len(s.pending))
-		for rel := range s.pending {
-			candidates = append(candidates, rel)
-		}
-	}
-	s.fresh = nil
+	candidates := s.candidates(full)
 	// Seeds are taken a chunk at a time, so that a change made meanwhile
 	// waits for one chunk at most, not for the whole tree's baselines.
 	var seeds map[string][]string
@@ -71,18 +64,81 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 	if !s.holding {
 		seeds, moreSeeds = s.takeSeeds(seedChunk)
 	}
-	var barrier uint64
-	if len(seeds) > 0 && s.barrier != nil {
-		// Mark before the baselines are read: an event from now until the
-		// barrier returns may describe a write the baseline already holds.
-		s.barrierN++
-		barrier = s.barrierN
-		if s.tentative == nil {
-			s.tentative = map[string]uint64{}
+	barrier := s.markBarrier(len(seeds) > 0)
+	baselines := s.routeSeeds(seeds, barrier, ready)
+	s.takeDue(candidates, len(cookies) > 0, now, ready, &due)
+	s.mu.Unlock()
+
+	if len(cookies) == 0 {
+		s.graceTruncating(ready, now, &due)
+	}
+	s.takeBaselines(baselines, now, ready)
+	if len(ready) > 0 {
+		if evs := s.examine(ready); len(evs) > 0 {
+			s.emit(evs)
 		}
 	}
-	// Fresh seeds (a first start) take the fast way, a directory at a
-	// time; a seed with a touch of its own goes with it.
+	s.requeueRetries(ready, now, &due)
+	if barrier != 0 {
+		s.barrier(func() { s.confirm(barrier) })
+	}
+	for _, c := range cookies {
+		close(c)
+	}
+	if moreSeeds {
+		s.wake() // the next chunk, after whatever came in meanwhile
+	}
+	return due.at, due.set
+}
+
+// earliest keeps the soonest of the times a flush saw paths come due, so
+// Run knows when to look again; set is false when nothing waits.
+type earliest struct {
+	at  time.Time
+	set bool
+}
+
+func (e *earliest) add(t time.Time) {
+	if !e.set || t.Before(e.at) {
+		e.at, e.set = t, true
+	}
+}
+
+// candidates returns the pending paths a flush looks at: every one when
+// full, else those touched since the last scan. mu is held.
+func (s *Settler) candidates(full bool) []string {
+	out := s.fresh
+	if full {
+		out = make([]string, 0, len(s.pending))
+		for rel := range s.pending {
+			out = append(out, rel)
+		}
+	}
+	s.fresh = nil
+	return out
+}
+
+// markBarrier numbers the barrier that will confirm the baselines about to
+// be read, or returns 0 when there are none or no barrier is set. mu is
+// held.
+func (s *Settler) markBarrier(seeding bool) uint64 {
+	if !seeding || s.barrier == nil {
+		return 0
+	}
+	// Mark before the baselines are read: an event from now until the
+	// barrier returns may describe a write the baseline already holds.
+	s.barrierN++
+	if s.tentative == nil {
+		s.tentative = map[string]uint64{}
+	}
+	return s.barrierN
+}
+
+// routeSeeds sends each seed its way: one with a touch of its own goes
+// with that touch, one to compare with a restored index into ready, and the
+// rest, fresh seeds of a first start, back by directory for the fast way
+// (baseline). mu is held.
+func (s *Settler) routeSeeds(seeds map[string][]string, barrier uint64, ready map[string]Flags) map[string][]string {
 	baselines := map[string][]string{}
 	var key []byte
 	for dir, names := range seeds {
@@ -116,6 +172,14 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 			baselines[dir] = kept
 		}
 	}
+	return baselines
+}
+
+// takeDue moves the candidates that are ready (all of them when a cookie
+// waits) from pending into ready, and adds when each of the others is due.
+// mu is held.
+func (s *Settler) takeDue(candidates []string, cookie bool, now time.Time, ready map[string]Flags, due *earliest) {
+	capAt := maxSettle(s.settle)
 	for _, rel := range candidates {
 		t, ok := s.pending[rel]
 		if !ok {
@@ -127,45 +191,47 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 			t.flags |= Seed
 			s.pending[rel] = t
 		}
-		due := t.last.Add(s.settle)
-		if limit := t.first.Add(capAt); limit.Before(due) {
-			due = limit
+		at := t.last.Add(s.settle)
+		if limit := t.first.Add(capAt); limit.Before(at) {
+			at = limit
 		}
-		if len(cookies) > 0 || !due.After(now) || s.looksComplete(rel, t.flags) {
+		if cookie || !at.After(now) || s.looksComplete(rel, t.flags) {
 			ready[rel] = t.flags
 			delete(s.pending, rel)
 			continue
 		}
-		if !more || due.Before(next) {
-			next, more = due, true
-		}
+		due.add(at)
 	}
-	s.mu.Unlock()
+}
 
-	if len(cookies) == 0 {
-		for rel, f := range ready {
-			// Only a change the kernel reported can be caught mid-save; a
-			// baseline or a rescan is what is there.
-			if f&Event == 0 || !s.truncating(rel, now) {
-				continue
-			}
-			delete(ready, rel)
-			due := now.Add(truncGrace)
-			s.mu.Lock()
-			if t, fresh := s.pending[rel]; fresh {
-				// Its write came in meanwhile: that touch decides.
-				t.flags |= f
-				s.pending[rel] = t
-				due = t.last.Add(s.settle)
-			} else {
-				s.pending[rel] = touch{flags: f, first: now, last: due.Add(-s.settle)}
-			}
-			s.mu.Unlock()
-			if !more || due.Before(next) {
-				next, more = due, true
-			}
+// graceTruncating puts back into pending, for one grace period, the ready
+// paths that look caught mid-save (see truncating).
+func (s *Settler) graceTruncating(ready map[string]Flags, now time.Time, due *earliest) {
+	for rel, f := range ready {
+		// Only a change the kernel reported can be caught mid-save; a
+		// baseline or a rescan is what is there.
+		if f&Event == 0 || !s.truncating(rel, now) {
+			continue
 		}
+		delete(ready, rel)
+		at := now.Add(truncGrace)
+		s.mu.Lock()
+		if t, fresh := s.pending[rel]; fresh {
+			// Its write came in meanwhile: that touch decides.
+			t.flags |= f
+			s.pending[rel] = t
+			at = t.last.Add(s.settle)
+		} else {
+			s.pending[rel] = touch{flags: f, first: now, last: at.Add(-s.settle)}
+		}
+		s.mu.Unlock()
+		due.add(at)
 	}
+}
+
+// takeBaselines records the fast way's baselines and adds to ready, to be
+// examined the general way, the files it could not take.
+func (s *Settler) takeBaselines(baselines map[string][]string, now time.Time, ready map[string]Flags) {
 	for dir, names := range baselines {
 		for _, name := range s.baseline(dir, names, now) {
 			rel := name
@@ -175,37 +241,26 @@ func (s *Settler) flush(full bool) (next time.Time, more bool) {
 			ready[rel] = Seed // not a plain file now: the general way
 		}
 	}
-	if len(ready) > 0 {
-		if evs := s.examine(ready); len(evs) > 0 {
-			s.emit(evs)
+}
+
+// requeueRetries puts the paths examined while a writer had them open back
+// into pending, with the flags they were examined with.
+func (s *Settler) requeueRetries(ready map[string]Flags, now time.Time, due *earliest) {
+	if len(s.retry) == 0 {
+		return
+	}
+	s.mu.Lock()
+	for _, rel := range s.retry {
+		t, ok := s.pending[rel]
+		if !ok {
+			t = touch{first: now, last: now}
 		}
+		t.flags |= ready[rel]
+		s.pending[rel] = t
+		due.add(t.last.Add(s.settle))
 	}
-	if len(s.retry) > 0 {
-		s.mu.Lock()
-		for _, rel := range s.retry {
-			t, ok := s.pending[rel]
-			if !ok {
-				t = touch{first: now, last: now}
-			}
-			t.flags |= ready[rel]
-			s.pending[rel] = t
-			if due := t.last.Add(s.settle); !more || due.Before(next) {
-				next, more = due, true
-			}
-		}
-		s.mu.Unlock()
-		s.retry = s.retry[:0]
-	}
-	if barrier != 0 {
-		s.barrier(func() { s.confirm(barrier) })
-	}
-	for _, c := range cookies {
-		close(c)
-	}
-	if moreSeeds {
-		s.wake() // the next chunk, after whatever came in meanwhile
-	}
-	return next, more
+	s.mu.Unlock()
+	s.retry = s.retry[:0]
 }
 
 // maxSettle caps how long a path written without pause waits.

@@ -43,7 +43,20 @@ import (
 	"github.com/hookd-dev/hookd/ipc"
 )
 
-func main() {
+// options are the bench's flags.
+type options struct {
+	dirs, files, n int
+	idle           time.Duration
+	tree           string
+	peers          bool
+	burst          int
+	floorTree      string
+	startOnly      int
+	agentHook      int
+	trace          int
+}
+
+func parseFlags() options {
 	dirs := flag.Int("dirs", 10000, "directories in the generated tree")
 	files := flag.Int("files", 100000, "files in the generated tree")
 	n := flag.Int("n", 300, "latency samples")
@@ -56,9 +69,15 @@ func main() {
 	agentHook := flag.Int("agent-hook", 0, "measure only hookd agent-hook (an agent's tool call to its verdict), this many times each")
 	traceN := flag.Int("trace", 0, "measure only hookd trace on a 20,000-file repository with 10 specs, this many times each")
 	flag.Parse()
+	return options{dirs: *dirs, files: *files, n: *n, idle: *idle, tree: *keep, peers: *peers, burst: *burstN,
+		floorTree: *floorTree, startOnly: *startOnly, agentHook: *agentHook, trace: *traceN}
+}
+
+func main() {
+	o := parseFlags()
 	log.SetFlags(0)
-	if *floorTree != "" {
-		floorWatch(*floorTree)
+	if o.floorTree != "" {
+		floorWatch(o.floorTree)
 		return
 	}
 
@@ -70,73 +89,96 @@ func main() {
 	build.Stderr = os.Stderr
 	check(build.Run())
 
-	if *agentHook > 0 {
-		agentHookLatency(work, bin, *agentHook)
-		return
+	switch {
+	case o.agentHook > 0:
+		agentHookLatency(work, bin, o.agentHook)
+	case o.trace > 0:
+		traceBench(work, bin, o.tree, o.trace)
+	case o.startOnly > 0:
+		startOnly(work, bin, o)
+	default:
+		r := measureAll(work, bin, o)
+		r.print(o)
 	}
-	if *traceN > 0 {
-		traceBench(work, bin, *keep, *traceN)
-		return
-	}
-	if *startOnly > 0 {
-		tree := *keep
-		if tree == "" {
-			tree = filepath.Join(work, "tree")
-		}
-		genTree(tree, *dirs, *files)
-		probe := filepath.Join(probeDir(tree, *dirs), "probe.txt")
-		warm(tree)
-		for i := range *startOnly {
-			_ = os.Remove(probe)
-			h := hookdFirst(work, bin, tree, probe, 0)
-			_ = os.Remove(probe)
-			f := floorFirst(work, tree, probe)
-			fmt.Printf("%d: hookd first %s (ready_in %s, quiet %s, VmHWM %.1f MB), floor first %s (VmHWM %.1f MB)\n", i,
-				ms(h.first), ms(h.ready), ms(h.settled), float64(h.hwm)/1e6, ms(f.first), float64(f.hwm)/1e6)
-			for _, p := range []string{"first-hookd.fifo", "first-floor.fifo"} {
-				_ = os.Remove(filepath.Join(work, p))
-			}
-		}
-		return
-	}
-	floor := latencyFloor(work, *n)
-	ours := latencyHookd(work, bin, *n)
-	statusCLI, emitCLI, statusRT := daemonCalls(work, bin, 100)
+}
 
-	tree := *keep
-	if tree == "" {
-		tree = filepath.Join(work, "tree")
+// treeDir is where the generated tree goes: -tree, or inside work.
+func treeDir(work string, o options) string {
+	if o.tree == "" {
+		return filepath.Join(work, "tree")
 	}
-	genTree(tree, *dirs, *files)
-	probe := filepath.Join(probeDir(tree, *dirs), "probe.txt")
+	return o.tree
+}
+
+// startOnly measures hookd's and the floor's start alone, -start-only
+// times each.
+func startOnly(work, bin string, o options) {
+	tree := treeDir(work, o)
+	genTree(tree, o.dirs, o.files)
+	probe := filepath.Join(probeDir(tree, o.dirs), "probe.txt")
+	warm(tree)
+	for i := range o.startOnly {
+		_ = os.Remove(probe)
+		h := hookdFirst(work, bin, tree, probe, 0)
+		_ = os.Remove(probe)
+		f := floorFirst(work, tree, probe)
+		fmt.Printf("%d: hookd first %s (ready_in %s, quiet %s, VmHWM %.1f MB), floor first %s (VmHWM %.1f MB)\n", i,
+			ms(h.first), ms(h.ready), ms(h.settled), float64(h.hwm)/1e6, ms(f.first), float64(f.hwm)/1e6)
+		for _, p := range []string{"first-hookd.fifo", "first-floor.fifo"} {
+			_ = os.Remove(filepath.Join(work, p))
+		}
+	}
+}
+
+// results are every measure of a full run.
+type results struct {
+	floor, ours                  []time.Duration
+	statusCLI, emitCLI, statusRT []time.Duration
+	hookdStart, floorStart       started
+	hookdBurst                   burstResult
+	others                       []peer
+}
+
+// measureAll takes every measure, hookd's, the floor's and the peers'.
+func measureAll(work, bin string, o options) results {
+	var r results
+	r.floor = latencyFloor(work, o.n)
+	r.ours = latencyHookd(work, bin, o.n)
+	r.statusCLI, r.emitCLI, r.statusRT = daemonCalls(work, bin, 100)
+
+	tree := treeDir(work, o)
+	genTree(tree, o.dirs, o.files)
+	probe := filepath.Join(probeDir(tree, o.dirs), "probe.txt")
 	resetProbe := func() { _ = os.Remove(probe) }
 	warm(tree)
 	resetProbe()
-	hookdStart := hookdFirst(work, bin, tree, probe, *idle)
+	r.hookdStart = hookdFirst(work, bin, tree, probe, o.idle)
 	resetProbe()
-	floorStart := floorFirst(work, tree, probe)
-	var hookdBurst burstResult
-	if *burstN > 0 {
-		hookdBurst = burst(work, bin, *burstN)
+	r.floorStart = floorFirst(work, tree, probe)
+	if o.burst > 0 {
+		r.hookdBurst = burst(work, bin, o.burst)
 	}
-	var others []peer
-	if *peers {
-		inw := benchInotifywait(work, *n)
+	if o.peers {
+		inw := benchInotifywait(work, o.n)
 		resetProbe()
 		inw.start = inotifywaitFirst(work, tree, probe)
-		wm := benchWatchman(work, *n)
+		wm := benchWatchman(work, o.n)
 		resetProbe()
-		wm.start = watchmanFirst(work, tree, probe, *idle)
-		if *burstN > 0 {
-			wm.burst = watchmanBurst(work, *burstN)
+		wm.start = watchmanFirst(work, tree, probe, o.idle)
+		if o.burst > 0 {
+			wm.burst = watchmanBurst(work, o.burst)
 		}
-		others = []peer{inw, wm}
+		r.others = []peer{inw, wm}
 	}
 	resetProbe()
+	return r
+}
 
-	fmt.Printf("\nhookd bench on %s (%d cores), tree of %d dirs / %d files, %s\n\n", hostname(), numCPU(), *dirs, *files, time.Now().Format(time.DateOnly))
+// print writes the results as markdown tables.
+func (r results) print(o options) {
+	fmt.Printf("\nhookd bench on %s (%d cores), tree of %d dirs / %d files, %s\n\n", hostname(), numCPU(), o.dirs, o.files, time.Now().Format(time.DateOnly))
 	head, rule := "| measure | hookd | floor |", "|---|---|---|"
-	for _, p := range others {
+	for _, p := range r.others {
 		head += " " + p.name + " |"
 		rule += "---|"
 	}
@@ -144,7 +186,7 @@ func main() {
 	fmt.Println(rule)
 	row := func(name, ours, floor string, of func(peer) string) {
 		line := "| " + name + " | " + ours + " | " + floor + " |"
-		for _, p := range others {
+		for _, p := range r.others {
 			switch {
 			case p.missing != "":
 				line += " — |"
@@ -154,6 +196,21 @@ func main() {
 		}
 		fmt.Println(line)
 	}
+	r.printRows(o, row)
+	for _, p := range r.others {
+		if p.missing != "" {
+			fmt.Printf("\n%s: %s\n", p.name, p.missing)
+		}
+	}
+	fmt.Println()
+	fmt.Printf("| CLI | hookd |\n|---|---|\n")
+	fmt.Printf("| `hookd status` (cold CLI process), p50 | %s |\n", ms(pct(r.statusCLI, 50)))
+	fmt.Printf("| `hookd emit` (cold CLI process), p50 | %s |\n", ms(pct(r.emitCLI, 50)))
+	fmt.Printf("| status round trip over the socket (Go client), p50 | %s |\n", ms(pct(r.statusRT, 50)))
+}
+
+// printRows writes the comparison table's rows, one a measure.
+func (r results) printRows(o options, row func(name, ours, floor string, of func(peer) string)) {
 	lat := func(q int) func(peer) string {
 		return func(p peer) string {
 			if len(p.latency) == 0 {
@@ -170,48 +227,38 @@ func main() {
 	}
 	mb := func(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
 	none := func(peer) string { return "—" }
-	row("write → command start, p50", ms(pct(ours, 50)), ms(pct(floor, 50)), lat(50))
-	row("write → command start, p99", ms(pct(ours, 99)), ms(pct(floor, 99)), lat(99))
-	row("exec → first change acted on (a write every 30 ms from exec)", first(hookdStart), first(floorStart), func(p peer) string { return first(p.start) })
-	row("ready_in (hookd's log: a change made now reaches its hooks)", ms(hookdStart.ready), "—", none)
-	row("exec → quiet (index complete, in the background)", ms(hookdStart.settled), "—", func(p peer) string {
+	row("write → command start, p50", ms(pct(r.ours, 50)), ms(pct(r.floor, 50)), lat(50))
+	row("write → command start, p99", ms(pct(r.ours, 99)), ms(pct(r.floor, 99)), lat(99))
+	row("exec → first change acted on (a write every 30 ms from exec)", first(r.hookdStart), first(r.floorStart), func(p peer) string { return first(p.start) })
+	row("ready_in (hookd's log: a change made now reaches its hooks)", ms(r.hookdStart.ready), "—", none)
+	row("exec → quiet (index complete, in the background)", ms(r.hookdStart.settled), "—", func(p peer) string {
 		if p.start.settled == 0 {
 			return "—"
 		}
 		return ms(p.start.settled)
 	})
-	row("peak RSS (VmHWM) until quiet, index included", mb(hookdStart.hwm), mb(floorStart.hwm), func(p peer) string { return mb(p.start.hwm) })
-	row(fmt.Sprintf("CPU while idle for %s", *idle), fmt.Sprintf("%.2f%%", hookdStart.cpu), "—", func(p peer) string {
+	row("peak RSS (VmHWM) until quiet, index included", mb(r.hookdStart.hwm), mb(r.floorStart.hwm), func(p peer) string { return mb(p.start.hwm) })
+	row(fmt.Sprintf("CPU while idle for %s", o.idle), fmt.Sprintf("%.2f%%", r.hookdStart.cpu), "—", func(p peer) string {
 		if p.start.cpu == 0 && p.name == "inotifywait" {
 			return "—"
 		}
 		return fmt.Sprintf("%.2f%%", p.start.cpu)
 	})
-	if *burstN > 0 {
-		b := func(r burstResult) string {
-			if r.missing != "" {
+	if o.burst > 0 {
+		b := func(br burstResult) string {
+			if br.missing != "" {
 				return "—"
 			}
 			return fmt.Sprintf("%d runs, every path once: %s, last run %s after the last write, %.2f s CPU",
-				r.runs, map[bool]string{true: "yes", false: "NO"}[r.exact], ms(r.last), r.cpu.Seconds())
+				br.runs, map[bool]string{true: "yes", false: "NO"}[br.exact], ms(br.last), br.cpu.Seconds())
 		}
-		row(fmt.Sprintf("burst of %d files (default debounce; Watchman's default settle)", *burstN), b(hookdBurst), "—", func(p peer) string {
+		row(fmt.Sprintf("burst of %d files (default debounce; Watchman's default settle)", o.burst), b(r.hookdBurst), "—", func(p peer) string {
 			if p.burst.runs == 0 && p.burst.missing == "" {
 				return "—"
 			}
 			return b(p.burst)
 		})
 	}
-	for _, p := range others {
-		if p.missing != "" {
-			fmt.Printf("\n%s: %s\n", p.name, p.missing)
-		}
-	}
-	fmt.Println()
-	fmt.Printf("| CLI | hookd |\n|---|---|\n")
-	fmt.Printf("| `hookd status` (cold CLI process), p50 | %s |\n", ms(pct(statusCLI, 50)))
-	fmt.Printf("| `hookd emit` (cold CLI process), p50 | %s |\n", ms(pct(emitCLI, 50)))
-	fmt.Printf("| status round trip over the socket (Go client), p50 | %s |\n", ms(pct(statusRT, 50)))
 }
 
 // daemonCalls times the CLI against a background daemon: what a git shim

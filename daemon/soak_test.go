@@ -29,49 +29,15 @@ func TestSoak(t *testing.T) {
 	if err != nil {
 		t.Skip("set HOOKD_SOAK=60s (or 1h) to run the soak")
 	}
-	var mu sync.Mutex
-	last := map[string]struct {
-		id     uint64
-		change string
-	}{}
-	record := func(ev event.Event) {
-		if !strings.HasPrefix(string(ev.Kind), "file.") {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		for _, f := range ev.Files {
-			if l, ok := last[f.Path]; !ok || l.id < ev.ID {
-				last[f.Path] = struct {
-					id     uint64
-					change string
-				}{ev.ID, f.Change}
-			}
-		}
-	}
+	last := &lastEvents{m: map[string]lastEvent{}}
 	e := startGitDaemon(t, `
 [[hook]]
 name = "everything"
 on = "file.*"
 debounce = "50ms"
 run = "true"
-`, func(root string) {
-		for d := range 20 {
-			for f := range 10 {
-				p := filepath.Join(root, fmt.Sprintf("d%d/f%d.txt", d, f))
-				os.MkdirAll(filepath.Dir(p), 0o755)
-				os.WriteFile(p, []byte("v0"), 0o644)
-			}
-		}
-		gitCmd(t, root, "add", "-A")
-		gitCmd(t, root, "commit", "-q", "-m", "base")
-		gitCmd(t, root, "checkout", "-q", "-b", "other")
-		for d := range 5 {
-			os.WriteFile(filepath.Join(root, fmt.Sprintf("d%d/f0.txt", d)), []byte("other"), 0o644)
-		}
-		os.WriteFile(filepath.Join(root, "d0/only-other.txt"), []byte("x"), 0o644)
-	}, func(o *daemon.Options) {
-		o.OnEvent = record
+`, func(root string) { seedSoakRepo(t, root) }, func(o *daemon.Options) {
+		o.OnEvent = last.record
 		// Runs are not looked at here; the harness's record buffer would
 		// otherwise be the memory that grows.
 		o.Observe = func(queue.Record) {}
@@ -81,13 +47,6 @@ run = "true"
 	initial := snapshot(t, e.root)
 
 	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
-	files := func() []string {
-		var out []string
-		for p := range snapshot(t, e.root) {
-			out = append(out, p)
-		}
-		return out
-	}
 	deadline := time.Now().Add(d)
 	// Warm-up: the journal fills to its retention limits (10,000 events
 	// and runs) in about 40 s of this churn; memory is flat after that.
@@ -100,49 +59,11 @@ run = "true"
 			warmRSS = settledRSS()
 		}
 		ops++
-		fs := files()
-		var scratch []string // untracked: created by the churn
-		for _, f := range fs {
-			if b := filepath.Base(f); strings.HasPrefix(b, "n") || strings.HasPrefix(b, "r") {
-				scratch = append(scratch, f)
-			}
+		var fs []string
+		for p := range snapshot(t, e.root) {
+			fs = append(fs, p)
 		}
-		pick := func(from []string) string {
-			if len(from) == 0 {
-				return "d0/f0.txt"
-			}
-			return from[rng.IntN(len(from))]
-		}
-		newDir := func() string {
-			if rng.IntN(2) == 0 {
-				return fmt.Sprintf("d%d", rng.IntN(20))
-			}
-			return fmt.Sprintf("s%d", rng.IntN(10))
-		}
-		// Creates and deletes of untracked files balance, and checkouts
-		// only flip tracked contents, so the tree keeps its size: memory
-		// that grows is a leak, not more files.
-		switch op := rng.IntN(100); {
-		case op < 40:
-			e.write(pick(fs), strconv.Itoa(rng.Int()))
-		case op < 57:
-			e.write(fmt.Sprintf("%s/n%d.txt", newDir(), rng.IntN(1000)), "new")
-		case op < 74:
-			os.Remove(filepath.Join(e.root, pick(scratch)))
-		case op < 86:
-			from := pick(scratch)
-			os.Rename(filepath.Join(e.root, from), filepath.Join(e.root, filepath.Dir(from), fmt.Sprintf("r%d.txt", rng.IntN(1000))))
-		case op < 95:
-			// A directory of untracked files moves under a free name.
-			os.Rename(filepath.Join(e.root, fmt.Sprintf("s%d", rng.IntN(10))), filepath.Join(e.root, fmt.Sprintf("s%d", rng.IntN(10))))
-		default:
-			if branch == "main" {
-				branch = "other"
-			} else {
-				branch = "main"
-			}
-			gitCmd(t, e.root, "checkout", "-q", "-f", branch)
-		}
+		churn(t, e, rng, fs, &branch)
 		if ops%500 == 0 {
 			e.drain() // keep the records channel from filling up
 			if os.Getenv("HOOKD_SOAK_TRACE") != "" {
@@ -156,8 +77,116 @@ run = "true"
 	endRSS := settledRSS()
 
 	final := snapshot(t, e.root)
-	mu.Lock()
-	defer mu.Unlock()
+	last.mu.Lock()
+	defer last.mu.Unlock()
+	bad := disagreements(t, initial, final, last.m)
+	t.Logf("%d operations in %s, %d paths followed, %d files at the end; RSS %.1f MB after warm-up, %.1f MB at the end",
+		ops, d, len(last.m), len(final), float64(warmRSS)/1e6, float64(endRSS)/1e6)
+	if bad > 0 {
+		t.Errorf("%d paths disagree with the disk", bad)
+	}
+	if endRSS > warmRSS+warmRSS/10 {
+		t.Errorf("RSS grew from %.1f MB to %.1f MB, more than 10%%", float64(warmRSS)/1e6, float64(endRSS)/1e6)
+	}
+}
+
+// lastEvents remembers, from the daemon's goroutines, each path's latest
+// file event.
+type lastEvents struct {
+	mu sync.Mutex
+	m  map[string]lastEvent
+}
+
+// lastEvent is the latest file event of one path: its id, and the change.
+type lastEvent struct {
+	id     uint64
+	change string
+}
+
+func (l *lastEvents) record(ev event.Event) {
+	if !strings.HasPrefix(string(ev.Kind), "file.") {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, f := range ev.Files {
+		if prev, ok := l.m[f.Path]; !ok || prev.id < ev.ID {
+			l.m[f.Path] = lastEvent{ev.ID, f.Change}
+		}
+	}
+}
+
+// seedSoakRepo commits 200 files on main, and a branch "other" that
+// changes five of them and adds one.
+func seedSoakRepo(t *testing.T, root string) {
+	for d := range 20 {
+		for f := range 10 {
+			p := filepath.Join(root, fmt.Sprintf("d%d/f%d.txt", d, f))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, []byte("v0"), 0o644)
+		}
+	}
+	gitCmd(t, root, "add", "-A")
+	gitCmd(t, root, "commit", "-q", "-m", "base")
+	gitCmd(t, root, "checkout", "-q", "-b", "other")
+	for d := range 5 {
+		os.WriteFile(filepath.Join(root, fmt.Sprintf("d%d/f0.txt", d)), []byte("other"), 0o644)
+	}
+	os.WriteFile(filepath.Join(root, "d0/only-other.txt"), []byte("x"), 0o644)
+}
+
+// churn makes one random change of the work tree, whose files are fs:
+// a save, a create, a delete, a rename, a directory move or a checkout
+// (of the branch that *branch does not name, then named by it).
+func churn(t *testing.T, e *env, rng *rand.Rand, fs []string, branch *string) {
+	var scratch []string // untracked: created by the churn
+	for _, f := range fs {
+		if b := filepath.Base(f); strings.HasPrefix(b, "n") || strings.HasPrefix(b, "r") {
+			scratch = append(scratch, f)
+		}
+	}
+	pick := func(from []string) string {
+		if len(from) == 0 {
+			return "d0/f0.txt"
+		}
+		return from[rng.IntN(len(from))]
+	}
+	newDir := func() string {
+		if rng.IntN(2) == 0 {
+			return fmt.Sprintf("d%d", rng.IntN(20))
+		}
+		return fmt.Sprintf("s%d", rng.IntN(10))
+	}
+	// Creates and deletes of untracked files balance, and checkouts
+	// only flip tracked contents, so the tree keeps its size: memory
+	// that grows is a leak, not more files.
+	switch op := rng.IntN(100); {
+	case op < 40:
+		e.write(pick(fs), strconv.Itoa(rng.Int()))
+	case op < 57:
+		e.write(fmt.Sprintf("%s/n%d.txt", newDir(), rng.IntN(1000)), "new")
+	case op < 74:
+		os.Remove(filepath.Join(e.root, pick(scratch)))
+	case op < 86:
+		from := pick(scratch)
+		os.Rename(filepath.Join(e.root, from), filepath.Join(e.root, filepath.Dir(from), fmt.Sprintf("r%d.txt", rng.IntN(1000))))
+	case op < 95:
+		// A directory of untracked files moves under a free name.
+		os.Rename(filepath.Join(e.root, fmt.Sprintf("s%d", rng.IntN(10))), filepath.Join(e.root, fmt.Sprintf("s%d", rng.IntN(10))))
+	default:
+		if *branch == "main" {
+			*branch = "other"
+		} else {
+			*branch = "main"
+		}
+		gitCmd(t, e.root, "checkout", "-q", "-f", *branch)
+	}
+}
+
+// disagreements reports, and counts, the paths whose last event does not
+// match the disk: a file there whose last event is a deletion (or that
+// changed without one), a file gone whose last event is not a deletion.
+func disagreements(t *testing.T, initial, final map[string]string, last map[string]lastEvent) int {
 	bad := 0
 	for p, content := range final {
 		l, seen := last[p]
@@ -189,14 +218,7 @@ run = "true"
 			}
 		}
 	}
-	t.Logf("%d operations in %s, %d paths followed, %d files at the end; RSS %.1f MB after warm-up, %.1f MB at the end",
-		ops, d, len(last), len(final), float64(warmRSS)/1e6, float64(endRSS)/1e6)
-	if bad > 0 {
-		t.Errorf("%d paths disagree with the disk", bad)
-	}
-	if endRSS > warmRSS+warmRSS/10 {
-		t.Errorf("RSS grew from %.1f MB to %.1f MB, more than 10%%", float64(warmRSS)/1e6, float64(endRSS)/1e6)
-	}
+	return bad
 }
 
 // snapshot reads every file of the work tree (not .git) with its content.

@@ -36,56 +36,18 @@ func BenchmarkFirstChange(b *testing.B) {
 	var peak uint64
 	for b.Loop() {
 		os.Remove(probe)
-		state := b.TempDir()
-		cfgFile := filepath.Join(state, "bench.toml")
-		if err := os.WriteFile(cfgFile, []byte(`[[hook]]
-name = "probe"
-on = ["file.saved", "file.created"]
-paths = ["**/probe.txt"]
-debounce = "0s"
-run = "true"
-`), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		first := make(chan time.Time, 1)
-		d := daemon.New(daemon.Options{
-			Repo:   daemon.Repo{Root: tree, StateDir: state},
-			Config: hooks.LoadOptions{Root: tree, Explicit: cfgFile},
-			OnEvent: func(ev event.Event) {
-				for _, f := range ev.Files {
-					if f.Path != "" && filepath.Base(f.Path) == "probe.txt" {
-						select {
-						case first <- time.Now():
-						default:
-						}
-					}
-				}
-			},
-		})
+		d, first := probeDaemon(b, tree)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		t0 := time.Now()
 		go func() { done <- d.Run(ctx) }()
-		tick := time.NewTicker(30 * time.Millisecond)
-		var at time.Time
 		go func() {
 			<-d.Ready()
 			if os.Getenv("HOOKD_BENCH_DEBUG") != "" {
 				println("ready after", time.Since(t0).String())
 			}
 		}()
-	probing:
-		for i := 0; ; i++ {
-			if err := os.WriteFile(probe, []byte("probe "+strconv.Itoa(i)), 0o644); err != nil {
-				b.Fatal(err)
-			}
-			select {
-			case at = <-first:
-				break probing
-			case <-tick.C:
-			}
-		}
-		tick.Stop()
+		at := probeUntilSeen(b, probe, first)
 		total += at.Sub(t0)
 		if os.Getenv("HOOKD_BENCH_DEBUG") != "" {
 			println("first after", at.Sub(t0).String())
@@ -95,30 +57,13 @@ run = "true"
 			b.Fatal(err)
 		}
 		if path := os.Getenv("HOOKD_BENCH_HEAPPROFILE"); path != "" {
-			f, err := os.Create(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := pprof.WriteHeapProfile(f); err != nil {
-				b.Fatal(err)
-			}
-			f.Close()
+			writeHeapProfile(b, path)
 		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapSys)
 		if os.Getenv("HOOKD_BENCH_DEBUG") != "" {
-			st, _ := os.ReadFile("/proc/self/status")
-			for _, l := range strings.Split(string(st), "\n") {
-				if strings.HasPrefix(l, "VmHWM") || strings.HasPrefix(l, "RssAnon") {
-					println(l)
-				}
-			}
-			runtime.GC()
-			var live runtime.MemStats
-			runtime.ReadMemStats(&live)
-			println("live heap after GC", live.HeapAlloc>>20, "MB")
-			println("heap inuse", ms.HeapInuse>>20, "MB, idle", ms.HeapIdle>>20, "released", ms.HeapReleased>>20, "stacks", ms.StackSys>>20, "other", (ms.Sys-ms.HeapSys-ms.StackSys)>>20, "sys", ms.Sys>>20)
+			printMemory(&ms)
 		}
 		cancel()
 		if err := <-done; err != nil {
@@ -127,6 +72,83 @@ run = "true"
 	}
 	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-first")
 	b.ReportMetric(float64(peak)/1e6, "MB-heap-sys")
+}
+
+// probeDaemon makes, not yet running, a daemon of tree with one hook on
+// probe.txt, in a state directory of its own (so no saved index), and the
+// channel that gets the time of the first event for the probe.
+func probeDaemon(b *testing.B, tree string) (*daemon.Daemon, <-chan time.Time) {
+	state := b.TempDir()
+	cfgFile := filepath.Join(state, "bench.toml")
+	if err := os.WriteFile(cfgFile, []byte(`[[hook]]
+name = "probe"
+on = ["file.saved", "file.created"]
+paths = ["**/probe.txt"]
+debounce = "0s"
+run = "true"
+`), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	first := make(chan time.Time, 1)
+	d := daemon.New(daemon.Options{
+		Repo:   daemon.Repo{Root: tree, StateDir: state},
+		Config: hooks.LoadOptions{Root: tree, Explicit: cfgFile},
+		OnEvent: func(ev event.Event) {
+			for _, f := range ev.Files {
+				if f.Path != "" && filepath.Base(f.Path) == "probe.txt" {
+					select {
+					case first <- time.Now():
+					default:
+					}
+				}
+			}
+		},
+	})
+	return d, first
+}
+
+// probeUntilSeen writes the probe every 30 ms until its first event comes,
+// and returns when that was.
+func probeUntilSeen(b *testing.B, probe string, first <-chan time.Time) time.Time {
+	tick := time.NewTicker(30 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		if err := os.WriteFile(probe, []byte("probe "+strconv.Itoa(i)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case at := <-first:
+			return at
+		case <-tick.C:
+		}
+	}
+}
+
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+}
+
+// printMemory prints where the memory of ms and of the process went, for
+// HOOKD_BENCH_DEBUG.
+func printMemory(ms *runtime.MemStats) {
+	st, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(st), "\n") {
+		if strings.HasPrefix(l, "VmHWM") || strings.HasPrefix(l, "RssAnon") {
+			println(l)
+		}
+	}
+	runtime.GC()
+	var live runtime.MemStats
+	runtime.ReadMemStats(&live)
+	println("live heap after GC", live.HeapAlloc>>20, "MB")
+	println("heap inuse", ms.HeapInuse>>20, "MB, idle", ms.HeapIdle>>20, "released", ms.HeapReleased>>20, "stacks", ms.StackSys>>20, "other", (ms.Sys-ms.HeapSys-ms.StackSys)>>20, "sys", ms.Sys>>20)
 }
 
 // BenchmarkBurst writes 10,000 files at once under a hook with the default

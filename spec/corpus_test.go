@@ -151,127 +151,165 @@ func TestCorpusOracles(t *testing.T) {
 // oracleView renders a Doc in the schema of the corpus's expected parses
 // (the *.expected.json files beside its specs).
 func oracleView(t *testing.T, kind string, d *Doc) map[string]any {
-	oracleStatus := map[Status]string{Todo: "not_started", Done: "completed", InProgress: "in_progress", Queued: "queued"}
-	nullable := func(s string) any {
-		if s == "" {
-			return nil
-		}
-		return s
-	}
 	switch kind {
 	case "kiro-requirements":
-		var reqIDs, critIDs []string
-		var reqs []map[string]any
-		for _, r := range d.Requirements {
-			reqIDs = append(reqIDs, r.ID)
-			var crits []map[string]any
-			for _, c := range r.Criteria {
-				critIDs = append(critIDs, c.ID)
-				crits = append(crits, map[string]any{"id": c.ID, "line": c.Line, "text": c.Text})
-			}
-			reqs = append(reqs, map[string]any{"id": r.ID, "title": nullable(r.Title), "line": r.Line, "acceptance_criteria": crits})
-		}
-		return map[string]any{"requirement_ids": reqIDs, "acceptance_criterion_ids": critIDs, "requirements": reqs}
+		return oracleKiroRequirements(d)
 	case "kiro-bugfix":
-		var ids []string
-		var secs []map[string]any
-		for _, s := range d.Sections {
-			var clauses []map[string]any
-			for _, id := range s.IDs {
-				r, _ := d.Requirement(id)
-				clauses = append(clauses, map[string]any{"id": id, "line": r.Line, "text": clauseText(d, id)})
-			}
-			ids = append(ids, s.IDs...)
-			secs = append(secs, map[string]any{"heading": s.Heading, "line": s.Line, "clauses": clauses})
-		}
-		return map[string]any{"clause_ids": ids, "sections": secs}
+		return oracleKiroBugfix(d)
 	case "kiro-tasks":
-		var ids []any
-		var tasks []map[string]any
-		for _, k := range d.Tasks {
-			ids = append(ids, nullable(k.ID))
-			tasks = append(tasks, map[string]any{"id": nullable(k.ID), "checkbox": k.Checkbox, "status": oracleStatus[k.Status],
-				"optional": k.Optional, "parallel": k.Parallel, "parent": nullable(k.Parent), "line": k.Line, "title": k.Title,
-				"requirements": k.Refs, "validates": k.Validates, "properties": k.Properties,
-				"requirements_resolved": ResolveRefs(k.Refs), "validates_resolved": ResolveRefs(k.Validates)})
-		}
-		return map[string]any{"task_ids": ids, "tasks": tasks}
+		return oracleKiroTasks(d)
 	case "speckit-spec":
-		var us, fr, sc []string
-		var stories, frs, scs []map[string]any
-		for _, r := range d.Requirements {
-			switch {
-			case strings.HasPrefix(r.ID, "US"):
-				us = append(us, r.ID)
-				var acs []map[string]any
-				for _, c := range r.Criteria {
-					acs = append(acs, map[string]any{"id": c.ID, "line": c.Line})
-				}
-				stories = append(stories, map[string]any{"id": r.ID, "title": r.Title, "priority": nullable(r.Priority), "line": r.Line, "acceptance_scenarios": acs})
-			case strings.HasPrefix(r.ID, "FR-"):
-				fr = append(fr, r.ID)
-				frs = append(frs, map[string]any{"id": r.ID, "line": r.Line})
-			case strings.HasPrefix(r.ID, "SC-"):
-				sc = append(sc, r.ID)
-				scs = append(scs, map[string]any{"id": r.ID, "line": r.Line})
-			}
-		}
-		clar := d.Clarifications
-		if clar == nil {
-			clar = []int{}
-		}
-		return map[string]any{"user_story_ids": us, "functional_requirement_ids": fr, "success_criterion_ids": sc,
-			"user_stories": stories, "functional_requirements": frs, "success_criteria": scs, "needs_clarification_lines": clar}
+		return oracleSpeckitSpec(d)
 	case "speckit-tasks":
-		var tasks []map[string]any
-		for _, k := range d.Tasks {
-			tasks = append(tasks, map[string]any{"id": k.ID, "checkbox": k.Checkbox, "status": oracleStatus[k.Status],
-				"parallel": k.Parallel, "story": nullable(k.Story), "phase": k.Group, "line": k.Line, "refs": k.Refs, "depends_on": k.DependsOn})
-		}
-		return map[string]any{"tasks": tasks}
+		return oracleSpeckitTasks(d)
 	case "openspec-delta":
-		blocks := func(rs []Requirement, scenarios bool) []map[string]any {
-			out := []map[string]any{}
-			for _, r := range rs {
-				m := map[string]any{"name": r.ID, "line": r.Line}
-				if scenarios {
-					sc := []map[string]any{}
-					for _, c := range r.Criteria {
-						sc = append(sc, map[string]any{"name": c.ID, "line": c.Line})
-					}
-					m["scenarios"] = sc
-				}
-				out = append(out, m)
-			}
-			return out
-		}
-		return map[string]any{"added": blocks(d.Delta.Added, true), "modified": blocks(d.Delta.Modified, true),
-			"removed": blocks(d.Delta.Removed, false), "renamed": d.Delta.Renamed}
+		return oracleOpenSpecDelta(d)
 	case "openspec-spec":
-		var reqs []map[string]any
-		for _, r := range d.Requirements {
-			sc := []map[string]any{}
-			for _, c := range r.Criteria {
-				sc = append(sc, map[string]any{"name": c.ID, "line": c.Line})
-			}
-			reqs = append(reqs, map[string]any{"name": r.ID, "line": r.Line, "scenarios": sc})
-		}
-		var secs []string
-		for _, s := range d.Sections {
-			secs = append(secs, s.Heading)
-		}
-		return map[string]any{"requirements": reqs, "sections": secs}
+		return oracleOpenSpecSpec(d)
 	case "openspec-tasks":
-		var ids []string
-		var tasks []map[string]any
-		for _, k := range d.Tasks {
-			ids = append(ids, k.ID)
-			tasks = append(tasks, map[string]any{"id": k.ID, "checkbox": k.Checkbox, "done": k.Status == Done, "group": k.Group, "line": k.Line})
-		}
-		return map[string]any{"task_ids": ids, "tasks": tasks}
+		return oracleOpenSpecTasks(d)
 	}
 	t.Fatalf("unknown oracle kind %q", kind)
 	return nil
+}
+
+// oracleStatus is a task status as the oracle spells it.
+func oracleStatus(s Status) string {
+	return map[Status]string{Todo: "not_started", Done: "completed", InProgress: "in_progress", Queued: "queued"}[s]
+}
+
+// nullable is s, or JSON null for "".
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func oracleKiroRequirements(d *Doc) map[string]any {
+	var reqIDs, critIDs []string
+	var reqs []map[string]any
+	for _, r := range d.Requirements {
+		reqIDs = append(reqIDs, r.ID)
+		var crits []map[string]any
+		for _, c := range r.Criteria {
+			critIDs = append(critIDs, c.ID)
+			crits = append(crits, map[string]any{"id": c.ID, "line": c.Line, "text": c.Text})
+		}
+		reqs = append(reqs, map[string]any{"id": r.ID, "title": nullable(r.Title), "line": r.Line, "acceptance_criteria": crits})
+	}
+	return map[string]any{"requirement_ids": reqIDs, "acceptance_criterion_ids": critIDs, "requirements": reqs}
+}
+
+func oracleKiroBugfix(d *Doc) map[string]any {
+	var ids []string
+	var secs []map[string]any
+	for _, s := range d.Sections {
+		var clauses []map[string]any
+		for _, id := range s.IDs {
+			r, _ := d.Requirement(id)
+			clauses = append(clauses, map[string]any{"id": id, "line": r.Line, "text": clauseText(d, id)})
+		}
+		ids = append(ids, s.IDs...)
+		secs = append(secs, map[string]any{"heading": s.Heading, "line": s.Line, "clauses": clauses})
+	}
+	return map[string]any{"clause_ids": ids, "sections": secs}
+}
+
+func oracleKiroTasks(d *Doc) map[string]any {
+	var ids []any
+	var tasks []map[string]any
+	for _, k := range d.Tasks {
+		ids = append(ids, nullable(k.ID))
+		tasks = append(tasks, map[string]any{"id": nullable(k.ID), "checkbox": k.Checkbox, "status": oracleStatus(k.Status),
+			"optional": k.Optional, "parallel": k.Parallel, "parent": nullable(k.Parent), "line": k.Line, "title": k.Title,
+			"requirements": k.Refs, "validates": k.Validates, "properties": k.Properties,
+			"requirements_resolved": ResolveRefs(k.Refs), "validates_resolved": ResolveRefs(k.Validates)})
+	}
+	return map[string]any{"task_ids": ids, "tasks": tasks}
+}
+
+func oracleSpeckitSpec(d *Doc) map[string]any {
+	var us, fr, sc []string
+	var stories, frs, scs []map[string]any
+	for _, r := range d.Requirements {
+		switch {
+		case strings.HasPrefix(r.ID, "US"):
+			us = append(us, r.ID)
+			var acs []map[string]any
+			for _, c := range r.Criteria {
+				acs = append(acs, map[string]any{"id": c.ID, "line": c.Line})
+			}
+			stories = append(stories, map[string]any{"id": r.ID, "title": r.Title, "priority": nullable(r.Priority), "line": r.Line, "acceptance_scenarios": acs})
+		case strings.HasPrefix(r.ID, "FR-"):
+			fr = append(fr, r.ID)
+			frs = append(frs, map[string]any{"id": r.ID, "line": r.Line})
+		case strings.HasPrefix(r.ID, "SC-"):
+			sc = append(sc, r.ID)
+			scs = append(scs, map[string]any{"id": r.ID, "line": r.Line})
+		}
+	}
+	clar := d.Clarifications
+	if clar == nil {
+		clar = []int{}
+	}
+	return map[string]any{"user_story_ids": us, "functional_requirement_ids": fr, "success_criterion_ids": sc,
+		"user_stories": stories, "functional_requirements": frs, "success_criteria": scs, "needs_clarification_lines": clar}
+}
+
+func oracleSpeckitTasks(d *Doc) map[string]any {
+	var tasks []map[string]any
+	for _, k := range d.Tasks {
+		tasks = append(tasks, map[string]any{"id": k.ID, "checkbox": k.Checkbox, "status": oracleStatus(k.Status),
+			"parallel": k.Parallel, "story": nullable(k.Story), "phase": k.Group, "line": k.Line, "refs": k.Refs, "depends_on": k.DependsOn})
+	}
+	return map[string]any{"tasks": tasks}
+}
+
+func oracleOpenSpecDelta(d *Doc) map[string]any {
+	blocks := func(rs []Requirement, scenarios bool) []map[string]any {
+		out := []map[string]any{}
+		for _, r := range rs {
+			m := map[string]any{"name": r.ID, "line": r.Line}
+			if scenarios {
+				sc := []map[string]any{}
+				for _, c := range r.Criteria {
+					sc = append(sc, map[string]any{"name": c.ID, "line": c.Line})
+				}
+				m["scenarios"] = sc
+			}
+			out = append(out, m)
+		}
+		return out
+	}
+	return map[string]any{"added": blocks(d.Delta.Added, true), "modified": blocks(d.Delta.Modified, true),
+		"removed": blocks(d.Delta.Removed, false), "renamed": d.Delta.Renamed}
+}
+
+func oracleOpenSpecSpec(d *Doc) map[string]any {
+	var reqs []map[string]any
+	for _, r := range d.Requirements {
+		sc := []map[string]any{}
+		for _, c := range r.Criteria {
+			sc = append(sc, map[string]any{"name": c.ID, "line": c.Line})
+		}
+		reqs = append(reqs, map[string]any{"name": r.ID, "line": r.Line, "scenarios": sc})
+	}
+	var secs []string
+	for _, s := range d.Sections {
+		secs = append(secs, s.Heading)
+	}
+	return map[string]any{"requirements": reqs, "sections": secs}
+}
+
+func oracleOpenSpecTasks(d *Doc) map[string]any {
+	var ids []string
+	var tasks []map[string]any
+	for _, k := range d.Tasks {
+		ids = append(ids, k.ID)
+		tasks = append(tasks, map[string]any{"id": k.ID, "checkbox": k.Checkbox, "done": k.Status == Done, "group": k.Group, "line": k.Line})
+	}
+	return map[string]any{"task_ids": ids, "tasks": tasks}
 }
 
 // clauseText is a bugfix clause's first line, as the oracle records it.

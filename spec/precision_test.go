@@ -175,12 +175,24 @@ func criteria(r Requirement) []string {
 // the forms seen in real repositories, and decoys that must stay
 // unscoped.
 func citeAll(l *layout, specs []*specModel, existing map[string]bool) {
-	in := func(project, rel string) string {
-		if project == "" {
-			return rel
-		}
-		return project + "/" + rel
+	defines := definedBy(specs)
+	free := func(file string) bool { return !existing[file] && l.files[file] == nil }
+	for i, m := range specs {
+		citeSpec(l, specs, i, m, free)
 	}
+	citeDecoys(l, defines)
+}
+
+// inProject is rel inside project's directory ("" for the root).
+func inProject(project, rel string) string {
+	if project == "" {
+		return rel
+	}
+	return project + "/" + rel
+}
+
+// definedBy counts, per project, how many specs define each id.
+func definedBy(specs []*specModel) map[string]map[string]int {
 	defines := map[string]map[string]int{} // project → id → specs defining it
 	for _, m := range specs {
 		if defines[m.project] == nil {
@@ -192,90 +204,97 @@ func citeAll(l *layout, specs []*specModel, existing map[string]bool) {
 			}
 		}
 	}
-	free := func(file string) bool { return !existing[file] && l.files[file] == nil }
-	for i, m := range specs {
-		first := m.reqs[0]
-		last := m.reqs[len(m.reqs)-1]
-		// Named: the spec's name beside the ids, in a file many specs' code shares.
-		l.cite(in(m.project, "src/shared/traceability.ts"), m.name, criteria(first)[:1],
-			fmt.Sprintf("// Requirements (%s): %s", m.short, criteria(first)[0]))
-		// Path: a file its tasks or design name, a bare comment.
-		if len(m.files) > 0 {
-			f := in(m.project, m.files[0])
-			ids := criteria(first)[:min(2, len(criteria(first)))]
-			if free(f) {
-				l.cite(f, m.name, ids, "export function handle() {}", "// Requirements: "+strings.Join(ids, ", "))
-			}
-		}
-		// Dir: a file beside the ones its documents name, in a directory
-		// no other spec's name.
-		for _, named := range m.files {
-			dir := path.Dir(named)
-			f := in(m.project, dir+fmt.Sprintf("/helpers%d.ts", i))
-			if dir == "." || namedElsewhere(specs, m, dir+"/") || !free(f) {
-				continue
-			}
-			ids := criteria(last)[:1]
-			l.cite(f, m.name, ids, "export const helper = 1;", "// Requirements: "+ids[0])
-			break
-		}
-		// Stem: a test of a named file, a range of criteria.
-		for _, named := range m.files[min(1, len(m.files)):] {
-			base := path.Base(named)
-			name := strings.TrimSuffix(base, path.Ext(base))
-			if len(name) < 5 || namedElsewhere(specs, m, name) {
-				continue // a test of "handler" when two specs name a handler means either
-			}
-			f := in(m.project, "tests/unit/"+strings.TrimSuffix(base, path.Ext(base))+".test.ts")
-			ids := criteria(last)
-			if len(ids) >= 3 && free(f) {
-				l.cite(f, m.name, ids[:3], "describe('unit', () => {",
-					fmt.Sprintf("  /** Validates: Requirements %s-%s */", ids[0], ids[2]))
-			}
-			break
-		}
-		// Words: an end-to-end test named after the feature, "and" and a
-		// list closed by a parenthesis.
-		f := in(m.project, "tests/e2e/"+m.short+".e2e.test.ts")
+	return defines
+}
+
+// citeSpec writes the citations of spec m, the i-th, one of each form, in
+// files free says no spec has taken.
+func citeSpec(l *layout, specs []*specModel, i int, m *specModel, free func(file string) bool) {
+	first := m.reqs[0]
+	last := m.reqs[len(m.reqs)-1]
+	// Named: the spec's name beside the ids, in a file many specs' code shares.
+	l.cite(inProject(m.project, "src/shared/traceability.ts"), m.name, criteria(first)[:1],
+		fmt.Sprintf("// Requirements (%s): %s", m.short, criteria(first)[0]))
+	// Path: a file its tasks or design name, a bare comment.
+	if len(m.files) > 0 {
+		f := inProject(m.project, m.files[0])
+		ids := criteria(first)[:min(2, len(criteria(first)))]
 		if free(f) {
-			a := criteria(first)
-			l.cite(f, m.name, []string{a[0], a[len(a)-1]}, "test('flow', async () => {",
-				fmt.Sprintf("  // Tests Requirements: %s and %s", a[0], a[len(a)-1]))
-			if len(m.reqs) > 1 {
-				b := criteria(m.reqs[1])
-				l.cite(f, m.name, []string{a[0], b[0]}, fmt.Sprintf("  expect(page).toBeVisible() // (Requirement %s, %s)", a[0], b[0]))
-			}
-		}
-		// Imports: a component its design names, imported by a file
-		// whose name says nothing.
-		if k := slices.IndexFunc(m.idents, func(id string) bool { return !namedElsewhere(specs, m, id) }); k >= 0 {
-			id := m.idents[k]
-			ids := criteria(m.reqs[min(1, len(m.reqs)-1)])[:1]
-			l.cite(in(m.project, fmt.Sprintf("src/views/view%d.tsx", i)), m.name, ids,
-				fmt.Sprintf("import { %s } from '../lib/%s';", id, id), "",
-				"export const View = () => null;", "// Requirements: "+ids[0])
-		}
-		// Text: what the requirement is about, in words, above a bare id.
-		r := m.reqs[len(m.reqs)/2]
-		ids := criteria(r)
-		l.cite(in(m.project, fmt.Sprintf("src/lib/helper%d.ts", i)), m.name, ids[len(ids)-1:],
-			"describe('"+r.Title+"', () => {", "  it('"+gist(r, ids[len(ids)-1])+"', () => {",
-			"    // Requirements: "+ids[len(ids)-1])
-		// A file two specs name: the ids and the words tell which.
-		for p, other := range m.sharedFiles {
-			f := in(m.project, p)
-			if m.name > other || !free(f) {
-				continue
-			}
-			ids := criteria(last)
-			l.cite(f, m.name, ids[len(ids)-1:], "// "+last.Title, "// Requirements: "+ids[len(ids)-1])
-			break
+			l.cite(f, m.name, ids, "export function handle() {}", "// Requirements: "+strings.Join(ids, ", "))
 		}
 	}
-	// Decoys: an id most specs of a project define, with nothing to tell
-	// which spec it means; and an id none defines.
+	// Dir: a file beside the ones its documents name, in a directory
+	// no other spec's name.
+	for _, named := range m.files {
+		dir := path.Dir(named)
+		f := inProject(m.project, dir+fmt.Sprintf("/helpers%d.ts", i))
+		if dir == "." || namedElsewhere(specs, m, dir+"/") || !free(f) {
+			continue
+		}
+		ids := criteria(last)[:1]
+		l.cite(f, m.name, ids, "export const helper = 1;", "// Requirements: "+ids[0])
+		break
+	}
+	// Stem: a test of a named file, a range of criteria.
+	for _, named := range m.files[min(1, len(m.files)):] {
+		base := path.Base(named)
+		name := strings.TrimSuffix(base, path.Ext(base))
+		if len(name) < 5 || namedElsewhere(specs, m, name) {
+			continue // a test of "handler" when two specs name a handler means either
+		}
+		f := inProject(m.project, "tests/unit/"+strings.TrimSuffix(base, path.Ext(base))+".test.ts")
+		ids := criteria(last)
+		if len(ids) >= 3 && free(f) {
+			l.cite(f, m.name, ids[:3], "describe('unit', () => {",
+				fmt.Sprintf("  /** Validates: Requirements %s-%s */", ids[0], ids[2]))
+		}
+		break
+	}
+	// Words: an end-to-end test named after the feature, "and" and a
+	// list closed by a parenthesis.
+	f := inProject(m.project, "tests/e2e/"+m.short+".e2e.test.ts")
+	if free(f) {
+		a := criteria(first)
+		l.cite(f, m.name, []string{a[0], a[len(a)-1]}, "test('flow', async () => {",
+			fmt.Sprintf("  // Tests Requirements: %s and %s", a[0], a[len(a)-1]))
+		if len(m.reqs) > 1 {
+			b := criteria(m.reqs[1])
+			l.cite(f, m.name, []string{a[0], b[0]}, fmt.Sprintf("  expect(page).toBeVisible() // (Requirement %s, %s)", a[0], b[0]))
+		}
+	}
+	// Imports: a component its design names, imported by a file
+	// whose name says nothing.
+	if k := slices.IndexFunc(m.idents, func(id string) bool { return !namedElsewhere(specs, m, id) }); k >= 0 {
+		id := m.idents[k]
+		ids := criteria(m.reqs[min(1, len(m.reqs)-1)])[:1]
+		l.cite(inProject(m.project, fmt.Sprintf("src/views/view%d.tsx", i)), m.name, ids,
+			fmt.Sprintf("import { %s } from '../lib/%s';", id, id), "",
+			"export const View = () => null;", "// Requirements: "+ids[0])
+	}
+	// Text: what the requirement is about, in words, above a bare id.
+	r := m.reqs[len(m.reqs)/2]
+	ids := criteria(r)
+	l.cite(inProject(m.project, fmt.Sprintf("src/lib/helper%d.ts", i)), m.name, ids[len(ids)-1:],
+		"describe('"+r.Title+"', () => {", "  it('"+gist(r, ids[len(ids)-1])+"', () => {",
+		"    // Requirements: "+ids[len(ids)-1])
+	// A file two specs name: the ids and the words tell which.
+	for p, other := range m.sharedFiles {
+		f := inProject(m.project, p)
+		if m.name > other || !free(f) {
+			continue
+		}
+		ids := criteria(last)
+		l.cite(f, m.name, ids[len(ids)-1:], "// "+last.Title, "// Requirements: "+ids[len(ids)-1])
+		break
+	}
+}
+
+// citeDecoys writes what must cite no spec: an id most specs of a project
+// define, with nothing to tell which spec it means, and an id none
+// defines.
+func citeDecoys(l *layout, defines map[string]map[string]int) {
 	for project, ids := range defines {
-		f := in(project, "devtools/decoy.js") // a directory no spec names
+		f := inProject(project, "devtools/decoy.js") // a directory no spec names
 		if ids["1.1"] >= 2 {
 			l.cite(f, "", []string{"1.1"}, "// Requirements: 1.1")
 		}

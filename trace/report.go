@@ -187,117 +187,154 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 			rep.Problems = append(rep.Problems, p.Error())
 		}
 	}
-	want := func(name string) bool { return o.Spec == "" || strings.EqualFold(name, o.Spec) }
-	wantID := func(id string) bool { return o.Requirement == "" || spec.Covers(o.Requirement, id) }
+	b := &builder{ctx: ctx, x: x, o: o, rep: rep, defs: map[string]map[string]definer{}, bySpec: map[string]*Spec{}, judged: map[string]verdict{}}
+	b.addSpecs()
 
-	// The specs and what each defines.
-	defs := map[string]map[string]definer{}
-	bySpec := map[string]*Spec{}
-	var names []string
-	for _, d := range x.Docs() {
-		if d.Kind == spec.Delta || !want(d.Spec) {
+	links := x.Links(o.Spec)
+	if o.History != nil {
+		o.History.Refresh(ctx, o.Stamp)
+		before := o.History.Blames()
+		warm(ctx, o.History, links, b.defs)
+		defer func() { rep.Blames = o.History.Blames() - before }()
+	}
+	b.placeLinks(links)
+	b.judgeRows()
+	b.addDangling()
+	b.sortFindings()
+	return rep
+}
+
+// builder is what Build's steps share while they make one report.
+type builder struct {
+	ctx context.Context
+	x   *spec.Index
+	o   Options
+	rep *Report
+	// defs holds, per spec, the document and requirement that define each
+	// of its ids; bySpec the report's specs by name, names them sorted.
+	defs   map[string]map[string]definer
+	bySpec map[string]*Spec
+	names  []string
+	// judged remembers each citation's verdict: a place citing an id is
+	// judged, and blamed, once however many rows it covers.
+	judged map[string]verdict
+}
+
+// verdict is what history says of one citation of an id.
+type verdict struct{ stale, suspect, reviewed bool }
+
+func (b *builder) want(name string) bool {
+	return b.o.Spec == "" || strings.EqualFold(name, b.o.Spec)
+}
+
+func (b *builder) wantID(id string) bool {
+	return b.o.Requirement == "" || spec.Covers(b.o.Requirement, id)
+}
+
+// addSpecs makes a spec of the report, with a row per requirement and
+// criterion, for every spec the index holds, and records what each
+// defines.
+func (b *builder) addSpecs() {
+	for _, d := range b.x.Docs() {
+		if d.Kind == spec.Delta || !b.want(d.Spec) {
 			continue
 		}
-		s := bySpec[d.Spec]
+		s := b.bySpec[d.Spec]
 		if s == nil {
 			s = &Spec{Name: d.Spec, Format: string(d.Format), Dir: d.Dir, Project: d.Project, Rows: []Row{}}
-			bySpec[d.Spec] = s
-			defs[d.Spec] = map[string]definer{}
-			names = append(names, d.Spec)
+			b.bySpec[d.Spec] = s
+			b.defs[d.Spec] = map[string]definer{}
+			b.names = append(b.names, d.Spec)
 		}
 		for _, r := range d.Requirements {
-			defs[d.Spec][r.ID] = definer{d, r}
-			if wantID(r.ID) {
+			b.defs[d.Spec][r.ID] = definer{d, r}
+			if b.wantID(r.ID) {
 				s.Rows = append(s.Rows, Row{ID: r.ID, Title: r.Title, File: d.File, Line: r.Line})
 			}
 			if d.Format == spec.OpenSpec {
 				continue // scenarios are not citable ids
 			}
 			for _, c := range r.Criteria {
-				defs[d.Spec][c.ID] = definer{d, r}
-				if wantID(c.ID) {
+				b.defs[d.Spec][c.ID] = definer{d, r}
+				if b.wantID(c.ID) {
 					s.Rows = append(s.Rows, Row{ID: c.ID, Title: c.Text, File: d.File, Line: c.Line, Of: r.ID})
 				}
 			}
 		}
 	}
-	sort.Strings(names)
+	sort.Strings(b.names)
+}
 
-	links := x.Links(o.Spec)
-	if o.History != nil {
-		o.History.Refresh(ctx, o.Stamp)
-		before := o.History.Blames()
-		warm(ctx, o.History, links, defs)
-		defer func() { rep.Blames = o.History.Blames() - before }()
-	}
-	// judge says whether a link's citation of id is stale or suspect.
-	type verdict struct{ stale, suspect, reviewed bool }
-	judged := map[string]verdict{}
-	judge := func(l spec.Link, id string) verdict {
-		key := fmt.Sprintf("%s\x00%s\x00%d\x00%s", l.Spec, l.File, l.Line, id)
-		if v, ok := judged[key]; ok {
-			return v
-		}
-		v := verdict{}
-		def, ok := defs[l.Spec][id]
-		task := l.Kind == spec.CiteTask
-		if o.History == nil || !ok || l.Kind == spec.CiteChange || task && l.Status != spec.Done {
-			judged[key] = v
-			return v
-		}
-		changed, ok := changedAt(ctx, o.History, def, id)
-		// A file not touched since the requirement changed needs no blame:
-		// every line of it is older.
-		var touched *Commit
-		suspect := false
-		if ok {
-			switch o.History.Since(ctx, l.File, changed) {
-			case Older:
-				suspect = true
-			case Mixed:
-				if t, known := o.History.TouchedSince(l.File, l.Line, changed); known {
-					suspect = !t
-				} else {
-					c, ok := o.History.Last(ctx, l.File, l.Line, l.Line)
-					touched, suspect = &c, ok && o.History.Newer(ctx, changed, c)
-				}
-			}
-		}
-		if suspect {
-			fp := def.doc.Fingerprint(id)
-			if o.Reviews.Holds(l.Spec, id, l.File, fp) {
-				v.reviewed = true
-			} else {
-				v.stale, v.suspect = task, !task
-				kind := pick(task, Stale, Suspect)
-				rep.Findings = append(rep.Findings, Finding{Kind: kind, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
-					Message: changedMessage(l, id, changed, touched), Changed: changed.Hash, Fingerprint: fp})
-			}
-		}
-		judged[key] = v
+// judge says whether a link's citation of id is stale or suspect, and
+// adds the finding when it is.
+func (b *builder) judge(l spec.Link, id string) verdict {
+	ctx, h := b.ctx, b.o.History
+	key := fmt.Sprintf("%s\x00%s\x00%d\x00%s", l.Spec, l.File, l.Line, id)
+	if v, ok := b.judged[key]; ok {
 		return v
 	}
+	v := verdict{}
+	def, ok := b.defs[l.Spec][id]
+	task := l.Kind == spec.CiteTask
+	if h == nil || !ok || l.Kind == spec.CiteChange || task && l.Status != spec.Done {
+		b.judged[key] = v
+		return v
+	}
+	changed, ok := changedAt(ctx, h, def, id)
+	// A file not touched since the requirement changed needs no blame:
+	// every line of it is older.
+	var touched *Commit
+	suspect := false
+	if ok {
+		switch h.Since(ctx, l.File, changed) {
+		case Older:
+			suspect = true
+		case Mixed:
+			if t, known := h.TouchedSince(l.File, l.Line, changed); known {
+				suspect = !t
+			} else {
+				c, ok := h.Last(ctx, l.File, l.Line, l.Line)
+				touched, suspect = &c, ok && h.Newer(ctx, changed, c)
+			}
+		}
+	}
+	if suspect {
+		fp := def.doc.Fingerprint(id)
+		if b.o.Reviews.Holds(l.Spec, id, l.File, fp) {
+			v.reviewed = true
+		} else {
+			v.stale, v.suspect = task, !task
+			kind := pick(task, Stale, Suspect)
+			b.rep.Findings = append(b.rep.Findings, Finding{Kind: kind, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
+				Message: changedMessage(l, id, changed, touched), Changed: changed.Hash, Fingerprint: fp})
+		}
+	}
+	b.judged[key] = v
+	return v
+}
 
+// placeLinks adds each citation, judged, to the rows it covers.
+func (b *builder) placeLinks(links []spec.Link) {
 	for _, l := range links {
 		if l.Spec == "" {
-			rep.Unscoped = append(rep.Unscoped, l)
+			b.rep.Unscoped = append(b.rep.Unscoped, l)
 			continue
 		}
 		owner := l.Spec
 		if l.Kind == spec.CiteChange {
-			owner = spec.DeltaCapability(x.Doc(l.File))
+			owner = spec.DeltaCapability(b.x.Doc(l.File))
 		}
-		s := bySpec[owner]
+		s := b.bySpec[owner]
 		if s == nil {
 			continue
 		}
 		for _, id := range l.Cites {
-			if !wantID(id) {
+			if !b.wantID(id) {
 				continue
 			}
 			v := verdict{}
 			if l.Kind != spec.CiteChange {
-				v = judge(l, id)
+				v = b.judge(l, id)
 			}
 			for i := range s.Rows {
 				row := &s.Rows[i]
@@ -314,9 +351,14 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 			}
 		}
 	}
+}
 
-	for _, name := range names {
-		s := bySpec[name]
+// judgeRows says of every row what the policy finds missing, counts the
+// covered ones, and adds the specs to the report in order.
+func (b *builder) judgeRows() {
+	o, rep := b.o, b.rep
+	for _, name := range b.names {
+		s := b.bySpec[name]
 		for i := range s.Rows {
 			row := &s.Rows[i]
 			row.Missing = []string{}
@@ -344,44 +386,52 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 		}
 		rep.Specs = append(rep.Specs, *s)
 	}
+}
 
-	for _, l := range x.Dangling(o.Spec) {
+// addDangling adds a finding for every citation of an id its spec does
+// not define.
+func (b *builder) addDangling() {
+	for _, l := range b.x.Dangling(b.o.Spec) {
 		for _, id := range l.Cites {
-			if !wantID(id) {
+			if !b.wantID(id) {
 				continue
 			}
 			what := map[string]string{spec.CiteTask: "task", spec.CiteDesign: "property", spec.CiteCode: "code", spec.CiteTest: "test"}[l.Kind]
 			if l.Task != "" {
 				what += " " + l.Task
 			}
-			rep.Findings = append(rep.Findings, Finding{Kind: Dangling, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
-				Message: fmt.Sprintf("%s cites %s#%s, which %s does not define (renumbered or removed?)%s", what, l.Spec, id, l.Spec, nearest(defs[l.Spec], id))})
+			b.rep.Findings = append(b.rep.Findings, Finding{Kind: Dangling, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
+				Message: fmt.Sprintf("%s cites %s#%s, which %s does not define (renumbered or removed?)%s", what, l.Spec, id, l.Spec, nearest(b.defs[l.Spec], id))})
 		}
 	}
+}
 
+// sortFindings orders the findings by kind, file and line, marks those
+// the policy fails on, and counts them.
+func (b *builder) sortFindings() {
+	rep := b.rep
 	order := map[string]int{}
 	for i, k := range FindingKinds {
 		order[k] = i
 	}
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
-		a, b := rep.Findings[i], rep.Findings[j]
-		if a.Kind != b.Kind {
-			return order[a.Kind] < order[b.Kind]
+		x, y := rep.Findings[i], rep.Findings[j]
+		if x.Kind != y.Kind {
+			return order[x.Kind] < order[y.Kind]
 		}
-		if a.File != b.File {
-			return a.File < b.File
+		if x.File != y.File {
+			return x.File < y.File
 		}
-		return a.Line < b.Line
+		return x.Line < y.Line
 	})
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
-		f.Fails = slices.Contains(o.Policy.FailOn, f.Kind)
+		f.Fails = slices.Contains(b.o.Policy.FailOn, f.Kind)
 		rep.Summary.Findings[f.Kind]++
 		if f.Fails {
 			rep.Summary.Failing++
 		}
 	}
-	return rep
 }
 
 func (r *Row) list(kind string) *[]Place {

@@ -26,6 +26,9 @@ func isGlobSpecial(c byte) bool {
 	return c == '*' || c == '?' || c == '[' || c == '\\'
 }
 
+// dowild is git's dowild() from wildmatch.c, ported line for line and kept
+// whole (it is longer than this repository's functions may be) so that it
+// can still be read against the C it follows.
 func dowild(p, text string, pathname bool) int {
 	pi, ti := 0, 0
 	for ; pi < len(p); pi, ti = pi+1, ti+1 {

@@ -147,14 +147,7 @@ func Run(ctx context.Context, job Job) (res Result) {
 		cmd.ExtraFiles = []*os.File{list.file} // the child's fd 3
 	}
 	out := &capture{line: job.Line}
-	var agentOut *agentOutput
-	if x := job.Exec; x != nil && x.Format != "" && x.Format != FormatText {
-		var summary func(string)
-		if job.Line != nil {
-			summary = func(l string) { job.Line("agent", l) }
-		}
-		agentOut = newAgentOutput(newStream(x.Format, job.Root, filepath.Join(job.Root, x.Dir), job.Activity, summary))
-	}
+	agentOut := structuredOutput(job)
 	// The pipes are ours, not exec's: then Wait follows the leader only,
 	// and the group can be killed the moment it exits, even while a
 	// grandchild still holds the pipes.
@@ -182,18 +175,11 @@ func Run(ctx context.Context, job Job) (res Result) {
 	go func() { waited <- cmd.Wait() }()
 
 	var timeout <-chan time.Time
-	limit := job.Hook.Timeout
-	if job.Exec != nil && job.Exec.Timeout > 0 {
-		limit = job.Exec.Timeout
-	}
+	limit, grace := job.limits()
 	if limit > 0 {
 		t := time.NewTimer(limit)
 		defer t.Stop()
 		timeout = t.C
-	}
-	grace := job.Grace
-	if grace == 0 {
-		grace = Grace
 	}
 
 	var werr error
@@ -217,7 +203,42 @@ func Run(ctx context.Context, job Job) (res Result) {
 		agentOut.close()
 		res.Agent = agentOut.s.finish()
 	}
+	res.conclude(werr)
+	return res
+}
 
+// structuredOutput is the reader of an agent's structured output, or nil
+// when the job's output is plain text.
+func structuredOutput(job Job) *agentOutput {
+	x := job.Exec
+	if x == nil || x.Format == "" || x.Format == FormatText {
+		return nil
+	}
+	var summary func(string)
+	if job.Line != nil {
+		summary = func(l string) { job.Line("agent", l) }
+	}
+	return newAgentOutput(newStream(x.Format, job.Root, filepath.Join(job.Root, x.Dir), job.Activity, summary))
+}
+
+// limits returns how long the job may run (0: no limit), its agent's
+// timeout taking precedence over the hook's, and its SIGTERM-to-SIGKILL
+// grace.
+func (job Job) limits() (limit, grace time.Duration) {
+	limit = job.Hook.Timeout
+	if job.Exec != nil && job.Exec.Timeout > 0 {
+		limit = job.Exec.Timeout
+	}
+	grace = job.Grace
+	if grace == 0 {
+		grace = Grace
+	}
+	return limit, grace
+}
+
+// conclude sets the exit code from what Wait returned and, unless a
+// timeout or an interruption already decided it, the status.
+func (res *Result) conclude(werr error) {
 	var ee *exec.ExitError
 	switch {
 	case werr == nil:
@@ -247,7 +268,6 @@ func Run(ctx context.Context, job Job) (res Result) {
 	} else if r != nil && res.Status == StatusFailed && r.Error != "" && res.Err == nil {
 		res.Err = fmt.Errorf("the agent reported an error: %s", capString(r.Error, 500))
 	}
-	return res
 }
 
 // stop terminates a process group: SIGTERM, then SIGKILL after grace.

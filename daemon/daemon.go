@@ -131,7 +131,6 @@ func (d *Daemon) Ready() <-chan struct{} { return d.ready }
 // Run watches and runs hooks until ctx is done, or Shutdown is called.
 func (d *Daemon) Run(ctx context.Context) error {
 	d.started = time.Now()
-	started := d.started
 	ctx, d.stop = context.WithCancel(ctx)
 	defer d.stop()
 	if d.opts.Listener != nil {
@@ -139,43 +138,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.journal = d.openJournal()
 	defer d.journal.Close()
-	cfg, probs := d.Config()
-	d.agents = newAgents(cfg.Defaults.MaxAgents, cfg.Watch.Settle, d.log.With("component", "agents"))
-	d.loadSpending(ctx)
-	var settler *settle.Settler
-	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, func(ctx context.Context) ([]string, error) {
-		return settler.Paths(ctx)
-	}, func(ctx context.Context, match func(dir, name string) bool) (bool, error) {
-		return settler.Any(ctx, match)
-	}, d.log.With("component", "spec"))
-	for _, p := range probs {
-		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
-	}
-	for _, h := range cfg.Hooks {
-		if h.Disabled != "" {
-			d.log.Warn("hook paused", "hook", h.Name, "reason", h.Disabled)
-		}
-	}
-
 	defer d.stopRuns()
-	var git *gitsrc.Source
-	if d.opts.Repo.GitDir != "" {
-		var err error
-		git, err = gitsrc.Open(d.opts.Repo.Root, d.opts.Repo.GitDir, func(ev event.Event, worktree bool) { d.vcs.git(ev, worktree) }, d.log.With("component", "git"))
-		if err != nil {
-			d.log.Warn("git events are off", tint.Err(err))
-		} else {
-			d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.deliver(ev) }}
-			d.gitState = git.State
-			if v, err := d.journal.Meta(ctx, reflogKey); err == nil && v != "" {
-				if off, err := strconv.ParseInt(v, 10, 64); err == nil {
-					git.Resume(off)
-				}
-			}
-		}
-	}
-
-	settler = settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.settled, d.log.With("component", "settle"))
+	cfg := d.prepare(ctx)
+	git := d.openGit(ctx)
+	settler := settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.settled, d.log.With("component", "settle"))
 	d.settler = settler
 	d.restoreIndex(ctx, settler)
 	d.checkpoints = &checkpointer{d: d, settler: settler, ctx: ctx}
@@ -198,47 +164,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); settler.Run(ctx) }()
-	go func() { defer wg.Done(); _ = w.Run(ctx) }()
-	wg.Add(2)
-	go func() { defer wg.Done(); d.watchConfigOutside(ctx) }()
-	go func() { defer wg.Done(); d.reloads.run(ctx) }()
-	if git != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := git.Run(ctx); err != nil {
-				d.log.Warn("git events stopped", tint.Err(err))
-			}
-		}()
-	}
-	if ln := d.opts.Listener; ln != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// The server gets the bare listener: its shutdown must not
-			// release the lock while the daemon still runs.
-			if err := ipc.Serve(ctx, ln.Listener, api{d}, d.opts.Version, d.log.With("component", "ipc")); err != nil {
-				d.log.Error("socket API stopped", tint.Err(err))
-			}
-		}()
-	}
-
-	st := w.Stats()
-	attrs := []any{"repo", d.opts.Repo.Root, "dirs", st.Watches, "hooks", len(cfg.Hooks), "ready_in", time.Since(started).Round(10 * time.Microsecond)}
-	if st.Uncovered > 0 {
-		attrs = append(attrs, "polled", st.Polled, "unwatchable", st.Uncovered-st.Polled)
-	}
-	if d.opts.Listener != nil {
-		attrs = append(attrs, "socket", d.opts.Listener.Path)
-	}
+	d.goSources(ctx, &wg, git)
 	// What the last daemon left is taken up before anyone is told "ready".
 	d.recover(ctx)
-	d.log.Info("watching", attrs...)
-	if ln := d.opts.Listener; ln != nil && ln.Note != "" {
-		d.log.Warn(ln.Note, "socket", ln.Path)
-	}
+	d.announce(len(cfg.Hooks))
 	close(d.ready)
 	wg.Add(2)
 	go func() { defer wg.Done(); d.specs.run(ctx, func(ev event.Event) { d.deliver(ev) }) }()
@@ -262,6 +191,94 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.finalCheckpoint(settler)
 	d.log.Info("stopped", "took", time.Since(stopping).Round(time.Millisecond))
 	return nil
+}
+
+// prepare makes what the sources feed besides the engine (the agents'
+// ledger, the spec tracker) and logs what the configuration holds back.
+func (d *Daemon) prepare(ctx context.Context) *hooks.Config {
+	cfg, probs := d.Config()
+	d.agents = newAgents(cfg.Defaults.MaxAgents, cfg.Watch.Settle, d.log.With("component", "agents"))
+	d.loadSpending(ctx)
+	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, func(ctx context.Context) ([]string, error) {
+		return d.settler.Paths(ctx)
+	}, func(ctx context.Context, match func(dir, name string) bool) (bool, error) {
+		return d.settler.Any(ctx, match)
+	}, d.log.With("component", "spec"))
+	for _, p := range probs {
+		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
+	}
+	for _, h := range cfg.Hooks {
+		if h.Disabled != "" {
+			d.log.Warn("hook paused", "hook", h.Name, "reason", h.Disabled)
+		}
+	}
+	return cfg
+}
+
+// openGit opens the reflog source, resumed where the last daemon left it;
+// nil outside git or when git events are off.
+func (d *Daemon) openGit(ctx context.Context) *gitsrc.Source {
+	if d.opts.Repo.GitDir == "" {
+		return nil
+	}
+	git, err := gitsrc.Open(d.opts.Repo.Root, d.opts.Repo.GitDir, func(ev event.Event, worktree bool) { d.vcs.git(ev, worktree) }, d.log.With("component", "git"))
+	if err != nil {
+		d.log.Warn("git events are off", tint.Err(err))
+		return nil
+	}
+	d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.deliver(ev) }}
+	d.gitState = git.State
+	if v, err := d.journal.Meta(ctx, reflogKey); err == nil && v != "" {
+		if off, err := strconv.ParseInt(v, 10, 64); err == nil {
+			git.Resume(off)
+		}
+	}
+	return git
+}
+
+// goSources starts the settler, the watcher, the config watch, the
+// reloader, the reflog and the socket, each until ctx is done.
+func (d *Daemon) goSources(ctx context.Context, wg *sync.WaitGroup, git *gitsrc.Source) {
+	run := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	run(func() { d.settler.Run(ctx) })
+	run(func() { _ = d.watcher.Run(ctx) })
+	run(func() { d.watchConfigOutside(ctx) })
+	run(func() { d.reloads.run(ctx) })
+	if git != nil {
+		run(func() {
+			if err := git.Run(ctx); err != nil {
+				d.log.Warn("git events stopped", tint.Err(err))
+			}
+		})
+	}
+	if ln := d.opts.Listener; ln != nil {
+		run(func() {
+			// The server gets the bare listener: its shutdown must not
+			// release the lock while the daemon still runs.
+			if err := ipc.Serve(ctx, ln.Listener, api{d}, d.opts.Version, d.log.With("component", "ipc")); err != nil {
+				d.log.Error("socket API stopped", tint.Err(err))
+			}
+		})
+	}
+}
+
+// announce logs the one line that says the daemon is watching.
+func (d *Daemon) announce(hooks int) {
+	st := d.watcher.Stats()
+	attrs := []any{"repo", d.opts.Repo.Root, "dirs", st.Watches, "hooks", hooks, "ready_in", time.Since(d.started).Round(10 * time.Microsecond)}
+	if st.Uncovered > 0 {
+		attrs = append(attrs, "polled", st.Polled, "unwatchable", st.Uncovered-st.Polled)
+	}
+	if d.opts.Listener != nil {
+		attrs = append(attrs, "socket", d.opts.Listener.Path)
+	}
+	d.log.Info("watching", attrs...)
+	if ln := d.opts.Listener; ln != nil && ln.Note != "" {
+		d.log.Warn(ln.Note, "socket", ln.Path)
+	}
 }
 
 // openJournal opens the journal in the state directory, or an in-memory

@@ -161,38 +161,7 @@ func build(files []parsedFile) (*Config, Problems) {
 					agents[name].overlay(pf.table("agent."+name, am))
 				}
 			case "hook":
-				list, ok := f.v.([]map[string]any)
-				if !ok {
-					c.at(f.at.Key, "hook must be an array of tables: write each hook under [[hook]]")
-					continue
-				}
-				seen := map[string]Pos{}
-				for i, hm := range list {
-					t := pf.table("hook."+strconv.Itoa(i), hm)
-					nf, ok := t.fields["name"]
-					if !ok {
-						c.at(t.header, "hook has no name")
-						continue
-					}
-					name, ok := c.str(nf)
-					if !ok {
-						continue
-					}
-					if !validName.MatchString(name) {
-						c.at(nf.at.Value, "hook name %q must match [a-z0-9][a-z0-9-]*", name)
-						continue
-					}
-					if prev, dup := seen[name]; dup {
-						c.at(nf.at.Value, "duplicate hook name %q (first declared at line %d)", name, prev.Line)
-						continue
-					}
-					seen[name] = nf.at.Value
-					if hooks[name] == nil {
-						hooks[name] = &table{}
-						hookOrder = append(hookOrder, name)
-					}
-					hooks[name].overlay(t)
-				}
+				hookOrder = c.hookTables(pf, f, hooks, hookOrder)
 			default:
 				c.unknown(f.at.Key, k, "at the top level", topKeys)
 			}
@@ -230,4 +199,42 @@ func build(files []parsedFile) (*Config, Problems) {
 		return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
 	})
 	return cfg, c.probs
+}
+
+// hookTables gathers the [[hook]] tables of one file into hooks, by name,
+// merged over those of earlier files; order is the order names first came.
+func (c *checker) hookTables(pf parsedFile, f field, hooks map[string]*table, order []string) []string {
+	list, ok := f.v.([]map[string]any)
+	if !ok {
+		c.at(f.at.Key, "hook must be an array of tables: write each hook under [[hook]]")
+		return order
+	}
+	seen := map[string]Pos{}
+	for i, hm := range list {
+		t := pf.table("hook."+strconv.Itoa(i), hm)
+		nf, ok := t.fields["name"]
+		if !ok {
+			c.at(t.header, "hook has no name")
+			continue
+		}
+		name, ok := c.str(nf)
+		if !ok {
+			continue
+		}
+		if !validName.MatchString(name) {
+			c.at(nf.at.Value, "hook name %q must match [a-z0-9][a-z0-9-]*", name)
+			continue
+		}
+		if prev, dup := seen[name]; dup {
+			c.at(nf.at.Value, "duplicate hook name %q (first declared at line %d)", name, prev.Line)
+			continue
+		}
+		seen[name] = nf.at.Value
+		if hooks[name] == nil {
+			hooks[name] = &table{}
+			order = append(order, name)
+		}
+		hooks[name].overlay(t)
+	}
+	return order
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"github.com/hookd-dev/hookd/safefile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,9 @@ func Locate(dir string) (Repo, error) {
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		if gitDir, ok := gitDirOf(d); ok {
+			if err := sound(gitDir); err != nil {
+				return Repo{}, err
+			}
 			return Repo{Root: d, GitDir: gitDir, StateDir: filepath.Join(gitDir, "hookd")}, nil
 		}
 		if filepath.Dir(d) == d {
@@ -61,7 +65,8 @@ func gitDirOf(root string) (string, bool) {
 	if fi.IsDir() {
 		return p, isGitDir(p)
 	}
-	data, err := os.ReadFile(p)
+	// An archive's .git can be anything: a symlink to /dev/zero, a FIFO.
+	data, err := safefile.Read(p, 4096)
 	if err != nil {
 		return "", false
 	}
@@ -77,10 +82,25 @@ func gitDirOf(root string) (string, bool) {
 	return target, isGitDir(target)
 }
 
-// isGitDir says whether dir holds a git repository's HEAD.
+// sound refuses a git dir whose files git itself would hang on or choke
+// on (an archive can hold anything): a config or index that is a FIFO or
+// a device. It says so, where git would hang without a word.
+func sound(gitDir string) error {
+	for _, name := range []string{"config", "index", "logs/HEAD", "packed-refs"} {
+		fi, err := os.Stat(filepath.Join(gitDir, name))
+		if err == nil && !fi.Mode().IsRegular() {
+			return fmt.Errorf("locate repository: %s is not a regular file (%s): git would hang or fail on it; this is no sound repository", filepath.Join(gitDir, name), fi.Mode().Type())
+		}
+	}
+	return nil
+}
+
+// isGitDir says whether dir holds a git repository's HEAD, a regular file
+// (or a symlink to one, as git once wrote): a HEAD that is a FIFO or a
+// device would hang or flood whatever reads it.
 func isGitDir(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "HEAD"))
-	return err == nil
+	fi, err := os.Stat(filepath.Join(dir, "HEAD"))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 func stateHome() (string, error) {

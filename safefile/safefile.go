@@ -54,6 +54,26 @@ var ErrOutside = errors.New("safefile: outside the directory it must stay in")
 // ErrSymlink is returned when the target of a write is a symlink.
 var ErrSymlink = errors.New("safefile: the target is a symlink; hookd never writes through one")
 
+// Open opens the regular file at path (symlinks followed) for reading as
+// a stream: a FIFO does not hang it, and a device or directory is
+// ErrNotRegular, wrapped with the path. The caller bounds what it reads.
+func Open(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, kind(fi.Mode()))
+	}
+	return f, nil
+}
+
 // Read reads the regular file at path (symlinks followed), at most limit
 // bytes. A larger file is a *TooLargeError; anything but a regular file is
 // ErrNotRegular, wrapped with the path.

@@ -22,10 +22,17 @@ func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
 	os.Symlink(fifo, filepath.Join(dir, "to-fifo"))
 	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	for _, name := range []string{"fifo", "zero", "to-fifo", "sub"} {
-		done := make(chan error, 2)
+		done := make(chan error, 3)
 		go func() { _, err := safefile.Read(filepath.Join(dir, name), 1<<20); done <- err }()
 		go func() { _, err := safefile.ReadTail(filepath.Join(dir, name), 1<<20); done <- err }()
-		for range 2 {
+		go func() {
+			f, err := safefile.Open(filepath.Join(dir, name))
+			if err == nil {
+				f.Close()
+			}
+			done <- err
+		}()
+		for range 3 {
 			select {
 			case err := <-done:
 				if !errors.Is(err, safefile.ErrNotRegular) || !strings.Contains(err.Error(), name) {

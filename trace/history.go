@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"github.com/hookd-dev/hookd/safefile"
 	"maps"
 	"os"
 	"path/filepath"
@@ -174,19 +175,19 @@ func (h *History) readHead(ctx context.Context) string {
 		}
 	})
 	if h.gitDir != "" {
-		if b, err := os.ReadFile(filepath.Join(h.gitDir, "HEAD")); err == nil {
+		if b, err := safefile.Read(filepath.Join(h.gitDir, "HEAD"), 4096); err == nil {
 			head := strings.TrimSpace(string(b))
 			ref, sym := strings.CutPrefix(head, "ref: ")
 			if !sym && len(head) >= 40 && isHex(head) {
 				return head
 			}
 			if sym && strings.HasPrefix(ref, "refs/") && !strings.Contains(ref, "..") {
-				if b, err := os.ReadFile(filepath.Join(h.commonDir, filepath.FromSlash(ref))); err == nil {
+				if b, err := safefile.Read(filepath.Join(h.commonDir, filepath.FromSlash(ref)), 4096); err == nil {
 					if c := strings.TrimSpace(string(b)); len(c) >= 40 && isHex(c) {
 						return c
 					}
 				}
-				if b, err := os.ReadFile(filepath.Join(h.commonDir, "packed-refs")); err == nil {
+				if b, err := safefile.Read(filepath.Join(h.commonDir, "packed-refs"), 64<<20); err == nil {
 					for _, l := range strings.Split(string(b), "\n") {
 						if c, r, ok := strings.Cut(l, " "); ok && r == ref && isHex(c) {
 							return c
@@ -408,7 +409,7 @@ const (
 func runBlame(ctx context.Context, root, file string) ([]Commit, error) {
 	out, err := gitcmd.Output(ctx, root, "blame", "--porcelain", "-w", "--", file)
 	if err != nil {
-		data, rerr := os.ReadFile(filepath.Join(root, filepath.FromSlash(file)))
+		data, rerr := safefile.ReadInside(root, file, 64<<20)
 		if rerr != nil {
 			return nil, err
 		}

@@ -25,6 +25,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hookd-dev/hookd/safefile"
 	"io"
 	"log/slog"
 	"os"
@@ -255,7 +256,7 @@ func (s *Source) Sync() { s.readReflog() }
 func (s *Source) readReflog() {
 	s.readMu.Lock()
 	defer s.readMu.Unlock()
-	f, err := os.Open(s.reflog())
+	f, err := safefile.Open(s.reflog())
 	if err != nil {
 		return
 	}

@@ -208,6 +208,9 @@ func (t *specTracker) build(ctx context.Context) {
 	t.mu.Lock()
 	t.scan(ctx, files)
 	t.mu.Unlock()
+	if cut := t.index.Cut(); len(cut) > 0 {
+		t.log.Warn("files cite more requirement ids than the index reads; the rest of each is not traced", "files", len(cut), "first", cut[0], "max_per_file", spec.MaxCitesPerFile)
+	}
 }
 
 // scan reads every file into the index. t.mu is held.

@@ -84,7 +84,11 @@ type ref struct {
 
 // fileRefs is what one non-spec file cites.
 type fileRefs struct {
-	refs  []ref
+	refs []ref
+	// cut says the file cites more than MaxCitesPerFile ids: the rest
+	// were not read (a crafted file must not cost the index unbounded
+	// memory).
+	cut   bool
 	scope string // a spec the file names by path, e.g. ".kiro/specs/x"
 	test  bool
 	// imports are, per import line, the stems of what it imports
@@ -208,6 +212,21 @@ func (x *Index) update(rel string, data []byte, build bool) (doc, prev *Doc) {
 	return nil, nil
 }
 
+// Cut lists the files whose citations were cut off at MaxCitesPerFile,
+// sorted: what the index does not fully know, for a warning.
+func (x *Index) Cut() []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []string
+	for rel, fr := range x.files {
+		if fr.cut {
+			out = append(out, rel)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Remove forgets a deleted file, returning its document if it was one.
 func (x *Index) Remove(rel string) *Doc {
 	rel = filepath.ToSlash(rel)
@@ -247,6 +266,11 @@ func (x *Index) Docs() []*Doc {
 	return out
 }
 
+// MaxCitesPerFile bounds the ids one file's citations may add to the
+// index; past it, the file's further lines are not read, and the index
+// says so (Cut). Real files cite a few dozen.
+const MaxCitesPerFile = 5000
+
 // scan finds the citations in one non-spec file.
 func (x *Index) scan(rel string, data []byte) fileRefs {
 	fr := fileRefs{test: IsTest(rel)}
@@ -262,6 +286,7 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 	features, firstFeature := map[string]bool{}, 0
 	prose := isText(rel)
 	lines := splitLines(data)
+	cites := 0
 	for i, l := range lines {
 		t := l.text
 		if strings.TrimSpace(t) == "" {
@@ -322,6 +347,10 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 			r.ids = dedupe(r.ids)
 			r.context, r.prose = contextWords(lines, i, prose)
 			fr.refs = append(fr.refs, r)
+			if cites += len(r.ids); cites > MaxCitesPerFile {
+				fr.cut = true
+				break
+			}
 		}
 	}
 	if fr.scope == "" && len(features) == 1 && firstFeature <= 40 {

@@ -162,3 +162,28 @@ func TestCitationForms(t *testing.T) {
 		}
 	}
 }
+
+// A crafted file that repeats a wide range costs the index a bounded
+// number of ids, and the index says which file it cut.
+func TestCitationsPerFileAreBounded(t *testing.T) {
+	x, err := NewIndex(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.Update(".kiro/specs/a/requirements.md", []byte("# Requirements\n\n### Requirement 1: A\n\n1. WHEN x THEN the system SHALL y\n"))
+	line := "// Requirements: 1.1-1.100\n"
+	x.Update("src/bomb.go", []byte(strings.Repeat(line, 128<<10/len(line))))
+	x.Update("src/fine.go", []byte("// Requirements: 1.1\n"))
+	total := 0
+	for _, l := range x.Links("") {
+		if l.File == "src/bomb.go" {
+			total += len(l.Cites)
+		}
+	}
+	if total > MaxCitesPerFile+100 {
+		t.Fatalf("the crafted file adds %d cited ids, over the bound %d", total, MaxCitesPerFile)
+	}
+	if cut := x.Cut(); len(cut) != 1 || cut[0] != "src/bomb.go" {
+		t.Fatalf("Cut = %v, want [src/bomb.go]", cut)
+	}
+}

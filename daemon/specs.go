@@ -306,7 +306,7 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			}
 			t.seen[f.Path] = ""
 		} else {
-			data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(f.Path)))
+			data, err := spec.ReadDoc(t.root, f.Path)
 			if err != nil {
 				// Not readable as a document (too large, a symlink to a
 				// device, gone again): what the index held of it is stale.
@@ -370,7 +370,7 @@ func (t *specTracker) read(rel string) (*spec.Doc, error) {
 	if !ok {
 		return nil, errors.New(rel + " is not a spec document under [specs] roots")
 	}
-	data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(rel)))
+	data, err := spec.ReadDoc(t.root, rel)
 	switch {
 	case err == nil:
 		return spec.Parse(p, rel, data), nil
@@ -447,7 +447,7 @@ func (t *specTracker) accept(ctx context.Context, rel string) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	data, err := spec.ReadDoc(filepath.Join(t.root, filepath.FromSlash(rel)))
+	data, err := spec.ReadDoc(t.root, rel)
 	if err != nil {
 		return err
 	}

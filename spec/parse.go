@@ -164,17 +164,20 @@ func ParseFile(root, rel string, roots []string) (d *Doc, ok bool, err error) {
 	if !ok {
 		return nil, false, nil
 	}
-	data, err := ReadDoc(filepath.Join(root, filepath.FromSlash(rel)))
+	data, err := ReadDoc(root, rel)
 	if err != nil {
 		return nil, true, err
 	}
 	return Parse(p, rel, data), true, nil
 }
 
-// ReadDoc reads a spec document or a file of code for the trace index: a
-// regular file (a symlink to /dev/zero or a FIFO is an error, never an
-// endless read) of at most MaxTraceFile bytes.
-func ReadDoc(path string) ([]byte, error) { return safefile.Read(path, MaxTraceFile) }
+// ReadDoc reads a spec document or a file of code for the trace index,
+// rel inside the work tree at root: a regular file (a symlink to
+// /dev/zero or a FIFO is an error, never an endless read) of at most
+// MaxTraceFile bytes, that stays inside root (a symlink out of the
+// repository is refused: its contents are not the repository's to hand an
+// agent).
+func ReadDoc(root, rel string) ([]byte, error) { return safefile.ReadInside(root, rel, MaxTraceFile) }
 
 // Spec is one spec found in a repository.
 type Spec struct {

@@ -155,7 +155,7 @@ func (x *Index) Build(ctx context.Context, root string, files []string) error {
 		go func() {
 			defer wg.Done()
 			for rel := range work {
-				if data, err := ReadDoc(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
+				if data, err := ReadDoc(root, rel); err == nil {
 					x.update(rel, data, true)
 				}
 			}

@@ -306,7 +306,7 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 		if data, err := gitShow(ctx, root, commit, rel); err == nil && commit != "" {
 			old = spec.Parse(p, rel, data)
 		}
-		if data, err := spec.ReadDoc(filepath.Join(root, rel)); err == nil {
+		if data, err := spec.ReadDoc(root, rel); err == nil {
 			cur = spec.Parse(p, rel, data)
 		}
 		ch := spec.Diff(old, cur)

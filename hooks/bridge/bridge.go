@@ -32,6 +32,15 @@ func Agents() []string {
 	return out
 }
 
+// Program is the executable of agent's CLI, to look for on PATH; the
+// name itself for an agent agentcli does not know.
+func Program(agent string) string {
+	if c := agentcli.Lookup(agent); c != nil && c.Program() != "" {
+		return c.Program()
+	}
+	return agent
+}
+
 // sessions is agent's session bridge, or an error saying it has none.
 func sessions(agent string) (agentcli.Sessions, error) {
 	if c := agentcli.Lookup(agent); c != nil {

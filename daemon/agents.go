@@ -12,6 +12,7 @@ import (
 
 	"github.com/lmittmann/tint"
 
+	"github.com/hookd-dev/hookd/agentcli"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
@@ -61,8 +62,9 @@ type activeRun struct {
 	agent string // the agent an agent run runs
 	depth int
 	own   bool // an agent run: its writes are kept from its hook
-	// exact: its CLI reports each file write before it makes it (claude,
-	// gemini), so a change it did not report is someone else's.
+	// exact: its CLI reports each file write before it makes it
+	// (agentcli.Caps.ExactWrites), so a change it did not report is
+	// someone else's.
 	exact    bool
 	catchUp  func(time.Duration)
 	reported map[string]bool // files its tools write
@@ -118,12 +120,14 @@ func (g *agents) begin(id, hook, agent string, depth int, own bool) {
 		reported: map[string]bool{}, opaque: map[string]bool{}, users: map[string]bool{}}
 }
 
-// attach records that a run's CLI reports what it does, in format.
+// attach records that a run's CLI reports what it does, in format (named
+// after its CLI).
 func (g *agents) attach(id, format string, catchUp func(time.Duration)) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if r := g.active[id]; r != nil {
-		r.exact = format == runner.FormatClaude || format == runner.FormatGemini
+		cli := agentcli.Lookup(format)
+		r.exact = cli != nil && cli.Caps().ExactWrites
 		r.catchUp = catchUp
 	}
 }

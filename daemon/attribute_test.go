@@ -14,7 +14,7 @@ import (
 func TestAttributionRules(t *testing.T) {
 	g := newAgents(1, 20*time.Millisecond, slog.New(slog.DiscardHandler))
 	g.begin("r1", "review", "claude", 0, true)
-	g.attach("r1", runner.FormatClaude, func(time.Duration) {})
+	g.attach("r1", "claude", func(time.Duration) {})
 	g.activity("r1", runner.Activity{Kind: runner.Writes, Path: "src/a.go"})
 	ev := event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "src/a.go"}, {Path: "notes.md"}}}
 	parts := g.attribute(ev)
@@ -41,7 +41,7 @@ func TestAttributionRules(t *testing.T) {
 	}
 	// A CLI that reports nothing before it writes: the time window.
 	g.begin("r2", "gen", "codex", 0, true)
-	g.attach("r2", runner.FormatCodex, func(time.Duration) {})
+	g.attach("r2", "codex", func(time.Duration) {})
 	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "x.go"}}}); len(p[0].Writers) != 1 {
 		t.Errorf("codex: %+v", p)
 	}
@@ -91,7 +91,7 @@ func BenchmarkAttribute(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			g := newAgents(1, 20*time.Millisecond, slog.New(slog.DiscardHandler))
 			g.begin("r1", "review", "claude", 0, true)
-			g.attach("r1", runner.FormatClaude, func(time.Duration) {})
+			g.attach("r1", "claude", func(time.Duration) {})
 			for i := range 200 {
 				g.activity("r1", runner.Activity{Kind: runner.Writes, Path: fmt.Sprintf("src/f%d.go", i)})
 			}

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookd-dev/hookd/agentcli"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/rules"
 	"github.com/hookd-dev/hookd/trace"
@@ -186,16 +187,21 @@ type Agent struct {
 // Resumable says whether a preset's CLI can continue an earlier session
 // by its id (session = "resume").
 func Resumable(preset string) bool {
-	return preset == "claude" || preset == "codex" || preset == "gemini"
+	c := agentcli.Lookup(preset)
+	return c != nil && c.Caps().Resume
 }
 
-// Presets lists the agent presets.
-func Presets() []string {
-	return []string{"claude", "codex", "gemini", "kiro", "aider", "command", "openai"}
-}
+// Presets lists the agent presets, in the order of preference.
+func Presets() []string { return agentcli.Names() }
 
-// presetPrograms are the CLIs the presets run.
-var presetPrograms = map[string]string{"claude": "claude", "codex": "codex", "gemini": "gemini", "kiro": "kiro-cli", "aider": "aider"}
+// CLI is the agent's preset, or nil when it names none.
+func (a *Agent) CLI() agentcli.CLI { return agentcli.Lookup(a.Preset) }
+
+// Spec is what agentcli needs of the agent.
+func (a *Agent) Spec() agentcli.Agent {
+	return agentcli.Agent{Name: a.Name, Command: a.Command, Args: a.Args, PromptVia: a.PromptVia,
+		MaxTurns: a.MaxTurns, MaxCostPerDay: a.MaxCostPerDay}
+}
 
 // Program is the executable the agent runs: its command's, or its
 // preset's CLI; "" for one hookd talks to itself (openai).
@@ -203,7 +209,10 @@ func (a *Agent) Program() string {
 	if len(a.Command) > 0 {
 		return a.Command[0]
 	}
-	return presetPrograms[a.Preset]
+	if c := a.CLI(); c != nil {
+		return c.Program()
+	}
+	return ""
 }
 
 // AgentOf returns the agent a hook names: its [agent.NAME], or the preset

@@ -12,7 +12,8 @@ import (
 
 // Lint finds what loads but will not do what its author meant: a `paths`
 // list that matches no file of the repository, a workdir that does not
-// exist, a Kiro command that relies on a placeholder nothing fills. files
+// exist, a Kiro command that relies on a placeholder nothing fills, an
+// agent setting its CLI does not honour (agentcli's Warnings). files
 // are the repository's files, repository-relative. Each warning is at the
 // hook's declaration.
 func Lint(cfg *Config, root string, files []string) []Problem {
@@ -35,11 +36,10 @@ func Lint(cfg *Config, root string, files []string) []Problem {
 	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Agents)) {
 		a := cfg.Agents[name]
-		if a.MaxTurns > 0 && a.Preset != "claude" {
-			out = append(out, Problem{Pos: a.Pos, Message: fmt.Sprintf("[agent.%s]: max_turns is passed to claude only; the %s CLI takes no such flag, so it does not bound this agent", name, a.Preset)})
-		}
-		if a.MaxCostPerDay > 0 && a.Preset != "claude" {
-			out = append(out, Problem{Pos: a.Pos, Message: fmt.Sprintf("[agent.%s]: max_cost_per_day counts the cost the CLI reports, and only claude reports one; bound this agent with max_tokens_per_day", name)})
+		if cli := a.CLI(); cli != nil {
+			for _, w := range cli.Warnings(a.Spec()) {
+				out = append(out, Problem{Pos: a.Pos, Message: fmt.Sprintf("[agent.%s]: %s", name, w)})
+			}
 		}
 	}
 	return out

@@ -111,7 +111,7 @@ func eachAgent(g *globals, cmd *cobra.Command, args []string, do func(root, agen
 		// The agents this machine has: no settings file for a CLI that
 		// is not installed.
 		for _, a := range bridge.Agents() {
-			if _, err := exec.LookPath(a); err == nil {
+			if _, err := exec.LookPath(bridge.Program(a)); err == nil {
 				agents = append(agents, a)
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "skipped %s: not on PATH (name it to install anyway)\n", a)

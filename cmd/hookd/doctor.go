@@ -226,8 +226,8 @@ func (g *globals) doctor(ctx context.Context) []check {
 			add(check{Name: "session " + agent, Status: "fail", Detail: err.Error()})
 		case len(evs) > 0:
 			add(check{Name: "session " + agent, Status: "ok", Detail: fmt.Sprintf("hookd answers its %s (%s)", strings.Join(evs, ", "), file)})
-		case sessionHooks > 0 && !onPATH(agent):
-			add(check{Name: "session " + agent, Status: "ok", Detail: fmt.Sprintf("not installed (%s is not on PATH)", agent)})
+		case sessionHooks > 0 && !onPATH(bridge.Program(agent)):
+			add(check{Name: "session " + agent, Status: "ok", Detail: fmt.Sprintf("not installed (%s is not on PATH)", bridge.Program(agent))})
 		case sessionHooks > 0:
 			add(check{Name: "session " + agent, Status: "warn", Detail: fmt.Sprintf("%s agent.* session events, and hookd is not installed into %s's sessions", plural(sessionHooks, "hook handles", "hooks handle"), agent), Fix: "hookd agents install " + agent})
 		default:

@@ -31,6 +31,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/hookd-dev/hookd/agentcli"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
@@ -95,9 +96,9 @@ type Exec struct {
 	Env     []string // added after the hook's env, before HOOKD_*
 	Dir     string   // relative to the job's root; empty for the root
 	Timeout time.Duration
-	// Format is the structured output the process prints (FormatClaude,
-	// FormatCodex, FormatGemini), read for the run's report; "" or
-	// FormatText keeps stdout as output.
+	// Format is the structured output the process prints (an agentcli
+	// Invocation's), read for the run's report; "" or FormatText keeps
+	// stdout as output.
 	Format string
 }
 
@@ -201,7 +202,7 @@ func Run(ctx context.Context, job Job) (res Result) {
 	res.Output = out.String()
 	if agentOut != nil {
 		agentOut.close()
-		res.Agent = agentOut.s.finish()
+		res.Agent = agentOut.s.Finish(OutputCap)
 	}
 	res.conclude(werr)
 	return res
@@ -218,7 +219,7 @@ func structuredOutput(job Job) *agentOutput {
 	if job.Line != nil {
 		summary = func(l string) { job.Line("agent", l) }
 	}
-	return newAgentOutput(newStream(x.Format, job.Root, filepath.Join(job.Root, x.Dir), job.Activity, summary))
+	return newAgentOutput(agentcli.NewStream(x.Format, job.Root, filepath.Join(job.Root, x.Dir), job.Activity, summary))
 }
 
 // limits returns how long the job may run (0: no limit), its agent's

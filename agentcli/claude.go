@@ -1,0 +1,200 @@
+package agentcli
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/hookd-dev/hookd/event"
+)
+
+// claude is Claude Code.
+//
+// A run is `claude -p --output-format stream-json --verbose`, the prompt
+// on stdin, verified against claude 2.1. Its stream: a "system" init line
+// with the session id, "assistant" lines whose tool_use blocks name each
+// tool call (Write/Edit/MultiEdit with file_path, Bash with command)
+// before it runs, "user" lines with their tool_result, and a "result"
+// line with is_error, num_turns, usage and total_cost_usd.
+//
+// Its session hooks (SessionStart, UserPromptSubmit, PreToolUse,
+// PostToolUse, Stop, SessionEnd, verified with claude 2.1.197 in -p mode)
+// go in .claude/settings.local.json, its personal project settings, which
+// are not committed: a clone brings no hookd hooks into anyone's session.
+type claude struct{}
+
+func (claude) Name() string    { return "claude" }
+func (claude) Program() string { return "claude" }
+
+func (claude) Caps() Caps {
+	return Caps{Resume: true, MaxTurns: true, Cost: true, ExactWrites: true}
+}
+
+func (c claude) Invoke(a Agent, prompt, resume string) (*Invocation, error) {
+	x := &Invocation{Cleanup: noCleanup}
+	argv := []string{program(c, a), "-p"}
+	if !hasFlag(a.Args, "--output-format") {
+		argv, x.Format = append(argv, "--output-format", "stream-json", "--verbose"), c.Name()
+	} else if flagValue(a.Args, "--output-format") == "stream-json" {
+		x.Format = c.Name()
+	}
+	if a.MaxTurns > 0 && !hasFlag(a.Args, "--max-turns") {
+		argv = append(argv, "--max-turns", fmt.Sprint(a.MaxTurns))
+	}
+	if resume != "" {
+		argv = append(argv, "--resume", resume)
+	}
+	x.Argv, x.Stdin = append(argv, a.Args...), []byte(prompt)
+	return x, nil
+}
+
+func (c claude) Sessions() Sessions {
+	return jsonHooks{agent: c.Name(), file: filepath.Join(".claude", "settings.local.json"),
+		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher}
+}
+
+func (c claude) Warnings(a Agent) []string { return capWarnings(c, a) }
+
+func (claude) parser() parser { return &claudeParser{} }
+
+// claudeEvents maps Claude Code's hook events to hookd's. Codex uses the
+// same.
+func claudeEvents() map[string]event.Kind {
+	return map[string]event.Kind{
+		"SessionStart":     event.AgentSessionStart,
+		"UserPromptSubmit": event.AgentPrompt,
+		"PreToolUse":       event.AgentToolBefore,
+		"PostToolUse":      event.AgentToolAfter,
+		"Stop":             event.AgentStop,
+		"SessionEnd":       event.AgentSessionEnd,
+	}
+}
+
+// claudeOrder is the order install writes them in.
+func claudeOrder() []string {
+	return []string{"SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop", "SessionEnd"}
+}
+
+// claudeMatcher matches every tool on the tool events.
+func claudeMatcher(hookEvent string) string {
+	if hookEvent == "PreToolUse" || hookEvent == "PostToolUse" {
+		return "*"
+	}
+	return ""
+}
+
+type claudeMessage struct {
+	Content []claudeBlock `json:"content"`
+}
+
+type claudeBlock struct {
+	Type      string    `json:"type"`
+	Text      string    `json:"text"`
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Input     toolInput `json:"input"`
+	ToolUseID string    `json:"tool_use_id"`
+}
+
+// claudeFileTool says whether a claude tool writes the file in its input.
+func claudeFileTool(name string) bool {
+	switch name {
+	case "Write", "Edit", "MultiEdit", "NotebookEdit":
+		return true
+	}
+	return false
+}
+
+// claudeParser reads claude's stream-json.
+type claudeParser struct {
+	// lastText is the last assistant line without a tool call, kept
+	// undecoded: only the last one's text is ever needed.
+	lastText []byte
+}
+
+// skip passes over what cannot matter now: most of a claude stream is
+// messages hookd needs only the last of, and tool results.
+func (p *claudeParser) skip(s *Stream, b []byte) bool {
+	switch {
+	case bytes.HasPrefix(b, []byte(`{"type":"user"`)) && len(s.opaque) == 0:
+		return true // no shell command is open for a result to end
+	case bytes.HasPrefix(b, []byte(`{"type":"assistant"`)) && !bytes.Contains(b, []byte(`"tool_use"`)):
+		p.lastText = append(p.lastText[:0], b...) // read at the end, if no result says it
+		return true
+	}
+	return false
+}
+
+func (p *claudeParser) event(s *Stream, ev *streamEvent) {
+	switch ev.Type {
+	case "system":
+		if ev.SessionID != "" {
+			s.report.Session = ev.SessionID
+		}
+	case "assistant":
+		if ev.Message == nil {
+			return
+		}
+		for _, b := range ev.Message.Content {
+			switch b.Type {
+			case "text":
+				if strings.TrimSpace(b.Text) != "" {
+					s.text = b.Text
+				}
+			case "tool_use":
+				if claudeFileTool(b.Name) {
+					if path := cmp.Or(b.Input.FilePath, b.Input.NotebookPath); path != "" {
+						s.wrote(path, b.Name)
+					}
+				} else if b.Name == "Bash" {
+					s.ran(b.Input.Command, b.ID)
+				}
+			}
+		}
+	case "user":
+		if ev.Message == nil {
+			return
+		}
+		for _, b := range ev.Message.Content {
+			if b.Type == "tool_result" {
+				s.done(b.ToolUseID)
+			}
+		}
+	case "result":
+		s.report.Ended = true
+		if ev.SessionID != "" {
+			s.report.Session = ev.SessionID
+		}
+		s.report.Turns = ev.NumTurns
+		s.report.Cost = ev.Cost
+		if u := ev.Usage; u != nil {
+			s.report.TokensIn = u.InputTokens + u.CacheCreationTokens + u.CacheReadTokens
+			s.report.TokensOut = u.OutputTokens
+		}
+		var result string
+		_ = json.Unmarshal(ev.Result, &result)
+		s.report.Final = result
+		if ev.IsError || (ev.Subtype != "" && ev.Subtype != "success") {
+			s.report.Error = joinNonEmpty(": ", ev.Subtype, result, errorsText(ev.Errors))
+			if s.report.Error == "" {
+				s.report.Error = "the agent reported an error"
+			}
+		}
+	}
+}
+
+// end reads the last assistant text, when no result said the final one.
+func (p *claudeParser) end(s *Stream) {
+	if len(p.lastText) > 0 && s.report.Final == "" {
+		var ev streamEvent
+		if json.Unmarshal(p.lastText, &ev) == nil {
+			p.event(s, &ev)
+		} else {
+			s.report.Skipped++
+		}
+	}
+	p.lastText = nil
+}

@@ -1,0 +1,314 @@
+package agentcli
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/safefile"
+)
+
+// Sessions joins a CLI's interactive sessions to hookd through the CLI's
+// own hooks: install puts `hookd agent-hook NAME EVENT` into its project
+// settings, and that command reads what the CLI's hook hands it (Parse),
+// asks the daemon, and answers in the CLI's protocol (Answer).
+type Sessions interface {
+	// SettingsFile is where install writes, relative to the repository.
+	SettingsFile() string
+	// Events lists the hook events install writes, in order.
+	Events() []string
+	// Parse reads what the CLI's hook for hookEvent gave on stdin. root
+	// is the repository: paths the tool names are made relative to it,
+	// and paths outside it are left out of Files.
+	Parse(hookEvent string, stdin []byte, root string) (Call, error)
+	// Answer is what the hook command prints and exits with to give the
+	// verdict, in the CLI's protocol.
+	Answer(kind event.Kind, v Verdict) (stdout, stderr string, exit int)
+	// Install merges hookd's hook commands (self is how the agent runs
+	// hookd) into the settings in root, keeping every hook already
+	// there. The first install keeps the file's bytes in keep, so that
+	// Uninstall can restore them exactly. It returns the file and
+	// whether it changed.
+	Install(root, self, keep string) (string, bool, error)
+	// Uninstall removes exactly what Install added. When the rest is
+	// what the file was before the first install, its bytes are
+	// restored (or the file removed, if there was none).
+	Uninstall(root, keep string) (string, bool, error)
+	// Installed lists the hook events hookd is installed for.
+	Installed(root string) (string, []string, error)
+}
+
+// Call is one hook call of an agent's session, as hookd sees it.
+type Call struct {
+	Kind  event.Kind
+	Files []string // repository-relative files the tool touches
+	Agent event.AgentCall
+}
+
+// Verdict is what hookd's blocking hooks answered.
+type Verdict struct {
+	Deny    bool
+	Reason  string // why it denies: the failing hooks' output
+	Context string // the hooks' output, for the agent
+}
+
+// jsonHooks is the session bridge of a CLI whose hooks are Claude Code's
+// kind: commands under "hooks" in a JSON settings file, grouped by event
+// with an optional matcher, handed the call as JSON on stdin; exit 2
+// denies with stderr as the reason; on exit 0,
+// hookSpecificOutput.additionalContext on stdout is context.
+type jsonHooks struct {
+	agent string
+	file  string // relative to the repository
+	// events maps the CLI's hook events to hookd's; order is the order
+	// install writes them in.
+	events map[string]event.Kind
+	order  []string
+	// matcher is the matcher of hookd's group for a hook event; "" for
+	// none.
+	matcher func(hookEvent string) string
+}
+
+func (j jsonHooks) SettingsFile() string { return j.file }
+
+func (j jsonHooks) Events() []string { return slices.Clone(j.order) }
+
+func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, error) {
+	var in struct {
+		SessionID string         `json:"session_id"`
+		Cwd       string         `json:"cwd"`
+		Event     string         `json:"hook_event_name"`
+		Prompt    string         `json:"prompt"`
+		ToolName  string         `json:"tool_name"`
+		ToolInput map[string]any `json:"tool_input"`
+	}
+	if len(stdin) > 0 {
+		if err := json.Unmarshal(stdin, &in); err != nil {
+			return Call{}, fmt.Errorf("the %s hook's input is not JSON: %v", j.agent, err)
+		}
+	}
+	name := cmp.Or(in.Event, hookEvent)
+	kind, ok := j.events[name]
+	if !ok {
+		return Call{}, fmt.Errorf("%s hook event %q is not bridged (one of %s)", j.agent, name, strings.Join(j.order, ", "))
+	}
+	c := Call{Kind: kind, Agent: event.AgentCall{Name: j.agent, Session: in.SessionID, Prompt: in.Prompt, Tool: in.ToolName, Input: in.ToolInput, Cwd: in.Cwd}}
+	cwd := cmp.Or(in.Cwd, root)
+	for _, key := range []string{"file_path", "notebook_path", "absolute_path", "path"} {
+		p, _ := in.ToolInput[key].(string)
+		if p == "" {
+			continue
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(cwd, p)
+		}
+		if rel, err := filepath.Rel(root, p); err == nil && filepath.IsLocal(rel) {
+			c.Files = append(c.Files, filepath.ToSlash(rel))
+		}
+	}
+	c.Agent.Command, _ = in.ToolInput["command"].(string)
+	return c, nil
+}
+
+func (j jsonHooks) Answer(kind event.Kind, v Verdict) (stdout, stderr string, exit int) {
+	if v.Deny {
+		return "", strings.TrimSpace(v.Reason) + "\n", 2
+	}
+	ctx := strings.TrimSpace(v.Context)
+	if ctx == "" {
+		return "", "", 0
+	}
+	switch kind {
+	case event.AgentPrompt, event.AgentToolAfter, event.AgentSessionStart:
+	default:
+		return "", "", 0 // no context channel for this event
+	}
+	name := ""
+	for _, ev := range j.order {
+		if j.events[ev] == kind {
+			name = ev
+			break
+		}
+	}
+	out, _ := json.Marshal(map[string]any{"hookSpecificOutput": map[string]any{"hookEventName": name, "additionalContext": ctx}})
+	return string(out) + "\n", "", 0
+}
+
+// marker is what every command hookd installs holds: how uninstall tells
+// hookd's entries from the user's.
+func (j jsonHooks) marker() string { return " agent-hook " + j.agent + " " }
+
+func (j jsonHooks) Install(root, self, keep string) (string, bool, error) {
+	rel := j.file
+	path := filepath.Join(root, rel)
+	orig, settings, err := readSettings(path)
+	if err != nil {
+		return rel, false, err
+	}
+	if _, err := os.Lstat(keep); errors.Is(err, fs.ErrNotExist) {
+		// What the file was before hookd: "absent", or its bytes.
+		saved := append([]byte("present\n"), orig...)
+		if orig == nil {
+			saved = []byte("absent\n")
+		}
+		if err := safefile.Write(keep, saved, 0o600); err != nil {
+			return rel, false, err
+		}
+	}
+	hooks, _ := settings["hooks"].(map[string]any)
+	if hooks == nil {
+		hooks = map[string]any{}
+	}
+	changed := false
+	for _, ev := range j.order {
+		groups, _ := hooks[ev].([]any)
+		if j.hasOurs(groups) {
+			continue
+		}
+		cmd := self + j.marker() + ev
+		group := map[string]any{"hooks": []any{map[string]any{"type": "command", "command": cmd}}}
+		if m := j.matcher(ev); m != "" {
+			group["matcher"] = m
+		}
+		groups = append(groups, group)
+		hooks[ev] = groups
+		changed = true
+	}
+	if !changed {
+		return rel, false, nil
+	}
+	settings["hooks"] = hooks
+	return rel, true, writeSettings(root, rel, settings)
+}
+
+func (j jsonHooks) Uninstall(root, keep string) (string, bool, error) {
+	return uninstall(root, j.file, keep, j.isOurs)
+}
+
+// uninstall removes from the settings file rel in root the groups ours
+// says are hookd's, restoring the file kept in keep when what is left is
+// what it was.
+func uninstall(root, rel, keep string, ours func(group any) bool) (string, bool, error) {
+	path := filepath.Join(root, rel)
+	data, settings, err := readSettings(path)
+	if err != nil || data == nil {
+		return rel, false, err
+	}
+	hooks, _ := settings["hooks"].(map[string]any)
+	changed := false
+	for ev, v := range hooks {
+		groups, _ := v.([]any)
+		var kept []any
+		for _, g := range groups {
+			if ours(g) {
+				changed = true
+				continue
+			}
+			kept = append(kept, g)
+		}
+		if len(kept) == 0 {
+			delete(hooks, ev)
+		} else {
+			hooks[ev] = kept
+		}
+	}
+	if !changed {
+		return rel, false, nil
+	}
+	if len(hooks) == 0 {
+		delete(settings, "hooks")
+	}
+	if saved, err := safefile.Read(keep, 16<<20); err == nil {
+		head, rest, _ := bytes.Cut(saved, []byte("\n"))
+		_, before, _ := parseSettings(rest)
+		switch {
+		case string(head) == "absent" && len(settings) == 0:
+			os.Remove(keep)
+			return rel, true, os.Remove(path)
+		case string(head) == "present" && reflect.DeepEqual(before, settings):
+			os.Remove(keep)
+			return rel, true, safefile.WriteInside(root, rel, rest, 0o644)
+		}
+	}
+	return rel, true, writeSettings(root, rel, settings)
+}
+
+func (j jsonHooks) Installed(root string) (string, []string, error) {
+	rel := j.file
+	_, settings, err := readSettings(filepath.Join(root, rel))
+	if err != nil {
+		return rel, nil, err
+	}
+	hooks, _ := settings["hooks"].(map[string]any)
+	var out []string
+	for _, ev := range j.order {
+		if groups, _ := hooks[ev].([]any); j.hasOurs(groups) {
+			out = append(out, ev)
+		}
+	}
+	return rel, out, nil
+}
+
+func (j jsonHooks) hasOurs(groups []any) bool {
+	return slices.ContainsFunc(groups, j.isOurs)
+}
+
+// isOurs says whether a matcher group holds only hookd's command.
+func (j jsonHooks) isOurs(g any) bool {
+	m, _ := g.(map[string]any)
+	hs, _ := m["hooks"].([]any)
+	if len(hs) != 1 {
+		return false
+	}
+	h, _ := hs[0].(map[string]any)
+	cmd, _ := h["command"].(string)
+	return strings.Contains(cmd+" ", j.marker())
+}
+
+// readSettings reads a settings file; a missing one is empty settings and
+// nil bytes.
+func readSettings(path string) ([]byte, map[string]any, error) {
+	data, err := safefile.Read(path, 16<<20)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, map[string]any{}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	_, settings, err := parseSettings(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v; fix it by hand, hookd does not overwrite it", path, err)
+	}
+	return data, settings, nil
+}
+
+func parseSettings(data []byte) ([]byte, map[string]any, error) {
+	settings := map[string]any{}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return data, settings, nil
+	}
+	if err := json.Unmarshal(data, &settings); err != nil {
+		return nil, nil, fmt.Errorf("not a JSON object: %v", err)
+	}
+	return data, settings, nil
+}
+
+func writeSettings(root, rel string, settings map[string]any) error {
+	data, err := json.MarshalIndent(settings, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(root, filepath.Dir(rel)), 0o755); err != nil {
+		return err
+	}
+	return safefile.WriteInside(root, rel, append(data, '\n'), 0o644)
+}

@@ -51,7 +51,11 @@ type Sessions interface {
 type Call struct {
 	Kind  event.Kind
 	Files []string // repository-relative files the tool touches
-	Agent event.AgentCall
+	// Unplaced are paths the tool names that could not be resolved to a
+	// place inside or outside the repository: a guard cannot tell whether
+	// they are its files, so a concerned guard refuses them.
+	Unplaced []string
+	Agent    event.AgentCall
 }
 
 // Verdict is what hookd's blocking hooks answered.
@@ -93,7 +97,9 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 	}
 	if len(stdin) > 0 {
 		if err := json.Unmarshal(stdin, &in); err != nil {
-			return Call{}, fmt.Errorf("the %s hook's input is not JSON: %v", j.agent, err)
+			// The event is still known by its name: the caller refuses
+			// it when a guard may be concerned.
+			return Call{Kind: j.events[hookEvent]}, fmt.Errorf("the %s hook's input is not JSON: %v", j.agent, err)
 		}
 	}
 	name := cmp.Or(in.Event, hookEvent)
@@ -108,11 +114,14 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 		if p == "" {
 			continue
 		}
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(cwd, p)
+		rels, ok := Place(root, cwd, p)
+		if !ok {
+			c.Unplaced = append(c.Unplaced, p)
 		}
-		if rel, err := filepath.Rel(root, p); err == nil && filepath.IsLocal(rel) {
-			c.Files = append(c.Files, filepath.ToSlash(rel))
+		for _, rel := range rels {
+			if !slices.Contains(c.Files, rel) {
+				c.Files = append(c.Files, rel)
+			}
 		}
 	}
 	c.Agent.Command, _ = in.ToolInput["command"].(string)
@@ -311,4 +320,71 @@ func writeSettings(root, rel string, settings map[string]any) error {
 		return err
 	}
 	return safefile.WriteInside(root, rel, append(data, '\n'), 0o644)
+}
+
+// Place is where a path a tool names lies in the repository at root:
+// every repository-relative name it has there (the name as given, and the
+// file it resolves to through symlinks, /proc/self/cwd, "..", when that
+// differs), or none when it lies outside. ok is false when it cannot be
+// resolved at all (a symlink loop, a parent that cannot be read): then
+// nobody can say it is not a guarded file.
+func Place(root, cwd, p string) (rels []string, ok bool) {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(cwd, p)
+	}
+	p = filepath.Clean(p)
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, false
+	}
+	add := func(abs, base string) {
+		if rel, err := filepath.Rel(base, abs); err == nil && filepath.IsLocal(rel) {
+			if rel = filepath.ToSlash(rel); !slices.Contains(rels, rel) {
+				rels = append(rels, rel)
+			}
+		}
+	}
+	add(p, root)
+	add(p, realRoot)
+	real, err := resolve(p)
+	if err != nil {
+		return rels, false
+	}
+	add(real, realRoot)
+	return rels, true
+}
+
+// resolve is p with every symlink resolved, for a file that may not exist
+// yet (a tool about to create it): its nearest existing ancestor resolved,
+// the rest joined on. A dangling symlink is followed to where a write
+// through it would land.
+func resolve(p string) (string, error) { return resolveDepth(p, 0) }
+
+func resolveDepth(p string, depth int) (string, error) {
+	if depth > 40 {
+		return "", errors.New("too many levels of symbolic links")
+	}
+	var rest []string
+	for cur := p; ; cur = filepath.Dir(cur) {
+		real, err := filepath.EvalSymlinks(cur)
+		if err == nil {
+			slices.Reverse(rest)
+			return filepath.Join(append([]string{real}, rest...)...), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(cur) == cur {
+			return "", err
+		}
+		if fi, lerr := os.Lstat(cur); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(cur)
+			if err != nil {
+				return "", err
+			}
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(cur), target)
+			}
+			slices.Reverse(rest)
+			return resolveDepth(filepath.Join(append([]string{target}, rest...)...), depth+1)
+		}
+		rest = append(rest, filepath.Base(cur))
+	}
 }

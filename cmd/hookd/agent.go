@@ -225,10 +225,18 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 				return err
 			}
 			call, err := bridge.Parse(agent, hookEvent, stdin, repo.Root)
-			if err != nil {
+			var v bridge.Verdict
+			switch {
+			case err != nil && guarded(opts, call.Kind):
+				// Input hookd cannot read may be a guarded call: refused.
+				v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot read this call (%v), and a blocking hook may guard it: refused", err)}
+			case err != nil:
 				return err
+			case len(call.Unplaced) > 0 && guarded(opts, call.Kind):
+				v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot tell where %s is (it does not resolve), and a blocking hook may guard it: refused; name the file by its path in the repository", strings.Join(call.Unplaced, ", "))}
+			default:
+				v = answerAgent(cmd.Context(), g, repo, opts, call)
 			}
-			v := answerAgent(cmd.Context(), g, repo, opts, call)
 			stdout, stderr, code := bridge.Answer(agent, call.Kind, v)
 			fmt.Fprint(cmd.OutOrStdout(), stdout)
 			fmt.Fprint(g.stderr, stderr)
@@ -238,6 +246,12 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			return nil
 		},
 	}
+}
+
+// guarded says whether an agent's call of kind may be refused here: what
+// decides whether input hookd cannot read is refused.
+func guarded(opts hooks.LoadOptions, kind event.Kind) bool {
+	return kind != "" && event.Answerable(kind) && mayBlock(opts, kind)
 }
 
 // answerAgent is the verdict of the blocking hooks on call, from the

@@ -1,0 +1,66 @@
+package agentcli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestPlaceResolvesEveryName(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "specs"), 0o755)
+	os.MkdirAll(filepath.Join(root, "docs"), 0o755)
+	os.WriteFile(filepath.Join(root, "specs", "a.md"), nil, 0o644)
+	os.Symlink("../specs/a.md", filepath.Join(root, "docs", "link.md"))
+	os.Symlink("../specs/new.md", filepath.Join(root, "docs", "dangling.md"))
+	os.Symlink(filepath.Join(root, "specs"), filepath.Join(outside, "in"))
+	os.Symlink("loop", filepath.Join(root, "loop"))
+	for _, c := range []struct {
+		path string
+		want string // one of the names it must have; "" for none
+		ok   bool
+	}{
+		{"specs/a.md", "specs/a.md", true},
+		{filepath.Join(root, "docs/../specs/a.md"), "specs/a.md", true},
+		{"docs/link.md", "specs/a.md", true},
+		{"docs/dangling.md", "specs/new.md", true},
+		{filepath.Join(outside, "in", "a.md"), "specs/a.md", true},
+		{filepath.Join(outside, "elsewhere.md"), "", true},
+		{"loop/x", "", false},
+	} {
+		rels, ok := Place(root, root, c.path)
+		if ok != c.ok || c.want != "" && !slices.Contains(rels, c.want) || c.want == "" && c.ok && len(rels) > 0 {
+			t.Errorf("Place(%q) = %v, %v; want %q among them, ok %v", c.path, rels, ok, c.want, c.ok)
+		}
+	}
+}
+
+// The bridge's decoder takes whatever an agent (or anyone) sends: it never
+// panics, every file it returns is inside the repository, and input it
+// cannot read still names its event, so that a guard can refuse it.
+func FuzzSessionInput(f *testing.F) {
+	f.Add("PreToolUse", []byte(`{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"a/../b.md"}}`))
+	f.Add("PreToolUse", []byte(`{"hook_event_name":`))
+	f.Add("UserPromptSubmit", []byte(`{"prompt":"x","cwd":"/"}`))
+	f.Add("PreToolUse", []byte(`{"tool_input":{"path":"/proc/self/cwd/x","file_path":7}}`))
+	root := f.TempDir()
+	f.Fuzz(func(t *testing.T, hookEvent string, stdin []byte) {
+		for _, c := range All() {
+			s := c.Sessions()
+			if s == nil {
+				continue
+			}
+			call, err := s.Parse(hookEvent, stdin, root)
+			for _, rel := range call.Files {
+				if !filepath.IsLocal(filepath.FromSlash(rel)) {
+					t.Fatalf("%s: file %q is not inside the repository", c.Name(), rel)
+				}
+			}
+			if err != nil && call.Kind == "" && slices.Contains(s.Events(), hookEvent) {
+				t.Fatalf("%s: unreadable input for %s lost its event", c.Name(), hookEvent)
+			}
+		}
+	})
+}

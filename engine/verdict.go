@@ -56,18 +56,33 @@ func Verdict(cfg *hooks.Config, ev event.Event, recs []queue.Record) ipc.Verdict
 			add(row, false, allow)
 		}
 	}
-	for _, h := range pausedGuards(cfg, ev) {
-		row := ipc.Run{Hook: h.Name, Event: string(ev.Kind), Status: "paused", Exit: -1, Files: []string{},
-			Error: h.Disabled + " (it guards this, and cannot answer until then)"}
-		add(row, false, h.OnErrorAllow)
-	}
+	told := map[string]bool{}
 	for _, u := range cfg.Unloaded {
-		if !u.Guards(ev.Kind) || u.Held && !cfg.TrustedBefore {
+		if !u.GuardsEvent(ev) || u.Held && !cfg.TrustedBefore {
 			continue
 		}
 		row := ipc.Run{Hook: u.Name, Event: string(ev.Kind), Status: "error", Exit: -1, Files: []string{},
 			Error: fmt.Sprintf("%s could not be loaded: %s: fix it (hookd check)", u.What(), u)}
+		if u.Lapsed {
+			// The trusted version guarded this; what changed it is not
+			// trusted, so not even its on_error is taken.
+			row.Status, row.Error = "paused", fmt.Sprintf("%s is paused: %s", u.What(), u.Message)
+		}
+		if u.Name != "" {
+			if told[u.Name] {
+				continue
+			}
+			told[u.Name] = true
+		}
 		add(row, false, u.OnErrorAllow)
+	}
+	for _, h := range pausedGuards(cfg, ev) {
+		if told[h.Name] {
+			continue
+		}
+		row := ipc.Run{Hook: h.Name, Event: string(ev.Kind), Status: "paused", Exit: -1, Files: []string{},
+			Error: h.Disabled + " (it guards this, and cannot answer until then)"}
+		add(row, false, h.OnErrorAllow)
 	}
 	for i := range v.Hooks {
 		if r := &v.Hooks[i]; !r.Denies && r.Status != string(runner.StatusOK) && r.Status != "skipped" {

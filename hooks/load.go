@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/hookd-dev/hookd/gitcmd"
@@ -151,6 +152,9 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		probs = append(probs, addKiro(cfg, opts, trust)...)
 	}
 	markHeld(cfg, opts)
+	if opts.Explicit == "" && !opts.TrustAll {
+		cfg.Unloaded = append(cfg.Unloaded, lapsed(cfg, trust.Guards(opts.Root), opts)...)
+	}
 	return cfg, probs
 }
 
@@ -205,10 +209,13 @@ func pauseHeld(whole, applied []*Hook, sources []Source, opts LoadOptions) []*Ho
 		}
 		ok := byName[h.Name]
 		switch {
-		case why != "":
 		case ok != nil:
+			// The files that apply declare it whole: it runs as they have
+			// it, and what a held file would change of it waits (a clone
+			// cannot turn the user's own guard off by naming it).
 			out = append(out, ok)
 			continue
+		case why != "":
 		default:
 			for _, s := range sources {
 				if s.Held != "" {
@@ -271,9 +278,9 @@ func heldTables(files []parsedFile, opts LoadOptions) []Held {
 func addKiro(cfg *Config, opts LoadOptions, trust Trusted) Problems {
 	files, hs, probs := LoadKiro(opts.Root, opts.KiroHome, cfg.Defaults)
 	cfg.Unloaded = append(cfg.Unloaded, unloadedKiroFiles(hs, probs)...)
-	taken := map[string]bool{}
+	taken := map[string]*Hook{}
 	for _, h := range cfg.Hooks {
-		taken[h.Name] = true
+		taken[h.Name] = h
 	}
 	held := map[string]string{}
 	for _, f := range files {
@@ -284,11 +291,17 @@ func addKiro(cfg *Config, opts LoadOptions, trust Trusted) Problems {
 		cfg.Files = append(cfg.Files, f)
 	}
 	for _, h := range hs {
-		if taken[h.Name] {
-			probs = append(probs, Problem{Pos: h.Pos, Message: fmt.Sprintf("hook name %q is already taken by hookd.toml; this Kiro hook is left out (remove the file if it was imported, else rename it)", h.Name)})
-			continue
+		if other := taken[h.Name]; other != nil {
+			if !other.Held || held[h.Pos.File] != "" {
+				probs = append(probs, Problem{Pos: h.Pos, Message: fmt.Sprintf("hook name %q is already taken by hookd.toml; this Kiro hook is left out (remove the file if it was imported, else rename it)", h.Name)})
+				continue
+			}
+			// A held hookd.toml hook does not displace a trusted Kiro
+			// hook: the held one waits, the trusted one runs.
+			probs = append(probs, Problem{Pos: other.Pos, Message: fmt.Sprintf("hook name %q is also a Kiro hook's (%s), which runs while this file is held", h.Name, opts.rel(h.Pos.File))})
+			cfg.Hooks = slices.DeleteFunc(cfg.Hooks, func(x *Hook) bool { return x == other })
 		}
-		taken[h.Name] = true
+		taken[h.Name] = h
 		// A hook that cannot run anyway keeps saying why.
 		if why := held[h.Pos.File]; why != "" && h.Disabled == "" {
 			h.Disabled, h.Held = "paused: "+opts.rel(h.Pos.File)+" is "+why, true

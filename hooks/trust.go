@@ -53,7 +53,51 @@ type trustFile struct {
 type trustedTree struct {
 	Files   map[string]string `json:"files"` // path relative to the tree -> sha256 of its contents
 	Trusted time.Time         `json:"trusted"`
+	// Guards are the blocking hooks of those files, as trusted.
+	Guards []Guard `json:"guards,omitempty"`
 }
+
+// Guard is a blocking hook the user trusted, recorded with the files: a
+// later change to them (a pull that sets enabled = false, blocking = false,
+// on_error = "allow", another on, or removes the hook or the file) cannot
+// lift it unseen. Until the user trusts again, its events are refused.
+type Guard struct {
+	Name  string   `json:"name"`
+	On    []string `json:"on"`
+	Paths []string `json:"paths,omitempty"`
+	Files []string `json:"files"` // the committed files its keys come from
+}
+
+// GuardsOf are the blocking hooks of cfg whose keys come from committed
+// files: what trusting those files makes the user's guards.
+func GuardsOf(cfg *Config, root string) []Guard {
+	var out []Guard
+	for _, h := range cfg.Hooks {
+		if !h.Blocking || !h.Committed {
+			continue
+		}
+		g := Guard{Name: h.Name, On: h.On, Paths: h.Paths}
+		for _, f := range h.files {
+			for _, src := range cfg.Files {
+				if src.Path == f && src.Committed {
+					if rel, err := filepath.Rel(root, f); err == nil {
+						g.Files = append(g.Files, filepath.ToSlash(rel))
+					}
+				}
+			}
+		}
+		if len(g.Files) == 0 && h.Origin.Committed() {
+			if rel, err := filepath.Rel(root, h.Pos.File); err == nil {
+				g.Files = []string{filepath.ToSlash(rel)} // a Kiro hook: its own file
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// Guards are the guards the user trusted in the work tree at root.
+func (t Trusted) Guards(root string) []Guard { return t.trees[root].Guards }
 
 func (s TrustStore) read() (trustFile, error) {
 	tf := trustFile{Trees: map[string]trustedTree{}}
@@ -121,7 +165,7 @@ func (t Trusted) Why(root, rel, sum string) string {
 // trusted there before. Concurrent calls, in any number of work trees, all
 // land: the store is locked while it is read and rewritten, and the new
 // store replaces the old one whole, synced to disk.
-func (s TrustStore) Trust(root string, sums map[string]string) error {
+func (s TrustStore) Trust(root string, sums map[string]string, guards ...Guard) error {
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return fmt.Errorf("write the trust store: %w", err)
 	}
@@ -134,7 +178,7 @@ func (s TrustStore) Trust(root string, sums map[string]string) error {
 	if err != nil {
 		return err
 	}
-	tree := trustedTree{Files: map[string]string{}, Trusted: time.Now().UTC()}
+	tree := trustedTree{Files: map[string]string{}, Trusted: time.Now().UTC(), Guards: guards}
 	for f, sum := range sums {
 		tree.Files[f] = sum
 	}

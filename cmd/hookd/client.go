@@ -571,7 +571,12 @@ kept in your state directory, never in the repository.`,
 				return err
 			}
 			cfg, _ := hooks.Load(opts)
-			files := hooks.CommittedFiles(cfg, repo.Root)
+			// The files and their guards as one read sees them: a file
+			// swapped after this read is not trusted.
+			all := opts
+			all.TrustAll = true
+			trusted, _ := hooks.Load(all)
+			files := hooks.CommittedFiles(trusted, repo.Root)
 			out := cmd.OutOrStdout()
 			if len(files) == 0 {
 				fmt.Fprintln(out, "nothing to trust: no committed hook files")
@@ -581,9 +586,10 @@ kept in your state directory, never in the repository.`,
 			if store.Path == "" {
 				store = hooks.DefaultTrustStore()
 			}
-			// What is recorded is the hash of the bytes just parsed: a file
-			// swapped after this read is not trusted.
-			if err := store.Trust(repo.Root, files); err != nil {
+			// What is recorded is the hash of the bytes just parsed, and the
+			// guards they declare, so that a later change cannot lift one
+			// unseen.
+			if err := store.Trust(repo.Root, files, hooks.GuardsOf(trusted, repo.Root)...); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "trusted %s for %s\n", strings.Join(hooks.SortedKeys(files), ", "), repo.Root)

@@ -24,6 +24,11 @@ import (
 type Sessions interface {
 	// SettingsFile is where install writes, relative to the repository.
 	SettingsFile() string
+	// ProjectDirEnv names the variable in which the CLI hands its hooks
+	// the project the session belongs to ("" when it has none): the
+	// repository whose hooks answer, wherever in it (or in a repository
+	// nested in it) the session's shell stands.
+	ProjectDirEnv() string
 	// Events lists the hook events install writes, in order.
 	Events() []string
 	// Parse reads what the CLI's hook for hookEvent gave on stdin. root
@@ -80,7 +85,11 @@ type jsonHooks struct {
 	// matcher is the matcher of hookd's group for a hook event; "" for
 	// none.
 	matcher func(hookEvent string) string
+	// projectEnv is ProjectDirEnv's answer.
+	projectEnv string
 }
+
+func (j jsonHooks) ProjectDirEnv() string { return j.projectEnv }
 
 func (j jsonHooks) SettingsFile() string { return j.file }
 

@@ -216,15 +216,24 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			agent, hookEvent := args[0], args[1]
-			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 16<<20))
+			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxAgentInput+1))
 			if err != nil {
 				return err
+			}
+			// The repository is the session's project, where the hook was
+			// installed, not whichever repository (a vendored checkout, a
+			// submodule) the session's shell stands in.
+			if dir := bridge.ProjectDir(agent, os.Getenv); dir != "" && !cmd.Flags().Changed("repo") {
+				g.repo = dir
 			}
 			repo, opts, err := g.locate()
 			if err != nil {
 				return err
 			}
 			call, err := bridge.Parse(agent, hookEvent, stdin, repo.Root)
+			if len(stdin) > maxAgentInput {
+				err = fmt.Errorf("the %s hook's input is over %d MB", agent, maxAgentInput>>20)
+			}
 			var v bridge.Verdict
 			switch {
 			case err != nil && guarded(opts, call.Kind):
@@ -247,6 +256,9 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 		},
 	}
 }
+
+// maxAgentInput bounds what agent-hook reads of an agent's call.
+const maxAgentInput = 16 << 20
 
 // guarded says whether an agent's call of kind may be refused here: what
 // decides whether input hookd cannot read is refused.

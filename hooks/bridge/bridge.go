@@ -75,6 +75,16 @@ func Answer(agent string, kind event.Kind, v Verdict) (stdout, stderr string, ex
 	return s.Answer(kind, v)
 }
 
+// ProjectDir is the project directory agent hands its hooks (its
+// ProjectDirEnv, read from env), or "".
+func ProjectDir(agent string, env func(string) string) string {
+	s, err := sessions(agent)
+	if err != nil || s.ProjectDirEnv() == "" {
+		return ""
+	}
+	return env(s.ProjectDirEnv())
+}
+
 // Events lists the hook events install writes for agent, in order.
 func Events(agent string) []string {
 	s, err := sessions(agent)

@@ -10,18 +10,24 @@ import (
 	"github.com/lmittmann/tint"
 )
 
-// watchConfigOutside reloads when a config file outside the work tree
-// changes: the user config, or an explicit --config file. (hookd.toml and
-// hookd.local.toml come through the tree's own watch.) It watches their
-// directories, since editors replace files rather than write them.
+// watchConfigOutside reloads when a config file changes that the tree's
+// own watch does not see: the user config, an explicit --config file, a
+// hookd.local.toml or .kiro/hooks that .gitignore leaves out of the watch
+// (hookd init ignores hookd.local.toml), and the target of a config file
+// that is a symlink. It watches their directories, since editors replace
+// files rather than write them.
 func (d *Daemon) watchConfigOutside(ctx context.Context) {
 	files := map[string]bool{}
 	for _, f := range d.opts.Config.Files() {
-		rel, err := filepath.Rel(d.opts.Repo.Root, f.Path)
-		if err == nil && !strings.HasPrefix(rel, "..") {
-			continue
-		}
 		files[filepath.Clean(f.Path)] = true
+		if real, err := filepath.EvalSymlinks(f.Path); err == nil {
+			files[filepath.Clean(real)] = true
+		}
+	}
+	// Any file in these directories is a config file.
+	dirs := map[string]bool{}
+	if d.opts.Config.Explicit == "" {
+		dirs[filepath.Join(d.opts.Repo.Root, ".kiro", "hooks")] = true
 	}
 	if len(files) == 0 {
 		return
@@ -35,13 +41,19 @@ func (d *Daemon) watchConfigOutside(ctx context.Context) {
 	// A config directory that does not exist yet (no user config so far)
 	// is followed from its nearest existing ancestor until it appears.
 	want := map[string]bool{} // directories on the way to a config file
-	for f := range files {
-		for d := filepath.Dir(f); ; d = filepath.Dir(d) {
+	follow := func(start string) {
+		for d := start; ; d = filepath.Dir(d) {
 			want[d] = true
 			if err := w.Add(d); err == nil || filepath.Dir(d) == d {
 				break
 			}
 		}
+	}
+	for f := range files {
+		follow(filepath.Dir(f))
+	}
+	for dir := range dirs {
+		follow(dir)
 	}
 	for {
 		select {
@@ -65,7 +77,7 @@ func (d *Daemon) watchConfigOutside(ctx context.Context) {
 				}
 				continue
 			}
-			if files[name] && !ev.Has(fsnotify.Chmod) {
+			if (files[name] || dirs[filepath.Dir(name)]) && !ev.Has(fsnotify.Chmod) {
 				d.log.Info("config changed", "file", ev.Name)
 				d.reloads.ask()
 			}

@@ -47,6 +47,7 @@ type Engine struct {
 	latest   *hooks.Config  // the last load, applied or not: what verdicts judge by
 	problems hooks.Problems // of the last load
 	applied  bool           // a load without problems was ever in force
+	loaded   stamp          // what the last load read
 }
 
 // New loads the configuration and makes the scheduler, whose runs stop
@@ -56,8 +57,9 @@ func New(ctx context.Context, opts Options) *Engine {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	loaded := stampOf(opts.Config)
 	cfg, probs := hooks.Load(opts.Config)
-	e := &Engine{opts: opts, inForce: cfg, latest: cfg, problems: probs, applied: len(probs) == 0}
+	e := &Engine{opts: opts, inForce: cfg, latest: cfg, problems: probs, applied: len(probs) == 0, loaded: loaded}
 	e.sched = queue.New(ctx, queue.Options{
 		Root:     opts.Root,
 		MaxRuns:  cfg.Defaults.MaxRuns,
@@ -105,9 +107,10 @@ func (e *Engine) EverApplied() bool {
 // in the background), but verdicts judge by it at once, as a path
 // without a daemon would: a guard broken by the edit refuses.
 func (e *Engine) Reload() (applied bool, cfg *hooks.Config, probs hooks.Problems) {
+	loaded := stampOf(e.opts.Config)
 	cfg, probs = hooks.Load(e.opts.Config)
 	e.mu.Lock()
-	e.latest, e.problems = cfg, probs
+	e.latest, e.problems, e.loaded = cfg, probs, loaded
 	if len(probs) > 0 {
 		e.mu.Unlock()
 		return false, cfg, probs
@@ -126,6 +129,15 @@ func (e *Engine) Scheduler() *queue.Scheduler { return e.sched }
 // verdict (see Verdict). It is how every path answers a git shim or an
 // agent.
 func (e *Engine) Decide(ctx context.Context, ev event.Event) ipc.Verdict {
+	e.mu.Lock()
+	stale := !e.loaded.equal(stampOf(e.opts.Config))
+	e.mu.Unlock()
+	if stale {
+		// A config file changed and its reload has not come yet (or the
+		// watch cannot see it): judge by what is on disk now.
+		applied, _, probs := e.Reload()
+		e.opts.Log.Info("config changed; reloaded before deciding", "applied", applied, "problems", len(probs))
+	}
 	cfg := e.Latest()
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()

@@ -138,3 +138,24 @@ func TestPausedGuards(t *testing.T) {
 		t.Fatalf("a guard paused by a change since trust must refuse and say to trust: %+v", v)
 	}
 }
+
+// A verdict judges by the configuration on disk, even one the watch has
+// not reported (a git-ignored hookd.local.toml): the engine compares what
+// it loaded with the files before deciding.
+func TestDecideJudgesByTheFilesOnDisk(t *testing.T) {
+	root := t.TempDir()
+	local := filepath.Join(root, hooks.LocalFile)
+	opts := hooks.LoadOptions{Root: root, TrustAll: true}
+	e := New(t.Context(), Options{Root: root, Config: opts})
+	ev := event.Event{Kind: event.AgentToolBefore}
+	if v := e.Decide(t.Context(), ev); !v.OK {
+		t.Fatalf("no hooks, yet refused: %+v", v)
+	}
+	guard := "[[hook]]\nname = \"g\"\non = \"agent.tool.before\"\nblocking = true\nrun = \"exit 1\"\n"
+	if err := os.WriteFile(local, []byte(guard), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.Decide(t.Context(), ev); v.OK {
+		t.Fatalf("a guard written since the last load must answer: %+v", v)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/gitsrc"
@@ -22,7 +23,7 @@ func (g *globals) decide(ctx context.Context, repo daemon.Repo, opts hooks.LoadO
 	if err != nil {
 		return ipc.Verdict{}, err
 	}
-	reply, err := c.EmitWait(ctx, req)
+	reply, err := emitAlive(ctx, c, req)
 	switch {
 	case err == nil && reply.Verdict != nil:
 		return *reply.Verdict, nil
@@ -46,4 +47,34 @@ func (g *globals) decide(ctx context.Context, repo daemon.Repo, opts hooks.LoadO
 func mayBlock(opts hooks.LoadOptions, kind event.Kind) bool {
 	cfg, _ := hooks.Load(opts)
 	return engine.MayBlock(cfg, kind)
+}
+
+// emitAlive is c.EmitWait, given up when the daemon stops answering at
+// all (stopped with SIGSTOP, wedged): a verdict may take as long as its
+// hooks run, but a daemon that does not answer its status within seconds
+// is not running them.
+func emitAlive(ctx context.Context, c *ipc.Client, req ipc.EmitRequest) (ipc.EmitReply, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(2 * time.Second):
+			}
+			pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
+			_, err := c.Status(pctx)
+			pcancel()
+			if err != nil && ctx.Err() == nil {
+				cancel(fmt.Errorf("the daemon stopped answering (%v): is it stopped or wedged? hookd restart", err))
+				return
+			}
+		}
+	}()
+	reply, err := c.EmitWait(ctx, req)
+	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		return reply, cause
+	}
+	return reply, err
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 )
 
@@ -246,4 +247,9 @@ func pick(cond bool, a, b string) string {
 		return a
 	}
 	return b
+}
+
+// gitLines runs git in dir and returns its output lines.
+func gitLines(dir string, args ...string) ([]string, error) {
+	return gitcmd.Lines(context.Background(), dir, args...)
 }

@@ -299,7 +299,7 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 		}
 		p, _ := spec.Classify(rel, cfg.Specs.Roots)
 		var old, cur *spec.Doc
-		if data, err := gitShow(ctx, root, against, rel); err == nil {
+		if data, err := gitcmd.Show(ctx, root, against, rel); err == nil {
 			old = spec.Parse(p, rel, data)
 		}
 		if data, err := spec.ReadDoc(filepath.Join(root, rel)); err == nil {
@@ -315,34 +315,13 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 		}
 		if x == nil {
 			var err error
-			if x, err = localIndex(ctx, root, cfg); err != nil {
+			if x, err = daemon.BuildIndex(ctx, root, cfg); err != nil {
 				return nil, err
 			}
 		}
 		out = append(out, ipc.SpecDiff{Against: against, Spec: spec.Payload(x, d, ch)})
 	}
 	return out, nil
-}
-
-func gitShow(ctx context.Context, root, rev, rel string) ([]byte, error) {
-	return gitcmd.Output(ctx, root, "show", rev+":./"+filepath.ToSlash(rel))
-}
-
-// localIndex builds the trace index in process, for when no daemon runs.
-// The files are git's (tracked and untracked, ignored ones left out), or
-// every file outside dot-directories when the tree is not in git.
-func localIndex(ctx context.Context, root string, cfg *hooks.Config) (*spec.Index, error) {
-	x, err := spec.NewIndex(cfg.Specs.Roots, cfg.Trace.Patterns)
-	if err != nil {
-		return nil, err
-	}
-	// The files the daemon would watch: git's ignore rules, exactly.
-	repo, err := daemon.Locate(root)
-	if err != nil {
-		return nil, err
-	}
-	files := ignore.Walk(repo.Root, repo.GitDir, cfg.Watch.Ignore).Files
-	return x, x.Build(ctx, root, files)
 }
 
 func newImpactCmd(g *globals) *cobra.Command {
@@ -441,7 +420,7 @@ func (g *globals) impact(ctx context.Context, order []string, bySpec map[string]
 	if err != nil {
 		return nil, err
 	}
-	x, err := localIndex(ctx, root, cfg)
+	x, err := daemon.BuildIndex(ctx, root, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
@@ -298,7 +299,7 @@ func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, e
 	}
 	root := repo.Root
 	cfg, _ := hooks.Load(opts)
-	x, err := localIndex(ctx, root, cfg)
+	x, err := daemon.BuildIndex(ctx, root, cfg)
 	if err != nil {
 		return nil, err
 	}

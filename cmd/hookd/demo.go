@@ -180,7 +180,7 @@ func runDemo(ctx context.Context, out io.Writer, keep bool) error {
 	x := hooks.Explain(cfg, repo.Root, event.Event{Kind: event.FileSaved, Files: []event.File{event.NewFile(repo.Root, "src/greet.test.ts", event.Saved, 0)}}, gitsrc.StateOf(repo.Root))
 	for _, e := range x {
 		if e.Hook == "tests-follow-code" {
-			printExplanation(indent{out}, e, cfg, false)
+			hooks.WriteExplanation(indent{out}, e, cfg.Hook(e.Hook), false)
 		}
 	}
 

@@ -21,6 +21,7 @@ import (
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/internal/human"
 )
 
 // Exit codes, documented in `hookd --help`.
@@ -233,21 +234,11 @@ func version() (ver, commit string) {
 	return
 }
 
-// plural says "1 place", "2 places".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// pick is a when cond holds, else b.
-func pick(cond bool, a, b string) string {
-	if cond {
-		return a
-	}
-	return b
-}
+// plural, pick and clip are internal/human's, by the names this package
+// has always used.
+func plural(n int, one, many string) string { return human.Plural(n, one, many) }
+func pick(cond bool, a, b string) string    { return human.Pick(cond, a, b) }
+func clip(s string, n int) string           { return human.Clip(s, n) }
 
 // gitLines runs git in dir and returns its output lines.
 func gitLines(dir string, args ...string) ([]string, error) {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -80,16 +78,7 @@ func newSpecListCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(out, "no specs under %s\n", strings.Join(cfg.Specs.Roots, ", "))
 				return nil
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "FORMAT\tSPEC\tDIR\tFILES")
-			for _, s := range specs {
-				var names []string
-				for _, f := range s.Files {
-					names = append(names, strings.TrimPrefix(f, s.Dir+"/"))
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Format, s.Name, s.Dir, strings.Join(names, " "))
-			}
-			return tw.Flush()
+			return spec.WriteList(out, specs)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the specs as JSON")
@@ -137,58 +126,12 @@ shape is not understood says why, and no id is guessed.`,
 			if asJSON {
 				return printJSON(out, d)
 			}
-			printDoc(out, d)
+			spec.WriteDoc(out, d)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the parse as JSON")
 	return cmd
-}
-
-func printDoc(w io.Writer, d *spec.Doc) {
-	fmt.Fprintf(w, "%s: %s %s of spec %s\n", d.File, d.Format, d.Kind, d.Spec)
-	if d.Unparsed != "" {
-		fmt.Fprintf(w, "unparsed: %s\n", d.Unparsed)
-	}
-	for _, r := range d.Requirements {
-		// Spec Kit's FR-001 has no title, and OpenSpec's name is its id:
-		// then what it says is what to show.
-		if say := r.Title; say != "" && say != r.ID {
-			fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, say)
-		} else if say := r.Text(); say != "" {
-			fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, clip(say, 100))
-		} else {
-			fmt.Fprintf(w, "%5d  %s\n", r.Line, r.ID)
-		}
-		for _, c := range r.Criteria {
-			if c.Text == c.ID {
-				fmt.Fprintf(w, "%5d    %s\n", c.Line, c.ID)
-				continue
-			}
-			fmt.Fprintf(w, "%5d    %s  %s\n", c.Line, c.ID, clip(c.Text, 100))
-		}
-	}
-	for _, p := range d.Properties {
-		fmt.Fprintf(w, "%5d  Property %s  %s  validates %s\n", p.Line, p.ID, p.Title, strings.Join(p.Validates, ", "))
-	}
-	for _, t := range d.Tasks {
-		mark := map[spec.Status]string{spec.Todo: "[ ]", spec.Done: "[x]", spec.InProgress: "[-]", spec.Queued: "[~]"}[t.Status]
-		extra := ""
-		if len(t.Requirements) > 0 {
-			extra = "  → " + strings.Join(t.Requirements, ", ")
-		}
-		if t.Optional {
-			extra += "  (optional)"
-		}
-		fmt.Fprintf(w, "%5d  %s %-6s %s%s\n", t.Line, mark, t.ID, clip(t.Title, 80), extra)
-	}
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 func newSpecDiffCmd(g *globals) *cobra.Command {
@@ -366,29 +309,7 @@ the index itself.`,
 			if asJSON {
 				return printJSON(out, cites)
 			}
-			scoped, unscoped := spec.SplitUnscoped(cites)
-			if len(scoped) == 0 {
-				fmt.Fprintln(out, "nothing cites them")
-			} else {
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "KIND\tPLACE\tCITES\tSPEC\t")
-				for _, c := range scoped {
-					note := ""
-					if c.Stale {
-						note = "done: possibly stale"
-					}
-					fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\n", c.Kind, c.File, c.Line, c.Requirement, c.Spec, note)
-				}
-				tw.Flush()
-			}
-			if len(unscoped) > 0 {
-				fmt.Fprintf(out, "\n%s %s without naming a spec, and nothing tells which spec %s:\n",
-					plural(len(unscoped), "place cites", "places cite"), pick(len(args) == 1, "it", "them"), pick(len(unscoped) == 1, "it means", "they mean"))
-				for _, c := range unscoped {
-					fmt.Fprintf(out, "  %s %s:%d cites %s: %s\n", c.Kind, c.File, c.Line, c.Requirement, spec.CouldBe(c, 4))
-				}
-				fmt.Fprintln(out, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"Feature: login\", to make them count)")
-			}
+			spec.WriteImpact(out, cites, len(args))
 			return nil
 		},
 	}

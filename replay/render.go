@@ -35,9 +35,7 @@ func Text(out io.Writer, res *Result) {
 			fmt.Fprintf(out, "     not run: %s: %s\n", n.Hook, n.Why)
 		}
 	}
-	for _, f := range append(slices.Clone(res.Suspect), res.Dangling...) {
-		fmt.Fprintf(out, "%s:%d: %s: %s\n", f.File, f.Line, f.Kind, f.Message)
-	}
+	trace.WriteFindings(out, append(slices.Clone(res.Suspect), res.Dangling...))
 	fmt.Fprintf(out, "%s, %d rejected by a blocking hook\n", human.Plural(len(res.Commits), "commit", "commits"), res.Rejected)
 }
 

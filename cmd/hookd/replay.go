@@ -56,7 +56,7 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 			cfg, probs := hooks.Load(opts)
 			if len(probs) > 0 {
 				for _, p := range probs {
-					printProblem(g.stderr, p)
+					hooks.WriteProblem(g.stderr, p)
 				}
 				return ExitError{exitFailure}
 			}

@@ -80,12 +80,8 @@ func (b mcpBackend) SpecDiff(ctx context.Context, files []string, rev string) ([
 		return nil, err
 	}
 	if len(rels) == 0 {
-		specs, err := b.g.findSpecs(root, cfg)
-		if err != nil {
+		if rels, err = b.g.specFiles(root, cfg); err != nil {
 			return nil, err
-		}
-		for _, s := range specs {
-			rels = append(rels, s.Files...)
 		}
 	}
 	return b.g.specDiffs(ctx, root, cfg, rels, rev, false)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,7 +11,6 @@ import (
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/ignore"
 	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/spec"
@@ -26,6 +24,20 @@ func (g *globals) specConfig() (root string, cfg *hooks.Config, err error) {
 	}
 	cfg, _ = hooks.Load(opts)
 	return repo.Root, cfg, nil
+}
+
+// specFiles lists the documents of every spec of the work tree, as
+// findSpecs finds them.
+func (g *globals) specFiles(root string, cfg *hooks.Config) ([]string, error) {
+	specs, err := g.findSpecs(root, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, s := range specs {
+		files = append(files, s.Files...)
+	}
+	return files, nil
 }
 
 // findSpecs lists the specs of the work tree as the daemon sees it (git's
@@ -168,12 +180,8 @@ Without FILE every spec document is compared.`,
 					return usageError{fmt.Errorf("%s is not a spec document under %s", files[0], strings.Join(cfg.Specs.Roots, ", "))}
 				}
 			} else {
-				specs, err := g.findSpecs(root, cfg)
-				if err != nil {
+				if files, err = g.specFiles(root, cfg); err != nil {
 					return err
-				}
-				for _, s := range specs {
-					files = append(files, s.Files...)
 				}
 			}
 			if seen && rev != "" {
@@ -240,21 +248,9 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 		if against == "" {
 			against = "HEAD"
 		}
-		p, _ := spec.Classify(rel, cfg.Specs.Roots)
-		var old, cur *spec.Doc
-		if data, err := gitcmd.Show(ctx, root, against, rel); err == nil {
-			old = spec.Parse(p, rel, data)
-		}
-		if data, err := spec.ReadDoc(filepath.Join(root, rel)); err == nil {
-			cur = spec.Parse(p, rel, data)
-		}
-		ch := spec.Diff(old, cur)
-		if !ch.Content && len(ch.Tasks) == 0 {
+		d, ch, changed := spec.DiffSince(ctx, root, rel, against, cfg.Specs.Roots)
+		if !changed {
 			continue
-		}
-		d := cur
-		if d == nil {
-			d = old
 		}
 		if x == nil {
 			var err error
@@ -375,12 +371,8 @@ document is accepted.`,
 				return usageError{err}
 			}
 			if len(args) == 0 {
-				specs, err := g.findSpecs(root, cfg)
-				if err != nil {
+				if files, err = g.specFiles(root, cfg); err != nil {
 					return err
-				}
-				for _, s := range specs {
-					files = append(files, s.Files...)
 				}
 			}
 			c, _, err := g.client()

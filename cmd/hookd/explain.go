@@ -61,23 +61,9 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				ev.Files = append(ev.Files, event.NewFile(repo.Root, rel, event.ChangeOf(kind), size))
 			}
 			xs := hooks.Explain(cfg, repo.Root, ev, gitsrc.StateOf(repo.Root))
-			for i, x := range xs {
-				if x.Action != "agent" || x.Env == nil {
-					continue
-				}
-				h := cfg.Hook(x.Hook)
-				r, err := runner.Prompt(cmd.Context(), repo.Root, h, x.Env)
-				if err != nil {
-					r.Text = "(the prompt does not render: " + err.Error() + ")"
-				}
-				for _, w := range r.Warnings {
-					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", x.Hook, w)
-				}
-				xs[i].Prompt = r.Text
-				for _, d := range r.Steering {
-					xs[i].Steering = append(xs[i].Steering, hooks.SteeringUse{Name: d.Name, Path: d.Path, Inclusion: string(d.Inclusion), Bytes: len(d.Body)})
-				}
-			}
+			runner.ExplainPrompts(cmd.Context(), repo.Root, cfg, xs, func(hook, msg string) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", hook, msg)
+			})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if xs == nil {

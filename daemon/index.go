@@ -4,8 +4,10 @@ import (
 	"context"
 
 	"github.com/hookd-dev/hookd/daemon/ignore"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/spec"
+	"github.com/hookd-dev/hookd/trace"
 )
 
 // BuildIndex builds the trace index of the work tree at root in process,
@@ -23,4 +25,29 @@ func BuildIndex(ctx context.Context, root string, cfg *hooks.Config) (*spec.Inde
 	}
 	files := ignore.Walk(repo.Root, repo.GitDir, cfg.Watch.Ignore).Files
 	return x, x.Build(ctx, root, files)
+}
+
+// BuildTrace builds in process the trace report the daemon answers
+// GET /v1/trace with: of every spec, of one (name), or of one requirement
+// of it (req), under policy. Suspect and stale are judged by git blame
+// when root is in git.
+func BuildTrace(ctx context.Context, root string, cfg *hooks.Config, policy trace.Policy, name, req string) (*trace.Report, error) {
+	x, err := BuildIndex(ctx, root, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	if req != "" {
+		ids = []string{req}
+	}
+	if name != "" || req != "" {
+		if err := x.Check(name, ids); err != nil {
+			return nil, err
+		}
+	}
+	var h *trace.History
+	if _, err := gitcmd.Output(ctx, root, "rev-parse", "--git-dir"); err == nil {
+		h = trace.NewHistory(root)
+	}
+	return trace.Build(ctx, x, trace.Options{Root: root, Spec: name, Requirement: req, Policy: policy, History: h}), nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon"
-	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/trace"
@@ -251,26 +250,8 @@ func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, e
 	if err != nil {
 		return nil, err
 	}
-	root := repo.Root
 	cfg, _ := hooks.Load(opts)
-	x, err := daemon.BuildIndex(ctx, root, cfg)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	if req != "" {
-		ids = []string{req}
-	}
-	if name != "" || req != "" {
-		if err := x.Check(name, ids); err != nil {
-			return nil, err
-		}
-	}
-	var h *trace.History
-	if _, err := gitcmd.Output(ctx, root, "rev-parse", "--git-dir"); err == nil {
-		h = trace.NewHistory(root)
-	}
-	return trace.Build(ctx, x, trace.Options{Root: root, Spec: name, Requirement: req, Policy: hooks.TracePolicy(opts), History: h}), nil
+	return daemon.BuildTrace(ctx, repo.Root, cfg, hooks.TracePolicy(opts), name, req)
 }
 
 func (g *globals) traceProblems(rep *trace.Report) {

@@ -150,7 +150,7 @@ func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
 	if err != nil {
 		return daemon.Repo{}, hooks.LoadOptions{}, err
 	}
-	opts := hooks.LoadOptions{Root: repo.Root, GitDir: repo.GitDir, UserConfig: userConfig()}
+	opts := hooks.LoadOptions{Root: repo.Root, GitDir: repo.GitDir, UserConfig: hooks.UserConfigFile()}
 	if home, err := os.UserHomeDir(); err == nil {
 		opts.KiroHome = home
 	}
@@ -162,17 +162,6 @@ func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
 		opts.Explicit = abs
 	}
 	return repo, opts, nil
-}
-
-// userConfig is ~/.config/hookd/config.toml, honouring XDG_CONFIG_HOME.
-func userConfig() string {
-	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" {
-		return filepath.Join(x, "hookd", "config.toml")
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".config", "hookd", "config.toml")
-	}
-	return ""
 }
 
 func (g *globals) logger(w io.Writer) (*slog.Logger, error) {

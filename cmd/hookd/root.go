@@ -223,10 +223,9 @@ func version() (ver, commit string) {
 	return
 }
 
-// plural, pick and clip are internal/human's, by the names this package
-// has always used.
+// plural and clip are internal/human's, by the names this package has
+// always used.
 func plural(n int, one, many string) string { return human.Plural(n, one, many) }
-func pick(cond bool, a, b string) string    { return human.Pick(cond, a, b) }
 func clip(s string, n int) string           { return human.Clip(s, n) }
 
 // gitLines runs git in dir and returns its output lines.

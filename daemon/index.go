@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hookd-dev/hookd/daemon/ignore"
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/spec"
@@ -50,4 +51,22 @@ func BuildTrace(ctx context.Context, root string, cfg *hooks.Config, policy trac
 		h = trace.NewHistory(root)
 	}
 	return trace.Build(ctx, x, trace.Options{Root: root, Spec: name, Requirement: req, Policy: policy, History: h}), nil
+}
+
+// BuildImpact lists in process what the daemon's impact answers: every
+// place citing the requirements, spec by spec. A spec or id the specs do
+// not define is an error, with the nearest that exists.
+func BuildImpact(ctx context.Context, root string, cfg *hooks.Config, refs []spec.Refs) ([]event.Citation, error) {
+	x, err := BuildIndex(ctx, root, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var out []event.Citation
+	for _, r := range refs {
+		if err := x.Check(r.Spec, r.IDs); err != nil {
+			return nil, err
+		}
+		out = append(out, x.Impact(r.Spec, r.IDs)...)
+	}
+	return out, nil
 }

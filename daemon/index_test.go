@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/spec"
 	"github.com/hookd-dev/hookd/trace"
 )
 
@@ -38,6 +39,13 @@ func TestBuildIndexAndTrace(t *testing.T) {
 	cites := x.Impact("greet", []string{"1.1"})
 	if len(cites) != 1 || cites[0].File != "greet_test.go" {
 		t.Errorf("cites of greet#1.1: %+v (the ignored tree left out)", cites)
+	}
+	cites, err = daemon.BuildImpact(ctx, root, cfg, []spec.Refs{{Spec: "greet", IDs: []string{"1"}}})
+	if err != nil || len(cites) != 1 {
+		t.Errorf("impact of greet#1 (covering 1.1): %+v, %v", cites, err)
+	}
+	if _, err := daemon.BuildImpact(ctx, root, cfg, []spec.Refs{{Spec: "greet", IDs: []string{"9"}}}); err == nil {
+		t.Error("an id greet does not define is an error")
 	}
 	rep, err := daemon.BuildTrace(ctx, root, cfg, trace.Policy{Require: []string{"test"}}, "greet", "")
 	if err != nil {

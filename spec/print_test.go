@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -69,5 +70,18 @@ func TestWriteImpact(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// GroupRefs groups ids by the spec they name, or the default one, in the
+// order the specs first come.
+func TestGroupRefs(t *testing.T) {
+	got := GroupRefs([]string{"2.1", "login#3", "1", "search#FR-1", "login#4"}, "greet")
+	want := []Refs{{"greet", []string{"2.1", "1"}}, {"login", []string{"3", "4"}}, {"search", []string{"FR-1"}}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%v, want %v", got, want)
+	}
+	if got := GroupRefs([]string{"1"}, ""); len(got) != 1 || got[0].Spec != "" {
+		t.Errorf("no spec named: %v", got)
 	}
 }

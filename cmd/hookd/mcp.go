@@ -50,7 +50,7 @@ Register it once per agent (docs/agents.md, "hookd as an MCP server"):
 type mcpBackend struct{ g *globals }
 
 func (b mcpBackend) Impact(ctx context.Context, name string, ids []string) ([]event.Citation, error) {
-	return b.g.impact(ctx, []string{name}, map[string][]string{name: ids})
+	return b.g.impact(ctx, []spec.Refs{{Spec: name, IDs: ids}})
 }
 
 func (b mcpBackend) Trace(ctx context.Context, name, req string) (*trace.Report, error) {

@@ -285,19 +285,7 @@ the index itself.`,
   hookd impact --spec 004-search FR-002 FR-003 --json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			bySpec := map[string][]string{}
-			var order []string
-			for _, a := range args {
-				name, id := specName, a
-				if s, i, ok := strings.Cut(a, "#"); ok {
-					name, id = s, i
-				}
-				if _, seen := bySpec[name]; !seen {
-					order = append(order, name)
-				}
-				bySpec[name] = append(bySpec[name], id)
-			}
-			cites, err := g.impact(cmd.Context(), order, bySpec)
+			cites, err := g.impact(cmd.Context(), spec.GroupRefs(args, specName))
 			if err != nil {
 				return err
 			}
@@ -314,12 +302,12 @@ the index itself.`,
 	return cmd
 }
 
-func (g *globals) impact(ctx context.Context, order []string, bySpec map[string][]string) ([]event.Citation, error) {
+func (g *globals) impact(ctx context.Context, refs []spec.Refs) ([]event.Citation, error) {
 	out := []event.Citation{}
 	if c, _, err := g.client(); err == nil {
 		running := true
-		for _, name := range order {
-			cites, err := c.Impact(ctx, name, bySpec[name])
+		for _, r := range refs {
+			cites, err := c.Impact(ctx, r.Spec, r.IDs)
 			if errors.Is(err, ipc.ErrNotRunning) {
 				running = false
 				break
@@ -337,17 +325,11 @@ func (g *globals) impact(ctx context.Context, order []string, bySpec map[string]
 	if err != nil {
 		return nil, err
 	}
-	x, err := daemon.BuildIndex(ctx, root, cfg)
+	cites, err := daemon.BuildImpact(ctx, root, cfg, refs)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range order {
-		if err := x.Check(name, bySpec[name]); err != nil {
-			return nil, err
-		}
-		out = append(out, x.Impact(name, bySpec[name])...)
-	}
-	return out, nil
+	return append(out, cites...), nil
 }
 
 func newSpecAcceptCmd(g *globals) *cobra.Command {

@@ -2,14 +2,40 @@ package hooks
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/hookd-dev/hookd/safefile"
 )
+
+// KiroHooks are the hooks of cfg that come from .kiro/hooks.
+func KiroHooks(cfg *Config) []*Hook {
+	var out []*Hook
+	for _, h := range cfg.Hooks {
+		if h.Origin == OriginKiro {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// AppendToRepoFile appends text to the repository's hookd.toml (making
+// it when there is none) by rewriting the file whole, never through a
+// symlink.
+func AppendToRepoFile(root, text string) error {
+	current, err := safefile.ReadInside(root, RepoFile, MaxConfigFile)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return safefile.WriteInside(root, RepoFile, append(current, "\n"+text...), 0o644)
+}
 
 // KiroTOML renders Kiro hooks as hookd.toml blocks (what `hookd kiro
 // import` prints); n is how many. root is the repository's, for the

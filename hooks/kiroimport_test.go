@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -61,5 +63,29 @@ func TestKiroTOML(t *testing.T) {
 	var got struct{ Hook []map[string]any }
 	if _, err := toml.Decode(text, &got); err != nil || len(got.Hook) != 1 {
 		t.Errorf("does not read back: %v\n%s", err, text)
+	}
+}
+
+// AppendToRepoFile keeps what hookd.toml holds and adds after it; it makes
+// the file when there is none, and never writes through a symlink.
+func TestAppendToRepoFile(t *testing.T) {
+	root := t.TempDir()
+	if err := AppendToRepoFile(root, "b = 2\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := AppendToRepoFile(root, "c = 3\n"); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(root, RepoFile)); string(data) != "\nb = 2\n\nc = 3\n" {
+		t.Errorf("%q", data)
+	}
+	other := t.TempDir()
+	os.Symlink(filepath.Join(root, RepoFile), filepath.Join(other, RepoFile))
+	if err := AppendToRepoFile(other, "d = 4\n"); err == nil {
+		t.Error("written through a symlink")
+	}
+	cfg := &Config{Hooks: []*Hook{{Name: "a", Origin: OriginKiro}, {Name: "b"}}}
+	if hs := KiroHooks(cfg); len(hs) != 1 || hs[0].Name != "a" {
+		t.Errorf("KiroHooks: %v", hs)
 	}
 }

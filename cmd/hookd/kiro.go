@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/hooks"
-	"github.com/hookd-dev/hookd/safefile"
 )
 
 func newKiroCmd(g *globals) *cobra.Command {
@@ -47,12 +44,7 @@ both exist, hookd.toml's hook wins and 'hookd check' reports the clash.`,
 			}
 			opts.KiroHome = "" // the repository's hooks only
 			cfg, _ := hooks.Load(opts)
-			var kiro []*hooks.Hook
-			for _, h := range cfg.Hooks {
-				if h.Origin == hooks.OriginKiro {
-					kiro = append(kiro, h)
-				}
-			}
+			kiro := hooks.KiroHooks(cfg)
 			if len(kiro) == 0 {
 				fmt.Fprintln(cmd.OutOrStdout(), "no hooks in .kiro/hooks")
 				return nil
@@ -65,12 +57,7 @@ both exist, hookd.toml's hook wins and 'hookd check' reports the clash.`,
 				_, err := fmt.Fprint(cmd.OutOrStdout(), text)
 				return err
 			}
-			// Appended by rewriting the file whole, never through a symlink.
-			current, err := safefile.ReadInside(repo.Root, hooks.RepoFile, hooks.MaxConfigFile)
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-			if err := safefile.WriteInside(repo.Root, hooks.RepoFile, append(current, "\n"+text...), 0o644); err != nil {
+			if err := hooks.AppendToRepoFile(repo.Root, text); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "appended %s to %s; now remove the .kiro/hooks files you imported, then `hookd check` and `hookd trust`\n", plural(n, "hook", "hooks"), hooks.RepoFile)

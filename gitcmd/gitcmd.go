@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -87,6 +88,12 @@ func Output(ctx context.Context, dir string, args ...string) ([]byte, error) {
 // Lines runs git in dir and returns its output's lines.
 func Lines(ctx context.Context, dir string, args ...string) ([]string, error) {
 	return Cmd{Dir: dir}.Lines(ctx, args...)
+}
+
+// Show is the file at rel (relative to the work tree root at dir) as it
+// is at the revision rev.
+func Show(ctx context.Context, dir, rev, rel string) ([]byte, error) {
+	return Output(ctx, dir, "show", "--end-of-options", rev+":./"+filepath.ToSlash(rel))
 }
 
 // ExitCode is git's exit code for a failed command, or -1 when git did not

@@ -117,3 +117,21 @@ func TestTrackedFailsClosed(t *testing.T) {
 		t.Fatalf("Tracked = %v, %v; want true and why", ok, err)
 	}
 }
+
+// Show is a file as a revision has it, by a path relative to the root.
+func TestShow(t *testing.T) {
+	root := repo(t)
+	ctx := context.Background()
+	os.MkdirAll(filepath.Join(root, "d"), 0o755)
+	os.WriteFile(filepath.Join(root, "d", "f"), []byte("one\n"), 0o644)
+	gitcmd.Output(ctx, root, "add", "d/f")
+	gitcmd.Output(ctx, root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "f")
+	os.WriteFile(filepath.Join(root, "d", "f"), []byte("two\n"), 0o644)
+	got, err := gitcmd.Show(ctx, root, "HEAD", "d/f")
+	if err != nil || string(got) != "one\n" {
+		t.Fatalf("Show = %q, %v; want the committed one", got, err)
+	}
+	if _, err := gitcmd.Show(ctx, root, "HEAD~1", "d/f"); err == nil {
+		t.Error("the first commit has no d/f")
+	}
+}

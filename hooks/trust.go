@@ -46,6 +46,18 @@ func DefaultTrustStore() TrustStore {
 	return TrustStore{Path: filepath.Join(dir, "hookd", "trust.json")}
 }
 
+// UserConfigFile is the user's own config: $XDG_CONFIG_HOME/hookd/config.toml
+// (or ~/.config/hookd/config.toml); "" when there is no home.
+func UserConfigFile() string {
+	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" {
+		return filepath.Join(x, "hookd", "config.toml")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".config", "hookd", "config.toml")
+	}
+	return ""
+}
+
 type trustFile struct {
 	Trees map[string]trustedTree `json:"trees"`
 }

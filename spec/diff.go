@@ -1,8 +1,11 @@
 package spec
 
 import (
+	"context"
 	"strconv"
 	"strings"
+
+	"github.com/hookd-dev/hookd/gitcmd"
 )
 
 // Change is what changed between two versions of one document.
@@ -387,3 +390,27 @@ func diffDelta(c *Change, old, new *Doc) {
 }
 
 func reqItemsOf(rs []Requirement) []item { return reqItems(&Doc{Format: OpenSpec, Requirements: rs}) }
+
+// DiffSince compares the document rel of the work tree at root with its
+// version at the commit rev (resolved: gitcmd.Commit; "" when there is
+// none, as on an unborn branch), and says whether it changed: in its
+// requirements or in its tasks' status. d is the document, or its old
+// version when it is gone from the work tree.
+func DiffSince(ctx context.Context, root, rel, rev string, roots []string) (d *Doc, c Change, changed bool) {
+	p, _ := Classify(rel, roots)
+	var old, cur *Doc
+	if data, err := gitcmd.Show(ctx, root, rev, rel); err == nil && rev != "" {
+		old = Parse(p, rel, data)
+	}
+	if data, err := ReadDoc(root, rel); err == nil {
+		cur = Parse(p, rel, data)
+	}
+	c = Diff(old, cur)
+	if !c.Content && len(c.Tasks) == 0 {
+		return nil, c, false
+	}
+	if cur == nil {
+		return old, c, true
+	}
+	return cur, c, true
+}

@@ -167,3 +167,31 @@ func count(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// Refs are requirement ids of one spec, as a command line names them.
+type Refs struct {
+	Spec string
+	IDs  []string
+}
+
+// GroupRefs groups requirement ids given as ID or SPEC#ID by spec; an ID
+// alone is of spec (which may be ""). The specs keep the order they first
+// come in.
+func GroupRefs(args []string, spec string) []Refs {
+	var out []Refs
+	at := map[string]int{}
+	for _, a := range args {
+		name, id := spec, a
+		if s, i, ok := strings.Cut(a, "#"); ok {
+			name, id = s, i
+		}
+		i, seen := at[name]
+		if !seen {
+			i = len(out)
+			at[name] = i
+			out = append(out, Refs{Spec: name})
+		}
+		out[i].IDs = append(out[i].IDs, id)
+	}
+	return out
+}

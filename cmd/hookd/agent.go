@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/bridge"
+	"github.com/hookd-dev/hookd/internal/selfexe"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -49,7 +51,7 @@ twice changes nothing; uninstall removes exactly what it added.`,
   hookd agents status`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			run := hookCommand(self)
+			run := cmp.Or(self, selfexe.OnPath())
 			if _, err := exec.LookPath(run); run == "hookd" && err != nil {
 				fmt.Fprintln(cmd.OutOrStdout(), "note: the agents' hooks run `hookd`, which is not on PATH: install it (go install github.com/hookd-dev/hookd/cmd/hookd@latest) or pass --command")
 			}
@@ -134,26 +136,6 @@ func eachAgent(g *globals, cmd *cobra.Command, args []string, do func(root, agen
 		}
 	}
 	return nil
-}
-
-// hookCommand is how an agent's hook runs hookd: as given, "hookd" when
-// that is this binary, else this binary's absolute path.
-func hookCommand(given string) string {
-	if given != "" {
-		return given
-	}
-	self, err := os.Executable()
-	if err != nil || strings.Contains(self, "go-build") {
-		return "hookd" // from `go run`: its binary goes with it, so rely on PATH
-	}
-	if onPath, err := exec.LookPath("hookd"); err == nil {
-		a, _ := filepath.EvalSymlinks(onPath)
-		b, _ := filepath.EvalSymlinks(self)
-		if a == b {
-			return "hookd"
-		}
-	}
-	return self
 }
 
 func newForgetCmd(g *globals) *cobra.Command {

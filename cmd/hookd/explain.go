@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,23 +61,9 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				ev.Files = append(ev.Files, event.NewFile(repo.Root, rel, event.ChangeOf(kind), size))
 			}
 			xs := hooks.Explain(cfg, repo.Root, ev, gitsrc.StateOf(repo.Root))
-			for i, x := range xs {
-				if x.Action != "agent" || x.Env == nil {
-					continue
-				}
-				h := hookNamed(cfg, x.Hook)
-				r, err := runner.Prompt(cmd.Context(), repo.Root, h, x.Env)
-				if err != nil {
-					r.Text = "(the prompt does not render: " + err.Error() + ")"
-				}
-				for _, w := range r.Warnings {
-					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", x.Hook, w)
-				}
-				xs[i].Prompt = r.Text
-				for _, d := range r.Steering {
-					xs[i].Steering = append(xs[i].Steering, hooks.SteeringUse{Name: d.Name, Path: d.Path, Inclusion: string(d.Inclusion), Bytes: len(d.Body)})
-				}
-			}
+			runner.ExplainPrompts(cmd.Context(), repo.Root, cfg, xs, func(hook, msg string) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", hook, msg)
+			})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if xs == nil {
@@ -92,7 +77,7 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				fmt.Fprintln(out, "no hooks are configured")
 			}
 			for _, x := range xs {
-				printExplanation(out, x, cfg, fullPrompt)
+				hooks.WriteExplanation(out, x, cfg.Hook(x.Hook), fullPrompt)
 			}
 			return nil
 		},
@@ -131,108 +116,4 @@ func repoRelative(root, p string) (string, error) {
 		return "", fmt.Errorf("%s is outside the repository %s", p, root)
 	}
 	return filepath.ToSlash(rel), nil
-}
-
-func printExplanation(w io.Writer, x hooks.Explanation, cfg *hooks.Config, full bool) {
-	verdict := "would not run"
-	switch {
-	case x.Runs:
-		verdict = "WOULD RUN"
-	case strings.HasPrefix(x.Disabled, "paused"):
-		verdict = "paused"
-	case x.Disabled != "":
-		verdict = "disabled"
-	}
-	fmt.Fprintf(w, "%s  %s  (%s, %s: %s)\n", x.Hook, verdict, x.Source, x.Action, x.Detail)
-	mark := func(ok bool) string {
-		if ok {
-			return "✓"
-		}
-		return "✗"
-	}
-	if x.Why != "" {
-		fmt.Fprintf(w, "  not run   %s\n", x.Why)
-	}
-	if x.Disabled != "" {
-		fmt.Fprintf(w, "  disabled  %s\n", x.Disabled)
-	}
-	fmt.Fprintf(w, "  on        %s\n", mark(x.On))
-	if !x.On {
-		fmt.Fprintln(w)
-		return
-	}
-	if x.Paths != nil {
-		var kept []string
-		for _, f := range x.Files {
-			kept = append(kept, f.Path)
-		}
-		detail := "no file matches"
-		if len(kept) > 0 {
-			detail = strings.Join(kept, ", ")
-		}
-		fmt.Fprintf(w, "  paths     %s %s\n", mark(*x.Paths), detail)
-		if !*x.Paths {
-			fmt.Fprintln(w)
-			return
-		}
-	}
-	switch {
-	case x.RuleErr != "":
-		fmt.Fprintf(w, "  if        ✗ %s → error: %s\n", x.Rule, x.RuleErr)
-	case x.RuleVal != nil:
-		fmt.Fprintf(w, "  if        %s %s → %v\n", mark(*x.RuleVal), x.Rule, *x.RuleVal)
-	}
-	for _, warn := range x.Warnings {
-		fmt.Fprintf(w, "  warning   %s\n", warn)
-	}
-	if x.Prompt != "" {
-		if full {
-			fmt.Fprintf(w, "  prompt    %s, as the agent would get it:\n", size(len(x.Prompt)))
-			for _, l := range strings.Split(strings.TrimRight(x.Prompt, "\n"), "\n") {
-				fmt.Fprintf(w, "    │ %s\n", l)
-			}
-		} else {
-			printPromptSummary(w, x, hookNamed(cfg, x.Hook))
-		}
-	}
-	fmt.Fprintln(w)
-}
-
-// printPromptSummary says what an agent hook's prompt is made of: its
-// size, the steering in it, and the start of what the hook asks.
-func printPromptSummary(w io.Writer, x hooks.Explanation, h *hooks.Hook) {
-	fmt.Fprintf(w, "  prompt    %s, %s; --prompt prints it\n", size(len(x.Prompt)), plural(len(x.Steering), "steering document", "steering documents"))
-	for _, d := range x.Steering {
-		fmt.Fprintf(w, "            steering %s (%s, %s)\n", d.Path, d.Inclusion, size(d.Bytes))
-	}
-	if h == nil {
-		return
-	}
-	lines := strings.Split(strings.TrimSpace(h.Prompt), "\n")
-	for i, l := range lines[:min(len(lines), 4)] {
-		fmt.Fprintf(w, "            %s %s\n", pick(i == 0, "asks    ", "        "), clip(l, 100))
-	}
-	if len(lines) > 4 {
-		fmt.Fprintf(w, "                     … (%d more lines)\n", len(lines)-4)
-	}
-}
-
-// size says a byte count as people read it.
-func size(n int) string {
-	switch {
-	case n < 1<<10:
-		return plural(n, "byte", "bytes")
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-}
-
-func hookNamed(cfg *hooks.Config, name string) *hooks.Hook {
-	for _, h := range cfg.Hooks {
-		if h.Name == name {
-			return h
-		}
-	}
-	return nil
 }

@@ -5,13 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks/gitshim"
+	"github.com/hookd-dev/hookd/internal/selfexe"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -66,11 +66,7 @@ func (g *globals) gitInstall(out io.Writer, install bool) error {
 	if hp, _ := gitLines(repo.Root, "config", "--get", "core.hooksPath"); len(hp) > 0 {
 		say("note: core.hooksPath is %s (set by husky or another tool?); the shims go there, next to its hooks", hp[0])
 	}
-	exe, err := os.Executable()
-	if err != nil || strings.Contains(exe, "go-build") {
-		exe = "hookd" // from `go run`: rely on PATH
-	}
-	return gitshim.Install(dir, exe, say)
+	return gitshim.Install(dir, selfexe.Name(), say)
 }
 
 // gitHook is what a shim runs: the verdict of the blocking hooks for the

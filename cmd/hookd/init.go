@@ -1,21 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon/ignore"
-	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/starter"
-	"github.com/hookd-dev/hookd/safefile"
 )
 
 func newInitCmd(g *globals) *cobra.Command {
@@ -43,27 +35,13 @@ never overwrites a file unless --force.`,
 			out := cmd.OutOrStdout()
 			// Refuse before writing anything: a symlink among the targets
 			// would be written through.
-			for _, rel := range []string{hooks.RepoFile, hooks.LocalFile, ".gitignore"} {
-				if fi, err := os.Lstat(filepath.Join(repo.Root, rel)); err == nil && fi.Mode()&fs.ModeSymlink != 0 && (force || rel == ".gitignore") {
-					return fmt.Errorf("%s: %w", rel, safefile.ErrSymlink)
-				}
+			if err := starter.CheckTargets(repo.Root, force); err != nil {
+				return err
 			}
 			l := starter.Detect(repo.Root, ignore.Walk(repo.Root, repo.GitDir, nil).Files, exec.LookPath)
 			fmt.Fprintf(out, "found: %s\n", l.Describe())
-			config, err := l.Config()
-			if err != nil {
-				return err
-			}
-			if err := writeNew(out, repo.Root, hooks.RepoFile, config, force); err != nil {
-				return err
-			}
-			if l.Agent != "" {
-				local := fmt.Sprintf("# Yours, not committed: which agent CLI you use here.\n[defaults]\nagent = %q\n", l.Agent)
-				if err := writeNew(out, repo.Root, hooks.LocalFile, local, force); err != nil {
-					return err
-				}
-			}
-			if err := ignoreLocal(out, repo.Root); err != nil {
+			say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+			if err := l.Write(repo.Root, force, say); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "next:\n  hookd check        # validate it\n  hookd trust        # let its hooks run\n")
@@ -76,41 +54,4 @@ never overwrites a file unless --force.`,
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite hookd.toml and hookd.local.toml if they exist")
 	return cmd
-}
-
-// writeNew writes root/rel unless it exists (or force), never through a
-// symlink.
-func writeNew(out io.Writer, root, rel, content string, force bool) error {
-	if _, err := os.Lstat(filepath.Join(root, rel)); err == nil && !force {
-		fmt.Fprintf(out, "kept %s: it exists (--force writes it again)\n", rel)
-		return nil
-	}
-	if err := safefile.WriteInside(root, rel, []byte(content), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "wrote %s\n", rel)
-	return nil
-}
-
-// ignoreLocal adds hookd.local.toml to .gitignore once.
-func ignoreLocal(out io.Writer, root string) error {
-	data, err := safefile.ReadInside(root, ".gitignore", 4<<20)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("read .gitignore: %w", err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(line) == hooks.LocalFile || strings.TrimSpace(line) == "/"+hooks.LocalFile {
-			return nil
-		}
-	}
-	text := string(data)
-	if text != "" && !strings.HasSuffix(text, "\n") {
-		text += "\n"
-	}
-	text += hooks.LocalFile + "\n"
-	if err := safefile.WriteInside(root, ".gitignore", []byte(text), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "added %s to .gitignore\n", hooks.LocalFile)
-	return nil
 }

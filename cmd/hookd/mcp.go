@@ -49,7 +49,7 @@ Register it once per agent (docs/agents.md, "hookd as an MCP server"):
 type mcpBackend struct{ g *globals }
 
 func (b mcpBackend) Impact(ctx context.Context, name string, ids []string) ([]event.Citation, error) {
-	return b.g.impact(ctx, []string{name}, map[string][]string{name: ids})
+	return b.g.impact(ctx, []spec.Refs{{Spec: name, IDs: ids}})
 }
 
 func (b mcpBackend) Trace(ctx context.Context, name, req string) (*trace.Report, error) {
@@ -79,12 +79,8 @@ func (b mcpBackend) SpecDiff(ctx context.Context, files []string, rev string) ([
 		return nil, err
 	}
 	if len(rels) == 0 {
-		specs, err := b.g.findSpecs(root, cfg)
-		if err != nil {
+		if rels, err = b.g.specFiles(root, cfg); err != nil {
 			return nil, err
-		}
-		for _, s := range specs {
-			rels = append(rels, s.Files...)
 		}
 	}
 	return b.g.specDiffs(ctx, root, cfg, rels, rev, false)

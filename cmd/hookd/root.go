@@ -19,7 +19,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/internal/human"
 )
 
 // Exit codes, documented in `hookd --help`.
@@ -148,7 +150,7 @@ func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
 	if err != nil {
 		return daemon.Repo{}, hooks.LoadOptions{}, err
 	}
-	opts := hooks.LoadOptions{Root: repo.Root, GitDir: repo.GitDir, UserConfig: userConfig()}
+	opts := hooks.LoadOptions{Root: repo.Root, GitDir: repo.GitDir, UserConfig: hooks.UserConfigFile()}
 	if home, err := os.UserHomeDir(); err == nil {
 		opts.KiroHome = home
 	}
@@ -160,17 +162,6 @@ func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
 		opts.Explicit = abs
 	}
 	return repo, opts, nil
-}
-
-// userConfig is ~/.config/hookd/config.toml, honouring XDG_CONFIG_HOME.
-func userConfig() string {
-	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" {
-		return filepath.Join(x, "hookd", "config.toml")
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".config", "hookd", "config.toml")
-	}
-	return ""
 }
 
 func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
@@ -232,18 +223,12 @@ func version() (ver, commit string) {
 	return
 }
 
-// plural says "1 place", "2 places".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+// plural and clip are internal/human's, by the names this package has
+// always used.
+func plural(n int, one, many string) string { return human.Plural(n, one, many) }
+func clip(s string, n int) string           { return human.Clip(s, n) }
 
-// pick is a when cond holds, else b.
-func pick(cond bool, a, b string) string {
-	if cond {
-		return a
-	}
-	return b
+// gitLines runs git in dir and returns its output lines.
+func gitLines(dir string, args ...string) ([]string, error) {
+	return gitcmd.Lines(context.Background(), dir, args...)
 }

@@ -4,17 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"path/filepath"
+	"github.com/hookd-dev/hookd/gitcmd"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/ignore"
 	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/spec"
@@ -28,6 +25,20 @@ func (g *globals) specConfig() (root string, cfg *hooks.Config, err error) {
 	}
 	cfg, _ = hooks.Load(opts)
 	return repo.Root, cfg, nil
+}
+
+// specFiles lists the documents of every spec of the work tree, as
+// findSpecs finds them.
+func (g *globals) specFiles(root string, cfg *hooks.Config) ([]string, error) {
+	specs, err := g.findSpecs(root, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, s := range specs {
+		files = append(files, s.Files...)
+	}
+	return files, nil
 }
 
 // findSpecs lists the specs of the work tree as the daemon sees it (git's
@@ -80,16 +91,7 @@ func newSpecListCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(out, "no specs under %s\n", strings.Join(cfg.Specs.Roots, ", "))
 				return nil
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "FORMAT\tSPEC\tDIR\tFILES")
-			for _, s := range specs {
-				var names []string
-				for _, f := range s.Files {
-					names = append(names, strings.TrimPrefix(f, s.Dir+"/"))
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Format, s.Name, s.Dir, strings.Join(names, " "))
-			}
-			return tw.Flush()
+			return spec.WriteList(out, specs)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the specs as JSON")
@@ -137,58 +139,12 @@ shape is not understood says why, and no id is guessed.`,
 			if asJSON {
 				return printJSON(out, d)
 			}
-			printDoc(out, d)
+			spec.WriteDoc(out, d)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the parse as JSON")
 	return cmd
-}
-
-func printDoc(w io.Writer, d *spec.Doc) {
-	fmt.Fprintf(w, "%s: %s %s of spec %s\n", d.File, d.Format, d.Kind, d.Spec)
-	if d.Unparsed != "" {
-		fmt.Fprintf(w, "unparsed: %s\n", d.Unparsed)
-	}
-	for _, r := range d.Requirements {
-		// Spec Kit's FR-001 has no title, and OpenSpec's name is its id:
-		// then what it says is what to show.
-		if say := r.Title; say != "" && say != r.ID {
-			fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, say)
-		} else if say := r.Text(); say != "" {
-			fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, clip(say, 100))
-		} else {
-			fmt.Fprintf(w, "%5d  %s\n", r.Line, r.ID)
-		}
-		for _, c := range r.Criteria {
-			if c.Text == c.ID {
-				fmt.Fprintf(w, "%5d    %s\n", c.Line, c.ID)
-				continue
-			}
-			fmt.Fprintf(w, "%5d    %s  %s\n", c.Line, c.ID, clip(c.Text, 100))
-		}
-	}
-	for _, p := range d.Properties {
-		fmt.Fprintf(w, "%5d  Property %s  %s  validates %s\n", p.Line, p.ID, p.Title, strings.Join(p.Validates, ", "))
-	}
-	for _, t := range d.Tasks {
-		mark := map[spec.Status]string{spec.Todo: "[ ]", spec.Done: "[x]", spec.InProgress: "[-]", spec.Queued: "[~]"}[t.Status]
-		extra := ""
-		if len(t.Requirements) > 0 {
-			extra = "  → " + strings.Join(t.Requirements, ", ")
-		}
-		if t.Optional {
-			extra += "  (optional)"
-		}
-		fmt.Fprintf(w, "%5d  %s %-6s %s%s\n", t.Line, mark, t.ID, clip(t.Title, 80), extra)
-	}
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 func newSpecDiffCmd(g *globals) *cobra.Command {
@@ -225,12 +181,8 @@ Without FILE every spec document is compared.`,
 					return usageError{fmt.Errorf("%s is not a spec document under %s", files[0], strings.Join(cfg.Specs.Roots, ", "))}
 				}
 			} else {
-				specs, err := g.findSpecs(root, cfg)
-				if err != nil {
+				if files, err = g.specFiles(root, cfg); err != nil {
 					return err
-				}
-				for _, s := range specs {
-					files = append(files, s.Files...)
 				}
 			}
 			if seen && rev != "" {
@@ -282,6 +234,16 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 	}
 	var x *spec.Index // built on first need
 	out := []ipc.SpecDiff{}
+	against := rev
+	if against == "" {
+		against = "HEAD"
+	}
+	// The revision is resolved once, and never read as an option by git: a
+	// rev that names no commit is an error, not an empty tree.
+	commit, err := gitcmd.Commit(ctx, root, against)
+	if err != nil && rev != "" && !seen {
+		return nil, fmt.Errorf("--rev: %w", err)
+	}
 	for _, rel := range files {
 		if c != nil {
 			d, err := c.SpecDiff(ctx, rel)
@@ -293,62 +255,19 @@ func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config,
 			}
 			return nil, err
 		}
-		against := rev
-		if against == "" {
-			against = "HEAD"
-		}
-		commit, err := gitcmd.Commit(ctx, root, against)
-		if err != nil && rev != "" {
-			return nil, fmt.Errorf("--rev: %w", err)
-		}
-		p, _ := spec.Classify(rel, cfg.Specs.Roots)
-		var old, cur *spec.Doc
-		if data, err := gitShow(ctx, root, commit, rel); err == nil && commit != "" {
-			old = spec.Parse(p, rel, data)
-		}
-		if data, err := spec.ReadDoc(root, rel); err == nil {
-			cur = spec.Parse(p, rel, data)
-		}
-		ch := spec.Diff(old, cur)
-		if !ch.Content && len(ch.Tasks) == 0 {
+		d, ch, changed := spec.DiffSince(ctx, root, rel, commit, cfg.Specs.Roots)
+		if !changed {
 			continue
-		}
-		d := cur
-		if d == nil {
-			d = old
 		}
 		if x == nil {
 			var err error
-			if x, err = localIndex(ctx, root, cfg); err != nil {
+			if x, err = daemon.BuildIndex(ctx, root, cfg); err != nil {
 				return nil, err
 			}
 		}
 		out = append(out, ipc.SpecDiff{Against: against, Spec: spec.Payload(x, d, ch)})
 	}
 	return out, nil
-}
-
-// gitShow is rel as it was in commit, a resolved hash (gitcmd.Commit):
-// what comes from outside is never an option to git.
-func gitShow(ctx context.Context, root, commit, rel string) ([]byte, error) {
-	return gitcmd.Output(ctx, root, "show", "--end-of-options", commit+":./"+filepath.ToSlash(rel))
-}
-
-// localIndex builds the trace index in process, for when no daemon runs.
-// The files are git's (tracked and untracked, ignored ones left out), or
-// every file outside dot-directories when the tree is not in git.
-func localIndex(ctx context.Context, root string, cfg *hooks.Config) (*spec.Index, error) {
-	x, err := spec.NewIndex(cfg.Specs.Roots, cfg.Trace.Patterns)
-	if err != nil {
-		return nil, err
-	}
-	// The files the daemon would watch: git's ignore rules, exactly.
-	repo, err := daemon.Locate(root)
-	if err != nil {
-		return nil, err
-	}
-	files := ignore.Walk(repo.Root, repo.GitDir, cfg.Watch.Ignore).Files
-	return x, x.Build(ctx, root, files)
 }
 
 func newImpactCmd(g *globals) *cobra.Command {
@@ -373,19 +292,7 @@ the index itself.`,
   hookd impact --spec 004-search FR-002 FR-003 --json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			bySpec := map[string][]string{}
-			var order []string
-			for _, a := range args {
-				name, id := specName, a
-				if s, i, ok := strings.Cut(a, "#"); ok {
-					name, id = s, i
-				}
-				if _, seen := bySpec[name]; !seen {
-					order = append(order, name)
-				}
-				bySpec[name] = append(bySpec[name], id)
-			}
-			cites, err := g.impact(cmd.Context(), order, bySpec)
+			cites, err := g.impact(cmd.Context(), spec.GroupRefs(args, specName))
 			if err != nil {
 				return err
 			}
@@ -393,29 +300,7 @@ the index itself.`,
 			if asJSON {
 				return printJSON(out, cites)
 			}
-			scoped, unscoped := spec.SplitUnscoped(cites)
-			if len(scoped) == 0 {
-				fmt.Fprintln(out, "nothing cites them")
-			} else {
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "KIND\tPLACE\tCITES\tSPEC\t")
-				for _, c := range scoped {
-					note := ""
-					if c.Stale {
-						note = "done: possibly stale"
-					}
-					fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\n", c.Kind, c.File, c.Line, c.Requirement, c.Spec, note)
-				}
-				tw.Flush()
-			}
-			if len(unscoped) > 0 {
-				fmt.Fprintf(out, "\n%s %s without naming a spec, and nothing tells which spec %s:\n",
-					plural(len(unscoped), "place cites", "places cite"), pick(len(args) == 1, "it", "them"), pick(len(unscoped) == 1, "it means", "they mean"))
-				for _, c := range unscoped {
-					fmt.Fprintf(out, "  %s %s:%d cites %s: %s\n", c.Kind, c.File, c.Line, c.Requirement, spec.CouldBe(c, 4))
-				}
-				fmt.Fprintln(out, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"Feature: login\", to make them count)")
-			}
+			spec.WriteImpact(out, cites, len(args))
 			return nil
 		},
 	}
@@ -424,12 +309,12 @@ the index itself.`,
 	return cmd
 }
 
-func (g *globals) impact(ctx context.Context, order []string, bySpec map[string][]string) ([]event.Citation, error) {
+func (g *globals) impact(ctx context.Context, refs []spec.Refs) ([]event.Citation, error) {
 	out := []event.Citation{}
 	if c, _, err := g.client(); err == nil {
 		running := true
-		for _, name := range order {
-			cites, err := c.Impact(ctx, name, bySpec[name])
+		for _, r := range refs {
+			cites, err := c.Impact(ctx, r.Spec, r.IDs)
 			if errors.Is(err, ipc.ErrNotRunning) {
 				running = false
 				break
@@ -447,17 +332,11 @@ func (g *globals) impact(ctx context.Context, order []string, bySpec map[string]
 	if err != nil {
 		return nil, err
 	}
-	x, err := localIndex(ctx, root, cfg)
+	cites, err := daemon.BuildImpact(ctx, root, cfg, refs)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range order {
-		if err := x.Check(name, bySpec[name]); err != nil {
-			return nil, err
-		}
-		out = append(out, x.Impact(name, bySpec[name])...)
-	}
-	return out, nil
+	return append(out, cites...), nil
 }
 
 func newSpecAcceptCmd(g *globals) *cobra.Command {
@@ -481,12 +360,8 @@ document is accepted.`,
 				return usageError{err}
 			}
 			if len(args) == 0 {
-				specs, err := g.findSpecs(root, cfg)
-				if err != nil {
+				if files, err = g.specFiles(root, cfg); err != nil {
 					return err
-				}
-				for _, s := range specs {
-					files = append(files, s.Files...)
 				}
 			}
 			c, _, err := g.client()

@@ -7,18 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/gitcmd"
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/ipc"
-	"github.com/hookd-dev/hookd/spec"
 	"github.com/hookd-dev/hookd/trace"
 )
 
@@ -148,9 +145,7 @@ not.`,
 					return err
 				}
 			} else {
-				for _, f := range failing {
-					fmt.Fprintf(out, "%s:%d: %s: %s\n", f.File, f.Line, f.Kind, f.Message)
-				}
+				trace.WriteFindings(out, failing)
 			}
 			if os.Getenv("GITHUB_ACTIONS") == "true" {
 				trace.Annotate(out, rep)
@@ -194,28 +189,17 @@ is suspect again.`,
 			if err != nil {
 				return err
 			}
-			type place struct {
-				file string
-				line int
-			}
-			var places []place
-			var reqs [][2]string
+			var targets []trace.Target
 			for _, a := range args {
-				if s, id, ok := strings.Cut(a, "#"); ok {
-					reqs = append(reqs, [2]string{s, id})
-					continue
-				}
-				file, line := a, 0
-				if i := strings.LastIndexByte(a, ':'); i > 0 {
-					if n, err := strconv.Atoi(a[i+1:]); err == nil {
-						file, line = a[:i], n
+				t := trace.ParseTarget(a)
+				if !t.OfReq {
+					rel, err := repoRelative(root, t.File)
+					if err != nil {
+						return usageError{err}
 					}
+					t.File = rel
 				}
-				rel, err := repoRelative(root, file)
-				if err != nil {
-					return usageError{err}
-				}
-				places = append(places, place{rel, line})
+				targets = append(targets, t)
 			}
 			rep, err := g.trace(cmd.Context(), "", "")
 			if err != nil {
@@ -225,34 +209,15 @@ is suspect again.`,
 			if !rep.History {
 				return errors.New("not a git repository: nothing is suspect or stale to review")
 			}
-			chosen := func(f trace.Finding) bool {
-				if all {
-					return true
-				}
-				for _, p := range places {
-					if f.File == p.file && (p.line == 0 || f.Line == p.line) {
-						return true
-					}
-				}
-				for _, r := range reqs {
-					if strings.EqualFold(f.Spec, r[0]) && spec.Covers(r[1], f.Requirement) {
-						return true
-					}
-				}
-				return false
-			}
 			rs, probs := trace.LoadReviews(root)
 			if len(probs) > 0 {
 				return fmt.Errorf("%v; fix %s before adding to it", probs[0], trace.ReviewsFile)
 			}
-			by := reviewer(cmd.Context(), root)
+			by := trace.Reviewer(cmd.Context(), root)
 			today := time.Now().Format("2006-01-02")
 			n := 0
 			out := cmd.OutOrStdout()
-			for _, f := range rep.Findings {
-				if (f.Kind != trace.Suspect && f.Kind != trace.Stale) || !chosen(f) {
-					continue
-				}
+			for _, f := range trace.ToReview(rep, targets, all) {
 				rs.Add(trace.Review{Spec: f.Spec, ID: f.Requirement, File: f.File, Fingerprint: f.Fingerprint, By: by, At: today})
 				fmt.Fprintf(out, "reviewed %s:%d (%s, cites %s#%s)\n", f.File, f.Line, f.Kind, f.Spec, f.Requirement)
 				n++
@@ -272,17 +237,6 @@ is suspect again.`,
 	return cmd
 }
 
-// reviewer is who records a review: git's user.name, else the login.
-func reviewer(ctx context.Context, root string) string {
-	if l, err := gitcmd.Lines(ctx, root, "config", "user.name"); err == nil && len(l) > 0 && l[0] != "" {
-		return l[0]
-	}
-	if u, err := user.Current(); err == nil {
-		return u.Username
-	}
-	return ""
-}
-
 // trace asks the running daemon for the report, or builds it in process:
 // one engine either way (trace.Build over the index).
 func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, error) {
@@ -296,26 +250,8 @@ func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, e
 	if err != nil {
 		return nil, err
 	}
-	root := repo.Root
 	cfg, _ := hooks.Load(opts)
-	x, err := localIndex(ctx, root, cfg)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	if req != "" {
-		ids = []string{req}
-	}
-	if name != "" || req != "" {
-		if err := x.Check(name, ids); err != nil {
-			return nil, err
-		}
-	}
-	var h *trace.History
-	if _, err := gitcmd.Output(ctx, root, "rev-parse", "--git-dir"); err == nil {
-		h = trace.NewHistory(root)
-	}
-	return trace.Build(ctx, x, trace.Options{Root: root, Spec: name, Requirement: req, Policy: hooks.TracePolicy(opts), History: h}), nil
+	return daemon.BuildTrace(ctx, repo.Root, cfg, hooks.TracePolicy(opts), name, req)
 }
 
 func (g *globals) traceProblems(rep *trace.Report) {

@@ -89,6 +89,29 @@ func Prompt(ctx context.Context, root string, h *hooks.Hook, env *rules.Env) (st
 	return r, err
 }
 
+// ExplainPrompts fills in, for each agent hook of xs that gets as far as
+// its prompt, the prompt it would get and the steering documents in it
+// (what `hookd explain` shows). A prompt that does not render says why in
+// its place; warn is told what went wrong on the way.
+func ExplainPrompts(ctx context.Context, root string, cfg *hooks.Config, xs []hooks.Explanation, warn func(hook, msg string)) {
+	for i, x := range xs {
+		if x.Action != "agent" || x.Env == nil {
+			continue
+		}
+		r, err := Prompt(ctx, root, cfg.Hook(x.Hook), x.Env)
+		if err != nil {
+			r.Text = "(the prompt does not render: " + err.Error() + ")"
+		}
+		for _, w := range r.Warnings {
+			warn(x.Hook, w.String())
+		}
+		xs[i].Prompt = r.Text
+		for _, d := range r.Steering {
+			xs[i].Steering = append(xs[i].Steering, hooks.SteeringUse{Name: d.Name, Path: d.Path, Inclusion: string(d.Inclusion), Bytes: len(d.Body)})
+		}
+	}
+}
+
 // gitDiff is the unified diff of files against HEAD, bounded.
 func gitDiff(ctx context.Context, root string, files []string) string {
 	if len(files) == 0 {

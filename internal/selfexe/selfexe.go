@@ -1,0 +1,40 @@
+// Package selfexe owns how another program (a git hook shim, an agent's
+// session hook) names this hookd binary to run it later: its absolute
+// path, or "hookd" found on PATH when this binary cannot be named for
+// good (a `go run` build goes away with its run).
+package selfexe
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Name is the name to run this hookd by: "hookd" when this binary is a
+// `go run` build (its binary goes with it, so rely on PATH) or cannot be
+// found, else this binary's absolute path.
+func Name() string {
+	self, err := os.Executable()
+	if err != nil || strings.Contains(self, "go-build") {
+		return "hookd"
+	}
+	return self
+}
+
+// OnPath is Name, but "hookd" also when the hookd on PATH is this very
+// binary: the short name for a command a person reads.
+func OnPath() string {
+	self := Name()
+	if self == "hookd" {
+		return self
+	}
+	if onPath, err := exec.LookPath("hookd"); err == nil {
+		a, _ := filepath.EvalSymlinks(onPath)
+		b, _ := filepath.EvalSymlinks(self)
+		if a == b {
+			return "hookd"
+		}
+	}
+	return self
+}

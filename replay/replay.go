@@ -1,0 +1,317 @@
+// Package replay owns `hookd replay`: it walks a range of commits in a
+// temporary worktree and runs, for each one, what its pre-commit and
+// commit (or merge) hooks would have run there; then, at the range's head,
+// the spec events each changed spec document makes against the range's
+// base, through the same scheduler as the daemon's. It reports what ran,
+// what a blocking hook rejected, and the suspect and dangling links the
+// range made, as text or as the markdown comment for a pull request.
+package replay
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hookd-dev/hookd/daemon"
+	"github.com/hookd-dev/hookd/daemon/gitsrc"
+	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/gitcmd"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/spec"
+	"github.com/hookd-dev/hookd/trace"
+)
+
+// Result is what replay did and found over a range.
+type Result struct {
+	Range    string          `json:"range"`
+	Base     string          `json:"base"`
+	Head     string          `json:"head"`
+	Commits  []Commit        `json:"commits"`
+	Specs    []Spec          `json:"specs"`
+	Suspect  []trace.Finding `json:"suspect"`
+	Dangling []trace.Finding `json:"dangling"`
+	Rejected int             `json:"rejected"`
+}
+
+// Commit is one commit of the range and what its hooks did.
+type Commit struct {
+	Commit  string   `json:"commit"`
+	Subject string   `json:"subject"`
+	OK      bool     `json:"ok"`
+	Failed  []string `json:"failed"`
+	Ran     []string `json:"ran"`
+	NotRun  []NotRun `json:"not_run"`
+}
+
+// Spec is one spec event of the range: a document's change from the
+// range's base to its head.
+type Spec struct {
+	Kind   event.Kind  `json:"kind"`
+	Spec   *event.Spec `json:"spec"`
+	Ran    []string    `json:"ran"`
+	Failed []string    `json:"failed"`
+	NotRun []NotRun    `json:"not_run"`
+}
+
+// NotRun is a hook whose run never started (an agent CLI not installed, a
+// skipped action), with why: not reported as run.
+type NotRun struct {
+	Hook string `json:"hook"`
+	Why  string `json:"why"`
+}
+
+// RangeError is a range git cannot walk: the command line's fault.
+type RangeError struct{ Err error }
+
+func (e *RangeError) Error() string { return e.Err.Error() }
+func (e *RangeError) Unwrap() error { return e.Err }
+
+// Run replays the commits from..to of the repository at root in a
+// temporary worktree, with the hooks of cfg. failed is told of each run of
+// a blocking hook that failed on a commit, as it happens.
+func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, failed func(Commit, queue.Record)) (*Result, error) {
+	res := &Result{Range: from + ".." + to, Commits: []Commit{}, Specs: []Spec{}, Suspect: []trace.Finding{}, Dangling: []trace.Finding{}}
+	commits, err := git(root, "rev-list", "--reverse", from+".."+to)
+	if err != nil {
+		return nil, &RangeError{err}
+	}
+	base, err := git(root, "merge-base", from, to)
+	if err != nil || len(base) == 0 {
+		return nil, fmt.Errorf("%s and %s have no common ancestor: %v", from, to, err)
+	}
+	head, err := git(root, "rev-parse", "--verify", to+"^{commit}")
+	if err != nil {
+		return nil, &RangeError{err}
+	}
+	res.Base, res.Head = base[0], head[0]
+	if len(commits) == 0 {
+		return res, nil
+	}
+	dir, err := os.MkdirTemp("", "hookd-replay-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	tree := filepath.Join(dir, "wt")
+	if _, err := git(root, "worktree", "add", "--quiet", "--detach", tree, res.Base); err != nil {
+		return nil, err
+	}
+	defer git(root, "worktree", "remove", "--force", tree)
+
+	// The base: its documents and its dangling citations, which the range
+	// did not make.
+	before, err := daemon.BuildIndex(ctx, tree, cfg)
+	if err != nil {
+		return nil, err
+	}
+	danglingBefore := map[string]bool{}
+	for _, l := range before.Dangling("") {
+		for _, id := range l.Cites {
+			danglingBefore[l.Spec+"#"+id+"@"+l.File] = true
+		}
+	}
+
+	r := &runs{sched: newScheduler(ctx, tree, cfg), blocking: map[string]bool{}}
+	for _, h := range cfg.Hooks {
+		r.blocking[h.Name] = h.Blocking
+	}
+	for _, c := range commits {
+		rc, err := r.commit(ctx, root, tree, c, failed)
+		if err != nil {
+			return nil, err
+		}
+		if !rc.OK {
+			res.Rejected++
+		}
+		res.Commits = append(res.Commits, rc)
+	}
+
+	// The head: each spec document the range changed, against the base,
+	// through the same events and engine as the daemon's.
+	after, err := daemon.BuildIndex(ctx, tree, cfg)
+	if err != nil {
+		return nil, err
+	}
+	changed, err := git(tree, "diff", "--name-only", "--no-renames", res.Base, res.Head)
+	if err != nil {
+		return nil, err
+	}
+	for _, rel := range changed {
+		p, ok := spec.Classify(rel, cfg.Specs.Roots)
+		if !ok {
+			continue
+		}
+		var old *spec.Doc
+		if data, err := gitcmd.Show(ctx, tree, res.Base, rel); err == nil {
+			old = spec.Parse(p, rel, data)
+		}
+		doc := after.Doc(rel)
+		change := event.Created
+		switch {
+		case doc == nil:
+			change = event.Deleted
+		case old != nil:
+			change = event.Saved
+		}
+		ev := event.Event{Time: time.Now(), Files: []event.File{event.NewFile(tree, rel, change, 0)}}
+		for _, e := range spec.ChangeEvents(after, old, doc, ev) {
+			ran, bad, notRun := r.run(ctx, e, nil)
+			res.Specs = append(res.Specs, Spec{Kind: e.Kind, Spec: e.Spec, Ran: ran, Failed: bad, NotRun: notRun})
+		}
+	}
+
+	// What the range made suspect, stale or dangling.
+	inRange := map[string]bool{}
+	for _, c := range commits {
+		inRange[c] = true
+	}
+	rep := trace.Build(ctx, after, trace.Options{Root: tree, Policy: cfg.Trace.Policy(), History: trace.NewHistory(tree)})
+	for _, f := range rep.Findings {
+		switch {
+		case (f.Kind == trace.Suspect || f.Kind == trace.Stale) && inRange[f.Changed]:
+			res.Suspect = append(res.Suspect, f)
+		case f.Kind == trace.Dangling && !danglingBefore[f.Spec+"#"+f.Requirement+"@"+f.File]:
+			res.Dangling = append(res.Dangling, f)
+		}
+	}
+	return res, nil
+}
+
+// newScheduler is the engine replay runs hooks with: the daemon's
+// scheduler over the worktree, one run at a time, with cfg's hooks.
+func newScheduler(ctx context.Context, tree string, cfg *hooks.Config) *queue.Scheduler {
+	actions := &runner.Actions{Config: func() *hooks.Config { return cfg }}
+	sched := queue.New(ctx, queue.Options{Root: tree, MaxRuns: 1, Run: actions.Run, Git: gitsrc.StateOf(tree)})
+	sched.SetHooks(cfg.Hooks)
+	return sched
+}
+
+// runs runs the hooks of replay's events.
+type runs struct {
+	sched    *queue.Scheduler
+	blocking map[string]bool // hook name → blocking
+}
+
+// commit checks out the commit c in tree and runs what its pre-commit and
+// commit (or merge) hooks would have run.
+func (r *runs) commit(ctx context.Context, root, tree, c string, failed func(Commit, queue.Record)) (Commit, error) {
+	if _, err := git(tree, "checkout", "--quiet", "--detach", c); err != nil {
+		return Commit{}, err
+	}
+	files, err := commitFiles(tree, c)
+	if err != nil {
+		return Commit{}, err
+	}
+	rc := Commit{Commit: c, OK: true, Failed: []string{}, Ran: []string{}, NotRun: []NotRun{}}
+	if subject, _ := git(root, "log", "-1", "--format=%s", c); len(subject) > 0 {
+		rc.Subject = subject[0]
+	}
+	made := event.GitCommit
+	if isMerge(root, c) {
+		made = event.GitMerge
+	}
+	for _, kind := range []event.Kind{event.GitPreCommit, made} {
+		ran, bad, notRun := r.run(ctx, event.Event{Kind: kind, Time: time.Now(), Files: files}, func(rec queue.Record) {
+			if r.blocking[rec.Hook] && failed != nil {
+				failed(rc, rec)
+			}
+		})
+		rc.Ran, rc.NotRun = append(rc.Ran, ran...), append(rc.NotRun, notRun...)
+		for _, h := range bad {
+			if r.blocking[h] {
+				rc.OK = false
+				rc.Failed = append(rc.Failed, h)
+			}
+		}
+	}
+	return rc, nil
+}
+
+// run runs the hooks ev concerns and sorts them into ran, failed and not
+// run. A blocking hook that never started has failed.
+func (r *runs) run(ctx context.Context, ev event.Event, onFail func(queue.Record)) (ran, bad []string, notRun []NotRun) {
+	ran, bad, notRun = []string{}, []string{}, []NotRun{}
+	for _, rec := range r.sched.RunNow(ctx, ev, nil, func(*hooks.Hook) bool { return true }) {
+		if rec.Phase != queue.Finished {
+			continue
+		}
+		if why := neverStarted(rec.Result); why != "" {
+			notRun = append(notRun, NotRun{Hook: rec.Hook, Why: why})
+			if r.blocking[rec.Hook] {
+				bad = append(bad, rec.Hook)
+			}
+			continue
+		}
+		ran = append(ran, rec.Hook)
+		if rec.Result.Status != runner.StatusOK {
+			bad = append(bad, rec.Hook)
+			if onFail != nil {
+				onFail(rec)
+			}
+		}
+	}
+	return ran, bad, notRun
+}
+
+// isMerge says whether the commit c has more than one parent: a merge
+// commit is git.merge, as the daemon names it. (The daemon names its
+// git.merge by the reflog's operation, which a range of commits does not
+// have: a fast-forward merge there is the commits it brings.)
+func isMerge(root, c string) bool {
+	parents, _ := git(root, "rev-list", "--parents", "-n", "1", c)
+	return len(parents) > 0 && len(strings.Fields(parents[0])) > 2
+}
+
+// neverStarted says why a finished run never started, or "".
+func neverStarted(r runner.Result) string {
+	switch {
+	case r.Status == runner.StatusSkipped:
+		return cmp.Or(errString(r.Err), "skipped")
+	case r.Status == runner.StatusFailed && r.Exit == -1 && r.Err != nil:
+		return r.Err.Error()
+	}
+	return ""
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// git runs git in dir and returns its output lines.
+func git(dir string, args ...string) ([]string, error) {
+	return gitcmd.Lines(context.Background(), dir, args...)
+}
+
+// commitFiles lists the files a commit changed against its first parent,
+// renames as a deletion and a creation.
+func commitFiles(dir, commit string) ([]event.File, error) {
+	lines, err := git(dir, "diff-tree", "--no-commit-id", "--root", "-r", "--name-status", "--no-renames", commit)
+	if err != nil {
+		return nil, err
+	}
+	var files []event.File
+	for _, l := range lines {
+		status, path, ok := strings.Cut(l, "\t")
+		if !ok {
+			continue
+		}
+		change := event.Saved
+		switch status {
+		case "A":
+			change = event.Created
+		case "D":
+			change = event.Deleted
+		}
+		files = append(files, event.NewFile(dir, path, change, 0))
+	}
+	return files, nil
+}

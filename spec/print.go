@@ -1,0 +1,96 @@
+package spec
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/internal/human"
+)
+
+// WriteList prints specs as a table: format, name, directory and files.
+func WriteList(w io.Writer, specs []Spec) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FORMAT\tSPEC\tDIR\tFILES")
+	for _, s := range specs {
+		var names []string
+		for _, f := range s.Files {
+			names = append(names, strings.TrimPrefix(f, s.Dir+"/"))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Format, s.Name, s.Dir, strings.Join(names, " "))
+	}
+	return tw.Flush()
+}
+
+// WriteDoc prints what is read in a document: its requirements and
+// criteria, properties and tasks, each with its line.
+func WriteDoc(w io.Writer, d *Doc) {
+	fmt.Fprintf(w, "%s: %s %s of spec %s\n", d.File, d.Format, d.Kind, d.Spec)
+	if d.Unparsed != "" {
+		fmt.Fprintf(w, "unparsed: %s\n", d.Unparsed)
+	}
+	for _, r := range d.Requirements {
+		// Spec Kit's FR-001 has no title, and OpenSpec's name is its id:
+		// then what it says is what to show.
+		if say := r.Title; say != "" && say != r.ID {
+			fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, say)
+		} else if say := r.Text(); say != "" {
+			fmt.Fprintf(w, "%5d  %s  %s\n", r.Line, r.ID, human.Clip(say, 100))
+		} else {
+			fmt.Fprintf(w, "%5d  %s\n", r.Line, r.ID)
+		}
+		for _, c := range r.Criteria {
+			if c.Text == c.ID {
+				fmt.Fprintf(w, "%5d    %s\n", c.Line, c.ID)
+				continue
+			}
+			fmt.Fprintf(w, "%5d    %s  %s\n", c.Line, c.ID, human.Clip(c.Text, 100))
+		}
+	}
+	for _, p := range d.Properties {
+		fmt.Fprintf(w, "%5d  Property %s  %s  validates %s\n", p.Line, p.ID, p.Title, strings.Join(p.Validates, ", "))
+	}
+	for _, t := range d.Tasks {
+		mark := map[Status]string{Todo: "[ ]", Done: "[x]", InProgress: "[-]", Queued: "[~]"}[t.Status]
+		extra := ""
+		if len(t.Requirements) > 0 {
+			extra = "  → " + strings.Join(t.Requirements, ", ")
+		}
+		if t.Optional {
+			extra += "  (optional)"
+		}
+		fmt.Fprintf(w, "%5d  %s %-6s %s%s\n", t.Line, mark, t.ID, human.Clip(t.Title, 80), extra)
+	}
+}
+
+// WriteImpact prints the places that cite requirements as a table, then
+// those that name no spec, with the specs they could mean; asked is how
+// many requirements were asked about ("it" or "them").
+func WriteImpact(w io.Writer, cites []event.Citation, asked int) {
+	scoped, unscoped := SplitUnscoped(cites)
+	if len(scoped) == 0 {
+		fmt.Fprintln(w, "nothing cites them")
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "KIND\tPLACE\tCITES\tSPEC\t")
+		for _, c := range scoped {
+			note := ""
+			if c.Stale {
+				note = "done: possibly stale"
+			}
+			fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\n", c.Kind, c.File, c.Line, c.Requirement, c.Spec, note)
+		}
+		tw.Flush()
+	}
+	if len(unscoped) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s %s without naming a spec, and nothing tells which spec %s:\n",
+		human.Plural(len(unscoped), "place cites", "places cite"), human.Pick(asked == 1, "it", "them"), human.Pick(len(unscoped) == 1, "it means", "they mean"))
+	for _, c := range unscoped {
+		fmt.Fprintf(w, "  %s %s:%d cites %s: %s\n", c.Kind, c.File, c.Line, c.Requirement, CouldBe(c, 4))
+	}
+	fmt.Fprintln(w, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"Feature: login\", to make them count)")
+}

@@ -344,7 +344,7 @@ func Place(root, cwd, p string) (rels []string, ok bool) {
 	p = filepath.Clean(p)
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
-		return nil, false
+		realRoot = root // the repository is hookd's own: it exists, or this is a test's
 	}
 	add := func(abs, base string) {
 		if rel, err := filepath.Rel(base, abs); err == nil && filepath.IsLocal(rel) {

@@ -34,6 +34,10 @@ type Options struct {
 	Around  func(ctx context.Context, job runner.Job, run func(context.Context, runner.Job) runner.Result) runner.Result
 	Observe func(queue.Record)
 	Line    func(hook, runID, stream, line string)
+	// Loaded, when set, is the configuration to run, already loaded (a
+	// replay of a range, whose files are the range's): Config is then
+	// not read, and the engine never reloads.
+	Loaded *hooks.Config
 }
 
 // Engine decides and runs hooks for one work tree.
@@ -57,8 +61,12 @@ func New(ctx context.Context, opts Options) *Engine {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	loaded := stampOf(opts.Config)
-	cfg, probs := hooks.Load(opts.Config)
+	var loaded stamp
+	cfg, probs := opts.Loaded, hooks.Problems(nil)
+	if cfg == nil {
+		loaded = stampOf(opts.Config)
+		cfg, probs = hooks.Load(opts.Config)
+	}
 	e := &Engine{opts: opts, inForce: cfg, latest: cfg, problems: probs, applied: len(probs) == 0, loaded: loaded}
 	e.sched = queue.New(ctx, queue.Options{
 		Root:     opts.Root,
@@ -130,7 +138,7 @@ func (e *Engine) Scheduler() *queue.Scheduler { return e.sched }
 // agent.
 func (e *Engine) Decide(ctx context.Context, ev event.Event) ipc.Verdict {
 	e.mu.Lock()
-	stale := !e.loaded.equal(stampOf(e.opts.Config))
+	stale := e.opts.Loaded == nil && !e.loaded.equal(stampOf(e.opts.Config))
 	e.mu.Unlock()
 	if stale {
 		// A config file changed and its reload has not come yet (or the

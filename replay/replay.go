@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/hookd-dev/hookd/engine"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,7 +118,7 @@ func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, f
 		}
 	}
 
-	r := &runs{sched: newScheduler(ctx, tree, cfg), blocking: map[string]bool{}}
+	r := &runs{cfg: cfg, eng: engine.New(ctx, engine.Options{Root: tree, Loaded: cfg, Git: gitsrc.StateOf(tree)}), blocking: map[string]bool{}}
 	for _, h := range cfg.Hooks {
 		r.blocking[h.Name] = h.Blocking
 	}
@@ -183,18 +184,11 @@ func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, f
 	return res, nil
 }
 
-// newScheduler is the engine replay runs hooks with: the daemon's
-// scheduler over the worktree, one run at a time, with cfg's hooks.
-func newScheduler(ctx context.Context, tree string, cfg *hooks.Config) *queue.Scheduler {
-	actions := &runner.Actions{Config: func() *hooks.Config { return cfg }}
-	sched := queue.New(ctx, queue.Options{Root: tree, MaxRuns: 1, Run: actions.Run, Git: gitsrc.StateOf(tree)})
-	sched.SetHooks(cfg.Hooks)
-	return sched
-}
-
-// runs runs the hooks of replay's events.
+// runs runs the hooks of replay's events, with the daemon's engine over
+// the worktree and cfg's hooks.
 type runs struct {
-	sched    *queue.Scheduler
+	cfg      *hooks.Config
+	eng      *engine.Engine
 	blocking map[string]bool // hook name → blocking
 }
 
@@ -217,16 +211,26 @@ func (r *runs) commit(ctx context.Context, root, tree, c string, failed func(Com
 		made = event.GitMerge
 	}
 	for _, kind := range []event.Kind{event.GitPreCommit, made} {
-		ran, bad, notRun := r.run(ctx, event.Event{Kind: kind, Time: time.Now(), Files: files}, func(rec queue.Record) {
-			if r.blocking[rec.Hook] && failed != nil {
-				failed(rc, rec)
-			}
-		})
+		ev := event.Event{Kind: kind, Time: time.Now(), Files: files}
+		recs := r.eng.Scheduler().RunNow(ctx, ev, r.cfg.Hooks, func(*hooks.Hook) bool { return true })
+		ran, _, notRun := r.sort(recs, nil)
 		rc.Ran, rc.NotRun = append(rc.Ran, ran...), append(rc.NotRun, notRun...)
-		for _, h := range bad {
-			if r.blocking[h] {
-				rc.OK = false
-				rc.Failed = append(rc.Failed, h)
+		// Whether the commit would have been made: the one verdict of
+		// every path, on its blocking hooks.
+		var blocking []queue.Record
+		for _, rec := range recs {
+			if r.blocking[rec.Hook] {
+				blocking = append(blocking, rec)
+			}
+		}
+		for i, row := range engine.Verdict(r.cfg, ev, blocking).Hooks {
+			if !row.Denies {
+				continue
+			}
+			rc.OK = false
+			rc.Failed = append(rc.Failed, row.Hook)
+			if failed != nil && i < len(blocking) {
+				failed(rc, blocking[i])
 			}
 		}
 	}
@@ -234,10 +238,16 @@ func (r *runs) commit(ctx context.Context, root, tree, c string, failed func(Com
 }
 
 // run runs the hooks ev concerns and sorts them into ran, failed and not
-// run. A blocking hook that never started has failed.
+// run (sort).
 func (r *runs) run(ctx context.Context, ev event.Event, onFail func(queue.Record)) (ran, bad []string, notRun []NotRun) {
+	return r.sort(r.eng.Scheduler().RunNow(ctx, ev, r.cfg.Hooks, func(*hooks.Hook) bool { return true }), onFail)
+}
+
+// sort sorts the records of hooks that ran into ran, failed and not run.
+// A blocking hook that never started has failed.
+func (r *runs) sort(recs []queue.Record, onFail func(queue.Record)) (ran, bad []string, notRun []NotRun) {
 	ran, bad, notRun = []string{}, []string{}, []NotRun{}
-	for _, rec := range r.sched.RunNow(ctx, ev, nil, func(*hooks.Hook) bool { return true }) {
+	for _, rec := range recs {
 		if rec.Phase != queue.Finished {
 			continue
 		}

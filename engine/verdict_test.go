@@ -98,6 +98,11 @@ func TestUnloadedGuardsRefuse(t *testing.T) {
 		{"a broken blocking hook with on_error allow", "[[hook]]\nname = \"x\"\non = \"git.pre-commit\"\nblocking = true\non_error = \"allow\"\nif = 'nosuch == 1'\nrun = \"true\"\n", event.GitPreCommit, false},
 		{"an unreadable on: anything", "[[hook]]\nname = \"x\"\non = \"no.such\"\nblocking = true\nrun = \"true\"\n", event.AgentStop, true},
 		{"not an event a hook can block", "[[hook]]\nname = \"x\"\non = \"git.pre-commit\nblocking = true\n", event.FileSaved, false},
+		{"a typo of blocking", "[[hook]]\nname = \"x\"\non = \"git.pre-commit\"\nblockng = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
+		{"a typo of [[hook]]", "[[hooks]]\nname = \"x\"\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
+		{"[hook] for [[hook]]", "[hook]\nname = \"x\"\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
+		{"a duplicate name that is a guard", "[[hook]]\nname = \"x\"\non = \"file.saved\"\nrun = \"true\"\n[[hook]]\nname = \"x\"\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
+		{"an unknown table without blocking", "[[hooks]]\nname = \"x\"\non = \"file.saved\"\nrun = \"true\"\n", event.GitPreCommit, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := load(t, c.toml)

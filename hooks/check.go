@@ -15,6 +15,9 @@ import (
 // checker collects problems while converting raw TOML values.
 type checker struct {
 	probs Problems
+	// unloaded are the guards that a problem found while building may
+	// have made vanish (an unknown table, a duplicate name).
+	unloaded []Unloaded
 }
 
 func (c *checker) at(p Pos, format string, args ...any) {

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -164,6 +165,7 @@ func build(files []parsedFile) (*Config, Problems) {
 				hookOrder = c.hookTables(pf, f, hooks, hookOrder)
 			default:
 				c.unknown(f.at.Key, k, "at the top level", topKeys)
+				c.unloaded = append(c.unloaded, unloadedTable(f.at.Key, k, f.v)...)
 			}
 		}
 	}
@@ -191,6 +193,7 @@ func build(files []parsedFile) (*Config, Problems) {
 			cfg.Unloaded = append(cfg.Unloaded, unloadedHook(name, *hooks[name], problemsIn(c.probs, before))...)
 		}
 	}
+	cfg.Unloaded = append(cfg.Unloaded, c.unloaded...)
 	sort.SliceStable(c.probs, func(i, j int) bool {
 		a, b := c.probs[i].Pos, c.probs[j].Pos
 		if a.File != b.File {
@@ -207,6 +210,7 @@ func (c *checker) hookTables(pf parsedFile, f field, hooks map[string]*table, or
 	list, ok := f.v.([]map[string]any)
 	if !ok {
 		c.at(f.at.Key, "hook must be an array of tables: write each hook under [[hook]]")
+		c.unloaded = append(c.unloaded, unloadedTable(f.at.Key, "hook", f.v)...)
 		return order
 	}
 	seen := map[string]Pos{}
@@ -227,6 +231,7 @@ func (c *checker) hookTables(pf parsedFile, f field, hooks map[string]*table, or
 		}
 		if prev, dup := seen[name]; dup {
 			c.at(nf.at.Value, "duplicate hook name %q (first declared at line %d)", name, prev.Line)
+			c.unloaded = append(c.unloaded, unloadedHook(name, t, Problems{{Pos: nf.at.Value, Message: fmt.Sprintf("duplicate hook name %q", name)}})...)
 			continue
 		}
 		seen[name] = nf.at.Value

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/internal/suggest"
 	"github.com/hookd-dev/hookd/rules"
 	"github.com/hookd-dev/hookd/safefile"
 )
@@ -111,14 +113,26 @@ var kiroTriggers = map[string]event.Kind{
 	"UserPromptSubmit": event.AgentPrompt, "Stop": event.AgentStop,
 }
 
+// quotedWord is a JSON string that could name a trigger.
+var quotedWord = regexp.MustCompile(`"[A-Za-z]{3,24}"`)
+
 // unloadedKiro is what a Kiro hook file that yields no hook may have
 // guarded: the session triggers it names.
 func unloadedKiro(p Problem, data []byte, readable bool) []Unloaded {
 	u := Unloaded{Pos: p.Pos, Message: p.Message}
 	if readable {
-		for name, k := range kiroTriggers {
-			if bytes.Contains(data, []byte(`"`+name+`"`)) && !slices.Contains(u.Kinds, k) {
-				u.Kinds = append(u.Kinds, k)
+		// Every quoted word one typo away from a session trigger
+		// ("preToolUsee") counts: a typo must not make a guard vanish.
+		for _, m := range quotedWord.FindAll(data, -1) {
+			w := string(m[1 : len(m)-1])
+			for name, k := range kiroTriggers {
+				typos := 1
+				if len(name) >= 8 {
+					typos = 2
+				}
+				if suggest.Distance(strings.ToLower(w), strings.ToLower(name)) <= typos && !slices.Contains(u.Kinds, k) {
+					u.Kinds = append(u.Kinds, k)
+				}
 			}
 		}
 		if len(u.Kinds) == 0 {
@@ -133,8 +147,19 @@ func unloadedKiro(p Problem, data []byte, readable bool) []Unloaded {
 // nothing unless it says blocking = true (or says it in a way that could
 // not be read); the events of its on, when those could be read.
 func unloadedHook(name string, t table, probs Problems) []Unloaded {
-	bf, ok := t.fields["blocking"]
-	if !ok {
+	// A key one typo away from blocking ("blockng", "Blocking") was meant
+	// as it: the guard the user wrote must not vanish over a typo.
+	var bf field
+	found := false
+	for k, f := range t.fields {
+		if k == "blocking" || suggest.Distance(strings.ToLower(k), "blocking") <= 2 {
+			bf, found = f, true
+			if k == "blocking" {
+				break
+			}
+		}
+	}
+	if !found {
 		return nil
 	}
 	if b, isBool := bf.v.(bool); isBool && !b {
@@ -268,6 +293,16 @@ func firstOr(l []string, def string) string {
 		return l[0]
 	}
 	return def
+}
+
+// unloadedTable is what a top-level table with an unknown name ([[hooks]],
+// [hook] for [[hook]], [[Hook]]) may have guarded: any event, when it
+// mentions blocking. Such a typo must not make a guard vanish.
+func unloadedTable(p Pos, key string, v any) []Unloaded {
+	if !strings.Contains(strings.ToLower(fmt.Sprint(v)), "blocking") && !strings.Contains(strings.ToLower(fmt.Sprint(v)), "blockng") {
+		return nil
+	}
+	return []Unloaded{{Pos: p, Message: fmt.Sprintf("the table %q is not one hookd reads (hooks are declared under [[hook]]), and it declares blocking", key)}}
 }
 
 // problemsIn returns the problems positioned in the file of t between its

@@ -262,3 +262,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A deeply nested file is a syntax problem at its position, found before
+// the TOML parser spends memory on it; strings and comments full of
+// brackets are not nesting.
+func TestNestingIsBounded(t *testing.T) {
+	deep := "x = " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n"
+	_, probs := hooks.Parse("hookd.toml", []byte(deep))
+	if len(probs) != 1 || !strings.Contains(probs[0].Message, "nested more than") || probs[0].Pos.Line != 1 {
+		t.Fatalf("problems = %v", probs)
+	}
+	fine := "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"echo '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' \\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"\n"
+	if _, probs := hooks.Parse("hookd.toml", []byte(fine)); len(probs) != 0 {
+		t.Fatalf("brackets in strings and comments: %v", probs)
+	}
+}

@@ -52,6 +52,14 @@ type parsedFile struct {
 }
 
 func parseFile(src Source, data []byte) (parsedFile, *Problem) {
+	if off := tooDeep(data, maxNesting); off >= 0 {
+		// The TOML parser's cost grows with nesting: 1 MB of "[[[[…" took
+		// half a gigabyte, and a clone's file is parsed before it is
+		// trusted.
+		p := Problem{Pos: Pos{File: src.Path}, Message: fmt.Sprintf("syntax: arrays and tables nested more than %d deep", maxNesting)}
+		p.Pos.Line, p.Pos.Col = lineCol(data, off)
+		return parsedFile{}, &p
+	}
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		p := Problem{Pos: Pos{File: src.Path}, Message: err.Error()}
@@ -243,3 +251,49 @@ func (c *checker) hookTables(pf parsedFile, f field, hooks map[string]*table, or
 	}
 	return order
 }
+
+// maxNesting bounds how deep a config file's arrays and inline tables go;
+// hookd's own keys need three.
+const maxNesting = 32
+
+// tooDeep returns the offset where data's values nest deeper than max, or
+// -1. It follows TOML closely enough to skip strings and comments.
+func tooDeep(data []byte, max int) int {
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '#':
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			multi := i+2 < len(data) && data[i+1] == c && data[i+2] == c
+			if multi {
+				i += 3
+				for i+2 < len(data) && !(data[i] == c && data[i+1] == c && data[i+2] == c) {
+					if c == '"' && data[i] == '\\' {
+						i++
+					}
+					i++
+				}
+				i += 2
+				continue
+			}
+			for i++; i < len(data) && data[i] != c && data[i] != '\n'; i++ {
+				if c == '"' && data[i] == '\\' {
+					i++
+				}
+			}
+		case '[', '{':
+			if depth++; depth > max {
+				return i
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return -1
+}
+

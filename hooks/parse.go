@@ -296,4 +296,3 @@ func tooDeep(data []byte, max int) int {
 	}
 	return -1
 }
-

@@ -135,7 +135,7 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 	}
 	var verdict *ipc.Verdict
 	if wait {
-		v := d.eng.Decide(ctx, ev)
+		v := d.eng.Decide(runner.WithCaller(ctx, req.Env), ev)
 		verdict = &v
 	}
 	return ipc.EmitReply{ID: d.deliver(ev), Verdict: verdict}, nil

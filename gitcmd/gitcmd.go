@@ -172,9 +172,12 @@ var repoVars = map[string]bool{
 // ChildEnv is the process environment without the variables that point git
 // at a particular repository: what hook processes start with. Other GIT_*
 // variables (GIT_SSH_COMMAND, GIT_AUTHOR_NAME…) are the user's and stay.
-func ChildEnv() []string {
+func ChildEnv() []string { return ChildEnvOf(os.Environ()) }
+
+// ChildEnvOf is ChildEnv of another process's environment.
+func ChildEnvOf(environ []string) []string {
 	var env []string
-	for _, kv := range os.Environ() {
+	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
 		if !repoVars[k] {
 			env = append(env, kv)

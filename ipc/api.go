@@ -86,6 +86,10 @@ type EmitRequest struct {
 	Cause string         `json:"cause,omitempty"`
 	// Agent is the session payload of agent.* events (hookd agent-hook).
 	Agent *event.AgentCall `json:"agent,omitempty"`
+	// Env is the environment of the process that waits for the verdict
+	// (a git shim, an agent's hook): the blocking hooks run with it, as
+	// they would without a daemon.
+	Env []string `json:"env,omitempty"`
 }
 
 // EmitReply is the reply of POST /v1/events.

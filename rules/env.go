@@ -60,7 +60,7 @@ type Env struct {
 	GlobFn    func(pattern, path string) bool `json:"-" expr:"glob" doc:"glob(pattern, path): whether path matches the glob; a pattern without / matches the base name at any depth"`
 	AnyGlobFn func(pattern string) bool       `json:"-" expr:"anyGlob" doc:"anyGlob(pattern): whether any file of the batch matches"`
 	ExistsFn  func(path string) bool          `json:"-" expr:"exists" doc:"exists(path): whether a repository-relative path exists"`
-	EnvFn     func(name string) string        `json:"-" expr:"env" doc:"env(name): the daemon's environment variable, empty when unset"`
+	EnvFn     func(name string) string        `json:"-" expr:"env" doc:"env(name): an environment variable, empty when unset: of the command a blocking hook answers (the git commit, the agent), else of the daemon"`
 }
 
 // NewEnv builds the environment for a batch of ev's hook in the repository

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/hookd-dev/hookd/daemon"
@@ -23,6 +24,7 @@ func (g *globals) decide(ctx context.Context, repo daemon.Repo, opts hooks.LoadO
 	if err != nil {
 		return ipc.Verdict{}, err
 	}
+	req.Env = os.Environ()
 	reply, err := emitAlive(ctx, c, req)
 	switch {
 	case err == nil && reply.Verdict != nil:

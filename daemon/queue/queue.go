@@ -554,6 +554,10 @@ func (s *Scheduler) runNow(ctx context.Context, ev event.Event, h *hooks.Hook, s
 		s.mu.Unlock()
 	}
 	env := h.RuleEnv(s.opts.Root, batch, info, s.opts.Git)
+	if caller := runner.CallerOf(ctx); caller != nil {
+		// env() is the answered process's, as its hooks' environment is.
+		env.EnvFn = func(name string) string { return runner.Getenv(caller, name) }
+	}
 	id := s.newID()
 	switch ok, err := h.If.Eval(env); {
 	case err != nil:

@@ -87,6 +87,10 @@ type Job struct {
 	// with its catchUp: that returns once everything the agent has printed
 	// so far has been told to Activity, or limit has passed.
 	Attached func(format string, catchUp func(limit time.Duration))
+	// Caller is the environment of the process a blocking run answers (a
+	// git shim, an agent's hook), when that is not hookd's own: the hook
+	// sees what it would see without a daemon. nil: hookd's environment.
+	Caller []string
 }
 
 // Exec is a process to run for a job other than the hook's own command.
@@ -131,6 +135,9 @@ type Result struct {
 // timeout).
 func Run(ctx context.Context, job Job) (res Result) {
 	res = Result{Start: time.Now(), Exit: -1}
+	if env, ok := ctx.Value(callerKey{}).([]string); ok && job.Caller == nil {
+		job.Caller = env
+	}
 	defer func() { res.Duration = time.Since(res.Start) }()
 
 	list, err := filesList(job)
@@ -288,30 +295,35 @@ func stop(pgid int, waited <-chan error, grace time.Duration) error {
 
 func command(job Job, files0 string) (*exec.Cmd, []byte, error) {
 	h := job.Hook
-	var cmd *exec.Cmd
-	if x := job.Exec; x != nil {
-		cmd = exec.Command(x.Argv[0], x.Argv[1:]...)
-		cmd.Dir = filepath.Join(job.Root, x.Dir)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		cmd.Env = Environ(job, files0)
-		return cmd, x.Stdin, nil
-	}
-	switch {
+	env := Environ(job, files0)
+	argv, dir, stdin := h.Run.Argv, filepath.Join(job.Root, filepath.FromSlash(h.Workdir)), []byte(nil)
+	switch x := job.Exec; {
+	case x != nil:
+		argv, dir, stdin = x.Argv, filepath.Join(job.Root, x.Dir), x.Stdin
 	case h.Run.Shell != "":
-		cmd = exec.Command("/bin/sh", "-c", h.Run.Shell)
-	case len(h.Run.Argv) > 0:
-		cmd = exec.Command(h.Run.Argv[0], h.Run.Argv[1:]...)
-	default:
+		argv = []string{"/bin/sh", "-c", h.Run.Shell}
+	case len(argv) == 0:
 		return nil, nil, fmt.Errorf("hook %q has no command", h.Name)
 	}
-	cmd.Dir = filepath.Join(job.Root, filepath.FromSlash(h.Workdir))
+	if job.Caller != nil {
+		// Found on the caller's PATH, as its shell would find it.
+		p, err := lookPathIn(argv[0], env)
+		if err != nil {
+			return nil, nil, err
+		}
+		argv = append([]string{p}, argv[1:]...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir, cmd.Env = dir, env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Env = Environ(job, files0)
-	stdin, err := json.Marshal(job.Env)
+	if job.Exec != nil {
+		return cmd, stdin, nil
+	}
+	data, err := json.Marshal(job.Env)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode event for stdin: %w", err)
 	}
-	return cmd, append(stdin, '\n'), nil
+	return cmd, append(data, '\n'), nil
 }
 
 // pipes connects a run's stdin, stdout and stderr.
@@ -413,6 +425,9 @@ func (p *pipes) drain(readers *sync.WaitGroup, limit time.Duration) {
 // one.
 func Environ(job Job, files0 string) []string {
 	env := gitcmd.ChildEnv()
+	if job.Caller != nil {
+		env = gitcmd.ChildEnvOf(job.Caller)
+	}
 	for k, v := range job.Hook.Env {
 		env = append(env, k+"="+v)
 	}
@@ -583,4 +598,57 @@ func (c *capture) String() string {
 	}
 	return fmt.Sprintf("%s\n… %d bytes of output dropped …\n%s%s",
 		c.head, c.dropped, c.tail[c.tailAt:], c.tail[:c.tailAt])
+}
+
+type callerKey struct{}
+
+// WithCaller makes the runs started with ctx see environ, the environment
+// of the process they answer (Job.Caller): the daemon's verdict for a git
+// shim or an agent's hook runs its hooks as they would run without it.
+func WithCaller(ctx context.Context, environ []string) context.Context {
+	if environ == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, callerKey{}, environ)
+}
+
+// CallerOf is the environment WithCaller gave ctx, or nil.
+func CallerOf(ctx context.Context) []string {
+	env, _ := ctx.Value(callerKey{}).([]string)
+	return env
+}
+
+// Getenv looks name up in environ, as os.Getenv does in its own.
+func Getenv(environ []string, name string) string {
+	v := ""
+	for _, kv := range environ {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == name {
+			v = val
+		}
+	}
+	return v
+}
+
+// lookPathIn finds name as exec.LookPath would, on the PATH of env: the
+// caller's, not hookd's.
+func lookPathIn(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	path := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("start %s: %w", name, exec.ErrNotFound)
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/lmittmann/tint"
@@ -55,10 +56,18 @@ func (d *Daemon) watchConfigOutside(ctx context.Context) {
 	for dir := range dirs {
 		follow(dir)
 	}
+	// A file is reloaded once it has been quiet for a moment: cp and many
+	// editors truncate, then write, and the empty file in between must not
+	// become the "last good" configuration.
+	quiet := time.NewTimer(time.Hour)
+	quiet.Stop()
+	defer quiet.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-quiet.C:
+			d.reloads.ask()
 		case ev, ok := <-w.Events:
 			if !ok {
 				return
@@ -78,13 +87,17 @@ func (d *Daemon) watchConfigOutside(ctx context.Context) {
 				continue
 			}
 			if (files[name] || dirs[filepath.Dir(name)]) && !ev.Has(fsnotify.Chmod) {
-				d.log.Info("config changed", "file", ev.Name)
-				d.reloads.ask()
+				d.log.Debug("config changed", "file", ev.Name)
+				quiet.Reset(configQuiet)
 			}
 		case <-w.Errors:
 		}
 	}
 }
+
+// configQuiet is how long a config file outside the tree's watch must be
+// left alone before it is read again.
+const configQuiet = 100 * time.Millisecond
 
 // anyConfigIn reports whether a config file exists under dir already (it
 // may have been written before the watch on dir was added).

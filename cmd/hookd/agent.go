@@ -51,7 +51,7 @@ twice changes nothing; uninstall removes exactly what it added.`,
   hookd agents status`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			run := cmp.Or(self, selfexe.OnPath())
+			run := cmp.Or(self, selfexe.Name()) // an absolute path: an agent started from an IDE or a GUI may not have hookd on its PATH, and a missing command lets the call through
 			if _, err := exec.LookPath(run); run == "hookd" && err != nil {
 				fmt.Fprintln(cmd.OutOrStdout(), "note: the agents' hooks run `hookd`, which is not on PATH: install it (go install github.com/hookd-dev/hookd/cmd/hookd@latest) or pass --command")
 			}
@@ -60,7 +60,7 @@ twice changes nothing; uninstall removes exactly what it added.`,
 			}, "installed hookd into", "hookd was already installed in")
 		},
 	}
-	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's path, or hookd when that is on PATH)")
+	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's absolute path; hookd from PATH only for a go run build)")
 	uninstall := &cobra.Command{
 		Use:   "uninstall [claude|codex|gemini|all]",
 		Short: "Remove exactly what install added (restoring the file as it was)",

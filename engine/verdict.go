@@ -89,7 +89,31 @@ func Verdict(cfg *hooks.Config, ev event.Event, recs []queue.Record) ipc.Verdict
 			r.Reason = "on_error = \"allow\" lets it through"
 		}
 	}
+	for _, h := range Untrusted(cfg, ev) {
+		v.Hooks = append(v.Hooks, ipc.Run{Hook: h.Name, Event: string(ev.Kind), Status: "untrusted", Exit: -1, Files: []string{}, Reason: UntrustedReason})
+	}
 	return v
+}
+
+// UntrustedReason says why a blocking hook of a work tree never trusted
+// takes no part.
+const UntrustedReason = "it takes no part: this work tree's hook files were never trusted (read them, then hookd trust)"
+
+// Untrusted are the blocking hooks that would concern ev but take no part
+// because the work tree was never trusted: named, so that nobody takes
+// their silence for a pass (a linked worktree or a moved checkout of a
+// trusted repository is trusted anew).
+func Untrusted(cfg *hooks.Config, ev event.Event) []*hooks.Hook {
+	if cfg.TrustedBefore {
+		return nil
+	}
+	var out []*hooks.Hook
+	for _, h := range cfg.Hooks {
+		if h.Held && h.Blocking && h.Enabled && h.WouldConcern(ev) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // pausedGuards are the blocking hooks that would concern ev but are

@@ -9,7 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/engine"
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/gitshim"
 	"github.com/hookd-dev/hookd/internal/selfexe"
 	"github.com/hookd-dev/hookd/ipc"
@@ -83,7 +85,10 @@ func (g *globals) gitHook(ctx context.Context, name string) error {
 	}
 	// Most commits have no blocking hook to wait for: find out before
 	// asking git for the staged files.
-	if !mayBlock(opts, kind) {
+	if cfg, _ := hooks.Load(opts); !engine.MayBlock(cfg, kind) {
+		for _, h := range engine.Untrusted(cfg, event.Event{Kind: kind}) {
+			fmt.Fprintf(g.stderr, "hookd: %s: untrusted; %s\n", h.Name, engine.UntrustedReason)
+		}
 		return nil
 	}
 	var files []string

@@ -118,13 +118,16 @@ func (s TrustStore) read() (trustFile, error) {
 		return tf, nil
 	}
 	if err != nil {
-		return tf, fmt.Errorf("read the trust store: %w", err)
-	}
-	if err := json.Unmarshal(data, &tf); err != nil {
 		return tf, fmt.Errorf("read the trust store %s: %w (fix or remove it, then run `hookd trust` again)", s.Path, err)
 	}
+	tf = trustFile{}
+	if err := json.Unmarshal(data, &tf); err != nil {
+		return trustFile{Trees: map[string]trustedTree{}}, fmt.Errorf("read the trust store %s: %w (fix or remove it, then run `hookd trust` again)", s.Path, err)
+	}
 	if tf.Trees == nil {
-		tf.Trees = map[string]trustedTree{}
+		// "null", "{}" or another shape: not a store hookd wrote, so not
+		// "nothing trusted" either.
+		return trustFile{Trees: map[string]trustedTree{}}, fmt.Errorf("read the trust store %s: it holds no \"trees\" (fix or remove it, then run `hookd trust` again)", s.Path)
 	}
 	return tf, nil
 }

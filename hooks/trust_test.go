@@ -302,3 +302,16 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// A store that holds no trees ("null", "{}") was not written by hookd:
+// it is an error, never "nothing trusted", so guards are not silently
+// dropped for it.
+func TestTrustStoreWithoutTreesIsAnError(t *testing.T) {
+	for _, body := range []string{"null", "{}", `{"trees": null}`} {
+		path := write(t, t.TempDir(), "trust.json", body)
+		tr := hooks.TrustStore{Path: path}.Read()
+		if tr.Err() == nil || !tr.Known("/any") {
+			t.Errorf("%s: err = %v, known = %v; want an error, and every tree taken as maybe trusted", body, tr.Err(), tr.Known("/any"))
+		}
+	}
+}

@@ -168,6 +168,10 @@ func Run(ctx context.Context, job Job) (res Result) {
 	if err := cmd.Start(); err != nil {
 		pipes.closeAll()
 		res.Status, res.Err = StatusFailed, fmt.Errorf("start %s: %w", cmd.Args[0], err)
+		if fi, serr := os.Stat(cmd.Dir); serr != nil || !fi.IsDir() {
+			// exec blames the program for a directory that is not there.
+			res.Err = fmt.Errorf("start %s: its workdir %s is not a directory here", cmd.Args[0], cmd.Dir)
+		}
 		return res
 	}
 	pipes.closeChildEnds()

@@ -217,3 +217,13 @@ func TestFileNamesCannotForgeABatch(t *testing.T) {
 		}
 	}
 }
+
+// A workdir that is not there is named as the cause, not the program.
+func TestMissingWorkdirIsNamed(t *testing.T) {
+	root := t.TempDir()
+	h := &hooks.Hook{Name: "h", Run: hooks.Command{Argv: []string{"true"}}, Workdir: "gone"}
+	res := runner.Run(t.Context(), runner.Job{ID: "r", Hook: h, Root: root, Env: rules.NewEnv(root, event.Event{}, rules.HookInfo{})})
+	if res.Status != runner.StatusFailed || res.Err == nil || !strings.Contains(res.Err.Error(), "workdir") || !strings.Contains(res.Err.Error(), "gone") {
+		t.Fatalf("res = %+v (%v)", res, res.Err)
+	}
+}

@@ -3,10 +3,8 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon"
-	"github.com/hookd-dev/hookd/daemon/journal"
 	"github.com/hookd-dev/hookd/engine"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
@@ -149,14 +145,11 @@ journal on disk.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			hook := args[0]
-			c, repo, err := g.client()
+			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
 			}
-			session, err := c.ForgetSession(cmd.Context(), hook)
-			if errors.Is(err, ipc.ErrNotRunning) {
-				session, err = forgetOffline(cmd, filepath.Join(repo.StateDir, "journal.db"), hook)
-			}
+			session, err := b.ForgetSession(cmd.Context(), hook)
 			if err != nil {
 				return err
 			}
@@ -169,19 +162,6 @@ journal on disk.`,
 			return nil
 		},
 	}
-}
-
-// forgetOffline forgets in the journal on disk, which no daemon has open.
-func forgetOffline(cmd *cobra.Command, path, hook string) (string, error) {
-	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		return "", nil // hookd has not run here: there is no session
-	}
-	j, err := journal.Open(path, nil)
-	if err != nil {
-		return "", err
-	}
-	defer j.Close()
-	return j.ForgetSession(cmd.Context(), hook)
 }
 
 func newAgentHookCmd(g *globals) *cobra.Command {
@@ -226,7 +206,7 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			case len(call.Unplaced) > 0 && guarded(opts, call.Kind):
 				v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot tell where %s is (it does not resolve), and a blocking hook may guard it: refused; name the file by its path in the repository", strings.Join(call.Unplaced, ", "))}
 			default:
-				v = answerAgent(cmd.Context(), g, repo, opts, call)
+				v = answerAgent(cmd.Context(), g, call)
 			}
 			stdout, stderr, code := bridge.Answer(agent, call.Kind, v)
 			fmt.Fprint(cmd.OutOrStdout(), stdout)
@@ -253,7 +233,7 @@ func guarded(opts hooks.LoadOptions, kind event.Kind) bool {
 // can answer is only told to the daemon, when one runs. When hookd cannot
 // decide, the call is refused with the reason: a guard that cannot answer
 // must not let the agent through.
-func answerAgent(ctx context.Context, g *globals, repo daemon.Repo, opts hooks.LoadOptions, call bridge.Call) bridge.Verdict {
+func answerAgent(ctx context.Context, g *globals, call bridge.Call) bridge.Verdict {
 	req := ipc.EmitRequest{Kind: string(call.Kind), Files: call.Files, Agent: &call.Agent}
 	req.Depth, req.Cause = depthFromEnv()
 	if !event.Answerable(call.Kind) {
@@ -264,7 +244,7 @@ func answerAgent(ctx context.Context, g *globals, repo daemon.Repo, opts hooks.L
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	v, err := g.decide(ctx, repo, opts, req)
+	v, err := g.decide(ctx, req)
 	if err != nil {
 		return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not decide (%v); it refuses until that is fixed", err)}
 	}

@@ -3,9 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,7 +50,7 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 			}
 			ev := event.Event{Kind: kind, Time: time.Now()}
 			for _, f := range files {
-				rel, err := repoRelative(repo.Root, f)
+				rel, err := backend.RepoRelative(repo.Root, f)
 				if err != nil {
 					return usageError{err}
 				}
@@ -86,34 +86,4 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 	cmd.Flags().StringArrayVar(&files, "file", nil, "a file of the event (repeatable), relative to the current directory")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the explanations as JSON")
 	return cmd
-}
-
-// relFiles makes command-line paths repository-relative.
-func relFiles(root string, files []string) ([]string, error) {
-	var out []string
-	for _, f := range files {
-		rel, err := repoRelative(root, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rel)
-	}
-	return out, nil
-}
-
-// repoRelative turns a path given on the command line into a
-// repository-relative one.
-func repoRelative(root, p string) (string, error) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", err
-	}
-	if resolved, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-		abs = filepath.Join(resolved, filepath.Base(abs))
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", fmt.Errorf("%s is outside the repository %s", p, root)
-	}
-	return filepath.ToSlash(rel), nil
 }

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
+	"github.com/hookd-dev/hookd/internal/render"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -98,30 +97,12 @@ func (g *globals) gitHook(ctx context.Context, name string) error {
 		}
 	}
 	depth, cause := depthFromEnv()
-	verdict, err := g.decide(ctx, repo, opts, ipc.EmitRequest{Kind: string(kind), Files: files, Depth: depth, Cause: cause})
+	verdict, err := g.decide(ctx, ipc.EmitRequest{Kind: string(kind), Files: files, Depth: depth, Cause: cause})
 	if err != nil {
 		fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", err, name)
 		return ExitError{exitFailure}
 	}
-	for _, r := range verdict.Hooks {
-		if r.Status == "ok" || r.Status == "skipped" {
-			continue
-		}
-		what := r.Status
-		if r.Exit > 0 {
-			what = fmt.Sprintf("%s (exit %d)", r.Status, r.Exit)
-		}
-		if r.Reason != "" {
-			what += "; " + r.Reason
-		}
-		fmt.Fprintf(g.stderr, "hookd: %s: %s\n", cmp.Or(r.Hook, "(unnamed)"), what)
-		if out := strings.TrimSpace(r.Output); out != "" {
-			fmt.Fprintln(g.stderr, out)
-		}
-		if r.Error != "" {
-			fmt.Fprintln(g.stderr, r.Error)
-		}
-	}
+	render.Verdict(g.stderr, verdict)
 	if verdict.OK {
 		return nil
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/logfile"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -281,12 +282,38 @@ func (g *globals) client() (*ipc.Client, daemon.Repo, error) {
 	if err != nil {
 		return nil, daemon.Repo{}, err
 	}
+	return g.clientOf(repo), repo, nil
+}
+
+func (g *globals) clientOf(repo daemon.Repo) *ipc.Client {
 	v, _ := version()
 	c := &ipc.Client{Socket: ipc.SocketPath(repo.Root), Version: v}
 	c.OnVersionMismatch = func(client, daemon string) {
 		fmt.Fprintf(g.stderr, "warning: hookd %s talks to a daemon of version %s; run 'hookd restart'\n", client, daemon)
 	}
-	return c, repo, nil
+	return c
+}
+
+// backendOptions say how this command line reaches the daemon, and how
+// it starts one.
+func (g *globals) backendOptions() (backend.Options, error) {
+	repo, opts, err := g.locate()
+	if err != nil {
+		return backend.Options{}, err
+	}
+	depth, cause := depthFromEnv()
+	return backend.Options{Repo: repo, Config: opts, Client: g.clientOf(repo), Notice: g.stderr,
+		Start: func(ctx context.Context) error { return g.start(ctx, true) }, Depth: depth, Cause: cause}, nil
+}
+
+// backend is what answers this command: the daemon when it runs, the same
+// engine in process otherwise, chosen once.
+func (g *globals) backend(ctx context.Context) (backend.Backend, error) {
+	opts, err := g.backendOptions()
+	if err != nil {
+		return nil, err
+	}
+	return backend.Choose(ctx, opts)
 }
 
 // depthFromEnv carries a chain through nested calls: a hook that runs

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/hookd-dev/hookd/internal/render"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -76,7 +77,7 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 			out := cmd.OutOrStdout()
 			switch {
 			case asJSON:
-				if err := printJSON(out, res); err != nil {
+				if err := render.JSON(out, res); err != nil {
 					return err
 				}
 			case report == "md":

@@ -4,19 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/render"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/lmittmann/tint"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/gitcmd"
@@ -77,7 +77,8 @@ type usageError struct{ error }
 
 func isUsage(err error) bool {
 	var u usageError
-	return errors.As(err, &u)
+	var a backend.ArgError
+	return errors.As(err, &u) || errors.As(err, &a)
 }
 
 // usageArgs makes every command's argument check, and the root's check for
@@ -173,32 +174,9 @@ func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
 	case "text":
-		return slog.New(tint.NewTextHandler(w, &tint.Options{Level: level, TimeFormat: time.TimeOnly, NoColor: !isTerminal(w)})), nil
+		return slog.New(tint.NewTextHandler(w, &tint.Options{Level: level, TimeFormat: time.TimeOnly, NoColor: !render.IsTerminal(w)})), nil
 	}
 	return nil, usageError{fmt.Errorf("--log-format must be text or json, not %q", g.logFormat)}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// terminalWidth is the width of the terminal w writes to; output that is
-// not a terminal gets $COLUMNS, else 100.
-func terminalWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok && isTerminal(w) {
-		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col >= 40 {
-			return int(ws.Col)
-		}
-	}
-	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= 40 {
-		return n
-	}
-	return 100
 }
 
 // version returns the module version and VCS revision the binary was

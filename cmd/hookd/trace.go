@@ -2,10 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/render"
 	"os"
 	"slices"
 	"strings"
@@ -13,9 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon"
-	"github.com/hookd-dev/hookd/hooks"
-	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/trace"
 )
 
@@ -60,33 +58,36 @@ gate.`,
 				name, req, _ = strings.Cut(args[0], "#")
 			}
 			out := cmd.OutOrStdout()
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
 			if format == "json" {
 				// The daemon's reply is printed as it came: a big report is
 				// not decoded only to be encoded again.
-				if c, _, err := g.client(); err == nil {
-					raw, err := c.TraceJSON(cmd.Context(), name, req)
-					if err == nil {
-						var buf bytes.Buffer
-						if err := json.Indent(&buf, raw, "", "  "); err != nil {
-							return err
-						}
-						buf.WriteByte('\n')
-						_, err = out.Write(buf.Bytes())
-						return err
-					}
-					if !errors.Is(err, ipc.ErrNotRunning) {
-						return err
-					}
+				raw, err := b.TraceJSON(cmd.Context(), name, req)
+				if err != nil {
+					return err
 				}
+				var problems struct{ Problems []string }
+				if err := json.Unmarshal(raw, &problems); err != nil {
+					return err
+				}
+				g.traceProblems(&trace.Report{Problems: problems.Problems})
+				var buf bytes.Buffer
+				if err := json.Indent(&buf, raw, "", "  "); err != nil {
+					return err
+				}
+				buf.WriteByte('\n')
+				_, err = out.Write(buf.Bytes())
+				return err
 			}
-			rep, err := g.trace(cmd.Context(), name, req)
+			rep, err := b.Trace(cmd.Context(), name, req)
 			if err != nil {
 				return err
 			}
 			g.traceProblems(rep)
 			switch format {
-			case "json":
-				return printJSON(out, rep)
 			case "md":
 				return trace.Markdown(out, rep)
 			case "html":
@@ -96,7 +97,7 @@ gate.`,
 				}
 				return trace.HTML(out, rep, trace.HTMLOptions{Title: title, LinkBase: linkBase})
 			}
-			return trace.Text(out, rep, isTerminal(out) && os.Getenv("NO_COLOR") == "", terminalWidth(out))
+			return trace.Text(out, rep, render.IsTerminal(out) && os.Getenv("NO_COLOR") == "", render.Width(out))
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, md or html")
@@ -130,7 +131,11 @@ not.`,
 			if len(args) == 1 {
 				name = args[0]
 			}
-			rep, err := g.trace(cmd.Context(), name, "")
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
+			rep, err := b.Trace(cmd.Context(), name, "")
 			if err != nil {
 				return err
 			}
@@ -141,7 +146,7 @@ not.`,
 				if failing == nil {
 					failing = []trace.Finding{}
 				}
-				if err := printJSON(out, failing); err != nil {
+				if err := render.JSON(out, failing); err != nil {
 					return err
 				}
 			} else {
@@ -193,7 +198,7 @@ is suspect again.`,
 			for _, a := range args {
 				t := trace.ParseTarget(a)
 				if !t.OfReq {
-					rel, err := repoRelative(root, t.File)
+					rel, err := backend.RepoRelative(root, t.File)
 					if err != nil {
 						return usageError{err}
 					}
@@ -201,7 +206,11 @@ is suspect again.`,
 				}
 				targets = append(targets, t)
 			}
-			rep, err := g.trace(cmd.Context(), "", "")
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
+			rep, err := b.Trace(cmd.Context(), "", "")
 			if err != nil {
 				return err
 			}
@@ -235,23 +244,6 @@ is suspect again.`,
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "review every suspect and stale link")
 	return cmd
-}
-
-// trace asks the running daemon for the report, or builds it in process:
-// one engine either way (trace.Build over the index).
-func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, error) {
-	if c, _, err := g.client(); err == nil {
-		rep, err := c.Trace(ctx, name, req)
-		if err == nil || !errors.Is(err, ipc.ErrNotRunning) {
-			return rep, err
-		}
-	}
-	repo, opts, err := g.locate()
-	if err != nil {
-		return nil, err
-	}
-	cfg, _ := hooks.Load(opts)
-	return daemon.BuildTrace(ctx, repo.Root, cfg, hooks.TracePolicy(opts), name, req)
 }
 
 func (g *globals) traceProblems(rep *trace.Report) {

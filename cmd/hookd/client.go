@@ -249,30 +249,17 @@ kept in your state directory, never in the repository.`,
 			if err != nil {
 				return err
 			}
-			cfg, _ := hooks.Load(opts)
-			// The files and their guards as one read sees them: a file
-			// swapped after this read is not trusted.
-			all := opts
-			all.TrustAll = true
-			trusted, _ := hooks.Load(all)
-			files := hooks.CommittedFiles(trusted, repo.Root)
+			files, released, err := hooks.TrustNow(opts)
 			out := cmd.OutOrStdout()
-			if len(files) == 0 {
+			switch {
+			case err != nil:
+				return err
+			case len(files) == 0:
 				fmt.Fprintln(out, "nothing to trust: no committed hook files")
 				return nil
 			}
-			store := opts.Trust
-			if store.Path == "" {
-				store = hooks.DefaultTrustStore()
-			}
-			// What is recorded is the hash of the bytes just parsed, and the
-			// guards they declare, so that a later change cannot lift one
-			// unseen.
-			if err := store.Trust(repo.Root, files, hooks.GuardsOf(trusted, repo.Root)...); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "trusted %s for %s\n", strings.Join(hooks.SortedKeys(files), ", "), repo.Root)
-			for _, h := range cfg.Held {
+			fmt.Fprintf(out, "trusted %s for %s\n", strings.Join(files, ", "), repo.Root)
+			for _, h := range released {
 				fmt.Fprintf(out, "  %s now applies: %s\n", h.File, strings.Join(h.Tables, ", "))
 			}
 			c, _, err := g.client()

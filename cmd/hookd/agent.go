@@ -2,23 +2,18 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"fmt"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/engine"
-	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/bridge"
 	"github.com/hookd-dev/hookd/internal/selfexe"
-	"github.com/hookd-dev/hookd/ipc"
 )
 
 func newAgentCmd(g *globals) *cobra.Command {
@@ -178,7 +173,7 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			agent, hookEvent := args[0], args[1]
-			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxAgentInput+1))
+			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), backend.MaxAgentInput+1))
 			if err != nil {
 				return err
 			}
@@ -188,27 +183,14 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			if dir := bridge.ProjectDir(agent, os.Getenv); dir != "" && !cmd.Flags().Changed("repo") {
 				g.repo = dir
 			}
-			repo, opts, err := g.locate()
+			opts, err := g.backendOptions()
 			if err != nil {
 				return err
 			}
-			call, err := bridge.Parse(agent, hookEvent, stdin, repo.Root)
-			if len(stdin) > maxAgentInput {
-				err = fmt.Errorf("the %s hook's input is over %d MB", agent, maxAgentInput>>20)
-			}
-			var v bridge.Verdict
-			switch {
-			case err != nil && guarded(opts, call.Kind):
-				// Input hookd cannot read may be a guarded call: refused.
-				v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot read this call (%v), and a blocking hook may guard it: refused", err)}
-			case err != nil:
+			stdout, stderr, code, err := backend.AgentHook(cmd.Context(), opts, agent, hookEvent, stdin)
+			if err != nil {
 				return err
-			case len(call.Unplaced) > 0 && guarded(opts, call.Kind):
-				v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot tell where %s is (it does not resolve), and a blocking hook may guard it: refused; name the file by its path in the repository", strings.Join(call.Unplaced, ", "))}
-			default:
-				v = answerAgent(cmd.Context(), g, call)
 			}
-			stdout, stderr, code := bridge.Answer(agent, call.Kind, v)
 			fmt.Fprint(cmd.OutOrStdout(), stdout)
 			fmt.Fprint(g.stderr, stderr)
 			if code != 0 {
@@ -217,37 +199,4 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			return nil
 		},
 	}
-}
-
-// maxAgentInput bounds what agent-hook reads of an agent's call.
-const maxAgentInput = 16 << 20
-
-// guarded says whether an agent's call of kind may be refused here: what
-// decides whether input hookd cannot read is refused.
-func guarded(opts hooks.LoadOptions, kind event.Kind) bool {
-	return kind != "" && event.Answerable(kind) && mayBlock(opts, kind)
-}
-
-// answerAgent is the verdict of the blocking hooks on call, from the
-// daemon or the same engine in process (decide). An event no blocking hook
-// can answer is only told to the daemon, when one runs. When hookd cannot
-// decide, the call is refused with the reason: a guard that cannot answer
-// must not let the agent through.
-func answerAgent(ctx context.Context, g *globals, call bridge.Call) bridge.Verdict {
-	req := ipc.EmitRequest{Kind: string(call.Kind), Files: call.Files, Agent: &call.Agent}
-	req.Depth, req.Cause = depthFromEnv()
-	if !event.Answerable(call.Kind) {
-		if c, _, err := g.client(); err == nil {
-			_, _ = c.Emit(ctx, req) // no daemon: nobody to tell
-		}
-		return bridge.Verdict{}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	v, err := g.decide(ctx, req)
-	if err != nil {
-		return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not decide (%v); it refuses until that is fixed", err)}
-	}
-	reason, context := engine.Explain(v)
-	return bridge.Verdict{Deny: !v.OK, Reason: reason, Context: context}
 }

@@ -3,15 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/hookd-dev/hookd/internal/render"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks/gitshim"
 	"github.com/hookd-dev/hookd/internal/selfexe"
-	"github.com/hookd-dev/hookd/ipc"
 )
 
 func newGitCmd(g *globals) *cobra.Command {
@@ -68,44 +66,18 @@ func (g *globals) gitInstall(out io.Writer, install bool) error {
 	return gitshim.Install(dir, selfexe.Name(), say)
 }
 
-// gitHook is what a shim runs: the verdict of the blocking hooks for the
-// staged files, from the daemon or, when none runs, from the same engine in
-// process. Whatever keeps hookd from deciding rejects the git operation.
+// gitHook is what a shim runs: exit 1 stops git.
 func (g *globals) gitHook(ctx context.Context, name string) error {
-	kind := event.Kind("git." + name)
-	if !event.Known(kind) {
-		return usageError{fmt.Errorf("no hookd event for the git hook %q", name)}
-	}
-	repo, opts, err := g.locate()
+	opts, err := g.backendOptions()
 	if err != nil {
 		return err
 	}
-	// Most commits have no blocking hook to wait for: find out before
-	// asking git for the staged files.
-	if !mayBlock(opts, kind) {
-		return nil
-	}
-	var files []string
-	if kind == event.GitPreCommit {
-		staged, err := gitshim.StagedFiles(ctx, repo.Root)
-		if err != nil {
-			fmt.Fprintf(g.stderr, "hookd: read the staged files: %v\nhookd: the %s is stopped (fail closed); skip hookd once with HOOKD=0\n", err, name)
-			return ExitError{exitFailure}
-		}
-		for _, f := range staged {
-			files = append(files, f.Path)
-		}
-	}
-	depth, cause := depthFromEnv()
-	verdict, err := g.decide(ctx, ipc.EmitRequest{Kind: string(kind), Files: files, Depth: depth, Cause: cause})
-	if err != nil {
-		fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", err, name)
+	ok, err := backend.GitHook(ctx, opts, name, g.stderr)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
 		return ExitError{exitFailure}
 	}
-	render.Verdict(g.stderr, verdict)
-	if verdict.OK {
-		return nil
-	}
-	fmt.Fprintf(g.stderr, "hookd: the %s is stopped by the hooks above; skip hookd once with HOOKD=0\n", name)
-	return ExitError{exitFailure}
+	return nil
 }

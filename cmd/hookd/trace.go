@@ -10,7 +10,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -215,30 +214,18 @@ is suspect again.`,
 				return err
 			}
 			g.traceProblems(rep)
-			if !rep.History {
-				return errors.New("not a git repository: nothing is suspect or stale to review")
+			done, err := trace.Record(cmd.Context(), root, rep, targets, all)
+			if err != nil {
+				return err
 			}
-			rs, probs := trace.LoadReviews(root)
-			if len(probs) > 0 {
-				return fmt.Errorf("%v; fix %s before adding to it", probs[0], trace.ReviewsFile)
+			for _, f := range done {
+				fmt.Fprintf(cmd.OutOrStdout(), "reviewed %s:%d (%s, cites %s#%s)\n", f.File, f.Line, f.Kind, f.Spec, f.Requirement)
 			}
-			by := trace.Reviewer(cmd.Context(), root)
-			today := time.Now().Format("2006-01-02")
-			n := 0
-			out := cmd.OutOrStdout()
-			for _, f := range trace.ToReview(rep, targets, all) {
-				rs.Add(trace.Review{Spec: f.Spec, ID: f.Requirement, File: f.File, Fingerprint: f.Fingerprint, By: by, At: today})
-				fmt.Fprintf(out, "reviewed %s:%d (%s, cites %s#%s)\n", f.File, f.Line, f.Kind, f.Spec, f.Requirement)
-				n++
-			}
-			if n == 0 {
+			if len(done) == 0 {
 				fmt.Fprintln(g.stderr, "nothing suspect or stale there: nothing to review")
 				return ExitError{exitFailure}
 			}
-			if err := rs.Save(root); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stderr, "%s recorded in %s: commit it\n", plural(n, "review", "reviews"), trace.ReviewsFile)
+			fmt.Fprintf(g.stderr, "%s recorded in %s: commit it\n", plural(len(done), "review", "reviews"), trace.ReviewsFile)
 			return nil
 		},
 	}

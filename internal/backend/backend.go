@@ -9,6 +9,7 @@
 package backend
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -88,6 +89,8 @@ type Options struct {
 	// steered by a clone's README must not start hookd there and run the
 	// user's own hooks on the clone's files.
 	ForAgent bool
+	// PingTimeout bounds the question that chooses (0: pingTimeout).
+	PingTimeout time.Duration
 }
 
 // pingTimeout bounds the question that chooses: a daemon that does not
@@ -100,7 +103,7 @@ const pingTimeout = 5 * time.Second
 // daemon that is there and does not answer is an error, never a silent
 // fallback: two engines must not run the same hooks.
 func Choose(ctx context.Context, opts Options) (Backend, error) {
-	pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	pctx, cancel := context.WithTimeout(ctx, cmp.Or(opts.PingTimeout, pingTimeout))
 	defer cancel()
 	_, err := opts.Client.Status(pctx)
 	switch {

@@ -3,16 +3,15 @@ package main
 import (
 	"cmp"
 	"fmt"
-	"github.com/hookd-dev/hookd/internal/backend"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/hooks/bridge"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/selfexe"
 )
 
@@ -87,46 +86,13 @@ twice changes nothing; uninstall removes exactly what it added.`,
 	return cmd
 }
 
-// eachAgent runs do for the agents named (all when none or "all"), and
-// says what it did.
+// eachAgent runs do for the agents named on the command line.
 func eachAgent(g *globals, cmd *cobra.Command, args []string, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
 	repo, _, err := g.locate()
 	if err != nil {
 		return err
 	}
-	var agents []string
-	switch {
-	case len(args) == 1 && args[0] == "all":
-		agents = bridge.Agents()
-	case len(args) == 1:
-		agents = []string{args[0]}
-	default:
-		// The agents this machine has: no settings file for a CLI that
-		// is not installed.
-		for _, a := range bridge.Agents() {
-			if _, err := exec.LookPath(bridge.Program(a)); err == nil {
-				agents = append(agents, a)
-			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "skipped %s: not on PATH (name it to install anyway)\n", a)
-			}
-		}
-	}
-	for _, agent := range agents {
-		keep := filepath.Join(repo.StateDir, "agents", agent+".settings.before")
-		if err := os.MkdirAll(filepath.Dir(keep), 0o700); err != nil {
-			return err
-		}
-		file, changed, err := do(repo.Root, agent, keep)
-		if err != nil {
-			return err
-		}
-		if changed {
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s (%s)\n", did, agent, file)
-		} else {
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s (%s): nothing changed\n", didNot, agent, file)
-		}
-	}
-	return nil
+	return bridge.Each(cmd.OutOrStdout(), repo.Root, repo.StateDir, strings.Join(args, ""), do, did, didNot)
 }
 
 func newForgetCmd(g *globals) *cobra.Command {

@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hookd-dev/hookd/internal/backend"
-	"github.com/hookd-dev/hookd/internal/render"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/render"
 	"github.com/hookd-dev/hookd/ipc"
 )
 

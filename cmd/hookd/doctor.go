@@ -1,10 +1,10 @@
 package main
 
 import (
-	"github.com/hookd-dev/hookd/internal/render"
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/doctor"
+	"github.com/hookd-dev/hookd/internal/render"
 )
 
 func newDoctorCmd(g *globals) *cobra.Command {

@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/hookd-dev/hookd/internal/backend"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/hooks/gitshim"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/selfexe"
 )
 

@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"github.com/hookd-dev/hookd/internal/backend"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/ipc/mcpserver"
 )
 

@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hookd-dev/hookd/internal/backend"
-	"github.com/hookd-dev/hookd/internal/render"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -21,7 +18,10 @@ import (
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/human"
+	"github.com/hookd-dev/hookd/internal/render"
+	"github.com/hookd-dev/hookd/internal/selfexe"
 )
 
 // Exit codes, documented in `hookd --help`.
@@ -179,27 +179,9 @@ func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, usageError{fmt.Errorf("--log-format must be text or json, not %q", g.logFormat)}
 }
 
-// version returns the module version and VCS revision the binary was
-// built from.
-func version() (ver, commit string) {
-	ver, commit = "devel", "unknown"
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return
-	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
-		ver = v
-	}
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" {
-			commit = s.Value
-		}
-		if s.Key == "vcs.modified" && s.Value == "true" {
-			commit += "+dirty"
-		}
-	}
-	return
-}
+// version is the module version and VCS revision the binary was built
+// from.
+func version() (ver, commit string) { return selfexe.Version() }
 
 // plural and clip are internal/human's, by the names this package has
 // always used.

@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/hookd-dev/hookd/internal/backend"
-	"github.com/hookd-dev/hookd/internal/render"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/render"
 	"github.com/hookd-dev/hookd/spec"
 )
 

@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/hookd-dev/hookd/internal/backend"
-	"github.com/hookd-dev/hookd/internal/render"
 	"os"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/render"
 	"github.com/hookd-dev/hookd/trace"
 )
 

@@ -6,6 +6,11 @@
 // in-process one ([Local]). Callers never test for ipc.ErrNotRunning to
 // pick a fallback of their own, so the answer to a question does not
 // depend on which command asked it.
+//
+// It also owns what surrounds that choice: starting and stopping the
+// background daemon ([Start], [Stop]), and the answers of the git shims
+// and the agents' session hooks ([GitHook], [AgentHook]), which must
+// refuse when neither side can decide.
 package backend
 
 import (

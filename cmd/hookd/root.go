@@ -183,10 +183,8 @@ func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 // from.
 func version() (ver, commit string) { return selfexe.Version() }
 
-// plural and clip are internal/human's, by the names this package has
-// always used.
+// plural is internal/human's, by the name this package has always used.
 func plural(n int, one, many string) string { return human.Plural(n, one, many) }
-func clip(s string, n int) string           { return human.Clip(s, n) }
 
 // gitLines runs git in dir and returns its output lines.
 func gitLines(dir string, args ...string) ([]string, error) {

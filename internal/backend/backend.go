@@ -14,6 +14,7 @@
 package backend
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -225,6 +226,12 @@ func loadFull(opts Options) (*hooks.Config, hooks.Problems) { return hooks.Load(
 
 func policy(opts Options) trace.Policy { return hooks.TracePolicy(opts.Config) }
 
-// marshal is JSON as the daemon sends it, so a caller indents either the
-// same way.
-func marshal(v any) (json.RawMessage, error) { return json.Marshal(v) }
+// marshal is JSON as the daemon sends it (HTML not escaped: "a > b" stays
+// readable), so a caller prints either side's the same way.
+func marshal(v any) (json.RawMessage, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return bytes.TrimRight(b.Bytes(), "\n"), err
+}

@@ -193,3 +193,11 @@ func TestSpecArg(t *testing.T) {
 		t.Fatalf("Spec of a non-spec file: %v, want an ArgError", err)
 	}
 }
+
+// The in-process trace's JSON is the daemon's: HTML is not escaped.
+func TestMarshalAsTheDaemon(t *testing.T) {
+	raw, err := marshal(map[string]string{"a": "x > y & z"})
+	if err != nil || string(raw) != `{"a":"x > y & z"}` {
+		t.Errorf("marshal = %s, %v", raw, err)
+	}
+}

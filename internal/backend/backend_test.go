@@ -201,3 +201,21 @@ func TestMarshalAsTheDaemon(t *testing.T) {
 		t.Errorf("marshal = %s, %v", raw, err)
 	}
 }
+
+// explain runs nothing and needs no daemon; an unknown kind or a path
+// outside the work tree is the caller's mistake.
+func TestExplain(t *testing.T) {
+	opts := testOptions(t)
+	var warn bytes.Buffer
+	xs, cfg, err := Explain(context.Background(), opts, "hook.manual", nil, &warn)
+	if err != nil || len(xs) != 1 || xs[0].Hook != "greet" || cfg.Hook("greet") == nil {
+		t.Fatalf("Explain: %+v, %v", xs, err)
+	}
+	var arg ArgError
+	if _, _, err := Explain(context.Background(), opts, "file.changed", nil, &warn); !errors.As(err, &arg) {
+		t.Errorf("unknown kind: %v", err)
+	}
+	if _, _, err := Explain(context.Background(), opts, "file.saved", []string{"/elsewhere/x"}, &warn); !errors.As(err, &arg) {
+		t.Errorf("a file outside: %v", err)
+	}
+}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
+	"github.com/hookd-dev/hookd/daemon/logfile"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -51,4 +54,56 @@ func Serve(ctx context.Context, opts Options, ready func(string)) error {
 		}
 	}()
 	return d.Run(ctx)
+}
+
+// Foreground is how `hookd run` is set up around Serve.
+type Foreground struct {
+	// LogFile, when set, is where the log goes, rotated
+	// (logfile.DefaultMaxSize, logfile.DefaultKeep); else Stderr.
+	LogFile   string
+	Stderr    io.Writer
+	LogFormat string
+	Verbose   bool
+	// CPUProfile, when set, is a new file for a CPU profile of the run.
+	CPUProfile string
+	// ReadyFD, when above 0, is told how starting went (see Serve), for
+	// `hookd start`, which waits on it.
+	ReadyFD int
+}
+
+// ServeForeground sets up the log, the profile and the ready pipe as f
+// says, then Serves. opts.Log is made here. A bad f.LogFormat is
+// logfile.ErrFormat.
+func ServeForeground(ctx context.Context, opts Options, f Foreground) error {
+	if f.CPUProfile != "" {
+		out, err := os.OpenFile(f.CPUProfile, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	w := f.Stderr
+	if f.LogFile != "" {
+		lf, err := logfile.Open(f.LogFile, logfile.DefaultMaxSize, logfile.DefaultKeep)
+		if err != nil {
+			return err
+		}
+		defer lf.Close()
+		w = lf
+	}
+	log, err := logfile.Logger(w, f.LogFormat, f.Verbose)
+	if err != nil {
+		return err
+	}
+	opts.Log = log
+	ready := func(string) {}
+	if f.ReadyFD > 0 {
+		pipe := os.NewFile(uintptr(f.ReadyFD), "ready")
+		ready = func(msg string) { fmt.Fprintln(pipe, msg); pipe.Close() }
+	}
+	return Serve(ctx, opts, ready)
 }

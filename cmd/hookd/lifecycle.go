@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"os"
-	"runtime/pprof"
 	"strconv"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -37,41 +35,18 @@ run. Hooks from the repository's committed files stay paused until you run
   hookd run --config bench.toml -v`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cpuProfile != "" {
-				f, err := os.OpenFile(cpuProfile, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
-			var w io.Writer = cmd.ErrOrStderr()
-			if logPath != "" {
-				f, err := logfile.Open(logPath, logfile.DefaultMaxSize, logfile.DefaultKeep)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				w = f
-			}
-			log, err := g.logger(w)
-			if err != nil {
-				return err
-			}
 			repo, cfg, err := g.locate()
 			if err != nil {
 				return err
 			}
-			ready := func(string) {}
-			if readyFD > 0 {
-				f := os.NewFile(uintptr(readyFD), "ready")
-				ready = func(msg string) { fmt.Fprintln(f, msg); f.Close() }
-			}
 			v, _ := version()
-			return daemon.Serve(cmd.Context(), daemon.Options{Repo: repo, Config: cfg, Log: log, Version: v}, ready)
+			err = daemon.ServeForeground(cmd.Context(), daemon.Options{Repo: repo, Config: cfg, Version: v}, daemon.Foreground{
+				LogFile: logPath, Stderr: cmd.ErrOrStderr(), LogFormat: g.logFormat, Verbose: g.verbose, CPUProfile: cpuProfile, ReadyFD: readyFD,
+			})
+			if errors.Is(err, logfile.ErrFormat) {
+				return usageError{err}
+			}
+			return err
 		},
 	}
 	cmd.Flags().IntVar(&readyFD, "ready-fd", 0, "write \"ok\" to this file descriptor once watching (used by hookd start)")

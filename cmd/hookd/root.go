@@ -5,14 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
-	"github.com/lmittmann/tint"
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon"
@@ -20,7 +17,6 @@ import (
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/human"
-	"github.com/hookd-dev/hookd/internal/render"
 	"github.com/hookd-dev/hookd/internal/selfexe"
 )
 
@@ -163,20 +159,6 @@ func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
 		opts.Explicit = abs
 	}
 	return repo, opts, nil
-}
-
-func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
-	level := slog.LevelInfo
-	if g.verbose {
-		level = slog.LevelDebug
-	}
-	switch g.logFormat {
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
-	case "text":
-		return slog.New(tint.NewTextHandler(w, &tint.Options{Level: level, TimeFormat: time.TimeOnly, NoColor: !render.IsTerminal(w)})), nil
-	}
-	return nil, usageError{fmt.Errorf("--log-format must be text or json, not %q", g.logFormat)}
 }
 
 // version is the module version and VCS revision the binary was built

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -68,17 +66,8 @@ gate.`,
 				if err != nil {
 					return err
 				}
-				var problems struct{ Problems []string }
-				if err := json.Unmarshal(raw, &problems); err != nil {
-					return err
-				}
-				g.traceProblems(&trace.Report{Problems: problems.Problems})
-				var buf bytes.Buffer
-				if err := json.Indent(&buf, raw, "", "  "); err != nil {
-					return err
-				}
-				buf.WriteByte('\n')
-				_, err = out.Write(buf.Bytes())
+				problems, err := render.TraceJSON(out, raw)
+				g.traceProblems(&trace.Report{Problems: problems})
 				return err
 			}
 			rep, err := b.Trace(cmd.Context(), name, req)
@@ -139,29 +128,11 @@ not.`,
 				return err
 			}
 			g.traceProblems(rep)
-			out := cmd.OutOrStdout()
-			failing := rep.Failing()
-			if asJSON {
-				if failing == nil {
-					failing = []trace.Finding{}
-				}
-				if err := render.JSON(out, failing); err != nil {
-					return err
-				}
-			} else {
-				trace.WriteFindings(out, failing)
-			}
-			if os.Getenv("GITHUB_ACTIONS") == "true" {
-				trace.Annotate(out, rep)
-			}
-			others := len(rep.Findings) - len(failing)
-			if len(failing) > 0 {
-				fmt.Fprintf(g.stderr, "trace check: %s the policy fails on (fail_on = [%s]), %d other; %d of %d requirements covered\n",
-					plural(len(failing), "finding", "findings"), strings.Join(rep.Policy.FailOn, ", "), others, rep.Summary.Covered, rep.Summary.Requirements)
+			ok, err := render.TraceCheck(cmd.OutOrStdout(), g.stderr, rep, asJSON, os.Getenv("GITHUB_ACTIONS") == "true")
+			if err == nil && !ok {
 				return ExitError{exitFailure}
 			}
-			fmt.Fprintf(g.stderr, "trace check: ok (%d of %d requirements covered; %d findings the policy does not fail on)\n", rep.Summary.Covered, rep.Summary.Requirements, others)
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the failing findings as JSON")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/trace"
 )
 
 func TestWrap(t *testing.T) {
@@ -97,5 +98,31 @@ func TestSpecDiffsNone(t *testing.T) {
 		if !strings.Contains(b.String(), c.want) {
 			t.Errorf("%+v: %q", c, b.String())
 		}
+	}
+}
+
+func TestTraceJSON(t *testing.T) {
+	var b bytes.Buffer
+	problems, err := TraceJSON(&b, []byte(`{"problems":["hookd.reviews:3: bad"],"findings":[]}`))
+	if err != nil || len(problems) != 1 || b.String() != "{\n  \"problems\": [\n    \"hookd.reviews:3: bad\"\n  ],\n  \"findings\": []\n}\n" {
+		t.Errorf("TraceJSON: %q, %v, %v", b.String(), problems, err)
+	}
+}
+
+// The check fails only on what the policy names, and says so on the
+// summary's stream.
+func TestTraceCheck(t *testing.T) {
+	rep := &trace.Report{Findings: []trace.Finding{{Kind: trace.Dangling, File: "a.go", Line: 3, Message: "no 9.9", Fails: true}, {Kind: trace.Uncovered}}}
+	rep.Policy.FailOn = []string{"dangling"}
+	var out, sum bytes.Buffer
+	ok, err := TraceCheck(&out, &sum, rep, false, false)
+	if ok || err != nil || !strings.HasPrefix(out.String(), "a.go:3: dangling: no 9.9") || !strings.Contains(sum.String(), "1 finding the policy fails on") {
+		t.Errorf("TraceCheck: %v %v\n%s\n%s", ok, err, out.String(), sum.String())
+	}
+	out.Reset()
+	sum.Reset()
+	rep.Findings = rep.Findings[1:]
+	if ok, err := TraceCheck(&out, &sum, rep, true, false); !ok || err != nil || out.String() != "[]\n" || !strings.HasPrefix(sum.String(), "trace check: ok") {
+		t.Errorf("passing: %v %v %q %q", ok, err, out.String(), sum.String())
 	}
 }

@@ -42,28 +42,16 @@ sees them in HEAD's reflog, however they were made.`,
 	return cmd
 }
 
-func (g *globals) hooksDir() (string, error) {
-	repo, _, err := g.locate()
-	if err != nil {
-		return "", err
-	}
-	return gitshim.Dir(context.Background(), repo.Root)
-}
-
 func (g *globals) gitInstall(out io.Writer, install bool) error {
-	dir, err := g.hooksDir()
+	repo, _, err := g.locate()
 	if err != nil {
 		return err
 	}
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 	if !install {
-		return gitshim.Uninstall(dir, say)
+		return gitshim.UninstallRepo(context.Background(), repo.Root, say)
 	}
-	repo, _, _ := g.locate()
-	if hp, _ := gitLines(repo.Root, "config", "--get", "core.hooksPath"); len(hp) > 0 {
-		say("note: core.hooksPath is %s (set by husky or another tool?); the shims go there, next to its hooks", hp[0])
-	}
-	return gitshim.Install(dir, selfexe.Name(), say)
+	return gitshim.InstallRepo(context.Background(), repo.Root, selfexe.Name(), say)
 }
 
 // gitHook is what a shim runs: exit 1 stops git.

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon"
-	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/human"
@@ -167,8 +166,3 @@ func version() (ver, commit string) { return selfexe.Version() }
 
 // plural is internal/human's, by the name this package has always used.
 func plural(n int, one, many string) string { return human.Plural(n, one, many) }
-
-// gitLines runs git in dir and returns its output lines.
-func gitLines(dir string, args ...string) ([]string, error) {
-	return gitcmd.Lines(context.Background(), dir, args...)
-}

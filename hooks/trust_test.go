@@ -315,3 +315,24 @@ func TestTrustStoreWithoutTreesIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// hookd trust trusts the committed files as read, and says what they held
+// back; a tree without committed hook files has nothing to trust.
+func TestTrustNow(t *testing.T) {
+	root, gitDir := gitRepo(t, map[string]string{"hookd.toml": "[defaults]\nmax_runs = 2\n[[hook]]\nname = \"a\"\non = \"hook.manual\"\nrun = \"true\"\n"})
+	opts := hooks.LoadOptions{Root: root, GitDir: gitDir, Trust: hooks.TrustStore{Path: filepath.Join(t.TempDir(), "trust.json")}}
+	files, released, err := hooks.TrustNow(opts)
+	if err != nil || len(files) != 1 || files[0] != "hookd.toml" {
+		t.Fatalf("TrustNow: %v, %v", files, err)
+	}
+	if len(released) != 1 || released[0].File != "hookd.toml" {
+		t.Errorf("released %+v, want hookd.toml's tables", released)
+	}
+	if cfg, _ := hooks.Load(opts); len(cfg.Hooks) != 1 || cfg.Hooks[0].Disabled != "" {
+		t.Errorf("after trusting, the hook is still held: %+v", cfg.Hooks)
+	}
+	empty := t.TempDir()
+	if files, _, err := hooks.TrustNow(hooks.LoadOptions{Root: empty, Trust: opts.Trust}); err != nil || len(files) != 0 {
+		t.Errorf("nothing to trust: %v, %v", files, err)
+	}
+}

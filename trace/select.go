@@ -2,12 +2,14 @@ package trace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/user"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/spec"
@@ -77,4 +79,28 @@ func WriteFindings(w io.Writer, fs []Finding) {
 	for _, f := range fs {
 		fmt.Fprintf(w, "%s:%d: %s: %s\n", f.File, f.Line, f.Kind, f.Message)
 	}
+}
+
+// Record records in hookd.reviews, at root, that the suspect and stale
+// findings of rep the targets name (all of them when all) were checked,
+// by whoever git says is reviewing, today. It returns what it recorded;
+// nothing is written when that is nothing. A reviews file that cannot be
+// read whole is not added to: it is fixed first.
+func Record(ctx context.Context, root string, rep *Report, targets []Target, all bool) ([]Finding, error) {
+	if !rep.History {
+		return nil, errors.New("not a git repository: nothing is suspect or stale to review")
+	}
+	rs, probs := LoadReviews(root)
+	if len(probs) > 0 {
+		return nil, fmt.Errorf("%v; fix %s before adding to it", probs[0], ReviewsFile)
+	}
+	found := ToReview(rep, targets, all)
+	if len(found) == 0 {
+		return nil, nil
+	}
+	by, today := Reviewer(ctx, root), time.Now().Format("2006-01-02")
+	for _, f := range found {
+		rs.Add(Review{Spec: f.Spec, ID: f.Requirement, File: f.File, Fingerprint: f.Fingerprint, By: by, At: today})
+	}
+	return found, rs.Save(root)
 }

@@ -56,3 +56,10 @@ func TestToReview(t *testing.T) {
 		t.Errorf("%q", b.String())
 	}
 }
+
+// Outside git nothing is suspect or stale, so there is nothing to record.
+func TestRecordOutsideGit(t *testing.T) {
+	if _, err := Record(t.Context(), t.TempDir(), &Report{}, nil, true); err == nil {
+		t.Error("a review was recorded outside git")
+	}
+}

@@ -2,27 +2,17 @@ package main
 
 import (
 	"cmp"
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon"
-	"github.com/hookd-dev/hookd/daemon/journal"
-	"github.com/hookd-dev/hookd/engine"
-	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/bridge"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/selfexe"
-	"github.com/hookd-dev/hookd/ipc"
 )
 
 func newAgentCmd(g *globals) *cobra.Command {
@@ -96,46 +86,13 @@ twice changes nothing; uninstall removes exactly what it added.`,
 	return cmd
 }
 
-// eachAgent runs do for the agents named (all when none or "all"), and
-// says what it did.
+// eachAgent runs do for the agents named on the command line.
 func eachAgent(g *globals, cmd *cobra.Command, args []string, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
 	repo, _, err := g.locate()
 	if err != nil {
 		return err
 	}
-	var agents []string
-	switch {
-	case len(args) == 1 && args[0] == "all":
-		agents = bridge.Agents()
-	case len(args) == 1:
-		agents = []string{args[0]}
-	default:
-		// The agents this machine has: no settings file for a CLI that
-		// is not installed.
-		for _, a := range bridge.Agents() {
-			if _, err := exec.LookPath(bridge.Program(a)); err == nil {
-				agents = append(agents, a)
-			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "skipped %s: not on PATH (name it to install anyway)\n", a)
-			}
-		}
-	}
-	for _, agent := range agents {
-		keep := filepath.Join(repo.StateDir, "agents", agent+".settings.before")
-		if err := os.MkdirAll(filepath.Dir(keep), 0o700); err != nil {
-			return err
-		}
-		file, changed, err := do(repo.Root, agent, keep)
-		if err != nil {
-			return err
-		}
-		if changed {
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s (%s)\n", did, agent, file)
-		} else {
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s (%s): nothing changed\n", didNot, agent, file)
-		}
-	}
-	return nil
+	return bridge.Each(cmd.OutOrStdout(), repo.Root, repo.StateDir, strings.Join(args, ""), do, did, didNot)
 }
 
 func newForgetCmd(g *globals) *cobra.Command {
@@ -149,14 +106,11 @@ journal on disk.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			hook := args[0]
-			c, repo, err := g.client()
+			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
 			}
-			session, err := c.ForgetSession(cmd.Context(), hook)
-			if errors.Is(err, ipc.ErrNotRunning) {
-				session, err = forgetOffline(cmd, filepath.Join(repo.StateDir, "journal.db"), hook)
-			}
+			session, err := b.ForgetSession(cmd.Context(), hook)
 			if err != nil {
 				return err
 			}
@@ -169,19 +123,6 @@ journal on disk.`,
 			return nil
 		},
 	}
-}
-
-// forgetOffline forgets in the journal on disk, which no daemon has open.
-func forgetOffline(cmd *cobra.Command, path, hook string) (string, error) {
-	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		return "", nil // hookd has not run here: there is no session
-	}
-	j, err := journal.Open(path, nil)
-	if err != nil {
-		return "", err
-	}
-	defer j.Close()
-	return j.ForgetSession(cmd.Context(), hook)
 }
 
 func newAgentHookCmd(g *globals) *cobra.Command {
@@ -198,7 +139,7 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			agent, hookEvent := args[0], args[1]
-			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxAgentInput+1))
+			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), backend.MaxAgentInput+1))
 			if err != nil {
 				return err
 			}
@@ -208,27 +149,14 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			if dir := bridge.ProjectDir(agent, os.Getenv); dir != "" && !cmd.Flags().Changed("repo") {
 				g.repo = dir
 			}
-			repo, opts, err := g.locate()
+			opts, err := g.backendOptions()
 			if err != nil {
 				return err
 			}
-			call, err := bridge.Parse(agent, hookEvent, stdin, repo.Root)
-			if len(stdin) > maxAgentInput {
-				err = fmt.Errorf("the %s hook's input is over %d MB", agent, maxAgentInput>>20)
-			}
-			var v bridge.Verdict
-			switch {
-			case err != nil && guarded(opts, call.Kind):
-				// Input hookd cannot read may be a guarded call: refused.
-				v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot read this call (%v), and a blocking hook may guard it: refused", err)}
-			case err != nil:
+			stdout, stderr, code, err := backend.AgentHook(cmd.Context(), opts, agent, hookEvent, stdin)
+			if err != nil {
 				return err
-			case len(call.Unplaced) > 0 && guarded(opts, call.Kind):
-				v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot tell where %s is (it does not resolve), and a blocking hook may guard it: refused; name the file by its path in the repository", strings.Join(call.Unplaced, ", "))}
-			default:
-				v = answerAgent(cmd.Context(), g, repo, opts, call)
 			}
-			stdout, stderr, code := bridge.Answer(agent, call.Kind, v)
 			fmt.Fprint(cmd.OutOrStdout(), stdout)
 			fmt.Fprint(g.stderr, stderr)
 			if code != 0 {
@@ -237,37 +165,4 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			return nil
 		},
 	}
-}
-
-// maxAgentInput bounds what agent-hook reads of an agent's call.
-const maxAgentInput = 16 << 20
-
-// guarded says whether an agent's call of kind may be refused here: what
-// decides whether input hookd cannot read is refused.
-func guarded(opts hooks.LoadOptions, kind event.Kind) bool {
-	return kind != "" && event.Answerable(kind) && mayBlock(opts, kind)
-}
-
-// answerAgent is the verdict of the blocking hooks on call, from the
-// daemon or the same engine in process (decide). An event no blocking hook
-// can answer is only told to the daemon, when one runs. When hookd cannot
-// decide, the call is refused with the reason: a guard that cannot answer
-// must not let the agent through.
-func answerAgent(ctx context.Context, g *globals, repo daemon.Repo, opts hooks.LoadOptions, call bridge.Call) bridge.Verdict {
-	req := ipc.EmitRequest{Kind: string(call.Kind), Files: call.Files, Agent: &call.Agent}
-	req.Depth, req.Cause = depthFromEnv()
-	if !event.Answerable(call.Kind) {
-		if c, _, err := g.client(); err == nil {
-			_, _ = c.Emit(ctx, req) // no daemon: nobody to tell
-		}
-		return bridge.Verdict{}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	v, err := g.decide(ctx, repo, opts, req)
-	if err != nil {
-		return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not decide (%v); it refuses until that is fixed", err)}
-	}
-	reason, context := engine.Explain(v)
-	return bridge.Verdict{Deny: !v.OK, Reason: reason, Context: context}
 }

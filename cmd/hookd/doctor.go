@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/doctor"
+	"github.com/hookd-dev/hookd/internal/render"
 )
 
 func newDoctorCmd(g *globals) *cobra.Command {
@@ -29,7 +30,7 @@ configuration, trust, the daemon and its socket. It exits 1 when a check fails.`
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				if err := printJSON(out, checks); err != nil {
+				if err := render.JSON(out, checks); err != nil {
 					return err
 				}
 			} else {

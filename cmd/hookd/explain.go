@@ -3,17 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon/gitsrc"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
-	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/internal/backend"
 )
 
 func newExplainCmd(g *globals) *cobra.Command {
@@ -36,39 +31,16 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
   hookd explain file.created --file docs/a.md --file docs/b.md --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			kind := event.Kind(args[0])
-			if !event.Known(kind) {
-				return usageError{fmt.Errorf("unknown event kind %q", kind)}
-			}
-			repo, opts, err := g.locate()
+			opts, err := g.backendOptions()
 			if err != nil {
 				return err
 			}
-			cfg, probs := hooks.Load(opts)
-			for _, p := range probs {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s (that hook is left out)\n", p)
+			xs, cfg, err := backend.Explain(cmd.Context(), opts, event.Kind(args[0]), files, cmd.ErrOrStderr())
+			if err != nil {
+				return err
 			}
-			ev := event.Event{Kind: kind, Time: time.Now()}
-			for _, f := range files {
-				rel, err := repoRelative(repo.Root, f)
-				if err != nil {
-					return usageError{err}
-				}
-				var size int64
-				if fi, err := os.Stat(filepath.Join(repo.Root, rel)); err == nil {
-					size = fi.Size()
-				}
-				ev.Files = append(ev.Files, event.NewFile(repo.Root, rel, event.ChangeOf(kind), size))
-			}
-			xs := hooks.Explain(cfg, repo.Root, ev, gitsrc.StateOf(repo.Root))
-			runner.ExplainPrompts(cmd.Context(), repo.Root, cfg, xs, func(hook, msg string) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", hook, msg)
-			})
 			out := cmd.OutOrStdout()
 			if asJSON {
-				if xs == nil {
-					xs = []hooks.Explanation{}
-				}
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(xs)
@@ -86,34 +58,4 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 	cmd.Flags().StringArrayVar(&files, "file", nil, "a file of the event (repeatable), relative to the current directory")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the explanations as JSON")
 	return cmd
-}
-
-// relFiles makes command-line paths repository-relative.
-func relFiles(root string, files []string) ([]string, error) {
-	var out []string
-	for _, f := range files {
-		rel, err := repoRelative(root, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rel)
-	}
-	return out, nil
-}
-
-// repoRelative turns a path given on the command line into a
-// repository-relative one.
-func repoRelative(root, p string) (string, error) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", err
-	}
-	if resolved, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-		abs = filepath.Join(resolved, filepath.Base(abs))
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", fmt.Errorf("%s is outside the repository %s", p, root)
-	}
-	return filepath.ToSlash(rel), nil
 }

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/engine"
-	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/gitshim"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/selfexe"
-	"github.com/hookd-dev/hookd/ipc"
 )
 
 func newGitCmd(g *globals) *cobra.Command {
@@ -47,89 +42,30 @@ sees them in HEAD's reflog, however they were made.`,
 	return cmd
 }
 
-func (g *globals) hooksDir() (string, error) {
-	repo, _, err := g.locate()
-	if err != nil {
-		return "", err
-	}
-	return gitshim.Dir(context.Background(), repo.Root)
-}
-
 func (g *globals) gitInstall(out io.Writer, install bool) error {
-	dir, err := g.hooksDir()
+	repo, _, err := g.locate()
 	if err != nil {
 		return err
 	}
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 	if !install {
-		return gitshim.Uninstall(dir, say)
+		return gitshim.UninstallRepo(context.Background(), repo.Root, say)
 	}
-	repo, _, _ := g.locate()
-	if hp, _ := gitLines(repo.Root, "config", "--get", "core.hooksPath"); len(hp) > 0 {
-		say("note: core.hooksPath is %s (set by husky or another tool?); the shims go there, next to its hooks", hp[0])
-	}
-	return gitshim.Install(dir, selfexe.Name(), say)
+	return gitshim.InstallRepo(context.Background(), repo.Root, selfexe.Name(), say)
 }
 
-// gitHook is what a shim runs: the verdict of the blocking hooks for the
-// staged files, from the daemon or, when none runs, from the same engine in
-// process. Whatever keeps hookd from deciding rejects the git operation.
+// gitHook is what a shim runs: exit 1 stops git.
 func (g *globals) gitHook(ctx context.Context, name string) error {
-	kind := event.Kind("git." + name)
-	if !event.Known(kind) {
-		return usageError{fmt.Errorf("no hookd event for the git hook %q", name)}
-	}
-	repo, opts, err := g.locate()
+	opts, err := g.backendOptions()
 	if err != nil {
 		return err
 	}
-	// Most commits have no blocking hook to wait for: find out before
-	// asking git for the staged files.
-	if cfg, _ := hooks.Load(opts); !engine.MayBlock(cfg, kind) {
-		for _, h := range engine.Untrusted(cfg, event.Event{Kind: kind}) {
-			fmt.Fprintf(g.stderr, "hookd: %s: untrusted; %s\n", h.Name, engine.UntrustedReason)
-		}
-		return nil
-	}
-	var files []string
-	if kind == event.GitPreCommit {
-		staged, err := gitshim.StagedFiles(ctx, repo.Root)
-		if err != nil {
-			fmt.Fprintf(g.stderr, "hookd: read the staged files: %v\nhookd: the %s is stopped (fail closed); skip hookd once with HOOKD=0\n", err, name)
-			return ExitError{exitFailure}
-		}
-		for _, f := range staged {
-			files = append(files, f.Path)
-		}
-	}
-	depth, cause := depthFromEnv()
-	verdict, err := g.decide(ctx, repo, opts, ipc.EmitRequest{Kind: string(kind), Files: files, Depth: depth, Cause: cause})
-	if err != nil {
-		fmt.Fprintf(g.stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", err, name)
+	ok, err := backend.GitHook(ctx, opts, name, g.stderr)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
 		return ExitError{exitFailure}
 	}
-	for _, r := range verdict.Hooks {
-		if r.Status == "ok" || r.Status == "skipped" {
-			continue
-		}
-		what := r.Status
-		if r.Exit > 0 {
-			what = fmt.Sprintf("%s (exit %d)", r.Status, r.Exit)
-		}
-		if r.Reason != "" {
-			what += "; " + r.Reason
-		}
-		fmt.Fprintf(g.stderr, "hookd: %s: %s\n", cmp.Or(r.Hook, "(unnamed)"), what)
-		if out := strings.TrimSpace(r.Output); out != "" {
-			fmt.Fprintln(g.stderr, out)
-		}
-		if r.Error != "" {
-			fmt.Fprintln(g.stderr, r.Error)
-		}
-	}
-	if verdict.OK {
-		return nil
-	}
-	fmt.Fprintf(g.stderr, "hookd: the %s is stopped by the hooks above; skip hookd once with HOOKD=0\n", name)
-	return ExitError{exitFailure}
+	return nil
 }

@@ -1,25 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"os/signal"
-	"path/filepath"
-	"runtime/pprof"
 	"strconv"
-	"strings"
-	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/logfile"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -43,72 +35,18 @@ run. Hooks from the repository's committed files stay paused until you run
   hookd run --config bench.toml -v`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cpuProfile != "" {
-				f, err := os.OpenFile(cpuProfile, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
-			var w io.Writer = cmd.ErrOrStderr()
-			if logPath != "" {
-				f, err := logfile.Open(logPath, logfile.DefaultMaxSize, logfile.DefaultKeep)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				w = f
-			}
-			log, err := g.logger(w)
-			if err != nil {
-				return err
-			}
 			repo, cfg, err := g.locate()
 			if err != nil {
 				return err
 			}
-			ready := func(string) {}
-			if readyFD > 0 {
-				f := os.NewFile(uintptr(readyFD), "ready")
-				ready = func(msg string) { fmt.Fprintln(f, msg); f.Close() }
-			}
-			socket := ipc.SocketPath(repo.Root)
-			ln, err := ipc.Listen(socket)
-			if errors.Is(err, ipc.ErrRunning) {
-				ready("running")
-				return fmt.Errorf("hookd is already running for %s (socket %s)", repo.Root, socket)
-			}
-			if err != nil {
-				ready("error: " + err.Error())
-				return err
-			}
-			if dir, taken := ipc.SharedDirTaken(os.TempDir()); taken && strings.HasPrefix(socket, ipc.PrivateSocketDir()) {
-				ln.Note = "the shared socket directory " + dir + " is not yours (another user made it first); the socket is in your state directory instead"
-			}
 			v, _ := version()
-			d := daemon.New(daemon.Options{Repo: repo, Config: cfg, Log: log, Listener: ln, Version: v})
-			hup := make(chan os.Signal, 1)
-			signal.Notify(hup, syscall.SIGHUP)
-			defer signal.Stop(hup)
-			go func() {
-				readyC := d.Ready()
-				for {
-					select {
-					case <-hup:
-						d.Reload(cmd.Context())
-					case <-readyC:
-						ready("ok")
-						readyC = nil // closed for good: once is enough
-					case <-cmd.Context().Done():
-						return
-					}
-				}
-			}()
-			return d.Run(cmd.Context())
+			err = daemon.ServeForeground(cmd.Context(), daemon.Options{Repo: repo, Config: cfg, Version: v}, daemon.Foreground{
+				LogFile: logPath, Stderr: cmd.ErrOrStderr(), LogFormat: g.logFormat, Verbose: g.verbose, CPUProfile: cpuProfile, ReadyFD: readyFD,
+			})
+			if errors.Is(err, logfile.ErrFormat) {
+				return usageError{err}
+			}
+			return err
 		},
 	}
 	cmd.Flags().IntVar(&readyFD, "ready-fd", 0, "write \"ok\" to this file descriptor once watching (used by hookd start)")
@@ -141,81 +79,21 @@ func (g *globals) start(ctx context.Context, quiet bool) error {
 	if err != nil {
 		return err
 	}
-	socket := ipc.SocketPath(repo.Root)
-	if ipc.LockHeld(socket) {
-		if !quiet {
-			fmt.Fprintf(g.stdout, "hookd is already running for %s\n", repo.Root)
-		}
-		return nil
-	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(repo.StateDir, 0o700); err != nil {
-		return fmt.Errorf("create state directory: %w", err)
-	}
-	// The log rotates (the daemon writes it itself); hookd.out takes what
-	// is not a log line, such as a crash's stack, and starts afresh each
-	// time.
-	logPath := filepath.Join(repo.StateDir, "hookd.log")
-	outFile, err := os.OpenFile(filepath.Join(repo.StateDir, "hookd.out"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return fmt.Errorf("open the daemon's output file: %w", err)
-	}
-	defer outFile.Close()
-	r, w, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	args := []string{"run", "--repo", repo.Root, "--log-format", g.logFormat, "--ready-fd", "3", "--log-file", logPath}
+	l := backend.Launch{Repo: repo, Self: self, Args: []string{"--log-format", g.logFormat}}
 	if g.config != "" {
-		args = append(args, "--config", g.config)
+		l.Args = append(l.Args, "--config", g.config)
 	}
 	if g.verbose {
-		args = append(args, "-v")
+		l.Args = append(l.Args, "-v")
 	}
-	cmd := exec.Command(self, args...)
-	cmd.Dir = repo.Root
-	cmd.Stdout, cmd.Stderr = outFile, outFile
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // outlive this terminal
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		return fmt.Errorf("start daemon: %w", err)
+	if !quiet {
+		l.Out = g.stdout
 	}
-	w.Close()
-	go cmd.Wait() // reap it if it dies early; a detached daemon outlives us
-
-	answer := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		answer <- strings.TrimSpace(line)
-	}()
-	select {
-	case msg := <-answer:
-		switch {
-		case msg == "ok":
-			if !quiet {
-				fmt.Fprintf(g.stdout, "hookd started for %s (pid %d, log %s)\n", repo.Root, cmd.Process.Pid, logPath)
-			}
-			return nil
-		case msg == "running":
-			if !quiet {
-				fmt.Fprintf(g.stdout, "hookd is already running for %s\n", repo.Root)
-			}
-			return nil
-		case msg == "":
-			return fmt.Errorf("the daemon exited before it was ready; see %s and hookd.out beside it", logPath)
-		default:
-			return fmt.Errorf("the daemon did not start: %s", strings.TrimPrefix(msg, "error: "))
-		}
-	case <-time.After(60 * time.Second):
-		return fmt.Errorf("the daemon did not become ready within 60s; see %s", logPath)
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return backend.Start(ctx, l)
 }
 
 func newStopCmd(g *globals) *cobra.Command {
@@ -238,25 +116,11 @@ func (g *globals) stop(ctx context.Context, quiet bool) error {
 	if err != nil {
 		return err
 	}
-	err = c.Shutdown(ctx)
-	if errors.Is(err, ipc.ErrNotRunning) {
-		if !quiet {
-			fmt.Fprintf(g.stdout, "hookd is not running for %s\n", repo.Root)
-		}
-		return nil
+	out := g.stdout
+	if quiet {
+		out = nil
 	}
-	if err != nil {
-		return err
-	}
-	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := ipc.WaitUnlocked(wait, c.Socket); err != nil {
-		return fmt.Errorf("the daemon did not stop within 30s: %w", err)
-	}
-	if !quiet {
-		fmt.Fprintf(g.stdout, "hookd stopped for %s\n", repo.Root)
-	}
-	return nil
+	return backend.Stop(ctx, c, repo.Root, out)
 }
 
 func newRestartCmd(g *globals) *cobra.Command {
@@ -281,12 +145,38 @@ func (g *globals) client() (*ipc.Client, daemon.Repo, error) {
 	if err != nil {
 		return nil, daemon.Repo{}, err
 	}
+	return g.clientOf(repo), repo, nil
+}
+
+func (g *globals) clientOf(repo daemon.Repo) *ipc.Client {
 	v, _ := version()
 	c := &ipc.Client{Socket: ipc.SocketPath(repo.Root), Version: v}
 	c.OnVersionMismatch = func(client, daemon string) {
 		fmt.Fprintf(g.stderr, "warning: hookd %s talks to a daemon of version %s; run 'hookd restart'\n", client, daemon)
 	}
-	return c, repo, nil
+	return c
+}
+
+// backendOptions say how this command line reaches the daemon, and how
+// it starts one.
+func (g *globals) backendOptions() (backend.Options, error) {
+	repo, opts, err := g.locate()
+	if err != nil {
+		return backend.Options{}, err
+	}
+	depth, cause := depthFromEnv()
+	return backend.Options{Repo: repo, Config: opts, Client: g.clientOf(repo), Notice: g.stderr,
+		Start: func(ctx context.Context) error { return g.start(ctx, true) }, Depth: depth, Cause: cause}, nil
+}
+
+// backend is what answers this command: the daemon when it runs, the same
+// engine in process otherwise, chosen once.
+func (g *globals) backend(ctx context.Context) (backend.Backend, error) {
+	opts, err := g.backendOptions()
+	if err != nil {
+		return nil, err
+	}
+	return backend.Choose(ctx, opts)
 }
 
 // depthFromEnv carries a chain through nested calls: a hook that runs

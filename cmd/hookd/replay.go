@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookd-dev/hookd/daemon/queue"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/internal/render"
 	"github.com/hookd-dev/hookd/replay"
 )
 
@@ -76,7 +77,7 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 			out := cmd.OutOrStdout()
 			switch {
 			case asJSON:
-				if err := printJSON(out, res); err != nil {
+				if err := render.JSON(out, res); err != nil {
 					return err
 				}
 			case report == "md":

@@ -5,23 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
-	"strconv"
 	"syscall"
-	"time"
 
-	"github.com/lmittmann/tint"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 
 	"github.com/hookd-dev/hookd/daemon"
-	"github.com/hookd-dev/hookd/gitcmd"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/human"
+	"github.com/hookd-dev/hookd/internal/selfexe"
 )
 
 // Exit codes, documented in `hookd --help`.
@@ -77,7 +72,8 @@ type usageError struct{ error }
 
 func isUsage(err error) bool {
 	var u usageError
-	return errors.As(err, &u)
+	var a backend.ArgError
+	return errors.As(err, &u) || errors.As(err, &a)
 }
 
 // usageArgs makes every command's argument check, and the root's check for
@@ -164,71 +160,9 @@ func (g *globals) locate() (daemon.Repo, hooks.LoadOptions, error) {
 	return repo, opts, nil
 }
 
-func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
-	level := slog.LevelInfo
-	if g.verbose {
-		level = slog.LevelDebug
-	}
-	switch g.logFormat {
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
-	case "text":
-		return slog.New(tint.NewTextHandler(w, &tint.Options{Level: level, TimeFormat: time.TimeOnly, NoColor: !isTerminal(w)})), nil
-	}
-	return nil, usageError{fmt.Errorf("--log-format must be text or json, not %q", g.logFormat)}
-}
+// version is the module version and VCS revision the binary was built
+// from.
+func version() (ver, commit string) { return selfexe.Version() }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// terminalWidth is the width of the terminal w writes to; output that is
-// not a terminal gets $COLUMNS, else 100.
-func terminalWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok && isTerminal(w) {
-		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col >= 40 {
-			return int(ws.Col)
-		}
-	}
-	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= 40 {
-		return n
-	}
-	return 100
-}
-
-// version returns the module version and VCS revision the binary was
-// built from.
-func version() (ver, commit string) {
-	ver, commit = "devel", "unknown"
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return
-	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
-		ver = v
-	}
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" {
-			commit = s.Value
-		}
-		if s.Key == "vcs.modified" && s.Value == "true" {
-			commit += "+dirty"
-		}
-	}
-	return
-}
-
-// plural and clip are internal/human's, by the names this package has
-// always used.
+// plural is internal/human's, by the name this package has always used.
 func plural(n int, one, many string) string { return human.Plural(n, one, many) }
-func clip(s string, n int) string           { return human.Clip(s, n) }
-
-// gitLines runs git in dir and returns its output lines.
-func gitLines(dir string, args ...string) ([]string, error) {
-	return gitcmd.Lines(context.Background(), dir, args...)
-}

@@ -40,20 +40,9 @@ its path; 'hookd status' shows the daemon either way.`,
 			say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 			switch args[0] {
 			case "install":
-				if err := unit.Write(); err != nil {
-					return fmt.Errorf("write %s: %w", unit.Path, err)
-				}
-				say("wrote %s", unit.Path)
-				return service.Run(unit.Enable, noEnable, say)
+				return unit.Install(noEnable, say)
 			case "uninstall":
-				if err := service.Run(unit.Disable, noEnable, say); err != nil {
-					return err
-				}
-				if err := os.Remove(unit.Path); err != nil && !os.IsNotExist(err) {
-					return err
-				}
-				say("removed %s", unit.Path)
-				return nil
+				return unit.Uninstall(noEnable, say)
 			}
 			return usageError{fmt.Errorf("service takes install or uninstall, not %q", args[0])}
 		},

@@ -1,19 +1,15 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"github.com/hookd-dev/hookd/gitcmd"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon"
-	"github.com/hookd-dev/hookd/daemon/ignore"
-	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
-	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/render"
 	"github.com/hookd-dev/hookd/spec"
 )
 
@@ -27,28 +23,14 @@ func (g *globals) specConfig() (root string, cfg *hooks.Config, err error) {
 	return repo.Root, cfg, nil
 }
 
-// specFiles lists the documents of every spec of the work tree, as
-// findSpecs finds them.
-func (g *globals) specFiles(root string, cfg *hooks.Config) ([]string, error) {
-	specs, err := g.findSpecs(root, cfg)
+// local is the in-process backend, for what the files answer alone (the
+// specs and their documents): no daemon is asked.
+func (g *globals) local() (*backend.Local, error) {
+	opts, err := g.backendOptions()
 	if err != nil {
 		return nil, err
 	}
-	var files []string
-	for _, s := range specs {
-		files = append(files, s.Files...)
-	}
-	return files, nil
-}
-
-// findSpecs lists the specs of the work tree as the daemon sees it (git's
-// ignore rules applied), nested projects' included.
-func (g *globals) findSpecs(root string, cfg *hooks.Config) ([]spec.Spec, error) {
-	repo, err := daemon.Locate(root)
-	if err != nil {
-		return nil, err
-	}
-	return spec.Find(ignore.Walk(repo.Root, repo.GitDir, cfg.Watch.Ignore).Files, cfg.Specs.Roots), nil
+	return backend.NewLocal(opts), nil
 }
 
 func newSpecCmd(g *globals) *cobra.Command {
@@ -75,17 +57,21 @@ func newSpecListCmd(g *globals) *cobra.Command {
   hookd spec list --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			root, cfg, err := g.specConfig()
+			_, cfg, err := g.specConfig()
 			if err != nil {
 				return err
 			}
-			specs, err := g.findSpecs(root, cfg)
+			l, err := g.local()
+			if err != nil {
+				return err
+			}
+			specs, err := l.Specs(cmd.Context())
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				return printJSON(out, specs)
+				return render.JSON(out, specs)
 			}
 			if len(specs) == 0 {
 				fmt.Fprintf(out, "no specs under %s\n", strings.Join(cfg.Specs.Roots, ", "))
@@ -96,26 +82,6 @@ func newSpecListCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the specs as JSON")
 	return cmd
-}
-
-// parseArg parses a spec document named on the command line.
-func (g *globals) parseArg(arg string) (*spec.Doc, string, *hooks.Config, error) {
-	root, cfg, err := g.specConfig()
-	if err != nil {
-		return nil, "", nil, err
-	}
-	rels, err := relFiles(root, []string{arg})
-	if err != nil {
-		return nil, "", nil, usageError{err}
-	}
-	d, ok, err := spec.ParseFile(root, rels[0], cfg.Specs.Roots)
-	switch {
-	case !ok:
-		return nil, "", nil, usageError{fmt.Errorf("%s is not a spec document under %s", rels[0], strings.Join(cfg.Specs.Roots, ", "))}
-	case err != nil:
-		return nil, "", nil, err
-	}
-	return d, root, cfg, nil
 }
 
 func newSpecShowCmd(g *globals) *cobra.Command {
@@ -131,13 +97,17 @@ shape is not understood says why, and no id is guessed.`,
   hookd spec show --json specs/004-search/tasks.md`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, _, _, err := g.parseArg(args[0])
+			l, err := g.local()
+			if err != nil {
+				return err
+			}
+			d, err := l.Spec(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				return printJSON(out, d)
+				return render.JSON(out, d)
 			}
 			spec.WriteDoc(out, d)
 			return nil
@@ -168,50 +138,34 @@ Without FILE every spec document is compared.`,
   hookd spec diff --seen`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			root, cfg, err := g.specConfig()
-			if err != nil {
-				return err
-			}
-			var files []string
-			if len(args) == 1 {
-				if files, err = relFiles(root, args); err != nil {
-					return usageError{err}
-				}
-				if _, ok := spec.Classify(files[0], cfg.Specs.Roots); !ok {
-					return usageError{fmt.Errorf("%s is not a spec document under %s", files[0], strings.Join(cfg.Specs.Roots, ", "))}
-				}
-			} else {
-				if files, err = g.specFiles(root, cfg); err != nil {
-					return err
-				}
-			}
 			if seen && rev != "" {
 				return usageError{errors.New("--seen and --rev compare with different things: give one")}
 			}
-			diffs, err := g.specDiffs(cmd.Context(), root, cfg, files, rev, seen)
+			if len(args) == 1 {
+				root, cfg, err := g.specConfig()
+				if err != nil {
+					return err
+				}
+				file, err := backend.RepoRelative(root, args[0])
+				if err != nil {
+					return usageError{err}
+				}
+				if _, ok := spec.Classify(file, cfg.Specs.Roots); !ok {
+					return usageError{fmt.Errorf("%s is not a spec document under %s", file, strings.Join(cfg.Specs.Roots, ", "))}
+				}
+			}
+			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
+			diffs, err := b.SpecDiff(cmd.Context(), args, rev, seen)
+			if err != nil {
+				return err
+			}
 			if asJSON {
-				return printJSON(out, diffs)
+				return render.JSON(cmd.OutOrStdout(), diffs)
 			}
-			if len(diffs) == 0 {
-				switch {
-				case seen:
-					fmt.Fprintln(out, "no spec document changed since the daemon last saw it")
-				case rev != "":
-					fmt.Fprintf(out, "no spec document changed since %s\n", rev)
-				default:
-					fmt.Fprintln(out, "no spec document changed since HEAD")
-				}
-			}
-			for _, d := range diffs {
-				fmt.Fprintf(out, "%s (against %s)\n", d.Spec.File, d.Against)
-				for _, l := range strings.Split(strings.TrimRight(spec.Report(d.Spec), "\n"), "\n") {
-					fmt.Fprintln(out, "  "+l)
-				}
-			}
+			render.SpecDiffs(cmd.OutOrStdout(), diffs, rev, seen)
 			return nil
 		},
 	}
@@ -219,55 +173,6 @@ Without FILE every spec document is compared.`,
 	cmd.Flags().BoolVar(&seen, "seen", false, "compare with what the running daemon last saw (the next event's change)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the changes as JSON")
 	return cmd
-}
-
-// specDiffs compares each file with what the daemon last saw (seen), or
-// with its version at rev (HEAD when empty), and keeps those that changed.
-func (g *globals) specDiffs(ctx context.Context, root string, cfg *hooks.Config, files []string, rev string, seen bool) ([]ipc.SpecDiff, error) {
-	var c *ipc.Client
-	if seen {
-		cl, _, err := g.client()
-		if err != nil {
-			return nil, err
-		}
-		c = cl
-	}
-	var x *spec.Index // built on first need
-	out := []ipc.SpecDiff{}
-	against := rev
-	if against == "" {
-		against = "HEAD"
-	}
-	// The revision is resolved once, and never read as an option by git: a
-	// rev that names no commit is an error, not an empty tree.
-	commit, err := gitcmd.Commit(ctx, root, against)
-	if err != nil && rev != "" && !seen {
-		return nil, fmt.Errorf("--rev: %w", err)
-	}
-	for _, rel := range files {
-		if c != nil {
-			d, err := c.SpecDiff(ctx, rel)
-			if err == nil {
-				if len(d.Spec.Changed)+len(d.Spec.Tasks) > 0 {
-					out = append(out, d)
-				}
-				continue
-			}
-			return nil, err
-		}
-		d, ch, changed := spec.DiffSince(ctx, root, rel, commit, cfg.Specs.Roots)
-		if !changed {
-			continue
-		}
-		if x == nil {
-			var err error
-			if x, err = daemon.BuildIndex(ctx, root, cfg); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, ipc.SpecDiff{Against: against, Spec: spec.Payload(x, d, ch)})
-	}
-	return out, nil
 }
 
 func newImpactCmd(g *globals) *cobra.Command {
@@ -292,13 +197,17 @@ the index itself.`,
   hookd impact --spec 004-search FR-002 FR-003 --json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cites, err := g.impact(cmd.Context(), spec.GroupRefs(args, specName))
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
+			cites, err := b.Impact(cmd.Context(), spec.GroupRefs(args, specName))
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				return printJSON(out, cites)
+				return render.JSON(out, cites)
 			}
 			spec.WriteImpact(out, cites, len(args))
 			return nil
@@ -307,36 +216,6 @@ the index itself.`,
 	cmd.Flags().StringVar(&specName, "spec", "", "the spec the requirement ids belong to")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the places as JSON")
 	return cmd
-}
-
-func (g *globals) impact(ctx context.Context, refs []spec.Refs) ([]event.Citation, error) {
-	out := []event.Citation{}
-	if c, _, err := g.client(); err == nil {
-		running := true
-		for _, r := range refs {
-			cites, err := c.Impact(ctx, r.Spec, r.IDs)
-			if errors.Is(err, ipc.ErrNotRunning) {
-				running = false
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, cites...)
-		}
-		if running {
-			return out, nil
-		}
-	}
-	root, cfg, err := g.specConfig()
-	if err != nil {
-		return nil, err
-	}
-	cites, err := daemon.BuildImpact(ctx, root, cfg, refs)
-	if err != nil {
-		return nil, err
-	}
-	return append(out, cites...), nil
 }
 
 func newSpecAcceptCmd(g *globals) *cobra.Command {
@@ -351,25 +230,24 @@ document is accepted.`,
 		Example: `  hookd spec accept .kiro/specs/login/requirements.md
   hookd spec accept`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			root, cfg, err := g.specConfig()
+			l, err := g.local()
 			if err != nil {
 				return err
 			}
-			files, err := relFiles(root, args)
+			files, err := backend.Rel(l.Root(), args)
 			if err != nil {
 				return usageError{err}
 			}
 			if len(args) == 0 {
-				if files, err = g.specFiles(root, cfg); err != nil {
-					return err
-				}
+				specs, _ := l.Specs(cmd.Context())
+				files = backend.SpecFiles(specs)
 			}
-			c, _, err := g.client()
+			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
 			}
 			for _, f := range files {
-				if err := c.SpecAccept(cmd.Context(), f); err != nil {
+				if err := b.SpecAccept(cmd.Context(), f); err != nil {
 					return notRunning(err)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "accepted %s\n", f)

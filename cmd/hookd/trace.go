@@ -1,21 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookd-dev/hookd/daemon"
-	"github.com/hookd-dev/hookd/hooks"
-	"github.com/hookd-dev/hookd/ipc"
+	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/render"
 	"github.com/hookd-dev/hookd/trace"
 )
 
@@ -60,33 +55,27 @@ gate.`,
 				name, req, _ = strings.Cut(args[0], "#")
 			}
 			out := cmd.OutOrStdout()
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
 			if format == "json" {
 				// The daemon's reply is printed as it came: a big report is
 				// not decoded only to be encoded again.
-				if c, _, err := g.client(); err == nil {
-					raw, err := c.TraceJSON(cmd.Context(), name, req)
-					if err == nil {
-						var buf bytes.Buffer
-						if err := json.Indent(&buf, raw, "", "  "); err != nil {
-							return err
-						}
-						buf.WriteByte('\n')
-						_, err = out.Write(buf.Bytes())
-						return err
-					}
-					if !errors.Is(err, ipc.ErrNotRunning) {
-						return err
-					}
+				raw, err := b.TraceJSON(cmd.Context(), name, req)
+				if err != nil {
+					return err
 				}
+				problems, err := render.TraceJSON(out, raw)
+				g.traceProblems(&trace.Report{Problems: problems})
+				return err
 			}
-			rep, err := g.trace(cmd.Context(), name, req)
+			rep, err := b.Trace(cmd.Context(), name, req)
 			if err != nil {
 				return err
 			}
 			g.traceProblems(rep)
 			switch format {
-			case "json":
-				return printJSON(out, rep)
 			case "md":
 				return trace.Markdown(out, rep)
 			case "html":
@@ -96,7 +85,7 @@ gate.`,
 				}
 				return trace.HTML(out, rep, trace.HTMLOptions{Title: title, LinkBase: linkBase})
 			}
-			return trace.Text(out, rep, isTerminal(out) && os.Getenv("NO_COLOR") == "", terminalWidth(out))
+			return trace.Text(out, rep, render.IsTerminal(out) && os.Getenv("NO_COLOR") == "", render.Width(out))
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, md or html")
@@ -130,34 +119,20 @@ not.`,
 			if len(args) == 1 {
 				name = args[0]
 			}
-			rep, err := g.trace(cmd.Context(), name, "")
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
+			rep, err := b.Trace(cmd.Context(), name, "")
 			if err != nil {
 				return err
 			}
 			g.traceProblems(rep)
-			out := cmd.OutOrStdout()
-			failing := rep.Failing()
-			if asJSON {
-				if failing == nil {
-					failing = []trace.Finding{}
-				}
-				if err := printJSON(out, failing); err != nil {
-					return err
-				}
-			} else {
-				trace.WriteFindings(out, failing)
-			}
-			if os.Getenv("GITHUB_ACTIONS") == "true" {
-				trace.Annotate(out, rep)
-			}
-			others := len(rep.Findings) - len(failing)
-			if len(failing) > 0 {
-				fmt.Fprintf(g.stderr, "trace check: %s the policy fails on (fail_on = [%s]), %d other; %d of %d requirements covered\n",
-					plural(len(failing), "finding", "findings"), strings.Join(rep.Policy.FailOn, ", "), others, rep.Summary.Covered, rep.Summary.Requirements)
+			ok, err := render.TraceCheck(cmd.OutOrStdout(), g.stderr, rep, asJSON, os.Getenv("GITHUB_ACTIONS") == "true")
+			if err == nil && !ok {
 				return ExitError{exitFailure}
 			}
-			fmt.Fprintf(g.stderr, "trace check: ok (%d of %d requirements covered; %d findings the policy does not fail on)\n", rep.Summary.Covered, rep.Summary.Requirements, others)
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the failing findings as JSON")
@@ -193,7 +168,7 @@ is suspect again.`,
 			for _, a := range args {
 				t := trace.ParseTarget(a)
 				if !t.OfReq {
-					rel, err := repoRelative(root, t.File)
+					rel, err := backend.RepoRelative(root, t.File)
 					if err != nil {
 						return usageError{err}
 					}
@@ -201,57 +176,32 @@ is suspect again.`,
 				}
 				targets = append(targets, t)
 			}
-			rep, err := g.trace(cmd.Context(), "", "")
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
+			rep, err := b.Trace(cmd.Context(), "", "")
 			if err != nil {
 				return err
 			}
 			g.traceProblems(rep)
-			if !rep.History {
-				return errors.New("not a git repository: nothing is suspect or stale to review")
+			done, err := trace.Record(cmd.Context(), root, rep, targets, all)
+			if err != nil {
+				return err
 			}
-			rs, probs := trace.LoadReviews(root)
-			if len(probs) > 0 {
-				return fmt.Errorf("%v; fix %s before adding to it", probs[0], trace.ReviewsFile)
+			for _, f := range done {
+				fmt.Fprintf(cmd.OutOrStdout(), "reviewed %s:%d (%s, cites %s#%s)\n", f.File, f.Line, f.Kind, f.Spec, f.Requirement)
 			}
-			by := trace.Reviewer(cmd.Context(), root)
-			today := time.Now().Format("2006-01-02")
-			n := 0
-			out := cmd.OutOrStdout()
-			for _, f := range trace.ToReview(rep, targets, all) {
-				rs.Add(trace.Review{Spec: f.Spec, ID: f.Requirement, File: f.File, Fingerprint: f.Fingerprint, By: by, At: today})
-				fmt.Fprintf(out, "reviewed %s:%d (%s, cites %s#%s)\n", f.File, f.Line, f.Kind, f.Spec, f.Requirement)
-				n++
-			}
-			if n == 0 {
+			if len(done) == 0 {
 				fmt.Fprintln(g.stderr, "nothing suspect or stale there: nothing to review")
 				return ExitError{exitFailure}
 			}
-			if err := rs.Save(root); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stderr, "%s recorded in %s: commit it\n", plural(n, "review", "reviews"), trace.ReviewsFile)
+			fmt.Fprintf(g.stderr, "%s recorded in %s: commit it\n", plural(len(done), "review", "reviews"), trace.ReviewsFile)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "review every suspect and stale link")
 	return cmd
-}
-
-// trace asks the running daemon for the report, or builds it in process:
-// one engine either way (trace.Build over the index).
-func (g *globals) trace(ctx context.Context, name, req string) (*trace.Report, error) {
-	if c, _, err := g.client(); err == nil {
-		rep, err := c.Trace(ctx, name, req)
-		if err == nil || !errors.Is(err, ipc.ErrNotRunning) {
-			return rep, err
-		}
-	}
-	repo, opts, err := g.locate()
-	if err != nil {
-		return nil, err
-	}
-	cfg, _ := hooks.Load(opts)
-	return daemon.BuildTrace(ctx, repo.Root, cfg, hooks.TracePolicy(opts), name, req)
 }
 
 func (g *globals) traceProblems(rep *trace.Report) {

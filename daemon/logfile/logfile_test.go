@@ -1,6 +1,7 @@
 package logfile_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -46,5 +47,31 @@ func TestNeverThroughASymlink(t *testing.T) {
 	os.Symlink(victim, filepath.Join(dir, "hookd.log"))
 	if _, err := logfile.Open(filepath.Join(dir, "hookd.log"), 100, 1); err == nil {
 		t.Fatal("opened a symlink")
+	}
+}
+
+// The log is text for people or JSON for machines; anything else is
+// named as the mistake it is.
+func TestLogger(t *testing.T) {
+	var b strings.Builder
+	log, err := logfile.Logger(&b, "json", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Debug("hidden")
+	log.Info("shown", "k", 1)
+	if strings.Contains(b.String(), "hidden") || !strings.Contains(b.String(), `"msg":"shown"`) {
+		t.Errorf("json log: %q", b.String())
+	}
+	b.Reset()
+	if log, err = logfile.Logger(&b, "text", true); err != nil {
+		t.Fatal(err)
+	}
+	log.Debug("verbose")
+	if !strings.Contains(b.String(), "verbose") || strings.Contains(b.String(), "\x1b[") {
+		t.Errorf("text log (not a terminal, so no colour): %q", b.String())
+	}
+	if _, err := logfile.Logger(&b, "xml", false); !errors.Is(err, logfile.ErrFormat) {
+		t.Errorf("xml: %v", err)
 	}
 }

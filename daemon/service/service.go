@@ -117,3 +117,26 @@ func quote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `$$`, `%`, `%%`)
 	return `"` + r.Replace(s) + `"`
 }
+
+// Install writes the unit, then enables and starts it (or, with noEnable
+// or without systemctl/launchctl, says how to).
+func (u Unit) Install(noEnable bool, say func(format string, args ...any)) error {
+	if err := u.Write(); err != nil {
+		return fmt.Errorf("write %s: %w", u.Path, err)
+	}
+	say("wrote %s", u.Path)
+	return Run(u.Enable, noEnable, say)
+}
+
+// Uninstall stops and disables the unit, then removes it; one already
+// gone is not an error.
+func (u Unit) Uninstall(noEnable bool, say func(format string, args ...any)) error {
+	if err := Run(u.Disable, noEnable, say); err != nil {
+		return err
+	}
+	if err := os.Remove(u.Path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	say("removed %s", u.Path)
+	return nil
+}

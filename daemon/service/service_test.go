@@ -2,6 +2,9 @@ package service_test
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,5 +34,31 @@ func TestUnitsEscapePaths(t *testing.T) {
 	}
 	if _, err := service.For("linux", "/home/a/x\n[Service]\nExecStartPre=evil", "/bin/hookd", "/home/a", ""); !errors.Is(err, service.ErrUnwritable) {
 		t.Errorf("a newline in the path: %v", err)
+	}
+}
+
+// Install writes the unit and, told not to enable it, says how; Uninstall
+// removes it, and again finds nothing to remove without failing.
+func TestInstallUninstall(t *testing.T) {
+	dir := t.TempDir()
+	u, err := service.For("linux", "/home/a/repo", "/bin/hookd", dir, filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var said []string
+	say := func(format string, args ...any) { said = append(said, fmt.Sprintf(format, args...)) }
+	if err := u.Install(true, say); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(u.Path); err != nil || !strings.Contains(strings.Join(said, "\n"), "to apply it, run:") {
+		t.Errorf("install: %v, said %q", err, said)
+	}
+	for range 2 {
+		if err := u.Uninstall(true, say); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(u.Path); !os.IsNotExist(err) {
+		t.Errorf("the unit is still there: %v", err)
 	}
 }

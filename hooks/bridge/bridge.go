@@ -11,6 +11,10 @@ package bridge
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/hookd-dev/hookd/agentcli"
@@ -135,4 +139,42 @@ func Installed(root, agent string) (string, []string, error) {
 		return "", nil, err
 	}
 	return s.Installed(root)
+}
+
+// Each runs do for the agents named (every one for "all"; when none is
+// named, those whose CLI is on PATH, so no settings file is written for a
+// CLI this machine does not have), and says what it did on out. What
+// install replaced is kept under stateDir, for uninstall to put back.
+func Each(out io.Writer, root, stateDir, named string, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
+	var agents []string
+	switch named {
+	case "all":
+		agents = Agents()
+	case "":
+		for _, a := range Agents() {
+			if _, err := exec.LookPath(Program(a)); err == nil {
+				agents = append(agents, a)
+			} else {
+				fmt.Fprintf(out, "skipped %s: not on PATH (name it to install anyway)\n", a)
+			}
+		}
+	default:
+		agents = []string{named}
+	}
+	for _, agent := range agents {
+		keep := filepath.Join(stateDir, "agents", agent+".settings.before")
+		if err := os.MkdirAll(filepath.Dir(keep), 0o700); err != nil {
+			return err
+		}
+		file, changed, err := do(root, agent, keep)
+		if err != nil {
+			return err
+		}
+		if changed {
+			fmt.Fprintf(out, "%s %s (%s)\n", did, agent, file)
+		} else {
+			fmt.Fprintf(out, "%s %s (%s): nothing changed\n", didNot, agent, file)
+		}
+	}
+	return nil
 }

@@ -126,3 +126,31 @@ func TestProgram(t *testing.T) {
 		t.Error(Program("gemini"), Program("kiro"), Program("cursor"), Program("command"))
 	}
 }
+
+// Each does what it is told for the agents named, keeping what install
+// replaces in the state directory, and says what changed.
+func TestEach(t *testing.T) {
+	state := t.TempDir()
+	var b strings.Builder
+	var seen []string
+	do := func(root, agent, keep string) (string, bool, error) {
+		seen = append(seen, agent)
+		if filepath.Dir(keep) != filepath.Join(state, "agents") {
+			t.Errorf("keep %s is not under the state directory", keep)
+		}
+		return agent + ".json", agent == "claude", nil
+	}
+	if err := Each(&b, "/repo", state, "all", do, "installed", "already in"); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != len(Agents()) {
+		t.Errorf("all did %v, want %v", seen, Agents())
+	}
+	if !strings.Contains(b.String(), "installed claude (claude.json)\n") || !strings.Contains(b.String(), "(codex.json): nothing changed") {
+		t.Errorf("said:\n%s", b.String())
+	}
+	seen = nil
+	if err := Each(&b, "/repo", state, "gemini", do, "installed", "already in"); err != nil || len(seen) != 1 || seen[0] != "gemini" {
+		t.Errorf("one agent: %v, %v", seen, err)
+	}
+}

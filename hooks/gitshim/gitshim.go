@@ -185,3 +185,27 @@ func unquote(s string) string {
 	}
 	return s
 }
+
+// InstallRepo installs the shims in the hooks directory of the work tree
+// at root, saying first when core.hooksPath puts it where another tool
+// (husky) keeps its hooks: the shims go there, beside them.
+func InstallRepo(ctx context.Context, root, exe string, say func(format string, args ...any)) error {
+	dir, err := Dir(ctx, root)
+	if err != nil {
+		return err
+	}
+	if hp, _ := gitcmd.Lines(ctx, root, "config", "--get", "core.hooksPath"); len(hp) > 0 {
+		say("note: core.hooksPath is %s (set by husky or another tool?); the shims go there, next to its hooks", hp[0])
+	}
+	return Install(dir, exe, say)
+}
+
+// UninstallRepo is Uninstall in the hooks directory of the work tree at
+// root.
+func UninstallRepo(ctx context.Context, root string, say func(format string, args ...any)) error {
+	dir, err := Dir(ctx, root)
+	if err != nil {
+		return err
+	}
+	return Uninstall(dir, say)
+}

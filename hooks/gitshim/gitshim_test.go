@@ -1,6 +1,7 @@
 package gitshim_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,5 +87,36 @@ func TestInstallKeepsTheHookThatWasThere(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "pre-push")); !os.IsNotExist(err) {
 		t.Fatalf("pre-push left: %v", err)
+	}
+}
+
+// In a work tree, the shims go where git runs hooks from, core.hooksPath
+// included, and installing there says whose directory it is.
+func TestInstallRepoHooksPath(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	root := t.TempDir()
+	for _, args := range [][]string{{"init", "-q"}, {"config", "core.hooksPath", ".husky"}} {
+		if out, err := exec.Command("git", append([]string{"-C", root}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	var said []string
+	sayTo := func(f string, a ...any) { said = append(said, fmt.Sprintf(f, a...)) }
+	if err := gitshim.InstallRepo(t.Context(), root, "/bin/hookd", sayTo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".husky", "pre-commit")); err != nil {
+		t.Errorf("no shim in core.hooksPath: %v", err)
+	}
+	if !strings.Contains(strings.Join(said, "\n"), "core.hooksPath is .husky") {
+		t.Errorf("said %q", said)
+	}
+	if err := gitshim.UninstallRepo(t.Context(), root, sayTo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".husky", "pre-commit")); !os.IsNotExist(err) {
+		t.Errorf("the shim is still there: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 )
 
@@ -37,4 +38,26 @@ func OnPath() string {
 		}
 	}
 	return self
+}
+
+// Version returns the module version and VCS revision the binary was
+// built from.
+func Version() (ver, commit string) {
+	ver, commit = "devel", "unknown"
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		ver = v
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			commit = s.Value
+		}
+		if s.Key == "vcs.modified" && s.Value == "true" {
+			commit += "+dirty"
+		}
+	}
+	return
 }

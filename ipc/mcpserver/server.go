@@ -20,14 +20,16 @@ import (
 
 // Backend answers the tools.
 type Backend interface {
-	Impact(ctx context.Context, spec string, ids []string) ([]event.Citation, error)
+	Impact(ctx context.Context, refs []spec.Refs) ([]event.Citation, error)
 	Trace(ctx context.Context, spec, req string) (*trace.Report, error)
 	Specs(ctx context.Context) ([]spec.Spec, error)
 	Spec(ctx context.Context, file string) (*spec.Doc, error)
 	// SpecDiff compares spec documents (every one when files is empty)
-	// with rev (HEAD when empty) and returns those that changed.
-	SpecDiff(ctx context.Context, files []string, rev string) ([]ipc.SpecDiff, error)
-	Hooks(ctx context.Context) ([]ipc.Hook, error)
+	// with rev (HEAD when empty), or with what the daemon last saw (seen),
+	// and returns those that changed.
+	SpecDiff(ctx context.Context, files []string, rev string, seen bool) ([]ipc.SpecDiff, error)
+	// Hooks lists the hooks, and what untrusted files hold back.
+	Hooks(ctx context.Context) ([]ipc.Hook, []ipc.Held, error)
 	Runs(ctx context.Context, hook string, limit int) ([]ipc.Run, error)
 	Run(ctx context.Context, id string) (ipc.Run, error)
 	// Trigger runs a hook now; one not trusted (paused) is refused.
@@ -81,19 +83,19 @@ func New(b Backend, version string) *mcp.Server {
 			if len(a.Requirements) == 0 {
 				return nil, fmt.Errorf("name at least one requirement")
 			}
-			out := []event.Citation{}
+			var refs []spec.Refs
 			for _, r := range a.Requirements {
 				name, id := a.Spec, r
 				if s, i, ok := cut(r); ok {
 					name, id = s, i
 				}
-				cites, err := b.Impact(ctx, name, []string{id})
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, cites...)
+				refs = append(refs, spec.Refs{Spec: name, IDs: []string{id}})
 			}
-			return out, nil
+			out, err := b.Impact(ctx, refs)
+			if out == nil {
+				out = []event.Citation{}
+			}
+			return out, err
 		})
 	add(s, &mcp.Tool{Name: "trace", Annotations: readOnly,
 		Description: "Traceability of a spec or requirement: what covers each requirement (tasks, design, code, tests) and the findings: dangling citations, uncovered requirements, stale tasks, suspect links, with file and line."},
@@ -119,10 +121,13 @@ func New(b Backend, version string) *mcp.Server {
 		func(ctx context.Context, a fileArgs) (any, error) { return b.Spec(ctx, a.File) })
 	add(s, &mcp.Tool{Name: "spec_diff", Annotations: readOnly,
 		Description: "Which requirements were added, changed, renamed or removed in spec documents since a git revision (HEAD by default), and which tasks changed status."},
-		func(ctx context.Context, a diffArgs) (any, error) { return b.SpecDiff(ctx, a.Files, a.Rev) })
+		func(ctx context.Context, a diffArgs) (any, error) { return b.SpecDiff(ctx, a.Files, a.Rev, false) })
 	add(s, &mcp.Tool{Name: "hooks", Annotations: readOnly,
 		Description: "Every hook: its source, events, action, and whether it runs or why not (paused until the user trusts it, disabled)."},
-		func(ctx context.Context, _ noArgs) (any, error) { return b.Hooks(ctx) })
+		func(ctx context.Context, _ noArgs) (any, error) {
+			hs, _, err := b.Hooks(ctx)
+			return hs, err
+		})
 	add(s, &mcp.Tool{Name: "history", Annotations: readOnly,
 		Description: "The latest hook runs, newest first: hook, event, status, exit, files, the tail of the output."},
 		func(ctx context.Context, a historyArgs) (any, error) {

@@ -17,12 +17,16 @@ import (
 // backend records what the tools asked.
 type backend struct{ asked []string }
 
-func (b *backend) Impact(_ context.Context, s string, ids []string) ([]event.Citation, error) {
-	b.asked = append(b.asked, "impact "+s+" "+strings.Join(ids, ","))
-	if s == "nope" {
-		return nil, errors.New(`no spec named "nope"`)
+func (b *backend) Impact(_ context.Context, refs []spec.Refs) ([]event.Citation, error) {
+	var out []event.Citation
+	for _, r := range refs {
+		b.asked = append(b.asked, "impact "+r.Spec+" "+strings.Join(r.IDs, ","))
+		if r.Spec == "nope" {
+			return nil, errors.New(`no spec named "nope"`)
+		}
+		out = append(out, event.Citation{Requirement: r.IDs[0], Spec: r.Spec, File: "a_test.go", Line: 3, Kind: "test"})
 	}
-	return []event.Citation{{Requirement: ids[0], Spec: s, File: "a_test.go", Line: 3, Kind: "test"}}, nil
+	return out, nil
 }
 func (b *backend) Trace(_ context.Context, s, req string) (*trace.Report, error) {
 	b.asked = append(b.asked, "trace "+s+" "+req)
@@ -34,10 +38,12 @@ func (b *backend) Specs(context.Context) ([]spec.Spec, error) {
 func (b *backend) Spec(_ context.Context, f string) (*spec.Doc, error) {
 	return &spec.Doc{File: f}, nil
 }
-func (b *backend) SpecDiff(context.Context, []string, string) ([]ipc.SpecDiff, error) {
+func (b *backend) SpecDiff(context.Context, []string, string, bool) ([]ipc.SpecDiff, error) {
 	return []ipc.SpecDiff{}, nil
 }
-func (b *backend) Hooks(context.Context) ([]ipc.Hook, error) { return []ipc.Hook{{Name: "h"}}, nil }
+func (b *backend) Hooks(context.Context) ([]ipc.Hook, []ipc.Held, error) {
+	return []ipc.Hook{{Name: "h"}}, nil, nil
+}
 func (b *backend) Runs(_ context.Context, hook string, limit int) ([]ipc.Run, error) {
 	b.asked = append(b.asked, "runs "+hook+" "+string(rune('0'+limit/10)))
 	return []ipc.Run{}, nil

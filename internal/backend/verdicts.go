@@ -1,0 +1,132 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hookd-dev/hookd/engine"
+	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/bridge"
+	"github.com/hookd-dev/hookd/hooks/gitshim"
+	"github.com/hookd-dev/hookd/internal/render"
+	"github.com/hookd-dev/hookd/ipc"
+)
+
+// Decide is the verdict of the blocking hooks on the event req describes,
+// from whichever side answers: the one way the git shims and the agents'
+// session hooks get an answer. An error means there is no verdict: the
+// caller refuses.
+func Decide(ctx context.Context, opts Options, req ipc.EmitRequest) (ipc.Verdict, error) {
+	b, err := Choose(ctx, opts)
+	if err != nil {
+		return ipc.Verdict{}, err
+	}
+	if req.Env == nil {
+		// The blocking hooks run with the environment of the command they
+		// answer, on the daemon's side as in process.
+		req.Env = os.Environ()
+	}
+	return b.Decide(ctx, req)
+}
+
+// MayBlock says whether an event of kind may be refused here, from the
+// configuration on disk: what the daemon and the engine judge by.
+func MayBlock(opts hooks.LoadOptions, kind event.Kind) bool {
+	cfg, _ := hooks.Load(opts)
+	return engine.MayBlock(cfg, kind)
+}
+
+// GitHook is what a git shim runs: the verdict of the blocking hooks on
+// the staged files, with each hook that refused and its output on stderr.
+// It returns false when git must stop; whatever keeps hookd from deciding
+// stops it too (fail closed).
+func GitHook(ctx context.Context, opts Options, name string, stderr io.Writer) (bool, error) {
+	kind := event.Kind("git." + name)
+	if !event.Known(kind) {
+		return false, ArgError{fmt.Errorf("no hookd event for the git hook %q", name)}
+	}
+	// Most commits have no blocking hook to wait for: find out before
+	// asking git for the staged files. A work tree never trusted names its
+	// blocking hooks rather than pass in silence.
+	if cfg, _ := hooks.Load(opts.Config); !engine.MayBlock(cfg, kind) {
+		for _, h := range engine.Untrusted(cfg, event.Event{Kind: kind}) {
+			fmt.Fprintf(stderr, "hookd: %s: untrusted; %s\n", h.Name, engine.UntrustedReason)
+		}
+		return true, nil
+	}
+	var files []string
+	if kind == event.GitPreCommit {
+		staged, err := gitshim.StagedFiles(ctx, opts.Repo.Root)
+		if err != nil {
+			fmt.Fprintf(stderr, "hookd: read the staged files: %v\nhookd: the %s is stopped (fail closed); skip hookd once with HOOKD=0\n", err, name)
+			return false, nil
+		}
+		for _, f := range staged {
+			files = append(files, f.Path)
+		}
+	}
+	verdict, err := Decide(ctx, opts, ipc.EmitRequest{Kind: string(kind), Files: files, Depth: opts.Depth, Cause: opts.Cause})
+	if err != nil {
+		fmt.Fprintf(stderr, "hookd: %v\nhookd: the %s is stopped (fail closed); fix it, or skip hookd once with HOOKD=0\n", err, name)
+		return false, nil
+	}
+	render.Verdict(stderr, verdict)
+	if !verdict.OK {
+		fmt.Fprintf(stderr, "hookd: the %s is stopped by the hooks above; skip hookd once with HOOKD=0\n", name)
+	}
+	return verdict.OK, nil
+}
+
+// MaxAgentInput bounds what an agent's session hook may send.
+const MaxAgentInput = 16 << 20
+
+// AgentHook answers an agent's session hook: the agent's call (stdin, read
+// up to one byte over MaxAgentInput) as an agent.* event, answered in the
+// agent's protocol. When hookd cannot read the call, or cannot decide, a
+// call a blocking hook may guard is refused with the reason: a guard that
+// cannot answer must not let the agent through.
+func AgentHook(ctx context.Context, opts Options, agent, hookEvent string, stdin []byte) (stdout, stderr string, code int, err error) {
+	call, err := bridge.Parse(agent, hookEvent, stdin, opts.Repo.Root)
+	if len(stdin) > MaxAgentInput {
+		err = fmt.Errorf("the %s hook's input is over %d MB", agent, MaxAgentInput>>20)
+	}
+	guarded := func() bool {
+		return call.Kind != "" && event.Answerable(call.Kind) && MayBlock(opts.Config, call.Kind)
+	}
+	var v bridge.Verdict
+	switch {
+	case err != nil && guarded():
+		v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot read this call (%v), and a blocking hook may guard it: refused", err)}
+	case err != nil:
+		return "", "", 0, err
+	case len(call.Unplaced) > 0 && guarded():
+		v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot tell where %s is (it does not resolve), and a blocking hook may guard it: refused; name the file by its path in the repository", strings.Join(call.Unplaced, ", "))}
+	default:
+		v = answerAgent(ctx, opts, call)
+	}
+	stdout, stderr, code = bridge.Answer(agent, call.Kind, v)
+	return stdout, stderr, code, nil
+}
+
+// answerAgent is the verdict of the blocking hooks on call. An event no
+// blocking hook can answer is only told to the daemon, when one runs.
+func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Verdict {
+	req := ipc.EmitRequest{Kind: string(call.Kind), Files: call.Files, Agent: &call.Agent, Depth: opts.Depth, Cause: opts.Cause}
+	if !event.Answerable(call.Kind) {
+		_, _ = opts.Client.Emit(ctx, req) // no daemon: nobody to tell
+		return bridge.Verdict{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	v, err := Decide(ctx, opts, req)
+	if err != nil {
+		return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not decide (%v); it refuses until that is fixed", err)}
+	}
+	reason, context := engine.Explain(v)
+	return bridge.Verdict{Deny: !v.OK, Reason: reason, Context: context}
+}

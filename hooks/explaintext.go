@@ -22,7 +22,7 @@ func WriteExplanation(w io.Writer, x Explanation, h *Hook, full bool) {
 	case x.Disabled != "":
 		verdict = "disabled"
 	}
-	fmt.Fprintf(w, "%s  %s  (%s, %s: %s)\n", x.Hook, verdict, x.Source, x.Action, x.Detail)
+	fmt.Fprintf(w, "%s  %s  (%s, %s: %s)\n", x.Hook, verdict, human.Printable(x.Source, false), x.Action, human.Printable(x.Detail, false))
 	mark := func(ok bool) string { return human.Pick(ok, "✓", "✗") }
 	if x.Why != "" {
 		fmt.Fprintf(w, "  not run   %s\n", x.Why)

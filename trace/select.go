@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookd-dev/hookd/gitcmd"
+	"github.com/hookd-dev/hookd/internal/human"
 	"github.com/hookd-dev/hookd/spec"
 )
 
@@ -77,7 +78,10 @@ func Reviewer(ctx context.Context, root string) string {
 // FILE:LINE: KIND: MESSAGE.
 func WriteFindings(w io.Writer, fs []Finding) {
 	for _, f := range fs {
-		fmt.Fprintf(w, "%s:%d: %s: %s\n", f.File, f.Line, f.Kind, f.Message)
+		// A file name or a requirement's text can hold a newline: printed
+		// raw it would start a line of its own (a forged workflow command
+		// in a CI log).
+		fmt.Fprintf(w, "%s:%d: %s: %s\n", human.Printable(f.File, false), f.Line, f.Kind, human.Printable(f.Message, false))
 	}
 }
 

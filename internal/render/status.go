@@ -114,6 +114,9 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 		if first, _, multi := strings.Cut(strings.TrimSpace(detail), "\n"); multi {
 			detail = first + " …"
 		}
+		// A command from a repository is shown as written, escapes and
+		// all: `curl …|sh\r\e[2Kmake test` must not show as `make test`.
+		name, detail = human.Printable(name, false), human.Printable(detail, false)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", clip(name, 40), clip(strings.Join(h.On, ","), 30), clip(h.Action+": "+detail, max(20, width/3)), state, h.Runs, last, h.Source)
 	}
 	tw.Flush()

@@ -43,7 +43,7 @@ func Text(out io.Writer, res *Result) {
 // specs, and what a reviewer should look at because of it.
 func Markdown(w io.Writer, res *Result) {
 	short := func(h string) string { return h[:min(7, len(h))] }
-	fmt.Fprintf(w, "## hookd: requirements in `%s`\n\n", res.Range)
+	fmt.Fprintf(w, "## hookd: requirements in %s\n\n", mdCode(res.Range))
 	fmt.Fprintf(w, "%s from `%s` to `%s`", human.Plural(len(res.Commits), "commit", "commits"), short(res.Base), short(res.Head))
 	if res.Rejected > 0 {
 		fmt.Fprintf(w, "; **%d rejected by a blocking hook**", res.Rejected)
@@ -55,20 +55,20 @@ func Markdown(w io.Writer, res *Result) {
 	} else {
 		fmt.Fprintln(w, "| spec | requirement | change | cited by |\n|---|---|---|---|")
 		for _, r := range rows {
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.spec, r.id, r.change, citedBy(r.cites))
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mdText(r.spec), mdText(r.id), mdText(r.change), citedBy(r.cites))
 		}
 		fmt.Fprint(w, "\n<details><summary>What cites them</summary>\n\n")
 		for _, r := range rows {
 			if len(r.cites) == 0 {
 				continue
 			}
-			fmt.Fprintf(w, "- **%s#%s** (%s)\n", r.spec, r.id, r.change)
+			fmt.Fprintf(w, "- **%s#%s** (%s)\n", mdText(r.spec), mdText(r.id), mdText(r.change))
 			for _, c := range r.cites {
 				note := ""
 				if c.Stale {
 					note = " (done: possibly stale)"
 				}
-				fmt.Fprintf(w, "  - %s `%s:%d`%s\n", c.Kind, c.File, c.Line, note)
+				fmt.Fprintf(w, "  - %s %s%s\n", mdText(c.Kind), mdCode(fmt.Sprintf("%s:%d", c.File, c.Line)), note)
 			}
 		}
 		fmt.Fprintln(w, "\n</details>")
@@ -77,7 +77,7 @@ func Markdown(w io.Writer, res *Result) {
 	for _, s := range res.Specs {
 		if s.Kind == event.SpecTask {
 			for _, t := range s.Spec.Tasks {
-				tasks = append(tasks, fmt.Sprintf("- %s task %s: %s → %s", s.Spec.Name, t.ID, t.From, t.To))
+				tasks = append(tasks, fmt.Sprintf("- %s task %s: %s → %s", mdText(s.Spec.Name), mdText(t.ID), mdText(t.From), mdText(t.To)))
 			}
 		}
 	}
@@ -90,7 +90,7 @@ func Markdown(w io.Writer, res *Result) {
 		}
 		fmt.Fprintf(w, "\n### %s (%d)\n\n", title, len(fs))
 		for _, f := range fs {
-			fmt.Fprintf(w, "- `%s:%d` %s\n", f.File, f.Line, f.Message)
+			fmt.Fprintf(w, "- %s %s\n", mdCode(fmt.Sprintf("%s:%d", f.File, f.Line)), mdText(f.Message))
 		}
 	}
 	section("New suspect links: check them, then `hookd trace review`", res.Suspect)
@@ -101,19 +101,19 @@ func Markdown(w io.Writer, res *Result) {
 	var hookLines []string
 	for _, c := range res.Commits {
 		if !c.OK {
-			hookLines = append(hookLines, fmt.Sprintf("- ❌ `%s` %s: %s failed", short(c.Commit), c.Subject, strings.Join(c.Failed, ", ")))
+			hookLines = append(hookLines, fmt.Sprintf("- ❌ %s %s: %s failed", mdCode(short(c.Commit)), mdText(c.Subject), mdText(strings.Join(c.Failed, ", "))))
 		}
 		for _, n := range c.NotRun {
-			hookLines = append(hookLines, fmt.Sprintf("- ⚠️ `%s`: %s did not run: %s", short(c.Commit), n.Hook, n.Why))
+			hookLines = append(hookLines, fmt.Sprintf("- ⚠️ %s: %s did not run: %s", mdCode(short(c.Commit)), mdText(n.Hook), mdText(n.Why)))
 		}
 	}
 	for _, s := range res.Specs {
 		for _, h := range s.Ran {
 			mark := human.Pick(slices.Contains(s.Failed, h), "❌", "✅")
-			hookLines = append(hookLines, fmt.Sprintf("- %s %s on %s ran", mark, h, s.Spec.File))
+			hookLines = append(hookLines, fmt.Sprintf("- %s %s on %s ran", mark, mdText(h), mdCode(s.Spec.File)))
 		}
 		for _, n := range s.NotRun {
-			hookLines = append(hookLines, fmt.Sprintf("- ⚠️ %s on %s did not run: %s", n.Hook, s.Spec.File, n.Why))
+			hookLines = append(hookLines, fmt.Sprintf("- ⚠️ %s on %s did not run: %s", mdText(n.Hook), mdCode(s.Spec.File), mdText(n.Why)))
 		}
 	}
 	if len(hookLines) > 0 {

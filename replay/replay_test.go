@@ -239,7 +239,7 @@ func TestRender(t *testing.T) {
 		"- **login#2** (removed)\n  - task `tasks.md:9` (done: possibly stale)\n",
 		"- login task 2: todo → done",
 		"### New dangling citations (1)\n\n- `x.go:4` cites login#9",
-		"- ❌ `2222222` bad: a failed\n- ⚠️ `2222222`: ask did not run: claude is not on PATH\n- ❌ impact on .kiro/specs/login/requirements.md ran",
+		"- ❌ `2222222` bad: a failed\n- ⚠️ `2222222`: ask did not run: claude is not on PATH\n- ❌ impact on `.kiro/specs/login/requirements.md` ran",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("the markdown lacks %q:\n%s", want, md.String())

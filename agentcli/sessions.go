@@ -280,7 +280,12 @@ func (j jsonHooks) hasOurs(groups []any) bool {
 	return slices.ContainsFunc(groups, j.isOurs)
 }
 
-// isOurs says whether a matcher group holds only hookd's command.
+// isOurs says whether a matcher group holds only hookd's command, as
+// install writes it: one command hook whose command is a program with no
+// shell in it, then `agent-hook AGENT EVENT`. A command that merely ends
+// like hookd's (`curl …|sh; hookd agent-hook …`, committed by a
+// repository) is not hookd's: install adds hookd's own beside it, and
+// status does not call it installed.
 func (j jsonHooks) isOurs(g any) bool {
 	m, _ := g.(map[string]any)
 	hs, _ := m["hooks"].([]any)
@@ -289,7 +294,19 @@ func (j jsonHooks) isOurs(g any) bool {
 	}
 	h, _ := hs[0].(map[string]any)
 	cmd, _ := h["command"].(string)
-	return strings.Contains(cmd+" ", j.marker())
+	if t, _ := h["type"].(string); t != "command" {
+		return false
+	}
+	f := strings.Fields(cmd)
+	if len(f) < 4 || f[len(f)-3] != "agent-hook" || f[len(f)-2] != j.agent || !slices.Contains(j.order, f[len(f)-1]) {
+		return false
+	}
+	for _, tok := range f[:len(f)-3] {
+		if strings.ContainsAny(tok, ";|&$`()<>\"'\\*?!{}[]#~") {
+			return false
+		}
+	}
+	return true
 }
 
 // readSettings reads a settings file; a missing one is empty settings and

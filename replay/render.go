@@ -119,6 +119,9 @@ func Markdown(w io.Writer, res *Result) {
 	if len(hookLines) > 0 {
 		fmt.Fprintf(w, "\n### Hooks\n\n%s\n", strings.Join(hookLines, "\n"))
 	}
+	if res.Hooks == NoHooks.String() {
+		fmt.Fprintln(w, "\nNo hook was run for this report.")
+	}
 }
 
 // row is a requirement the range added, changed, renamed or removed, with

@@ -30,7 +30,11 @@ import (
 
 // Result is what replay did and found over a range.
 type Result struct {
-	Range    string          `json:"range"`
+	Range string `json:"range"`
+	// Hooks says whose hooks ran: "none" (a report), "trusted" (the
+	// work tree's, as the user trusted them) or "base" (the range's base
+	// revision's, in CI).
+	Hooks    string          `json:"hooks"`
 	Base     string          `json:"base"`
 	Head     string          `json:"head"`
 	Commits  []Commit        `json:"commits"`
@@ -76,8 +80,8 @@ func (e *RangeError) Unwrap() error { return e.Err }
 // Run replays the commits from..to of the repository at root in a
 // temporary worktree, with the hooks of cfg. failed is told of each run of
 // a blocking hook that failed on a commit, as it happens.
-func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, failed func(Commit, queue.Record)) (*Result, error) {
-	res := &Result{Range: from + ".." + to, Commits: []Commit{}, Specs: []Spec{}, Suspect: []trace.Finding{}, Dangling: []trace.Finding{}}
+func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, which Hooks, failed func(Commit, queue.Record)) (*Result, error) {
+	res := &Result{Range: from + ".." + to, Hooks: which.String(), Commits: []Commit{}, Specs: []Spec{}, Suspect: []trace.Finding{}, Dangling: []trace.Finding{}}
 	commits, err := git(root, "rev-list", "--reverse", from+".."+to)
 	if err != nil {
 		return nil, &RangeError{err}
@@ -118,8 +122,9 @@ func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, f
 		}
 	}
 
-	r := &runs{cfg: cfg, eng: engine.New(ctx, engine.Options{Root: tree, Loaded: cfg, Git: gitsrc.StateOf(tree)}), blocking: map[string]bool{}}
-	for _, h := range cfg.Hooks {
+	runCfg := hooksOf(cfg, tree, which)
+	r := &runs{cfg: runCfg, eng: engine.New(ctx, engine.Options{Root: tree, Loaded: runCfg, Git: gitsrc.StateOf(tree)}), blocking: map[string]bool{}}
+	for _, h := range runCfg.Hooks {
 		r.blocking[h.Name] = h.Blocking
 	}
 	for _, c := range commits {
@@ -182,6 +187,41 @@ func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, f
 		}
 	}
 	return res, nil
+}
+
+// Hooks says which hooks a replay runs.
+type Hooks int
+
+const (
+	// NoHooks runs none: a report needs none, and a pull request's own
+	// hooks must not run for it.
+	NoHooks Hooks = iota
+	// TrustedHooks runs the work tree's hooks as the user trusted them:
+	// a file not trusted is held, as in the daemon.
+	TrustedHooks
+	// BaseHooks runs the hooks of the range's base revision, trusted as
+	// CI trusts its own build: never those the range itself brings.
+	BaseHooks
+)
+
+func (h Hooks) String() string {
+	return [...]string{"none", "trusted", "base"}[h]
+}
+
+// hooksOf is the configuration whose hooks run: cfg with none, cfg, or the
+// base revision's, read from the worktree checked out at the base.
+func hooksOf(cfg *hooks.Config, tree string, which Hooks) *hooks.Config {
+	switch which {
+	case TrustedHooks:
+		return cfg
+	case BaseHooks:
+		base, _ := hooks.Load(hooks.LoadOptions{Root: tree, TrustAll: true})
+		base.Specs, base.Trace = cfg.Specs, cfg.Trace
+		return base
+	}
+	none := *cfg
+	none.Hooks, none.Unloaded = nil, nil
+	return &none
 }
 
 // runs runs the hooks of replay's events, with the daemon's engine over

@@ -101,7 +101,7 @@ func TestRunWalksTheRange(t *testing.T) {
 	gitT(t, root, "merge", "-q", "--no-ff", "-m", "merge topic", "topic")
 
 	var told []string
-	res, err := Run(context.Background(), root, load(t, root), "base", "HEAD", func(c Commit, r queue.Record) {
+	res, err := Run(context.Background(), root, load(t, root), "base", "HEAD", TrustedHooks, func(c Commit, r queue.Record) {
 		told = append(told, c.Subject+": "+r.Hook+": "+strings.TrimSpace(r.Result.Output))
 	})
 	if err != nil {
@@ -137,11 +137,11 @@ func TestRunWalksTheRange(t *testing.T) {
 // command line's fault.
 func TestRunRanges(t *testing.T) {
 	root := repo(t, map[string]string{"hookd.toml": config})
-	res, err := Run(context.Background(), root, load(t, root), "HEAD", "HEAD", nil)
+	res, err := Run(context.Background(), root, load(t, root), "HEAD", "HEAD", TrustedHooks, nil)
 	if err != nil || len(res.Commits) != 0 || res.Commits == nil || res.Specs == nil {
 		t.Errorf("empty range: %+v, %v", res, err)
 	}
-	_, err = Run(context.Background(), root, load(t, root), "base", "nowhere", nil)
+	_, err = Run(context.Background(), root, load(t, root), "base", "nowhere", TrustedHooks, nil)
 	var bad *RangeError
 	if !errors.As(err, &bad) {
 		t.Errorf("an unknown revision: %v (%T), want a RangeError", err, err)
@@ -158,7 +158,7 @@ func TestRunSpecEvents(t *testing.T) {
 	})
 	write(t, root, map[string]string{".kiro/specs/greet/requirements.md": req + "2. WHEN a user leaves THEN the system SHALL say goodbye\n"})
 	gitT(t, root, "commit", "-qam", "a criterion")
-	res, err := Run(context.Background(), root, load(t, root), "base", "HEAD", nil)
+	res, err := Run(context.Background(), root, load(t, root), "base", "HEAD", TrustedHooks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

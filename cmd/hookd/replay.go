@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,8 +36,13 @@ It exits 1 when a blocking hook rejects a commit, naming the commit.
 requirements added, changed, renamed and removed, what cites each, and the
 suspect and dangling links the range made (see docs/specs.md).
 
-replay runs the repository's own hooks, as CI does with its own build: it does
-not ask for 'hookd trust'. The hooks are read from the current checkout.`,
+Which hooks run: with --report, none (a report needs none). In CI (CI set in
+the environment, as GitHub Actions and most CI services set it), those of the
+range's base revision, trusted as CI trusts its own build: never the hooks a
+pull request brings with it. On your machine, the work tree's, as you trusted
+them (hookd trust): an untrusted file's hooks do not run. A configuration
+problem is reported, and the sound hooks run; a blocking hook that could not be
+loaded rejects the commits it guards.`,
 		Example: `  hookd replay --range origin/main..HEAD
   hookd replay --range origin/main..HEAD --report md > comment.md
   hookd replay --range HEAD~5..HEAD --json`,
@@ -53,16 +59,22 @@ not ask for 'hookd trust'. The hooks are read from the current checkout.`,
 			if err != nil {
 				return err
 			}
-			opts.TrustAll = true // CI runs the repository's hooks as it runs its build
+			which := replay.TrustedHooks
+			switch {
+			case report != "":
+				which = replay.NoHooks
+			case os.Getenv("CI") != "":
+				which = replay.BaseHooks
+			}
+			// The spec roots and the trace policy apply before trust: they
+			// run nothing.
+			opts.TrustAll = which != replay.TrustedHooks
 			cfg, probs := hooks.Load(opts)
-			if len(probs) > 0 {
-				for _, p := range probs {
-					hooks.WriteProblem(g.stderr, p)
-				}
-				return ExitError{exitFailure}
+			for _, p := range probs {
+				hooks.WriteProblem(g.stderr, p)
 			}
 			quiet := asJSON || report != ""
-			res, err := replay.Run(cmd.Context(), repo.Root, cfg, from, to, func(c replay.Commit, r queue.Record) {
+			res, err := replay.Run(cmd.Context(), repo.Root, cfg, from, to, which, func(c replay.Commit, r queue.Record) {
 				if !quiet {
 					fmt.Fprintf(g.stderr, "%s %s: %s failed (exit %d)\n%s\n", c.Commit[:7], c.Subject, r.Hook, r.Result.Exit, strings.TrimSpace(r.Result.Output))
 				}

@@ -213,18 +213,7 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 	}
 	// A change no exact run has reported may have been announced on a
 	// line not read yet: read what the agents have printed first.
-	var waits []func(time.Duration)
-	for _, r := range g.active {
-		if !r.own || !r.exact || r.catchUp == nil {
-			continue
-		}
-		for _, f := range ev.Files {
-			if r.rule(f.Path, now) == ruleUser {
-				waits = append(waits, r.catchUp)
-				break
-			}
-		}
-	}
+	waits := g.catchUps(ev.Files, now)
 	g.mu.Unlock()
 	for _, wait := range waits {
 		wait(catchUpLimit)
@@ -232,14 +221,9 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	type verdict struct {
-		writers []string
-		depth   int
-		cause   string
-	}
-	verdicts := make([]verdict, len(ev.Files))
+	verdicts := make([]writers, len(ev.Files))
 	for i := range verdicts {
-		verdicts[i] = verdict{writers: ev.Writers, depth: ev.Depth, cause: ev.Cause}
+		verdicts[i] = writers{writers: ev.Writers, depth: ev.Depth, cause: ev.Cause}
 	}
 	for _, id := range slices.Sorted(maps.Keys(g.active)) {
 		r := g.active[id]
@@ -280,7 +264,40 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 			}
 		}
 	}
-	// Most often every file has the same verdict: one event, no split.
+	return splitByWriters(ev, verdicts)
+}
+
+// writers is whose a file's change is: the hooks whose runs made it, and
+// the chain it continues.
+type writers struct {
+	writers []string
+	depth   int
+	cause   string
+}
+
+// catchUps are the catch-up reads of the exact runs that have not
+// reported one of files: their announcement may not be read yet. g.mu is
+// held.
+func (g *agents) catchUps(files []event.File, now time.Time) []func(time.Duration) {
+	var waits []func(time.Duration)
+	for _, r := range g.active {
+		if !r.own || !r.exact || r.catchUp == nil {
+			continue
+		}
+		for _, f := range files {
+			if r.rule(f.Path, now) == ruleUser {
+				waits = append(waits, r.catchUp)
+				break
+			}
+		}
+	}
+	return waits
+}
+
+// splitByWriters is ev with each file's writers: one event when they all
+// agree (most often), else one per distinct verdict, in the order of the
+// files.
+func splitByWriters(ev event.Event, verdicts []writers) []event.Event {
 	same := true
 	for _, v := range verdicts[1:] {
 		if v.depth != verdicts[0].depth || v.cause != verdicts[0].cause || !slices.Equal(v.writers, verdicts[0].writers) {

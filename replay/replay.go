@@ -172,7 +172,14 @@ func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, w
 		}
 	}
 
-	// What the range made suspect, stale or dangling.
+	res.Suspect, res.Dangling = madeByRange(ctx, tree, after, cfg, commits, danglingBefore)
+	return res, nil
+}
+
+// madeByRange are the suspect and stale links a commit of the range made,
+// and the dangling citations the base did not have.
+func madeByRange(ctx context.Context, tree string, after *spec.Index, cfg *hooks.Config, commits []string, danglingBefore map[string]bool) (suspect, dangling []trace.Finding) {
+	suspect, dangling = []trace.Finding{}, []trace.Finding{}
 	inRange := map[string]bool{}
 	for _, c := range commits {
 		inRange[c] = true
@@ -181,12 +188,12 @@ func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, w
 	for _, f := range rep.Findings {
 		switch {
 		case (f.Kind == trace.Suspect || f.Kind == trace.Stale) && inRange[f.Changed]:
-			res.Suspect = append(res.Suspect, f)
+			suspect = append(suspect, f)
 		case f.Kind == trace.Dangling && !danglingBefore[f.Spec+"#"+f.Requirement+"@"+f.File]:
-			res.Dangling = append(res.Dangling, f)
+			dangling = append(dangling, f)
 		}
 	}
-	return res, nil
+	return suspect, dangling
 }
 
 // Hooks says which hooks a replay runs.

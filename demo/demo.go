@@ -48,30 +48,10 @@ func Run(ctx context.Context, out io.Writer, keep bool) error {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	root := filepath.Join(tmp, "repo")
-	if err := examples.CopyTo(examples.Demo(), root); err != nil {
-		return fmt.Errorf("create demo repository: %w", err)
-	}
-	// The stand-in agent prints what it was asked, whatever args it gets.
-	standIn := "[agent.assistant]\npreset = \"command\"\ncommand = [\"sh\", \"-c\", \"sed 's/^/asked: /'\", \"demo-agent\"]\n"
-	if err := os.WriteFile(filepath.Join(root, hooks.LocalFile), []byte(standIn), 0o644); err != nil {
+	repo, git, err := setup(tmp)
+	if err != nil {
 		return err
 	}
-	repo := daemon.Repo{Root: root, StateDir: filepath.Join(tmp, "state")}
-	git := func(args ...string) error {
-		_, err := gitcmd.Output(context.Background(), root, append([]string{"-c", "user.name=hookd demo", "-c", "user.email=demo@hookd.invalid", "-c", "commit.gpgsign=false"}, args...)...)
-		return err
-	}
-	if _, err := exec.LookPath("git"); err == nil {
-		if git("init", "-q") == nil && git("add", "-A") == nil && git("commit", "-q", "-m", "Start") == nil {
-			repo.GitDir = filepath.Join(root, ".git")
-			repo.StateDir = filepath.Join(repo.GitDir, "hookd")
-		}
-	}
-	if root, err = filepath.EvalSymlinks(root); err == nil {
-		repo.Root = root
-	}
-
 	dm := &narrator{out: out, root: repo.Root, records: make(chan queue.Record, 64)}
 	// The demo wrote this repository itself, so it trusts its hookd.toml in a
 	// store of its own; yours is left alone.
@@ -89,19 +69,7 @@ func Run(ctx context.Context, out io.Writer, keep bool) error {
 	if len(probs) > 0 {
 		return fmt.Errorf("the demo's hookd.toml is broken: %w", probs)
 	}
-	fmt.Fprintf(out, "hookd demo: a throwaway repository at %s\n\n", repo.Root)
-	fmt.Fprintf(out, "Its hookd.toml declares %s:\n", human.Plural(len(cfg.Hooks), "hook", "hooks"))
-	for _, h := range cfg.Hooks {
-		fmt.Fprintf(out, "  %-18s on %s", h.Name, strings.Join(h.On, ", "))
-		if len(h.Paths) > 0 {
-			fmt.Fprintf(out, "  paths %s", strings.Join(h.Paths, " "))
-		}
-		if !h.If.IsZero() {
-			fmt.Fprintf(out, "  if %s", h.If.Source())
-		}
-		fmt.Fprintln(out)
-	}
-
+	introduce(out, repo.Root, cfg)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
@@ -113,40 +81,7 @@ func Run(ctx context.Context, out io.Writer, keep bool) error {
 	}
 	fmt.Fprintf(out, "\nThe daemon is watching. Now the demo edits files.\n")
 
-	req := "WHEN the name is empty THEN the system SHALL greet the user as \"friend\""
-	steps := []struct {
-		title  string
-		act    func() error
-		expect []string // hooks that must run; none means nothing may
-		note   string
-	}{
-		{"save the code, src/greet.ts", dm.writeFile("src/greet.ts", "// Requirements (greeting): 1.1, 1.2\nexport function greet(name: string): string {\n  return `Hi, ${name || \"friend\"}!`;\n}\n"),
-			[]string{"tests-follow-code"}, "the agent got the steering that applies (tech, typescript: *.ts, AGENTS.md), not release.md (manual)"},
-		{"write src/greet.ts again with identical bytes", dm.rewrite("src/greet.ts"),
-			nil, "nothing ran: a save that leaves the bytes unchanged is not an event"},
-		{"save the test, src/greet.test.ts", dm.rewrite("src/greet.test.ts"),
-			nil, "nothing ran: paths leaves out *.test.ts"},
-	}
-	if repo.GitDir != "" {
-		steps = append(steps, struct {
-			title  string
-			act    func() error
-			expect []string
-			note   string
-		}{"commit it: git commit -am 'Say hi'", func() error { return git("commit", "-qam", "Say hi") },
-			[]string{"checks"}, "git.commit comes from HEAD's reflog: any commit, whoever makes it"})
-	}
-	steps = append(steps, []struct {
-		title  string
-		act    func() error
-		expect []string
-		note   string
-	}{
-		{"change acceptance criterion 1.2 in .kiro/specs/greeting/requirements.md", dm.edit(".kiro/specs/greeting/requirements.md", req, strings.Replace(req, `"friend"`, `"guest"`, 1)),
-			[]string{"impact", "tasks-follow-requirements"}, "spec.changed says which requirement changed (1.2), and who cites it"},
-		{"tick task 2 in tasks.md", dm.edit(".kiro/specs/greeting/tasks.md", "- [ ] 2.", "- [x] 2."),
-			[]string{"progress"}, "a ticked box is spec.task (progress), never spec.changed"},
-	}...)
+	steps := dm.steps(repo.GitDir != "", git)
 	for i, s := range steps {
 		fmt.Fprintf(out, "\n%d. %s\n", i+1, s.title)
 		if err := s.act(); err != nil {
@@ -288,4 +223,83 @@ func (i indent) Write(p []byte) (int, error) {
 	}
 	_, err := fmt.Fprintf(i.w, "   %s\n", s)
 	return len(p), err
+}
+
+// setup makes the throwaway repository in tmp: the example copied, the
+// stand-in agent, and git when there is one. git runs git in it.
+func setup(tmp string) (repo daemon.Repo, git func(args ...string) error, err error) {
+	root := filepath.Join(tmp, "repo")
+	if err := examples.CopyTo(examples.Demo(), root); err != nil {
+		return daemon.Repo{}, nil, fmt.Errorf("create demo repository: %w", err)
+	}
+	// The stand-in agent prints what it was asked, whatever args it gets.
+	standIn := "[agent.assistant]\npreset = \"command\"\ncommand = [\"sh\", \"-c\", \"sed 's/^/asked: /'\", \"demo-agent\"]\n"
+	if err := os.WriteFile(filepath.Join(root, hooks.LocalFile), []byte(standIn), 0o644); err != nil {
+		return daemon.Repo{}, nil, err
+	}
+	repo = daemon.Repo{Root: root, StateDir: filepath.Join(tmp, "state")}
+	git = func(args ...string) error {
+		_, err := gitcmd.Output(context.Background(), root, append([]string{"-c", "user.name=hookd demo", "-c", "user.email=demo@hookd.invalid", "-c", "commit.gpgsign=false"}, args...)...)
+		return err
+	}
+	if _, err := exec.LookPath("git"); err == nil {
+		if git("init", "-q") == nil && git("add", "-A") == nil && git("commit", "-q", "-m", "Start") == nil {
+			repo.GitDir = filepath.Join(root, ".git")
+			repo.StateDir = filepath.Join(repo.GitDir, "hookd")
+		}
+	}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		repo.Root = real
+	}
+	return repo, git, nil
+}
+
+// introduce says what the repository's hookd.toml declares.
+func introduce(out io.Writer, root string, cfg *hooks.Config) {
+	fmt.Fprintf(out, "hookd demo: a throwaway repository at %s\n\n", root)
+	fmt.Fprintf(out, "Its hookd.toml declares %s:\n", human.Plural(len(cfg.Hooks), "hook", "hooks"))
+	for _, h := range cfg.Hooks {
+		fmt.Fprintf(out, "  %-18s on %s", h.Name, strings.Join(h.On, ", "))
+		if len(h.Paths) > 0 {
+			fmt.Fprintf(out, "  paths %s", strings.Join(h.Paths, " "))
+		}
+		if !h.If.IsZero() {
+			fmt.Fprintf(out, "  if %s", h.If.Source())
+		}
+		fmt.Fprintln(out)
+	}
+
+}
+
+// step is one thing the demo does, the hooks that must run for it (none:
+// nothing may), and what to notice.
+type step struct {
+	title  string
+	act    func() error
+	expect []string
+	note   string
+}
+
+// steps are what the demo does, in order; the commit only with git.
+func (dm *narrator) steps(withGit bool, git func(args ...string) error) []step {
+	req := "WHEN the name is empty THEN the system SHALL greet the user as \"friend\""
+	steps := []step{
+		{"save the code, src/greet.ts", dm.writeFile("src/greet.ts", "// Requirements (greeting): 1.1, 1.2\nexport function greet(name: string): string {\n  return `Hi, ${name || \"friend\"}!`;\n}\n"),
+			[]string{"tests-follow-code"}, "the agent got the steering that applies (tech, typescript: *.ts, AGENTS.md), not release.md (manual)"},
+		{"write src/greet.ts again with identical bytes", dm.rewrite("src/greet.ts"),
+			nil, "nothing ran: a save that leaves the bytes unchanged is not an event"},
+		{"save the test, src/greet.test.ts", dm.rewrite("src/greet.test.ts"),
+			nil, "nothing ran: paths leaves out *.test.ts"},
+	}
+	if withGit {
+		steps = append(steps, step{"commit it: git commit -am 'Say hi'", func() error { return git("commit", "-qam", "Say hi") },
+			[]string{"checks"}, "git.commit comes from HEAD's reflog: any commit, whoever makes it"})
+	}
+	steps = append(steps, []step{
+		{"change acceptance criterion 1.2 in .kiro/specs/greeting/requirements.md", dm.edit(".kiro/specs/greeting/requirements.md", req, strings.Replace(req, `"friend"`, `"guest"`, 1)),
+			[]string{"impact", "tasks-follow-requirements"}, "spec.changed says which requirement changed (1.2), and who cites it"},
+		{"tick task 2 in tasks.md", dm.edit(".kiro/specs/greeting/tasks.md", "- [ ] 2.", "- [x] 2."),
+			[]string{"progress"}, "a ticked box is spec.task (progress), never spec.changed"},
+	}...)
+	return steps
 }

@@ -102,6 +102,10 @@ func TestUnloadedGuardsRefuse(t *testing.T) {
 		{"a typo of [[hook]]", "[[hooks]]\nname = \"x\"\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
 		{"[hook] for [[hook]]", "[hook]\nname = \"x\"\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
 		{"a duplicate name that is a guard", "[[hook]]\nname = \"x\"\non = \"file.saved\"\nrun = \"true\"\n[[hook]]\nname = \"x\"\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
+		{"a guard without a name", "[[hook]]\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
+		{"a guard with a bad name", "[[hook]]\nname = \"my_guard\"\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
+		{"another word for blocking", "[[hook]]\nname = \"x\"\non = \"git.pre-commit\"\nis_blocking = true\nrun = \"exit 1\"\n", event.GitPreCommit, true},
+		{"dotted keys too deep", "[[hook]]\nname = \"x\"\non = \"git.pre-commit\"\nblocking = true\nrun = \"exit 1\"\n" + strings.Repeat("x.", 5000) + "y = 1\n", event.GitPreCommit, true},
 		{"an unknown table without blocking", "[[hooks]]\nname = \"x\"\non = \"file.saved\"\nrun = \"true\"\n", event.GitPreCommit, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {

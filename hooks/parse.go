@@ -224,17 +224,23 @@ func (c *checker) hookTables(pf parsedFile, f field, hooks map[string]*table, or
 	seen := map[string]Pos{}
 	for i, hm := range list {
 		t := pf.table("hook."+strconv.Itoa(i), hm)
+		// A hook whose name is missing or wrong is not loaded; if it is
+		// a guard, it refuses what it may guard rather than vanish.
+		before := len(c.probs)
 		nf, ok := t.fields["name"]
 		if !ok {
 			c.at(t.header, "hook has no name")
+			c.unloaded = append(c.unloaded, unloadedHook("", t, c.probs[before:])...)
 			continue
 		}
 		name, ok := c.str(nf)
 		if !ok {
+			c.unloaded = append(c.unloaded, unloadedHook("", t, c.probs[before:])...)
 			continue
 		}
 		if !validName.MatchString(name) {
 			c.at(nf.at.Value, "hook name %q must match [a-z0-9][a-z0-9-]*", name)
+			c.unloaded = append(c.unloaded, unloadedHook("", t, c.probs[before:])...)
 			continue
 		}
 		if prev, dup := seen[name]; dup {
@@ -256,12 +262,20 @@ func (c *checker) hookTables(pf parsedFile, f field, hooks map[string]*table, or
 // hookd's own keys need three.
 const maxNesting = 32
 
-// tooDeep returns the offset where data's values nest deeper than max, or
-// -1. It follows TOML closely enough to skip strings and comments.
+// tooDeep returns the offset where data's values, or a line's dotted key,
+// nest deeper than max, or -1. It follows TOML closely enough to skip strings and comments.
 func tooDeep(data []byte, max int) int {
-	depth := 0
+	depth, dots := 0, 0
 	for i := 0; i < len(data); i++ {
 		switch c := data[i]; c {
+		case '\n':
+			dots = 0
+		case '.':
+			// A dotted key (a.b.c = 1, [a.b.c]) nests as deep as its dots:
+			// the parser's cost grows with their square.
+			if dots++; dots > max {
+				return i
+			}
 		case '#':
 			for i < len(data) && data[i] != '\n' {
 				i++

@@ -114,7 +114,7 @@ var kiroTriggers = map[string]event.Kind{
 }
 
 // quotedWord is a JSON string that could name a trigger.
-var quotedWord = regexp.MustCompile(`"[A-Za-z]{3,24}"`)
+var quotedWord = regexp.MustCompile(`"[A-Za-z_-]{3,24}"`)
 
 // unloadedKiro is what a Kiro hook file that yields no hook may have
 // guarded: the session triggers it names.
@@ -125,6 +125,17 @@ func unloadedKiro(p Problem, data []byte, readable bool) []Unloaded {
 		// ("preToolUsee") counts: a typo must not make a guard vanish.
 		for _, m := range quotedWord.FindAll(data, -1) {
 			w := string(m[1 : len(m)-1])
+			// Other spellings of a session trigger ("pre_tool_use",
+			// "beforeTool", "toolUse"): a word about tools, prompts or
+			// stopping may have been one.
+			norm := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(w))
+			for word, k := range map[string]event.Kind{"tool": event.AgentToolBefore, "prompt": event.AgentPrompt, "stop": event.AgentStop} {
+				// ("prompt" and "toolTypes" are keys of every Kiro hook
+				// that has them, not triggers.)
+				if strings.Contains(norm, word) && norm != "prompt" && norm != "tooltypes" && !slices.Contains(u.Kinds, k) {
+					u.Kinds = append(u.Kinds, k)
+				}
+			}
 			for name, k := range kiroTriggers {
 				typos := 1
 				if len(name) >= 8 {
@@ -152,7 +163,7 @@ func unloadedHook(name string, t table, probs Problems) []Unloaded {
 	var bf field
 	found := false
 	for k, f := range t.fields {
-		if k == "blocking" || suggest.Distance(strings.ToLower(k), "blocking") <= 2 {
+		if k == "blocking" || suggest.Distance(strings.ToLower(k), "blocking") <= 2 || strings.Contains(strings.ToLower(k), "block") {
 			bf, found = f, true
 			if k == "blocking" {
 				break
@@ -299,7 +310,7 @@ func firstOr(l []string, def string) string {
 // [hook] for [[hook]], [[Hook]]) may have guarded: any event, when it
 // mentions blocking. Such a typo must not make a guard vanish.
 func unloadedTable(p Pos, key string, v any) []Unloaded {
-	if !strings.Contains(strings.ToLower(fmt.Sprint(v)), "blocking") && !strings.Contains(strings.ToLower(fmt.Sprint(v)), "blockng") {
+	if !strings.Contains(strings.ToLower(fmt.Sprint(v)), "block") {
 		return nil
 	}
 	return []Unloaded{{Pos: p, Message: fmt.Sprintf("the table %q is not one hookd reads (hooks are declared under [[hook]]), and it declares blocking", key)}}

@@ -351,7 +351,14 @@ func git(dir string, args ...string) ([]string, error) {
 // commitFiles lists the files a commit changed against its first parent,
 // renames as a deletion and a creation.
 func commitFiles(dir, commit string) ([]event.File, error) {
-	lines, err := git(dir, "diff-tree", "--no-commit-id", "--root", "-r", "--name-status", "--no-renames", commit)
+	args := []string{"diff-tree", "--no-commit-id", "--root", "-r", "--name-status", "--no-renames", commit}
+	if isMerge(dir, commit) {
+		// A merge's plain diff-tree is empty. Its own changes, those no
+		// parent has (an "evil merge", a conflict's resolution), are what
+		// it brings that no commit of the range was judged on.
+		args = []string{"diff-tree", "--cc", "--no-commit-id", "-r", "--name-status", "--no-renames", commit}
+	}
+	lines, err := git(dir, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -362,10 +369,10 @@ func commitFiles(dir, commit string) ([]event.File, error) {
 			continue
 		}
 		change := event.Saved
-		switch status {
-		case "A":
+		switch {
+		case strings.Trim(status, "A") == "": // "A", or "AA" from a merge
 			change = event.Created
-		case "D":
+		case strings.Trim(status, "D") == "":
 			change = event.Deleted
 		}
 		files = append(files, event.NewFile(dir, path, change, 0))

@@ -246,3 +246,26 @@ func TestRender(t *testing.T) {
 		}
 	}
 }
+
+// An "evil merge", one that adds a file no parent has, is judged on that
+// file: a clean merge's files were judged on their own commits.
+func TestAnEvilMergeIsJudgedOnItsOwnChanges(t *testing.T) {
+	root := repo(t, map[string]string{"hookd.toml": config})
+	gitT(t, root, "checkout", "-q", "-b", "topic")
+	write(t, root, map[string]string{"good.txt": "fine\n"})
+	gitT(t, root, "add", "-A")
+	gitT(t, root, "commit", "-q", "-m", "good")
+	gitT(t, root, "checkout", "-q", "main")
+	gitT(t, root, "merge", "-q", "--no-ff", "--no-commit", "topic")
+	write(t, root, map[string]string{"evil.txt": "BAD\n"})
+	gitT(t, root, "add", "evil.txt")
+	gitT(t, root, "commit", "-q", "-m", "merge topic")
+	res, err := Run(context.Background(), root, load(t, root), "base", "HEAD", TrustedHooks, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := res.Commits[len(res.Commits)-1]
+	if last.Subject != "merge topic" || last.OK || res.Rejected != 1 {
+		t.Fatalf("the evil merge passed: %+v (rejected %d)", last, res.Rejected)
+	}
+}

@@ -84,3 +84,21 @@ func TestInstalledByStructure(t *testing.T) {
 		t.Fatalf("after install: %v", evs)
 	}
 }
+
+// Every way a tool names a file is read: MCP move_file's source and
+// destination, a list of paths, files[].path, a file:// uri.
+func TestToolPathsReadEveryKey(t *testing.T) {
+	in := map[string]any{
+		"source": "a.md", "destination": "b.md", "paths": []any{"c.md"}, "files": []any{map[string]any{"path": "d.md"}},
+		"uri": "file:///repo/e.md", "target_file": "f.md", "content": "not a path",
+	}
+	got := toolPaths(in)
+	for _, want := range []string{"a.md", "b.md", "c.md", "d.md", "/repo/e.md", "f.md"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("toolPaths missed %q: %v", want, got)
+		}
+	}
+	if slices.Contains(got, "not a path") {
+		t.Errorf("content read as a path: %v", got)
+	}
+}

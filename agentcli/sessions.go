@@ -118,11 +118,7 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 	}
 	c := Call{Kind: kind, Agent: event.AgentCall{Name: j.agent, Session: in.SessionID, Prompt: in.Prompt, Tool: in.ToolName, Input: in.ToolInput, Cwd: in.Cwd}}
 	cwd := cmp.Or(in.Cwd, root)
-	for _, key := range []string{"file_path", "notebook_path", "absolute_path", "path"} {
-		p, _ := in.ToolInput[key].(string)
-		if p == "" {
-			continue
-		}
+	for _, p := range toolPaths(in.ToolInput) {
 		rels, ok := Place(root, cwd, p)
 		if !ok {
 			c.Unplaced = append(c.Unplaced, p)
@@ -346,6 +342,48 @@ func writeSettings(root, rel string, settings map[string]any) error {
 		return err
 	}
 	return safefile.WriteInside(root, rel, append(data, '\n'), 0o644)
+}
+
+// pathKeys are the keys under which tools name the files they touch:
+// the agents' own file tools, and MCP servers' (move_file's source and
+// destination, a list of paths, a file:// uri).
+func pathKeys() []string {
+	return []string{"file_path", "notebook_path", "absolute_path", "path", "paths", "target_file", "file", "files",
+		"filename", "filepath", "source", "destination", "old_path", "new_path", "from", "to", "uri", "target"}
+}
+
+// toolPaths are the paths a tool's input names under pathKeys, as strings,
+// lists of strings, or objects with such keys (files[].path), to a small
+// depth.
+func toolPaths(input map[string]any) []string {
+	var out []string
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > 4 || len(out) > 1000 {
+			return
+		}
+		switch x := v.(type) {
+		case string:
+			if p, ok := strings.CutPrefix(x, "file://"); ok {
+				x = p
+			}
+			if x != "" {
+				out = append(out, x)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e, depth+1)
+			}
+		case map[string]any:
+			for _, k := range pathKeys() {
+				if e, ok := x[k]; ok {
+					walk(e, depth+1)
+				}
+			}
+		}
+	}
+	walk(input, 0)
+	return out
 }
 
 // Place is where a path a tool names lies in the repository at root:

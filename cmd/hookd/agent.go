@@ -139,9 +139,16 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			agent, hookEvent := args[0], args[1]
+			// Whatever keeps hookd from answering is the agents' blocking
+			// answer (exit 2, the reason on stderr): their CLIs take any
+			// other exit for "go ahead".
+			refuse := func(err error) error {
+				fmt.Fprintf(g.stderr, "hookd could not answer this call (%v): it is refused until that is fixed\n", err)
+				return ExitError{Code: 2}
+			}
 			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), backend.MaxAgentInput+1))
 			if err != nil {
-				return err
+				return refuse(err)
 			}
 			// The repository is the session's project, where the hook was
 			// installed, not whichever repository (a vendored checkout, a
@@ -151,11 +158,11 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			}
 			opts, err := g.backendOptions()
 			if err != nil {
-				return err
+				return refuse(err)
 			}
 			stdout, stderr, code, err := backend.AgentHook(cmd.Context(), opts, agent, hookEvent, stdin)
 			if err != nil {
-				return err
+				return refuse(err)
 			}
 			fmt.Fprint(cmd.OutOrStdout(), stdout)
 			fmt.Fprint(g.stderr, stderr)

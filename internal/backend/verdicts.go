@@ -102,6 +102,10 @@ func AgentHook(ctx context.Context, opts Options, agent, hookEvent string, stdin
 	switch {
 	case err != nil && guarded():
 		v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot read this call (%v), and a blocking hook may guard it: refused", err)}
+	case err != nil && call.Kind != "":
+		// A known event no guard could be concerned by: said, and the
+		// agent goes on.
+		return "", fmt.Sprintf("hookd: %v (no blocking hook could be concerned: the call goes on)\n", err), 0, nil
 	case err != nil:
 		return "", "", 0, err
 	case len(call.Unplaced) > 0 && guarded():

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,5 +167,26 @@ func TestDecideJudgesByTheFilesOnDisk(t *testing.T) {
 	}
 	if v := e.Decide(t.Context(), ev); v.OK {
 		t.Fatalf("a guard written since the last load must answer: %+v", v)
+	}
+}
+
+// A work tree trusted by a hookd that did not record its guards: once a
+// file trusted then changes, nobody can say which guard the change lifted
+// (enabled = false, say), so blocking events are refused until trusted
+// again.
+func TestGuardsNotRecordedFailClosed(t *testing.T) {
+	root := t.TempDir()
+	guard := "[[hook]]\nname = \"g\"\non = \"agent.tool.before\"\nblocking = true\nrun = \"exit 1\"\n"
+	store := filepath.Join(t.TempDir(), "trust.json")
+	old := fmt.Sprintf(`{"trees": {%q: {"files": {"hookd.toml": %q}, "trusted": "2026-01-01T00:00:00Z"}}}`, root, hooks.Sum([]byte(guard)))
+	if err := os.WriteFile(store, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, hooks.RepoFile), []byte(guard+"enabled = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := hooks.Load(hooks.LoadOptions{Root: root, Trust: hooks.TrustStore{Path: store}})
+	if v := Verdict(cfg, event.Event{Kind: event.AgentToolBefore}, nil); v.OK {
+		t.Fatalf("a change that may lift an unrecorded guard passed: %+v", v)
 	}
 }

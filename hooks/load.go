@@ -154,6 +154,9 @@ func Load(opts LoadOptions) (*Config, Problems) {
 	markHeld(cfg, opts)
 	if opts.Explicit == "" && !opts.TrustAll {
 		cfg.Unloaded = append(cfg.Unloaded, lapsed(cfg, trust.Guards(opts.Root), opts)...)
+		if files, old := trust.Unrecorded(opts.Root); old {
+			cfg.Unloaded = append(cfg.Unloaded, unrecorded(cfg, files, opts)...)
+		}
 	}
 	return cfg, probs
 }

@@ -65,8 +65,9 @@ type trustFile struct {
 type trustedTree struct {
 	Files   map[string]string `json:"files"` // path relative to the tree -> sha256 of its contents
 	Trusted time.Time         `json:"trusted"`
-	// Guards are the blocking hooks of those files, as trusted.
-	Guards []Guard `json:"guards,omitempty"`
+	// Guards are the blocking hooks of those files, as trusted; nil in a
+	// store written before guards were recorded (then nobody knows them).
+	Guards []Guard `json:"guards"`
 }
 
 // Guard is a blocking hook the user trusted, recorded with the files: a
@@ -83,7 +84,7 @@ type Guard struct {
 // GuardsOf are the blocking hooks of cfg whose keys come from committed
 // files: what trusting those files makes the user's guards.
 func GuardsOf(cfg *Config, root string) []Guard {
-	var out []Guard
+	out := []Guard{} // none known, as opposed to not recorded
 	for _, h := range cfg.Hooks {
 		if !h.Blocking || !h.Committed {
 			continue
@@ -110,6 +111,16 @@ func GuardsOf(cfg *Config, root string) []Guard {
 
 // Guards are the guards the user trusted in the work tree at root.
 func (t Trusted) Guards(root string) []Guard { return t.trees[root].Guards }
+
+// Unrecorded says the work tree at root was trusted by a hookd that did
+// not record its guards, and lists the files it trusted then.
+func (t Trusted) Unrecorded(root string) ([]string, bool) {
+	tree, ok := t.trees[root]
+	if !ok || tree.Guards != nil {
+		return nil, false
+	}
+	return SortedKeys(tree.Files), true
+}
 
 func (s TrustStore) read() (trustFile, error) {
 	tf := trustFile{Trees: map[string]trustedTree{}}
@@ -192,6 +203,9 @@ func (s TrustStore) Trust(root string, sums map[string]string, guards ...Guard) 
 	tf, err := s.read()
 	if err != nil {
 		return err
+	}
+	if guards == nil {
+		guards = []Guard{}
 	}
 	tree := trustedTree{Files: map[string]string{}, Trusted: time.Now().UTC(), Guards: guards}
 	for f, sum := range sums {

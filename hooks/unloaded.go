@@ -299,6 +299,25 @@ func lapsed(cfg *Config, guards []Guard, opts LoadOptions) []Unloaded {
 	return out
 }
 
+// unrecorded stands for the guards of a work tree trusted by a hookd that
+// did not record them: when a file trusted then has changed or is gone,
+// nobody can say which guard the change lifted, so every event a blocking
+// hook can answer is refused until the user trusts again (which records
+// them).
+func unrecorded(cfg *Config, files []string, opts LoadOptions) []Unloaded {
+	sources := map[string]Source{}
+	for _, s := range cfg.Files {
+		sources[opts.rel(s.Path)] = s
+	}
+	for _, f := range files {
+		if s, ok := sources[f]; !ok || s.Held != "" {
+			return []Unloaded{{Name: "", Lapsed: true, Pos: Pos{File: filepath.Join(opts.Root, filepath.FromSlash(f))},
+				Message: f + " changed since you trusted this work tree, with a hookd that did not record which hooks guarded it: review the change, then run `hookd trust`"}}
+		}
+	}
+	return nil
+}
+
 func firstOr(l []string, def string) string {
 	if len(l) > 0 {
 		return l[0]

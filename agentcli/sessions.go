@@ -352,6 +352,18 @@ func pathKeys() []string {
 		"filename", "filepath", "source", "destination", "old_path", "new_path", "from", "to", "uri", "target"}
 }
 
+// ToolPaths are the paths a tool's input names (toolPaths).
+func ToolPaths(input map[string]any) []string { return toolPaths(input) }
+
+// Resolve is p, relative to cwd, with every symlink resolved (dangling
+// ones followed), as a write through it would land.
+func Resolve(cwd, p string) (string, error) {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(cwd, p)
+	}
+	return resolve(filepath.Clean(p))
+}
+
 // toolPaths are the paths a tool's input names under pathKeys, as strings,
 // lists of strings, or objects with such keys (files[].path), to a small
 // depth.

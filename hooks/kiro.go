@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,12 @@ var sessionTriggers = map[string]event.Kind{
 	"preToolUse": event.AgentToolBefore, "PreToolUse": event.AgentToolBefore,
 	"postToolUse": event.AgentToolAfter, "PostToolUse": event.AgentToolAfter,
 	"sessionStart": event.AgentSessionStart, "agentSpawn": event.AgentSessionStart, "SessionStart": event.AgentSessionStart,
+}
+
+// WritesFiles says whether a tool of a bridged agent writes the files it
+// names (Kiro's "write" category, as each agent names its tools).
+func WritesFiles(tool string) bool {
+	return slices.Contains(kiroToolTypes["write"], tool) || tool == "apply_patch"
 }
 
 // kiroToolTypes are the tools of each of Kiro's tool categories, as the

@@ -1,10 +1,13 @@
 package backend
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"github.com/hookd-dev/hookd/agentcli"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -108,6 +111,8 @@ func AgentHook(ctx context.Context, opts Options, agent, hookEvent string, stdin
 		return "", fmt.Sprintf("hookd: %v (no blocking hook could be concerned: the call goes on)\n", err), 0, nil
 	case err != nil:
 		return "", "", 0, err
+	case call.Kind == event.AgentToolBefore && configWrite(opts, call) != "":
+		v = bridge.Verdict{Deny: true, Reason: configWrite(opts, call)}
 	case len(call.Unplaced) > 0 && guarded():
 		v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot tell where %s is (it does not resolve), and a blocking hook may guard it: refused; name the file by its path in the repository", strings.Join(call.Unplaced, ", "))}
 	default:
@@ -133,4 +138,68 @@ func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Ver
 	}
 	reason, context := engine.Explain(v)
 	return bridge.Verdict{Deny: !v.OK, Reason: reason, Context: context}
+}
+
+// configWrite says why an agent's tool call may not run: it writes one of
+// hookd's own configuration files (hookd.toml, hookd.local.toml,
+// .kiro/hooks, the user config, the trust store). Those decide what guards
+// the agent, and what hookd runs on the user's word: an agent that could
+// write them could turn its guards off, or declare a hook and trigger it.
+// It is hookd's own guard, whatever the hooks say; "" when the call is
+// none of that.
+func configWrite(opts Options, call bridge.Call) string {
+	const why = "hookd's configuration is a person's to change (it says what guards an agent): %s is refused; ask the user to make the change"
+	writes := hooks.WritesFiles(call.Agent.Tool)
+	if writes {
+		for _, f := range call.Files {
+			if f == hooks.RepoFile || f == hooks.LocalFile || strings.HasPrefix(f, ".kiro/hooks/") {
+				return fmt.Sprintf(why, "writing "+f)
+			}
+		}
+	}
+	store := opts.Config.Trust.Path
+	if store == "" {
+		store = hooks.DefaultTrustStore().Path
+	}
+	outside := []string{opts.Config.UserConfig, store}
+	if opts.Config.KiroHome != "" {
+		outside = append(outside, filepath.Join(opts.Config.KiroHome, ".kiro", "hooks"))
+	}
+	cwd := cmp.Or(call.Agent.Cwd, opts.Repo.Root)
+	if writes {
+		for _, p := range agentcli.ToolPaths(call.Agent.Input) {
+			real, err := agentcli.Resolve(cwd, p)
+			if err != nil {
+				continue
+			}
+			for _, o := range outside {
+				if o != "" && (real == o || strings.HasPrefix(real, o+string(filepath.Separator))) {
+					return fmt.Sprintf(why, "writing "+p)
+				}
+			}
+		}
+	}
+	// A shell command that names one of them and writes: the common
+	// spellings (a redirection, tee, sed -i, mv, cp, rm, truncate).
+	cmd := call.Agent.Command
+	if cmd == "" {
+		return ""
+	}
+	names := []string{hooks.RepoFile, hooks.LocalFile, ".kiro/hooks", "hookd/trust.json", "hookd/config.toml"}
+	for _, o := range outside {
+		if o != "" {
+			names = append(names, o)
+		}
+	}
+	for _, n := range names {
+		if !strings.Contains(cmd, n) {
+			continue
+		}
+		for _, w := range []string{">", "tee ", "sed -i", "mv ", "cp ", "rm ", "truncate", "dd ", "install ", "ln "} {
+			if strings.Contains(cmd, w) {
+				return fmt.Sprintf(why, "a shell command that writes "+n)
+			}
+		}
+	}
+	return ""
 }

@@ -53,7 +53,7 @@ func (c claude) Invoke(a Agent, prompt, resume string) (*Invocation, error) {
 
 func (c claude) Sessions() Sessions {
 	return jsonHooks{agent: c.Name(), file: filepath.Join(".claude", "settings.local.json"),
-		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, projectEnv: "CLAUDE_PROJECT_DIR"}
+		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, projectEnv: "CLAUDE_PROJECT_DIR", timeout: 660}
 }
 
 func (c claude) Warnings(a Agent) []string { return capWarnings(c, a) }

@@ -46,7 +46,7 @@ func (c gemini) Invoke(a Agent, prompt, resume string) (*Invocation, error) {
 }
 
 func (c gemini) Sessions() Sessions {
-	return jsonHooks{agent: c.Name(), projectEnv: "GEMINI_PROJECT_DIR", file: filepath.Join(".gemini", "settings.json"),
+	return jsonHooks{agent: c.Name(), projectEnv: "GEMINI_PROJECT_DIR", timeout: 660_000, file: filepath.Join(".gemini", "settings.json"),
 		events: map[string]event.Kind{
 			"SessionStart": event.AgentSessionStart,
 			"BeforeAgent":  event.AgentPrompt,

@@ -1,6 +1,7 @@
 package agentcli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -100,5 +101,39 @@ func TestToolPathsReadEveryKey(t *testing.T) {
 	}
 	if slices.Contains(got, "not a path") {
 		t.Errorf("content read as a path: %v", got)
+	}
+}
+
+// An install gives hookd more time than its own default hook timeout (10
+// minutes), as each CLI counts it, so the agent does not give up on a
+// verdict first and take that for a yes.
+func TestInstallOutlastsHookdsTimeout(t *testing.T) {
+	for name, perSecond := range map[string]int{"claude": 1, "codex": 1, "gemini": 1000} {
+		root := t.TempDir()
+		s := Lookup(name).Sessions()
+		file, _, err := s.Install(root, "/usr/local/bin/hookd", filepath.Join(t.TempDir(), "keep"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(filepath.Join(root, file))
+		var settings struct {
+			Hooks map[string][]struct {
+				Hooks []struct {
+					Timeout int `json:"timeout"`
+				} `json:"hooks"`
+			} `json:"hooks"`
+		}
+		if err := json.Unmarshal(data, &settings); err != nil {
+			t.Fatal(err)
+		}
+		for ev, groups := range settings.Hooks {
+			for _, g := range groups {
+				for _, h := range g.Hooks {
+					if h.Timeout <= 600*perSecond {
+						t.Errorf("%s %s: timeout %d, want above hookd's 10 minutes", name, ev, h.Timeout)
+					}
+				}
+			}
+		}
 	}
 }

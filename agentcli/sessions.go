@@ -87,6 +87,11 @@ type jsonHooks struct {
 	matcher func(hookEvent string) string
 	// projectEnv is ProjectDirEnv's answer.
 	projectEnv string
+	// timeout is the hook's time limit as the CLI counts it (seconds or
+	// milliseconds), written with every install: above hookd's own
+	// default hook timeout (10 minutes), so the agent does not give up on
+	// a verdict first, and take its silence for a yes.
+	timeout int
 }
 
 func (j jsonHooks) ProjectDirEnv() string { return j.projectEnv }
@@ -189,7 +194,11 @@ func (j jsonHooks) Install(root, self, keep string) (string, bool, error) {
 			continue
 		}
 		cmd := self + j.marker() + ev
-		group := map[string]any{"hooks": []any{map[string]any{"type": "command", "command": cmd}}}
+		entry := map[string]any{"type": "command", "command": cmd}
+		if j.timeout > 0 {
+			entry["timeout"] = j.timeout
+		}
+		group := map[string]any{"hooks": []any{entry}}
 		if m := j.matcher(ev); m != "" {
 			group["matcher"] = m
 		}

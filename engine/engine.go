@@ -44,6 +44,10 @@ type Options struct {
 type Engine struct {
 	opts  Options
 	sched *queue.Scheduler
+	// reloading serialises Reload from end to end: the daemon's reloader
+	// and a verdict that finds the files changed may both reload, and a
+	// slower load swapped in after a newer one would leave it in force.
+	reloading sync.Mutex
 
 	mu sync.Mutex
 	// mu guards the fields that follow.
@@ -115,6 +119,8 @@ func (e *Engine) EverApplied() bool {
 // in the background), but verdicts judge by it at once, as a path
 // without a daemon would: a guard broken by the edit refuses.
 func (e *Engine) Reload() (applied bool, cfg *hooks.Config, probs hooks.Problems) {
+	e.reloading.Lock()
+	defer e.reloading.Unlock()
 	loaded := stampOf(e.opts.Config)
 	cfg, probs = hooks.Load(e.opts.Config)
 	e.mu.Lock()

@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/hookd-dev/hookd/agentcli"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/hookd-dev/hookd/agentcli"
 	"github.com/hookd-dev/hookd/engine"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
@@ -102,6 +102,10 @@ func AgentHook(ctx context.Context, opts Options, agent, hookEvent string, stdin
 		return call.Kind != "" && event.Answerable(call.Kind) && MayBlock(opts.Config, call.Kind)
 	}
 	var v bridge.Verdict
+	ownGuard := ""
+	if err == nil && call.Kind == event.AgentToolBefore {
+		ownGuard = configWrite(opts, call)
+	}
 	switch {
 	case err != nil && guarded():
 		v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot read this call (%v), and a blocking hook may guard it: refused", err)}
@@ -111,8 +115,8 @@ func AgentHook(ctx context.Context, opts Options, agent, hookEvent string, stdin
 		return "", fmt.Sprintf("hookd: %v (no blocking hook could be concerned: the call goes on)\n", err), 0, nil
 	case err != nil:
 		return "", "", 0, err
-	case call.Kind == event.AgentToolBefore && configWrite(opts, call) != "":
-		v = bridge.Verdict{Deny: true, Reason: configWrite(opts, call)}
+	case ownGuard != "":
+		v = bridge.Verdict{Deny: true, Reason: ownGuard}
 	case len(call.Unplaced) > 0 && guarded():
 		v = bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd cannot tell where %s is (it does not resolve), and a blocking hook may guard it: refused; name the file by its path in the repository", strings.Join(call.Unplaced, ", "))}
 	default:

@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -324,6 +325,38 @@ run = "x"
 		}
 		if info := h.sched.Info("checks"); info.Runs != 2 || info.LastStatus != "ok" || info.LastRun.IsZero() {
 			t.Fatalf("info %+v", info)
+		}
+	})
+}
+
+// A rule that fails when the batch is ready does not run the hook, and
+// says so in a skipped record (history), not only in the log; for a
+// blocking run it is RuleErr: it could not decide, which is not "false".
+func TestARuleThatFailsIsARecordedSkip(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, 4, `[[hook]]
+name = "h"
+on = ["file.saved", "git.pre-commit"]
+debounce = "0s"
+if = 'files[3].path != ""'
+run = "x"
+`)
+		h.save("a")
+		synctest.Wait()
+		h.mu.Lock()
+		var skipped []queue.Record
+		for _, r := range h.records {
+			if r.Phase == queue.Skipped {
+				skipped = append(skipped, r)
+			}
+		}
+		h.mu.Unlock()
+		if len(skipped) != 1 || skipped[0].RuleErr == nil || !strings.Contains(skipped[0].Reason, "its if rule failed") || h.count(queue.Started) != 0 {
+			t.Fatalf("skipped %+v, started %d", skipped, h.count(queue.Started))
+		}
+		recs := h.sched.RunNow(t.Context(), event.Event{Kind: event.GitPreCommit, Files: []event.File{event.NewFile("/repo", "a", event.Saved, 1)}}, nil, func(*hooks.Hook) bool { return true })
+		if len(recs) != 1 || recs[0].Phase != queue.Skipped || recs[0].RuleErr == nil {
+			t.Fatalf("RunNow: %+v", recs)
 		}
 	})
 }

@@ -165,11 +165,11 @@ func Explain(v ipc.Verdict) (reason, context string) {
 			if why == "" {
 				why = r.Status
 			}
-			name := r.Hook
-			if name == "" {
-				name = "(unnamed)"
+			if r.Hook == "" {
+				reasons = append(reasons, "hookd: "+why) // a guard that could not be loaded says whose it is
+			} else {
+				reasons = append(reasons, fmt.Sprintf("hookd hook %s: %s", r.Hook, why))
 			}
-			reasons = append(reasons, fmt.Sprintf("hookd hook %s: %s", name, why))
 		case r.Status == string(runner.StatusOK) && text != "":
 			contexts = append(contexts, text)
 		}

@@ -24,7 +24,7 @@ func Verdict(w io.Writer, v ipc.Verdict) {
 		if r.Reason != "" {
 			what += "; " + r.Reason
 		}
-		fmt.Fprintf(w, "hookd: %s: %s\n", cmp.Or(r.Hook, "(unnamed)"), what)
+		fmt.Fprintf(w, "hookd: %s: %s\n", cmp.Or(r.Hook, "a guard"), what)
 		if out := strings.TrimSpace(r.Output); out != "" {
 			fmt.Fprintln(w, out)
 		}

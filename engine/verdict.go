@@ -47,6 +47,12 @@ func Verdict(cfg *hooks.Config, ev event.Event, recs []queue.Record) ipc.Verdict
 			add(row, false, allow)
 		case r.Result.Status == runner.StatusOK:
 			add(row, true, allow)
+		case r.Result.Status == runner.StatusFailed && (r.Result.Exit == 126 || r.Result.Exit == 127):
+			// The shell's "not found" and "cannot execute": the check
+			// itself never ran (a linter not installed), which is no
+			// answer of no.
+			row.Error = fmt.Sprintf("its command could not run (exit %d: not found or not executable): install what it runs, or set on_error", r.Result.Exit)
+			add(row, false, allow)
 		case r.Result.Status == runner.StatusFailed && r.Result.Exit > 0:
 			add(row, true, allow) // it answered no
 		default:

@@ -59,6 +59,8 @@ func TestVerdict(t *testing.T) {
 		{"a timeout cannot answer: denies", []queue.Record{finished("gate", runner.StatusTimeout, -1)}, false, []string{"gate"}},
 		{"a timeout with on_error allow", []queue.Record{finished("lenient", runner.StatusTimeout, -1)}, true, nil},
 		{"a command that did not start", []queue.Record{finished("gate", runner.StatusFailed, -1)}, false, []string{"gate"}},
+		{"a command not found in its shell", []queue.Record{finished("gate", runner.StatusFailed, 127)}, false, []string{"gate"}},
+		{"not found, with on_error allow", []queue.Record{finished("lenient", runner.StatusFailed, 127)}, true, nil},
 		{"a skipped action cannot answer", []queue.Record{finished("gate", runner.StatusSkipped, -1)}, false, []string{"gate"}},
 		{"a false rule takes no part", []queue.Record{{Phase: queue.Skipped, Hook: "gate", Reason: "its if rule is false"}}, true, nil},
 		{"a failed rule cannot answer", []queue.Record{{Phase: queue.Skipped, Hook: "gate", RuleErr: errors.New("index out of range")}}, false, []string{"gate"}},

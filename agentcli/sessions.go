@@ -116,7 +116,12 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 			return Call{Kind: j.events[hookEvent]}, fmt.Errorf("the %s hook's input is not JSON: %v", j.agent, err)
 		}
 	}
-	name := cmp.Or(in.Event, hookEvent)
+	// The event the installed hook names is the one it answers; the
+	// input's own name only stands in when that names none.
+	name := hookEvent
+	if _, known := j.events[name]; !known {
+		name = cmp.Or(in.Event, hookEvent)
+	}
 	kind, ok := j.events[name]
 	if !ok {
 		return Call{}, fmt.Errorf("%s hook event %q is not bridged (one of %s)", j.agent, name, strings.Join(j.order, ", "))

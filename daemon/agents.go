@@ -459,6 +459,10 @@ func (g *agents) days(cfg *hooks.Config) []ipc.AgentDay {
 // agent run first passes the agent caps, holds its slot until its writes
 // have settled (so the next agent's writes are not taken for its own),
 // and is followed by agent.done.
+//
+// It runs on the run's goroutine and speaks to the loop by messages only:
+// the ledger (agents) is shared under its lock, because the agent's stream
+// reports to it while the loop may be waiting for that report.
 func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Context, runner.Job) runner.Result) runner.Result {
 	agent := job.Hook.Action() == "agent"
 	var a *hooks.Agent
@@ -482,28 +486,16 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 	}
 	d.agents.begin(job.ID, job.Hook.Name, agentName, job.Depth, agent)
 	res := act(ctx, job)
-	if ctx.Err() == nil {
-		// What the run wrote just before it ended is still settling: wait
-		// for it, so it is put down to this run and not taken for a user's.
-		syncCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := d.Sync(syncCtx); err != nil {
-			d.log.Warn("could not wait for a run's last writes to settle", "hook", job.Hook.Name, "run", job.ID, tint.Err(err))
-		}
-		cancel()
-	}
-	res.FilesWritten, res.FilesGuessed = d.agents.end(job.ID)
+	// What the run wrote just before it ended is still settling: the loop
+	// puts it down to this run (not to a user) before letting it go, and
+	// follows an agent run with agent.done.
+	files := d.ended(job, res, agent)
+	res.FilesWritten, res.FilesGuessed = files.written, files.guessed
 	if agent {
 		d.agents.spend(a.Name, res.Start, res.Agent)
-		run := &event.Run{Hook: job.Hook.Name, ID: job.ID, Status: string(res.Status), Exit: res.Exit, Duration: res.Duration, FilesWritten: res.FilesWritten}
-		if r := res.Agent; r != nil {
-			run.Cost, run.Tokens, run.Turns, run.Session = r.Cost, r.TokensIn+r.TokensOut, r.Turns, r.Session
-		}
 		if job.Hook.Resume {
 			d.keepSession(job, a.Name, res)
 		}
-		d.deliver(event.Event{
-			Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Writers: []string{job.Hook.Name}, Run: run,
-		})
 	}
 	return res
 }

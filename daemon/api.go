@@ -138,7 +138,21 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 		v := d.eng.Decide(runner.WithCaller(ctx, req.Env), ev)
 		verdict = &v
 	}
-	return ipc.EmitReply{ID: d.deliver(ev), Verdict: verdict}, nil
+	reply := make(chan uint64, 1)
+	if !d.post(emitted{ev: ev, reply: reply}) {
+		return ipc.EmitReply{}, errLoopStopped
+	}
+	select {
+	case id := <-reply:
+		return ipc.EmitReply{ID: id, Verdict: verdict}, nil
+	case <-d.l.done:
+		select {
+		case id := <-reply:
+			return ipc.EmitReply{ID: id, Verdict: verdict}, nil
+		default:
+			return ipc.EmitReply{}, errLoopStopped
+		}
+	}
 }
 
 // Trigger runs a hook now (hookd trigger).

@@ -78,13 +78,13 @@ type Daemon struct {
 	l loopState
 
 	// Set by Run before ready is closed, and only read after.
-	gitState    func(dirty bool) event.Git // nil outside git
-	specs       *specTracker
-	agents      *agents
-	watcher     *watch.Watcher
-	settler     *settle.Settler
-	sched       *queue.Scheduler
-	vcs         *vcsSettler // nil outside git
+	gitState func(dirty bool) event.Git // nil outside git
+	specs    *specTracker
+	agents   *agents
+	watcher  *watch.Watcher
+	settler  *settle.Settler
+	sched    *queue.Scheduler
+	vcs      *vcsSettler // nil outside git
 
 	// eng is the decision machinery: config, scheduler, runners, verdict.
 	eng      *engine.Engine

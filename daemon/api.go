@@ -161,7 +161,7 @@ func (d *Daemon) Trigger(ctx context.Context, name string, req ipc.TriggerReques
 	if err != nil {
 		return ipc.TriggerReply{}, err
 	}
-	ev := event.Event{Kind: event.HookManual, Time: time.Now(), ID: d.seq.Add(1), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause}
+	ev := event.Event{Kind: event.HookManual, Time: time.Now(), ID: d.ids.next(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause}
 	id, err := d.sched.Trigger(d.hookName(name), ev)
 	switch {
 	case errors.Is(err, queue.ErrUnknownHook):

@@ -24,7 +24,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -66,7 +65,6 @@ type Daemon struct {
 	opts    Options
 	log     *slog.Logger
 	ready   chan struct{}
-	seq     atomic.Uint64
 	started time.Time
 	stop    context.CancelFunc
 	journal *journal.Journal
@@ -74,6 +72,7 @@ type Daemon struct {
 
 	reloads *reloader
 
+	ids *eventIDs
 	// l is what the loop owns.
 	l loopState
 
@@ -142,6 +141,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.journal = d.openJournal()
 	defer d.journal.Close()
+	d.ids = newEventIDs(ctx, d.journal)
 	defer d.stopRuns()
 	cfg := d.prepare(ctx)
 	git := d.openGit(ctx)
@@ -473,7 +473,7 @@ func (d *Daemon) deliver(ev event.Event) uint64 {
 // number gives an event whose writers are known its id, journals it and
 // offers it to the hooks and the spec tracker.
 func (d *Daemon) number(ev event.Event) uint64 {
-	ev.ID = d.seq.Add(1)
+	ev.ID = d.ids.next()
 	if d.opts.OnEvent != nil {
 		d.opts.OnEvent(ev)
 	}

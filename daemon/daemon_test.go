@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
 )
@@ -509,4 +510,33 @@ run = 'printf "%s\n" "$HOOKD_FILES" >> "$OUT/fast"'
 	}
 	e.open(gate) // its queued run, with the three later files
 	e.drain()
+}
+
+// Event ids name one event across restarts: a second daemon on the same
+// state numbers past every id the first one handed out, and history keeps
+// them as they were logged.
+func TestEventIDsAreUniqueAcrossRestarts(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[uint64]event.Kind{}
+	var dup []uint64
+	e := startDaemonIn(t, "", nil, func(o *daemon.Options) {
+		o.OnEvent = func(ev event.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if _, ok := seen[ev.ID]; ok {
+				dup = append(dup, ev.ID)
+			}
+			seen[ev.ID] = ev.Kind
+		}
+	})
+	for round := range 3 {
+		e.write(fmt.Sprintf("f%d.txt", round), "x")
+		e.sync()
+		e.restart()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(dup) > 0 || len(seen) < 6 {
+		t.Fatalf("ids handed out twice: %v (of %d events: %v)", dup, len(seen), seen)
+	}
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/hookd-dev/hookd/daemon/gitsrc"
@@ -287,7 +288,11 @@ func agentDone(job runner.Job, res runner.Result, written []string) event.Event 
 	if r := res.Agent; r != nil {
 		run.Cost, run.Tokens, run.Turns, run.Session = r.Cost, r.TokensIn+r.TokensOut, r.Turns, r.Session
 	}
-	return event.Event{Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Writers: []string{job.Hook.Name}, Run: run}
+	chain := job.Chain
+	if !slices.Contains(chain, job.Hook.Name) {
+		chain = append(slices.Clip(chain), job.Hook.Name)
+	}
+	return event.Event{Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Chain: chain, Writers: []string{job.Hook.Name}, Run: run}
 }
 
 // ended hands the loop a run that ended and returns its files once its

@@ -304,7 +304,7 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			}
 			t.see(f.Path, string(data))
 		}
-		base := event.Event{Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, CatchUp: ev.CatchUp, VCS: ev.VCS, Writers: ev.Writers, Files: []event.File{f}}
+		base := event.Event{Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, Chain: ev.Chain, CatchUp: ev.CatchUp, VCS: ev.VCS, Writers: ev.Writers, Files: []event.File{f}}
 		for _, e := range spec.ChangeEvents(t.index, old, doc, base) {
 			if e.Kind == event.SpecChanged {
 				s := e.Spec

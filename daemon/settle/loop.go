@@ -207,6 +207,13 @@ func (s *Settler) takeDue(candidates []string, cookie bool, now time.Time, ready
 		if limit := t.first.Add(capAt); limit.Before(at) {
 			at = limit
 		}
+		if looksTemporary(rel) {
+			if _, known := s.index.get(rel); !known {
+				// A new file named like an atomic save's temporary: the
+				// rename that follows folds it into the real file's event.
+				at = later(at, t.last.Add(tempGrace))
+			}
+		}
 		if cookie || !at.After(now) || s.looksComplete(rel, t.flags) {
 			ready[rel] = t.flags
 			delete(s.pending, rel)
@@ -214,6 +221,13 @@ func (s *Settler) takeDue(candidates []string, cookie bool, now time.Time, ready
 		}
 		due.add(at)
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // graceTruncating puts back into pending, for one grace period, the ready

@@ -10,7 +10,9 @@
 //
 //   - an atomic save (write a temp file, rename it over the target) is a
 //     changed hash on the target: one file.saved, and the temp file, gone
-//     by then, is nothing;
+//     by then, is nothing (a new file named like such a temporary is left
+//     a moment longer than the settle period, so a writer that pauses
+//     before its rename folds it too);
 //   - vim's rename-away-and-rewrite leaves the target present with new
 //     bytes: one file.saved, no delete, no create;
 //   - rewriting identical bytes leaves the hash unchanged: no event;

@@ -147,7 +147,11 @@ func LoadKiro(root, home string, d Defaults) (files []Source, hs []*Hook, probs 
 				probs = append(probs, Problem{Pos: Pos{File: p}, Message: err.Error()})
 				continue
 			}
-			files = append(files, Source{Path: p, Origin: origin, Sum: Sum(data), Committed: origin.Committed()})
+			src := Source{Path: p, Origin: origin, Sum: Sum(data), Committed: origin.Committed()}
+			if src.Committed {
+				src.Data = data
+			}
+			files = append(files, src)
 			h, pr := ParseKiro(p, data, origin, d)
 			hs, probs = append(hs, h...), append(probs, pr...)
 		}

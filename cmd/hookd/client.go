@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -229,9 +231,10 @@ with), and says so.`,
 }
 
 func newTrustCmd(g *globals) *cobra.Command {
+	var yes, show bool
 	cmd := &cobra.Command{
 		Use:   "trust",
-		Short: "Trust the repository's committed hook files as they are now",
+		Short: "Review the repository's committed hook files, and trust them as shown",
 		Long: `A repository's hookd.toml runs commands on your machine, so hookd runs none of
 its hooks until you have read it and said 'hookd trust'. Until then nothing
 of it applies: not its hooks, and not its [agent.*], [defaults], [watch],
@@ -239,9 +242,20 @@ of it applies: not its hooks, and not its [agent.*], [defaults], [watch],
 again until you trust the new contents. The same goes for .kiro/hooks files,
 and for a hookd.local.toml that git tracks (or any, outside git). Your user
 config, an untracked hookd.local.toml and an explicit --config file are yours
-and always apply. The record (the SHA-256 of each file as hookd read it) is
-kept in your state directory, never in the repository.`,
-		Example: `  git diff HEAD@{1} -- hookd.toml   # read what changed
+and always apply.
+
+'hookd trust' first shows every file it is about to approve: a new file
+whole, with line numbers; a changed one as its diff since the version you
+trusted (hookd keeps a copy of each version you trust). Control characters
+and bidirectional overrides are shown escaped, so no line can hide another.
+On a terminal it then asks; --yes approves without asking, --show only
+shows. The record (the SHA-256 of each file as hookd read it) is kept in
+your state directory, never in the repository.
+
+Inside an agent's session (CLAUDECODE, GEMINI_CLI or CODEX_SANDBOX set) or a
+hook's run (HOOKD_RUN_ID set) it refuses: a README can steer an agent into
+trusting for you. Run it yourself, in a terminal.`,
+		Example: `  hookd trust --show   # read what you would approve
   hookd trust`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -249,17 +263,39 @@ kept in your state directory, never in the repository.`,
 			if err != nil {
 				return err
 			}
-			files, released, err := hooks.TrustNow(opts)
+			review, err := hooks.ReviewTrust(opts)
 			out := cmd.OutOrStdout()
 			switch {
 			case err != nil:
 				return err
-			case len(files) == 0:
+			case len(review.Files) == 0:
 				fmt.Fprintln(out, "nothing to trust: no committed hook files")
 				return nil
 			}
+			render.Review(out, review)
+			if show {
+				return nil
+			}
+			if who := hooks.TrustRefusedIn(os.Getenv); who != "" {
+				return fmt.Errorf("not trusted: hookd trust is refused inside %s; read the files above and run it yourself, in a terminal", who)
+			}
+			if review.Pending() && !yes && render.IsTerminal(out) && isTerminalIn(cmd.InOrStdin()) {
+				fmt.Fprint(out, "Trust these files as shown? [y/N] ")
+				var answer string
+				_, _ = fmt.Fscanln(cmd.InOrStdin(), &answer)
+				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+					return errors.New("nothing trusted")
+				}
+			}
+			if err := review.Approve(); err != nil {
+				return err
+			}
+			files := make([]string, len(review.Files))
+			for i, f := range review.Files {
+				files[i] = f.Path
+			}
 			fmt.Fprintf(out, "trusted %s for %s\n", strings.Join(files, ", "), repo.Root)
-			for _, h := range released {
+			for _, h := range review.Held {
 				fmt.Fprintf(out, "  %s now applies: %s\n", h.File, strings.Join(h.Tables, ", "))
 			}
 			c, _, err := g.client()
@@ -274,5 +310,13 @@ kept in your state directory, never in the repository.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "approve without asking")
+	cmd.Flags().BoolVar(&show, "show", false, "only show what would be approved")
 	return cmd
+}
+
+// isTerminalIn says whether r is a terminal one can be asked on.
+func isTerminalIn(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && render.IsTerminal(f)
 }

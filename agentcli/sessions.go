@@ -108,6 +108,9 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 		Prompt    string         `json:"prompt"`
 		ToolName  string         `json:"tool_name"`
 		ToolInput map[string]any `json:"tool_input"`
+		// StopHookActive: the agent goes on because a stop hook said
+		// so (Claude Code, Codex; Gemini's AfterAgent too).
+		StopHookActive bool `json:"stop_hook_active"`
 	}
 	if len(stdin) > 0 {
 		if err := json.Unmarshal(stdin, &in); err != nil {
@@ -126,9 +129,39 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 	if !ok {
 		return Call{}, fmt.Errorf("%s hook event %q is not bridged (one of %s)", j.agent, name, strings.Join(j.order, ", "))
 	}
-	c := Call{Kind: kind, Agent: event.AgentCall{Name: j.agent, Session: in.SessionID, Prompt: in.Prompt, Tool: in.ToolName, Input: in.ToolInput, Cwd: in.Cwd}}
+	c := Call{Kind: kind, Agent: event.AgentCall{Name: j.agent, Session: in.SessionID, Prompt: in.Prompt, Tool: in.ToolName, Input: in.ToolInput, Cwd: in.Cwd,
+		Writes: WritesFiles(in.ToolName), Continued: in.StopHookActive}}
 	cwd := cmp.Or(in.Cwd, root)
-	for _, p := range toolPaths(in.ToolInput) {
+	c.place(root, cwd, toolPaths(in.ToolInput))
+	command, _ := in.ToolInput["command"].(string)
+	c.Agent.Command = command
+	switch dir, isPatch := patchDir(cwd, command); {
+	case in.ToolName == "apply_patch":
+		// codex's own patch tool: its command is the patch, not a shell
+		// command, and the files are what the patch names.
+		c.Agent.Command = ""
+		paths, ok := patchPaths(command)
+		if !ok || len(paths) == 0 {
+			// A patch hookd cannot read touches files nobody can name: a
+			// guard that may be concerned refuses it.
+			c.Unplaced = append(c.Unplaced, "the apply_patch input (no *** Add/Update/Delete File line)")
+		}
+		c.place(root, cwd, paths)
+	case isPatch:
+		// `apply_patch <<'EOF' … EOF` typed as a shell command: codex
+		// applies the patch itself. It stays a shell command (rules on
+		// agent.command see it), and writes the files the patch names.
+		paths, _ := patchPaths(command)
+		c.place(root, dir, paths)
+		c.Agent.Writes = true
+	}
+	return c, nil
+}
+
+// place adds to the call's files where each of paths (named from cwd) lies
+// in the repository at root, and to Unplaced those that cannot be told.
+func (c *Call) place(root, cwd string, paths []string) {
+	for _, p := range paths {
 		rels, ok := Place(root, cwd, p)
 		if !ok {
 			c.Unplaced = append(c.Unplaced, p)
@@ -139,8 +172,20 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 			}
 		}
 	}
-	c.Agent.Command, _ = in.ToolInput["command"].(string)
-	return c, nil
+}
+
+// WritesFiles says whether a tool of a bridged agent writes the files its
+// input names: the agents' own file tools (Claude Code's Write, Edit,
+// MultiEdit, NotebookEdit; Gemini CLI's write_file and replace; Kiro's
+// fsWrite, fsAppend, strReplace) and codex's apply_patch. A shell tool
+// may write too, but what it writes is in its command, not in its input's
+// paths.
+func WritesFiles(tool string) bool {
+	switch tool {
+	case "Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace", "apply_patch":
+		return true
+	}
+	return false
 }
 
 func (j jsonHooks) Answer(kind event.Kind, v Verdict) (stdout, stderr string, exit int) {

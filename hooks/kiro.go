@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hookd-dev/hookd/agentcli"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/rules"
 	"github.com/hookd-dev/hookd/safefile"
@@ -42,9 +42,7 @@ var sessionTriggers = map[string]event.Kind{
 
 // WritesFiles says whether a tool of a bridged agent writes the files it
 // names (Kiro's "write" category, as each agent names its tools).
-func WritesFiles(tool string) bool {
-	return slices.Contains(kiroToolTypes["write"], tool) || tool == "apply_patch"
-}
+func WritesFiles(tool string) bool { return agentcli.WritesFiles(tool) }
 
 // kiroToolTypes are the tools of each of Kiro's tool categories, as the
 // bridged agents name them.

@@ -153,7 +153,7 @@ func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Ver
 // none of that.
 func configWrite(opts Options, call bridge.Call) string {
 	const why = "hookd's configuration is a person's to change (it says what guards an agent): %s is refused; ask the user to make the change"
-	writes := hooks.WritesFiles(call.Agent.Tool)
+	writes := call.Agent.Writes || hooks.WritesFiles(call.Agent.Tool)
 	if writes {
 		for _, f := range call.Files {
 			if f == hooks.RepoFile || f == hooks.LocalFile || strings.HasPrefix(f, ".kiro/hooks/") {

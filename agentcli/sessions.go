@@ -50,6 +50,15 @@ type Sessions interface {
 	Uninstall(root, keep string) (string, bool, error)
 	// Installed lists the hook events hookd is installed for.
 	Installed(root string) (string, []string, error)
+	// Reach says, in a sentence, which sessions an install in root does
+	// not reach, as far as it is verified; "" when nothing is known to
+	// be missed.
+	Reach() string
+	// Unreached lists the directories inside root (relative to it) in
+	// which the CLI's recorded sessions started where an install in root
+	// does not reach them, from what the CLI keeps of its sessions under
+	// home; nil when there are none or the CLI keeps nothing hookd reads.
+	Unreached(root, home string) []string
 }
 
 // Call is one hook call of an agent's session, as hookd sees it.
@@ -92,6 +101,19 @@ type jsonHooks struct {
 	// default hook timeout (10 minutes), so the agent does not give up on
 	// a verdict first, and take its silence for a yes.
 	timeout int
+	// reach and unreached are Reach's and Unreached's answers; nil
+	// unreached for a CLI hookd cannot check.
+	reach     string
+	unreached func(root, home string) []string
+}
+
+func (j jsonHooks) Reach() string { return j.reach }
+
+func (j jsonHooks) Unreached(root, home string) []string {
+	if j.unreached == nil {
+		return nil
+	}
+	return j.unreached(root, home)
 }
 
 func (j jsonHooks) ProjectDirEnv() string { return j.projectEnv }

@@ -45,9 +45,16 @@ twice changes nothing; uninstall removes exactly what it added.`,
 			if _, err := exec.LookPath(run); run == "hookd" && err != nil {
 				fmt.Fprintln(cmd.OutOrStdout(), "note: the agents' hooks run `hookd`, which is not on PATH: install it (go install github.com/hookd-dev/hookd/cmd/hookd@latest) or pass --command")
 			}
-			return eachAgent(g, cmd, args, func(root, agent, keep string) (string, bool, error) {
-				return bridge.Install(root, agent, run, keep)
+			var installed []string
+			root := ""
+			err := eachAgent(g, cmd, args, func(r, agent, keep string) (string, bool, error) {
+				installed, root = append(installed, agent), r
+				return bridge.Install(r, agent, run, keep)
 			}, "installed hookd into", "hookd was already installed in")
+			for _, agent := range installed {
+				warnUnreached(cmd.OutOrStdout(), root, agent)
+			}
+			return err
 		},
 	}
 	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's absolute path; hookd from PATH only for a go run build)")
@@ -77,6 +84,7 @@ twice changes nothing; uninstall removes exactly what it added.`,
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: not installed (hookd agents install %s)\n", agent, agent)
 				default:
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: installed in %s for %s\n", agent, file, strings.Join(evs, ", "))
+					warnUnreached(cmd.OutOrStdout(), repo.Root, agent)
 				}
 			}
 			return nil
@@ -84,6 +92,19 @@ twice changes nothing; uninstall removes exactly what it added.`,
 	}
 	cmd.AddCommand(install, uninstall, status, newForgetCmd(g))
 	return cmd
+}
+
+// warnUnreached says where agent's sessions miss an install in root: the
+// directories its recorded sessions started in out of reach, or else what
+// is known to be missed.
+func warnUnreached(out io.Writer, root, agent string) {
+	home, _ := os.UserHomeDir()
+	if dirs := bridge.Unreached(root, agent, home); len(dirs) > 0 {
+		fmt.Fprintf(out, "warning: %s sessions were started in %s, where hookd's hooks do not run: %s\n",
+			agent, strings.Join(dirs, ", "), bridge.Reach(agent))
+	} else if reach := bridge.Reach(agent); reach != "" {
+		fmt.Fprintf(out, "note: %s\n", reach)
+	}
 }
 
 // eachAgent runs do for the agents named on the command line.

@@ -60,7 +60,21 @@ func (c claude) Sessions() Sessions {
 		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, projectEnv: "CLAUDE_PROJECT_DIR", timeout: 660,
 		reach: "Claude Code reads a project's .claude settings only in the directory it starts in (verified with 2.1.197): " +
 			"a session started in a subdirectory (cd src && claude) runs no hookd hook; start claude at the repository's root",
-		unreached: claudeUnreached}
+		unreached: claudeUnreached, can: claudeCan(true), decide: claudeDecision}
+}
+
+// claudeCan is what Claude Code's hooks take (verified with 2.1.197), and
+// codex's (0.169.0, codex false), which has no ask (its hooks' ask ran
+// the call without asking) and no allow hookd could verify (codex exec
+// asks nothing; its maintainers closed the change that would read one).
+func claudeCan(claude bool) map[event.Kind]Answers {
+	return map[event.Kind]Answers{
+		event.AgentToolBefore:   {Allow: claude, Ask: claude, Input: true},
+		event.AgentToolAfter:    {Context: true},
+		event.AgentPrompt:       {Context: true},
+		event.AgentSessionStart: {Context: true},
+		event.AgentStop:         {Continue: true},
+	}
 }
 
 // claudeUnreached lists the subdirectories of root in which Claude Code

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks/bridge"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/selfexe"
@@ -66,15 +68,20 @@ twice changes nothing; uninstall removes exactly what it added.`,
 			return eachAgent(g, cmd, args, bridge.Uninstall, "removed hookd from", "hookd was not installed in")
 		},
 	}
+	var asJSON bool
 	status := &cobra.Command{
 		Use:   "status",
-		Short: "Say which agents' sessions call hookd",
+		Short: "Say which agents' sessions call hookd, and what a hook's answer does in each",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			repo, _, err := g.locate()
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return agentsJSON(cmd.OutOrStdout(), repo.Root)
+			}
+			defer answersTable(cmd.OutOrStdout())
 			for _, agent := range bridge.Agents() {
 				file, evs, err := bridge.Installed(repo.Root, agent)
 				switch {
@@ -90,8 +97,70 @@ twice changes nothing; uninstall removes exactly what it added.`,
 			return nil
 		},
 	}
+	status.Flags().BoolVar(&asJSON, "json", false, "print JSON: each agent's install, the directories its sessions miss, and what it takes")
 	cmd.AddCommand(install, uninstall, status, newForgetCmd(g))
 	return cmd
+}
+
+// answerKinds are the events on which a hook's answer can say more than
+// deny, in the order the matrix shows them.
+func answerKinds() []event.Kind {
+	return []event.Kind{event.AgentToolBefore, event.AgentStop, event.AgentPrompt, event.AgentToolAfter, event.AgentSessionStart}
+}
+
+// answersTable prints the capability matrix: what each agent does with a
+// hook's allow, ask, rewritten input and continue, and how hookd degrades
+// what it cannot take (docs/agents.md).
+func answersTable(out io.Writer) {
+	fmt.Fprintln(out, "\nwhat a blocking hook's answer does (allow, ask, input: agent.tool.before; continue: agent.stop):")
+	fmt.Fprintf(out, "  %-8s %-28s %-12s %-12s %s\n", "agent", "allow", "ask", "input", "continue")
+	for _, agent := range bridge.Agents() {
+		before, stop := bridge.Can(agent, event.AgentToolBefore), bridge.Can(agent, event.AgentStop)
+		fmt.Fprintf(out, "  %-8s %-28s %-12s %-12s %s\n", agent,
+			pick(before.Allow, "yes", "no: its permissions decide"), pick(before.Ask, "yes", "no: a deny"),
+			pick(before.Input, "yes", "no: a deny"), pick(stop.Continue, "yes", "no: a deny"))
+	}
+}
+
+func pick(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// agentsJSON prints agents status as JSON.
+func agentsJSON(out io.Writer, root string) error {
+	type agentStatus struct {
+		Agent     string                        `json:"agent"`
+		File      string                        `json:"file"`
+		Events    []string                      `json:"events"`
+		Error     string                        `json:"error,omitempty"`
+		Unreached []string                      `json:"unreached"`
+		Answers   map[event.Kind]bridge.Answers `json:"answers"`
+	}
+	home, _ := os.UserHomeDir()
+	list := []agentStatus{}
+	for _, agent := range bridge.Agents() {
+		file, evs, err := bridge.Installed(root, agent)
+		st := agentStatus{Agent: agent, File: file, Events: evs, Unreached: bridge.Unreached(root, agent, home), Answers: map[event.Kind]bridge.Answers{}}
+		if err != nil {
+			st.Error = err.Error()
+		}
+		if st.Events == nil {
+			st.Events = []string{}
+		}
+		if st.Unreached == nil {
+			st.Unreached = []string{}
+		}
+		for _, k := range answerKinds() {
+			st.Answers[k] = bridge.Can(agent, k)
+		}
+		list = append(list, st)
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(list)
 }
 
 // warnUnreached says where agent's sessions miss an install in root: the

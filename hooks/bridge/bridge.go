@@ -141,6 +141,18 @@ func Installed(root, agent string) (string, []string, error) {
 	return s.Installed(root)
 }
 
+// Answers is what a CLI's hooks take besides a deny (agentcli.Answers).
+type Answers = agentcli.Answers
+
+// Can says what agent's hooks take on an event of kind besides a deny.
+func Can(agent string, kind event.Kind) Answers {
+	s, err := sessions(agent)
+	if err != nil {
+		return Answers{}
+	}
+	return s.Can(kind)
+}
+
 // Reach says which of agent's sessions an install does not reach ("" when
 // nothing is known to be missed).
 func Reach(agent string) string {

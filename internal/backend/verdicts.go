@@ -140,8 +140,8 @@ func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Ver
 	if err != nil {
 		return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not decide (%v); it refuses until that is fixed", err)}
 	}
-	reason, context := engine.Explain(v)
-	return bridge.Verdict{Deny: !v.OK, Reason: reason, Context: context}
+	a := engine.Answer(v)
+	return bridge.Verdict{Deny: a.Deny, Ask: a.Ask, Allow: a.Allow, Reason: a.Reason, Context: a.Context, Input: a.Input}
 }
 
 // configWrite says why an agent's tool call may not run: it writes one of

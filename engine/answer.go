@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/hookd-dev/hookd/event"
-	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/hooks/runner"
+	"github.com/hookd-dev/hookd/ipc"
 )
 
 // A blocking hook answers by its exit code (0: no objection, anything

@@ -231,6 +231,11 @@ type AgentCall struct {
 	Command string         `json:"command" expr:"command" doc:"a shell tool's command"`
 	Input   map[string]any `json:"input" expr:"input" doc:"the tool's input, as the agent sent it"`
 	Cwd     string         `json:"cwd" expr:"cwd" doc:"the agent's working directory"`
+	// Writes and Continued come from the agent's CLI (agentcli), not from
+	// a rule's author: a guard on writes can say so without naming every
+	// agent's file tools.
+	Writes    bool `json:"writes" expr:"writes" doc:"the tool writes the files it names: a file tool (Write, Edit, write_file, replace, …) or a patch (codex's apply_patch); a shell command's writes are in agent.command"`
+	Continued bool `json:"continued" expr:"continued" doc:"the agent goes on because a stop hook told it to (agent.stop; its stop_hook_active): a hook that keeps it going should let it stop now"`
 }
 
 // AgentReport is what an agent run reported of itself through its CLI's

@@ -467,6 +467,15 @@ func Environ(job Job, files0 string) []string {
 	if files0 != "" {
 		env = append(env, "HOOKD_FILES0="+files0)
 	}
+	if p := job.Env.Agent.Prompt; job.Env.Event.Kind == string(event.AgentPrompt) && p != "" {
+		// Kiro's promptSubmit commands read the prompt as $USER_PROMPT;
+		// one variable holds at most the kernel's 128 KB, and no NUL.
+		p = strings.ReplaceAll(p, "\x00", "")
+		if len(p) > MaxFilesEnv {
+			p = p[:MaxFilesEnv]
+		}
+		env = append(env, "USER_PROMPT="+p)
+	}
 	if kept < len(job.Env.Files) {
 		env = append(env, "HOOKD_FILES_TRUNCATED="+strconv.Itoa(len(job.Env.Files)))
 	}

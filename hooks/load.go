@@ -27,7 +27,10 @@ const (
 	DefaultMaxAgents = 1
 	DefaultMaxRuns   = 4
 	DefaultMaxDepth  = 3
-	DefaultSettle    = time.Millisecond
+	// DefaultMaxRunsPerMinute is small: a hook that runs every three
+	// seconds for a minute is a loop far more often than a need.
+	DefaultMaxRunsPerMinute = 20
+	DefaultSettle           = time.Millisecond
 )
 
 // LoadOptions says which files make up the configuration.

@@ -98,6 +98,9 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 				state = "paused"
 			}
 			note(h.Reason, h.Name)
+		case h.Paused != "":
+			state = "paused"
+			note(h.Paused, h.Name)
 		case h.Missing != "":
 			state = "cannot run"
 			note(h.Missing, h.Name)

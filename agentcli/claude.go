@@ -88,6 +88,17 @@ func claudeMatcher(hookEvent string) string {
 
 type claudeMessage struct {
 	Content []claudeBlock `json:"content"`
+	// Text is a message that is a string, not an object: codex's error
+	// events say {"type":"error","message":"…"}.
+	Text string `json:"-"`
+}
+
+func (m *claudeMessage) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &m.Text)
+	}
+	type plain claudeMessage
+	return json.Unmarshal(b, (*plain)(m))
 }
 
 type claudeBlock struct {
@@ -134,6 +145,10 @@ func (p *claudeParser) event(s *Stream, ev *streamEvent) {
 		if ev.SessionID != "" {
 			s.report.Session = ev.SessionID
 		}
+		if ev.Subtype == "api_retry" {
+			// {"attempt":1,"max_retries":10,"error_status":500,"error":"server_error"}
+			s.apiFailed(ev.ErrorStatus, errorText(ev.Error), true)
+		}
 	case "assistant":
 		if ev.Message == nil {
 			return
@@ -177,6 +192,11 @@ func (p *claudeParser) event(s *Stream, ev *streamEvent) {
 		var result string
 		_ = json.Unmarshal(ev.Result, &result)
 		s.report.Final = result
+		if ev.APIErrorStatus != 0 {
+			// The API's last answer was an error: the result says it
+			// ("API Error: 500 …") with a success subtype.
+			s.apiFailed(ev.APIErrorStatus, result, false)
+		}
 		if ev.IsError || (ev.Subtype != "" && ev.Subtype != "success") {
 			s.report.Error = joinNonEmpty(": ", ev.Subtype, result, errorsText(ev.Errors))
 			if s.report.Error == "" {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/hookd-dev/hookd/event"
@@ -49,6 +51,12 @@ type parser interface {
 	event(s *Stream, ev *streamEvent)
 	// end reads what it kept, once the output has ended.
 	end(s *Stream)
+}
+
+// stderrParser is a parser that also reads the CLI's stderr, for what its
+// structured output does not say (gemini's API retries).
+type stderrParser interface {
+	stderr(s *Stream, line string)
 }
 
 // Stream parses an agent CLI's structured output line by line into its
@@ -109,6 +117,53 @@ func (s *Stream) Feed(b []byte, truncated bool) {
 	}
 }
 
+// WantsStderr says whether the CLI's stderr has something for its report
+// (FeedStderr).
+func (s *Stream) WantsStderr() bool {
+	_, ok := s.p.(stderrParser)
+	return ok
+}
+
+// FeedStderr reads one line of the CLI's stderr (without its newline).
+func (s *Stream) FeedStderr(line []byte) {
+	if p, ok := s.p.(stderrParser); ok {
+		p.stderr(s, string(bytes.TrimSpace(line)))
+	}
+}
+
+// apiFailed records a failed call to the model's API: retried, or given
+// up. status is its HTTP status when the CLI says it (0 when not; then
+// the message may name it).
+func (s *Stream) apiFailed(status int, msg string, retried bool) {
+	if retried {
+		s.report.Retries++
+	}
+	if status == 0 {
+		status = statusIn(msg)
+	}
+	if status != 0 {
+		s.report.APIStatus = status
+	}
+	if msg != "" {
+		s.report.APIError = capString(msg, 500)
+	}
+}
+
+// statusRE finds an HTTP status in a CLI's words for an API error: "last
+// status: 429 Too Many Requests" (codex), "\"code\":500" (gemini), "API
+// Error: 500" (claude).
+var statusRE = regexp.MustCompile(`(?i)(?:status:?|"code":|api error:?)\s*([1-5][0-9][0-9])\b`)
+
+// statusIn is the HTTP status msg names, or 0.
+func statusIn(msg string) int {
+	m := statusRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
 // salvage finds the file an over-long tool call writes from its head:
 // each CLI puts the path before the content.
 func (s *Stream) salvage(head []byte) {
@@ -139,14 +194,16 @@ type streamEvent struct {
 	Type    string `json:"type"`
 	Subtype string `json:"subtype"`
 	// claude
-	SessionID string            `json:"session_id"`
-	Message   *claudeMessage    `json:"message"`
-	IsError   bool              `json:"is_error"`
-	NumTurns  int               `json:"num_turns"`
-	Result    json.RawMessage   `json:"result"`
-	Cost      float64           `json:"total_cost_usd"`
-	Usage     *usage            `json:"usage"`
-	Errors    []json.RawMessage `json:"errors"`
+	ErrorStatus    int               `json:"error_status"`     // system/api_retry
+	APIErrorStatus int               `json:"api_error_status"` // result
+	SessionID      string            `json:"session_id"`
+	Message        *claudeMessage    `json:"message"`
+	IsError        bool              `json:"is_error"`
+	NumTurns       int               `json:"num_turns"`
+	Result         json.RawMessage   `json:"result"`
+	Cost           float64           `json:"total_cost_usd"`
+	Usage          *usage            `json:"usage"`
+	Errors         []json.RawMessage `json:"errors"`
 	// codex
 	ThreadID string          `json:"thread_id"`
 	Item     *codexItem      `json:"item"`

@@ -49,7 +49,7 @@ func (d *Daemon) Hooks(context.Context) []ipc.Hook {
 	out := HookList(cfg, probs, d.opts.Repo.Root, d.sched.Info)
 	for i := range out {
 		if out[i].Name != "" {
-			out[i].Paused = d.sched.Paused(out[i].Name)
+			out[i].Paused, out[i].Trouble = d.sched.Paused(out[i].Name), d.sched.Trouble(out[i].Name)
 		}
 	}
 	return out

@@ -62,6 +62,9 @@ type Hook struct {
 	// Paused says why the hook's circuit breaker stopped it: its runs are
 	// skipped until `hookd resume` or a change to it.
 	Paused string `json:"paused,omitempty"`
+	// Trouble is what went wrong with the model's API in the hook's last
+	// agent run, as its CLI said ("claude: API 500, 3 retries").
+	Trouble string `json:"trouble,omitempty"`
 }
 
 // Held is a committed config file that is not trusted: why, and what of

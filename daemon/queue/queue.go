@@ -129,6 +129,9 @@ type hookState struct {
 	// and paused why the breaker stopped it ("" while it may run).
 	starts []time.Time
 	paused string
+	// trouble is what went wrong with the model's API in its last agent
+	// run ("claude: API 500, 3 retries"), "" when nothing did.
+	trouble string
 }
 
 type active struct {
@@ -339,6 +342,17 @@ func (s *Scheduler) ResumeHook(name string) (string, error) {
 		s.opts.Log.Info("hook resumed; its circuit breaker is reset", "hook", name)
 	}
 	return was, nil
+}
+
+// Trouble says what went wrong with the model's API in a hook's last
+// agent run, or "".
+func (s *Scheduler) Trouble(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.hooks[name]; ok {
+		return st.trouble
+	}
+	return ""
 }
 
 // Paused says why a hook's circuit breaker paused it, or "".
@@ -566,6 +580,12 @@ func (s *Scheduler) execute(ctx context.Context, cancel context.CancelCauseFunc,
 	delete(st.active, id)
 	st.info.LastStatus = string(res.Status)
 	st.info.LastRun = res.Start
+	st.trouble = ""
+	if t := res.Agent.Trouble(); t != "" {
+		st.trouble = res.AgentName + ": " + t
+		s.opts.Log.Warn("the agent had trouble with its API", "hook", job.Hook.Name, "run", id, "status", res.Status,
+			"trouble", st.trouble, "api_error", res.Agent.APIError)
+	}
 	if st.removed && len(st.active) == 0 {
 		delete(s.hooks, st.hook.Name)
 	}

@@ -87,7 +87,9 @@ func claudeMatcher(hookEvent string) string {
 }
 
 type claudeMessage struct {
+	ID      string        `json:"id"`
 	Content []claudeBlock `json:"content"`
+	Usage   *usage        `json:"usage"`
 	// Text is a message that is a string, not an object: codex's error
 	// events say {"type":"error","message":"…"}.
 	Text string `json:"-"`
@@ -134,6 +136,16 @@ func (p *claudeParser) skip(s *Stream, b []byte) bool {
 		return true // no shell command is open for a result to end
 	case bytes.HasPrefix(b, []byte(`{"type":"assistant"`)) && !bytes.Contains(b, []byte(`"tool_use"`)):
 		p.lastText = append(p.lastText[:0], b...) // read at the end, if no result says it
+		// Its usage is read now: a run cut short has spent it.
+		var m struct {
+			Message struct {
+				ID    string `json:"id"`
+				Usage *usage `json:"usage"`
+			} `json:"message"`
+		}
+		if json.Unmarshal(b, &m) == nil {
+			s.turnUsage(m.Message.ID, m.Message.Usage)
+		}
 		return true
 	}
 	return false
@@ -153,6 +165,7 @@ func (p *claudeParser) event(s *Stream, ev *streamEvent) {
 		if ev.Message == nil {
 			return
 		}
+		s.turnUsage(ev.Message.ID, ev.Message.Usage)
 		for _, b := range ev.Message.Content {
 			switch b.Type {
 			case "text":
@@ -186,8 +199,7 @@ func (p *claudeParser) event(s *Stream, ev *streamEvent) {
 		s.report.Turns = ev.NumTurns
 		s.report.Cost = ev.Cost
 		if u := ev.Usage; u != nil {
-			s.report.TokensIn = u.InputTokens + u.CacheCreationTokens + u.CacheReadTokens
-			s.report.TokensOut = u.OutputTokens
+			s.totalUsage(u.InputTokens+u.CacheCreationTokens+u.CacheReadTokens, u.OutputTokens)
 		}
 		var result string
 		_ = json.Unmarshal(ev.Result, &result)

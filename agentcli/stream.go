@@ -72,6 +72,11 @@ type Stream struct {
 	files  map[string]bool
 	opaque map[string]bool // open opaque calls, by id
 	text   string          // the last assistant text, for Final when no result says it
+	// turns holds the usage each model message reported as it came, by
+	// message id: what a run cut short (a timeout) has spent, until a
+	// result says the total (final).
+	turns map[string]usage
+	final bool
 }
 
 // NewStream reads output in format (an Invocation's) of an agent running
@@ -129,6 +134,37 @@ func (s *Stream) FeedStderr(line []byte) {
 	if p, ok := s.p.(stderrParser); ok {
 		p.stderr(s, string(bytes.TrimSpace(line)))
 	}
+}
+
+// turnUsage counts the usage a model message reported so far, for a run
+// whose result never comes; a later line of the same message replaces its
+// figures. A result's total replaces them all (totalUsage).
+func (s *Stream) turnUsage(id string, u *usage) {
+	if u == nil || s.final {
+		return
+	}
+	if s.turns == nil {
+		s.turns = map[string]usage{}
+	}
+	prev := s.turns[id]
+	s.turns[id] = usage{
+		InputTokens:         max(prev.InputTokens, u.InputTokens),
+		CacheCreationTokens: max(prev.CacheCreationTokens, u.CacheCreationTokens),
+		CacheReadTokens:     max(prev.CacheReadTokens, u.CacheReadTokens),
+		OutputTokens:        max(prev.OutputTokens, u.OutputTokens),
+	}
+	var in, out int64
+	for _, t := range s.turns {
+		in += t.InputTokens + t.CacheCreationTokens + t.CacheReadTokens
+		out += t.OutputTokens
+	}
+	s.report.TokensIn, s.report.TokensOut = in, out
+}
+
+// totalUsage is a result's usage: the run's total.
+func (s *Stream) totalUsage(in, out int64) {
+	s.final = true
+	s.report.TokensIn, s.report.TokensOut = in, out
 }
 
 // apiFailed records a failed call to the model's API: retried, or given
@@ -282,6 +318,9 @@ func (s *Stream) Finish(finalCap int) *event.AgentReport {
 		s.report.Final = s.text
 	}
 	s.report.Final = capString(s.report.Final, finalCap)
+	// What was spent counts against budgets: a stream that says less than
+	// nothing does not give any back.
+	s.report.TokensIn, s.report.TokensOut, s.report.Cost = max(0, s.report.TokensIn), max(0, s.report.TokensOut), max(0, s.report.Cost)
 	// Whatever is still open ended with the process.
 	for id := range s.opaque {
 		s.done(id)

@@ -65,7 +65,8 @@ func TestStreamBadInput(t *testing.T) {
 // the repository never climbs out of it.
 func FuzzStream(f *testing.F) {
 	for _, l := range []string{claudeInit, claudeWrite, claudeBash, claudeDone, codexCmd, codexPatch, codexDone, geminiWrite, geminiShell, geminiDone, "{\"type\":\"result\"", "\n\n{}",
-		claudeRetry, claudeAPIResult, codexRetry, codex429, geminiRetryErr, geminiGaveUp, geminiAPIFail} {
+		claudeRetry, claudeAPIResult, claudeTurn1b, codexRetry, codex429, geminiRetryErr, geminiGaveUp, geminiAPIFail,
+		`{"type":"result","total_cost_usd":-1,"usage":{"input_tokens":-5}}`} {
 		f.Add(l, uint8(0))
 		f.Add(l, uint8(1))
 		f.Add(l, uint8(2))
@@ -83,8 +84,8 @@ func FuzzStream(f *testing.F) {
 			s.FeedStderr([]byte(line)) // gemini's retries are on stderr
 		}
 		r := s.Finish(finalCap)
-		if r.Retries < 0 {
-			t.Fatalf("negative retries: %+v", r)
+		if r.Retries < 0 || r.TokensIn < 0 || r.TokensOut < 0 || r.Cost < 0 {
+			t.Fatalf("negative figures: %+v", r)
 		}
 		seen := map[string]bool{}
 		for _, p := range r.Files {

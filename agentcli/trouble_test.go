@@ -14,9 +14,15 @@ const (
 	// a result whose subtype is success.
 	claudeAPIText   = `{"type":"assistant","message":{"id":"6a99","model":"<synthetic>","role":"assistant","usage":{"input_tokens":0,"output_tokens":0},"content":[{"type":"text","text":"API Error: 500 stub error 500. This is a server-side issue, usually temporary"}]},"session_id":"06cd"}`
 	claudeAPIResult = `{"type":"result","subtype":"success","is_error":true,"api_error_status":500,"duration_ms":2747,"num_turns":1,"result":"API Error: 500 stub error 500. This is a server-side issue, usually temporary","session_id":"06cd","total_cost_usd":0,"usage":{"input_tokens":0,"output_tokens":0}}`
-	codexBegin      = `{"type":"thread.started","thread_id":"01a2"}` + "\n" + `{"type":"turn.started"}`
-	codexRetry      = `{"type":"error","message":"Reconnecting... %d/5 (We’re currently experiencing high demand, which may cause temporary errors.)"}`
-	codexGaveUp     = `{"type":"error","message":"We’re currently experiencing high demand, which may cause temporary errors."}` + "\n" +
+	// Two turns of a run that a timeout cuts short: one message's lines
+	// (same id, usage as it grew), then a second message.
+	claudeTurn1a = `{"type":"assistant","message":{"id":"msg_1","role":"assistant","content":[{"type":"text","text":"Let me look."}],"usage":{"input_tokens":1000,"cache_read_input_tokens":200,"output_tokens":1}},"session_id":"s"}`
+	claudeTurn1b = `{"type":"assistant","message":{"id":"msg_1","role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"sleep 600"}}],"usage":{"input_tokens":1000,"cache_read_input_tokens":200,"output_tokens":40}},"session_id":"s"}`
+	claudeTurn2  = `{"type":"assistant","message":{"id":"msg_2","role":"assistant","content":[{"type":"text","text":"Still waiting."}],"usage":{"input_tokens":1100,"output_tokens":7}},"session_id":"s"}`
+
+	codexBegin  = `{"type":"thread.started","thread_id":"01a2"}` + "\n" + `{"type":"turn.started"}`
+	codexRetry  = `{"type":"error","message":"Reconnecting... %d/5 (We’re currently experiencing high demand, which may cause temporary errors.)"}`
+	codexGaveUp = `{"type":"error","message":"We’re currently experiencing high demand, which may cause temporary errors."}` + "\n" +
 		`{"type":"turn.failed","error":{"message":"We’re currently experiencing high demand, which may cause temporary errors."}}`
 	codex429 = `{"type":"error","message":"exceeded retry limit, last status: 429 Too Many Requests"}` + "\n" +
 		`{"type":"turn.failed","error":{"message":"exceeded retry limit, last status: 429 Too Many Requests"}}`
@@ -61,6 +67,21 @@ func TestClaudeAPIErrors(t *testing.T) {
 	s, _ = parse(t, "claude", "/repo", claudeInit, claudeWrite, claudeDone)
 	if got := s.Finish(finalCap).Trouble(); got != "" {
 		t.Errorf("a clean run's trouble: %q", got)
+	}
+}
+
+// A run cut short (a timeout kills claude before its result) has spent
+// what its messages said so far: each message's latest usage, summed. A
+// result's total replaces them.
+func TestClaudeUsageSoFar(t *testing.T) {
+	s, _ := parse(t, "claude", "/repo", claudeInit, claudeTurn1a, claudeTurn1b, claudeTurn2)
+	r := s.Finish(finalCap)
+	if r.TokensIn != 1200+1100 || r.TokensOut != 40+7 || r.Ended {
+		t.Errorf("usage of a run cut short: in %d out %d, want 2300 and 47", r.TokensIn, r.TokensOut)
+	}
+	s, _ = parse(t, "claude", "/repo", claudeInit, claudeTurn1a, claudeTurn1b, claudeTurn2, claudeDone)
+	if r := s.Finish(finalCap); r.TokensIn != 32 || r.TokensOut != 10 {
+		t.Errorf("the result's total: in %d out %d, want 32 and 10", r.TokensIn, r.TokensOut)
 	}
 }
 

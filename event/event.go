@@ -10,6 +10,7 @@
 package event
 
 import (
+	"fmt"
 	"path"
 	"strings"
 	"time"
@@ -259,6 +260,38 @@ type AgentReport struct {
 	// Skipped counts stream lines that could not be read (not JSON, or
 	// over the line cap); events of unknown types are ignored silently.
 	Skipped int `json:"skipped,omitempty"`
+	// Retries counts the calls to the model's API the CLI said it
+	// retried; APIStatus (the HTTP status, when the CLI tells it: 429 is a
+	// rate limit) and APIError say the last one that failed.
+	Retries   int    `json:"retries,omitempty"`
+	APIStatus int    `json:"api_status,omitempty"`
+	APIError  string `json:"api_error,omitempty"`
+}
+
+// Trouble words what went wrong between the agent and its model's API,
+// as its CLI said ("API 500, 3 retries", "rate limited (API 429)"), or ""
+// when nothing did.
+func (r *AgentReport) Trouble() string {
+	if r == nil || (r.Retries == 0 && r.APIStatus == 0 && r.APIError == "") {
+		return ""
+	}
+	what := "API error"
+	switch {
+	case r.APIStatus == 429:
+		what = "rate limited (API 429)"
+	case r.APIStatus != 0:
+		what = fmt.Sprintf("API %d", r.APIStatus)
+	case r.APIError == "":
+		return fmt.Sprintf("API calls retried %d times", r.Retries)
+	}
+	switch r.Retries {
+	case 0:
+	case 1:
+		what += ", 1 retry"
+	default:
+		what += fmt.Sprintf(", %d retries", r.Retries)
+	}
+	return what
 }
 
 // Event is one typed occurrence. Sources create events; settling and

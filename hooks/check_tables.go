@@ -16,12 +16,13 @@ var (
 	traceKeys = []string{"patterns", "require", "each_criterion", "fail_on"}
 )
 
-var defaultsKeys = []string{"agent", "debounce", "max_wait", "timeout", "max_agents", "max_runs", "max_depth"}
+var defaultsKeys = []string{"agent", "debounce", "max_wait", "timeout", "max_agents", "max_runs", "max_depth", "max_runs_per_minute"}
 
 func (c *checker) defaults(t table) Defaults {
 	d := Defaults{
 		Debounce: DefaultDebounce, MaxWait: DefaultMaxWait, Timeout: DefaultTimeout,
 		MaxAgents: DefaultMaxAgents, MaxRuns: DefaultMaxRuns, MaxDepth: DefaultMaxDepth,
+		MaxRunsPerMinute: DefaultMaxRunsPerMinute,
 	}
 	for _, k := range sortedKeys(t.fields) {
 		f := t.fields[k]
@@ -40,6 +41,8 @@ func (c *checker) defaults(t table) Defaults {
 			d.MaxRuns = c.positive(f, d.MaxRuns)
 		case "max_depth":
 			d.MaxDepth = c.positive(f, d.MaxDepth)
+		case "max_runs_per_minute":
+			d.MaxRunsPerMinute = c.positive(f, d.MaxRunsPerMinute)
 		default:
 			c.unknown(f.at.Key, k, "in [defaults]", defaultsKeys)
 		}

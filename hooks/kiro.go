@@ -426,6 +426,7 @@ func setTrigger(h *Hook, trigger string) error {
 
 func applyDefaults(h *Hook, d Defaults) {
 	h.Debounce, h.MaxWait, h.Timeout = d.Debounce, d.MaxWait, d.Timeout
+	h.MaxRunsPerMinute = d.MaxRunsPerMinute
 	h.Mode, h.FoldVCS, h.CatchUp = ModeQueue, true, true
 }
 

@@ -27,7 +27,12 @@ const (
 	DefaultMaxAgents = 1
 	DefaultMaxRuns   = 4
 	DefaultMaxDepth  = 3
-	DefaultSettle    = time.Millisecond
+	// DefaultMaxRunsPerMinute is above what a person makes (saving every
+	// 1.5 s while a hook keeps up is 40 runs a minute: the breaker must never
+	// cost a person's change) and far below a loop's pace (with the default
+	// debounce, a loop passes it within 20 s, a fast one within seconds).
+	DefaultMaxRunsPerMinute = 60
+	DefaultSettle           = time.Millisecond
 )
 
 // LoadOptions says which files make up the configuration.

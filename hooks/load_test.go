@@ -139,6 +139,8 @@ func TestLoadProblemsHavePositions(t *testing.T) {
 			[]string{`5:1: session is only for prompt hooks`}},
 		{"budgets", "[agent.claude]\nmax_cost_per_day = -1\nmax_tokens_per_day = 0\nmax_turns = \"3\"\n",
 			[]string{`2:20: agent.claude.max_cost_per_day must be more than 0`, `3:22: agent.claude.max_tokens_per_day must be at least 1`, `4:13: agent.claude.max_turns must be an integer`}},
+		{"breaker", "[defaults]\nmax_runs_per_minute = 0\n\n[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"true\"\nmax_runs_per_minute = -2\n",
+			[]string{`2:23: defaults.max_runs_per_minute must be at least 1`, `8:23: hook.max_runs_per_minute must be at least 1`}},
 		{"trace pattern", "[trace]\npatterns = ['REQ-[0-9]+', '(unclosed']\n",
 			[]string{`2:12: trace pattern "REQ-[0-9]+": put a group around the cited ids`, `2:12: trace pattern "(unclosed"`}},
 	}
@@ -275,5 +277,35 @@ func TestNestingIsBounded(t *testing.T) {
 	fine := "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"echo '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' \\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"\n"
 	if _, probs := hooks.Parse("hookd.toml", []byte(fine)); len(probs) != 0 {
 		t.Fatalf("brackets in strings and comments: %v", probs)
+	}
+}
+
+// max_runs_per_minute: 60 unless [defaults] or the hook says otherwise.
+func TestMaxRunsPerMinute(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "hookd.toml", `[defaults]
+max_runs_per_minute = 7
+
+[[hook]]
+name = "a"
+on = "file.saved"
+run = "true"
+
+[[hook]]
+name = "b"
+on = "file.saved"
+run = "true"
+max_runs_per_minute = 100
+`)
+	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root, TrustAll: true})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	if a, b := cfg.Hooks[0].MaxRunsPerMinute, cfg.Hooks[1].MaxRunsPerMinute; a != 7 || b != 100 {
+		t.Fatalf("max_runs_per_minute = %d, %d; want [defaults]' 7 and the hook's own 100", a, b)
+	}
+	cfg, _ = hooks.Parse("hookd.toml", []byte("[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"true\"\n"))
+	if n := cfg.Hooks[0].MaxRunsPerMinute; n != 60 {
+		t.Fatalf("max_runs_per_minute without a setting = %d, want 60", n)
 	}
 }

@@ -116,6 +116,38 @@ When no daemon runs, trigger starts one and says so.`,
 	return cmd
 }
 
+func newResumeCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "resume HOOK",
+		Short: "Let a hook its circuit breaker paused run again",
+		Long: `resume lets a hook run again after its circuit breaker paused it (it started
+more than max_runs_per_minute runs within a minute; hookd status says so).
+A change to the hook in the configuration resumes it too.`,
+		Example: `  hookd resume tests-follow-code`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
+			was, err := b.ResumeHook(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			switch {
+			case was != "":
+				fmt.Fprintf(out, "%s resumed; it was %s\n", args[0], was)
+			case !b.Running():
+				fmt.Fprintf(out, "%s is not paused: hookd is not running, and a daemon starts with no hook paused\n", args[0])
+			default:
+				fmt.Fprintf(out, "%s is not paused\n", args[0])
+			}
+			return nil
+		},
+	}
+}
+
 func newEmitCmd(g *globals) *cobra.Command {
 	var files []string
 	cmd := &cobra.Command{

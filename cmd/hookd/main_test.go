@@ -114,7 +114,7 @@ func scriptParams(dir string, daemon bool) testscript.Params {
 	}
 }
 
-// apistub KIND [-write FILE [-content TEXT|@FILE]] [-shell CMD] [-hold FIFO] [-reply TEXT] [-log FILE]
+// apistub KIND [-write FILE [-content TEXT|@FILE]] [-shell CMD] [-hold FIFO] [-reply TEXT] [-log FILE] [-status N]
 // serves a stand-in of the Anthropic ("anthropic"), OpenAI Responses
 // ("openai") or Gemini ("gemini") API for the rest of the script, setting
 // $STUB_URL, so that the real agent CLI runs offline (package apistub).
@@ -132,6 +132,7 @@ func apiStub(ts *testscript.TestScript, neg bool, args []string) {
 	fs.StringVar(&s.Content, "content", "", "")
 	fs.StringVar(&s.Tool, "tool", "", "")
 	fs.StringVar(&s.Input, "input", "{}", "")
+	fs.IntVar(&s.Status, "status", 0, "")
 	ts.Check(fs.Parse(args[1:]))
 	if s.Hold != "" {
 		s.Hold = ts.MkAbs(s.Hold)

@@ -134,7 +134,7 @@ Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 
 	root.AddCommand(newRunCmd(g), newStartCmd(g), newStopCmd(g), newRestartCmd(g), newStatusCmd(g), newHooksCmd(g), newSpecCmd(g), newImpactCmd(g), newTraceCmd(g), newMCPCmd(g), newKiroCmd(g),
-		newTriggerCmd(g), newEmitCmd(g), newHistoryCmd(g), newLogsCmd(g), newTrustCmd(g), newServiceCmd(g), newGitCmd(g), newReplayCmd(g), newDoctorCmd(g), newInitCmd(g),
+		newTriggerCmd(g), newResumeCmd(g), newEmitCmd(g), newHistoryCmd(g), newLogsCmd(g), newTrustCmd(g), newServiceCmd(g), newGitCmd(g), newReplayCmd(g), newDoctorCmd(g), newInitCmd(g),
 		newCheckCmd(g), newExplainCmd(g), newRulesCmd(g), newAgentCmd(g), newAgentHookCmd(g), newDemoCmd(g), newVersionCmd(g))
 	usageArgs(root)
 	return root

@@ -394,7 +394,13 @@ func (p *pipes) pump(stdin []byte, out *capture, agentOut *agentOutput) *sync.Wa
 				close(agentOut.eof)
 				return
 			}
-			_, _ = io.Copy(out.stream(s.name), s.f)
+			var w io.Writer = out.stream(s.name)
+			if agentOut != nil {
+				if lines := agentOut.stderrLines(); lines != nil {
+					w = io.MultiWriter(w, lines) // and read for the report
+				}
+			}
+			_, _ = io.Copy(w, s.f)
 		}()
 	}
 	return &wg

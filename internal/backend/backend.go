@@ -62,6 +62,10 @@ type Backend interface {
 	// ForgetSession drops the agent session a hook would resume, and
 	// returns it ("" when there was none).
 	ForgetSession(ctx context.Context, hook string) (string, error)
+	// ResumeHook lets a hook its circuit breaker paused run again, and
+	// returns why it was paused ("" when it was not: a daemon starts with
+	// no hook paused, so without one nothing is).
+	ResumeHook(ctx context.Context, hook string) (string, error)
 	// Decide is the verdict of the blocking hooks on the event req
 	// describes. An error means there is no verdict: the caller refuses.
 	Decide(ctx context.Context, req ipc.EmitRequest) (ipc.Verdict, error)

@@ -89,6 +89,10 @@ func (e Each) ForgetSession(ctx context.Context, hook string) (string, error) {
 	return ask(ctx, e, func(b Backend) (string, error) { return b.ForgetSession(ctx, hook) })
 }
 
+func (e Each) ResumeHook(ctx context.Context, hook string) (string, error) {
+	return ask(ctx, e, func(b Backend) (string, error) { return b.ResumeHook(ctx, hook) })
+}
+
 func (e Each) Decide(ctx context.Context, req ipc.EmitRequest) (ipc.Verdict, error) {
 	return ask(ctx, e, func(b Backend) (ipc.Verdict, error) { return b.Decide(ctx, req) })
 }

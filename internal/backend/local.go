@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/gitsrc"
@@ -126,6 +127,18 @@ func (l *Local) ForgetSession(ctx context.Context, hook string) (string, error) 
 	}
 	defer j.Close()
 	return j.ForgetSession(ctx, hook)
+}
+
+// ResumeHook has nothing to resume: the breaker is a daemon's, and a
+// daemon starts with no hook paused. A name no hook has is still an error.
+func (l *Local) ResumeHook(_ context.Context, hook string) (string, error) {
+	cfg, _ := loadFull(l.opts)
+	for _, h := range cfg.Hooks {
+		if h.Name == hook || (h.Title != "" && strings.EqualFold(h.Title, hook)) {
+			return "", nil
+		}
+	}
+	return "", ipc.NotFound(fmt.Sprintf("no hook named %q", hook))
 }
 
 // Decide runs the blocking hooks here, in the engine the daemon would

@@ -83,6 +83,13 @@ func AgentRun(out io.Writer, run ipc.Run) {
 	if a.Error != "" {
 		fmt.Fprintf(out, "agent error  %s\n", a.Error)
 	}
+	if t := a.Trouble(); t != "" {
+		fmt.Fprintf(out, "api      %s", t)
+		if a.APIError != "" {
+			fmt.Fprintf(out, ": %s", human.Clip(strings.ReplaceAll(a.APIError, "\n", " "), 100))
+		}
+		fmt.Fprintln(out)
+	}
 	if a.Turns > 0 || a.TokensIn+a.TokensOut > 0 || a.Cost > 0 {
 		fmt.Fprintf(out, "spent    %s, %d tokens in, %d out", human.Plural(a.Turns, "turn", "turns"), a.TokensIn, a.TokensOut)
 		if a.Cost > 0 {

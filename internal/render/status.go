@@ -98,6 +98,9 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 				state = "paused"
 			}
 			note(h.Reason, h.Name)
+		case h.Paused != "":
+			state = "paused"
+			note(h.Paused, h.Name)
 		case h.Missing != "":
 			state = "cannot run"
 			note(h.Missing, h.Name)
@@ -120,6 +123,11 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", clip(name, 40), clip(strings.Join(h.On, ","), 30), clip(h.Action+": "+detail, max(20, width/3)), state, h.Runs, last, h.Source)
 	}
 	tw.Flush()
+	for _, h := range hs {
+		if h.Trouble != "" {
+			fmt.Fprintf(w, "\n%s\n", Wrap(h.Name+"'s last run: "+h.Trouble, width, "  "))
+		}
+	}
 	for _, r := range reasons {
 		fmt.Fprintf(w, "\n%s\n  %s\n", Wrap(r, width, ""), Wrap(strings.Join(byReason[r], ", "), width, "  "))
 	}

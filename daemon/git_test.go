@@ -245,3 +245,26 @@ run = "true"
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// A hook that commits on git.commit (an auto-changelog, a "chore: bump")
+// stops at max_depth: the reflog does not say who committed, but a commit
+// made while the hook's run goes on is a link of its chain.
+func TestACommittingHookStopsAtMaxDepth(t *testing.T) {
+	e := startGitDaemon(t, `
+[[hook]]
+name = "bump"
+on = "git.commit"
+debounce = "0s"
+run = 'git -c user.name=h -c user.email=h@example.com commit -q --allow-empty -m bump'
+`, nil)
+	e.drain()
+	gitCmd(t, e.root, "commit", "-q", "--allow-empty", "-m", "mine")
+	runs := e.runsOf()["bump"]
+	if len(runs) != 4 {
+		t.Fatalf("the hook ran %d times, want 4 (depths 0 to max_depth 3)", len(runs))
+	}
+	out, _ := exec.Command("git", "-C", e.root, "rev-list", "--count", "HEAD").Output()
+	if n := strings.TrimSpace(string(out)); n != "6" { // initial, mine, and 4 bumps
+		t.Errorf("%s commits, want 6", n)
+	}
+}

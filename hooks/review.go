@@ -144,14 +144,20 @@ func (s TrustStore) Kept(sum string) ([]byte, bool) {
 	return data, true
 }
 
-// TrustRefusedIn says why `hookd trust` may not approve anything in an
-// environment (getenv): inside an agent's session or a hook's run, where a
-// repository's README can steer an agent into trusting for the user; "".
-func TrustRefusedIn(getenv func(string) string) string {
-	for _, v := range []string{"HOOKD_RUN_ID", "CLAUDECODE", "GEMINI_CLI", "CODEX_SANDBOX"} {
+// TrustRefusedIn says why `hookd trust` may not approve anything here:
+// inside an agent's session or a hook's run, where a repository's README
+// can steer an agent into trusting for the user; "". The environment
+// (getenv) names the hook's run or the agent; the process's ancestry
+// (ancestor: the agent CLI this process descends from) holds when an
+// agent has scrubbed its environment.
+func TrustRefusedIn(getenv func(string) string, ancestor func() string) string {
+	for _, v := range []string{"HOOKD_RUN_ID", "CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "GEMINI_CLI", "CODEX_SANDBOX", "CODEX_THREAD_ID", "CODEX_MANAGED_BY_NPM"} {
 		if getenv(v) != "" {
 			return "an agent's session or a hook's run (" + v + " is set)"
 		}
+	}
+	if a := ancestor(); a != "" {
+		return "an agent's session (this runs under " + a + ")"
 	}
 	return ""
 }

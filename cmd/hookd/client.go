@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/agentcli"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/render"
@@ -308,7 +309,7 @@ trusting for you. Run it yourself, in a terminal.`,
 			if show {
 				return nil
 			}
-			if who := hooks.TrustRefusedIn(os.Getenv); who != "" {
+			if who := hooks.TrustRefusedIn(os.Getenv, agentcli.Ancestor); who != "" {
 				return fmt.Errorf("not trusted: hookd trust is refused inside %s; read the files above and run it yourself, in a terminal", who)
 			}
 			if review.Pending() && !yes && render.IsTerminal(out) && isTerminalIn(cmd.InOrStdin()) {

@@ -75,7 +75,7 @@ type activeRun struct {
 	catchUp func() bool
 	// behind: its output could not be read up to a change (its reader is
 	// stuck), so what it did not report is not the user's for sure.
-	behind   bool
+	behind bool
 	// reported holds the files its tools said they write, each until
 	// when a change of it is taken for that write: a minute after the
 	// call, or a settle window after its change was first seen. A save of

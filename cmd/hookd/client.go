@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -205,26 +206,34 @@ disk, and says so.`,
 }
 
 func newLogsCmd(g *globals) *cobra.Command {
-	var follow bool
+	var follow, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "logs [-f]",
+		Use:   "logs [-f] [--json]",
 		Short: "Print the daemon's recent log; -f follows it",
-		Long: `logs prints the daemon's recent log lines as JSON, one per line (NDJSON);
-with -f it keeps printing new ones until interrupted. When no daemon runs it
-prints the end of the log file its last run wrote (in the --log-format it ran
-with), and says so.`,
+		Long: `logs prints the daemon's recent log lines as 'hookd run' prints them for
+people (the time, the level, the message, then key=value); --json prints them as
+the daemon keeps them, one JSON object a line (NDJSON), for machines. With -f it
+keeps printing new ones until interrupted. When no daemon runs it prints the end
+of the log file its last run wrote, and says so (a log written with
+--log-format text is printed as it is, with or without --json).`,
 		Example: `  hookd logs
-  hookd logs -f | jq -r .msg`,
+  hookd logs -f
+  hookd logs -f --json | jq -r .msg`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
 			}
-			return notRunning(b.Logs(cmd.Context(), follow, cmd.OutOrStdout()))
+			out := cmd.OutOrStdout()
+			if !asJSON {
+				out = render.NewLogLines(out, render.IsTerminal(out) && os.Getenv("NO_COLOR") == "")
+			}
+			return notRunning(b.Logs(cmd.Context(), follow, out))
 		},
 	}
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing new lines")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lines as JSON (NDJSON), as the daemon keeps them")
 	return cmd
 }
 

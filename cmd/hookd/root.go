@@ -127,6 +127,10 @@ Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version, as people type it: the same line as 'hookd version'.
+	v, commit := version()
+	root.Version = v
+	root.SetVersionTemplate(fmt.Sprintf("hookd %s (commit %s)\n", v, commit))
 	root.PersistentFlags().StringVar(&g.repo, "repo", ".", "the repository (any directory inside it)")
 	root.PersistentFlags().StringVar(&g.config, "config", "", "read only this config file instead of hookd.toml, hookd.local.toml and the user config")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text (for people) or json (for machines)")

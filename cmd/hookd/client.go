@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,32 @@ func notRunning(err error) error {
 	return err
 }
 
+// configProblems prints the problems of the configuration on disk on
+// stderr, FILE:LINE:COL first, and is exit 1 when a config file could not
+// be read or does not parse: the listing printed is then not all there is,
+// and an empty table must not read as "no hooks". quiet leaves out the
+// problems a listing shows itself (status).
+func (g *globals) configProblems(quiet bool) error {
+	_, opts, err := g.locate()
+	if err != nil {
+		return err
+	}
+	cfg, probs := hooks.Load(opts)
+	for _, p := range probs {
+		if !quiet {
+			fmt.Fprintln(g.stderr, p.Error())
+		}
+	}
+	if len(cfg.Unreadable) > 0 {
+		fmt.Fprintf(g.stderr, "hookd: %s could not be read, so what is listed is not all there is; 'hookd check' shows where\n", strings.Join(cfg.Unreadable, ", "))
+		return ExitError{exitFailure}
+	}
+	return nil
+}
+
+// listed is the PostRunE of the listings that read the configuration.
+func (g *globals) listed(*cobra.Command, []string) error { return g.configProblems(false) }
+
 func newStatusCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -32,7 +59,8 @@ func newStatusCmd(g *globals) *cobra.Command {
 		Long: `status asks the running daemon for its state: its pid, socket and version, every
 hook with whether it runs (or why it is paused), its runs and last status,
 configuration problems with FILE:LINE:COL, the queue and the watch counters.
-It exits 1 when no daemon runs.`,
+It exits 1 when no daemon runs, and when a config file cannot be read or does
+not parse.`,
 		Example: `  hookd status
   hookd status --json | jq '.hooks[] | select(.enabled == false)'`,
 		Args: cobra.NoArgs,
@@ -49,7 +77,7 @@ It exits 1 when no daemon runs.`,
 				return render.JSON(cmd.OutOrStdout(), st)
 			}
 			render.Status(cmd.OutOrStdout(), st)
-			return nil
+			return g.configProblems(true)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
@@ -63,7 +91,9 @@ func newHooksCmd(g *globals) *cobra.Command {
 		Short: "List every hook: source, events, action, enabled or why not",
 		Long: `hooks lists every hook with the file it comes from, the events it handles, its
 action, and whether it runs or why it does not (paused until trusted, disabled).
-It asks the running daemon; without one it reads the configuration itself.`,
+It asks the running daemon; without one it reads the configuration itself.
+The configuration's problems are printed on stderr as FILE:LINE:COL, and it
+exits 1 when a config file cannot be read or does not parse.`,
 		Example: `  hookd hooks
   hookd hooks --json`,
 		Args: cobra.NoArgs,
@@ -77,10 +107,11 @@ It asks the running daemon; without one it reads the configuration itself.`,
 				return err
 			}
 			if asJSON {
-				return render.JSON(cmd.OutOrStdout(), hs)
+				err = render.JSON(cmd.OutOrStdout(), hs)
+			} else {
+				render.Hooks(cmd.OutOrStdout(), hs, held)
 			}
-			render.Hooks(cmd.OutOrStdout(), hs, held)
-			return nil
+			return cmp.Or(err, g.configProblems(false))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the hooks as JSON")

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,11 +46,15 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(xs)
 			}
-			if len(xs) == 0 {
+			if len(xs) == 0 && len(cfg.Unreadable) == 0 {
 				fmt.Fprintln(out, "no hooks are configured")
 			}
 			for _, x := range xs {
 				hooks.WriteExplanation(out, x, cfg.Hook(x.Hook), fullPrompt)
+			}
+			if len(cfg.Unreadable) > 0 {
+				fmt.Fprintf(g.stderr, "hookd: %s could not be read, so its hooks are not explained; 'hookd check' shows where\n", strings.Join(cfg.Unreadable, ", "))
+				return ExitError{exitFailure}
 			}
 			return nil
 		},

@@ -51,8 +51,9 @@ tasks with their status and the requirements they cite.`,
 func newSpecListCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List every spec: format, name, directory and files",
+		Use:      "list",
+		PostRunE: g.listed,
+		Short:    "List every spec: format, name, directory and files",
 		Example: `  hookd spec list
   hookd spec list --json`,
 		Args: cobra.NoArgs,
@@ -179,8 +180,9 @@ func newImpactCmd(g *globals) *cobra.Command {
 	var specName string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "impact REQ...",
-		Short: "List every place that cites requirements: tasks, design properties, code and tests",
+		Use:      "impact REQ...",
+		PostRunE: g.listed,
+		Short:    "List every place that cites requirements: tasks, design properties, code and tests",
 		Long: `impact lists the places that cite the requirements: tasks (_Requirements: 1.2_),
 design properties (Validates: Requirements 1.2), and code, tests and config
 in any comment syntax (Requirements: 1.2, Validates: Requirements 1.2, (FR-009),

@@ -18,8 +18,9 @@ func newTraceCmd(g *globals) *cobra.Command {
 	var format, linkBase string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "trace [SPEC | SPEC#REQ]",
-		Short: "Show what covers each requirement, and what is uncovered, dangling, stale or suspect",
+		Use:      "trace [SPEC | SPEC#REQ]",
+		PostRunE: g.listed,
+		Short:    "Show what covers each requirement, and what is uncovered, dangling, stale or suspect",
 		Long: `trace shows, for every requirement and acceptance criterion of every spec (or
 of one spec, or one requirement), what covers it: tasks with their status,
 design properties, code and tests. Then the findings:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/render"
@@ -121,26 +122,38 @@ exits 1 when a config file cannot be read or does not parse.`,
 func newTriggerCmd(g *globals) *cobra.Command {
 	var files []string
 	cmd := &cobra.Command{
-		Use:   "trigger HOOK [--file F]...",
+		Use:   "trigger HOOK [--file F]... [-- ARG...]",
 		Short: "Run a hook now, whatever its events and paths say",
 		Long: `trigger runs a hook at once as a hook.manual event, with the files you name as
 its batch. Its mode still applies (a queue hook waits for its running run).
-When no daemon runs, trigger starts one and says so.`,
+When no daemon runs, trigger starts one and says so.
+
+The words after -- are the event's args: in order as args.argv (and, one a
+line, in $HOOKD_ARGS), and each KEY=VALUE also as args.KEY, for the hook's
+rule, its prompt ({{.args.version}}) and its command's stdin.
+
+A hook that cannot run (unknown, disabled or paused, its agent CLI missing,
+its workdir not there, not loaded because of a config problem) exits 1 with
+the reason; nothing is started.`,
 		Example: `  hookd trigger tests-follow-code --file src/app.go
-  hookd trigger release-notes`,
-		Args: cobra.ExactArgs(1),
+  hookd trigger release-notes -- version=1.4.0`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if at := cmd.ArgsLenAtDash(); at != 1 && len(args) > 1 {
+				return usageError{fmt.Errorf("trigger takes one hook; its args go after --: hookd trigger %s -- %s", args[0], strings.Join(args[1:], " "))}
+			}
 			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
 			}
-			run, err := b.Trigger(cmd.Context(), args[0], files)
+			run, err := b.Trigger(cmd.Context(), args[0], files, event.ManualArgs(args[1:]))
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: run %s\n", args[0], run)
 			return nil
 		},
+		ValidArgsFunction: g.completeHooks,
 	}
 	cmd.Flags().StringArrayVar(&files, "file", nil, "a file for the hook's batch (repeatable)")
 	return cmd

@@ -191,17 +191,30 @@ possibly stale.
 
 Kiro's numeric ids exist in every spec, so name the spec: --spec login 2.1,
 or login#2.1. A citation that names no spec is listed with an empty spec.
-A requirement covers its criteria: 2 finds the places citing 2.1.
+A requirement covers its criteria: 2 finds the places citing 2.1, and a
+spec's name alone (login) every place citing any of its requirements.
+Without an argument it lists the specs it can answer for.
 
 It asks the running daemon, whose index is current; without one it builds
 the index itself.`,
 		Example: `  hookd impact login#2.1
+  hookd impact login
   hookd impact --spec 004-search FR-002 FR-003 --json`,
-		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if len(args) == 0 {
+				specs, _ := b.Specs(cmd.Context())
+				var names []string
+				for _, s := range specs {
+					names = append(names, s.Name)
+				}
+				if len(names) == 0 {
+					return usageError{errors.New("there are no specs here to find the impact of ('hookd spec list')")}
+				}
+				return usageError{fmt.Errorf("name a spec or one of its requirements: hookd impact %s, or %s#1 (the specs here: %s; Tab completes them)", names[0], names[0], strings.Join(names, ", "))}
 			}
 			cites, err := b.Impact(cmd.Context(), spec.GroupRefs(args, specName))
 			if err != nil {
@@ -215,6 +228,7 @@ the index itself.`,
 			return nil
 		},
 	}
+	cmd.ValidArgsFunction = g.completeSpecs(true)
 	cmd.Flags().StringVar(&specName, "spec", "", "the spec the requirement ids belong to")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the places as JSON")
 	return cmd

@@ -89,6 +89,7 @@ gate.`,
 			return trace.Text(out, rep, render.IsTerminal(out) && os.Getenv("NO_COLOR") == "", render.Width(out))
 		},
 	}
+	cmd.ValidArgsFunction = g.completeSpecs(false)
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, md or html")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "the same as --format json")
 	cmd.Flags().StringVar(&linkBase, "link-base", "", "html: prefix of file links, e.g. https://github.com/o/r/blob/SHA/")

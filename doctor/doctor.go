@@ -29,6 +29,7 @@ import (
 	"github.com/hookd-dev/hookd/hooks/gitshim"
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/internal/human"
+	"github.com/hookd-dev/hookd/internal/term"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/steering"
 )
@@ -84,9 +85,12 @@ func Failed(checks []Check) bool {
 func Print(out io.Writer, checks []Check) {
 	for _, c := range checks {
 		mark := map[Status]string{OK: "ok  ", Warn: "WARN", Fail: "FAIL"}[c.Status]
-		fmt.Fprintf(out, "%s %-12s %s\n", mark, c.Name, c.Detail)
+		// Wrapped under the detail's column, so a long path or trust line
+		// stays readable in 80 columns.
+		width := term.Width(out)
+		fmt.Fprintln(out, term.Wrap(fmt.Sprintf("%s %-14s  %s", mark, c.Name, c.Detail), width))
 		if c.Fix != "" {
-			fmt.Fprintf(out, "     %-12s fix: %s\n", "", c.Fix)
+			fmt.Fprintln(out, term.Wrap(fmt.Sprintf("     %-14s  fix: %s", "", c.Fix), width))
 		}
 	}
 }

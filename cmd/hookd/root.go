@@ -38,6 +38,7 @@ type globals struct {
 	config    string
 	logFormat string
 	verbose   bool
+	wide      bool
 	stdout    io.Writer
 	stderr    io.Writer
 }
@@ -116,6 +117,10 @@ rule, and run a command, an AI agent with a rendered prompt and the steering
 that applies, or a built-in action such as the impact of a changed
 requirement.
 
+Listings fit the terminal's width ($COLUMNS, else 80 columns when the
+output is not a terminal): long cells end in "…" and long lines wrap;
+--wide prints them whole, --json for machines.
+
 Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 2 the command line is wrong.`,
 		Example: `  hookd demo                      # see it work in a throwaway repository
@@ -135,12 +140,14 @@ Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 	root.PersistentFlags().StringVar(&g.config, "config", "", "read only this config file instead of hookd.toml, hookd.local.toml and the user config")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text (for people) or json (for machines)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every event, not just runs")
+	root.PersistentFlags().BoolVar(&g.wide, "wide", false, "print listings whole: no column clipped, no line wrapped to the terminal's width")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 
 	root.AddCommand(newRunCmd(g), newStartCmd(g), newStopCmd(g), newRestartCmd(g), newStatusCmd(g), newHooksCmd(g), newSpecCmd(g), newImpactCmd(g), newTraceCmd(g), newMCPCmd(g), newKiroCmd(g),
 		newTriggerCmd(g), newEmitCmd(g), newHistoryCmd(g), newLogsCmd(g), newTrustCmd(g), newServiceCmd(g), newGitCmd(g), newReplayCmd(g), newDoctorCmd(g), newInitCmd(g),
 		newCheckCmd(g), newExplainCmd(g), newRulesCmd(g), newAgentCmd(g), newAgentHookCmd(g), newDemoCmd(g), newVersionCmd(g))
 	usageArgs(root)
+	g.fitListings(root)
 	return root
 }
 

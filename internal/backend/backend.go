@@ -208,7 +208,7 @@ func (b base) Trigger(ctx context.Context, hook string, files []string, args map
 	if b.opts.ForAgent && !cfg.TrustedBefore {
 		return "", fmt.Errorf("hookd runs nothing for an agent in %s: its hook files were never trusted (a person reviews them and runs hookd trust)", b.root())
 	}
-	if err := cannotRun(cfg, probs, b.root(), hook); err != nil {
+	if err := cannotRun(cfg, b.root(), hook); err != nil {
 		return "", err
 	}
 	req := ipc.TriggerRequest{Files: rel, Args: args, Depth: b.opts.Depth, Cause: b.opts.Cause}
@@ -221,16 +221,20 @@ func (b base) Trigger(ctx context.Context, hook string, files []string, args map
 		}
 		reply, err = c.Trigger(ctx, hook, req)
 	}
+	var ie *ipc.Error
+	if errors.As(err, &ie) && ie.Code == 404 && len(probs) > 0 {
+		// The daemon knows no such hook, and the files have problems: the
+		// hook may be the one that did not load.
+		return "", fmt.Errorf("%w; the configuration on disk has %d problem(s), the first: %s ('hookd check' lists them)", err, len(probs), probs[0].Error())
+	}
 	return reply.Run, err
 }
 
 // cannotRun says why the hook named cannot run, as the files on disk
-// declare it: its agent's CLI is not on PATH, its workdir is not a
-// directory, or no hook of that name loaded while the configuration has
-// problems (which are then the likely reason, and are named). A name the
-// configuration does not know, with no problems, is the daemon's to
-// answer (it also knows Kiro hooks by their title).
-func cannotRun(cfg *hooks.Config, probs hooks.Problems, root, name string) error {
+// declare it: its agent's CLI is not on PATH, or its workdir is not a
+// directory. A name the files do not know is the daemon's to answer: it
+// may run the last good configuration, and knows Kiro hooks by title.
+func cannotRun(cfg *hooks.Config, root, name string) error {
 	h := cfg.Hook(name)
 	if h == nil {
 		for _, x := range cfg.Hooks {
@@ -240,8 +244,6 @@ func cannotRun(cfg *hooks.Config, probs hooks.Problems, root, name string) error
 		}
 	}
 	switch {
-	case h == nil && len(probs) > 0:
-		return fmt.Errorf("no hook named %q loaded; the configuration has %d problem(s), the first: %s ('hookd check' lists them)", name, len(probs), probs[0].Error())
 	case h == nil:
 		return nil
 	case h.Action() == "agent":

@@ -65,7 +65,7 @@ type (
 		ID string `json:"id" jsonschema:"the run's id, from history"`
 	}
 	triggerArgs struct {
-		Hook  string   `json:"hook" jsonschema:"the hook's name (hookd hooks lists them)"`
+		Hook  string         `json:"hook" jsonschema:"the hook's name (hookd hooks lists them)"`
 		Files []string       `json:"files,omitempty" jsonschema:"files for the hook's batch, repository-relative"`
 		Args  map[string]any `json:"args,omitempty" jsonschema:"the event's args, which a hook.manual hook reads as args"`
 	}

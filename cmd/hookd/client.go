@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/doctor"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/internal/backend"
@@ -78,6 +79,14 @@ not parse.`,
 				return render.JSON(cmd.OutOrStdout(), st)
 			}
 			render.Status(cmd.OutOrStdout(), st)
+			// The shims are git's, not the daemon's: a blocking hook with
+			// none cannot stop a commit, whatever the daemon does.
+			if repo, opts, err := g.locate(); err == nil && repo.GitDir != "" {
+				cfg, _ := hooks.Load(opts)
+				if c, _ := doctor.Shims(cmd.Context(), repo, cfg); c.Status != doctor.OK {
+					fmt.Fprintf(cmd.OutOrStdout(), "\nshims   %s: %s\n", strings.ToUpper(string(c.Status)), c.Detail+"; fix: "+c.Fix)
+				}
+			}
 			return g.configProblems(true)
 		},
 	}

@@ -58,14 +58,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the daemon: pid, socket, hooks and their state, problems, queue",
-		Long: `status asks the running daemon for its state: its pid, socket and version, every
-hook with whether it runs (or why it is paused), its runs and last status,
-configuration problems with FILE:LINE:COL, the queue and the watch counters.
-It exits 1 when no daemon runs, and when a config file cannot be read or does
-not parse.`,
-		Example: `  hookd status
-  hookd status --json | jq '.hooks[] | select(.enabled == false)'`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
@@ -99,14 +92,7 @@ func newHooksCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "hooks",
 		Short: "List every hook: source, events, action, enabled or why not",
-		Long: `hooks lists every hook with the file it comes from, the events it handles, its
-action, and whether it runs or why it does not (paused until trusted, disabled).
-It asks the running daemon; without one it reads the configuration itself.
-The configuration's problems are printed on stderr as FILE:LINE:COL, and it
-exits 1 when a config file cannot be read or does not parse.`,
-		Example: `  hookd hooks
-  hookd hooks --json`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
@@ -133,20 +119,7 @@ func newTriggerCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trigger HOOK [--file F]... [-- ARG...]",
 		Short: "Run a hook now, whatever its events and paths say",
-		Long: `trigger runs a hook at once as a hook.manual event, with the files you name as
-its batch. Its mode still applies (a queue hook waits for its running run).
-When no daemon runs, trigger starts one and says so.
-
-The words after -- are the event's args: in order as args.argv (and, one a
-line, in $HOOKD_ARGS), and each KEY=VALUE also as args.KEY, for the hook's
-rule, its prompt ({{.args.version}}) and its command's stdin.
-
-A hook that cannot run (unknown, disabled or paused, its agent CLI missing,
-its workdir not there, not loaded because of a config problem) exits 1 with
-the reason; nothing is started.`,
-		Example: `  hookd trigger tests-follow-code --file src/app.go
-  hookd trigger release-notes -- version=1.4.0`,
-		Args: cobra.MinimumNArgs(1),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if at := cmd.ArgsLenAtDash(); at != 1 && len(args) > 1 {
 				return usageError{fmt.Errorf("trigger takes one hook; its args go after --: hookd trigger %s -- %s", args[0], strings.Join(args[1:], " "))}
@@ -173,12 +146,7 @@ func newEmitCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emit KIND [--file F]...",
 		Short: "Send an event to the daemon, as if it had happened",
-		Long: `emit hands the daemon an event of the given kind with the files you name; the
-hooks that want it run as usual. Inside a hook's command, emit carries the run's
-HOOKD_RUN_ID and HOOKD_DEPTH on, so chains stop at max_depth.`,
-		Example: `  hookd emit file.saved --file src/app.go
-  hookd emit spec.changed`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			repo, _, err := g.locate()
 			if err != nil {
@@ -216,15 +184,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "history [RUN_ID]",
 		Short: "List recent runs, or show one run whole",
-		Long: `history lists the most recent runs, newest first: id, hook, event, status (ok,
-failed, timeout, interrupted, skipped, running, queued, pending), exit code,
-start, duration and the tail of the output (or why it failed to start). With a
-run id it shows that run whole. When no daemon runs it reads the journal on
-disk, and says so.`,
-		Example: `  hookd history
-  hookd history --hook tests-follow-code --json
-  hookd history 20261121T080102-7`,
-		Args: cobra.MaximumNArgs(1),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
@@ -263,16 +223,7 @@ func newLogsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs [-f] [--json]",
 		Short: "Print the daemon's recent log; -f follows it",
-		Long: `logs prints the daemon's recent log lines as 'hookd run' prints them for
-people (the time, the level, the message, then key=value); --json prints them as
-the daemon keeps them, one JSON object a line (NDJSON), for machines. With -f it
-keeps printing new ones until interrupted. When no daemon runs it prints the end
-of the log file its last run wrote, and says so (a log written with
---log-format text is printed as it is, with or without --json).`,
-		Example: `  hookd logs
-  hookd logs -f
-  hookd logs -f --json | jq -r .msg`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
@@ -294,18 +245,7 @@ func newTrustCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trust",
 		Short: "Trust the repository's committed hook files as they are now",
-		Long: `A repository's hookd.toml runs commands on your machine, so hookd runs none of
-its hooks until you have read it and said 'hookd trust'. Until then nothing
-of it applies: not its hooks, and not its [agent.*], [defaults], [watch],
-[specs] or [trace] tables either. A later change to it (a pull) holds it back
-again until you trust the new contents. The same goes for .kiro/hooks files,
-and for a hookd.local.toml that git tracks (or any, outside git). Your user
-config, an untracked hookd.local.toml and an explicit --config file are yours
-and always apply. The record (the SHA-256 of each file as hookd read it) is
-kept in your state directory, never in the repository.`,
-		Example: `  git diff HEAD@{1} -- hookd.toml   # read what changed
-  hookd trust`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, opts, err := g.locate()
 			if err != nil {

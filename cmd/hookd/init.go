@@ -17,27 +17,7 @@ func newInitCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a hookd.toml that fits this repository",
-		Long: `init looks at the repository (Kiro's .kiro/, Spec Kit's specs/ and .specify/,
-OpenSpec's openspec/, AGENTS.md), at its projects (package.json, pyproject.toml,
-go.mod, Cargo.toml, pom.xml, build.gradle, skipping what git ignores) and the
-workspaces that group them (package.json workspaces, pnpm-workspace.yaml,
-lerna, turbo, nx; go.work; uv; Cargo; Maven modules; Gradle includes), and at
-the agent CLIs on your PATH. It writes a commented hookd.toml where every
-project has its own hooks, run in its own directory with the commands it
-really has (its package.json scripts through its lockfile's package manager,
-pytest and ruff where configured, through uv or poetry when it uses them, go
-test, cargo test), for the sources its own config covers (a tsconfig.json's
-include). A workspace root that only groups its members gets no hook of its
-own: its scripts would run theirs again. Whatever gets no hook is printed
-with the reason.
-
-The checks run on pre-commit and stop a bad commit, which needs the git
-shims: init installs them (--no-git-install leaves that to you). It puts the
-agent it found in hookd.local.toml (yours, not committed) and adds that file
-to .gitignore. It never overwrites a file unless --force.`,
-		Example: `  hookd init
-  hookd init --force   # write hookd.toml and hookd.local.toml again`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, _, err := g.locate()
 			if err != nil {

@@ -108,27 +108,8 @@ func usageArgs(c *cobra.Command) {
 
 func newRoot(g *globals) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "hookd",
-		Short: "Always-on hooks for spec-driven development",
-		Long: `hookd watches a repository and runs hooks when things happen in it: a file is
-saved, a commit lands, a requirement in a spec changes. Hooks are declared in
-hookd.toml (and Kiro's .kiro/hooks run as they are), each with an expr-lang
-rule, and run a command, an AI agent with a rendered prompt and the steering
-that applies, or a built-in action such as the impact of a changed
-requirement.
-
-Listings fit the terminal's width ($COLUMNS, else 80 columns when the
-output is not a terminal): long cells end in "…" and long lines wrap;
---wide prints them whole, --json for machines.
-
-Exit codes: 0 success, 1 a problem was found (bad config, failed run),
-2 the command line is wrong.`,
-		Example: `  hookd demo                      # see it work in a throwaway repository
-  hookd check                     # validate hookd.toml: every problem, with FILE:LINE:COL
-  hookd trust                     # run the repository's hooks (after reading them)
-  hookd start && hookd status     # the daemon in the background, and what it does
-  hookd explain file.saved --file src/app.go   # which hooks would run, and why
-  hookd impact 'login#2.1'        # what cites a requirement: tasks, design, code, tests`,
+		Use:           "hookd",
+		Short:         "Always-on hooks for spec-driven development",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -147,6 +128,7 @@ Exit codes: 0 success, 1 a problem was found (bad config, failed run),
 		newTriggerCmd(g), newEmitCmd(g), newHistoryCmd(g), newLogsCmd(g), newTrustCmd(g), newServiceCmd(g), newGitCmd(g), newReplayCmd(g), newDoctorCmd(g), newInitCmd(g),
 		newCheckCmd(g), newExplainCmd(g), newRulesCmd(g), newAgentCmd(g), newAgentHookCmd(g), newDemoCmd(g), newVersionCmd(g))
 	usageArgs(root)
+	applyHelp(root)
 	g.fitListings(root)
 	return root
 }

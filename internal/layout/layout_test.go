@@ -270,3 +270,35 @@ func FuzzStripJSONC(f *testing.F) {
 		}
 	})
 }
+
+// The manifests are the repository's, read before anything is trusted:
+// whatever they hold, Detect neither fails nor proposes a project with
+// nothing to watch, or one outside the repository.
+func FuzzDetect(f *testing.F) {
+	f.Add(`{"workspaces": ["packages/*"], "scripts": {"test": "jest"}}`, "packages:\n  - 'packages/*'\n", "use ./packages/a\n", "[workspace]\nmembers = [\"packages/*\"]\n", "[tool.uv.workspace]\nmembers = [\"packages/*\"]\n", `{"include": ["src", "lib/**/*.ts",]}`)
+	f.Add(`{"workspaces": {"packages": ["**"]}}`, "packages: [", "use (\n", "[workspace", "[project", "/*")
+	f.Fuzz(func(t *testing.T, pkg, pnpm, gowork, cargo, pyproject, tsconfig string) {
+		l := detect(t, map[string]string{
+			"package.json":              pkg,
+			"pnpm-workspace.yaml":       pnpm,
+			"go.work":                   gowork,
+			"Cargo.toml":                cargo,
+			"pyproject.toml":            pyproject,
+			"tsconfig.json":             tsconfig,
+			"packages/a/package.json":   pkg,
+			"packages/a/tsconfig.json":  tsconfig,
+			"packages/a/src/a.ts":       "",
+			"packages/a/go.mod":         "module a",
+			"packages/a/a.go":           "package a",
+			"packages/b/Cargo.toml":     cargo,
+			"packages/b/src/lib.rs":     "",
+			"packages/c/pyproject.toml": pyproject,
+			"packages/c/c/__init__.py":  "",
+		})
+		for _, p := range l.Projects {
+			if len(p.Paths) == 0 || strings.HasPrefix(p.Dir, "..") || strings.HasPrefix(p.Dir, "/") {
+				t.Fatalf("a project with nothing to watch, or outside: %+v", p)
+			}
+		}
+	})
+}

@@ -25,7 +25,7 @@ type LogLines struct {
 
 // NewLogLines writes people's lines to out; color asks for tint's colours.
 func NewLogLines(out io.Writer, color bool) *LogLines {
-	return &LogLines{out: out, h: tint.NewHandler(out, &tint.Options{Level: slog.LevelDebug, TimeFormat: time.TimeOnly, NoColor: !color})}
+	return &LogLines{out: out, h: tint.NewTextHandler(out, &tint.Options{Level: slog.LevelDebug, TimeFormat: time.TimeOnly, NoColor: !color})}
 }
 
 func (l *LogLines) Write(p []byte) (int, error) {

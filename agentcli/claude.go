@@ -5,10 +5,14 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 // claude is Claude Code.
@@ -53,7 +57,87 @@ func (c claude) Invoke(a Agent, prompt, resume string) (*Invocation, error) {
 
 func (c claude) Sessions() Sessions {
 	return jsonHooks{agent: c.Name(), file: filepath.Join(".claude", "settings.local.json"),
-		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, projectEnv: "CLAUDE_PROJECT_DIR", timeout: 660}
+		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, projectEnv: "CLAUDE_PROJECT_DIR", timeout: 660,
+		reach: "Claude Code reads a project's .claude settings only in the directory it starts in (verified with 2.1.197): " +
+			"a session started in a subdirectory (cd src && claude) runs no hookd hook; start claude at the repository's root",
+		unreached: claudeUnreached, can: claudeCan(true), decide: claudeDecision}
+}
+
+// claudeCan is what Claude Code's hooks take (verified with 2.1.197), and
+// codex's (0.169.0, codex false), which has no ask (its hooks' ask ran
+// the call without asking) and no allow hookd could verify (codex exec
+// asks nothing; its maintainers closed the change that would read one).
+func claudeCan(claude bool) map[event.Kind]Answers {
+	return map[event.Kind]Answers{
+		event.AgentToolBefore:   {Allow: claude, Ask: claude, Input: true},
+		event.AgentToolAfter:    {Context: true},
+		event.AgentPrompt:       {Context: true},
+		event.AgentSessionStart: {Context: true},
+		event.AgentStop:         {Continue: true},
+	}
+}
+
+// claudeUnreached lists the subdirectories of root in which Claude Code
+// sessions started, from its transcripts: ~/.claude/projects/<the
+// starting directory, every character but a letter or digit made "-">/
+// <session>.jsonl, whose lines carry the session's exact cwd (2.1.197).
+// Sessions started at root are reached; those started below it are not
+// (Claude reads .claude/settings*.json where it starts, not above).
+func claudeUnreached(root, home string) []string {
+	projects := filepath.Join(home, ".claude", "projects")
+	entries, err := os.ReadDir(projects)
+	if err != nil {
+		return nil
+	}
+	prefix := claudeProjectName(root) + "-"
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		cwd := claudeSessionCwd(filepath.Join(projects, e.Name()))
+		rel, err := filepath.Rel(root, cwd)
+		if cwd == "" || err != nil || rel == "." || !filepath.IsLocal(rel) {
+			continue // a sibling that only shares the prefix (my-repo-2), or unknown
+		}
+		if rel = filepath.ToSlash(rel); !slices.Contains(out, rel) {
+			out = append(out, rel)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// claudeProjectName is the name of Claude Code's folder of the sessions
+// started in dir.
+func claudeProjectName(dir string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return '-'
+	}, dir)
+}
+
+// claudeSessionCwd is the directory a session recorded in the project
+// folder dir started in: the first cwd of its transcripts' first lines.
+func claudeSessionCwd(dir string) string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	for _, f := range files {
+		data, _, err := safefile.ReadHead(f, 256<<10) // the cwd is on the first lines
+		if err != nil {
+			continue
+		}
+		for i, line := range bytes.SplitN(data, []byte("\n"), 21) {
+			var l struct {
+				Cwd string `json:"cwd"`
+			}
+			if i < 20 && json.Unmarshal(line, &l) == nil && filepath.IsAbs(l.Cwd) {
+				return filepath.Clean(l.Cwd)
+			}
+		}
+	}
+	return ""
 }
 
 func (c claude) Warnings(a Agent) []string { return capWarnings(c, a) }

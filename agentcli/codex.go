@@ -41,7 +41,8 @@ func (c codex) Invoke(a Agent, prompt, resume string) (*Invocation, error) {
 
 func (c codex) Sessions() Sessions {
 	return jsonHooks{agent: c.Name(), file: filepath.Join(".codex", "hooks.json"),
-		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, timeout: 660}
+		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, timeout: 660,
+		can: claudeCan(false), decide: codexDecision}
 }
 
 func (c codex) Warnings(a Agent) []string { return capWarnings(c, a) }

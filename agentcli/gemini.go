@@ -59,6 +59,14 @@ func (c gemini) Sessions() Sessions {
 		// Gemini's matcher is a regular expression, and none is every
 		// tool.
 		matcher: func(string) string { return "" },
+		can: map[event.Kind]Answers{
+			event.AgentToolBefore:   {Ask: true, Input: true},
+			event.AgentToolAfter:    {Context: true},
+			event.AgentPrompt:       {Context: true},
+			event.AgentSessionStart: {Context: true},
+			event.AgentStop:         {Continue: true},
+		},
+		decide: geminiDecision,
 	}
 }
 

@@ -50,6 +50,18 @@ type Sessions interface {
 	Uninstall(root, keep string) (string, bool, error)
 	// Installed lists the hook events hookd is installed for.
 	Installed(root string) (string, []string, error)
+	// Can says what the CLI's hooks take on an event of hookd's besides
+	// a deny: the capability matrix Answer degrades by.
+	Can(kind event.Kind) Answers
+	// Reach says, in a sentence, which sessions an install in root does
+	// not reach, as far as it is verified; "" when nothing is known to
+	// be missed.
+	Reach() string
+	// Unreached lists the directories inside root (relative to it) in
+	// which the CLI's recorded sessions started where an install in root
+	// does not reach them, from what the CLI keeps of its sessions under
+	// home; nil when there are none or the CLI keeps nothing hookd reads.
+	Unreached(root, home string) []string
 }
 
 // Call is one hook call of an agent's session, as hookd sees it.
@@ -63,11 +75,51 @@ type Call struct {
 	Agent    event.AgentCall
 }
 
-// Verdict is what hookd's blocking hooks answered.
+// Verdict is what hookd's blocking hooks answered. At most one of Deny,
+// Ask and Allow is set; none is no decision (the agent's own permissions
+// apply), never an allow.
 type Verdict struct {
 	Deny    bool
-	Reason  string // why it denies: the failing hooks' output
-	Context string // the hooks' output, for the agent
+	Ask     bool // put the call to the user
+	Allow   bool // skip the agent's permission prompt
+	Reason  string
+	Context string         // the hooks' output, for the agent
+	Input   map[string]any // the tool's input, rewritten; nil: unchanged
+}
+
+// Answers are what a CLI's hooks take from hookd on one of its events,
+// besides a deny (which every bridged event takes: exit 2).
+type Answers struct {
+	Allow    bool `json:"allow"`    // skip the permission prompt
+	Ask      bool `json:"ask"`      // ask the user
+	Input    bool `json:"input"`    // run the tool with a rewritten input
+	Continue bool `json:"continue"` // at its stop, keep the agent going with a reason
+	Context  bool `json:"context"`  // text handed to the model
+}
+
+// degrade makes v something the CLI takes on kind, by hookd's stated
+// policy (docs/agents.md): an ask it cannot put to the user is a deny; an
+// input it cannot take is a deny (the call is not run unchanged); an
+// allow it cannot take leaves its own permissions to decide, and note
+// says so.
+func degrade(agent string, can Answers, kind event.Kind, v Verdict) (out Verdict, note string) {
+	switch {
+	case v.Deny:
+		return v, ""
+	case v.Ask && !can.Ask:
+		return Verdict{Deny: true, Reason: strings.TrimSpace(v.Reason + "\n" + fmt.Sprintf(
+			"hookd: a hook asks the user about this call, and %s takes no ask from a hook on %s: refused (an ask becomes a deny)", agent, kind))}, ""
+	case v.Input != nil && !can.Input:
+		return Verdict{Deny: true, Reason: fmt.Sprintf(
+			"hookd: a hook rewrote this call's input, and %s takes no rewritten input from a hook on %s: refused rather than run unchanged", agent, kind)}, ""
+	case v.Allow && !can.Allow:
+		v.Allow = false
+		note = fmt.Sprintf("hookd: a hook allowed this call; %s takes no allow from a hook on %s, so its own permissions decide\n", agent, kind)
+	}
+	if !can.Context {
+		v.Context = ""
+	}
+	return v, note
 }
 
 // jsonHooks is the session bridge of a CLI whose hooks are Claude Code's
@@ -92,6 +144,24 @@ type jsonHooks struct {
 	// default hook timeout (10 minutes), so the agent does not give up on
 	// a verdict first, and take its silence for a yes.
 	timeout int
+	// can is what the CLI takes on each of hookd's events besides a
+	// deny, and decide writes an allow, ask or rewritten input in its
+	// protocol.
+	can    map[event.Kind]Answers
+	decide func(specific map[string]any, v Verdict) map[string]any
+	// reach and unreached are Reach's and Unreached's answers; nil
+	// unreached for a CLI hookd cannot check.
+	reach     string
+	unreached func(root, home string) []string
+}
+
+func (j jsonHooks) Reach() string { return j.reach }
+
+func (j jsonHooks) Unreached(root, home string) []string {
+	if j.unreached == nil {
+		return nil
+	}
+	return j.unreached(root, home)
 }
 
 func (j jsonHooks) ProjectDirEnv() string { return j.projectEnv }
@@ -108,6 +178,9 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 		Prompt    string         `json:"prompt"`
 		ToolName  string         `json:"tool_name"`
 		ToolInput map[string]any `json:"tool_input"`
+		// StopHookActive: the agent goes on because a stop hook said
+		// so (Claude Code, Codex; Gemini's AfterAgent too).
+		StopHookActive bool `json:"stop_hook_active"`
 	}
 	if len(stdin) > 0 {
 		if err := json.Unmarshal(stdin, &in); err != nil {
@@ -126,9 +199,39 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 	if !ok {
 		return Call{}, fmt.Errorf("%s hook event %q is not bridged (one of %s)", j.agent, name, strings.Join(j.order, ", "))
 	}
-	c := Call{Kind: kind, Agent: event.AgentCall{Name: j.agent, Session: in.SessionID, Prompt: in.Prompt, Tool: in.ToolName, Input: in.ToolInput, Cwd: in.Cwd}}
+	c := Call{Kind: kind, Agent: event.AgentCall{Name: j.agent, Session: in.SessionID, Prompt: in.Prompt, Tool: in.ToolName, Input: in.ToolInput, Cwd: in.Cwd,
+		Writes: WritesFiles(in.ToolName), Continued: in.StopHookActive}}
 	cwd := cmp.Or(in.Cwd, root)
-	for _, p := range toolPaths(in.ToolInput) {
+	c.place(root, cwd, toolPaths(in.ToolInput))
+	command, _ := in.ToolInput["command"].(string)
+	c.Agent.Command = command
+	switch dir, isPatch := patchDir(cwd, command); {
+	case in.ToolName == "apply_patch":
+		// codex's own patch tool: its command is the patch, not a shell
+		// command, and the files are what the patch names.
+		c.Agent.Command = ""
+		paths, ok := patchPaths(command)
+		if !ok || len(paths) == 0 {
+			// A patch hookd cannot read touches files nobody can name: a
+			// guard that may be concerned refuses it.
+			c.Unplaced = append(c.Unplaced, "the apply_patch input (no *** Add/Update/Delete File line)")
+		}
+		c.place(root, cwd, paths)
+	case isPatch:
+		// `apply_patch <<'EOF' … EOF` typed as a shell command: codex
+		// applies the patch itself. It stays a shell command (rules on
+		// agent.command see it), and writes the files the patch names.
+		paths, _ := patchPaths(command)
+		c.place(root, dir, paths)
+		c.Agent.Writes = true
+	}
+	return c, nil
+}
+
+// place adds to the call's files where each of paths (named from cwd) lies
+// in the repository at root, and to Unplaced those that cannot be told.
+func (c *Call) place(root, cwd string, paths []string) {
+	for _, p := range paths {
 		rels, ok := Place(root, cwd, p)
 		if !ok {
 			c.Unplaced = append(c.Unplaced, p)
@@ -139,22 +242,28 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 			}
 		}
 	}
-	c.Agent.Command, _ = in.ToolInput["command"].(string)
-	return c, nil
 }
 
+// WritesFiles says whether a tool of a bridged agent writes the files its
+// input names: the agents' own file tools (Claude Code's Write, Edit,
+// MultiEdit, NotebookEdit; Gemini CLI's write_file and replace; Kiro's
+// fsWrite, fsAppend, strReplace) and codex's apply_patch. A shell tool
+// may write too, but what it writes is in its command, not in its input's
+// paths.
+func WritesFiles(tool string) bool {
+	switch tool {
+	case "Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace", "apply_patch":
+		return true
+	}
+	return false
+}
+
+func (j jsonHooks) Can(kind event.Kind) Answers { return j.can[kind] }
+
 func (j jsonHooks) Answer(kind event.Kind, v Verdict) (stdout, stderr string, exit int) {
+	v, note := degrade(j.agent, j.can[kind], kind, v)
 	if v.Deny {
 		return "", strings.TrimSpace(v.Reason) + "\n", 2
-	}
-	ctx := strings.TrimSpace(v.Context)
-	if ctx == "" {
-		return "", "", 0
-	}
-	switch kind {
-	case event.AgentPrompt, event.AgentToolAfter, event.AgentSessionStart:
-	default:
-		return "", "", 0 // no context channel for this event
 	}
 	name := ""
 	for _, ev := range j.order {
@@ -163,8 +272,68 @@ func (j jsonHooks) Answer(kind event.Kind, v Verdict) (stdout, stderr string, ex
 			break
 		}
 	}
-	out, _ := json.Marshal(map[string]any{"hookSpecificOutput": map[string]any{"hookEventName": name, "additionalContext": ctx}})
-	return string(out) + "\n", "", 0
+	specific := map[string]any{"hookEventName": name}
+	if ctx := strings.TrimSpace(v.Context); ctx != "" {
+		specific["additionalContext"] = ctx
+	}
+	var out map[string]any
+	if v.Allow || v.Ask || v.Input != nil {
+		out = j.decide(specific, v)
+	} else if len(specific) > 1 {
+		out = map[string]any{"hookSpecificOutput": specific}
+	}
+	if out == nil {
+		return "", note, 0
+	}
+	data, _ := json.Marshal(out)
+	return string(data) + "\n", note, 0
+}
+
+// claudeDecision is Claude Code's answer to PreToolUse beyond a deny:
+// permissionDecision allow or ask, with its reason, and updatedInput
+// (verified with 2.1.197: allow ran a Bash call no permission allowed,
+// updatedInput alone or with allow ran the rewritten call, ask in -p mode
+// was a denial). Codex reads the same (0.169.0), and applies updatedInput
+// only with permissionDecision allow: alone it ran the call unchanged.
+func claudeDecision(specific map[string]any, v Verdict) map[string]any {
+	switch {
+	case v.Ask:
+		specific["permissionDecision"] = "ask"
+	case v.Allow:
+		specific["permissionDecision"] = "allow"
+	}
+	if v.Reason != "" && (v.Ask || v.Allow) {
+		specific["permissionDecisionReason"] = strings.TrimSpace(v.Reason)
+	}
+	if v.Input != nil {
+		specific["updatedInput"] = v.Input
+	}
+	return map[string]any{"hookSpecificOutput": specific}
+}
+
+func codexDecision(specific map[string]any, v Verdict) map[string]any {
+	if v.Input != nil {
+		v.Allow = true // the only way codex 0.169.0 applies it
+	}
+	return claudeDecision(specific, v)
+}
+
+// geminiDecision is Gemini CLI's answer to BeforeTool (0.61.0, read from
+// its source): decision "ask" forces a confirmation, and
+// hookSpecificOutput.tool_input is merged over the tool's input. It has
+// no allow.
+func geminiDecision(specific map[string]any, v Verdict) map[string]any {
+	out := map[string]any{}
+	if v.Ask {
+		out["decision"] = "ask"
+		out["reason"] = strings.TrimSpace(v.Reason)
+		out["systemMessage"] = strings.TrimSpace(v.Reason)
+	}
+	if v.Input != nil {
+		specific["tool_input"] = v.Input
+	}
+	out["hookSpecificOutput"] = specific
+	return out
 }
 
 // marker is what every command hookd installs holds: how uninstall tells

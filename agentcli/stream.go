@@ -37,6 +37,11 @@ const (
 	// has begun; OpaqueEnd: it has ended.
 	OpaqueStart
 	OpaqueEnd
+	// Spoke: the output has shown the structured stream the CLI's format
+	// is (told once, at its first such line). Until then, a write it did
+	// not report proves nothing: it may be a wrapper, another version, a
+	// proxy.
+	Spoke
 )
 
 // parser reads one run's structured output for its CLI. Each stream has
@@ -63,6 +68,7 @@ type Stream struct {
 
 	files  map[string]bool
 	opaque map[string]bool // open opaque calls, by id
+	spoke  bool            // Spoke was told
 	text   string          // the last assistant text, for Final when no result says it
 }
 
@@ -94,6 +100,7 @@ func (s *Stream) Feed(b []byte, truncated bool) {
 		return
 	}
 	if s.p != nil && s.p.skip(s, b) {
+		s.speak()
 		return
 	}
 	var ev streamEvent
@@ -105,7 +112,18 @@ func (s *Stream) Feed(b []byte, truncated bool) {
 		return
 	}
 	if s.p != nil {
+		if ev.Type != "" {
+			s.speak()
+		}
 		s.p.event(s, &ev)
+	}
+}
+
+// speak tells, once, that the output is the stream its format says.
+func (s *Stream) speak() {
+	if !s.spoke {
+		s.spoke = true
+		s.activity(Activity{Kind: Spoke})
 	}
 }
 

@@ -96,3 +96,25 @@ func FuzzStream(f *testing.F) {
 		}
 	})
 }
+
+// The output speaks the stream its format says at its first structured
+// line, told once; a wrapper's plain text never does.
+func TestStreamSpeaks(t *testing.T) {
+	speaks := func(lines ...string) (n int) {
+		s := NewStream("claude", "/repo", "/repo", func(a Activity) {
+			if a.Kind == Spoke {
+				n++
+			}
+		}, nil)
+		for _, l := range lines {
+			s.Feed([]byte(l), false)
+		}
+		return n
+	}
+	if n := speaks("Working on it...", "done: wrote a.go"); n != 0 {
+		t.Errorf("plain text spoke %d times", n)
+	}
+	if n := speaks("banner", claudeInit, claudeWrite); n != 1 {
+		t.Errorf("claude's stream spoke %d times, want once", n)
+	}
+}

@@ -183,6 +183,54 @@ prompt = "b changed"
 	}
 }
 
+// Two hooks whose agent is a wrapper script named claude (it prints no
+// stream: another version, a proxy) and that write each other's trigger
+// file stop within max_depth: their writes are theirs by the time window,
+// with depth, never "not reported, the user's".
+func TestWrapperPingPongStopsAtMaxDepth(t *testing.T) {
+	e := startDaemon(t, `
+[defaults]
+max_depth = 3
+
+[[hook]]
+name = "a-to-b"
+on = "file.*"
+paths = ["a.txt"]
+debounce = "50ms"
+agent = "claude"
+prompt = "a changed"
+
+[[hook]]
+name = "b-to-a"
+on = "file.*"
+paths = ["b.txt"]
+debounce = "50ms"
+agent = "claude"
+prompt = "b changed"
+`)
+	dir := t.TempDir()
+	wrapper := "#!/bin/sh\ncat > /dev/null\necho 'thinking...'\n" +
+		`case "$HOOKD_FILES" in a.txt) echo . >> b.txt;; b.txt) echo . >> a.txt;; esac` + "\necho done\n"
+	if err := os.WriteFile(filepath.Join(dir, "claude"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	e.write("b.txt", "\n")
+	e.drain()
+	e.write("a.txt", "start\n")
+	runs := e.runsOf()
+	if len(runs["a-to-b"]) != 2 || len(runs["b-to-a"]) != 2 {
+		t.Fatalf("runs: a-to-b %d, b-to-a %d; want 2 and 2", len(runs["a-to-b"]), len(runs["b-to-a"]))
+	}
+	for _, rs := range runs {
+		for _, r := range rs {
+			if len(r.Result.FilesWritten) != 1 || len(r.Result.FilesGuessed) != 1 {
+				t.Errorf("run of %s wrote %v, guessed %v: want its one write, guessed", r.Hook, r.Result.FilesWritten, r.Result.FilesGuessed)
+			}
+		}
+	}
+}
+
 func TestAgentRateCapSkipsWithAReason(t *testing.T) {
 	e := startDaemon(t, `
 [agent.capped]

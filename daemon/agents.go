@@ -61,12 +61,21 @@ type activeRun struct {
 	hook  string
 	agent string // the agent an agent run runs
 	depth int
-	own   bool // an agent run: its writes are kept from its hook
+	chain []string // the hooks whose runs led to this one
+	own   bool     // an agent run: its writes are kept from its hook
+	// spoke: its output has shown the structured stream its CLI's preset
+	// reads; until then (a wrapper, another version, a proxy) nothing it
+	// reports can be relied on, and its writes are judged by the time
+	// window. warned: that has been logged.
+	spoke, warned bool
 	// exact: its CLI reports each file write before it makes it
 	// (agentcli.Caps.ExactWrites), so a change it did not report is
 	// someone else's.
-	exact    bool
-	catchUp  func(time.Duration)
+	exact   bool
+	catchUp func() bool
+	// behind: its output could not be read up to a change (its reader is
+	// stuck), so what it did not report is not the user's for sure.
+	behind   bool
 	reported map[string]bool // files its tools write
 	opaque   map[string]bool // its shell commands going on, by tool id
 	// opaqueUntil is when the writes of its last shell command have
@@ -84,10 +93,6 @@ const (
 	ruleShell    = "shell"       // while the agent's shell command ran
 	ruleUser     = "not reported"
 )
-
-// catchUpLimit bounds how long a change waits for an agent's output to be
-// read before it is judged.
-const catchUpLimit = 100 * time.Millisecond
 
 func newAgents(maxAgents int, settle time.Duration, log *slog.Logger) *agents {
 	return &agents{slots: make(chan struct{}, max(maxAgents, 1)), window: max(2*settle, 250*time.Millisecond), log: log,
@@ -113,16 +118,35 @@ func (g *agents) allow(a *hooks.Agent, now time.Time) bool {
 	return true
 }
 
-func (g *agents) begin(id, hook, agent string, depth int, own bool) {
+func (g *agents) begin(job runner.Job, agent string, own bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.active[id] = &activeRun{hook: hook, agent: agent, depth: depth, own: own, files: map[string]bool{}, guessed: map[string]bool{},
-		reported: map[string]bool{}, opaque: map[string]bool{}, users: map[string]bool{}}
+	g.active[job.ID] = &activeRun{hook: job.Hook.Name, agent: agent, depth: job.Depth, chain: job.Chain, own: own,
+		files: map[string]bool{}, guessed: map[string]bool{}, reported: map[string]bool{}, opaque: map[string]bool{}, users: map[string]bool{}}
+}
+
+// chainOf is the chain an event caused by run id continues: that run's
+// chain and its hook; nil when hookd does not follow the run (any more).
+func (g *agents) chainOf(id string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if r := g.active[id]; r != nil {
+		return r.next()
+	}
+	return nil
+}
+
+// next is the chain of what r causes.
+func (r *activeRun) next() []string {
+	if slices.Contains(r.chain, r.hook) {
+		return r.chain
+	}
+	return append(slices.Clip(r.chain), r.hook)
 }
 
 // attach records that a run's CLI reports what it does, in format (named
 // after its CLI).
-func (g *agents) attach(id, format string, catchUp func(time.Duration)) {
+func (g *agents) attach(id, format string, catchUp func() bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if r := g.active[id]; r != nil {
@@ -140,7 +164,9 @@ func (g *agents) activity(id string, a runner.Activity) {
 	if r == nil {
 		return
 	}
+	r.spoke = true
 	switch a.Kind {
+	case runner.Spoke:
 	case runner.Writes:
 		r.reported[a.Path] = true
 		if r.users[a.Path] {
@@ -176,21 +202,31 @@ func (r *activeRun) rule(file string, now time.Time) string {
 		return ruleReported
 	case len(r.opaque) > 0 || now.Before(r.opaqueUntil):
 		return ruleShell
-	case !r.exact:
+	case !r.exact || !r.spoke || r.behind:
 		return ruleWindow
 	}
 	return ruleUser
 }
 
 // attribute puts a file event down to the runs going on while it
-// happened. A change an agent run's CLI reported, or one it cannot
-// report (its shell command's, a CLI without structured output's), is
-// the agent's: it continues the run's chain one level deeper (so chains
-// stop at max_depth), and the agent's own hook does not see it. A change
-// the agent's CLI would have reported and did not is the user's: every
-// hook sees it. A command's hook keeps seeing every save made while it
-// runs, so none is lost. An event whose files are judged differently is
-// split.
+// happened.
+//
+// An agent run's change (its CLI reported it; or nothing can tell: its
+// shell command's, a CLI that reports nothing or whose output is not the
+// stream its preset reads) is the agent's: it names the agent in
+// written_by (guessed, unless reported), continues the run's chain one
+// level deeper (so chains stop at max_depth), and the agent's own hook does
+// not see it. A change the agent's CLI would have reported and did not is
+// the user's: every hook sees it. A change another run's agent reported is
+// that run's alone.
+//
+// A command run reports nothing, and a person keeps saving while it runs:
+// a change during it is put down to it only in its files_written, marked
+// guessed, and goes on as the user's (no depth: the loop guard never costs
+// a person's save). A command hook that feeds itself through files is
+// stopped by the circuit breaker.
+//
+// An event whose files are judged differently is split.
 func (g *agents) attribute(ev event.Event) []event.Event {
 	now := time.Now()
 	if ev.Kind == event.AgentToolBefore || ev.Kind == event.AgentToolAfter {
@@ -216,55 +252,83 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 	waits := g.catchUps(ev.Files, now)
 	g.mu.Unlock()
 	for _, wait := range waits {
-		wait(catchUpLimit)
+		wait()
 	}
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	verdicts := make([]writers, len(ev.Files))
 	for i := range verdicts {
-		verdicts[i] = writers{writers: ev.Writers, depth: ev.Depth, cause: ev.Cause}
+		verdicts[i] = writers{writers: ev.Writers, depth: ev.Depth, cause: ev.Cause, chain: ev.Chain}
 	}
-	for _, id := range slices.Sorted(maps.Keys(g.active)) {
+	ids := slices.Sorted(maps.Keys(g.active))
+	// A file some agent reported is that agent's, certainly: no other run
+	// guesses it.
+	reportedBy := map[string]string{}
+	for _, id := range ids {
+		if r := g.active[id]; r.own {
+			for _, f := range ev.Files {
+				if r.reported[f.Path] {
+					reportedBy[f.Path] = id
+				}
+			}
+		}
+	}
+	for _, id := range ids {
 		r := g.active[id]
 		by := map[string][]string{}
 		for i, f := range ev.Files {
-			rule := ""
-			if r.own {
-				rule = r.rule(f.Path, now)
-				by[rule] = append(by[rule], f.Path)
-				if rule == ruleUser {
-					r.users[f.Path] = true
-					continue
-				}
-				if rule != ruleReported {
-					r.guessed[f.Path] = true
-				}
-				if rule == ruleReported {
-					ev.Files[i].WrittenBy = r.agent
-				}
-				if !slices.Contains(verdicts[i].writers, r.hook) {
-					verdicts[i].writers = append(slices.Clip(verdicts[i].writers), r.hook)
-				}
+			if other, ok := reportedBy[f.Path]; ok && other != id {
+				continue
 			}
 			r.files[f.Path] = true
-			if r.depth+1 > verdicts[i].depth {
-				verdicts[i].depth, verdicts[i].cause = r.depth+1, id
+			if !r.own {
+				r.guessed[f.Path] = true
+				continue
+			}
+			rule := r.rule(f.Path, now)
+			by[rule] = append(by[rule], f.Path)
+			if rule == ruleUser {
+				delete(r.files, f.Path)
+				r.users[f.Path] = true
+				continue
+			}
+			ev.Files[i].WrittenBy = r.agent
+			if rule != ruleReported {
+				r.guessed[f.Path] = true
+				ev.Files[i].Guessed = true
+			}
+			v := &verdicts[i]
+			if !slices.Contains(v.writers, r.hook) {
+				v.writers = append(slices.Clip(v.writers), r.hook)
+			}
+			if r.depth+1 > v.depth {
+				v.depth, v.cause, v.chain = r.depth+1, id, r.next()
 			}
 		}
-		for rule, files := range by {
-			attrs := []any{"hook", r.hook, "run", id, "rule", rule, "files", len(files), "file", files[0]}
-			switch rule {
-			case ruleUser:
-				g.log.Info("a change during an agent run is not the agent's: it did not report it", attrs...)
-			case ruleReported:
-				g.log.Debug("a change is the agent's: it reported it", attrs...)
-			default:
-				g.log.Info("a change is put down to the running agent: nothing can tell whose it is", attrs...)
-			}
-		}
+		g.logRules(id, r, by)
 	}
 	return splitByWriters(ev, verdicts)
+}
+
+// logRules says which rule put which changes down to run r (or not).
+func (g *agents) logRules(id string, r *activeRun, by map[string][]string) {
+	for rule, files := range by {
+		attrs := []any{"hook", r.hook, "run", id, "rule", rule, "files", len(files), "file", files[0]}
+		switch rule {
+		case ruleUser:
+			g.log.Info("a change during an agent run is not the agent's: it did not report it", attrs...)
+		case ruleReported:
+			g.log.Debug("a change is the agent's: it reported it", attrs...)
+		default:
+			g.log.Info("a change is put down to the running agent: nothing can tell whose it is", attrs...)
+		}
+	}
+	if _, ok := by[ruleWindow]; ok && r.exact && !r.spoke && !r.warned {
+		r.warned = true
+		g.log.Warn("the agent's output is not the stream its preset reads (a wrapper, another version, a proxy?): its writes are put down to it by the time window",
+			"hook", r.hook, "run", id, "agent", r.agent)
+	}
 }
 
 // writers is whose a file's change is: the hooks whose runs made it, and
@@ -273,20 +337,28 @@ type writers struct {
 	writers []string
 	depth   int
 	cause   string
+	chain   []string
 }
 
 // catchUps are the catch-up reads of the exact runs that have not
 // reported one of files: their announcement may not be read yet. g.mu is
 // held.
-func (g *agents) catchUps(files []event.File, now time.Time) []func(time.Duration) {
-	var waits []func(time.Duration)
+func (g *agents) catchUps(files []event.File, now time.Time) []func() {
+	var waits []func()
 	for _, r := range g.active {
 		if !r.own || !r.exact || r.catchUp == nil {
 			continue
 		}
 		for _, f := range files {
-			if r.rule(f.Path, now) == ruleUser {
-				waits = append(waits, r.catchUp)
+			// Not reported, and no shell command going: its announcement
+			// may not be read yet (nor, at first, the stream's first line).
+			if rule := r.rule(f.Path, now); rule == ruleUser || (rule == ruleWindow && !r.behind) {
+				waits = append(waits, func() {
+					caught := r.catchUp()
+					g.mu.Lock()
+					r.behind = !caught
+					g.mu.Unlock()
+				})
 				break
 			}
 		}
@@ -300,13 +372,13 @@ func (g *agents) catchUps(files []event.File, now time.Time) []func(time.Duratio
 func splitByWriters(ev event.Event, verdicts []writers) []event.Event {
 	same := true
 	for _, v := range verdicts[1:] {
-		if v.depth != verdicts[0].depth || v.cause != verdicts[0].cause || !slices.Equal(v.writers, verdicts[0].writers) {
+		if v.depth != verdicts[0].depth || v.cause != verdicts[0].cause || !slices.Equal(v.writers, verdicts[0].writers) || !slices.Equal(v.chain, verdicts[0].chain) {
 			same = false
 			break
 		}
 	}
 	if same && len(verdicts) > 0 {
-		ev.Writers, ev.Depth, ev.Cause = verdicts[0].writers, verdicts[0].depth, verdicts[0].cause
+		ev.Writers, ev.Depth, ev.Cause, ev.Chain = verdicts[0].writers, verdicts[0].depth, verdicts[0].cause, verdicts[0].chain
 		return []event.Event{ev}
 	}
 	// Otherwise one event per distinct verdict, in the order of the files.
@@ -314,11 +386,11 @@ func splitByWriters(ev event.Event, verdicts []writers) []event.Event {
 	index := map[string]int{}
 	for i, f := range ev.Files {
 		v := verdicts[i]
-		key := fmt.Sprint(v.writers, v.depth, v.cause)
+		key := fmt.Sprint(v.writers, v.depth, v.cause, v.chain)
 		j, ok := index[key]
 		if !ok {
 			part := ev
-			part.Files, part.Writers, part.Depth, part.Cause = nil, v.writers, v.depth, v.cause
+			part.Files, part.Writers, part.Depth, part.Cause, part.Chain = nil, v.writers, v.depth, v.cause, v.chain
 			out = append(out, part)
 			j = len(out) - 1
 			index[key] = j
@@ -459,6 +531,10 @@ func (g *agents) days(cfg *hooks.Config) []ipc.AgentDay {
 // agent run first passes the agent caps, holds its slot until its writes
 // have settled (so the next agent's writes are not taken for its own),
 // and is followed by agent.done.
+//
+// It runs on the run's goroutine and speaks to the loop by messages only:
+// the ledger (agents) is shared under its lock, because the agent's stream
+// reports to it while the loop may be waiting for that report.
 func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Context, runner.Job) runner.Result) runner.Result {
 	agent := job.Hook.Action() == "agent"
 	var a *hooks.Agent
@@ -471,7 +547,7 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 		}
 		defer release()
 		job.Activity = func(act runner.Activity) { d.agents.activity(job.ID, act) }
-		job.Attached = func(format string, catchUp func(time.Duration)) { d.agents.attach(job.ID, format, catchUp) }
+		job.Attached = func(format string, catchUp func() bool) { d.agents.attach(job.ID, format, catchUp) }
 		if job.Hook.Resume {
 			job.Resume = d.session(ctx, job.Hook.Name, a.Name)
 		}
@@ -480,30 +556,18 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 	if a != nil {
 		agentName = a.Name
 	}
-	d.agents.begin(job.ID, job.Hook.Name, agentName, job.Depth, agent)
+	d.agents.begin(job, agentName, agent)
 	res := act(ctx, job)
-	if ctx.Err() == nil {
-		// What the run wrote just before it ended is still settling: wait
-		// for it, so it is put down to this run and not taken for a user's.
-		syncCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := d.Sync(syncCtx); err != nil {
-			d.log.Warn("could not wait for a run's last writes to settle", "hook", job.Hook.Name, "run", job.ID, tint.Err(err))
-		}
-		cancel()
-	}
-	res.FilesWritten, res.FilesGuessed = d.agents.end(job.ID)
+	// What the run wrote just before it ended is still settling: the loop
+	// puts it down to this run (not to a user) before letting it go, and
+	// follows an agent run with agent.done.
+	files := d.ended(job, res, agent)
+	res.FilesWritten, res.FilesGuessed = files.written, files.guessed
 	if agent {
 		d.agents.spend(a.Name, res.Start, res.Agent)
-		run := &event.Run{Hook: job.Hook.Name, ID: job.ID, Status: string(res.Status), Exit: res.Exit, Duration: res.Duration, FilesWritten: res.FilesWritten}
-		if r := res.Agent; r != nil {
-			run.Cost, run.Tokens, run.Turns, run.Session = r.Cost, r.TokensIn+r.TokensOut, r.Turns, r.Session
-		}
 		if job.Hook.Resume {
 			d.keepSession(job, a.Name, res)
 		}
-		d.deliver(event.Event{
-			Kind: event.AgentDone, Time: time.Now(), Cause: job.ID, Depth: job.Depth + 1, Writers: []string{job.Hook.Name}, Run: run,
-		})
 	}
 	return res
 }

@@ -116,7 +116,7 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 	if err != nil {
 		return ipc.EmitReply{}, err
 	}
-	ev := event.Event{Kind: kind, Time: time.Now(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause, Agent: req.Agent}
+	ev := event.Event{Kind: kind, Time: time.Now(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause, Chain: d.chainOf(req.Cause), Agent: req.Agent}
 	// An agent session's tool writing a spec document: its
 	// requirement-level change comes with agent.tool.after, so that a hook
 	// can hand the agent its impact at once.
@@ -138,7 +138,21 @@ func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest, wait bool) (ipc.
 		v := d.eng.Decide(runner.WithCaller(ctx, req.Env), ev)
 		verdict = &v
 	}
-	return ipc.EmitReply{ID: d.deliver(ev), Verdict: verdict}, nil
+	reply := make(chan uint64, 1)
+	if !d.post(emitted{ev: ev, reply: reply}) {
+		return ipc.EmitReply{}, errLoopStopped
+	}
+	select {
+	case id := <-reply:
+		return ipc.EmitReply{ID: id, Verdict: verdict}, nil
+	case <-d.l.done:
+		select {
+		case id := <-reply:
+			return ipc.EmitReply{ID: id, Verdict: verdict}, nil
+		default:
+			return ipc.EmitReply{}, errLoopStopped
+		}
+	}
 }
 
 // Trigger runs a hook now (hookd trigger).
@@ -147,7 +161,7 @@ func (d *Daemon) Trigger(ctx context.Context, name string, req ipc.TriggerReques
 	if err != nil {
 		return ipc.TriggerReply{}, err
 	}
-	ev := event.Event{Kind: event.HookManual, Time: time.Now(), ID: d.seq.Add(1), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause}
+	ev := event.Event{Kind: event.HookManual, Time: time.Now(), ID: d.ids.next(), Files: files, Args: req.Args, Depth: req.Depth, Cause: req.Cause, Chain: d.chainOf(req.Cause)}
 	id, err := d.sched.Trigger(d.hookName(name), ev)
 	switch {
 	case errors.Is(err, queue.ErrUnknownHook):
@@ -161,6 +175,15 @@ func (d *Daemon) Trigger(ctx context.Context, name string, req ipc.TriggerReques
 		return ipc.TriggerReply{}, err
 	}
 	return ipc.TriggerReply{Run: id}, nil
+}
+
+// chainOf is the chain an event sent by run cause's process continues
+// (hookd emit, trigger, MCP): nil for none, or a run hookd does not follow.
+func (d *Daemon) chainOf(cause string) []string {
+	if cause == "" {
+		return nil
+	}
+	return d.agents.chainOf(cause)
 }
 
 // hookName resolves a name given to `hookd trigger`: a hook's name, or a

@@ -3,18 +3,21 @@ package daemon
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
 )
 
 // The rule that decides each change during an agent run, case by case.
 func TestAttributionRules(t *testing.T) {
 	g := newAgents(1, 20*time.Millisecond, slog.New(slog.DiscardHandler))
-	g.begin("r1", "review", "claude", 0, true)
-	g.attach("r1", "claude", func(time.Duration) {})
+	g.begin(job("r1", "review", 0), "claude", true)
+	g.attach("r1", "claude", heard)
+	g.activity("r1", runner.Activity{Kind: runner.Spoke})
 	g.activity("r1", runner.Activity{Kind: runner.Writes, Path: "src/a.go"})
 	ev := event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "src/a.go"}, {Path: "notes.md"}}}
 	parts := g.attribute(ev)
@@ -32,18 +35,94 @@ func TestAttributionRules(t *testing.T) {
 	}
 	// While its shell command runs, nothing can tell: the agent's.
 	g.activity("r1", runner.Activity{Kind: runner.OpaqueStart, Tool: "b1"})
-	if p := g.attribute(event.Event{Kind: event.FileCreated, Files: []event.File{{Path: "gen.go"}}}); len(p) != 1 || len(p[0].Writers) != 1 {
-		t.Errorf("during a shell command: %+v", p)
+	if p := g.attribute(event.Event{Kind: event.FileCreated, Files: []event.File{{Path: "gen.go"}}}); len(p) != 1 || len(p[0].Writers) != 1 ||
+		p[0].Files[0].WrittenBy != "claude" || !p[0].Files[0].Guessed || fmt.Sprint(p[0].Chain) != "[review]" {
+		t.Errorf("during a shell command: %+v, want the agent's, guessed, chain [review]", p)
 	}
 	files, guessed := g.end("r1")
 	if fmt.Sprint(files) != "[gen.go src/a.go]" || fmt.Sprint(guessed) != "[gen.go]" {
 		t.Errorf("files %v, guessed %v", files, guessed)
 	}
 	// A CLI that reports nothing before it writes: the time window.
-	g.begin("r2", "gen", "codex", 0, true)
-	g.attach("r2", "codex", func(time.Duration) {})
+	g.begin(job("r2", "gen", 0), "codex", true)
+	g.attach("r2", "codex", heard)
 	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "x.go"}}}); len(p[0].Writers) != 1 {
 		t.Errorf("codex: %+v", p)
+	}
+}
+
+func job(id, hook string, depth int, chain ...string) runner.Job {
+	return runner.Job{ID: id, Hook: &hooks.Hook{Name: hook}, Depth: depth, Chain: chain}
+}
+
+// heard is a catch-up that has read everything.
+func heard() bool { return true }
+
+// An exact CLI whose output is not the stream its preset reads (a wrapper
+// script named claude) has proven nothing by not reporting a write: the
+// change is the agent's by the time window (guessed, with depth), never
+// the user's; and so once its reader is stuck.
+func TestAttributionWithoutTheStream(t *testing.T) {
+	var log strings.Builder
+	g := newAgents(1, 20*time.Millisecond, slog.New(slog.NewTextHandler(&log, nil)))
+	g.begin(job("r1", "a-to-b", 1, "b-to-a"), "claude", true)
+	g.attach("r1", "claude", heard)
+	for range 2 {
+		p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "b.txt"}}})
+		if len(p) != 1 || p[0].Depth != 2 || !p[0].Files[0].Guessed || p[0].Files[0].WrittenBy != "claude" || fmt.Sprint(p[0].Chain) != "[b-to-a a-to-b]" {
+			t.Fatalf("a wrapper's write: %+v", p)
+		}
+	}
+	if n := strings.Count(log.String(), "not the stream its preset reads"); n != 1 {
+		t.Errorf("said %d times, want once:\n%s", n, log.String())
+	}
+	// Once it speaks, a change it did not report is the user's...
+	g.activity("r1", runner.Activity{Kind: runner.Spoke})
+	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "b.txt"}}}); p[0].Depth != 0 || p[0].Files[0].WrittenBy != "" {
+		t.Errorf("after it spoke: %+v", p)
+	}
+	// ...unless its output could not be read up to the change.
+	g.attach("r1", "claude", func() bool { return false })
+	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "b.txt"}}}); p[0].Depth != 2 || !p[0].Files[0].Guessed {
+		t.Errorf("with its reader stuck: %+v", p)
+	}
+}
+
+// Two agents and a person at once: a file one agent reported is that
+// agent's alone, not the other's guess; a command run claims nobody's
+// change for the chain (a person keeps saving while it runs), and lists
+// what changed during it as guessed.
+func TestAttributionBetweenRuns(t *testing.T) {
+	g := newAgents(2, 20*time.Millisecond, slog.New(slog.DiscardHandler))
+	g.begin(job("c1", "claude-hook", 0), "claude", true)
+	g.attach("c1", "claude", heard)
+	g.activity("c1", runner.Activity{Kind: runner.Spoke})
+	g.activity("c1", runner.Activity{Kind: runner.Writes, Path: "a.go"})
+	g.begin(job("x1", "codex-hook", 0), "codex", true) // codex: the time window
+	g.begin(job("t1", "tests", 0), "", false)          // a command
+	p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "a.go"}, {Path: "b.go"}}})
+	byPath := map[string]event.Event{}
+	for _, part := range p {
+		for _, f := range part.Files {
+			byPath[f.Path] = part
+		}
+	}
+	if a := byPath["a.go"]; fmt.Sprint(a.Writers) != "[claude-hook]" || a.Files[0].WrittenBy != "claude" || a.Files[0].Guessed {
+		t.Errorf("a.go: %+v, want claude's alone, certain", a)
+	}
+	if b := byPath["b.go"]; fmt.Sprint(b.Writers) != "[codex-hook]" || b.Depth != 1 {
+		t.Errorf("b.go: %+v, want codex's by the time window", b)
+	}
+	if files, _ := g.end("x1"); fmt.Sprint(files) != "[b.go]" {
+		t.Errorf("codex's files %v, want [b.go]", files)
+	}
+	if files, guessed := g.end("t1"); fmt.Sprint(files) != "[b.go]" || fmt.Sprint(guessed) != "[b.go]" {
+		t.Errorf("the command's files %v, guessed %v", files, guessed)
+	}
+	// With only the command going, a save is the person's: no depth.
+	g.begin(job("t2", "tests", 2), "", false)
+	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "c.go"}}}); p[0].Depth != 0 || len(p[0].Writers) != 0 || p[0].Cause != "" {
+		t.Errorf("a save during a command run: %+v", p)
 	}
 }
 
@@ -90,8 +169,9 @@ func BenchmarkAttribute(b *testing.B) {
 	}{{"reported", "src/f7.go"}, {"users", "docs/notes.md"}} {
 		b.Run(c.name, func(b *testing.B) {
 			g := newAgents(1, 20*time.Millisecond, slog.New(slog.DiscardHandler))
-			g.begin("r1", "review", "claude", 0, true)
-			g.attach("r1", "claude", func(time.Duration) {})
+			g.begin(job("r1", "review", 0), "claude", true)
+			g.attach("r1", "claude", heard)
+			g.activity("r1", runner.Activity{Kind: runner.Spoke})
 			for i := range 200 {
 				g.activity("r1", runner.Activity{Kind: runner.Writes, Path: fmt.Sprintf("src/f%d.go", i)})
 			}

@@ -2,10 +2,12 @@
 // settler, the scheduler and the runners together, and owns their
 // lifecycle. Data flows one way:
 //
-//	watch (fsnotify) ─► settle (index) ─► deliver (writers, ids) ─► engine: queue (batches, modes) ─► runner
+//	sources (watch, reflog, spec tracker, socket) ─► inbox ─► loop: settle, fold, deliver (writers, ids) ─► engine: queue (batches, modes) ─► runner
 //
-// Nothing downstream calls upstream. A run's own writes come back through
-// the watcher like any other change.
+// One goroutine, the loop (loop.go), takes every source's messages in turn
+// and owns what they change; nothing downstream calls upstream. A run's
+// own writes come back through the watcher like any other change, and its
+// end is a message to the loop.
 //
 // The context passed to [Daemon.Run] is how everything stops: when it is
 // done, running hooks get SIGTERM and a grace period, and Run returns once
@@ -22,7 +24,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -64,7 +65,6 @@ type Daemon struct {
 	opts    Options
 	log     *slog.Logger
 	ready   chan struct{}
-	seq     atomic.Uint64
 	started time.Time
 	stop    context.CancelFunc
 	journal *journal.Journal
@@ -72,15 +72,18 @@ type Daemon struct {
 
 	reloads *reloader
 
+	ids *eventIDs
+	// l is what the loop owns.
+	l loopState
+
 	// Set by Run before ready is closed, and only read after.
-	gitState    func(dirty bool) event.Git // nil outside git
-	checkpoints *checkpointer
-	specs       *specTracker
-	agents      *agents
-	watcher     *watch.Watcher
-	settler     *settle.Settler
-	sched       *queue.Scheduler
-	vcs         *vcsSettler // nil outside git
+	gitState func(dirty bool) event.Git // nil outside git
+	specs    *specTracker
+	agents   *agents
+	watcher  *watch.Watcher
+	settler  *settle.Settler
+	sched    *queue.Scheduler
+	vcs      *vcsSettler // nil outside git
 
 	// eng is the decision machinery: config, scheduler, runners, verdict.
 	eng      *engine.Engine
@@ -96,7 +99,7 @@ func New(opts Options) *Daemon {
 	logs := newLogHub(500)
 	// Every log line also goes to `hookd logs`, as JSON.
 	log := slog.New(slog.NewMultiHandler(opts.Log.Handler(), slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	d := &Daemon{opts: opts, log: log, ready: make(chan struct{}), logs: logs}
+	d := &Daemon{opts: opts, log: log, ready: make(chan struct{}), logs: logs, l: newLoopState()}
 	d.reloads = newReloader(d.reload)
 	// Runs outlive the daemon's context by their grace period: Run stops
 	// them itself, once the sources have stopped.
@@ -138,14 +141,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.journal = d.openJournal()
 	defer d.journal.Close()
+	d.ids = newEventIDs(ctx, d.journal)
 	defer d.stopRuns()
 	cfg := d.prepare(ctx)
 	git := d.openGit(ctx)
 	settler := settle.New(d.opts.Repo.Root, cfg.Watch.Settle, d.settled, d.log.With("component", "settle"))
 	d.settler = settler
 	d.restoreIndex(ctx, settler)
-	d.checkpoints = &checkpointer{d: d, settler: settler, ctx: ctx}
-	defer d.checkpoints.stop()
 	w, err := watch.New(watch.Options{
 		Root:         d.opts.Repo.Root,
 		GitDir:       d.opts.Repo.GitDir,
@@ -170,7 +172,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.announce(len(cfg.Hooks))
 	close(d.ready)
 	wg.Add(2)
-	go func() { defer wg.Done(); d.specs.run(ctx, func(ev event.Event) { d.deliver(ev) }) }()
+	go func() { defer wg.Done(); d.specs.run(ctx) }()
 	go func() {
 		defer wg.Done()
 		// The trace index reads what the start-up scan found, once the
@@ -180,7 +182,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		d.specs.build(ctx)
 	}()
-	d.settled([]event.Event{{Kind: event.DaemonStarted, Time: time.Now()}})
+	d.post(emitted{ev: event.Event{Kind: event.DaemonStarted, Time: time.Now()}})
 
 	<-ctx.Done()
 	stopping := time.Now()
@@ -188,7 +190,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Wait()
 	d.stopRuns()
 	d.sched.Wait()
-	d.finalCheckpoint(settler)
+	d.finalCheckpoint()
 	d.log.Info("stopped", "took", time.Since(stopping).Round(time.Millisecond))
 	return nil
 }
@@ -199,11 +201,13 @@ func (d *Daemon) prepare(ctx context.Context) *hooks.Config {
 	cfg, probs := d.Config()
 	d.agents = newAgents(cfg.Defaults.MaxAgents, cfg.Watch.Settle, d.log.With("component", "agents"))
 	d.loadSpending(ctx)
-	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, func(ctx context.Context) ([]string, error) {
-		return d.settler.Paths(ctx)
-	}, func(ctx context.Context, match func(dir, name string) bool) (bool, error) {
-		return d.settler.Any(ctx, match)
-	}, d.log.With("component", "spec"))
+	d.specs = newSpecTracker(d.opts.Repo.Root, cfg.Specs.Roots, cfg.Trace.Patterns, d.journal, func(ctx context.Context) (paths []string, err error) {
+		err = d.call(ctx, func() { paths = d.settler.Paths() })
+		return paths, err
+	}, func(ctx context.Context, match func(dir, name string) bool) (found bool, err error) {
+		err = d.call(ctx, func() { found = d.settler.Any(match) })
+		return found, err
+	}, func(r specRead) { d.post(r) }, d.log.With("component", "spec"))
 	for _, p := range probs {
 		d.log.Error("config problem", "at", p.Pos.String(), "problem", p.Message)
 	}
@@ -221,29 +225,32 @@ func (d *Daemon) openGit(ctx context.Context) *gitsrc.Source {
 	if d.opts.Repo.GitDir == "" {
 		return nil
 	}
-	git, err := gitsrc.Open(d.opts.Repo.Root, d.opts.Repo.GitDir, func(ev event.Event, worktree bool) { d.vcs.git(ev, worktree) }, d.log.With("component", "git"))
+	git, err := gitsrc.Open(d.opts.Repo.Root, d.opts.Repo.GitDir, func(r gitsrc.Read) { d.post(gitRead(r)) }, d.log.With("component", "git"))
 	if err != nil {
 		d.log.Warn("git events are off", tint.Err(err))
 		return nil
 	}
-	d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.deliver(ev) }}
+	d.vcs = &vcsSettler{src: git, deliver: func(ev event.Event) { d.deliver(ev) }, later: func(after time.Duration) {
+		time.AfterFunc(after, func() { d.post(vcsRelease{}) })
+	}}
 	d.gitState = git.State
 	if v, err := d.journal.Meta(ctx, reflogKey); err == nil && v != "" {
 		if off, err := strconv.ParseInt(v, 10, 64); err == nil {
 			git.Resume(off)
 		}
 	}
+	d.l.reflog = git.Offset()
 	return git
 }
 
-// goSources starts the settler, the watcher, the config watch, the
-// reloader, the reflog and the socket, each until ctx is done.
+// goSources starts the loop, the watcher, the config watch, the reloader,
+// the reflog and the socket, each until ctx is done.
 func (d *Daemon) goSources(ctx context.Context, wg *sync.WaitGroup, git *gitsrc.Source) {
 	run := func(f func()) {
 		wg.Add(1)
 		go func() { defer wg.Done(); f() }()
 	}
-	run(func() { d.settler.Run(ctx) })
+	run(func() { d.loop(ctx) })
 	run(func() { _ = d.watcher.Run(ctx) })
 	run(func() { d.watchConfigOutside(ctx) })
 	run(func() { d.reloads.run(ctx) })
@@ -397,6 +404,10 @@ func (d *Daemon) Sync(ctx context.Context) error {
 	if d.vcs != nil {
 		d.vcs.src.Sync()
 	}
+	// What the sources have handed the loop so far is handled.
+	if err := d.call(ctx, func() {}); err != nil {
+		return err
+	}
 	// A config file among those changes asked for a reload: it is part of
 	// what they did.
 	_, err := d.reloads.wait(ctx, d.reloads.pending())
@@ -412,25 +423,21 @@ func (d *Daemon) Idle(ctx context.Context) error {
 	if err := d.Sync(ctx); err != nil {
 		return err
 	}
-	if d.vcs != nil {
-		if err := d.vcs.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	if err := d.specs.wait(ctx); err != nil {
+	if err := d.waitQuiet(ctx); err != nil {
 		return err
 	}
 	if err := d.sched.Idle(ctx); err != nil {
 		return err
 	}
 	// Handled means handled for good: a crash from now on repeats none of it.
-	return d.checkpoints.durable(ctx)
+	return d.durable(ctx)
 }
 
-// settled takes the settler's events: git folds what it is doing, the rest
-// is delivered. An edit of the repository's own config files reloads it.
+// settled takes the settler's events, on the loop: git folds what it is
+// doing, the rest is delivered. An edit of the repository's own config
+// files reloads it.
 func (d *Daemon) settled(evs []event.Event) {
-	d.checkpoints.soon(checkpointDelay)
+	d.checkpointSoon(checkpointDelay)
 	if d.vcs != nil {
 		d.vcs.src.Invalidate()
 		d.vcs.files(evs)
@@ -453,8 +460,8 @@ func (d *Daemon) settled(evs []event.Event) {
 }
 
 // deliver puts an event down to its writers (the runs and sessions going
-// on, split where they differ) and numbers and offers each part; it returns
-// the last part's id.
+// on, split where they differ) and numbers and offers each part, on the
+// loop; it returns the last part's id.
 func (d *Daemon) deliver(ev event.Event) uint64 {
 	var id uint64
 	for _, part := range d.agents.attribute(ev) {
@@ -466,7 +473,7 @@ func (d *Daemon) deliver(ev event.Event) uint64 {
 // number gives an event whose writers are known its id, journals it and
 // offers it to the hooks and the spec tracker.
 func (d *Daemon) number(ev event.Event) uint64 {
-	ev.ID = d.seq.Add(1)
+	ev.ID = d.ids.next()
 	if d.opts.OnEvent != nil {
 		d.opts.OnEvent(ev)
 	}
@@ -474,15 +481,23 @@ func (d *Daemon) number(ev event.Event) uint64 {
 	d.log.Debug("event", "kind", ev.Kind, "id", ev.ID, "files", len(ev.Files))
 	d.sched.Offer(ev)
 	// A file event on a spec document may also be a spec event.
-	d.specs.offer(ev)
+	if follows(ev) {
+		d.l.specOwed++
+		d.specs.offer(ev)
+	}
 	return ev.ID
 }
 
 func (d *Daemon) observe(r queue.Record) {
 	if r.Phase == queue.Finished {
 		// The run is recorded after a checkpoint that covers its batch: a
-		// crash from now on does not make it run again.
-		d.checkpoints.take()
+		// crash from now on does not make it run again. (A run never
+		// finishes on the loop: it runs on its own goroutine, or a caller's.)
+		_ = d.call(context.Background(), func() {
+			if !d.checkpoint() {
+				d.checkpointSoon(50 * time.Millisecond)
+			}
+		})
 	}
 	if r.Phase == queue.Merged {
 		d.journal.Forget(r.RunID)

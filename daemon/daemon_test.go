@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/queue"
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/runner"
 )
@@ -509,4 +511,71 @@ run = 'printf "%s\n" "$HOOKD_FILES" >> "$OUT/fast"'
 	}
 	e.open(gate) // its queued run, with the three later files
 	e.drain()
+}
+
+// Event ids name one event across restarts: a second daemon on the same
+// state numbers past every id the first one handed out, and history keeps
+// them as they were logged.
+func TestEventIDsAreUniqueAcrossRestarts(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[uint64]event.Kind{}
+	var dup []uint64
+	e := startDaemonIn(t, "", nil, func(o *daemon.Options) {
+		o.OnEvent = func(ev event.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if _, ok := seen[ev.ID]; ok {
+				dup = append(dup, ev.ID)
+			}
+			seen[ev.ID] = ev.Kind
+		}
+	})
+	for round := range 3 {
+		e.write(fmt.Sprintf("f%d.txt", round), "x")
+		e.sync()
+		e.restart()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(dup) > 0 || len(seen) < 6 {
+		t.Fatalf("ids handed out twice: %v (of %d events: %v)", dup, len(seen), seen)
+	}
+}
+
+// A person who keeps saving while a slow command hook runs loses nothing:
+// each save, made while the last one's run goes on, starts a run of its
+// own, however long the run-after-run goes on (the loop guard used to
+// count those saves as the run's chain and drop the fifth).
+func TestSavesDuringASlowCommandAreNeverDropped(t *testing.T) {
+	e := startDaemon(t, `
+[[hook]]
+name = "slow"
+on = "file.*"
+paths = ["src/**"]
+debounce = "0s"
+mode = "queue"
+run = 'sleep 0.2'
+`)
+	e.write("src/a.ts", "0")
+	e.sync()
+	e.next(queue.Started)
+	const saves = 8 // more than twice the default max_depth
+	for i := 1; i <= saves; i++ {
+		e.write("src/a.ts", strconv.Itoa(i)) // while the last run goes on
+		r := e.next(queue.Started)
+		if r.Event.Depth != 0 || len(r.Event.Chain) != 0 {
+			t.Fatalf("save %d started a run as a link of a chain: depth %d, chain %v", i, r.Event.Depth, r.Event.Chain)
+		}
+	}
+	for {
+		select {
+		case r := <-e.records:
+			if r.Phase == queue.Skipped {
+				t.Fatalf("a save was skipped: %s", r.Reason)
+			}
+			continue
+		default:
+		}
+		break
+	}
 }

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,27 +22,76 @@ import (
 
 // TestSoak churns a repository for HOOKD_SOAK (e.g. "60s"; CI runs a
 // minute, the issue's full soak is "1h"): creates, saves, renames,
-// deletes, directory moves and checkouts, as fast as they come. At the
-// end every file's last event must match the disk, and the memory after
-// warm-up (the journal full to its retention limits) must not have grown
-// by more than 10%.
+// deletes, directory moves and checkouts, as fast as they come, while a
+// command hook and two agent hooks write files of their own (the agents
+// ping-pong, a chain the loop guard must end). At the end every file's
+// last event must match the disk (the hooks' files too), no run may have
+// started past max_depth, and the memory after warm-up (the journal full to
+// its retention limits) must not have grown by more than 10%.
 func TestSoak(t *testing.T) {
 	d, err := time.ParseDuration(os.Getenv("HOOKD_SOAK"))
 	if err != nil {
 		t.Skip("set HOOKD_SOAK=60s (or 1h) to run the soak")
 	}
 	last := &lastEvents{m: map[string]lastEvent{}}
+	var deepest, tooDeep, runs atomic.Int64
+	dir := t.TempDir()
+	agentOnPath(t, dir, "claude", `case "$HOOKD_FILES" in
+*ping*) announce hooks/pong.txt; echo . >> hooks/pong.txt;;
+*pong*) announce hooks/ping.txt; echo . >> hooks/ping.txt;;
+*) announce hooks/ping.txt; echo . >> hooks/ping.txt;;
+esac`)
 	e := startGitDaemon(t, `
+[defaults]
+max_depth = 3
+
 [[hook]]
 name = "everything"
 on = "file.*"
 debounce = "50ms"
 run = "true"
-`, func(root string) { seedSoakRepo(t, root) }, func(o *daemon.Options) {
+
+[[hook]]
+name = "stamp"
+on = "file.saved"
+paths = ["d1/**"]
+debounce = "50ms"
+run = "mkdir -p hooks && date +%s%N >> hooks/stamp.txt"
+
+[[hook]]
+name = "ping"
+on = "file.*"
+paths = ["d2/*", "hooks/pong.txt"]
+debounce = "50ms"
+agent = "claude"
+prompt = "ping"
+
+[[hook]]
+name = "pong"
+on = "file.*"
+paths = ["hooks/ping.txt"]
+debounce = "50ms"
+agent = "claude"
+prompt = "pong"
+`, func(root string) {
+		seedSoakRepo(t, root)
+		os.MkdirAll(filepath.Join(root, "hooks"), 0o755)
+	}, func(o *daemon.Options) {
 		o.OnEvent = last.record
-		// Runs are not looked at here; the harness's record buffer would
+		// Runs are counted, not kept: the harness's record buffer would
 		// otherwise be the memory that grows.
-		o.Observe = func(queue.Record) {}
+		o.Observe = func(r queue.Record) {
+			switch {
+			case r.Phase == queue.Started:
+				runs.Add(1)
+				// How deep a hook went in a chain of its own.
+				if d := int64(r.Event.Depth); slices.Contains(r.Event.Chain, r.Hook) && d > deepest.Load() {
+					deepest.Store(d)
+				}
+			case r.Phase == queue.Skipped && strings.HasPrefix(r.Reason, "chain too deep"):
+				tooDeep.Add(1)
+			}
+		}
 	})
 	gitCmd(t, e.root, "checkout", "-q", "-f", "main")
 	e.drain()
@@ -80,10 +131,13 @@ run = "true"
 	last.mu.Lock()
 	defer last.mu.Unlock()
 	bad := disagreements(t, initial, final, last.m)
-	t.Logf("%d operations in %s, %d paths followed, %d files at the end; RSS %.1f MB after warm-up, %.1f MB at the end",
-		ops, d, len(last.m), len(final), float64(warmRSS)/1e6, float64(endRSS)/1e6)
+	t.Logf("%d operations in %s, %d paths followed, %d files at the end; %d runs, the deepest of a hook in its own chain at depth %d, %d chains stopped; RSS %.1f MB after warm-up, %.1f MB at the end",
+		ops, d, len(last.m), len(final), runs.Load(), deepest.Load(), tooDeep.Load(), float64(warmRSS)/1e6, float64(endRSS)/1e6)
 	if bad > 0 {
 		t.Errorf("%d paths disagree with the disk", bad)
+	}
+	if deepest.Load() > 3 || tooDeep.Load() == 0 {
+		t.Errorf("a hook started at depth %d of its own chain (max_depth 3), %d chains stopped: the agents' ping-pong must end", deepest.Load(), tooDeep.Load())
 	}
 	if endRSS > warmRSS+warmRSS/10 {
 		t.Errorf("RSS grew from %.1f MB to %.1f MB, more than 10%%", float64(warmRSS)/1e6, float64(endRSS)/1e6)

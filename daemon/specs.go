@@ -27,8 +27,12 @@ import (
 // so that it survives restarts; on first sight it is HEAD's.
 //
 // It works on its own goroutine, after the file events have gone to the
-// hooks: reading and parsing never hold up the settler, and spec events
-// wait until the index knows the whole tree, so their impact is complete.
+// hooks: reading and parsing never hold up the daemon's loop, and spec
+// events wait until the index knows the whole tree, so their impact is
+// complete. What it derives goes back to the loop as one message per
+// batch of file events it was offered (specRead), with the versions it
+// saw, so that a checkpoint records a version together with the events it
+// made.
 type specTracker struct {
 	root    string
 	index   *spec.Index
@@ -45,6 +49,8 @@ type specTracker struct {
 	// says whether one satisfies a test, without listing them.
 	files   func(context.Context) ([]string, error)
 	anyFile func(ctx context.Context, match func(dir, name string) bool) (bool, error)
+	// send hands the loop what the tracker made of a batch.
+	send func(specRead)
 	// indexed says whether code files were scanned for citations. A tree
 	// without specs is not scanned until a spec document appears: reading
 	// every file of a big repository for nothing would be a waste.
@@ -58,41 +64,48 @@ type specTracker struct {
 	// tool was about to write them (agent.tool.before), for the change
 	// its agent.tool.after reports.
 	before map[string]beforeTool
-	// seen holds the versions seen since the last checkpoint, which writes
-	// them to the journal with the batches of the events they made ("" for
-	// a document deleted): written any earlier, a crash would take the
-	// change for one already handled.
-	seen map[string]string
+	// seen holds the last version seen of each document ("" for one
+	// deleted), the baseline of its next change; fresh, those seen in the
+	// batch being followed, which the loop's next checkpoint writes to the
+	// journal with the events they made: written any earlier, a crash
+	// would take the change for one already handled.
+	seen, fresh map[string]string
 
 	qmu sync.Mutex
 	// qmu guards the fields that follow.
 	queued []event.Event
-	empty  chan struct{} // closed while nothing is queued
 	wake   chan struct{}
 }
 
+// specRead is what the tracker made of a batch of the file events it was
+// offered: the spec events, and the versions it saw (journal meta values).
+type specRead struct {
+	events   []event.Event
+	seen     map[string]string
+	followed int // file events of the batch
+}
+
 func newSpecTracker(root string, roots, patterns []string, j *journal.Journal, files func(context.Context) ([]string, error),
-	anyFile func(ctx context.Context, match func(dir, name string) bool) (bool, error), log *slog.Logger) *specTracker {
+	anyFile func(ctx context.Context, match func(dir, name string) bool) (bool, error), send func(specRead), log *slog.Logger) *specTracker {
 	x, err := spec.NewIndex(roots, patterns)
 	if err != nil {
 		// The config loader checked the patterns; keep the defaults.
 		log.Error("trace patterns ignored", tint.Err(err))
 		x, _ = spec.NewIndex(roots, nil)
 	}
-	empty := make(chan struct{})
-	close(empty)
-	return &specTracker{root: root, index: x, history: trace.NewHistory(root), journal: j, files: files, anyFile: anyFile, log: log, built: make(chan struct{}), warned: map[string]string{}, seen: map[string]string{}, empty: empty, wake: make(chan struct{}, 1)}
+	return &specTracker{root: root, index: x, history: trace.NewHistory(root), journal: j, files: files, anyFile: anyFile, send: send, log: log,
+		built: make(chan struct{}), warned: map[string]string{}, seen: map[string]string{}, wake: make(chan struct{}, 1)}
 }
+
+// follows says whether the tracker follows an event: file events only.
+func follows(ev event.Event) bool { return strings.HasPrefix(string(ev.Kind), "file.") }
 
 // offer queues a file event for the tracker; others are not its concern.
 func (t *specTracker) offer(ev event.Event) {
-	if !strings.HasPrefix(string(ev.Kind), "file.") {
+	if !follows(ev) {
 		return
 	}
 	t.qmu.Lock()
-	if len(t.queued) == 0 {
-		t.empty = make(chan struct{})
-	}
 	t.queued = append(t.queued, ev)
 	t.qmu.Unlock()
 	select {
@@ -101,79 +114,40 @@ func (t *specTracker) offer(ev event.Event) {
 	}
 }
 
-// run derives spec events from the queued file events and hands them to
-// deliver, in order, until ctx is done.
-func (t *specTracker) run(ctx context.Context, deliver func(event.Event)) {
+// run derives spec events from the queued file events and sends them to
+// the loop, a message per batch, in order, until ctx is done.
+func (t *specTracker) run(ctx context.Context) {
 	select {
 	case <-t.built:
 	case <-ctx.Done():
 		return
 	}
 	for {
-		// Held from taking the batch to delivering what it made, so that a
-		// checkpoint sees the file events either all waiting or all followed.
-		t.mu.Lock()
 		t.qmu.Lock()
 		batch := t.queued
 		t.queued = nil
 		t.qmu.Unlock()
-		for _, ev := range batch {
-			for _, derived := range t.derive(ev) {
-				deliver(derived)
+		if len(batch) > 0 {
+			t.mu.Lock()
+			read := specRead{followed: len(batch)}
+			t.fresh = map[string]string{}
+			for _, ev := range batch {
+				read.events = append(read.events, t.derive(ev)...)
 			}
-		}
-		t.mu.Unlock()
-		t.qmu.Lock()
-		if len(t.queued) == 0 {
-			select {
-			case <-t.empty:
-			default:
-				close(t.empty)
+			read.seen = make(map[string]string, len(t.fresh))
+			for rel, text := range t.fresh {
+				read.seen[seenKey+rel] = text
 			}
+			t.fresh = nil
+			// Sent with mu held, so that an accept comes after it.
+			t.send(read)
+			t.mu.Unlock()
 		}
-		t.qmu.Unlock()
 		select {
 		case <-t.wake:
 		case <-ctx.Done():
 			return
 		}
-	}
-}
-
-// checkpoint hands fn the versions seen since the last checkpoint, as
-// journal meta values, when the tracker is between events: nothing queued,
-// no event being followed. It reports false, calling nothing, when it is
-// busy.
-func (t *specTracker) checkpoint(fn func(meta map[string]string)) bool {
-	if !t.mu.TryLock() {
-		return false
-	}
-	defer t.mu.Unlock()
-	t.qmu.Lock()
-	busy := len(t.queued) > 0
-	t.qmu.Unlock()
-	if busy {
-		return false
-	}
-	meta := make(map[string]string, len(t.seen))
-	for rel, text := range t.seen {
-		meta[seenKey+rel] = text
-	}
-	fn(meta)
-	t.seen = map[string]string{}
-	return true
-}
-
-// wait returns once every file event offered so far has been followed.
-func (t *specTracker) wait(ctx context.Context) error {
-	t.qmu.Lock()
-	empty := t.empty
-	t.qmu.Unlock()
-	select {
-	case <-empty:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 
@@ -251,8 +225,8 @@ func (t *specTracker) baseline(ctx context.Context, rel string) (*spec.Doc, stri
 	if !ok {
 		return nil, ""
 	}
-	text, fresh := t.seen[rel]
-	if !fresh {
+	text, known := t.seen[rel]
+	if !known {
 		text, _ = t.journal.Meta(ctx, seenKey+rel)
 	}
 	if text != "" {
@@ -304,7 +278,7 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			if seen, _ := t.baseline(ctx, f.Path); seen != nil {
 				old = seen
 			}
-			t.seen[f.Path] = ""
+			t.see(f.Path, "")
 		} else {
 			data, err := spec.ReadDoc(t.root, f.Path)
 			if err != nil {
@@ -328,9 +302,9 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 			if old, _ = t.baseline(ctx, f.Path); old == nil && f.Change != event.Created {
 				old = prev
 			}
-			t.seen[f.Path] = string(data)
+			t.see(f.Path, string(data))
 		}
-		base := event.Event{Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, CatchUp: ev.CatchUp, VCS: ev.VCS, Writers: ev.Writers, Files: []event.File{f}}
+		base := event.Event{Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, Chain: ev.Chain, CatchUp: ev.CatchUp, VCS: ev.VCS, Writers: ev.Writers, Files: []event.File{f}}
 		for _, e := range spec.ChangeEvents(t.index, old, doc, base) {
 			if e.Kind == event.SpecChanged {
 				s := e.Spec
@@ -340,6 +314,14 @@ func (t *specTracker) derive(ev event.Event) []event.Event {
 		}
 	}
 	return out
+}
+
+// see records the version of a document seen now. t.mu is held.
+func (t *specTracker) see(rel, text string) {
+	t.seen[rel] = text
+	if t.fresh != nil {
+		t.fresh[rel] = text
+	}
 }
 
 // payload renders a change as the spec event's payload, with the places
@@ -451,7 +433,10 @@ func (t *specTracker) accept(ctx context.Context, rel string) error {
 	if err != nil {
 		return err
 	}
-	delete(t.seen, rel)
+	// Through the loop too: a checkpoint writing an older version it was
+	// sent before would undo the accept.
+	t.seen[rel] = string(data)
+	t.send(specRead{seen: map[string]string{seenKey + rel: string(data)}})
 	return t.journal.SetMeta(ctx, seenKey+rel, string(data))
 }
 

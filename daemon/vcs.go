@@ -1,8 +1,6 @@
 package daemon
 
 import (
-	"context"
-	"sync"
 	"time"
 
 	"github.com/hookd-dev/hookd/daemon/gitsrc"
@@ -20,23 +18,22 @@ const vcsWindow = 300 * time.Millisecond
 // event comes, those of its files are marked VCS (only fold_vcs = false
 // hooks see them) and the rest, the user's own edits, go on as usual. If
 // no git event comes, everything held goes on when git is idle again.
+//
+// It belongs to the daemon's loop: every method is called from it.
 type vcsSettler struct {
 	src     *gitsrc.Source
 	deliver func(event.Event)
+	// later asks the loop to call release after d.
+	later func(d time.Duration)
 
-	mu sync.Mutex
-	// mu guards the fields that follow.
 	held     []event.Event
-	empty    chan struct{} // closed while nothing is held
-	timer    *time.Timer
+	armed    bool            // a release is asked for
 	claimed  map[string]bool // files the last git event changed
 	claimEnd time.Time
 }
 
 // files routes settled file events.
 func (v *vcsSettler) files(evs []event.Event) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	busy := v.src.Busy(vcsWindow)
 	for _, ev := range evs {
 		if time.Now().Before(v.claimEnd) {
@@ -52,9 +49,6 @@ func (v *vcsSettler) files(evs []event.Event) {
 		// While anything is held, what follows waits behind it: a file's
 		// events must reach the hooks in the order they happened.
 		if busy || len(v.held) > 0 {
-			if len(v.held) == 0 {
-				v.empty = make(chan struct{})
-			}
 			v.held = append(v.held, ev)
 			v.arm()
 			continue
@@ -68,8 +62,6 @@ func (v *vcsSettler) files(evs []event.Event) {
 // A commit or an amend changes no file of the work tree: it claims none,
 // and an edit made just after one is the user's.
 func (v *vcsSettler) git(ev event.Event, worktree bool) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	v.claimed = map[string]bool{}
 	for _, f := range ev.Files {
 		if !worktree {
@@ -83,7 +75,6 @@ func (v *vcsSettler) git(ev event.Event, worktree bool) {
 	v.claimEnd = time.Now().Add(vcsWindow)
 	held := v.held
 	v.held = nil
-	defer v.emptied()
 	v.deliver(ev)
 	for _, h := range held {
 		rest, folded := split(h, v.claimed)
@@ -96,18 +87,17 @@ func (v *vcsSettler) git(ev event.Event, worktree bool) {
 	}
 }
 
-// arm schedules the release of held events once git is idle. mu is held.
+// arm asks for the release of held events once git is idle.
 func (v *vcsSettler) arm() {
-	if v.timer != nil {
-		return
+	if !v.armed {
+		v.armed = true
+		v.later(vcsWindow)
 	}
-	v.timer = time.AfterFunc(vcsWindow, v.release)
 }
 
+// release lets the held events go on once git is idle.
 func (v *vcsSettler) release() {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.timer = nil
+	v.armed = false
 	if v.src.Busy(vcsWindow) {
 		v.arm()
 		return
@@ -117,32 +107,10 @@ func (v *vcsSettler) release() {
 	for _, ev := range held {
 		v.deliver(ev)
 	}
-	v.emptied()
 }
 
-// emptied wakes Wait once nothing is held. mu is held.
-func (v *vcsSettler) emptied() {
-	if v.empty != nil {
-		close(v.empty)
-		v.empty = nil
-	}
-}
-
-// Wait returns once no file event is held for a git operation.
-func (v *vcsSettler) Wait(ctx context.Context) error {
-	v.mu.Lock()
-	empty := v.empty
-	v.mu.Unlock()
-	if empty == nil {
-		return nil
-	}
-	select {
-	case <-empty:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// holding reports whether file events wait for a git operation.
+func (v *vcsSettler) holding() bool { return len(v.held) > 0 }
 
 // split separates the files of ev that git claimed (returned as a VCS
 // event) from the others.
@@ -163,8 +131,6 @@ func split(ev event.Event, claimed map[string]bool) (rest, folded event.Event) {
 // heldPaths returns the paths of the file events held for a git
 // operation.
 func (v *vcsSettler) heldPaths() map[string]bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	out := map[string]bool{}
 	for _, ev := range v.held {
 		for _, f := range ev.Files {

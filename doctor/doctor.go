@@ -254,6 +254,12 @@ func sessionChecks(root string, cfg *hooks.Config) []Check {
 			out = append(out, Check{Name: name, Status: Fail, Detail: err.Error()})
 		case len(evs) > 0:
 			out = append(out, Check{Name: name, Status: OK, Detail: fmt.Sprintf("hookd answers its %s (%s)", strings.Join(evs, ", "), file)})
+			home, _ := os.UserHomeDir()
+			if dirs := bridge.Unreached(root, agent, home); len(dirs) > 0 {
+				out = append(out, Check{Name: name, Status: Warn,
+					Detail: fmt.Sprintf("sessions were started in %s, where hookd's hooks do not run: %s", strings.Join(dirs, ", "), bridge.Reach(agent)),
+					Fix:    "start " + agent + " at " + root})
+			}
 		case sessionHooks > 0 && !onPath(agent):
 			out = append(out, Check{Name: name, Status: OK, Detail: fmt.Sprintf("not installed (%s is not on PATH)", agent)})
 		case sessionHooks > 0:

@@ -46,7 +46,22 @@ func Verdict(cfg *hooks.Config, ev event.Event, recs []queue.Record) ipc.Verdict
 			row.Status, row.Error = "error", "it did not finish"
 			add(row, false, allow)
 		case r.Result.Status == runner.StatusOK:
-			add(row, true, allow)
+			// Exit 0, and maybe an answer on stdout (answer.go): a deny
+			// there refuses; an answer hookd cannot read or that does not
+			// fit the event could not answer.
+			denies, problem := answerDenies(ev.Kind, r.Result.Output)
+			if problem != "" {
+				row.Error = problem + "; fix the hook (docs/agents.md, a hook's answer)"
+				add(row, false, allow)
+			} else if denies {
+				if a, _ := ParseAnswer(r.Result.Output); a.Reason == "" {
+					row.Error = "it answered " + a.Decision + ", with no reason"
+				}
+				row.Denies, v.OK = true, false
+				v.Hooks = append(v.Hooks, row)
+			} else {
+				add(row, true, allow)
+			}
 		case r.Result.Status == runner.StatusFailed && (r.Result.Exit == 126 || r.Result.Exit == 127):
 			// The shell's "not found" and "cannot execute": the check
 			// itself never ran (a linter not installed), which is no
@@ -162,6 +177,15 @@ func Explain(v ipc.Verdict) (reason, context string) {
 	var reasons, contexts []string
 	for _, r := range v.Hooks {
 		text := strings.TrimSpace(r.Output)
+		if a, err := ParseAnswer(r.Output); err != nil || a.JSON {
+			// An answer object: its reason says why it denies (unless
+			// it could not be taken: then the error says why); its
+			// context is Answer's to hand on.
+			text = ""
+			if r.Denies && err == nil && r.Error == "" {
+				text = a.Reason
+			}
+		}
 		switch {
 		case r.Denies:
 			why := text

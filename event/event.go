@@ -117,8 +117,10 @@ type File struct {
 	Size   int64  `json:"size" expr:"size" doc:"size in bytes after the change (0 when deleted)"`
 	Change Change `json:"change" expr:"change" doc:"created, saved or deleted"`
 	From   string `json:"from,omitempty" expr:"from" doc:"the old path when the file was renamed, else empty"`
-	// WrittenBy is set when hookd knows an agent made the change.
-	WrittenBy string `json:"written_by,omitempty" expr:"written_by" doc:"the agent that made the change, when hookd knows (its tool reported the file: a bridged session of claude, or a hookd agent run; see docs/events.md); empty for a person, a command, or when nothing can tell"`
+	// WrittenBy is set when hookd knows, or guesses, that an agent made
+	// the change; Guessed says it is a guess.
+	WrittenBy string `json:"written_by,omitempty" expr:"written_by" doc:"the agent that made the change: its tool reported the file (a bridged session, or a hookd agent run), or nothing can tell it from the agent's (its shell command ran, its CLI reports nothing) and guessed is true; see docs/events.md. Empty for a person or a command"`
+	Guessed   bool   `json:"guessed,omitempty" expr:"guessed" doc:"written_by is a guess: the change was made while the agent's shell command ran, or by an agent whose CLI reports nothing"`
 }
 
 // NewFile fills the derived fields of a File from its repository-relative
@@ -229,6 +231,11 @@ type AgentCall struct {
 	Command string         `json:"command" expr:"command" doc:"a shell tool's command"`
 	Input   map[string]any `json:"input" expr:"input" doc:"the tool's input, as the agent sent it"`
 	Cwd     string         `json:"cwd" expr:"cwd" doc:"the agent's working directory"`
+	// Writes and Continued come from the agent's CLI (agentcli), not from
+	// a rule's author: a guard on writes can say so without naming every
+	// agent's file tools.
+	Writes    bool `json:"writes" expr:"writes" doc:"the tool writes the files it names: a file tool (Write, Edit, write_file, replace, …) or a patch (codex's apply_patch); a shell command's writes are in agent.command"`
+	Continued bool `json:"continued" expr:"continued" doc:"the agent goes on because a stop hook told it to (agent.stop; its stop_hook_active): a hook that keeps it going should let it stop now"`
 }
 
 // AgentReport is what an agent run reported of itself through its CLI's
@@ -271,6 +278,10 @@ type Event struct {
 	// Writers are the hooks whose running agents the change is put down
 	// to: a run's own writes never re-trigger the hook that ran it.
 	Writers []string `json:"writers,omitempty"`
+	// Chain names the hooks whose runs led to this event, each once, the
+	// nearest last. Past max_depth those hooks are not started again by
+	// it; every other hook still is (the loop guard never drops a change).
+	Chain []string `json:"chain,omitempty"`
 
 	Files   []File         `json:"files,omitempty"`
 	Git     *Git           `json:"git,omitempty"`

@@ -89,8 +89,10 @@ type Config struct {
 type Source struct {
 	Path   string
 	Origin Origin
-	// Sum is the SHA-256 of the bytes that were read and parsed.
-	Sum string
+	// Sum is the SHA-256 of the bytes that were read and parsed; Data,
+	// those bytes, for a committed file (what `hookd trust` shows).
+	Sum  string
+	Data []byte
 	// Committed says the file may have come with the repository, so its
 	// contents take effect only once trusted; Why says why when that is
 	// not plain from its name (a hookd.local.toml that git tracks).

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookd-dev/hookd/agentcli"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/rules"
 	"github.com/hookd-dev/hookd/safefile"
@@ -42,9 +43,7 @@ var sessionTriggers = map[string]event.Kind{
 
 // WritesFiles says whether a tool of a bridged agent writes the files it
 // names (Kiro's "write" category, as each agent names its tools).
-func WritesFiles(tool string) bool {
-	return slices.Contains(kiroToolTypes["write"], tool) || tool == "apply_patch"
-}
+func WritesFiles(tool string) bool { return agentcli.WritesFiles(tool) }
 
 // kiroToolTypes are the tools of each of Kiro's tool categories, as the
 // bridged agents name them.
@@ -89,23 +88,61 @@ func sessionHook(h *Hook, toolRule string) error {
 // toolTypesRule is the rule of a legacy hook's toolTypes ("*" or none:
 // every tool).
 func toolTypesRule(types []string) (string, error) {
-	var tools []string
-	for _, t := range types {
-		if t == "*" {
-			return "", nil
-		}
-		names, ok := kiroToolTypes[t]
-		if !ok {
-			return "", fmt.Errorf("unknown tool type %q (write, read, shell, web or *)", t)
-		}
+	var tools, more []string
+	add := func(names ...string) {
 		for _, name := range names {
-			tools = append(tools, strconv.Quote(name))
+			if q := strconv.Quote(name); !slices.Contains(tools, q) {
+				tools = append(tools, q)
+			}
+		}
+	}
+	for _, t := range types {
+		switch names, ok := kiroToolTypes[t]; {
+		case t == "*":
+			return "", nil
+		case ok:
+			add(names...)
+		case t == "@mcp":
+			// Any MCP server's tool, as Claude Code and Codex name them
+			// (mcp__server__tool).
+			more = append(more, `agent.tool startsWith "mcp__"`)
+		case strings.HasPrefix(t, "@mcp."), strings.HasPrefix(t, "@"):
+			// One server's tools: @mcp.NAME or @NAME.
+			server := strings.TrimPrefix(strings.TrimPrefix(t, "@mcp."), "@")
+			if server == "" || strings.ContainsFunc(server, func(r rune) bool { return !isToolRune(r) }) {
+				return "", fmt.Errorf("unknown tool type %q (write, read, shell, web, *, @mcp, @SERVER or a tool's name)", t)
+			}
+			more = append(more, "agent.tool startsWith "+strconv.Quote("mcp__"+server+"__"))
+		case kiroToolTypes[strings.ToLower(strings.TrimSuffix(t, "s"))] != nil:
+			// "writes", "Shell": a category misspelt, not a tool of that
+			// name, which would leave the hook matching nothing.
+			return "", fmt.Errorf("unknown tool type %q (did you mean %q?)", t, strings.ToLower(strings.TrimSuffix(t, "s")))
+		case t != "" && !strings.ContainsFunc(t, func(r rune) bool { return !isToolRune(r) }):
+			// A tool by its name; a name of one of Kiro's categories
+			// (Bash, executeBash) stands for that category's tool in
+			// every agent (Bash, run_shell_command, …).
+			add(t)
+			for _, names := range kiroToolTypes {
+				if slices.Contains(names, t) {
+					add(names...)
+				}
+			}
+		default:
+			return "", fmt.Errorf("unknown tool type %q (write, read, shell, web, *, @mcp, @SERVER or a tool's name)", t)
 		}
 	}
 	if len(types) == 0 {
 		return "", nil
 	}
-	return "agent.tool in [" + strings.Join(tools, ", ") + "]", nil
+	if len(tools) > 0 {
+		more = append([]string{"agent.tool in [" + strings.Join(tools, ", ") + "]"}, more...)
+	}
+	return strings.Join(more, " || "), nil
+}
+
+// isToolRune says whether r may be in a tool's or MCP server's name.
+func isToolRune(r rune) bool {
+	return r == '_' || r == '-' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }
 
 // kiroTrigger maps a Kiro trigger to a hookd event kind, with the rule it
@@ -147,7 +184,11 @@ func LoadKiro(root, home string, d Defaults) (files []Source, hs []*Hook, probs 
 				probs = append(probs, Problem{Pos: Pos{File: p}, Message: err.Error()})
 				continue
 			}
-			files = append(files, Source{Path: p, Origin: origin, Sum: Sum(data), Committed: origin.Committed()})
+			src := Source{Path: p, Origin: origin, Sum: Sum(data), Committed: origin.Committed()}
+			if src.Committed {
+				src.Data = data
+			}
+			files = append(files, src)
 			h, pr := ParseKiro(p, data, origin, d)
 			hs, probs = append(hs, h...), append(probs, pr...)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/rules"
 )
 
 const kiroCorpus = "../../shared/corpus/kiro/hooks"
@@ -229,4 +230,38 @@ func FuzzParseKiro(f *testing.F) {
 			h.Filter(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "a/b.ts"}}})
 		}
 	})
+}
+
+// toolTypes may name a tool (a category's tool stands for that category in
+// every agent), any MCP tool (@mcp) or one server's (@mcp.NAME); a
+// misspelt category is an error, not a tool nobody has.
+func TestKiroToolTypesByName(t *testing.T) {
+	for _, c := range []struct{ types, rule, err string }{
+		{`["Bash"]`, `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell"]`, ""},
+		{`["mcp__hookd__impact"]`, `agent.tool in ["mcp__hookd__impact"]`, ""},
+		{`["@mcp"]`, `agent.tool startsWith "mcp__"`, ""},
+		{`["write", "@mcp.github"]`, `agent.tool in ["Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace"] || agent.tool startsWith "mcp__github__"`, ""},
+		{`["Shells"]`, "", `unknown tool type "Shells" (did you mean "shell"?)`},
+		{`["rm -rf"]`, "", `unknown tool type "rm -rf"`},
+	} {
+		data := `{"name":"G","when":{"type":"preToolUse","toolTypes":` + c.types + `},"then":{"type":"runCommand","command":"true"}}`
+		hs, probs := ParseKiro("/r/.kiro/hooks/g.kiro.hook", []byte(data), OriginKiro, Defaults{})
+		switch {
+		case c.err != "" && (len(probs) != 1 || !strings.Contains(probs[0].Error(), c.err)):
+			t.Errorf("%s: problems %v, want %q", c.types, probs, c.err)
+		case c.err == "" && (len(probs) != 0 || len(hs) != 1 || hs[0].If.Source() != c.rule):
+			t.Errorf("%s: problems %v, hooks %d", c.types, probs, len(hs))
+			if len(hs) == 1 {
+				t.Errorf("  rule %s\n  want %s", hs[0].If.Source(), c.rule)
+			}
+		}
+	}
+	// The rule selects the tools: an MCP call matches @mcp, Bash does not.
+	hs, _ := ParseKiro("/r/.kiro/hooks/g.kiro.hook", []byte(`{"name":"G","when":{"type":"preToolUse","toolTypes":["@mcp"]},"then":{"type":"runCommand","command":"true"}}`), OriginKiro, Defaults{})
+	for tool, want := range map[string]bool{"mcp__hookd__impact": true, "Bash": false} {
+		env := rules.NewEnv("/r", event.Event{Kind: event.AgentToolBefore, Agent: &event.AgentCall{Tool: tool}}, rules.HookInfo{Name: "g"})
+		if ok, err := hs[0].If.Eval(env); err != nil || ok != want {
+			t.Errorf("@mcp on %s: %v %v", tool, ok, err)
+		}
+	}
 }

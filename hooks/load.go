@@ -120,6 +120,9 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		case OriginLocal:
 			src.Committed, src.Why = localCommitted(opts)
 		}
+		if src.Committed {
+			src.Data = data
+		}
 		if src.Committed && !opts.TrustAll {
 			if src.Held = trust.Why(opts.Root, opts.rel(src.Path), src.Sum); src.Held != "" && src.Why != "" {
 				src.Held += "; " + src.Why

@@ -284,26 +284,18 @@ func (s TrustStore) TrustAsTheyAre(root string, rels ...string) error {
 }
 
 // TrustNow trusts the committed hook files of opts.Root as one read sees
-// them now (`hookd trust`), and returns the files trusted (none when there
-// is none to trust) and what they held back until now. What is recorded is
-// the hash of the bytes just parsed and the guards they declare, so a file
-// swapped after this read is not trusted and a later change cannot lift a
-// guard unseen.
+// them now, and returns the files trusted (none when there is none to
+// trust) and what they held back until now: ReviewTrust and Approve at
+// once. What is recorded is the hash of the bytes just parsed and the
+// guards they declare, so a file swapped after this read is not trusted and
+// a later change cannot lift a guard unseen.
 func TrustNow(opts LoadOptions) (files []string, released []Held, err error) {
-	cfg, _ := Load(opts)
-	all := opts
-	all.TrustAll = true
-	trusted, _ := Load(all)
-	sums := CommittedFiles(trusted, opts.Root)
-	if len(sums) == 0 {
-		return nil, nil, nil
-	}
-	store := opts.Trust
-	if store.Path == "" {
-		store = DefaultTrustStore()
-	}
-	if err := store.Trust(opts.Root, sums, GuardsOf(trusted, opts.Root)...); err != nil {
+	r, err := ReviewTrust(opts)
+	if err != nil || len(r.Files) == 0 {
 		return nil, nil, err
 	}
-	return SortedKeys(sums), cfg.Held, nil
+	if err := r.Approve(); err != nil {
+		return nil, nil, err
+	}
+	return SortedKeys(r.sums), r.Held, nil
 }

@@ -26,10 +26,11 @@ import (
 // EventInfo is the header of the event that started a batch.
 type EventInfo struct {
 	Kind  string    `json:"kind" expr:"kind" doc:"event kind, e.g. \"file.saved\"; for a mixed batch, the first event's"`
-	ID    uint64    `json:"id" expr:"id" doc:"monotonic event id"`
+	ID    uint64    `json:"id" expr:"id" doc:"event id, increasing and unique across restarts"`
 	Time  time.Time `json:"time" expr:"time" doc:"when the event happened"`
 	Cause string    `json:"cause" expr:"cause" doc:"id of the run whose writes caused the event, else empty"`
 	Depth int       `json:"depth" expr:"depth" doc:"chain depth: 0 for outside changes, +1 per run in the chain"`
+	Chain []string  `json:"chain" expr:"chain" doc:"the hooks whose runs led to the event, nearest last; empty for outside changes"`
 	// CatchUp is the event's own mark, surfaced for rules and commands.
 	CatchUp bool `json:"catch_up" expr:"catch_up" doc:"true for a change made while hookd was not running, found when it started"`
 }
@@ -67,7 +68,7 @@ type Env struct {
 // at root. The functions are bound to this batch.
 func NewEnv(root string, ev event.Event, hook HookInfo) *Env {
 	env := &Env{
-		Event: EventInfo{Kind: string(ev.Kind), ID: ev.ID, Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, CatchUp: ev.CatchUp},
+		Event: EventInfo{Kind: string(ev.Kind), ID: ev.ID, Time: ev.Time, Cause: ev.Cause, Depth: ev.Depth, Chain: append([]string{}, ev.Chain...), CatchUp: ev.CatchUp},
 		Files: ev.Files,
 		Hook:  hook,
 		Args:  ev.Args,

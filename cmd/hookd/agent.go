@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks/bridge"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/selfexe"
@@ -31,9 +33,16 @@ func newAgentCmd(g *globals) *cobra.Command {
 			if _, err := exec.LookPath(run); run == "hookd" && err != nil {
 				fmt.Fprintln(cmd.OutOrStdout(), "note: the agents' hooks run `hookd`, which is not on PATH: install it (go install github.com/hookd-dev/hookd/cmd/hookd@latest) or pass --command")
 			}
-			return eachAgent(g, cmd, args, func(root, agent, keep string) (string, bool, error) {
-				return bridge.Install(root, agent, run, keep)
+			var installed []string
+			root := ""
+			err := eachAgent(g, cmd, args, func(r, agent, keep string) (string, bool, error) {
+				installed, root = append(installed, agent), r
+				return bridge.Install(r, agent, run, keep)
 			}, "installed hookd into", "hookd was already installed in")
+			for _, agent := range installed {
+				warnUnreached(cmd.OutOrStdout(), root, agent)
+			}
+			return err
 		},
 	}
 	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's absolute path; hookd from PATH only for a go run build)")
@@ -45,15 +54,20 @@ func newAgentCmd(g *globals) *cobra.Command {
 			return eachAgent(g, cmd, args, bridge.Uninstall, "removed hookd from", "hookd was not installed in")
 		},
 	}
+	var asJSON bool
 	status := &cobra.Command{
 		Use:   "status",
-		Short: "Say which agents' sessions call hookd",
+		Short: "Say which agents' sessions call hookd, and what a hook's answer does in each",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			repo, _, err := g.locate()
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return agentsJSON(cmd.OutOrStdout(), repo.Root)
+			}
+			defer answersTable(cmd.OutOrStdout())
 			for _, agent := range bridge.Agents() {
 				file, evs, err := bridge.Installed(repo.Root, agent)
 				switch {
@@ -63,13 +77,89 @@ func newAgentCmd(g *globals) *cobra.Command {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: not installed (hookd agents install %s)\n", agent, agent)
 				default:
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: installed in %s for %s\n", agent, file, strings.Join(evs, ", "))
+					warnUnreached(cmd.OutOrStdout(), repo.Root, agent)
 				}
 			}
 			return nil
 		},
 	}
+	status.Flags().BoolVar(&asJSON, "json", false, "print JSON: each agent's install, the directories its sessions miss, and what it takes")
 	cmd.AddCommand(install, uninstall, status, newForgetCmd(g))
 	return cmd
+}
+
+// answerKinds are the events on which a hook's answer can say more than
+// deny, in the order the matrix shows them.
+func answerKinds() []event.Kind {
+	return []event.Kind{event.AgentToolBefore, event.AgentStop, event.AgentPrompt, event.AgentToolAfter, event.AgentSessionStart}
+}
+
+// answersTable prints the capability matrix: what each agent does with a
+// hook's allow, ask, rewritten input and continue, and how hookd degrades
+// what it cannot take (docs/agents.md).
+func answersTable(out io.Writer) {
+	fmt.Fprintln(out, "\nwhat a blocking hook's answer does (allow, ask, input: agent.tool.before; continue: agent.stop):")
+	fmt.Fprintf(out, "  %-8s %-28s %-12s %-12s %s\n", "agent", "allow", "ask", "input", "continue")
+	for _, agent := range bridge.Agents() {
+		before, stop := bridge.Can(agent, event.AgentToolBefore), bridge.Can(agent, event.AgentStop)
+		fmt.Fprintf(out, "  %-8s %-28s %-12s %-12s %s\n", agent,
+			pick(before.Allow, "yes", "no: its permissions decide"), pick(before.Ask, "yes", "no: a deny"),
+			pick(before.Input, "yes", "no: a deny"), pick(stop.Continue, "yes", "no: a deny"))
+	}
+}
+
+func pick(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// agentsJSON prints agents status as JSON.
+func agentsJSON(out io.Writer, root string) error {
+	type agentStatus struct {
+		Agent     string                        `json:"agent"`
+		File      string                        `json:"file"`
+		Events    []string                      `json:"events"`
+		Error     string                        `json:"error,omitempty"`
+		Unreached []string                      `json:"unreached"`
+		Answers   map[event.Kind]bridge.Answers `json:"answers"`
+	}
+	home, _ := os.UserHomeDir()
+	list := []agentStatus{}
+	for _, agent := range bridge.Agents() {
+		file, evs, err := bridge.Installed(root, agent)
+		st := agentStatus{Agent: agent, File: file, Events: evs, Unreached: bridge.Unreached(root, agent, home), Answers: map[event.Kind]bridge.Answers{}}
+		if err != nil {
+			st.Error = err.Error()
+		}
+		if st.Events == nil {
+			st.Events = []string{}
+		}
+		if st.Unreached == nil {
+			st.Unreached = []string{}
+		}
+		for _, k := range answerKinds() {
+			st.Answers[k] = bridge.Can(agent, k)
+		}
+		list = append(list, st)
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(list)
+}
+
+// warnUnreached says where agent's sessions miss an install in root: the
+// directories its recorded sessions started in out of reach, or else what
+// is known to be missed.
+func warnUnreached(out io.Writer, root, agent string) {
+	home, _ := os.UserHomeDir()
+	if dirs := bridge.Unreached(root, agent, home); len(dirs) > 0 {
+		fmt.Fprintf(out, "warning: %s sessions were started in %s, where hookd's hooks do not run: %s\n",
+			agent, strings.Join(dirs, ", "), bridge.Reach(agent))
+	} else if reach := bridge.Reach(agent); reach != "" {
+		fmt.Fprintf(out, "note: %s\n", reach)
+	}
 }
 
 // eachAgent runs do for the agents named on the command line.

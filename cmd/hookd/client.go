@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -242,26 +243,49 @@ func newLogsCmd(g *globals) *cobra.Command {
 }
 
 func newTrustCmd(g *globals) *cobra.Command {
+	var yes, show bool
 	cmd := &cobra.Command{
 		Use:   "trust",
-		Short: "Trust the repository's committed hook files as they are now",
+		Short: "Review the repository's committed hook files, and trust them as shown",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, opts, err := g.locate()
 			if err != nil {
 				return err
 			}
-			files, released, err := hooks.TrustNow(opts)
+			review, err := hooks.ReviewTrust(opts)
 			out := cmd.OutOrStdout()
 			switch {
 			case err != nil:
 				return err
-			case len(files) == 0:
+			case len(review.Files) == 0:
 				fmt.Fprintln(out, "nothing to trust: no committed hook files")
 				return nil
 			}
+			render.Review(out, review)
+			if show {
+				return nil
+			}
+			if who := hooks.TrustRefusedIn(os.Getenv); who != "" {
+				return fmt.Errorf("not trusted: hookd trust is refused inside %s; read the files above and run it yourself, in a terminal", who)
+			}
+			if review.Pending() && !yes && render.IsTerminal(out) && isTerminalIn(cmd.InOrStdin()) {
+				fmt.Fprint(out, "Trust these files as shown? [y/N] ")
+				var answer string
+				_, _ = fmt.Fscanln(cmd.InOrStdin(), &answer)
+				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+					return errors.New("nothing trusted")
+				}
+			}
+			if err := review.Approve(); err != nil {
+				return err
+			}
+			files := make([]string, len(review.Files))
+			for i, f := range review.Files {
+				files[i] = f.Path
+			}
 			fmt.Fprintf(out, "trusted %s for %s\n", strings.Join(files, ", "), repo.Root)
-			for _, h := range released {
+			for _, h := range review.Held {
 				fmt.Fprintf(out, "  %s now applies: %s\n", h.File, strings.Join(h.Tables, ", "))
 			}
 			c, _, err := g.client()
@@ -276,5 +300,13 @@ func newTrustCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "approve without asking")
+	cmd.Flags().BoolVar(&show, "show", false, "only show what would be approved")
 	return cmd
+}
+
+// isTerminalIn says whether r is a terminal one can be asked on.
+func isTerminalIn(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && render.IsTerminal(f)
 }

@@ -150,6 +150,9 @@ func apiStub(ts *testscript.TestScript, neg bool, args []string) {
 	if name, ok := strings.CutPrefix(s.Content, "@"); ok {
 		s.Content = ts.ReadFile(name) // -content @FILE: the file's text
 	}
+	if name, ok := strings.CutPrefix(s.Shell, "@"); ok {
+		s.Shell = strings.TrimSuffix(ts.ReadFile(name), "\n") // -shell @FILE: a command of several lines
+	}
 	srv, err := apistub.Start(args[0], s)
 	ts.Check(err)
 	ts.Defer(func() { srv.Close() })

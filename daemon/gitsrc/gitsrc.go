@@ -52,7 +52,7 @@ type Source struct {
 	root   string
 	gitDir string
 	repo   *git.Repository
-	emit   func(ev event.Event, worktree bool)
+	emit   func(Read)
 	log    *slog.Logger
 
 	readMu sync.Mutex // one reader of the reflog at a time: the watcher or Sync
@@ -67,13 +67,27 @@ type Source struct {
 	dirty        *bool     // cached; nil once something changed
 }
 
+// Read is what one read of the reflog found: the events of its entries,
+// in order, and how far the reflog has been read once they are handled
+// (what a checkpoint records, for the next Resume).
+type Read struct {
+	Changes []Change
+	Offset  int64
+}
+
+// Change is a HEAD move's event. Worktree says whether the operation
+// changed files in the work tree (a checkout, a merge, a rebase, a
+// cherry-pick) or only the repository (a commit, an amend): only the first
+// explain file events around them.
+type Change struct {
+	Event    event.Event
+	Worktree bool
+}
+
 // Open prepares the git source of the work tree at root with git dir
-// gitDir. Events are handed to emit from the source's own goroutine.
-//
-// worktree says whether the operation changed files in the work tree (a
-// checkout, a merge, a rebase, a cherry-pick) or only the repository (a
-// commit, an amend): only the first explain file events around them.
-func Open(root, gitDir string, emit func(ev event.Event, worktree bool), log *slog.Logger) (*Source, error) {
+// gitDir. Each read of the reflog that moved is handed to emit, from the
+// goroutine that read it (Run's, or Sync's caller).
+func Open(root, gitDir string, emit func(Read), log *slog.Logger) (*Source, error) {
 	repo, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		return nil, fmt.Errorf("gitsrc: open %s: %w", root, err)
@@ -99,19 +113,8 @@ func (s *Source) Resume(offset int64) {
 	}
 }
 
-// Checkpoint calls fn with how far the reflog has been read, while no read
-// is under way: every entry before that offset has had its event handed to
-// emit. It reports false, calling nothing, when a read is under way.
-func (s *Source) Checkpoint(fn func(offset int64)) bool {
-	if !s.readMu.TryLock() {
-		return false
-	}
-	defer s.readMu.Unlock()
-	fn(s.Offset())
-	return true
-}
-
-// Offset is how far the reflog has been read, for the next Resume.
+// Offset is how far the reflog has been read: where a daemon that handles
+// nothing of it yet stands.
 func (s *Source) Offset() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -246,8 +249,8 @@ func (s *Source) isDirty() bool {
 	return dirty
 }
 
-// Sync reads whatever git has appended to the reflog by now and emits its
-// events before returning. git writes the reflog before its command
+// Sync reads whatever git has appended to the reflog by now and hands its
+// events to emit before returning. git writes the reflog before its command
 // returns, so after Sync every HEAD move made so far has its event.
 func (s *Source) Sync() { s.readReflog() }
 
@@ -283,16 +286,22 @@ func (s *Source) readReflog() {
 		}
 	}
 	s.mu.Lock()
+	moved := s.offset != offset
 	s.offset = offset
 	catchUp := s.catchUp
 	s.catchUp = false
 	s.mu.Unlock()
+	if !moved {
+		return
+	}
+	read := Read{Offset: offset}
 	for _, e := range entries {
 		if ev, worktree, ok := s.eventFor(e); ok {
 			ev.CatchUp = catchUp
-			s.emit(ev, worktree)
+			read.Changes = append(read.Changes, Change{ev, worktree})
 		}
 	}
+	s.emit(read)
 }
 
 // eventFor turns a reflog entry into its event, if it is one.

@@ -54,6 +54,6 @@ const (
 			prompt = CASE WHEN excluded.prompt = '' THEN runs.prompt ELSE excluded.prompt END,
 			written = CASE WHEN excluded.written = '' THEN runs.written ELSE excluded.written END,
 			agent = CASE WHEN excluded.agent = '' THEN runs.agent ELSE excluded.agent END`
-	insertEventSQL = `INSERT INTO events (kind, time_ns, depth, cause, files) VALUES (?, ?, ?, ?, ?)`
+	insertEventSQL = `INSERT OR REPLACE INTO events (id, kind, time_ns, depth, cause, files) VALUES (?, ?, ?, ?, ?, ?)`
 	upsertMetaSQL  = `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`
 )

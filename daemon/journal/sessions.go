@@ -71,6 +71,13 @@ func (j *Journal) SetMeta(ctx context.Context, key, value string) error {
 	return err
 }
 
+// MaxEventID is the highest id of an event recorded, 0 for none.
+func (j *Journal) MaxEventID(ctx context.Context) (uint64, error) {
+	var n sql.NullInt64
+	err := j.db.QueryRowContext(ctx, `SELECT MAX(id) FROM events`).Scan(&n)
+	return uint64(max(n.Int64, 0)), err
+}
+
 // Meta returns a stored value, or "" when there is none.
 func (j *Journal) Meta(ctx context.Context, key string) (string, error) {
 	var v string

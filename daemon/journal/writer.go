@@ -167,7 +167,7 @@ func (j *Journal) write(runs map[string]RunRow, order []string, events []event.E
 			files = append(files, f.Change+" "+f.Path)
 		}
 		fj, _ := json.Marshal(capFiles(files, MaxEventFiles))
-		if _, err := tx.Stmt(j.insertEvent).Exec(string(ev.Kind), ev.Time.UnixNano(), ev.Depth, ev.Cause, string(fj)); err != nil {
+		if _, err := tx.Stmt(j.insertEvent).Exec(int64(ev.ID), string(ev.Kind), ev.Time.UnixNano(), ev.Depth, ev.Cause, string(fj)); err != nil {
 			return fmt.Errorf("record event: %w", err)
 		}
 	}

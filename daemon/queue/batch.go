@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"slices"
+
 	"github.com/hookd-dev/hookd/event"
 )
 
@@ -20,10 +22,16 @@ func newBatch(ev event.Event) *batch {
 }
 
 // add merges files into the batch. The deepest event decides the batch's
-// depth, so a chain is never shortened by merging.
+// depth, so a chain is never shortened by merging; the chain holds every
+// hook of the merged events' chains.
 func (b *batch) add(ev event.Event, files []event.File) {
 	if ev.Depth > b.head.Depth {
 		b.head.Depth, b.head.Cause = ev.Depth, ev.Cause
+	}
+	for _, h := range ev.Chain {
+		if !slices.Contains(b.head.Chain, h) {
+			b.head.Chain = append(slices.Clip(b.head.Chain), h)
+		}
 	}
 	if b.head.Args == nil && ev.Args != nil {
 		b.head.Args = ev.Args

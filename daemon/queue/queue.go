@@ -31,6 +31,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -203,11 +205,12 @@ func (s *Scheduler) dropWaiting(st *hookState, why string) {
 }
 
 // Offer routes an event to every hook that wants it.
+//
+// The loop guard: an event past max_depth does not start the hooks of its
+// own chain again (a skipped run in history says so); every other hook
+// still gets it, so a person's change is never dropped for being made
+// while a chain ran.
 func (s *Scheduler) Offer(ev event.Event) {
-	if ev.Depth > s.opts.MaxDepth {
-		s.opts.Log.Warn("chain too deep; event dropped", "kind", ev.Kind, "depth", ev.Depth, "max_depth", s.opts.MaxDepth, "cause", ev.Cause)
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, st := range s.hooks {
@@ -220,10 +223,34 @@ func (s *Scheduler) Offer(ev event.Event) {
 		if c.Stage == "writers" {
 			s.opts.Log.Debug("a run's own write; not offered back to its hook", "hook", h.Name, "kind", ev.Kind, "cause", ev.Cause)
 		}
-		if c.OK {
-			s.gather(st, ev, c.Files)
+		if !c.OK {
+			continue
 		}
+		if why := s.tooDeep(h.Name, ev); why != "" {
+			s.opts.Log.Warn("chain too deep; the hook is not started again by it", "hook", h.Name, "kind", ev.Kind, "depth", ev.Depth, "max_depth", s.opts.MaxDepth, "cause", ev.Cause)
+			s.opts.Observe(Record{Phase: Skipped, RunID: s.newID(), Hook: h.Name, Event: ev, Reason: why})
+			continue
+		}
+		s.gather(st, ev, c.Files)
 	}
+}
+
+// tooDeep says why hook may not be started by ev, a link of a chain
+// longer than max_depth that hook is part of; "" when it may. A chain
+// whose hooks are unknown (an emit naming a run hookd no longer follows)
+// holds every hook.
+func (s *Scheduler) tooDeep(hook string, ev event.Event) string {
+	if ev.Depth <= s.opts.MaxDepth || (len(ev.Chain) > 0 && !slices.Contains(ev.Chain, hook)) {
+		return ""
+	}
+	return fmt.Sprintf("chain too deep: %d runs (through %s) led to this event, past max_depth = %d, and this hook is one of them", ev.Depth, chainText(ev.Chain), s.opts.MaxDepth)
+}
+
+func chainText(chain []string) string {
+	if len(chain) == 0 {
+		return "runs hookd no longer follows"
+	}
+	return strings.Join(chain, " → ")
 }
 
 // ErrUnknownHook is returned by Trigger for a name no hook has.
@@ -242,8 +269,8 @@ func (s *Scheduler) Trigger(name string, ev event.Event) (string, error) {
 	if !ok || st.removed {
 		return "", fmt.Errorf("%w: %q", ErrUnknownHook, name)
 	}
-	if ev.Depth > s.opts.MaxDepth {
-		return "", fmt.Errorf("%w: %q is triggered by a chain of %d runs (run %s), past max_depth = %d", ErrTooDeep, name, ev.Depth, ev.Cause, s.opts.MaxDepth)
+	if why := s.tooDeep(name, ev); why != "" {
+		return "", fmt.Errorf("%w: %q: %s", ErrTooDeep, name, why)
 	}
 	if !st.hook.Enabled || st.hook.Disabled != "" {
 		reason := st.hook.Disabled
@@ -423,7 +450,7 @@ func (s *Scheduler) start(st *hookState, b *batch, manual bool) string {
 	st.active[id] = &active{batch: b, cancel: cancel}
 	st.info.Runs++
 	s.opts.Observe(Record{Phase: Queued, RunID: id, Hook: h.Name, Event: ev})
-	job := runner.Job{ID: id, Hook: h, Env: env, Root: s.opts.Root, Depth: ev.Depth}
+	job := runner.Job{ID: id, Hook: h, Env: env, Root: s.opts.Root, Depth: ev.Depth, Chain: ev.Chain}
 	if s.opts.Line != nil {
 		job.Line = func(stream, line string) { s.opts.Line(h.Name, id, stream, line) }
 	}
@@ -568,7 +595,7 @@ func (s *Scheduler) runNow(ctx context.Context, ev event.Event, h *hooks.Hook, s
 		return Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: batch, Reason: "its if rule is false"}
 	}
 	s.opts.Observe(Record{Phase: Queued, RunID: id, Hook: h.Name, Event: batch})
-	job := runner.Job{ID: id, Hook: h, Env: env, Root: s.opts.Root, Depth: batch.Depth}
+	job := runner.Job{ID: id, Hook: h, Env: env, Root: s.opts.Root, Depth: batch.Depth, Chain: batch.Chain}
 	job.Started = func(pgid int) {
 		s.opts.Observe(Record{Phase: Started, RunID: id, Hook: h.Name, Event: batch, PID: pgid})
 	}

@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -38,9 +39,10 @@ func newHarness(t *testing.T, maxRuns int, config string) *harness {
 	}
 	h := &harness{t: t, running: map[string]chan struct{}{}}
 	h.sched = queue.New(t.Context(), queue.Options{
-		Root:    "/repo",
-		MaxRuns: maxRuns,
-		Run:     h.run,
+		Root:     "/repo",
+		MaxRuns:  maxRuns,
+		MaxDepth: 3,
+		Run:      h.run,
 		Observe: func(r queue.Record) {
 			h.mu.Lock()
 			h.records = append(h.records, r)
@@ -358,5 +360,61 @@ run = "x"
 		if len(recs) != 1 || recs[0].Phase != queue.Skipped || recs[0].RuleErr == nil {
 			t.Fatalf("RunNow: %+v", recs)
 		}
+	})
+}
+
+// The loop guard: an event past max_depth does not start the hooks of its
+// own chain again (a recorded skip says why), and still starts every other
+// hook; a chain hookd cannot name holds every hook.
+func TestTooDeepStopsOnlyTheChain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, 4, `[[hook]]
+name = "a"
+on = "file.saved"
+debounce = "0s"
+run = "x"
+
+[[hook]]
+name = "b"
+on = "file.saved"
+debounce = "0s"
+run = "x"
+`)
+		offer := func(depth int, chain ...string) {
+			h.sched.Offer(event.Event{Kind: event.FileSaved, Depth: depth, Chain: chain, Cause: "r",
+				Files: []event.File{event.NewFile("/repo", "f", event.Saved, 1)}})
+			synctest.Wait()
+			h.endAll()
+		}
+		offer(4, "a") // past the default max_depth (3): a no more, b still
+		skips := func() []string {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			var out []string
+			for _, r := range h.records {
+				if r.Phase == queue.Skipped {
+					out = append(out, r.Hook+": "+r.Reason)
+				}
+			}
+			return out
+		}
+		if s := skips(); len(s) != 1 || !strings.HasPrefix(s[0], "a: chain too deep") || h.count(queue.Started) != 1 {
+			t.Fatalf("skipped %q, started %d; want a skipped and b started", s, h.count(queue.Started))
+		}
+		offer(3, "a", "b") // within max_depth: both
+		if h.count(queue.Started) != 3 {
+			t.Fatalf("started %d, want 3", h.count(queue.Started))
+		}
+		offer(4) // a chain that cannot be named: neither
+		if h.count(queue.Started) != 3 || len(skips()) != 3 {
+			t.Fatalf("an unnamed chain: started %d, skipped %q", h.count(queue.Started), skips())
+		}
+		if _, err := h.sched.Trigger("b", event.Event{Kind: event.HookManual, Depth: 4, Chain: []string{"a"}}); err != nil {
+			t.Errorf("a trigger of a hook outside the chain: %v", err)
+		}
+		if _, err := h.sched.Trigger("a", event.Event{Kind: event.HookManual, Depth: 4, Chain: []string{"a"}}); !errors.Is(err, queue.ErrTooDeep) {
+			t.Errorf("a trigger of a hook inside the chain: %v", err)
+		}
+		h.endAll()
 	})
 }

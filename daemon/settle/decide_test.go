@@ -111,23 +111,16 @@ func TestCheckpointDelta(t *testing.T) {
 	s.index.put("b", fileState{size: 2})
 	take := func(keep ...string) Delta {
 		var got Delta
-		done := make(chan struct{})
-		go func() {
-			s.Checkpoint(t.Context(), func(d Delta) ([]string, bool) {
-				got = d
-				if d.Full {
-					var b bytes.Buffer
-					if err := d.Write(&b); err != nil || countBlob(t, b.Bytes()) != s.index.files() {
-						t.Errorf("the blob written: %v", err)
-					}
+		s.Checkpoint(func(d Delta) ([]string, bool) {
+			got = d
+			if d.Full {
+				var b bytes.Buffer
+				if err := d.Write(&b); err != nil || countBlob(t, b.Bytes()) != s.index.files() {
+					t.Errorf("the blob written: %v", err)
 				}
-				return keep, true
-			})
-			close(done)
-		}()
-		call := <-s.calls
-		call()
-		<-done
+			}
+			return keep, true
+		})
 		return got
 	}
 	if d := take(); !d.Full || len(d.Put) != 0 || countBlob(t, s.index.encode()) != 2 {

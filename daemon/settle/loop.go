@@ -7,40 +7,52 @@ import (
 	"time"
 )
 
-// Run examines touched paths until ctx is done. No timer runs while
-// nothing is pending.
+// Run examines touched paths until ctx is done, on its own goroutine: for
+// a settler used alone (tests, tools). The daemon drives the same steps
+// from its one loop (Wake, Due, Step), so that the index, and every event
+// it emits, belong to that loop. No timer runs while nothing is pending.
+func (s *Settler) Run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.Wake():
+			s.Step(false)
+		case <-s.Due():
+			s.Step(true)
+		}
+	}
+}
+
+// Wake is ready when paths have been touched (or a cookie waits) since
+// the last step.
+func (s *Settler) Wake() <-chan struct{} { return s.notify }
+
+// Due is ready when a path looked at earlier comes due.
+func (s *Settler) Due() <-chan time.Time { return s.timer.C }
+
+// Step examines what is ready and emits its events, from the goroutine
+// that drives the settler; due says Due fired.
 //
 // A wake-up for new touches looks only at the paths touched since the last
 // scan (they may be ready at once, or due before the armed timer); the
 // whole pending set is scanned only when the timer fires or a cookie
 // waits. That keeps a burst of n touches O(n) rather than O(n²).
-func (s *Settler) Run(ctx context.Context) {
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	var deadline time.Time // when the timer fires; zero when it is not armed
-	for {
-		full := deadline.IsZero()
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.notify:
-		case <-timer.C:
-			deadline, full = time.Time{}, true
-		case call := <-s.calls:
-			call()
-			continue
+func (s *Settler) Step(due bool) {
+	full := due || s.deadline.IsZero()
+	if due {
+		s.deadline = time.Time{}
+	}
+	next, more := s.flush(full)
+	switch {
+	case !more:
+		if full {
+			s.timer.Stop()
+			s.deadline = time.Time{}
 		}
-		next, more := s.flush(full)
-		switch {
-		case !more:
-			if full {
-				timer.Stop()
-				deadline = time.Time{}
-			}
-		case full || deadline.IsZero() || next.Before(deadline):
-			deadline = next
-			timer.Reset(time.Until(next))
-		}
+	case full || s.deadline.IsZero() || next.Before(s.deadline):
+		s.deadline = next
+		s.timer.Reset(time.Until(next))
 	}
 }
 
@@ -195,6 +207,13 @@ func (s *Settler) takeDue(candidates []string, cookie bool, now time.Time, ready
 		if limit := t.first.Add(capAt); limit.Before(at) {
 			at = limit
 		}
+		if looksTemporary(rel) {
+			if _, known := s.index.get(rel); !known {
+				// A new file named like an atomic save's temporary: the
+				// rename that follows folds it into the real file's event.
+				at = later(at, t.last.Add(tempGrace))
+			}
+		}
 		if cookie || !at.After(now) || s.looksComplete(rel, t.flags) {
 			ready[rel] = t.flags
 			delete(s.pending, rel)
@@ -202,6 +221,13 @@ func (s *Settler) takeDue(candidates []string, cookie bool, now time.Time, ready
 		}
 		due.add(at)
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // graceTruncating puts back into pending, for one grace period, the ready
@@ -314,51 +340,28 @@ func (s *Settler) truncating(rel string, now time.Time) bool {
 	return true
 }
 
-// Any reports whether some indexed file satisfies match, asked from Run's
-// own goroutine with each file's directory and name: no path is built.
-func (s *Settler) Any(ctx context.Context, match func(dir, name string) bool) (bool, error) {
-	found := false
-	err := s.do(ctx, func() {
-		for d, df := range s.index.dirs {
-			if df.m != nil {
-				for n := range df.m {
-					if match(d, n) {
-						found = true
-						return
-					}
+// Any reports whether some indexed file satisfies match, called with each
+// file's directory and name (no path is built), from the goroutine that
+// drives the settler.
+func (s *Settler) Any(match func(dir, name string) bool) bool {
+	for d, df := range s.index.dirs {
+		if df.m != nil {
+			for n := range df.m {
+				if match(d, n) {
+					return true
 				}
-				continue
 			}
-			for _, e := range df.list {
-				if match(d, e.name) {
-					found = true
-					return
-				}
+			continue
+		}
+		for _, e := range df.list {
+			if match(d, e.name) {
+				return true
 			}
 		}
-	})
-	return found, err
+	}
+	return false
 }
 
-// Paths lists every indexed file while Run runs, from Run's own goroutine.
-func (s *Settler) Paths(ctx context.Context) ([]string, error) {
-	var out []string
-	err := s.do(ctx, func() { out = s.index.under("") })
-	return out, err
-}
-
-// do runs fn on Run's goroutine, between flushes.
-func (s *Settler) do(ctx context.Context, fn func()) error {
-	done := make(chan struct{})
-	select {
-	case s.calls <- func() { fn(); close(done) }:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// Paths lists every indexed file, from the goroutine that drives the
+// settler.
+func (s *Settler) Paths() []string { return s.index.under("") }

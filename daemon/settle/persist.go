@@ -1,7 +1,6 @@
 package settle
 
 import (
-	"context"
 	"io"
 )
 
@@ -60,46 +59,47 @@ type Delta struct {
 	Deleted []string
 }
 
-// Checkpoint calls fn, on Run's own goroutine between two flushes, with the
-// index's changes since the last checkpoint. Between flushes every change
-// the index holds has been handed to emit, so what fn records is
+// Checkpoint calls fn with the index's changes since the last checkpoint,
+// from the goroutine that drives the settler, between two steps: every
+// change the index holds has been handed to emit, so what fn records is
 // consistent with the events. When fn returns true the changes count as
 // written, but for the paths it left out (keep), which are offered again
 // next time; when false they all are.
 //
 // While the start-up scan's baselines are still being taken, fn is not
-// called: what the index holds is not the tree yet.
-func (s *Settler) Checkpoint(ctx context.Context, fn func(Delta) (keep []string, ok bool)) error {
-	return s.do(ctx, func() {
-		s.mu.Lock()
-		seeding := s.holding || len(s.seeds) > 0
-		s.mu.Unlock()
-		if seeding {
-			return
-		}
-		// Many changes are cheaper written as a new whole than as a row
-		// each.
-		d := Delta{Full: s.index.all || len(s.index.dirty) > max(1024, s.index.files()/4)}
-		if d.Full {
-			d.Write = s.index.writeTo
-		} else {
-			for rel := range s.index.dirty {
-				if st, ok := s.index.get(rel); ok {
-					d.Put = append(d.Put, Entry{Path: rel, Size: st.size, Mtime: st.mtime, Hash: st.hash, Hashed: st.hashed})
-				} else {
-					d.Deleted = append(d.Deleted, rel)
-				}
+// called and Checkpoint reports false: what the index holds is not the
+// tree yet.
+func (s *Settler) Checkpoint(fn func(Delta) (keep []string, ok bool)) bool {
+	s.mu.Lock()
+	seeding := s.holding || len(s.seeds) > 0
+	s.mu.Unlock()
+	if seeding {
+		return false
+	}
+	// Many changes are cheaper written as a new whole than as a row each.
+	d := Delta{Full: s.index.all || len(s.index.dirty) > max(1024, s.index.files()/4)}
+	if d.Full {
+		d.Write = s.index.writeTo
+	} else {
+		for rel := range s.index.dirty {
+			if st, ok := s.index.get(rel); ok {
+				d.Put = append(d.Put, Entry{Path: rel, Size: st.size, Mtime: st.mtime, Hash: st.hash, Hashed: st.hashed})
+			} else {
+				d.Deleted = append(d.Deleted, rel)
 			}
 		}
-		if keep, ok := fn(d); ok {
-			s.index.all, s.index.dirty = false, map[string]bool{}
-			for _, rel := range keep {
-				s.index.dirty[rel] = true
-			}
+	}
+	keep, ok := fn(d)
+	if ok {
+		s.index.all, s.index.dirty = false, map[string]bool{}
+		for _, rel := range keep {
+			s.index.dirty[rel] = true
 		}
-	})
+	}
+	return ok
 }
 
 // WriteIndex writes the whole index as a blob, for the next run's
-// Restore. Call it after Run has returned.
+// Restore, from the goroutine that drives the settler (or once it has
+// stopped).
 func (s *Settler) WriteIndex(w io.Writer) error { return s.index.writeTo(w) }

@@ -10,7 +10,9 @@
 //
 //   - an atomic save (write a temp file, rename it over the target) is a
 //     changed hash on the target: one file.saved, and the temp file, gone
-//     by then, is nothing;
+//     by then, is nothing (a new file named like such a temporary is left
+//     a moment longer than the settle period, so a writer that pauses
+//     before its rename folds it too);
 //   - vim's rename-away-and-rewrite leaves the target present with new
 //     bytes: one file.saved, no delete, no create;
 //   - rewriting identical bytes leaves the hash unchanged: no event;
@@ -92,10 +94,12 @@ type Settler struct {
 	barrier   func(confirm func())
 	cookies   []chan struct{}
 	notify    chan struct{}
-	calls     chan func() // run on Run's goroutine, between flushes
 
-	// Owned by the Run goroutine.
-	restored bool // the index came from a previous run: seeds are compared with it
+	// Owned by the goroutine that drives the settler (Run, or the
+	// daemon's loop).
+	timer    *time.Timer
+	deadline time.Time // when timer fires; zero when it is not armed
+	restored bool      // the index came from a previous run: seeds are compared with it
 	index    index
 	graced   map[string]bool // paths given the truncate grace once already
 	retry    []string        // examined while a writer had them open
@@ -104,14 +108,17 @@ type Settler struct {
 	waiting map[string]time.Time
 }
 
-// New returns a settler for the tree at root. emit is called from the Run
-// goroutine with each settled batch, in order.
+// New returns a settler for the tree at root. emit is called from the
+// goroutine that drives the settler (Step) with each settled batch, in
+// order.
 func New(root string, settle time.Duration, emit func([]event.Event), log *slog.Logger) *Settler {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	return &Settler{
 		root: root, settle: settle, emit: emit, log: log,
 		pending: map[string]touch{},
 		notify:  make(chan struct{}, 1),
-		calls:   make(chan func()),
+		timer:   timer,
 		index:   newIndex(),
 	}
 }

@@ -355,21 +355,12 @@ func (w *Watcher) overflowed() {
 // never come; a watcher busy with a burst ahead of the cookie is not one
 // (the wait then ends at most a minute after the call).
 func (w *Watcher) Sync(ctx context.Context, timeout time.Duration) error {
-	name := strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(w.seq.Add(1), 10)
 	done := make(chan struct{})
-	w.mu.Lock()
-	w.waiters[name] = done
-	w.mu.Unlock()
-	defer func() {
-		w.mu.Lock()
-		delete(w.waiters, name)
-		w.mu.Unlock()
-	}()
-	file := filepath.Join(w.opts.CookieDir, name)
-	if err := writeCookie(file); err != nil {
-		return fmt.Errorf("watch: write sync cookie: %w", err)
+	release, err := w.Mark(done)
+	if err != nil {
+		return err
 	}
-	defer os.Remove(file)
+	defer release()
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	seen, limit := w.events.Load(), time.Now().Add(max(time.Minute, timeout))
@@ -390,6 +381,34 @@ func (w *Watcher) Sync(ctx context.Context, timeout time.Duration) error {
 		}
 	}
 }
+
+// Mark is Sync without the wait, for the goroutine that drives the
+// settler (which must go on stepping for the wait to end): done is
+// closed once every change made before the call has been examined and
+// its events emitted. release forgets the mark; call it once done is
+// closed or the caller gives up.
+func (w *Watcher) Mark(done chan struct{}) (release func(), err error) {
+	name := strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(w.seq.Add(1), 10)
+	w.mu.Lock()
+	w.waiters[name] = done
+	w.mu.Unlock()
+	file := filepath.Join(w.opts.CookieDir, name)
+	release = func() {
+		w.mu.Lock()
+		delete(w.waiters, name)
+		w.mu.Unlock()
+		os.Remove(file)
+	}
+	if err := writeCookie(file); err != nil {
+		release()
+		return nil, fmt.Errorf("watch: write sync cookie: %w", err)
+	}
+	return release, nil
+}
+
+// Events counts the events the watcher has read: a mark not seen while
+// it still moves is queued behind them.
+func (w *Watcher) Events() uint64 { return w.events.Load() }
 
 func (w *Watcher) handle(ev fsnotify.Event) {
 	if dir, name := filepath.Split(ev.Name); filepath.Clean(dir) == w.opts.CookieDir {

@@ -141,6 +141,38 @@ func Installed(root, agent string) (string, []string, error) {
 	return s.Installed(root)
 }
 
+// Answers is what a CLI's hooks take besides a deny (agentcli.Answers).
+type Answers = agentcli.Answers
+
+// Can says what agent's hooks take on an event of kind besides a deny.
+func Can(agent string, kind event.Kind) Answers {
+	s, err := sessions(agent)
+	if err != nil {
+		return Answers{}
+	}
+	return s.Can(kind)
+}
+
+// Reach says which of agent's sessions an install does not reach ("" when
+// nothing is known to be missed).
+func Reach(agent string) string {
+	s, err := sessions(agent)
+	if err != nil {
+		return ""
+	}
+	return s.Reach()
+}
+
+// Unreached lists the directories inside root where agent's recorded
+// sessions started out of an install's reach (home is the user's home).
+func Unreached(root, agent, home string) []string {
+	s, err := sessions(agent)
+	if err != nil {
+		return nil
+	}
+	return s.Unreached(root, home)
+}
+
 // Each runs do for the agents named (every one for "all"; when none is
 // named, those whose CLI is on PATH, so no settings file is written for a
 // CLI this machine does not have), and says what it did on out. What

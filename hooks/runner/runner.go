@@ -68,6 +68,8 @@ type Job struct {
 	Env   *rules.Env
 	Root  string
 	Depth int
+	// Chain is the hooks whose runs led to this one (event.Event.Chain).
+	Chain []string
 	// Grace overrides the default SIGTERM-to-SIGKILL period; zero means Grace.
 	Grace time.Duration
 	// Line receives each output line as it comes, up to LogLineCap lines;
@@ -85,8 +87,8 @@ type Job struct {
 	Activity func(Activity)
 	// Attached, when set, is told a structured run's format once it runs,
 	// with its catchUp: that returns once everything the agent has printed
-	// so far has been told to Activity, or limit has passed.
-	Attached func(format string, catchUp func(limit time.Duration))
+	// so far has been told to Activity (false: its reader is stuck).
+	Attached func(format string, catchUp func() bool)
 	// Caller is the environment of the process a blocking run answers (a
 	// git shim, an agent's hook), when that is not hookd's own: the hook
 	// sees what it would see without a daemon. nil: hookd's environment.
@@ -181,7 +183,7 @@ func Run(ctx context.Context, job Job) (res Result) {
 		job.Started(pgid)
 	}
 	if agentOut != nil && job.Attached != nil {
-		job.Attached(job.Exec.Format, func(limit time.Duration) { agentOut.catchUp(pipes.out, limit) })
+		job.Attached(job.Exec.Format, func() bool { return agentOut.catchUp(pipes.out) })
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
@@ -389,6 +391,7 @@ func (p *pipes) pump(stdin []byte, out *capture, agentOut *agentOutput) *sync.Wa
 				// A structured agent's stdout is its report, read as it
 				// comes; its stderr stays the run's output.
 				_, _ = io.Copy(agentOut, countingReader{s.f, &agentOut.read})
+				close(agentOut.eof)
 				return
 			}
 			_, _ = io.Copy(out.stream(s.name), s.f)
@@ -463,6 +466,15 @@ func Environ(job Job, files0 string) []string {
 	)
 	if files0 != "" {
 		env = append(env, "HOOKD_FILES0="+files0)
+	}
+	if p := job.Env.Agent.Prompt; job.Env.Event.Kind == string(event.AgentPrompt) && p != "" {
+		// Kiro's promptSubmit commands read the prompt as $USER_PROMPT;
+		// one variable holds at most the kernel's 128 KB, and no NUL.
+		p = strings.ReplaceAll(p, "\x00", "")
+		if len(p) > MaxFilesEnv {
+			p = p[:MaxFilesEnv]
+		}
+		env = append(env, "USER_PROMPT="+p)
 	}
 	if kept < len(job.Env.Files) {
 		env = append(env, "HOOKD_FILES_TRUNCATED="+strconv.Itoa(len(job.Env.Files)))

@@ -227,3 +227,18 @@ func TestMissingWorkdirIsNamed(t *testing.T) {
 		t.Fatalf("res = %+v (%v)", res, res.Err)
 	}
 }
+
+// A command on agent.prompt reads the prompt as $USER_PROMPT, as Kiro's
+// promptSubmit commands do; other events have none.
+func TestUserPrompt(t *testing.T) {
+	h := &hooks.Hook{Name: "h", Run: hooks.Command{Shell: `printf '[%s]' "${USER_PROMPT-unset}"`}}
+	root := t.TempDir()
+	ev := event.Event{Kind: event.AgentPrompt, Agent: &event.AgentCall{Name: "claude", Prompt: "fix 'the' $(bug)"}}
+	j := runner.Job{ID: "r1", Hook: h, Env: rules.NewEnv(root, ev, rules.HookInfo{Name: h.Name}), Root: root, Depth: 1}
+	if res := runner.Run(context.Background(), j); res.Output != "[fix 'the' $(bug)]" {
+		t.Errorf("agent.prompt: %q", res.Output)
+	}
+	if res := runner.Run(context.Background(), job(t, h, "a.go")); res.Output != "[unset]" {
+		t.Errorf("file.saved: %q", res.Output)
+	}
+}

@@ -28,6 +28,7 @@ const (
 	Writes      = agentcli.Writes
 	OpaqueStart = agentcli.OpaqueStart
 	OpaqueEnd   = agentcli.OpaqueEnd
+	Spoke       = agentcli.Spoke
 )
 
 // MaxStreamLine is the longest line of structured output read whole; a
@@ -49,10 +50,11 @@ type agentOutput struct {
 	// stream: catchUp waits until parsed has reached what was in the pipe.
 	read, parsed atomic.Int64
 	progress     chan struct{} // signalled after each Write
+	eof          chan struct{} // closed once the pipe is read to its end
 }
 
 func newAgentOutput(s *agentcli.Stream) *agentOutput {
-	return &agentOutput{s: s, progress: make(chan struct{}, 1)}
+	return &agentOutput{s: s, progress: make(chan struct{}, 1), eof: make(chan struct{})}
 }
 
 func (w *agentOutput) Write(p []byte) (int, error) {
@@ -114,23 +116,31 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// catchUp waits, up to limit, until everything the agent has written to
-// its stdout so far has been parsed: then a tool call it announced before
-// making a write is known before that write is judged.
-func (w *agentOutput) catchUp(pipe *os.File, limit time.Duration) {
+// catchUpLimit bounds a catch-up whose reader makes no progress at all:
+// only a reader stopped for that long (a machine frozen, a debugger) gives
+// up, and then the change is not judged as if the agent had been heard.
+const catchUpLimit = 10 * time.Second
+
+// catchUp returns once everything the agent had written to its stdout
+// when it was called has been parsed, or the output has ended: then a tool
+// call it announced before making a write is known before that write is
+// judged, however busy the machine. False when the reader made no
+// progress for catchUpLimit.
+func (w *agentOutput) catchUp(pipe *os.File) bool {
 	target := w.read.Load() + int64(pending(pipe))
-	if w.parsed.Load() >= target {
-		return
-	}
-	deadline := time.NewTimer(limit)
-	defer deadline.Stop()
+	stuck := time.NewTimer(catchUpLimit)
+	defer stuck.Stop()
 	for w.parsed.Load() < target {
 		select {
 		case <-w.progress:
-		case <-deadline.C:
-			return
+			stuck.Reset(catchUpLimit)
+		case <-w.eof:
+			return true
+		case <-stuck.C:
+			return false
 		}
 	}
+	return true
 }
 
 func capString(s string, n int) string {

@@ -55,7 +55,11 @@ func TestAgentOutputSplitsLines(t *testing.T) {
 // is; the writer's buffer stays within the cap however long the line.
 func TestStreamLongLine(t *testing.T) {
 	var told []string
-	s := agentcli.NewStream("claude", "/repo", "/repo", func(a Activity) { told = append(told, a.Path) }, nil)
+	s := agentcli.NewStream("claude", "/repo", "/repo", func(a Activity) {
+		if a.Kind == Writes {
+			told = append(told, a.Path)
+		}
+	}, nil)
 	w := newAgentOutput(s)
 	w.Write([]byte(`{"type":"assistant","message":{"content":[{"type":"tool_use","id":"t","name":"Write","input":{"file_path":"/repo/big.bin","content":"`))
 	chunk := bytes.Repeat([]byte("A"), 1<<20)

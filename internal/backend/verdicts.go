@@ -140,8 +140,8 @@ func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Ver
 	if err != nil {
 		return bridge.Verdict{Deny: true, Reason: fmt.Sprintf("hookd could not decide (%v); it refuses until that is fixed", err)}
 	}
-	reason, context := engine.Explain(v)
-	return bridge.Verdict{Deny: !v.OK, Reason: reason, Context: context}
+	a := engine.Answer(v)
+	return bridge.Verdict{Deny: a.Deny, Ask: a.Ask, Allow: a.Allow, Reason: a.Reason, Context: a.Context, Input: a.Input}
 }
 
 // configWrite says why an agent's tool call may not run: it writes one of
@@ -153,7 +153,7 @@ func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Ver
 // none of that.
 func configWrite(opts Options, call bridge.Call) string {
 	const why = "hookd's configuration is a person's to change (it says what guards an agent): %s is refused; ask the user to make the change"
-	writes := hooks.WritesFiles(call.Agent.Tool)
+	writes := call.Agent.Writes || hooks.WritesFiles(call.Agent.Tool)
 	if writes {
 		for _, f := range call.Files {
 			if f == hooks.RepoFile || f == hooks.LocalFile || strings.HasPrefix(f, ".kiro/hooks/") {

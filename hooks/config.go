@@ -79,6 +79,11 @@ type Config struct {
 	// then the user's guards, and one paused by a changed or new file
 	// cannot answer, where a clone never trusted has no guards at all.
 	TrustedBefore bool
+	// Unreadable are the config files (hookd.toml, hookd.local.toml, the
+	// user config, --config) that could not be read or do not parse:
+	// none of their hooks is known, so a listing of the hooks is not the
+	// whole of them, and says so by its exit code.
+	Unreadable []string
 }
 
 // Source is one config file that was read.

@@ -105,6 +105,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 	var all, applied []parsedFile
 	var sources []Source
 	var unloaded []Unloaded
+	var unreadable []string
 	for _, src := range opts.Files() {
 		data, err := safefile.Read(src.Path, MaxConfigFile)
 		if errors.Is(err, fs.ErrNotExist) && src.Origin != OriginExplicit {
@@ -114,6 +115,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 			p := Problem{Pos: Pos{File: src.Path}, Message: fmt.Sprintf("read config: %v", err)}
 			probs = append(probs, p)
 			unloaded = append(unloaded, unloadedFile(p, nil, false)...)
+			unreadable = append(unreadable, src.Path)
 			continue
 		}
 		src.Sum = Sum(data)
@@ -136,6 +138,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		if perr != nil {
 			probs = append(probs, *perr)
 			unloaded = append(unloaded, unloadedFile(*perr, data, true)...)
+			unreadable = append(unreadable, src.Path)
 			continue
 		}
 		all = append(all, pf)
@@ -154,6 +157,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		cfg.Held = heldTables(all, opts)
 	}
 	cfg.Files = sources
+	cfg.Unreadable = unreadable
 	cfg.Unloaded = append(unloaded, whole.Unloaded...)
 	cfg.TrustedBefore = trust.Known(opts.Root)
 	if opts.Explicit == "" && opts.Root != "" {

@@ -182,6 +182,34 @@ if = 'nope'
 	}
 }
 
+// A file that does not parse, or cannot be read (a symlink to a device),
+// is named in Unreadable: a listing of the hooks is then not the whole
+// of them. A hook with a problem in a file that parses is not.
+func TestLoadUnreadable(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "hookd.toml", "[[hook]]\nname = \"a\"\nrun = \"echo\n")
+	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root})
+	if len(probs) != 1 || len(cfg.Unreadable) != 1 || cfg.Unreadable[0] != filepath.Join(root, "hookd.toml") {
+		t.Fatalf("a syntax error: unreadable %v, problems %v", cfg.Unreadable, probs)
+	}
+	if err := os.Remove(filepath.Join(root, "hookd.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(root, "hookd.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := hooks.Load(hooks.LoadOptions{Root: root}); len(cfg.Unreadable) != 1 {
+		t.Fatalf("a symlink to /dev/zero: unreadable %v", cfg.Unreadable)
+	}
+	write(t, root, "hookd.local.toml", "[[hook]]\nname = \"b\"\non = \"file.saved\"\nrun = \"true\"\nif = 'nope'\n")
+	if err := os.Remove(filepath.Join(root, "hookd.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, probs := hooks.Load(hooks.LoadOptions{Root: root}); len(probs) != 1 || len(cfg.Unreadable) != 0 {
+		t.Fatalf("a hook with a problem in a file that parses: unreadable %v, problems %v", cfg.Unreadable, probs)
+	}
+}
+
 func TestLoadPrecedence(t *testing.T) {
 	root := t.TempDir()
 	user := write(t, t.TempDir(), "config.toml", `[defaults]

@@ -134,6 +134,36 @@ func (x *Index) defined() map[string]map[string]bool {
 	return defined
 }
 
+// Defined lists, per spec, the ids it defines (requirements and their
+// criteria, tasks, properties), in natural order: what `hookd impact` and
+// `hookd trace` can answer, for their errors and shell completion.
+func (x *Index) Defined() map[string][]string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := map[string][]string{}
+	for name, set := range x.defined() {
+		ids := make([]string, 0, len(set))
+		for id := range set {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(a, b int) bool { return idLess(ids[a], ids[b]) })
+		out[name] = ids
+	}
+	return out
+}
+
+// idLess orders ids as a reader lists them: 1, 1.1, 1.2, 2, 10, FR-002;
+// each dotted part naturally.
+func idLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range min(len(pa), len(pb)) {
+		if pa[i] != pb[i] {
+			return naturalLess(pa[i], pb[i])
+		}
+	}
+	return len(pa) < len(pb)
+}
+
 // Dangling lists the citations of ids their spec does not define
 // (typically left behind by a renumbering or a removal), of the named
 // spec or of every spec; each Link's Cites are the missing ids only.

@@ -63,7 +63,7 @@ func TestWriteImpact(t *testing.T) {
 		{Kind: "test", File: "a_test.go", Line: 9, Requirement: "1.1", Candidates: []string{"greet", "login"}},
 	}, 1)
 	for _, want := range []string{
-		"KIND  PLACE       CITES  SPEC   \ntask  tasks.md:3  1.1    greet  done: possibly stale\n",
+		"KIND  PLACE       CITES  SPEC\ntask  tasks.md:3  1.1    greet  done: possibly stale\n",
 		"\n1 place cites it without naming a spec, and nothing tells which spec it means:\n  test a_test.go:9 cites 1.1: could be any of 2 specs (greet, login)\n",
 		"(name the spec there",
 	} {

@@ -555,8 +555,29 @@ func (x *Index) scoper() *scoper {
 // code that cites the ids but that nothing scopes to one spec comes last,
 // with Spec empty and Candidates saying which specs it could mean, when
 // the named spec is among them.
+//
+// A spec's name given as an id with no spec named (`hookd impact login`),
+// that no spec defines as an id, stands for the whole spec: every place
+// that cites any of its requirements.
 func (x *Index) Impact(name string, ids []string) []event.Citation {
 	out := []event.Citation{}
+	if name == "" {
+		x.mu.RLock()
+		defined := x.defined()
+		x.mu.RUnlock()
+		var rest []string
+		for _, id := range ids {
+			if defined[id] != nil && !definesAnywhere(defined, id) {
+				out = append(out, x.Impact(id, topLevel(defined[id]))...)
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		if len(rest) == 0 {
+			return out
+		}
+		ids = rest
+	}
 	for _, l := range x.Links(name) {
 		id := firstCovered(ids, l.Cites)
 		if id == "" {
@@ -694,6 +715,9 @@ func (x *Index) Check(name string, ids []string) error {
 		return fmt.Errorf("%s; the specs here: %s", msg, listSome(names, 12))
 	}
 	for _, id := range ids {
+		if name == "" && defined[id] != nil && !definesAnywhere(defined, id) {
+			continue // a spec's name alone: every requirement of it
+		}
 		found := false
 		for spec, set := range defined {
 			if (name == "" || spec == name) && (set[id] || anyUnder(set, id)) {
@@ -720,6 +744,30 @@ func (x *Index) Check(name string, ids []string) error {
 		return fmt.Errorf("%s has no requirement %q; its requirements are %s (their criteria are N.k)", name, id, listSome(top, 20))
 	}
 	return nil
+}
+
+// definesAnywhere reports whether some spec defines id (or a criterion of
+// it): then id is an id, even where a spec has that name too.
+func definesAnywhere(defined map[string]map[string]bool, id string) bool {
+	for _, set := range defined {
+		if set[id] || anyUnder(set, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevel is the ids of set that are no criterion of another (the
+// requirements, not N.k), which cover everything below them.
+func topLevel(set map[string]bool) []string {
+	var out []string
+	for id := range set {
+		if !strings.Contains(id, ".") && !strings.Contains(id, "/") {
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return naturalLess(out[a], out[b]) })
+	return out
 }
 
 // anyUnder reports whether set has a criterion of requirement id.

@@ -82,6 +82,30 @@ func TestImpactIsScopedToItsSpec(t *testing.T) {
 	}
 }
 
+// A spec's name alone (`hookd impact login`) is the whole spec: every
+// place citing any of its requirements; Check accepts it, and Defined
+// lists what can be asked.
+func TestImpactOfASpecByName(t *testing.T) {
+	x := buildIndex(t, map[string]string{
+		".kiro/specs/login/requirements.md": kiroReqs,
+		".kiro/specs/login/tasks.md":        "- [ ] 1. A\n  - _Requirements: 1.1_\n- [ ] 2. B\n  - _Requirements: 2.2_\n",
+		".kiro/specs/billing/tasks.md":      "- [ ] 1. Invoices\n  - _Requirements: 2.1_\n",
+	})
+	if err := x.Check("", []string{"login"}); err != nil {
+		t.Fatalf("Check of a spec's name: %v", err)
+	}
+	got := x.Impact("", []string{"login"})
+	if len(got) != 2 || got[0].Spec != "login" || got[1].Spec != "login" {
+		t.Fatalf("impact of login: %+v, want its two tasks and not billing's", got)
+	}
+	if err := x.Check("", []string{"nosuch"}); err == nil {
+		t.Error("Check of a name that is no spec and no id passed")
+	}
+	if d := x.Defined()["login"]; len(d) < 3 || d[0] != "1" || d[1] != "1.1" {
+		t.Errorf("Defined()[login] = %q", d)
+	}
+}
+
 func TestImpactFollowsEdits(t *testing.T) {
 	x := buildIndex(t, map[string]string{".kiro/specs/login/tasks.md": "- [ ] 1. A\n  - _Requirements: 1.1_\n"})
 	if n := len(x.Impact("login", []string{"1.1"})); n != 1 {

@@ -5,8 +5,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
+
+	"github.com/hookd-dev/hookd/internal/term"
 )
 
 // Text writes the report for a terminal of width columns, coloured when
@@ -39,9 +40,8 @@ func Text(w io.Writer, rep *Report, color bool, width int) error {
 			}
 		}
 		fmt.Fprintf(w, "%s  %s, %s  %s\n", paint("1", s.Name), s.Format, s.Dir, coverage(covered, total, rep.Policy))
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  ID\tREQUIREMENT\tTASKS\tDESIGN\tCODE\tTESTS\t")
-		titleWidth := max(16, width-50)
+		// The requirement's title gives way: its id names it.
+		t := term.Table{Header: []string{"  ID", "REQUIREMENT", "TASKS", "DESIGN", "CODE", "TESTS", ""}, Shrink: []int{1}, Min: 16}
 		for _, r := range s.Rows {
 			id := r.ID
 			if r.Of != "" {
@@ -51,9 +51,9 @@ func Text(w io.Writer, rep *Report, color bool, width int) error {
 			if (r.Of == "" || rep.Policy.EachCriterion) && len(rep.Policy.Require) > 0 {
 				mark = pick(r.Covered, paint("32", "✓"), paint("31", "✗ no "+strings.Join(r.Missing, ", no ")))
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, clip(r.Title, titleWidth), cell(r.Tasks), cell(r.Design), cell(r.Code), cell(r.Tests), mark)
+			t.Rows = append(t.Rows, []string{"  " + id, clip(r.Title, 1<<20), cell(r.Tasks), cell(r.Design), cell(r.Code), cell(r.Tests), mark})
 		}
-		tw.Flush()
+		t.Write(w, width)
 	}
 	if len(rep.Unscoped) > 0 {
 		fmt.Fprintf(w, "\n%d citations name no spec and nothing tells which they mean (not counted; name the spec there, e.g. \"Requirements (login): 2.1\")\n", len(rep.Unscoped))

@@ -228,3 +228,22 @@ func NewLocal(opts Options) *Local { return &Local{base{opts}} }
 
 // Root is the work tree's root.
 func (b base) Root() string { return b.root() }
+
+// HookNames lists the hooks the files on disk declare, each with its
+// events after a tab (shell completion's "value\tdescription").
+func (l *Local) HookNames() []string {
+	var out []string
+	for _, h := range l.config().Hooks {
+		out = append(out, h.Name+"\t"+strings.Join(h.On, ","))
+	}
+	return out
+}
+
+// Defined lists, per spec, the ids it defines, from the files on disk.
+func (l *Local) Defined(ctx context.Context) (map[string][]string, error) {
+	x, err := daemon.BuildIndex(ctx, l.root(), l.config())
+	if err != nil {
+		return nil, err
+	}
+	return x.Defined(), nil
+}

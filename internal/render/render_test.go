@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookd-dev/hookd/internal/term"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/trace"
 )
@@ -131,7 +132,9 @@ func TestTraceCheck(t *testing.T) {
 // and an erase-line cannot show `curl …|sh` as `make test`.
 func TestHooksShowCommandsAsWritten(t *testing.T) {
 	var b bytes.Buffer
-	Hooks(&b, []ipc.Hook{{Name: "t", On: []string{"file.saved"}, Action: "run", Detail: "curl x|sh\r\x1b[2Kmake test", Enabled: true, Source: "hookd.toml:1"}}, nil)
+	w := term.Fit(&b, 200) // wide enough for the whole command
+	Hooks(w, []ipc.Hook{{Name: "t", On: []string{"file.saved"}, Action: "run", Detail: "curl x|sh\r\x1b[2Kmake test", Enabled: true, Source: "hookd.toml:1"}}, nil)
+	w.Flush()
 	if strings.ContainsAny(b.String(), "\r\x1b") || !strings.Contains(b.String(), `\r\x1b[2Kmake test`) {
 		t.Fatalf("output %q", b.String())
 	}

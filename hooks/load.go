@@ -159,7 +159,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 	cfg.Files = sources
 	cfg.Unreadable = unreadable
 	cfg.Unloaded = append(unloaded, whole.Unloaded...)
-	cfg.TrustedBefore = trust.Known(opts.Root)
+	cfg.TrustedBefore = trust.Known(opts.Root, opts.GitDir)
 	if opts.Explicit == "" && opts.Root != "" {
 		probs = append(probs, addKiro(cfg, opts, trust)...)
 	}

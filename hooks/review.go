@@ -21,6 +21,7 @@ type Review struct {
 	Held []Held
 
 	store  TrustStore
+	gitDir string
 	sums   map[string]string
 	guards []Guard
 }
@@ -60,7 +61,7 @@ func ReviewTrust(opts LoadOptions) (*Review, error) {
 	if err := trusted.Err(); err != nil {
 		return nil, err
 	}
-	r := &Review{Root: opts.Root, Held: cfg.Held, store: store, sums: map[string]string{}, guards: GuardsOf(read, opts.Root)}
+	r := &Review{Root: opts.Root, gitDir: opts.GitDir, Held: cfg.Held, store: store, sums: map[string]string{}, guards: GuardsOf(read, opts.Root)}
 	for _, f := range read.Files {
 		if !f.Committed || f.Sum == "" {
 			continue
@@ -104,7 +105,7 @@ func (r *Review) Approve() error {
 			return err
 		}
 	}
-	return r.store.Trust(r.Root, r.sums, r.guards...)
+	return r.store.trust(r.Root, r.gitDir, r.sums, r.guards)
 }
 
 // Pending says whether the review approves anything not trusted yet.

@@ -39,7 +39,7 @@ func Status(out io.Writer, st ipc.Status) {
 		}
 		fmt.Fprintf(out, "\n%s; %s:\n", plural(len(st.Problems), "config problem", "config problems"), kept)
 		for _, p := range st.Problems {
-			fmt.Fprintf(out, "  %s:%d:%d: %s\n", p.File, p.Line, p.Col, p.Message)
+			fmt.Fprintf(out, "  %s\n", human.Printable(fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message), false))
 		}
 	}
 }
@@ -142,6 +142,7 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 // Wrap breaks s into lines of at most width runes at spaces, indenting the
 // lines after the first.
 func Wrap(s string, width int, indent string) string {
+	s = human.Printable(s, false) // text from a repository cannot forge a line
 	var b strings.Builder
 	col := 0
 	for i, word := range strings.Fields(s) {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/hookd-dev/hookd/internal/human"
 )
 
 // Table is rows in columns two spaces apart, fitted to a width: each
@@ -22,10 +24,19 @@ type Table struct {
 	Min    int
 }
 
-// Write prints the table fitted to width.
+// Write prints the table fitted to width. Cells are printed escaped
+// (human.Printable): a name from a repository cannot move the cursor,
+// erase a cell or start a row of its own.
 func (t Table) Write(w io.Writer, width int) error {
 	cols := len(t.Header)
-	all := append([][]string{t.Header}, t.Rows...)
+	all := [][]string{t.Header}
+	for _, r := range t.Rows {
+		safe := make([]string, len(r))
+		for i, c := range r {
+			safe[i] = human.Printable(c, false)
+		}
+		all = append(all, safe)
+	}
 	widths := make([]int, cols)
 	for _, r := range all {
 		for i := range min(cols, len(r)) {

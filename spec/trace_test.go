@@ -149,8 +149,16 @@ func TestCitationForms(t *testing.T) {
 		"# Tests Requirements: 3.1, 3.2":          {"3.1", "3.2"},
 		"/* Validates: Requirements 1.1 - 1.3 */": {"1.1", "1.2", "1.3"},
 		"// Requirement 3D rendering":             nil,
-		"### Requirement 3: Sign in":              nil,
-		"## Requirements 2":                       nil,
+		// Prose is not a range: a dash between an id and a number.
+		"// Requirement 2.6 — 64-byte keys": {"2.6"},
+		"// Requirement 2.6 - 64-byte keys": {"2.6"},
+		"// Requirement 2 — 64-byte keys":   {"2"},
+		"// Requirements: 1.3-2.1":          nil,
+		"// Requirements: 1.1-1.99":         {"1.1", "1.99"},
+		"// Requirements 3-5":               {"3", "4", "5"},
+		"// Requirements 3 - 64 bytes":      {"3"},
+		"### Requirement 3: Sign in":        nil,
+		"## Requirements 2":                 nil,
 	} {
 		fr := x.scan("src/a.ts", []byte(line+"\n"))
 		var got []string

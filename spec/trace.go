@@ -38,6 +38,9 @@ const (
 	idPat    = `\d+(?:\.\d+)?`
 	rangePat = idPat + `(?:\s*(?:[-–—~]|\bto\b|\bthrough\b)\s*` + idPat + `)?`
 	listPat  = rangePat + `(?:\s*(?:[,，、;]|\band\b|&)\s*` + rangePat + `)*`
+	// specIDPat is one id after "spec#": N, N.k, a range of them, or a
+	// Spec Kit id.
+	specIDPat = `(?:\d+(?:\.\d+)?(?:[-–]\d+(?:\.\d+)?)?|[A-Z]{1,4}-\d{3}[a-z]?|US\d+(?:/AC\d+)?)`
 )
 
 var (
@@ -49,6 +52,9 @@ var (
 	reDefines  = lazyRegexp(`(?i)^\s*#{1,6}\s*(?:Requirement|需求|要件)s?\s*\d`)
 	reExplicit = lazyRegexp(`\b(?:FR|SC|NFR)-\d{3}[a-z]?\b|\bUS\d+/AC\d+\b`)
 	reSpecPath = lazyRegexp(`(?:\.kiro/specs|specs)/([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+	// reSpecID is "spec#id" as hookd's own commands take it: a spec name,
+	// then ids of the Kiro or Spec Kit forms.
+	reSpecID = lazyRegexp(`(?:^|[^A-Za-z0-9_./#-])([A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_-]*)?)#(` + specIDPat + `(?:\s*,\s*` + specIDPat + `)*)\b`)
 )
 
 // traceHints are byte strings one of which every citation the default
@@ -63,7 +69,22 @@ func mayCite(b []byte) bool {
 			return true
 		}
 	}
+	// "spec#2.1", "spec#FR-001", "spec#US1": a word, '#', an id.
+	for i := bytes.IndexByte(b, '#'); i >= 0; {
+		if i > 0 && i+1 < len(b) && isWordByte(b[i-1]) && (b[i+1] >= '0' && b[i+1] <= '9' || b[i+1] >= 'A' && b[i+1] <= 'Z') {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], '#')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
 	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
 // ref is one citation found in a file, before scoping.
@@ -76,7 +97,10 @@ type ref struct {
 	// prose counts the words of the comments and text among those lines:
 	// what a person wrote about the citation, not code.
 	prose int
-	scope string // a spec named on the spot: "Feature: x", "Requirements (x):"
+	scope string // a spec named on the spot: "Feature: x", "Requirements (x):", "x#2.1"
+	// explicit says scope came from "spec#id": a name that is no spec here
+	// makes it no citation at all ("owner/repo#12" is an issue).
+	explicit bool
 	// property is "x#N" for a Kiro property tag, resolved through x's
 	// design; ids are then empty.
 	property string
@@ -89,7 +113,10 @@ type fileRefs struct {
 	// were not read (a crafted file must not cost the index unbounded
 	// memory).
 	cut   bool
-	scope string // a spec the file names by path, e.g. ".kiro/specs/x"
+	scope string // the one feature the file's header names ("Feature: x")
+	// paths are the specs the file names by path (".kiro/specs/x",
+	// "specs/001-x"): when exactly one of them is a spec here, the file's.
+	paths []string
 	test  bool
 	// imports are, per import line, the stems of what it imports
 	// (ThemeContext, settings), which the spec that covers the file names
@@ -110,6 +137,10 @@ type Index struct {
 	docs  map[string]*Doc
 	files map[string]fileRefs
 	gen   uint64 // counts the changes of docs
+
+	// set is what hookd.toml and .gitattributes say of citations
+	// (settings.go).
+	set settings
 
 	scopeMu  sync.Mutex
 	scope    *scoper // for docs as of scopeGen
@@ -198,6 +229,12 @@ func (x *Index) update(rel string, data []byte, build bool) (doc, prev *Doc) {
 	case !build:
 		x.touched[rel] = true
 	}
+	switch rel {
+	case "hookd.toml":
+		x.set.readHookdToml(data)
+	case ".gitattributes":
+		x.set.readGitattributes(data)
+	}
 	if isDoc {
 		prev = x.docs[rel]
 		x.docs[rel] = doc
@@ -234,6 +271,12 @@ func (x *Index) Remove(rel string) *Doc {
 	defer x.mu.Unlock()
 	if x.touched != nil {
 		x.touched[rel] = true
+	}
+	switch rel {
+	case "hookd.toml":
+		x.set.readHookdToml(nil)
+	case ".gitattributes":
+		x.set.readGitattributes(nil)
 	}
 	d := x.docs[rel]
 	if d != nil {
@@ -278,8 +321,11 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		return fr
 	}
 	if bytes.Contains(data, []byte("specs/")) {
-		if m := reSpecPath().FindSubmatch(data); m != nil {
-			fr.scope = strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
+		for _, m := range reSpecPath().FindAllSubmatch(data, 50) {
+			name := strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
+			if !slices.Contains(fr.paths, name) {
+				fr.paths = append(fr.paths, name)
+			}
 		}
 	}
 	feature, featureLine := "", 0
@@ -334,6 +380,17 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		}
 		if strings.Contains(t, "R-") || strings.Contains(t, "C-") || strings.Contains(t, "/AC") {
 			r.ids = append(r.ids, reExplicit().FindAllString(t, -1)...)
+		}
+		if strings.Contains(t, "#") {
+			for _, m := range reSpecID().FindAllStringSubmatch(t, -1) {
+				// "login#2.1": the spec on the spot. One citation names one
+				// spec; a second on the line is a citation of its own.
+				if r.scope != "" && !strings.EqualFold(r.scope, m[1]) && len(r.ids) > 0 {
+					continue
+				}
+				r.scope, r.explicit = strings.ToLower(m[1]), true
+				r.ids = append(r.ids, ResolveRefs(splitRefs(m[2]))...)
+			}
 		}
 		for _, re := range x.patterns {
 			for _, m := range re.FindAllStringSubmatch(t, -1) {
@@ -563,7 +620,7 @@ func (x *Index) Impact(name string, ids []string) []event.Citation {
 			continue
 		}
 		out = append(out, event.Citation{Requirement: id, Spec: l.Spec, File: l.File, Line: l.Line, Kind: l.Kind,
-			Stale: l.Kind == CiteTask && l.Status == Done, Why: l.Why, Candidates: l.Candidates})
+			Stale: l.Kind == CiteTask && l.Status == Done, Why: l.Why, Candidates: l.Candidates, Likely: l.Likely})
 	}
 	return out
 }
@@ -584,17 +641,17 @@ func firstCovered(ids, cited []string) string {
 type scoped struct {
 	ref   ref
 	cited []string
-	spec  string
-	why   string
-	cands []string
+	scoping
 }
 
-// scopeFile scopes every citation of one file: each on its own first, then
-// those scoped only by text, or not at all, by what the file's strongly
-// scoped citations say (see scope.go).
+// scopeFile scopes every citation of one file, each on its own (see
+// scope.go). An ambiguous citation is then suggested the spec the file's
+// scoped citations all mean ("file"), or else the one most of its other
+// suggestions name; it stays ambiguous.
 func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[string]*Doc) []scoped {
 	out := make([]scoped, 0, len(fr.refs))
 	firm := map[string]bool{}
+	configured := x.set.scopeOf(file)
 	for _, r := range fr.refs {
 		cited := r.ids
 		named := r.scope
@@ -611,41 +668,44 @@ func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[stri
 				}
 			}
 		}
-		spec, why, cands := sc.scope(file, named, cited, r, fr.imports, fr.content)
-		if strong(why) {
-			firm[spec] = true
+		sp := sc.scope(file, named, fr.paths, configured, cited, r, fr.imports, fr.content)
+		if sp.spec != "" && evidence(sp.why) && sp.why != ScopeOnly {
+			firm[sp.spec] = true
 		}
-		out = append(out, scoped{ref: r, cited: cited, spec: spec, why: why, cands: cands})
+		out = append(out, scoped{ref: r, cited: cited, scoping: sp})
 	}
-	follow := ""
+	follow, why := "", "file"
 	if len(firm) == 1 {
 		for spec := range firm {
 			follow = spec
 		}
 	} else if len(firm) == 0 {
-		follow = majority(out)
+		follow, why = majority(out), "file"
 	}
 	if follow == "" {
 		return out
 	}
 	for i, s := range out {
+		if s.spec != "" || !slices.Contains(s.cands, follow) || s.likely == follow {
+			continue
+		}
 		if s.ref.prose >= 4 && sc.says(file, follow, s.cited, s.ref.context) == 0 {
 			continue // says nothing the followed spec does (see scope.go)
 		}
-		if !strong(s.why) && s.spec != follow && slices.Contains(s.cands, follow) {
-			out[i].spec, out[i].why, out[i].cands = follow, "file", nil
+		if s.likely == "" || !strongHint(s.likelyWhy) {
+			out[i].likely, out[i].likelyWhy = follow, why
 		}
 	}
 	return out
 }
 
-// majority is the spec a file's weakly scoped citations mostly mean: at
-// least two of them, and twice as many as mean any other.
+// majority is the spec a file's ambiguous citations are mostly
+// suggested: at least two of them, and twice as many as any other.
 func majority(refs []scoped) string {
 	n := map[string]int{}
 	for _, r := range refs {
-		if r.spec != "" {
-			n[r.spec]++
+		if r.likely != "" {
+			n[r.likely]++
 		}
 	}
 	best, first, second := leader(n)

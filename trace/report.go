@@ -80,15 +80,15 @@ type Options struct {
 
 // Report is the traceability of the specs.
 type Report struct {
-	Policy   Policy      `json:"policy"`
-	Specs    []Spec      `json:"specs"`
+	Policy   Policy    `json:"policy"`
+	Specs    []Spec    `json:"specs"`
 	Findings []Finding `json:"findings"`
 	// Ambiguous are the citations that name no spec where more than one
 	// spec defines what they cite: listed apart, each with the specs it
 	// could mean and the one a heuristic suggests, never judged stale,
 	// suspect or dangling, never counted as coverage.
 	Ambiguous []spec.Link `json:"ambiguous"`
-	Summary  Summary     `json:"summary"`
+	Summary   Summary     `json:"summary"`
 	// History says whether stale and suspect were judged (a git
 	// repository).
 	History bool `json:"history"`

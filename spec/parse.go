@@ -193,13 +193,14 @@ type Spec struct {
 
 // Find lists the specs among files (repository-relative: the work tree as
 // the watcher sees it), the repository's own first, then each nested
-// project's, sorted by directory.
+// project's, sorted by directory. Archived OpenSpec changes are not
+// listed.
 func Find(files, roots []string) []Spec {
 	byDir := map[string]*Spec{}
 	for _, rel := range files {
 		pl, ok := Classify(rel, roots)
-		if !ok {
-			continue
+		if !ok || pl.Archived {
+			continue // an archived OpenSpec change is done: folded into its specs
 		}
 		s := byDir[pl.Dir]
 		if s == nil {

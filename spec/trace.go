@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/internal/suggest"
@@ -614,6 +615,10 @@ func (x *Index) scoper() *scoper {
 // the named spec is among them.
 func (x *Index) Impact(name string, ids []string) []event.Citation {
 	out := []event.Citation{}
+	ids = slices.Clone(ids)
+	for i, id := range ids {
+		ids[i] = x.ResolveID(name, id)
+	}
 	for _, l := range x.Links(name) {
 		id := firstCovered(ids, l.Cites)
 		if id == "" {
@@ -754,6 +759,7 @@ func (x *Index) Check(name string, ids []string) error {
 		return fmt.Errorf("%s; the specs here: %s", msg, listSome(names, 12))
 	}
 	for _, id := range ids {
+		id = x.resolveID(name, id)
 		found := false
 		for spec, set := range defined {
 			if (name == "" || spec == name) && (set[id] || anyUnder(set, id)) {
@@ -769,7 +775,7 @@ func (x *Index) Check(name string, ids []string) error {
 		}
 		var top []string
 		for i := range defined[name] {
-			if !strings.Contains(i, ".") && !strings.Contains(i, "/") {
+			if !strings.Contains(i, ".") && !strings.Contains(i, "/") || x.formatOf(name) == OpenSpec {
 				top = append(top, i)
 			}
 		}
@@ -777,9 +783,92 @@ func (x *Index) Check(name string, ids []string) error {
 		if len(top) == 0 {
 			return fmt.Errorf("%s has no requirement %q; it defines no ids", name, id)
 		}
+		// Each format's ids as that format writes them.
+		switch x.formatOf(name) {
+		case OpenSpec:
+			msg := fmt.Sprintf("%s has no requirement %q", name, id)
+			if near := suggest.Nearest(strings.ToLower(id), lowerAll(top), max(3, len(id)/4+1)); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			return fmt.Errorf("%s; its requirements (by name, in any case, or as a slug like %q) are %s", msg, Slug(top[0]), listSome(top, 12))
+		case SpecKit:
+			return fmt.Errorf("%s has no requirement %q; it defines %s (and USn/ACk for a story's acceptance scenarios)", name, id, listSome(top, 20))
+		}
 		return fmt.Errorf("%s has no requirement %q; its requirements are %s (their criteria are N.k)", name, id, listSome(top, 20))
 	}
 	return nil
+}
+
+// formatOf is the format of the named spec's documents. x.mu is read-held.
+func (x *Index) formatOf(name string) Format {
+	for _, d := range x.docs {
+		if d.Spec == name && d.Kind != Delta {
+			return d.Format
+		}
+	}
+	return ""
+}
+
+// ResolveID is the id the named spec defines that id means: id itself,
+// or, for an OpenSpec spec whose ids are requirement names, the one named
+// so in any case or by its slug ("user-login" for "User Login"). An id
+// that means none comes back as it is.
+func (x *Index) ResolveID(name, id string) string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.resolveID(name, id)
+}
+
+// resolveID is ResolveID with x.mu read-held.
+func (x *Index) resolveID(name, id string) string {
+	if name == "" {
+		return id
+	}
+	var match string
+	for _, d := range x.docs {
+		if d.Spec != name || d.Format != OpenSpec || d.Kind != Feature {
+			continue
+		}
+		for _, r := range d.Requirements {
+			switch {
+			case r.ID == id:
+				return id
+			case strings.EqualFold(r.ID, id) || Slug(r.ID) == Slug(id):
+				match = r.ID
+			}
+		}
+	}
+	if match != "" {
+		return match
+	}
+	return id
+}
+
+// Slug is a requirement name as a path or a URL writes it: lower case,
+// words joined by '-' ("User Login" is user-login).
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+func lowerAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = strings.ToLower(x)
+	}
+	return out
 }
 
 // anyUnder reports whether set has a criterion of requirement id.

@@ -195,6 +195,8 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 			rep.Problems = append(rep.Problems, p.Error())
 		}
 	}
+	// An OpenSpec requirement may be asked for in any case or as a slug.
+	o.Requirement = x.ResolveID(o.Spec, o.Requirement)
 	b := &builder{ctx: ctx, x: x, o: o, rep: rep, defs: map[string]map[string]definer{}, bySpec: map[string]*Spec{}, judged: map[string]verdict{}}
 	b.addSpecs()
 

@@ -171,3 +171,48 @@ func TestScaffoldingIsNotCode(t *testing.T) {
 		t.Errorf("with include: dangling %v, want the agent's named citation of 11.9 only", d)
 	}
 }
+
+// Spec Kit and OpenSpec are first-class: an FR row says what it requires;
+// an OpenSpec requirement is asked for in any case or by its slug, and an
+// error lists its names; archived changes are no specs; a finding names
+// an OpenSpec requirement once.
+func TestSpecKitAndOpenSpecRows(t *testing.T) {
+	r := newRepo(t)
+	r.write("specs/001-export/spec.md", "# Feature: Export\n\n## Requirements\n\n- **FR-001**: System MUST export reports as CSV.\n- **FR-002**: System MUST name the file by date.\n")
+	r.write("openspec/specs/auth/spec.md", "# auth\n\n## Requirements\n\n### Requirement: User Login\nThe system SHALL log users in.\n\n#### Scenario: Valid\n- WHEN valid\n- THEN in\n")
+	r.write("openspec/changes/archive/2025-01-02-add-login/specs/auth/spec.md", "## ADDED Requirements\n\n### Requirement: User Login\nThe system SHALL log users in.\n")
+	r.write("openspec/changes/archive/2025-01-02-add-login/tasks.md", "## 1. Login\n- [x] 1.1 Build it\n")
+	r.commit("specs")
+	rep := r.report(Options{})
+	var names []string
+	for _, s := range rep.Specs {
+		names = append(names, s.Name)
+	}
+	if !slices.Equal(names, []string{"001-export", "auth"}) {
+		t.Errorf("specs %v, want 001-export and auth (an archived change is no spec)", names)
+	}
+	if row := rowOf(t, rep, "001-export", "FR-001"); row.Title != "System MUST export reports as CSV." {
+		t.Errorf("FR-001's row says %q", row.Title)
+	}
+	for _, f := range findings(rep, Uncovered) {
+		if f.Spec == "auth" && strings.Count(f.Message, "User Login") != 1 {
+			t.Errorf("the finding names the requirement %d times: %s", strings.Count(f.Message, "User Login"), f.Message)
+		}
+	}
+	x := r.index()
+	for _, id := range []string{"user login", "user-login", "USER LOGIN"} {
+		if err := x.Check("auth", []string{id}); err != nil {
+			t.Errorf("Check(auth, %q): %v", id, err)
+		}
+		if one := Build(t.Context(), x, Options{Spec: "auth", Requirement: id, Policy: DefaultPolicy()}); len(one.Specs) != 1 || len(one.Specs[0].Rows) != 1 {
+			t.Errorf("trace auth#%s: %+v", id, one.Specs)
+		}
+	}
+	err := x.Check("auth", []string{"user logout"})
+	if err == nil || !strings.Contains(err.Error(), `"User Login"`) && !strings.Contains(err.Error(), "User Login") || strings.Contains(err.Error(), "N.k") {
+		t.Errorf("Check(auth, user logout) = %v: want the requirement names, not Kiro's N.k", err)
+	}
+	if err := x.Check("001-export", []string{"FR-009"}); err == nil || !strings.Contains(err.Error(), "FR-001, FR-002") || strings.Contains(err.Error(), "N.k") {
+		t.Errorf("Check(001-export, FR-009) = %v: want FR ids, not Kiro's N.k", err)
+	}
+}

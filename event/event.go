@@ -31,6 +31,7 @@ const (
 	GitPrePush    Kind = "git.pre-push"
 	SpecChanged   Kind = "spec.changed"
 	SpecTask      Kind = "spec.task"
+	SpecArchived  Kind = "spec.archived"
 	HookManual    Kind = "hook.manual"
 	AgentDone     Kind = "agent.done"
 	DaemonStarted Kind = "daemon.started"
@@ -56,7 +57,7 @@ func Kinds() []Kind {
 	return []Kind{
 		FileCreated, FileSaved, FileDeleted,
 		GitCommit, GitCheckout, GitMerge, GitRewrite, GitPreCommit, GitPrePush,
-		SpecChanged, SpecTask, HookManual, AgentDone, DaemonStarted,
+		SpecChanged, SpecTask, SpecArchived, HookManual, AgentDone, DaemonStarted,
 		AgentSessionStart, AgentPrompt, AgentToolBefore, AgentToolAfter, AgentStop, AgentSessionEnd,
 	}
 }

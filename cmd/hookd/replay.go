@@ -15,7 +15,7 @@ import (
 )
 
 func newReplayCmd(g *globals) *cobra.Command {
-	var rng, report string
+	var rng, report, full string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "replay --range A..B",
@@ -32,9 +32,11 @@ listed as not run, never as run.
 
 It exits 1 when a blocking hook rejects a commit, naming the commit.
 
---report md prints, instead, a comment for the pull request: the
-requirements added, changed, renamed and removed, what cites each, and the
-suspect and dangling links the range made (see docs/specs.md).
+--report md prints, instead, a comment for the pull request: a summary,
+then, folded, the requirements added, changed, renamed and removed and what
+cites each, the tasks, the OpenSpec changes archived, the suspect and dangling
+links the range made, and the hooks (see docs/specs.md). It is cut to 60,000
+characters, with a line saying so; --full FILE writes the whole of it too.
 
 Which hooks run: with --report, none (a report needs none). In CI (CI set in
 the environment, as GitHub Actions and most CI services set it), those of the
@@ -54,6 +56,9 @@ loaded rejects the commits it guards.`,
 			}
 			if report != "" && report != "md" {
 				return usageError{fmt.Errorf("--report takes md, not %q", report)}
+			}
+			if full != "" && report == "" {
+				return usageError{errors.New("--full writes the whole report: it goes with --report md")}
 			}
 			repo, opts, err := g.locate()
 			if err != nil {
@@ -86,6 +91,11 @@ loaded rejects the commits it guards.`,
 			if err != nil {
 				return err
 			}
+			for _, p := range probs {
+				// Named in the report as the daemon names them; the sound
+				// hooks ran all the same.
+				res.Problems = append(res.Problems, strings.TrimPrefix(p.Error(), repo.Root+string(os.PathSeparator)))
+			}
 			out := cmd.OutOrStdout()
 			switch {
 			case asJSON:
@@ -93,6 +103,13 @@ loaded rejects the commits it guards.`,
 					return err
 				}
 			case report == "md":
+				if full != "" {
+					var b strings.Builder
+					replay.MarkdownLimit(&b, res, 0)
+					if err := os.WriteFile(full, []byte(b.String()), 0o644); err != nil {
+						return fmt.Errorf("write the whole report: %w", err)
+					}
+				}
 				replay.Markdown(out, res)
 			default:
 				replay.Text(out, res)
@@ -105,6 +122,7 @@ loaded rejects the commits it guards.`,
 	}
 	cmd.Flags().StringVar(&rng, "range", "", "the commits to replay, as A..B (required)")
 	cmd.Flags().StringVar(&report, "report", "", "print a report for a pull request instead: md")
+	cmd.Flags().StringVar(&full, "full", "", "with --report md: write the whole report, uncut, to this file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
 	return cmd
 }

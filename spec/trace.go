@@ -102,9 +102,22 @@ type ref struct {
 	// explicit says scope came from "spec#id": a name that is no spec here
 	// makes it no citation at all ("owner/repo#12" is an issue).
 	explicit bool
+	// paths are the specs named by path on its line or the lines around
+	// it ("Validates: 5.1 (.kiro/specs/futures/)").
+	paths []string
 	// property is "x#N" for a Kiro property tag, resolved through x's
 	// design; ids are then empty.
 	property string
+}
+
+// headerLines are the lines of a file's header: a spec named there by
+// path is the whole file's.
+const headerLines = 15
+
+// pathMention is a spec named by path at a line (0-based).
+type pathMention struct {
+	at   int
+	name string
 }
 
 // fileRefs is what one non-spec file cites.
@@ -115,8 +128,8 @@ type fileRefs struct {
 	// memory).
 	cut   bool
 	scope string // the one feature the file's header names ("Feature: x")
-	// paths are the specs the file names by path (".kiro/specs/x",
-	// "specs/001-x"): when exactly one of them is a spec here, the file's.
+	// paths is the spec the file's header names by path (".kiro/specs/x",
+	// "specs/001-x"), when the file names no other.
 	paths []string
 	test  bool
 	// imports are, per import line, the stems of what it imports
@@ -321,18 +334,37 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 	if len(data) == 0 || bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 || !mayCite(data) && len(x.patterns) == 0 {
 		return fr
 	}
+	lines := splitLines(data)
+	// The specs the file names by path, and where: a path names the spec
+	// of the citations beside it, and of the whole file only in its
+	// header and when the file names no other (a README that points at
+	// one spec's design further down may cite another's requirement at
+	// its top).
+	var mentions []pathMention
 	if bytes.Contains(data, []byte("specs/")) {
-		for _, m := range reSpecPath().FindAllSubmatch(data, 50) {
-			name := strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
-			if !slices.Contains(fr.paths, name) {
-				fr.paths = append(fr.paths, name)
+		for i, l := range lines {
+			if !strings.Contains(l.text, "specs/") {
+				continue
 			}
+			for _, m := range reSpecPath().FindAllStringSubmatch(l.text, 10) {
+				name := strings.TrimRight(m[1], ".") // a full stop ends the sentence, not the name
+				mentions = append(mentions, pathMention{i, name})
+			}
+			if len(mentions) > 200 {
+				break
+			}
+		}
+		one := true
+		for _, m := range mentions {
+			one = one && m.name == mentions[0].name
+		}
+		if len(mentions) > 0 && one && mentions[0].at < headerLines {
+			fr.paths = []string{mentions[0].name}
 		}
 	}
 	feature, featureLine := "", 0
 	features, firstFeature := map[string]bool{}, 0
 	prose := isText(rel)
-	lines := splitLines(data)
 	cites := 0
 	for i, l := range lines {
 		t := l.text
@@ -404,6 +436,11 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		if len(r.ids) > 0 {
 			r.ids = dedupe(r.ids)
 			r.context, r.prose = contextWords(lines, i, prose)
+			for _, m := range mentions {
+				if m.at >= i-3 && m.at <= i+1 && !slices.Contains(r.paths, m.name) {
+					r.paths = append(r.paths, m.name)
+				}
+			}
 			fr.refs = append(fr.refs, r)
 			if cites += len(r.ids); cites > MaxCitesPerFile {
 				fr.cut = true
@@ -673,7 +710,11 @@ func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[stri
 				}
 			}
 		}
-		sp := sc.scope(file, named, fr.paths, configured, cited, r, fr.imports, fr.content)
+		paths := r.paths
+		if len(paths) == 0 {
+			paths = fr.paths
+		}
+		sp := sc.scope(file, named, paths, configured, cited, r, fr.imports, fr.content)
 		if sp.spec != "" && evidence(sp.why) && sp.why != ScopeOnly {
 			firm[sp.spec] = true
 		}

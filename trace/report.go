@@ -148,6 +148,9 @@ type Place struct {
 	Stale    bool   `json:"stale,omitempty"`
 	Suspect  bool   `json:"suspect,omitempty"`
 	Reviewed bool   `json:"reviewed,omitempty"`
+	// Why is the evidence that scoped a citation in code or a test to
+	// this spec (docs/specs.md, "Scoped and ambiguous").
+	Why string `json:"why,omitempty"`
 }
 
 // Finding is one thing to act on, at a place.
@@ -164,6 +167,9 @@ type Finding struct {
 	// requirement; Fingerprint what it says now, which a review records.
 	Changed     string `json:"changed,omitempty"`
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Why is, for a citation in code or a test, the evidence that scoped
+	// it to Spec.
+	Why string `json:"why,omitempty"`
 }
 
 // Failing is the findings the policy fails on.
@@ -318,7 +324,7 @@ func (b *builder) judge(l spec.Link, id string) verdict {
 		} else {
 			v.stale, v.suspect = task, !task
 			kind := pick(task, Stale, Suspect)
-			b.rep.Findings = append(b.rep.Findings, Finding{Kind: kind, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
+			b.rep.Findings = append(b.rep.Findings, Finding{Kind: kind, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line, Why: l.Why,
 				Message: changedMessage(l, id, changed, touched), Changed: changed.Hash, Fingerprint: fp})
 		}
 	}
@@ -355,7 +361,7 @@ func (b *builder) placeLinks(links []spec.Link) {
 					continue
 				}
 				p := Place{File: l.File, Line: l.Line, Kind: l.Kind, Cites: id, Status: string(l.Status), Task: l.Task,
-					Stale: v.stale, Suspect: v.suspect, Reviewed: v.reviewed}
+					Stale: v.stale, Suspect: v.suspect, Reviewed: v.reviewed, Why: l.Why}
 				list := row.list(l.Kind)
 				if n := len(*list); n > 0 && (*list)[n-1].File == p.File && (*list)[n-1].Line == p.Line {
 					continue // one place citing 2.1 and 2.2 covers requirement 2 once
@@ -413,7 +419,7 @@ func (b *builder) addDangling() {
 			if l.Task != "" {
 				what += " " + l.Task
 			}
-			b.rep.Findings = append(b.rep.Findings, Finding{Kind: Dangling, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
+			b.rep.Findings = append(b.rep.Findings, Finding{Kind: Dangling, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line, Why: l.Why,
 				Message: fmt.Sprintf("%s cites %s#%s, which %s does not define (renumbered or removed?)%s", what, l.Spec, id, l.Spec, nearest(b.defs[l.Spec], id))})
 		}
 	}

@@ -216,3 +216,22 @@ func TestSpecKitAndOpenSpecRows(t *testing.T) {
 		t.Errorf("Check(001-export, FR-009) = %v: want FR ids, not Kiro's N.k", err)
 	}
 }
+
+// A spec path names the spec of the citations beside it, and of the whole
+// file only from its header: a README that cites a requirement at its top
+// and points at another spec's design further down is not that spec's.
+func TestSpecPathScopesWhatIsBesideIt(t *testing.T) {
+	r := twoSpecs(t)
+	r.write("docs/README.md", "# Deployment (Requirement 11)\n\n"+strings.Repeat("Some prose.\n", 20)+
+		"See `.kiro/specs/billing/design.md` for the design.\n")
+	r.write("tests/test_futures.py", "import x\n"+strings.Repeat("\n", 20)+"# Validates: Requirements 11.1-11.3 (.kiro/specs/billing/)\ndef test_f(): pass\n")
+	r.commit("paths")
+	rep := r.report(Options{})
+	if _, ok := linkAt(rep.Ambiguous, "docs/README.md"); !ok {
+		t.Errorf("the README's citation is not ambiguous: %+v", rep.Ambiguous)
+	}
+	l, ok := linkAt(r.index().Links("billing"), "tests/test_futures.py")
+	if !ok || l.Why != spec.ScopeNamed || len(l.Cites) != 3 {
+		t.Errorf("the citation beside its spec's path: %+v", l)
+	}
+}

@@ -192,9 +192,16 @@ const (
 // spec the citation or its file's header names ("" for none), paths the
 // specs the file names by path, configured the spec [trace] scope gives
 // its folder.
-func (s *scoper) scope(file, named string, paths []string, configured string, ids []string, r ref, imports [][]string, content []string) scoping {
+func (s *scoper) scope(file, named string, paths, headerPaths []string, configured string, ids []string, r ref, imports [][]string, content []string) scoping {
 	context := r.context
 	project := s.projectOf(file)
+	if named == "" {
+		// A spec's name written beside the citation ("aws-quorum-manager
+		// spec Requirement 21") names it.
+		if n := s.namedNear(r.near, project); n != "" {
+			return scoping{spec: n, why: ScopeNamed}
+		}
+	}
 	if named != "" {
 		if n := s.resolve(named, project); n != "" {
 			return scoping{spec: n, why: pick(r.explicit, ScopeExplicit, ScopeNamed)}
@@ -221,6 +228,14 @@ func (s *scoper) scope(file, named string, paths []string, configured string, id
 	}
 	if len(byPath) == 1 {
 		return scoping{spec: byPath[0], why: ScopeNamed}
+	}
+	// A spec named by path in the file's header (and nowhere else in it)
+	// is the file's, for the citations of ids it defines: one of an id it
+	// does not is likely another spec's, which the prose names in words.
+	if len(byPath) == 0 && len(headerPaths) == 1 {
+		if n := s.resolve(headerPaths[0], project); n != "" && len(s.defining([]string{n}, ids, true)) == 1 {
+			return scoping{spec: n, why: ScopeNamed}
+		}
 	}
 	var cands []string
 	for _, e := range s.specs {
@@ -306,6 +321,40 @@ func (s *scoper) scope(file, named string, paths []string, configured string, id
 		return likely(best, "text")
 	}
 	return scoping{cands: cands}
+}
+
+// namedNear is the one spec of the project whose name is written in
+// near, as a word of its own ("billing-sync", never "sync" inside
+// "async"); "" for none or more than one. Names of one word are too
+// common in prose to be read as a spec's.
+func (s *scoper) namedNear(near, project string) string {
+	if near == "" {
+		return ""
+	}
+	found := ""
+	for _, e := range s.specs {
+		if e.project != project || !strings.ContainsAny(e.short, "-_") || len(e.short) < 6 {
+			continue
+		}
+		name := strings.ToLower(e.short)
+		for at := 0; ; {
+			i := strings.Index(near[at:], name)
+			if i < 0 {
+				break
+			}
+			i += at
+			end := i + len(name)
+			if (i == 0 || !isWordByte(near[i-1]) && near[i-1] != '/') && (end == len(near) || !isWordByte(near[end])) {
+				if found != "" && found != e.name {
+					return ""
+				}
+				found = e.name
+				break
+			}
+			at = end
+		}
+	}
+	return found
 }
 
 // inFolder is the spec whose own folder holds the file (a Kiro spec's

@@ -102,9 +102,13 @@ type ref struct {
 	// explicit says scope came from "spec#id": a name that is no spec here
 	// makes it no citation at all ("owner/repo#12" is an issue).
 	explicit bool
-	// paths are the specs named by path on its line or the lines around
-	// it ("Validates: 5.1 (.kiro/specs/futures/)").
+	// paths are the specs named by path on its line ("Validates: 5.1
+	// (.kiro/specs/futures/)").
 	paths []string
+	// near is the citation's line and the two above it in its block, in
+	// lower case: where a spec's name ("aws-quorum-manager spec
+	// Requirement 21") names the spec it cites.
+	near string
 	// property is "x#N" for a Kiro property tag, resolved through x's
 	// design; ids are then empty.
 	property string
@@ -436,11 +440,17 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		if len(r.ids) > 0 {
 			r.ids = dedupe(r.ids)
 			r.context, r.prose = contextWords(lines, i, prose)
+			// A path on the citation's line, or on the next when the
+			// citation's parenthesis goes on there ("(Requirement 17,\n
+			// .kiro/specs/x/)"), names its spec; one a line away names
+			// what that line is about.
+			open := strings.LastIndex(t, "(") > strings.LastIndex(t, ")")
 			for _, m := range mentions {
-				if m.at >= i-3 && m.at <= i+1 && !slices.Contains(r.paths, m.name) {
+				if (m.at == i || m.at == i+1 && open) && !slices.Contains(r.paths, m.name) {
 					r.paths = append(r.paths, m.name)
 				}
 			}
+			r.near = nearText(lines, i)
 			fr.refs = append(fr.refs, r)
 			if cites += len(r.ids); cites > MaxCitesPerFile {
 				fr.cut = true
@@ -458,6 +468,22 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		fr.content = topWords(data, 60)
 	}
 	return fr
+}
+
+// nearText is line i and up to two lines above it that are not blank,
+// lower case, at most 600 bytes.
+func nearText(lines []line, i int) string {
+	from := i
+	for from > 0 && i-from < 2 && strings.TrimSpace(lines[from-1].text) != "" {
+		from--
+	}
+	var b strings.Builder
+	for j := from; j <= i; j++ {
+		b.WriteString(strings.ToLower(lines[j].text))
+		b.WriteByte('\n')
+	}
+	out := b.String()
+	return out[max(0, len(out)-600):]
 }
 
 // matchIf is re's submatch of t when may holds (a cheap test that t can
@@ -710,11 +736,7 @@ func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[stri
 				}
 			}
 		}
-		paths := r.paths
-		if len(paths) == 0 {
-			paths = fr.paths
-		}
-		sp := sc.scope(file, named, paths, configured, cited, r, fr.imports, fr.content)
+		sp := sc.scope(file, named, r.paths, fr.paths, configured, cited, r, fr.imports, fr.content)
 		if sp.spec != "" && evidence(sp.why) && sp.why != ScopeOnly {
 			firm[sp.spec] = true
 		}

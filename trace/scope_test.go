@@ -225,8 +225,18 @@ func TestSpecPathScopesWhatIsBesideIt(t *testing.T) {
 	r.write("docs/README.md", "# Deployment (Requirement 11)\n\n"+strings.Repeat("Some prose.\n", 20)+
 		"See `.kiro/specs/billing/design.md` for the design.\n")
 	r.write("tests/test_futures.py", "import x\n"+strings.Repeat("\n", 20)+"# Validates: Requirements 11.1-11.3 (.kiro/specs/billing/)\ndef test_f(): pass\n")
+	// The header names billing by path; a citation of what billing does
+	// not define, beside another spec's name, is that spec's.
+	r.write("tests/test_mixed.py", "# Extracted (.kiro/specs/billing/, Requirements 11.1)\n\n"+
+		"# the leads-inbox spec's Requirement 12 and 11.2\ndef test_m(): pass\n")
 	r.commit("paths")
 	rep := r.report(Options{})
+	if l, ok := linkAt(r.index().Links("leads-inbox"), "tests/test_mixed.py"); !ok || l.Why != spec.ScopeNamed {
+		t.Errorf("the citation beside leads-inbox's name: %+v", l)
+	}
+	if d := places(findings(rep, Dangling)); !slices.Equal(d, []string{"tests/test_mixed.py:3 leads-inbox#12"}) {
+		t.Errorf("dangling %v, want leads-inbox#12 only", d)
+	}
 	if _, ok := linkAt(rep.Ambiguous, "docs/README.md"); !ok {
 		t.Errorf("the README's citation is not ambiguous: %+v", rep.Ambiguous)
 	}

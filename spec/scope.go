@@ -232,9 +232,15 @@ func (s *scoper) scope(file, named string, paths, headerPaths []string, configur
 	// A spec named by path in the file's header (and nowhere else in it)
 	// is the file's, for the citations of ids it defines: one of an id it
 	// does not is likely another spec's, which the prose names in words.
-	if len(byPath) == 0 && len(headerPaths) == 1 {
-		if n := s.resolve(headerPaths[0], project); n != "" && len(s.defining([]string{n}, ids, true)) == 1 {
-			return scoping{spec: n, why: ScopeNamed}
+	if len(byPath) == 0 && len(headerPaths) > 0 {
+		var hs []string
+		for _, h := range headerPaths {
+			if n := s.resolve(h, project); n != "" && !slices.Contains(hs, n) {
+				hs = append(hs, n)
+			}
+		}
+		if len(hs) == 1 && len(s.defining(hs, ids, true)) == 1 {
+			return scoping{spec: hs[0], why: ScopeNamed}
 		}
 	}
 	var cands []string

@@ -105,10 +105,11 @@ type ref struct {
 	// paths are the specs named by path on its line ("Validates: 5.1
 	// (.kiro/specs/futures/)").
 	paths []string
-	// near is the citation's line and the two above it in its block, in
-	// lower case: where a spec's name ("aws-quorum-manager spec
-	// Requirement 21") names the spec it cites.
+	// near is the citation's line in lower case: where a spec's name
+	// ("aws-quorum-manager spec Requirement 21") names the spec it cites.
 	near string
+	// at is where on its line the citation starts (-1: not known).
+	at int
 	// property is "x#N" for a Kiro property tag, resolved through x's
 	// design; ids are then empty.
 	property string
@@ -120,8 +121,8 @@ const headerLines = 15
 
 // pathMention is a spec named by path at a line (0-based).
 type pathMention struct {
-	at   int
-	name string
+	at, col int
+	name    string
 }
 
 // fileRefs is what one non-spec file cites.
@@ -350,9 +351,9 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 			if !strings.Contains(l.text, "specs/") {
 				continue
 			}
-			for _, m := range reSpecPath().FindAllStringSubmatch(l.text, 10) {
-				name := strings.TrimRight(m[1], ".") // a full stop ends the sentence, not the name
-				mentions = append(mentions, pathMention{i, name})
+			for _, m := range reSpecPath().FindAllStringSubmatchIndex(l.text, 10) {
+				name := strings.TrimRight(l.text[m[2]:m[3]], ".") // a full stop ends the sentence, not the name
+				mentions = append(mentions, pathMention{i, m[0], name})
 			}
 			if len(mentions) > 200 {
 				break
@@ -402,13 +403,16 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		if strings.Contains(t, "#") && reDefines().MatchString(t) {
 			continue // "### Requirement 3: …" in a document defines it
 		}
+		r.at = -1
 		if strings.Contains(low, "validates") {
 			for _, m := range idLists(reValidates(), t) {
 				r.ids = append(r.ids, ResolveRefs(splitRefs(t[m[2]:m[3]]))...)
+				r.at = firstAt(r.at, m[0])
 			}
 		}
 		if strings.Contains(low, "req") || strings.Contains(t, "需求") || strings.Contains(t, "要件") {
 			for _, m := range idLists(reRequires(), t) {
+				r.at = firstAt(r.at, m[0])
 				if m[2] >= 0 {
 					r.scope = strings.ToLower(t[m[2]:m[3]])
 				}
@@ -445,12 +449,19 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 			// .kiro/specs/x/)"), names its spec; one a line away names
 			// what that line is about.
 			open := strings.LastIndex(t, "(") > strings.LastIndex(t, ")")
+			at := max(r.at, 0)
 			for _, m := range mentions {
-				if (m.at == i || m.at == i+1 && open) && !slices.Contains(r.paths, m.name) {
+				// On its line: after the citation, or before it with no
+				// other clause between ("(.kiro/specs/x/ Requirement 8.1)",
+				// not "… in .kiro/specs/x/; Requirement 8.1 in …").
+				mine := m.at == i && (m.col > at || !strings.ContainsAny(t[m.col:at], ";") && !strings.Contains(strings.ToLower(t[m.col:at]), "requirement"))
+				// Or at the start of the next line, the parenthesis going on.
+				next := m.at == i+1 && open && m.col <= len(lines[i+1].text)-len(strings.TrimLeft(lines[i+1].text, " \t/*#-`(.")) + 1
+				if (mine || next) && !slices.Contains(r.paths, m.name) {
 					r.paths = append(r.paths, m.name)
 				}
 			}
-			r.near = nearText(lines, i)
+			r.near = low
 			fr.refs = append(fr.refs, r)
 			if cites += len(r.ids); cites > MaxCitesPerFile {
 				fr.cut = true
@@ -470,20 +481,12 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 	return fr
 }
 
-// nearText is line i and up to two lines above it that are not blank,
-// lower case, at most 600 bytes.
-func nearText(lines []line, i int) string {
-	from := i
-	for from > 0 && i-from < 2 && strings.TrimSpace(lines[from-1].text) != "" {
-		from--
+// firstAt is the earlier of two offsets, a being -1 for none yet.
+func firstAt(a, b int) int {
+	if a < 0 || b < a {
+		return b
 	}
-	var b strings.Builder
-	for j := from; j <= i; j++ {
-		b.WriteString(strings.ToLower(lines[j].text))
-		b.WriteByte('\n')
-	}
-	out := b.String()
-	return out[max(0, len(out)-600):]
+	return a
 }
 
 // matchIf is re's submatch of t when may holds (a cheap test that t can
@@ -723,8 +726,9 @@ func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[stri
 	for _, r := range fr.refs {
 		cited := r.ids
 		named := r.scope
-		if named == "" {
-			named = fr.scope
+		header := fr.paths
+		if fr.scope != "" {
+			header = append(slices.Clone(header), fr.scope)
 		}
 		if r.property != "" {
 			feature, n, _ := strings.Cut(r.property, "#")
@@ -736,7 +740,7 @@ func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[stri
 				}
 			}
 		}
-		sp := sc.scope(file, named, r.paths, fr.paths, configured, cited, r, fr.imports, fr.content)
+		sp := sc.scope(file, named, r.paths, header, configured, cited, r, fr.imports, fr.content)
 		if sp.spec != "" && evidence(sp.why) && sp.why != ScopeOnly {
 			firm[sp.spec] = true
 		}

@@ -456,7 +456,7 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 				// not "… in .kiro/specs/x/; Requirement 8.1 in …").
 				mine := m.at == i && (m.col > at || !strings.ContainsAny(t[m.col:at], ";") && !strings.Contains(strings.ToLower(t[m.col:at]), "requirement"))
 				// Or at the start of the next line, the parenthesis going on.
-				next := m.at == i+1 && open && m.col <= len(lines[i+1].text)-len(strings.TrimLeft(lines[i+1].text, " \t/*#-`(.")) + 1
+				next := m.at == i+1 && open && m.col <= len(lines[i+1].text)-len(strings.TrimLeft(lines[i+1].text, " \t/*#-`(."))+1
 				if (mine || next) && !slices.Contains(r.paths, m.name) {
 					r.paths = append(r.paths, m.name)
 				}

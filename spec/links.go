@@ -79,7 +79,7 @@ func (x *Index) links(name string) []Link {
 	sc := x.scoper()
 	var unscoped []Link
 	for file, fr := range x.files {
-		if x.set.excluded(file) {
+		if x.set.excluded(file) || sc.specNote(file) {
 			continue
 		}
 		kind := CiteCode
@@ -195,7 +195,7 @@ func (x *Index) Dangling(name string) []Link {
 	sc := x.scoper()
 	designs := x.designs()
 	for file, fr := range x.files {
-		if x.set.excluded(file) {
+		if x.set.excluded(file) || sc.specNote(file) {
 			continue
 		}
 		kind := CiteCode

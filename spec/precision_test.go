@@ -228,8 +228,8 @@ func citeSpec(l *layout, specs []*specModel, i int, m *specModel, free func(file
 	l.citeNamed(inProject(m.project, "src/shared/explicit.ts"), m.name, criteria(last)[:1],
 		fmt.Sprintf("// covers %s#%s", m.short, criteria(last)[0]))
 	// Folder: a note in the spec's own folder.
-	l.citeNamed(inProject(m.project, ".kiro/specs/"+m.short+"/notes/review.md"), m.name, criteria(first)[:1],
-		"# Review notes", "", "Checked against Requirements: "+criteria(first)[0])
+	l.citeNamed(inProject(m.project, ".kiro/specs/"+m.short+"/contracts/api.yaml"), m.name, criteria(first)[:1],
+		"openapi: 3.0.0", "", "# Requirements: "+criteria(first)[0])
 	// Path: a file its tasks or design name, a bare comment.
 	if len(m.files) > 0 {
 		f := inProject(m.project, m.files[0])

@@ -363,6 +363,13 @@ func (s *scoper) namedNear(near, project string) string {
 	return found
 }
 
+// specNote reports whether the file is prose in a spec's own folder (a
+// Spec Kit checklist, research.md, data-model.md, a Kiro spec's notes):
+// the spec's documents, not code or tests that cover it.
+func (s *scoper) specNote(file string) bool {
+	return isText(file) && s.inFolder(file) != ""
+}
+
 // inFolder is the spec whose own folder holds the file (a Kiro spec's
 // notes, a Spec Kit feature's contracts/ and quickstart.md), "" for none.
 func (s *scoper) inFolder(file string) string {

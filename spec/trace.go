@@ -656,9 +656,14 @@ func covers(changed, cited string) bool {
 	return changed == cited || under(cited, changed) || under(changed, cited)
 }
 
-// under reports whether id is a criterion of req: req, then "." or "/".
+// under reports whether id is a criterion of req: req, then "." or "/";
+// or a lettered part of a Spec Kit requirement ("FR-002a" of "FR-002").
 func under(id, req string) bool {
-	return len(id) > len(req) && id[:len(req)] == req && (id[len(req)] == '.' || id[len(req)] == '/')
+	if len(id) <= len(req) || id[:len(req)] != req {
+		return false
+	}
+	c := id[len(req)]
+	return c == '.' || c == '/' || len(id) == len(req)+1 && c >= 'a' && c <= 'z' && reExplicit().MatchString(req)
 }
 
 // scoper returns the scoping of citations for the documents as they are.
@@ -941,7 +946,7 @@ func lowerAll(s []string) []string {
 // anyUnder reports whether set has a criterion of requirement id.
 func anyUnder(set map[string]bool, id string) bool {
 	for i := range set {
-		if strings.HasPrefix(i, id+".") || strings.HasPrefix(i, id+"/") {
+		if under(i, id) {
 			return true
 		}
 	}

@@ -85,13 +85,15 @@ func TestEvidenceScopes(t *testing.T) {
 	r := twoSpecs(t)
 	r.write("tests/test_header.py", "# Feature: billing\n\n# Requirements: 11.2\ndef test_a(): pass\n")
 	r.write("src/explicit.go", "package src\n\n// Implements billing#11.1, and issue#11 is not a spec.\nfunc F() {}\n")
-	r.write(".kiro/specs/billing/notes.md", "# Notes\n\nChecked against Requirements: 11.3.\n")
+	r.write(".kiro/specs/billing/contracts/api.yaml", "# Requirements: 11.3\nopenapi: 3.0.0\n")
+	// Prose in the spec's folder is its documents, not code covering it.
+	r.write(".kiro/specs/billing/notes.md", "# Notes\n\nChecked against Requirements: 11.3, 99.1.\n")
 	r.write("services/billing/charge.ts", "// Requirements: 11.2\nexport const charge = 1;\n")
 	r.write("hookd.toml", "[trace]\nscope = { \"services/billing\" = \"billing\" }\n")
 	r.commit("scoped citations")
 	rep := r.report(Options{})
 	for file, why := range map[string]string{"tests/test_header.py": spec.ScopeNamed, "src/explicit.go": spec.ScopeExplicit,
-		".kiro/specs/billing/notes.md": spec.ScopeFolder, "services/billing/charge.ts": spec.ScopeConfig} {
+		".kiro/specs/billing/contracts/api.yaml": spec.ScopeFolder, "services/billing/charge.ts": spec.ScopeConfig} {
 		found := false
 		for _, s := range rep.Specs {
 			for _, row := range s.Rows {
@@ -111,7 +113,7 @@ func TestEvidenceScopes(t *testing.T) {
 	}
 	x := r.index()
 	for _, l := range x.Links("billing") {
-		if want := map[string]string{"tests/test_header.py": "named", "src/explicit.go": "explicit", ".kiro/specs/billing/notes.md": "folder",
+		if want := map[string]string{"tests/test_header.py": "named", "src/explicit.go": "explicit", ".kiro/specs/billing/contracts/api.yaml": "folder", ".kiro/specs/billing/notes.md": "none",
 			"services/billing/charge.ts": "config"}[l.File]; want != "" && l.Why != want {
 			t.Errorf("%s scoped by %q, want %q", l.File, l.Why, want)
 		}
@@ -121,6 +123,9 @@ func TestEvidenceScopes(t *testing.T) {
 	}
 	if len(rep.Ambiguous) != 0 {
 		t.Errorf("ambiguous: %+v", rep.Ambiguous)
+	}
+	if d := findings(rep, Dangling); len(d) != 0 {
+		t.Errorf("dangling: %v", places(d))
 	}
 }
 
@@ -178,7 +183,10 @@ func TestScaffoldingIsNotCode(t *testing.T) {
 // an OpenSpec requirement once.
 func TestSpecKitAndOpenSpecRows(t *testing.T) {
 	r := newRepo(t)
-	r.write("specs/001-export/spec.md", "# Feature: Export\n\n## Requirements\n\n- **FR-001**: System MUST export reports as CSV.\n- **FR-002**: System MUST name the file by date.\n")
+	r.write("specs/001-export/spec.md", "# Feature: Export\n\n## Requirements\n\n- **FR-001**: System MUST export reports as CSV.\n- **FR-002**: System MUST name the file by date.\n"+
+		"- **FR-003a**: System MUST zip big files.\n- **FR-003b**: System MUST say so.\n")
+	// FR-003 is FR-003a and FR-003b: citing it dangles nothing.
+	r.write("src/export_test.go", "package src\n\n// Covers FR-003 and FR-001\nfunc TestExport() {}\n")
 	r.write("openspec/specs/auth/spec.md", "# auth\n\n## Requirements\n\n### Requirement: User Login\nThe system SHALL log users in.\n\n#### Scenario: Valid\n- WHEN valid\n- THEN in\n")
 	r.write("openspec/changes/archive/2025-01-02-add-login/specs/auth/spec.md", "## ADDED Requirements\n\n### Requirement: User Login\nThe system SHALL log users in.\n")
 	r.write("openspec/changes/archive/2025-01-02-add-login/tasks.md", "## 1. Login\n- [x] 1.1 Build it\n")
@@ -193,6 +201,12 @@ func TestSpecKitAndOpenSpecRows(t *testing.T) {
 	}
 	if row := rowOf(t, rep, "001-export", "FR-001"); row.Title != "System MUST export reports as CSV." {
 		t.Errorf("FR-001's row says %q", row.Title)
+	}
+	if d := findings(rep, Dangling); len(d) != 0 {
+		t.Errorf("dangling %v: FR-003 is FR-003a and FR-003b", places(d))
+	}
+	if row := rowOf(t, rep, "001-export", "FR-003a"); len(row.Tests) != 1 {
+		t.Errorf("FR-003a is not covered by the test citing FR-003: %+v", row)
 	}
 	for _, f := range findings(rep, Uncovered) {
 		if f.Spec == "auth" && strings.Count(f.Message, "User Login") != 1 {

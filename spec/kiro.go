@@ -10,7 +10,9 @@ import (
 // in English, Chinese and Japanese; colons may be full-width.
 var (
 	kiroReqHeader = lazyRegexp(`(?i)^#{2,4}\s+(?:Requirement|需求|要件)\s*(\d+)\s*(?:[:：.]\s*(.*?))?\s*$`)
-	kiroACHeading = lazyRegexp(`(?i)^#{3,5}\s+(?:Acceptance Criteria|验收标准|驗收條件|驗收標準|受入基準|受け入れ基準)\s*[:：]?\s*$`)
+	// A suffix is the author's ("#### Acceptance Criteria - ZERO
+	// TOLERANCE POLICY", "(EARS)"): still the criteria.
+	kiroACHeading = lazyRegexp(`(?i)^#{3,5}\s+(?:Acceptance Criteria|验收标准|驗收條件|驗收標準|受入基準|受け入れ基準)(?:\s*[:：]|\s+[-–—(].*)?\s*$`)
 	kiroCriterion = lazyRegexp(`^(\d+)\.\s+(.*)$`)
 	// A criterion that writes its own id: "1.1. WHEN …" or "- 1.1 …".
 	kiroExplicitID = lazyRegexp(`^(?:[-*]\s+)?(\d+)\.(\d+)\.?\s+(.*)$`)

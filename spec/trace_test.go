@@ -195,3 +195,15 @@ func TestCitationsPerFileAreBounded(t *testing.T) {
 		t.Fatalf("Cut = %v, want [src/bomb.go]", cut)
 	}
 }
+
+// "#### Acceptance Criteria - ZERO TOLERANCE POLICY" still heads the
+// criteria: read as nothing, every task citing them dangled (nkllon).
+func TestAcceptanceCriteriaHeadingWithASuffix(t *testing.T) {
+	for _, h := range []string{"#### Acceptance Criteria - ZERO TOLERANCE POLICY", "#### Acceptance Criteria (EARS)", "#### Acceptance Criteria:"} {
+		d := Parse(Place{Kiro, Requirements, "a", ".kiro/specs/a", "", false}, ".kiro/specs/a/requirements.md",
+			[]byte("# R\n\n### Requirement 4: No\n\n"+h+"\n\n1. WHEN x THEN y SHALL z\n2. WHEN p THEN q SHALL r\n"))
+		if ids := d.IDs(); !slices.Equal(ids, []string{"4", "4.1", "4.2"}) {
+			t.Errorf("%s: ids %v", h, ids)
+		}
+	}
+}

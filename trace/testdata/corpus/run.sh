@@ -19,7 +19,7 @@
 # the sample to judge (20 scoped code and test places, chosen by a hash of
 # repository, file and line so that reruns pick the same ones) and every
 # finding, with the citing line, for judging by hand.
-set -euo pipefail
+set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 MIRRORS=${MIRRORS:-/work/.mirror}
@@ -79,11 +79,11 @@ while IFS=$'\t' read -r repo commit set format; do
 			while IFS=$'\t' read -r f l s w; do
 				printf '%s\t%s\t%s\t%s\t%s\n' "$(printf '%s' "$repo:$f:$l" | sha1sum | cut -c1-8)" "$f" "$l" "$s" "$w"
 			done | sort | head -20 | while IFS=$'\t' read -r _ f l s w; do
-				printf 'place\t%s:%s\t%s\t%s\t| %s\n' "$f" "$l" "$s" "$w" "$(sed -n "${l}p" "$tree/$f" | tr -s ' \t' ' ' | cut -c1-120)"
+				printf 'place\t%s:%s\t%s\t%s\t| %s\n' "$f" "$l" "$s" "$w" "$(sed -n "${l}p" "$tree/$f" 2>/dev/null | tr -s ' \t' ' ' | cut -c1-120)"
 			done
 		jq -r '.findings[] | select(.kind != "uncovered") | "\(.kind)\t\(.file)\t\(.line)\t\(.spec)#\(.requirement)\t\(.why // "")"' "$out" |
 			while IFS=$'\t' read -r k f l s w; do
-				printf '%s\t%s:%s\t%s\t%s\t| %s\n' "$k" "$f" "$l" "$s" "$w" "$(sed -n "${l}p" "$tree/$f" | tr -s ' \t' ' ' | cut -c1-120)"
+				printf '%s\t%s:%s\t%s\t%s\t| %s\n' "$k" "$f" "$l" "$s" "$w" "$(sed -n "${l}p" "$tree/$f" 2>/dev/null | tr -s ' \t' ' ' | cut -c1-120)"
 			done
 	fi
 done <"$here/repos.tsv"

@@ -370,6 +370,9 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 	feature, featureLine := "", 0
 	features, firstFeature := map[string]bool{}, 0
 	prose := isText(rel)
+	// "spec#id" in data (a saved `hookd trace --format json`, an HTML
+	// report, a lock file) is what a tool wrote, not a citation.
+	isdata := isData(rel)
 	cites := 0
 	for i, l := range lines {
 		t := l.text
@@ -422,7 +425,7 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		if strings.Contains(t, "R-") || strings.Contains(t, "C-") || strings.Contains(t, "/AC") {
 			r.ids = append(r.ids, reExplicit().FindAllString(t, -1)...)
 		}
-		if strings.Contains(t, "#") {
+		if strings.Contains(t, "#") && !isdata {
 			for _, m := range reSpecID().FindAllStringSubmatch(t, -1) {
 				// "login#2.1": the spec on the spot. One citation names one
 				// spec; a second on the line is a citation of its own.
@@ -598,6 +601,15 @@ func contextWords(lines []line, i int, prose bool) ([]string, int) {
 func isText(rel string) bool {
 	switch strings.ToLower(path.Ext(rel)) {
 	case ".md", ".markdown", ".txt", ".rst", ".adoc", ".org":
+		return true
+	}
+	return false
+}
+
+// isData tells a file of data, which no one annotates by hand.
+func isData(rel string) bool {
+	switch strings.ToLower(path.Ext(rel)) {
+	case ".json", ".html", ".htm", ".xml", ".csv", ".sarif", ".lock", ".svg", ".map":
 		return true
 	}
 	return false

@@ -152,8 +152,15 @@ type Trace struct {
 	// EachCriterion: every acceptance criterion must be covered on its own.
 	EachCriterion bool
 	// FailOn are the findings that fail the check (dangling, uncovered,
-	// stale, suspect); default dangling.
+	// stale, suspect, ambiguous); default dangling.
 	FailOn []string
+	// Scope names the spec of each folder's citations (folder → spec);
+	// Exclude and Include add to and take from the paths that are not
+	// indexed (spec.DefaultExclude). The spec index reads them from
+	// hookd.toml itself, as it reads every file; they are here to be
+	// validated and shown.
+	Scope            map[string]string
+	Exclude, Include []string
 }
 
 // TracePolicy is the [trace] policy of the configuration opts name,

@@ -91,12 +91,17 @@ func WriteImpact(w io.Writer, cites []event.Citation, asked int) {
 	if len(unscoped) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n%s %s without naming a spec, and nothing tells which spec %s:\n",
-		human.Plural(len(unscoped), "place cites", "places cite"), human.Pick(asked == 1, "it", "them"), human.Pick(len(unscoped) == 1, "it means", "they mean"))
+	fmt.Fprintf(w, "\n%s %s without naming a spec, where more than one spec defines %s (ambiguous):\n",
+		human.Plural(len(unscoped), "place cites", "places cite"), human.Pick(asked == 1, "it", "them"), human.Pick(asked == 1, "it", "them"))
 	for _, c := range unscoped {
-		fmt.Fprintf(w, "  %s %s:%d cites %s: %s\n", c.Kind, c.File, c.Line, c.Requirement, CouldBe(c, 4))
+		line := fmt.Sprintf("  %s %s:%d cites %s: %s", c.Kind, c.File, c.Line, c.Requirement, CouldBe(c, 4))
+		if c.Likely != "" {
+			line += fmt.Sprintf("; likely %s (%s)", c.Likely, c.Why)
+		}
+		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintln(w, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"Feature: login\", to make them count)")
+	fmt.Fprintln(w, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"login#2.1\", to make them count;\n"+
+		"  `hookd trace fix` does it where the spec's documents name the file)")
 }
 
 // fitPlaces shortens the places of column col that are wider than n by

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookd-dev/hookd/internal/term"
+	"github.com/hookd-dev/hookd/spec"
 )
 
 // Text writes the report for a terminal of width columns, coloured when
@@ -55,8 +56,13 @@ func Text(w io.Writer, rep *Report, color bool, width int) error {
 		}
 		t.Write(w, width)
 	}
-	if len(rep.Unscoped) > 0 {
-		fmt.Fprintf(w, "\n%d citations name no spec and nothing tells which they mean (not counted; name the spec there, e.g. \"Requirements (login): 2.1\")\n", len(rep.Unscoped))
+	if len(rep.Ambiguous) > 0 {
+		fmt.Fprintf(w, "\n%s: %s no spec where more than one defines what %s (not counted, never a finding\n"+
+			"unless fail_on has \"ambiguous\"; `hookd trace fix` scopes those with a likely spec):\n",
+			plural(len(rep.Ambiguous), "ambiguous citation"), pick(len(rep.Ambiguous) == 1, "it names", "they name"), pick(len(rep.Ambiguous) == 1, "it cites", "they cite"))
+		for _, l := range rep.Ambiguous {
+			fmt.Fprintf(w, "  %s:%d: %s %s: %s\n", l.File, l.Line, l.Kind, strings.Join(l.Cites, ", "), couldBe(l))
+		}
 	}
 	fmt.Fprintln(w)
 	if len(rep.Findings) == 0 {
@@ -77,6 +83,15 @@ func Text(w io.Writer, rep *Report, color bool, width int) error {
 		fmt.Fprintln(w, "(not a git repository: stale and suspect are not judged)")
 	}
 	return nil
+}
+
+// couldBe says what an ambiguous citation could mean.
+func couldBe(l spec.Link) string {
+	s := "one of " + spec.ShortList(l.Candidates, 3)
+	if l.Likely != "" {
+		s += fmt.Sprintf("; likely %s (%s)", l.Likely, l.Why)
+	}
+	return s
 }
 
 // cell is how many places of a kind cover a row, marked when some are

@@ -15,7 +15,7 @@ import (
 )
 
 func newReplayCmd(g *globals) *cobra.Command {
-	var rng, report string
+	var rng, report, full string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "replay --range A..B",
@@ -28,6 +28,9 @@ func newReplayCmd(g *globals) *cobra.Command {
 			}
 			if report != "" && report != "md" {
 				return usageError{fmt.Errorf("--report takes md, not %q", report)}
+			}
+			if full != "" && report == "" {
+				return usageError{errors.New("--full writes the whole report: it goes with --report md")}
 			}
 			repo, opts, err := g.locate()
 			if err != nil {
@@ -60,6 +63,11 @@ func newReplayCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for _, p := range probs {
+				// Named in the report as the daemon names them; the sound
+				// hooks ran all the same.
+				res.Problems = append(res.Problems, strings.TrimPrefix(p.Error(), repo.Root+string(os.PathSeparator)))
+			}
 			out := cmd.OutOrStdout()
 			switch {
 			case asJSON:
@@ -67,6 +75,13 @@ func newReplayCmd(g *globals) *cobra.Command {
 					return err
 				}
 			case report == "md":
+				if full != "" {
+					var b strings.Builder
+					replay.MarkdownLimit(&b, res, 0)
+					if err := os.WriteFile(full, []byte(b.String()), 0o644); err != nil {
+						return fmt.Errorf("write the whole report: %w", err)
+					}
+				}
 				replay.Markdown(out, res)
 			default:
 				replay.Text(out, res)
@@ -79,6 +94,7 @@ func newReplayCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&rng, "range", "", "the commits to replay, as A..B (required)")
 	cmd.Flags().StringVar(&report, "report", "", "print a report for a pull request instead: md")
+	cmd.Flags().StringVar(&full, "full", "", "with --report md: write the whole report, uncut, to this file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
 	return cmd
 }

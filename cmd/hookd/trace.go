@@ -4,13 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/human"
 	"github.com/hookd-dev/hookd/internal/render"
+	"github.com/hookd-dev/hookd/safefile"
+	"github.com/hookd-dev/hookd/spec"
 	"github.com/hookd-dev/hookd/trace"
 )
 
@@ -71,7 +76,7 @@ func newTraceCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, md or html")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "the same as --format json")
 	cmd.Flags().StringVar(&linkBase, "link-base", "", "html: prefix of file links, e.g. https://github.com/o/r/blob/SHA/")
-	cmd.AddCommand(newTraceCheckCmd(g), newTraceReviewCmd(g))
+	cmd.AddCommand(newTraceCheckCmd(g), newTraceReviewCmd(g), newTraceFixCmd(g))
 	return cmd
 }
 
@@ -163,4 +168,80 @@ func (g *globals) traceProblems(rep *trace.Report) {
 	for _, p := range rep.Problems {
 		fmt.Fprintf(g.stderr, "warning: %s\n", p)
 	}
+}
+
+func newTraceFixCmd(g *globals) *cobra.Command {
+	var write, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "fix [--write]",
+		Short: "Name the spec in ambiguous citations where the spec's own documents say which",
+		Long: `fix rewrites ambiguous citations (they name no spec, and more than one spec
+defines what they cite) into scoped ones, where what suggests the spec is
+strong: the spec's documents name the file (its path, name or stem) or what it
+imports, or the file's other citations are scoped to it. "Requirements: 3.1"
+becomes "Requirements (login): 3.1"; "(FR-004)" becomes "(login#FR-004)".
+
+It prints the change as a diff and writes nothing; --write writes it. What a
+weaker hint suggests (shared words, a directory, the text) is not offered:
+name those yourself, or let an agent hook do it. See docs/specs.md, "Scoped
+and ambiguous".`,
+		Example: `  hookd trace fix
+  hookd trace fix --write`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			root, cfg, err := g.specConfig()
+			if err != nil {
+				return err
+			}
+			x, err := daemon.BuildIndex(cmd.Context(), root, cfg)
+			if err != nil {
+				return err
+			}
+			fixes := x.Fixes(func(file string) ([]byte, error) { return spec.ReadDoc(root, file) })
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return render.JSON(out, fixes)
+			}
+			if len(fixes) == 0 {
+				fmt.Fprintln(out, "nothing to fix: no ambiguous citation has a spec its documents name")
+				return nil
+			}
+			byFile := map[string][]spec.Fix{}
+			var files []string
+			for _, f := range fixes {
+				if byFile[f.File] == nil {
+					files = append(files, f.File)
+				}
+				byFile[f.File] = append(byFile[f.File], f)
+			}
+			for _, file := range files {
+				fmt.Fprintf(out, "--- a/%s\n+++ b/%s\n", file, file)
+				for _, f := range byFile[file] {
+					fmt.Fprintf(out, "@@ -%d +%d @@ %s (by %s)\n-%s\n+%s\n", f.Line, f.Line, f.Spec, f.Why, f.Old, f.New)
+				}
+			}
+			if !write {
+				fmt.Fprintf(out, "%s in %d files: nothing written; --write writes them\n", human.Plural(len(fixes), "citation", "citations"), len(files))
+				return nil
+			}
+			for _, file := range files {
+				data, err := spec.ReadDoc(root, file)
+				if err != nil {
+					return fmt.Errorf("read %s: %w", file, err)
+				}
+				perm := os.FileMode(0o644)
+				if st, err := os.Stat(filepath.Join(root, file)); err == nil {
+					perm = st.Mode().Perm() // a script stays executable
+				}
+				if err := safefile.WriteInside(root, file, spec.Apply(data, byFile[file]), perm); err != nil {
+					return fmt.Errorf("write %s: %w", file, err)
+				}
+			}
+			fmt.Fprintf(out, "%s scoped in %d files\n", human.Plural(len(fixes), "citation", "citations"), len(files))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&write, "write", false, "write the changes (default: only show them)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the fixes as JSON")
+	return cmd
 }

@@ -248,8 +248,14 @@ type v1Hook struct {
 func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Problems) {
 	stem := filepath.Base(path)
 	stem = strings.TrimSuffix(strings.TrimSuffix(stem, ".kiro.hook"), ".json")
-	at := func(msg string, args ...any) Problems {
-		return Problems{{Pos: Pos{File: path, Line: 1, Col: 1}, Message: fmt.Sprintf(msg, args...)}}
+	// at reports a problem at the key it is about (keys: its path in the
+	// document), or at the start when the document does not have it.
+	at := func(keys []any, msg string, args ...any) Problems {
+		pos, ok := jsonKeyPos(path, data, keys...)
+		if !ok {
+			pos = Pos{File: path, Line: 1, Col: 1}
+		}
+		return Problems{{Pos: pos, Message: fmt.Sprintf(msg, args...)}}
 	}
 	var raw legacyHook
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -260,7 +266,7 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Pr
 			Hooks []v1Hook `json:"hooks"`
 		}
 		if err := json.Unmarshal(data, &file); err != nil {
-			return nil, at("a v1 hook file holds {\"version\": \"v1\", \"hooks\": [{\"name\", \"trigger\", \"action\"}…]}: %s", jsonMessage(err))
+			return nil, at([]any{"hooks"}, "a v1 hook file holds {\"version\": \"v1\", \"hooks\": [{\"name\", \"trigger\", \"action\"}…]}: %s", jsonMessage(err))
 		}
 		var hs []*Hook
 		var probs Problems
@@ -271,73 +277,73 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Pr
 			}
 			h, err := v1ToHook(v, name, d)
 			if err != nil {
-				probs = append(probs, at("hook %d (%q): %v", i+1, v.Name, err)...)
+				probs = append(probs, at([]any{"hooks", i}, "hook %d (%q): %v", i+1, v.Name, err)...)
 				continue
 			}
 			hs = append(hs, finishKiro(h, path, origin))
 		}
 		if len(file.Hooks) == 0 {
-			probs = append(probs, at("a v1 hook file with no hooks")...)
+			probs = append(probs, at([]any{"hooks"}, "a v1 hook file with no hooks")...)
 		}
 		return hs, probs
 	}
 	switch {
 	case raw.When == nil && (raw.Trigger != nil || raw.Action != nil):
-		return nil, at("not a Kiro hook: it has \"trigger\"/\"action\", but a .kiro.hook file has \"when\" and \"then\" (and a v1 .json file has \"version\": \"v1\" and \"hooks\")")
+		return nil, at([]any{"trigger"}, "not a Kiro hook: it has \"trigger\"/\"action\", but a .kiro.hook file has \"when\" and \"then\" (and a v1 .json file has \"version\": \"v1\" and \"hooks\")")
 	case raw.When == nil:
-		return nil, at("not a Kiro hook: \"when\" is missing")
+		return nil, at(nil, "not a Kiro hook: \"when\" is missing")
 	case raw.Then == nil:
-		return nil, at("not a Kiro hook: \"then\" is missing")
+		return nil, at(nil, "not a Kiro hook: \"then\" is missing")
 	}
 	var when legacyWhen
 	if err := json.Unmarshal(raw.When, &when); err != nil {
-		return nil, at("\"when\" must be an object with \"type\" and \"patterns\": %s", jsonMessage(err))
+		return nil, at([]any{"when"}, "\"when\" must be an object with \"type\" and \"patterns\": %s", jsonMessage(err))
 	}
 	var then legacyThen
 	if err := json.Unmarshal(raw.Then, &then); err != nil {
-		return nil, at("\"then\" must be an object with \"type\" and \"prompt\" or \"command\": %s", jsonMessage(err))
+		return nil, at([]any{"then"}, "\"then\" must be an object with \"type\" and \"prompt\" or \"command\": %s", jsonMessage(err))
 	}
 	if strings.TrimSpace(raw.Name) == "" {
-		return nil, at("\"name\" is missing")
+		return nil, at(nil, "\"name\" is missing")
 	}
 	h := &Hook{Name: slug(stem), Title: raw.Name, Description: raw.Description, Enabled: raw.Enabled == nil || *raw.Enabled}
 	applyDefaults(h, d)
 	if err := setTrigger(h, when.Type); err != nil {
-		return nil, at("%v", err)
+		return nil, at([]any{"when", "type"}, "%v", err)
 	}
 	if len(when.Patterns) > 0 && h.Disabled == "" && !strings.HasPrefix(h.On[0], "agent.tool") {
 		g, err := rules.CompileGlobs(when.Patterns)
 		if err != nil {
-			return nil, at("when.patterns: %v", err)
+			return nil, at([]any{"when", "patterns"}, "when.patterns: %v", err)
 		}
 		h.Paths, h.globs = when.Patterns, g
 	}
 	switch then.Type {
 	case "askAgent":
 		if strings.TrimSpace(then.Prompt) == "" {
-			return nil, at("askAgent without a prompt")
+			return nil, at([]any{"then", "prompt"}, "askAgent without a prompt")
 		}
 		h.Prompt, h.Literal = then.Prompt, true
 		h.Agent = kiroAgent(d)
 	case "runCommand":
 		if strings.TrimSpace(then.Command) == "" {
-			return nil, at("runCommand without a command")
+			return nil, at([]any{"then", "command"}, "runCommand without a command")
 		}
 		h.Run = Command{Shell: then.Command}
 		if then.Timeout > 0 {
 			h.Timeout = time.Duration(then.Timeout * float64(time.Second))
 		}
 	case "":
-		return nil, at("\"then\" has no \"type\" (askAgent or runCommand)")
+		return nil, at([]any{"then"}, "\"then\" has no \"type\" (askAgent or runCommand)")
 	default:
-		return nil, at("then.type %q is not a Kiro action (askAgent or runCommand)", then.Type)
+		return nil, at([]any{"then", "type"}, "then.type %q is not a Kiro action (askAgent or runCommand)", then.Type)
 	}
 	toolRule, err := toolTypesRule(when.ToolTypes)
 	if err == nil {
 		err = sessionHook(h, toolRule)
 	}
 	if err != nil {
-		return nil, at("when.toolTypes: %v", err)
+		return nil, at([]any{"when", "toolTypes"}, "when.toolTypes: %v", err)
 	}
 	return []*Hook{finishKiro(h, path, origin)}, nil
 }

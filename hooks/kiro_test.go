@@ -114,8 +114,18 @@ func TestKiroLegacyMapping(t *testing.T) {
 	// An unknown tool type is an error naming the file, not a hook that
 	// silently never runs.
 	if _, probs := ParseKiro("/r/.kiro/hooks/odd.kiro.hook", []byte(`{"name":"Odd","when":{"type":"preToolUse","toolTypes":["writes"]},"then":{"type":"runCommand","command":"true"}}`), OriginKiro, Defaults{}); len(probs) != 1 ||
-		!strings.Contains(probs[0].Error(), `/r/.kiro/hooks/odd.kiro.hook:1:1: when.toolTypes: unknown tool type "writes"`) {
+		!strings.Contains(probs[0].Error(), `/r/.kiro/hooks/odd.kiro.hook:1:43: when.toolTypes: unknown tool type "writes"`) {
 		t.Errorf("unknown tool type: %v", probs)
+	}
+	// A problem is reported at the key it is about, not at 1:1.
+	for _, c := range []struct{ json, want string }{
+		{"{\n  \"name\": \"X\",\n  \"when\": {\"type\": \"fileEdited\"},\n  \"then\": {\n    \"type\": \"sing\"\n  }\n}", ":5:5: then.type \"sing\""},
+		{"{\n  \"name\": \"X\",\n  \"when\": {\"type\": \"onSave\"},\n  \"then\": {\"type\": \"runCommand\", \"command\": \"x\"}\n}", ":3:12: unknown trigger"},
+		{"{\n  \"name\": \"X\",\n  \"when\": {\"type\": \"fileEdited\"},\n  \"then\": {\"type\": \"runCommand\"}\n}", ":4:3: runCommand without a command"},
+	} {
+		if _, probs := ParseKiro("/r/.kiro/hooks/k.kiro.hook", []byte(c.json), OriginKiro, Defaults{}); len(probs) != 1 || !strings.Contains(probs[0].Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.json, probs, c.want)
+		}
 	}
 	// agentStop is a hookd agent run ending and a bridged session's stop.
 	hs, _ = ParseKiro("/r/.kiro/hooks/stop.kiro.hook", []byte(cases[5].json), OriginKiro, Defaults{})
@@ -264,4 +274,18 @@ func TestKiroToolTypesByName(t *testing.T) {
 			t.Errorf("@mcp on %s: %v %v", tool, ok, err)
 		}
 	}
+}
+
+// FuzzKeyPos: whatever the document, finding a key never panics and never
+// points outside it.
+func FuzzKeyPos(f *testing.F) {
+	f.Add([]byte(`{"when":{"type":"x","patterns":["a"]},"hooks":[{"trigger":1}]}`))
+	f.Add([]byte(`{"then":[1,{"type":`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, keys := range [][]any{{"when", "type"}, {"hooks", 0, "trigger"}, {"then"}} {
+			if pos, ok := jsonKeyPos("f", data, keys...); ok && (pos.Line < 1 || pos.Col < 1 || pos.Line > strings.Count(string(data), "\n")+1) {
+				t.Fatalf("%v in %q: %+v", keys, data, pos)
+			}
+		}
+	})
 }

@@ -288,6 +288,11 @@ func (x *index) writeTo(w io.Writer) error {
 		}
 		buf = buf[:0]
 	}
+	// An empty index is its header alone (FuzzDecodeIndex found it was
+	// written as nothing, which reads back as damaged).
+	if _, err := bw.Write(buf); err != nil {
+		return err
+	}
 	return bw.Flush()
 }
 

@@ -69,9 +69,9 @@ func (c claude) Sessions() Sessions {
 // asks nothing; its maintainers closed the change that would read one).
 func claudeCan(claude bool) map[event.Kind]Answers {
 	return map[event.Kind]Answers{
-		event.AgentToolBefore:   {Allow: claude, Ask: claude, Input: true},
-		event.AgentToolAfter:    {Context: true},
-		event.AgentPrompt:       {Context: true},
+		event.AgentToolBefore:   {Deny: true, Allow: claude, Ask: claude, Input: true},
+		event.AgentToolAfter:    {Deny: true, Context: true},
+		event.AgentPrompt:       {Deny: true, Context: true},
 		event.AgentSessionStart: {Context: true},
 		event.AgentStop:         {Continue: true},
 	}

@@ -46,11 +46,15 @@ var sessionTriggers = map[string]event.Kind{
 func WritesFiles(tool string) bool { return agentcli.WritesFiles(tool) }
 
 // kiroToolTypes are the tools of each of Kiro's tool categories, as the
-// bridged agents name them.
+// bridged agents name them (kiro-cli's fs_write and execute_bash, Copilot
+// CLI's create, view and bash, Cursor's Write and Shell, … see
+// agentcli.WritesFiles).
 var kiroToolTypes = map[string][]string{
-	"write": {"Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace"},
-	"read":  {"Read", "Grep", "Glob", "LS", "read_file", "read_many_files", "glob", "search_file_content", "readFile", "readCode"},
-	"shell": {"Bash", "run_shell_command", "executeBash", "shell"},
+	"write": {"Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "edit", "fsWrite", "fsAppend", "strReplace",
+		"fs_write", "fs_append", "str_replace", "delete_file", "create", "StrReplace", "Delete"},
+	"read": {"Read", "Grep", "Glob", "LS", "read_file", "read_many_files", "glob", "search_file_content", "readFile", "readCode",
+		"fs_read", "view", "grep"},
+	"shell": {"Bash", "run_shell_command", "executeBash", "shell", "execute_bash", "bash", "Shell"},
 	"web":   {"WebFetch", "WebSearch", "web_fetch", "google_web_search"},
 }
 

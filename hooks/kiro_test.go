@@ -124,7 +124,7 @@ func TestKiroLegacyMapping(t *testing.T) {
 	}
 	// A session command answers the agent, for the tools its toolTypes name.
 	hs, _ = ParseKiro("/r/.kiro/hooks/guard.kiro.hook", []byte(cases[9].json), OriginKiro, Defaults{})
-	if g := hs[0]; !g.Blocking || g.If.Source() != `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell"]` {
+	if g := hs[0]; !g.Blocking || g.If.Source() != `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell", "execute_bash", "bash", "Shell"]` {
 		t.Errorf("guard: blocking %v, if %v", g.Blocking, g.If)
 	}
 	hs, _ = ParseKiro("/r/.kiro/hooks/run-tests.kiro.hook", []byte(cases[0].json), OriginKiro, Defaults{})
@@ -237,10 +237,10 @@ func FuzzParseKiro(f *testing.F) {
 // misspelt category is an error, not a tool nobody has.
 func TestKiroToolTypesByName(t *testing.T) {
 	for _, c := range []struct{ types, rule, err string }{
-		{`["Bash"]`, `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell"]`, ""},
+		{`["Bash"]`, `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell", "execute_bash", "bash", "Shell"]`, ""},
 		{`["mcp__hookd__impact"]`, `agent.tool in ["mcp__hookd__impact"]`, ""},
 		{`["@mcp"]`, `agent.tool startsWith "mcp__"`, ""},
-		{`["write", "@mcp.github"]`, `agent.tool in ["Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace"] || agent.tool startsWith "mcp__github__"`, ""},
+		{`["write", "@mcp.github"]`, `agent.tool in ["Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "edit", "fsWrite", "fsAppend", "strReplace", "fs_write", "fs_append", "str_replace", "delete_file", "create", "StrReplace", "Delete"] || agent.tool startsWith "mcp__github__"`, ""},
 		{`["Shells"]`, "", `unknown tool type "Shells" (did you mean "shell"?)`},
 		{`["rm -rf"]`, "", `unknown tool type "rm -rf"`},
 	} {

@@ -23,7 +23,7 @@ func newAgentCmd(g *globals) *cobra.Command {
 		Aliases: []string{"agent"},
 		Short:   "hookd inside agent sessions, and agent sessions of hooks",
 		Long: `install puts hookd into an agent's own session hooks (Claude Code, Codex,
-Gemini CLI), so that its prompts, tool calls and stops become
+Gemini CLI, kiro-cli, Copilot CLI, Cursor, Qwen Code), so that its prompts, tool calls and stops become
 agent.* events and blocking hooks answer the agent: deny a tool call with a
 reason, or give it context (docs/agents.md).
 
@@ -31,14 +31,18 @@ forget makes a hook with session = "resume" start a new agent session.`,
 	}
 	var self string
 	install := &cobra.Command{
-		Use:   "install [claude|codex|gemini|all]",
+		Use:   "install [AGENT|all]",
 		Short: "Put hookd into an agent's session hooks (merging with what is there)",
 		Long: `install merges hookd's hook commands into the agent's project settings:
-.claude/settings.local.json for Claude Code (personal, not committed),
-.codex/hooks.json for Codex (which runs them once you trust them in its
-/hooks) and .gemini/settings.json for Gemini CLI. Without an
-argument it installs into the agents on PATH. Existing hooks stay; running it
-twice changes nothing; uninstall removes exactly what it added.`,
+  claude   .claude/settings.local.json (personal, not committed)
+  codex    .codex/hooks.json (run once you trust them in its /hooks)
+  gemini   .gemini/settings.json
+  kiro     .kiro/agents/hookd.json (kiro-cli's custom agent "hookd")
+  copilot  .github/hooks/hookd.json
+  cursor   .cursor/hooks.json
+  qwen     .qwen/settings.json
+Without an argument it installs into the agents on PATH. Existing hooks stay;
+running it twice changes nothing; uninstall removes exactly what it added.`,
 		Example: `  hookd agents install claude
   hookd agents status`,
 		Args: cobra.MaximumNArgs(1),
@@ -61,7 +65,7 @@ twice changes nothing; uninstall removes exactly what it added.`,
 	}
 	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's absolute path; hookd from PATH only for a go run build)")
 	uninstall := &cobra.Command{
-		Use:   "uninstall [claude|codex|gemini|all]",
+		Use:   "uninstall [AGENT|all]",
 		Short: "Remove exactly what install added (restoring the file as it was)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -109,16 +113,24 @@ func answerKinds() []event.Kind {
 }
 
 // answersTable prints the capability matrix: what each agent does with a
-// hook's allow, ask, rewritten input and continue, and how hookd degrades
-// what it cannot take (docs/agents.md).
+// hook's deny, allow, ask, rewritten input, continue and context, and how
+// hookd degrades what it cannot take (docs/agents.md).
 func answersTable(out io.Writer) {
-	fmt.Fprintln(out, "\nwhat a blocking hook's answer does (allow, ask, input: agent.tool.before; continue: agent.stop):")
-	fmt.Fprintf(out, "  %-8s %-28s %-12s %-12s %s\n", "agent", "allow", "ask", "input", "continue")
+	fmt.Fprintln(out, "\nwhat a blocking hook's answer does (deny, allow, ask, input on a tool call; no: what hookd does):")
+	row := "  %-8s %-8s %-8s %-17s %-9s %-9s %-9s %s\n"
+	fmt.Fprintf(out, row, "agent", "deny", "prompt", "allow", "ask", "input", "continue", "context")
+	told := "no: told" // said to the user, not enforced
 	for _, agent := range bridge.Agents() {
-		before, stop := bridge.Can(agent, event.AgentToolBefore), bridge.Can(agent, event.AgentStop)
-		fmt.Fprintf(out, "  %-8s %-28s %-12s %-12s %s\n", agent,
-			pick(before.Allow, "yes", "no: its permissions decide"), pick(before.Ask, "yes", "no: a deny"),
-			pick(before.Input, "yes", "no: a deny"), pick(stop.Continue, "yes", "no: a deny"))
+		before, stop, prompt := bridge.Can(agent, event.AgentToolBefore), bridge.Can(agent, event.AgentStop), bridge.Can(agent, event.AgentPrompt)
+		var ctx []string
+		for _, k := range []event.Kind{event.AgentToolAfter, event.AgentPrompt, event.AgentSessionStart} {
+			if bridge.Can(agent, k).Context {
+				ctx = append(ctx, strings.TrimPrefix(strings.TrimPrefix(string(k), "agent."), "tool."))
+			}
+		}
+		fmt.Fprintf(out, row, agent, pick(before.Deny, "yes", told), pick(prompt.Deny, "yes", told),
+			pick(before.Allow, "yes", "no: perms decide"), pick(before.Ask, "yes", "no: deny"),
+			pick(before.Input, "yes", "no: deny"), pick(stop.Continue, "yes", told), cmp.Or(strings.Join(ctx, ", "), "none"))
 	}
 }
 
@@ -229,12 +241,18 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			agent, hookEvent := args[0], args[1]
-			// Whatever keeps hookd from answering is the agents' blocking
-			// answer (exit 2, the reason on stderr): their CLIs take any
-			// other exit for "go ahead".
+			// Whatever keeps hookd from answering is the agent's blocking
+			// answer, in its protocol (exit 2 and the reason on stderr for
+			// most; JSON on stdout for Copilot CLI, which takes a failing
+			// hook for "go ahead").
 			refuse := func(err error) error {
-				fmt.Fprintf(g.stderr, "hookd could not answer this call (%v): it is refused until that is fixed\n", err)
-				return ExitError{Code: 2}
+				stdout, stderr, code := bridge.Refuse(agent, hookEvent, fmt.Sprintf("hookd could not answer this call (%v): it is refused until that is fixed", err))
+				fmt.Fprint(cmd.OutOrStdout(), stdout)
+				fmt.Fprint(g.stderr, stderr)
+				if code != 0 {
+					return ExitError{Code: code}
+				}
+				return nil
 			}
 			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), backend.MaxAgentInput+1))
 			if err != nil {

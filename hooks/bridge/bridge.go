@@ -39,7 +39,7 @@ func Agents() []string {
 // Program is the executable of agent's CLI, to look for on PATH; the
 // name itself for an agent agentcli does not know.
 func Program(agent string) string {
-	if c := agentcli.Lookup(agent); c != nil && c.Program() != "" {
+	if c := agentcli.LookupBridge(agent); c != nil && c.Program() != "" {
 		return c.Program()
 	}
 	return agent
@@ -47,10 +47,8 @@ func Program(agent string) string {
 
 // sessions is agent's session bridge, or an error saying it has none.
 func sessions(agent string) (agentcli.Sessions, error) {
-	if c := agentcli.Lookup(agent); c != nil {
-		if s := c.Sessions(); s != nil {
-			return s, nil
-		}
+	if c := agentcli.LookupBridge(agent); c != nil {
+		return c.Sessions(), nil
 	}
 	return nil, fmt.Errorf("agent %q is not bridged (one of %s)", agent, strings.Join(Agents(), ", "))
 }
@@ -77,6 +75,17 @@ func Answer(agent string, kind event.Kind, v Verdict) (stdout, stderr string, ex
 		return "", "", 0
 	}
 	return s.Answer(kind, v)
+}
+
+// Refuse is agent's answer when hookd cannot answer its call on hookEvent
+// at all: a deny with the reason, in the agent's protocol (exit 2 with the
+// reason on stderr for an agent hookd does not know).
+func Refuse(agent, hookEvent, reason string) (stdout, stderr string, exit int) {
+	s, err := sessions(agent)
+	if err != nil {
+		return "", strings.TrimSpace(reason) + "\n", 2
+	}
+	return agentcli.Refuse(s, hookEvent, reason)
 }
 
 // ProjectDir is the project directory agent hands its hooks (its

@@ -122,8 +122,8 @@ func TestInstallMergesAndUninstallRestores(t *testing.T) {
 
 // An agent is looked for on PATH by its CLI's program.
 func TestProgram(t *testing.T) {
-	if Program("gemini") != "gemini" || Program("kiro") != "kiro-cli" || Program("cursor") != "cursor" || Program("command") != "command" {
-		t.Error(Program("gemini"), Program("kiro"), Program("cursor"), Program("command"))
+	if Program("gemini") != "gemini" || Program("kiro") != "kiro-cli" || Program("cursor") != "cursor-agent" || Program("aider") != "aider" || Program("nope") != "nope" {
+		t.Error(Program("gemini"), Program("kiro"), Program("cursor"), Program("aider"))
 	}
 }
 

@@ -12,15 +12,17 @@ import (
 // it does not run it.
 //
 // Its hooks, from its hooks reference (docs.github.com, "GitHub Copilot
-// CLI hooks reference"; the strings of @github/copilot 1.0.102 agree, see
-// docs/agents.md), are loaded from the repository's .github/hooks/*.json:
+// CLI hooks reference") and verified with copilot 1.0.102 against a
+// stand-in of the chat completions API (agent_copilot.txtar: deny, allow,
+// a rewritten input, continue at agentStop, hookd gone), are loaded from
+// the repository's .github/hooks/*.json, in a trusted folder only:
 // {"version": 1, "hooks": {EVENT: [{"type": "command", "bash": …,
 // "timeoutSec": …}]}}, flat, with no matcher. hookd installs into a file
 // of its own there, .github/hooks/hookd.json, so a repository's own hook
 // files are never rewritten. Under camelCase event names (sessionStart,
 // userPromptSubmitted, preToolUse, postToolUse, agentStop, sessionEnd)
 // the input is camelCase: sessionId, cwd, prompt, toolName, and toolArgs
-// (an object, or its JSON as a string).
+// (an object in 1.0.102; its JSON as a string in older documentation).
 //
 // Its answers are JSON on stdout, never the exit: a hook that fails (any
 // non-zero exit, a timeout) is logged and skipped, and the call goes on.
@@ -60,8 +62,8 @@ func (c copilot) Sessions() Sessions {
 			event.AgentStop:       {Continue: true},
 		},
 		answer: copilotAnswer,
-		reach: "Copilot CLI takes a hook that fails or times out for a yes: hookd's preToolUse entry refuses in its own shell when hookd does not answer, " +
-			"but a prompt, a tool's result and a stop are not guarded",
+		reach: "Copilot CLI runs a repository's hooks only in a folder you trusted (or with --trust-folder), and takes a hook that fails or times out for a yes: " +
+			"hookd's preToolUse entry refuses in its own shell when hookd does not answer",
 	}
 }
 

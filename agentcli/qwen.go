@@ -2,6 +2,8 @@ package agentcli
 
 import (
 	"path/filepath"
+
+	"github.com/hookd-dev/hookd/event"
 )
 
 // qwen is Qwen Code (`qwen`, a fork of Gemini CLI), whose sessions hookd
@@ -16,8 +18,11 @@ import (
 // Claude Code's JSON; exit 2 denies with stderr as the reason (at Stop,
 // the agent goes on); PreToolUse takes hookSpecificOutput.permissionDecision
 // allow, deny or ask (ask is a deny where nobody can be asked: headless
-// runs) and updatedInput; additionalContext is context after a tool, on a
-// prompt and at a session's start.
+// runs), and not the updatedInput its documentation lists (qwenCan);
+// additionalContext is context after a tool, on a prompt and at a
+// session's start. Verified with qwen 0.24.4 against a stand-in of the
+// chat completions API (agent_qwen.txtar): the deny, the rewrite refused,
+// the continue at Stop.
 type qwen struct{}
 
 func (qwen) Name() string    { return "qwen" }
@@ -26,5 +31,22 @@ func (qwen) Program() string { return "qwen" }
 func (c qwen) Sessions() Sessions {
 	return jsonHooks{agent: c.Name(), file: filepath.Join(".qwen", "settings.json"), projectEnv: "QWEN_PROJECT_DIR", timeout: 660_000,
 		events: claudeEvents(), order: claudeOrder(), matcher: func(string) string { return "" },
-		can: claudeCan(true), decide: claudeDecision}
+		// The settings schema version qwen 0.24.4 writes into the file on
+		// its first run: a file hookd created then holds only what hookd
+		// put there, and uninstall can remove it whole.
+		skeleton: map[string]any{"$version": 4},
+		can:      qwenCan(), decide: claudeDecision}
+}
+
+// qwenCan is what Qwen Code 0.24.4 takes. Its documentation lists
+// updatedInput on PreToolUse, but its source reads a rewritten input only
+// from a PermissionRequest hook, and a rewrite on PreToolUse ran the call
+// unchanged (verified, with and without permissionDecision allow): a
+// rewrite is therefore a deny, by hookd's policy.
+func qwenCan() map[event.Kind]Answers {
+	can := claudeCan(true)
+	before := can[event.AgentToolBefore]
+	before.Input = false
+	can[event.AgentToolBefore] = before
+	return can
 }

@@ -53,6 +53,8 @@ func (c cursor) Sessions() Sessions {
 			event.AgentStop:         {Continue: true},
 		},
 		answer: cursorAnswer,
+		// ~/.cursor/hooks.json, its user hooks (its docs).
+		userFile: filepath.Join(".cursor", "hooks.json"),
 	}
 }
 

@@ -67,6 +67,8 @@ func (c gemini) Sessions() Sessions {
 			event.AgentStop:         {Continue: true},
 		},
 		decide: geminiDecision,
+		// Its user settings, ~/.gemini/settings.json.
+		userFile: filepath.Join(".gemini", "settings.json"),
 	}
 }
 

@@ -77,6 +77,8 @@ func (c kiro) Sessions() Sessions {
 		},
 		answer:   kiroAnswer,
 		warnExit: 1,
+		// ~/.kiro/agents: its global custom agents.
+		userFile: filepath.Join(".kiro", "agents", KiroAgent+".json"),
 		reach: "kiro-cli runs these hooks in sessions of its custom agent \"" + KiroAgent + "\" only: start it with `kiro-cli chat --agent " + KiroAgent +
 			"`, or make it the default (`kiro-cli settings chat.defaultAgent " + KiroAgent + "`)",
 	}

@@ -35,7 +35,9 @@ func (c qwen) Sessions() Sessions {
 		// its first run: a file hookd created then holds only what hookd
 		// put there, and uninstall can remove it whole.
 		skeleton: map[string]any{"$version": 4},
-		can:      qwenCan(), decide: claudeDecision}
+		can:      qwenCan(), decide: claudeDecision,
+		// Its user settings, ~/.qwen/settings.json (its docs).
+		userFile: filepath.Join(".qwen", "settings.json")}
 }
 
 // qwenCan is what Qwen Code 0.24.4 takes. Its documentation lists

@@ -58,6 +58,13 @@ type Sessions interface {
 	// not reach, as far as it is verified; "" when nothing is known to
 	// be missed.
 	Reach() string
+	// User is the CLI's user-level hooks (a file under the user's home,
+	// run in every directory its sessions start in), as a Sessions whose
+	// root is the home; nil when hookd knows no user-level hooks of the
+	// CLI. Its command is `agent-hook --user AGENT EVENT`: outside any
+	// repository, or in one without hookd configuration, it lets the
+	// call go on.
+	User() Sessions
 	// Unreached lists the directories inside root (relative to it) in
 	// which the CLI's recorded sessions started where an install in root
 	// does not reach them, from what the CLI keeps of its sessions under
@@ -188,6 +195,18 @@ type jsonHooks struct {
 	// warnExit is the exit that shows stderr to the user when hookd has
 	// a refusal the CLI cannot take on that event (0: it shows none).
 	warnExit int
+	// userFile is the user-level settings file, relative to the home (""
+	// for none hookd knows); user says this is that install.
+	userFile string
+	user     bool
+}
+
+func (j jsonHooks) User() Sessions {
+	if j.userFile == "" || j.user {
+		return nil
+	}
+	j.file, j.user, j.reach, j.unreached = j.userFile, true, "", nil
+	return j
 }
 
 func (j jsonHooks) Reach() string { return j.reach }
@@ -463,7 +482,12 @@ func geminiDecision(specific map[string]any, v Verdict) map[string]any {
 
 // marker is what every command hookd installs holds: how uninstall tells
 // hookd's entries from the user's.
-func (j jsonHooks) marker() string { return " agent-hook " + j.agent + " " }
+func (j jsonHooks) marker() string {
+	if j.user {
+		return " agent-hook --user " + j.agent + " "
+	}
+	return " agent-hook " + j.agent + " "
+}
 
 func (j jsonHooks) Install(root, self, keep string) (string, bool, error) {
 	rel := j.file
@@ -642,10 +666,20 @@ func (j jsonHooks) isOurs(g any) bool {
 		}
 	}
 	f := strings.Fields(cmd)
-	if len(f) < 4 || f[len(f)-3] != "agent-hook" || f[len(f)-2] != j.agent || !slices.Contains(j.order, f[len(f)-1]) {
+	if len(f) < 4 || f[len(f)-2] != j.agent || !slices.Contains(j.order, f[len(f)-1]) {
 		return false
 	}
-	for _, tok := range f[:len(f)-3] {
+	f = f[:len(f)-2]
+	if j.user {
+		if f[len(f)-1] != "--user" {
+			return false
+		}
+		f = f[:len(f)-1]
+	}
+	if len(f) < 2 || f[len(f)-1] != "agent-hook" {
+		return false
+	}
+	for _, tok := range f[:len(f)-1] {
 		if strings.ContainsAny(tok, ";|&$`()<>\"'\\*?!{}[]#~") {
 			return false
 		}

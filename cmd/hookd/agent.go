@@ -7,11 +7,14 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/bridge"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/selfexe"
@@ -30,6 +33,7 @@ reason, or give it context (docs/agents.md).
 forget makes a hook with session = "resume" start a new agent session.`,
 	}
 	var self string
+	var user bool
 	install := &cobra.Command{
 		Use:   "install [AGENT|all]",
 		Short: "Put hookd into an agent's session hooks (merging with what is there)",
@@ -42,7 +46,15 @@ forget makes a hook with session = "resume" start a new agent session.`,
   cursor   .cursor/hooks.json
   qwen     .qwen/settings.json
 Without an argument it installs into the agents on PATH. Existing hooks stay;
-running it twice changes nothing; uninstall removes exactly what it added.`,
+running it twice changes nothing; uninstall removes exactly what it added.
+
+--user installs into the agent's user-level settings instead (~/.claude/
+settings.json, ~/.codex/hooks.json, ~/.gemini/settings.json, ~/.qwen/
+settings.json, ~/.cursor/hooks.json, ~/.kiro/agents/hookd.json): every
+session reaches hookd, in any repository, subdirectory or worktree, which
+hookd finds from the session's directory. Outside a repository, or in one
+without hookd configuration, the call goes on with a note on stderr; a
+repository that also has hookd installed answers through its own install.`,
 		Example: `  hookd agents install claude
   hookd agents status`,
 		Args: cobra.MaximumNArgs(1),
@@ -50,6 +62,11 @@ running it twice changes nothing; uninstall removes exactly what it added.`,
 			run := cmp.Or(self, selfexe.Name()) // an absolute path: an agent started from an IDE or a GUI may not have hookd on its PATH, and a missing command lets the call through
 			if _, err := exec.LookPath(run); run == "hookd" && err != nil {
 				fmt.Fprintln(cmd.OutOrStdout(), "note: the agents' hooks run `hookd`, which is not on PATH: install it (go install github.com/hookd-dev/hookd/cmd/hookd@latest) or pass --command")
+			}
+			if user {
+				return eachUser(cmd, args, func(home, agent, keep string) (string, bool, error) {
+					return bridge.InstallUser(home, agent, run, keep)
+				}, "installed hookd (user-level) into", "hookd was already installed (user-level) in")
 			}
 			var installed []string
 			root := ""
@@ -64,14 +81,19 @@ running it twice changes nothing; uninstall removes exactly what it added.`,
 		},
 	}
 	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's absolute path; hookd from PATH only for a go run build)")
+	install.Flags().BoolVar(&user, "user", false, "install into the agent's user-level settings: every repository, subdirectory and worktree")
 	uninstall := &cobra.Command{
 		Use:   "uninstall [AGENT|all]",
 		Short: "Remove exactly what install added (restoring the file as it was)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if user {
+				return eachUser(cmd, args, bridge.UninstallUser, "removed hookd (user-level) from", "hookd was not installed (user-level) in")
+			}
 			return eachAgent(g, cmd, args, bridge.Uninstall, "removed hookd from", "hookd was not installed in")
 		},
 	}
+	uninstall.Flags().BoolVar(&user, "user", false, "remove what install --user added")
 	var asJSON bool
 	status := &cobra.Command{
 		Use:   "status",
@@ -96,6 +118,11 @@ running it twice changes nothing; uninstall removes exactly what it added.`,
 				default:
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: installed in %s for %s\n", agent, file, strings.Join(evs, ", "))
 					warnUnreached(cmd.OutOrStdout(), repo.Root, agent)
+				}
+				if home, err := os.UserHomeDir(); err == nil {
+					if file, evs, _ := bridge.InstalledUser(home, agent); len(evs) > 0 {
+						fmt.Fprintf(cmd.OutOrStdout(), "%s: installed (user-level) in ~/%s for %s\n", agent, file, strings.Join(evs, ", "))
+					}
 				}
 			}
 			return nil
@@ -150,6 +177,11 @@ func agentsJSON(out io.Writer, root string) error {
 		Error     string                        `json:"error,omitempty"`
 		Unreached []string                      `json:"unreached"`
 		Answers   map[event.Kind]bridge.Answers `json:"answers"`
+		// UserFile and UserEvents are the user-level install (hookd agents
+		// install --user), relative to the home; "" for an agent hookd
+		// knows no user-level hooks of.
+		UserFile   string   `json:"user_file"`
+		UserEvents []string `json:"user_events"`
 	}
 	home, _ := os.UserHomeDir()
 	list := []agentStatus{}
@@ -164,6 +196,12 @@ func agentsJSON(out io.Writer, root string) error {
 		}
 		if st.Unreached == nil {
 			st.Unreached = []string{}
+		}
+		if home != "" {
+			st.UserFile, st.UserEvents, _ = bridge.InstalledUser(home, agent)
+		}
+		if st.UserEvents == nil {
+			st.UserEvents = []string{}
 		}
 		for _, k := range answerKinds() {
 			st.Answers[k] = bridge.Can(agent, k)
@@ -188,13 +226,23 @@ func warnUnreached(out io.Writer, root, agent string) {
 	}
 }
 
+// eachUser runs do for the agents named on the command line, on their
+// user-level settings: no repository needed.
+func eachUser(cmd *cobra.Command, args []string, do func(home, agent, keep string) (string, bool, error), did, didNot string) error {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return err
+	}
+	return bridge.Each(cmd.OutOrStdout(), home, filepath.Dir(hooks.DefaultTrustStore().Path), strings.Join(args, ""), true, do, did, didNot)
+}
+
 // eachAgent runs do for the agents named on the command line.
 func eachAgent(g *globals, cmd *cobra.Command, args []string, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
 	repo, _, err := g.locate()
 	if err != nil {
 		return err
 	}
-	return bridge.Each(cmd.OutOrStdout(), repo.Root, repo.StateDir, strings.Join(args, ""), do, did, didNot)
+	return bridge.Each(cmd.OutOrStdout(), repo.Root, repo.StateDir, strings.Join(args, ""), false, do, did, didNot)
 }
 
 func newForgetCmd(g *globals) *cobra.Command {
@@ -228,7 +276,8 @@ journal on disk.`,
 }
 
 func newAgentHookCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var user bool
+	cmd := &cobra.Command{
 		Use:   "agent-hook AGENT EVENT",
 		Short: "Answer an agent's session hook (what hookd agents install puts there)",
 		Long: `agent-hook is what an agent's own hooks run: it reads the agent's JSON on stdin,
@@ -268,6 +317,18 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			if err != nil {
 				return refuse(err)
 			}
+			if user {
+				// A user-level install: a repository with its own install
+				// for this agent answers through it, and where no hookd
+				// configuration applies the call goes on, said in a line.
+				if _, evs, err := bridge.Installed(opts.Repo.Root, agent); err == nil && slices.Contains(evs, hookEvent) {
+					return nil
+				}
+				if why := backend.Unconfigured(opts); why != "" {
+					fmt.Fprintf(g.stderr, "hookd: %s: the call goes on\n", why)
+					return nil
+				}
+			}
 			stdout, stderr, code, err := backend.AgentHook(cmd.Context(), opts, agent, hookEvent, stdin)
 			if err != nil {
 				return refuse(err)
@@ -280,4 +341,6 @@ agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&user, "user", false, "a user-level install's call: where no hookd configuration applies, it goes on")
+	return cmd
 }

@@ -150,6 +150,49 @@ func Installed(root, agent string) (string, []string, error) {
 	return s.Installed(root)
 }
 
+// userSessions is agent's user-level session bridge, or an error saying it
+// has none hookd knows.
+func userSessions(agent string) (agentcli.Sessions, error) {
+	s, err := sessions(agent)
+	if err != nil {
+		return nil, err
+	}
+	if u := s.User(); u != nil {
+		return u, nil
+	}
+	return nil, fmt.Errorf("hookd knows no user-level hooks of %s: install it into each repository (hookd agents install %s)", agent, agent)
+}
+
+// InstallUser is Install into agent's user-level settings under home: its
+// sessions reach hookd wherever they start.
+func InstallUser(home, agent, self, keep string) (string, bool, error) {
+	s, err := userSessions(agent)
+	if err != nil {
+		return "", false, err
+	}
+	return s.Install(home, self, keep)
+}
+
+// UninstallUser is Uninstall from agent's user-level settings.
+func UninstallUser(home, agent, keep string) (string, bool, error) {
+	s, err := userSessions(agent)
+	if err != nil {
+		return "", false, err
+	}
+	return s.Uninstall(home, keep)
+}
+
+// InstalledUser lists the hook events hookd is installed for in agent's
+// user-level settings under home; "" and none for an agent hookd knows no
+// user-level hooks of.
+func InstalledUser(home, agent string) (string, []string, error) {
+	s, err := userSessions(agent)
+	if err != nil {
+		return "", nil, nil
+	}
+	return s.Installed(home)
+}
+
 // Answers is what a CLI's hooks take besides a deny (agentcli.Answers).
 type Answers = agentcli.Answers
 
@@ -185,8 +228,11 @@ func Unreached(root, agent, home string) []string {
 // Each runs do for the agents named (every one for "all"; when none is
 // named, those whose CLI is on PATH, so no settings file is written for a
 // CLI this machine does not have), and says what it did on out. What
-// install replaced is kept under stateDir, for uninstall to put back.
-func Each(out io.Writer, root, stateDir, named string, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
+// install replaced is kept under stateDir, for uninstall to put back (as
+// AGENT.settings.before, or AGENT.user.settings.before when user is set:
+// root is then the home, and the agents hookd knows no user-level hooks of
+// are skipped unless named).
+func Each(out io.Writer, root, stateDir, named string, user bool, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
 	var agents []string
 	switch named {
 	case "all":
@@ -204,6 +250,13 @@ func Each(out io.Writer, root, stateDir, named string, do func(root, agent, keep
 	}
 	for _, agent := range agents {
 		keep := filepath.Join(stateDir, "agents", agent+".settings.before")
+		if user {
+			if _, err := userSessions(agent); err != nil && named != agent {
+				fmt.Fprintf(out, "skipped %s: %v\n", agent, err)
+				continue
+			}
+			keep = filepath.Join(stateDir, "agents", agent+".user.settings.before")
+		}
 		if err := os.MkdirAll(filepath.Dir(keep), 0o700); err != nil {
 			return err
 		}

@@ -174,7 +174,20 @@ func claudeMatcher(hookEvent string) string {
 }
 
 type claudeMessage struct {
+	ID      string        `json:"id"`
 	Content []claudeBlock `json:"content"`
+	Usage   *usage        `json:"usage"`
+	// Text is a message that is a string, not an object: codex's error
+	// events say {"type":"error","message":"…"}.
+	Text string `json:"-"`
+}
+
+func (m *claudeMessage) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &m.Text)
+	}
+	type plain claudeMessage
+	return json.Unmarshal(b, (*plain)(m))
 }
 
 type claudeBlock struct {
@@ -210,6 +223,16 @@ func (p *claudeParser) skip(s *Stream, b []byte) bool {
 		return true // no shell command is open for a result to end
 	case bytes.HasPrefix(b, []byte(`{"type":"assistant"`)) && !bytes.Contains(b, []byte(`"tool_use"`)):
 		p.lastText = append(p.lastText[:0], b...) // read at the end, if no result says it
+		// Its usage is read now: a run cut short has spent it.
+		var m struct {
+			Message struct {
+				ID    string `json:"id"`
+				Usage *usage `json:"usage"`
+			} `json:"message"`
+		}
+		if json.Unmarshal(b, &m) == nil {
+			s.turnUsage(m.Message.ID, m.Message.Usage)
+		}
 		return true
 	}
 	return false
@@ -221,10 +244,15 @@ func (p *claudeParser) event(s *Stream, ev *streamEvent) {
 		if ev.SessionID != "" {
 			s.report.Session = ev.SessionID
 		}
+		if ev.Subtype == "api_retry" {
+			// {"attempt":1,"max_retries":10,"error_status":500,"error":"server_error"}
+			s.apiFailed(ev.ErrorStatus, errorText(ev.Error), true)
+		}
 	case "assistant":
 		if ev.Message == nil {
 			return
 		}
+		s.turnUsage(ev.Message.ID, ev.Message.Usage)
 		for _, b := range ev.Message.Content {
 			switch b.Type {
 			case "text":
@@ -258,12 +286,16 @@ func (p *claudeParser) event(s *Stream, ev *streamEvent) {
 		s.report.Turns = ev.NumTurns
 		s.report.Cost = ev.Cost
 		if u := ev.Usage; u != nil {
-			s.report.TokensIn = u.InputTokens + u.CacheCreationTokens + u.CacheReadTokens
-			s.report.TokensOut = u.OutputTokens
+			s.totalUsage(u.InputTokens+u.CacheCreationTokens+u.CacheReadTokens, u.OutputTokens)
 		}
 		var result string
 		_ = json.Unmarshal(ev.Result, &result)
 		s.report.Final = result
+		if ev.APIErrorStatus != 0 {
+			// The API's last answer was an error: the result says it
+			// ("API Error: 500 …") with a success subtype.
+			s.apiFailed(ev.APIErrorStatus, result, false)
+		}
 		if ev.IsError || (ev.Subtype != "" && ev.Subtype != "success") {
 			s.report.Error = joinNonEmpty(": ", ev.Subtype, result, errorsText(ev.Errors))
 			if s.report.Error == "" {

@@ -81,10 +81,32 @@ func (codexParser) event(s *Stream, ev *streamEvent) {
 		}
 		s.report.Ended = true
 	case "turn.failed", "error":
+		msg := errorText(ev.Error)
+		if ev.Message != nil && msg == "" {
+			msg = ev.Message.Text
+		}
+		if retry, ok := strings.CutPrefix(msg, "Reconnecting..."); ok {
+			// Not the end: codex retries the API ("Reconnecting... 2/5
+			// (…)", "Reconnecting... waiting for network (…)").
+			retry = strings.TrimSpace(retry)
+			if n, rest, ok := strings.Cut(retry, " "); ok && strings.Contains(n, "/") {
+				retry = rest // the count, "2/5"
+			}
+			if strings.HasPrefix(retry, "(") && strings.HasSuffix(retry, ")") {
+				retry = retry[1 : len(retry)-1]
+			}
+			s.apiFailed(0, retry, true)
+			return
+		}
 		s.report.Ended = true
-		s.report.Error = joinNonEmpty(": ", errorText(ev.Error), ev.Status)
+		s.report.Error = joinNonEmpty(": ", msg, ev.Status)
 		if s.report.Error == "" {
 			s.report.Error = ev.Type
+		}
+		if statusIn(msg) != 0 || s.report.Retries > 0 {
+			// The API's failure, not another: "exceeded retry limit, last
+			// status: 429 Too Many Requests", or after reconnecting.
+			s.apiFailed(0, msg, false)
 		}
 	case "item.started", "item.updated", "item.completed":
 		it := ev.Item

@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/hookd-dev/hookd/event"
 )
@@ -93,8 +96,26 @@ func geminiFileTool(name string) bool {
 	return false
 }
 
-// geminiParser reads gemini -o stream-json.
+// geminiParser reads gemini -o stream-json, and its stderr: the stream
+// says nothing of the API calls it retries (verified with gemini-cli
+// 0.61.0), stderr does: "Attempt 2 failed with status 500. Retrying with
+// backoff... _ApiError: …", and "Attempt 10 failed: {…}." when it gives up.
 type geminiParser struct{}
+
+var geminiRetryRE = regexp.MustCompile(`^Attempt \d+ failed(?: with status (\d{3}))?[.:] ?(.*)`)
+
+func (geminiParser) stderr(s *Stream, line string) {
+	m := geminiRetryRE.FindStringSubmatch(line)
+	if m == nil {
+		return
+	}
+	status, _ := strconv.Atoi(m[1])
+	msg, retried := strings.CutPrefix(m[2], "Retrying with backoff...")
+	if retried {
+		msg = strings.TrimPrefix(strings.TrimSpace(msg), "_ApiError: ")
+	}
+	s.apiFailed(status, strings.TrimSuffix(strings.TrimSpace(msg), "."), retried)
+}
 
 func (geminiParser) skip(*Stream, []byte) bool { return false }
 func (geminiParser) end(*Stream)               {}
@@ -131,7 +152,12 @@ func (geminiParser) event(s *Stream, ev *streamEvent) {
 			s.report.TokensIn, s.report.TokensOut = st.InputTokens, st.OutputTokens
 		}
 		if ev.Status != "" && ev.Status != "success" {
-			s.report.Error = joinNonEmpty(": ", ev.Status, errorText(ev.Error))
+			msg := errorText(ev.Error)
+			s.report.Error = joinNonEmpty(": ", ev.Status, msg)
+			if statusIn(msg) != 0 || s.report.Retries > 0 {
+				// "[API Error: {\"error\":{…,\"code\":500}}]"
+				s.apiFailed(0, msg, false)
+			}
 		}
 		s.report.Turns = max(s.report.Turns, 1)
 	case "error":

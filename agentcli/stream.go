@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/hookd-dev/hookd/event"
@@ -56,6 +58,12 @@ type parser interface {
 	end(s *Stream)
 }
 
+// stderrParser is a parser that also reads the CLI's stderr, for what its
+// structured output does not say (gemini's API retries).
+type stderrParser interface {
+	stderr(s *Stream, line string)
+}
+
 // Stream parses an agent CLI's structured output line by line into its
 // report, telling activity as it comes.
 type Stream struct {
@@ -70,6 +78,11 @@ type Stream struct {
 	opaque map[string]bool // open opaque calls, by id
 	spoke  bool            // Spoke was told
 	text   string          // the last assistant text, for Final when no result says it
+	// turns holds the usage each model message reported as it came, by
+	// message id: what a run cut short (a timeout) has spent, until a
+	// result says the total (final).
+	turns map[string]usage
+	final bool
 }
 
 // NewStream reads output in format (an Invocation's) of an agent running
@@ -127,6 +140,84 @@ func (s *Stream) speak() {
 	}
 }
 
+// WantsStderr says whether the CLI's stderr has something for its report
+// (FeedStderr).
+func (s *Stream) WantsStderr() bool {
+	_, ok := s.p.(stderrParser)
+	return ok
+}
+
+// FeedStderr reads one line of the CLI's stderr (without its newline).
+func (s *Stream) FeedStderr(line []byte) {
+	if p, ok := s.p.(stderrParser); ok {
+		p.stderr(s, string(bytes.TrimSpace(line)))
+	}
+}
+
+// turnUsage counts the usage a model message reported so far, for a run
+// whose result never comes; a later line of the same message replaces its
+// figures. A result's total replaces them all (totalUsage).
+func (s *Stream) turnUsage(id string, u *usage) {
+	if u == nil || s.final {
+		return
+	}
+	if s.turns == nil {
+		s.turns = map[string]usage{}
+	}
+	prev := s.turns[id]
+	s.turns[id] = usage{
+		InputTokens:         max(prev.InputTokens, u.InputTokens),
+		CacheCreationTokens: max(prev.CacheCreationTokens, u.CacheCreationTokens),
+		CacheReadTokens:     max(prev.CacheReadTokens, u.CacheReadTokens),
+		OutputTokens:        max(prev.OutputTokens, u.OutputTokens),
+	}
+	var in, out int64
+	for _, t := range s.turns {
+		in += t.InputTokens + t.CacheCreationTokens + t.CacheReadTokens
+		out += t.OutputTokens
+	}
+	s.report.TokensIn, s.report.TokensOut = in, out
+}
+
+// totalUsage is a result's usage: the run's total.
+func (s *Stream) totalUsage(in, out int64) {
+	s.final = true
+	s.report.TokensIn, s.report.TokensOut = in, out
+}
+
+// apiFailed records a failed call to the model's API: retried, or given
+// up. status is its HTTP status when the CLI says it (0 when not; then
+// the message may name it).
+func (s *Stream) apiFailed(status int, msg string, retried bool) {
+	if retried {
+		s.report.Retries++
+	}
+	if status == 0 {
+		status = statusIn(msg)
+	}
+	if status != 0 {
+		s.report.APIStatus = status
+	}
+	if msg != "" {
+		s.report.APIError = capString(msg, 500)
+	}
+}
+
+// statusRE finds an HTTP status in a CLI's words for an API error: "last
+// status: 429 Too Many Requests" (codex), "\"code\":500" (gemini), "API
+// Error: 500" (claude).
+var statusRE = regexp.MustCompile(`(?i)(?:status:?|"code":|api error:?)\s*([1-5][0-9][0-9])\b`)
+
+// statusIn is the HTTP status msg names, or 0.
+func statusIn(msg string) int {
+	m := statusRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
 // salvage finds the file an over-long tool call writes from its head:
 // each CLI puts the path before the content.
 func (s *Stream) salvage(head []byte) {
@@ -157,14 +248,16 @@ type streamEvent struct {
 	Type    string `json:"type"`
 	Subtype string `json:"subtype"`
 	// claude
-	SessionID string            `json:"session_id"`
-	Message   *claudeMessage    `json:"message"`
-	IsError   bool              `json:"is_error"`
-	NumTurns  int               `json:"num_turns"`
-	Result    json.RawMessage   `json:"result"`
-	Cost      float64           `json:"total_cost_usd"`
-	Usage     *usage            `json:"usage"`
-	Errors    []json.RawMessage `json:"errors"`
+	ErrorStatus    int               `json:"error_status"`     // system/api_retry
+	APIErrorStatus int               `json:"api_error_status"` // result
+	SessionID      string            `json:"session_id"`
+	Message        *claudeMessage    `json:"message"`
+	IsError        bool              `json:"is_error"`
+	NumTurns       int               `json:"num_turns"`
+	Result         json.RawMessage   `json:"result"`
+	Cost           float64           `json:"total_cost_usd"`
+	Usage          *usage            `json:"usage"`
+	Errors         []json.RawMessage `json:"errors"`
 	// codex
 	ThreadID string          `json:"thread_id"`
 	Item     *codexItem      `json:"item"`
@@ -243,6 +336,9 @@ func (s *Stream) Finish(finalCap int) *event.AgentReport {
 		s.report.Final = s.text
 	}
 	s.report.Final = capString(s.report.Final, finalCap)
+	// What was spent counts against budgets: a stream that says less than
+	// nothing does not give any back.
+	s.report.TokensIn, s.report.TokensOut, s.report.Cost = max(0, s.report.TokensIn), max(0, s.report.TokensOut), max(0, s.report.Cost)
 	// Whatever is still open ended with the process.
 	for id := range s.opaque {
 		s.done(id)

@@ -64,7 +64,9 @@ func TestStreamBadInput(t *testing.T) {
 // Any bytes in any format: no panic, each file once, and a path inside
 // the repository never climbs out of it.
 func FuzzStream(f *testing.F) {
-	for _, l := range []string{claudeInit, claudeWrite, claudeBash, claudeDone, codexCmd, codexPatch, codexDone, geminiWrite, geminiShell, geminiDone, "{\"type\":\"result\"", "\n\n{}"} {
+	for _, l := range []string{claudeInit, claudeWrite, claudeBash, claudeDone, codexCmd, codexPatch, codexDone, geminiWrite, geminiShell, geminiDone, "{\"type\":\"result\"", "\n\n{}",
+		claudeRetry, claudeAPIResult, claudeTurn1b, codexRetry, codex429, geminiRetryErr, geminiGaveUp, geminiAPIFail,
+		`{"type":"result","total_cost_usd":-1,"usage":{"input_tokens":-5}}`} {
 		f.Add(l, uint8(0))
 		f.Add(l, uint8(1))
 		f.Add(l, uint8(2))
@@ -79,8 +81,12 @@ func FuzzStream(f *testing.F) {
 		s := NewStream(formats[int(which)%len(formats)], "/repo", "/repo/sub", nil, func(string) {})
 		for _, line := range strings.Split(data, "\n") {
 			s.Feed([]byte(line), false)
+			s.FeedStderr([]byte(line)) // gemini's retries are on stderr
 		}
 		r := s.Finish(finalCap)
+		if r.Retries < 0 || r.TokensIn < 0 || r.TokensOut < 0 || r.Cost < 0 {
+			t.Fatalf("negative figures: %+v", r)
+		}
 		seen := map[string]bool{}
 		for _, p := range r.Files {
 			if seen[p] {

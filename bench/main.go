@@ -379,6 +379,7 @@ name = "stamp"
 on = ["file.saved", "file.created"]
 debounce = "0s"
 mode = "parallel"
+max_runs_per_minute = 1000000 # a run per write is the point here, not a loop
 run = 'echo x > "$FIFO"'
 env = { FIFO = "`+fifo+`" }
 `), 0o644))

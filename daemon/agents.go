@@ -75,8 +75,12 @@ type activeRun struct {
 	catchUp func() bool
 	// behind: its output could not be read up to a change (its reader is
 	// stuck), so what it did not report is not the user's for sure.
-	behind   bool
-	reported map[string]bool // files its tools write
+	behind bool
+	// reported holds the files its tools said they write, each until
+	// when a change of it is taken for that write: a minute after the
+	// call, or a settle window after its change was first seen. A save of
+	// the same file later in the run is not the agent's for certain.
+	reported map[string]sessionWrite
 	opaque   map[string]bool // its shell commands going on, by tool id
 	// opaqueUntil is when the writes of its last shell command have
 	// surely settled.
@@ -122,7 +126,7 @@ func (g *agents) begin(job runner.Job, agent string, own bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.active[job.ID] = &activeRun{hook: job.Hook.Name, agent: agent, depth: job.Depth, chain: job.Chain, own: own,
-		files: map[string]bool{}, guessed: map[string]bool{}, reported: map[string]bool{}, opaque: map[string]bool{}, users: map[string]bool{}}
+		files: map[string]bool{}, guessed: map[string]bool{}, reported: map[string]sessionWrite{}, opaque: map[string]bool{}, users: map[string]bool{}}
 }
 
 // chainOf is the chain an event caused by run id continues: that run's
@@ -168,7 +172,7 @@ func (g *agents) activity(id string, a runner.Activity) {
 	switch a.Kind {
 	case runner.Spoke:
 	case runner.Writes:
-		r.reported[a.Path] = true
+		r.reported[a.Path] = sessionWrite{agent: r.agent, until: time.Now().Add(sessionToolLimit)}
 		if r.users[a.Path] {
 			g.log.Warn("the agent reported a write after its change was taken for the user's", "hook", r.hook, "run", id, "file", a.Path)
 		}
@@ -195,10 +199,25 @@ func (g *agents) end(id string) (files, guessed []string) {
 	return files, guessed
 }
 
+// claims says whether a write the agent reported covers a change of file
+// made now.
+func (r *activeRun) claims(file string, now time.Time) bool {
+	w, ok := r.reported[file]
+	return ok && now.Before(w.until)
+}
+
+// seen ends a reported write's claim a settle window after its change.
+func (r *activeRun) seen(file string, now time.Time, window time.Duration) {
+	if w, ok := r.reported[file]; ok && !w.seen {
+		w.seen, w.until = true, now.Add(window)
+		r.reported[file] = w
+	}
+}
+
 // rule decides whose a change of file, made now during agent run r, is.
 func (r *activeRun) rule(file string, now time.Time) string {
 	switch {
-	case r.reported[file]:
+	case r.claims(file, now):
 		return ruleReported
 	case len(r.opaque) > 0 || now.Before(r.opaqueUntil):
 		return ruleShell
@@ -232,6 +251,10 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 	if ev.Kind == event.AgentToolBefore || ev.Kind == event.AgentToolAfter {
 		g.session(ev, now)
 		return []event.Event{ev}
+	}
+	switch ev.Kind {
+	case event.GitCommit, event.GitCheckout, event.GitMerge, event.GitRewrite:
+		return []event.Event{g.gitDuringRuns(ev)}
 	}
 	if !strings.HasPrefix(string(ev.Kind), "file.") {
 		return []event.Event{ev}
@@ -268,7 +291,7 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 	for _, id := range ids {
 		if r := g.active[id]; r.own {
 			for _, f := range ev.Files {
-				if r.reported[f.Path] {
+				if r.claims(f.Path, now) {
 					reportedBy[f.Path] = id
 				}
 			}
@@ -284,6 +307,12 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 			r.files[f.Path] = true
 			if !r.own {
 				r.guessed[f.Path] = true
+				// A command run that is itself a link of a chain continues
+				// it: an agent and a command hook feeding each other stop
+				// at max_depth like two agents.
+				if v := &verdicts[i]; r.depth > 0 && r.depth+1 > v.depth {
+					v.depth, v.cause, v.chain = r.depth+1, id, r.next()
+				}
 				continue
 			}
 			rule := r.rule(f.Path, now)
@@ -294,7 +323,9 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 				continue
 			}
 			ev.Files[i].WrittenBy = r.agent
-			if rule != ruleReported {
+			if rule == ruleReported {
+				r.seen(f.Path, now, g.window)
+			} else {
 				r.guessed[f.Path] = true
 				ev.Files[i].Guessed = true
 			}
@@ -309,6 +340,26 @@ func (g *agents) attribute(ev event.Event) []event.Event {
 		g.logRules(id, r, by)
 	}
 	return splitByWriters(ev, verdicts)
+}
+
+// gitDuringRuns puts a HEAD move (a commit, a checkout, …) made while
+// runs go on down to the deepest of them: a hook that commits on
+// git.commit, or checks out on git.checkout, stops at max_depth. The
+// reflog does not say who moved HEAD; a person's commit during a run is
+// a link of its chain too, which only matters past max_depth, and only to
+// the hooks of that chain.
+func (g *agents) gitDuringRuns(ev event.Event) event.Event {
+	if ev.Cause != "" || ev.CatchUp {
+		return ev
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, id := range slices.Sorted(maps.Keys(g.active)) {
+		if r := g.active[id]; r.depth+1 > ev.Depth {
+			ev.Depth, ev.Cause, ev.Chain = r.depth+1, id, r.next()
+		}
+	}
+	return ev
 }
 
 // logRules says which rule put which changes down to run r (or not).
@@ -558,6 +609,12 @@ func (d *Daemon) follow(ctx context.Context, job runner.Job, act func(context.Co
 	}
 	d.agents.begin(job, agentName, agent)
 	res := act(ctx, job)
+	if d.vcs != nil {
+		// A HEAD move the run made is read before its end is handed on,
+		// so that it is put down to the run (the reflog's own watch may
+		// not have fired yet).
+		d.vcs.src.Sync()
+	}
 	// What the run wrote just before it ended is still settling: the loop
 	// puts it down to this run (not to a user) before letting it go, and
 	// follows an agent run with agent.done.

@@ -46,7 +46,23 @@ func (d *Daemon) Status(ctx context.Context) ipc.Status {
 // Hooks lists every hook, enabled or why not, with its run counters.
 func (d *Daemon) Hooks(context.Context) []ipc.Hook {
 	cfg, probs := d.Config()
-	return HookList(cfg, probs, d.opts.Repo.Root, d.sched.Info)
+	out := HookList(cfg, probs, d.opts.Repo.Root, d.sched.Info)
+	for i := range out {
+		if out[i].Name != "" {
+			out[i].Paused, out[i].Trouble = d.sched.Paused(out[i].Name), d.sched.Trouble(out[i].Name)
+		}
+	}
+	return out
+}
+
+// ResumeHook lets a hook its circuit breaker paused run again (hookd
+// resume), and returns why it was paused.
+func (d *Daemon) ResumeHook(_ context.Context, name string) (string, error) {
+	was, err := d.sched.ResumeHook(d.hookName(name))
+	if errors.Is(err, queue.ErrUnknownHook) {
+		return "", ipc.NotFound(fmt.Sprintf("no hook named %q", name))
+	}
+	return was, err
 }
 
 // HookList lists the hooks of cfg for `hookd hooks`, each with the file it

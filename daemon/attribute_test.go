@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hookd-dev/hookd/event"
@@ -88,6 +89,39 @@ func TestAttributionWithoutTheStream(t *testing.T) {
 	}
 }
 
+// A write the agent reported claims the change it makes, not every later
+// change of that file in the run: a person's save of it a while later is
+// the person's.
+func TestAReportedWriteClaimsItsChangeOnly(t *testing.T) {
+	synctest.Test(t, testAReportedWriteClaimsItsChangeOnly)
+}
+
+func testAReportedWriteClaimsItsChangeOnly(t *testing.T) {
+	g := newAgents(1, 20*time.Millisecond, slog.New(slog.DiscardHandler))
+	g.begin(job("r1", "review", 0), "claude", true)
+	g.attach("r1", "claude", heard)
+	g.activity("r1", runner.Activity{Kind: runner.Spoke})
+	g.activity("r1", runner.Activity{Kind: runner.Writes, Path: "a.go"})
+	save := func() event.Event {
+		return g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "a.go"}}})[0]
+	}
+	if ev := save(); ev.Files[0].WrittenBy != "claude" || ev.Depth != 1 {
+		t.Fatalf("the agent's write: %+v", ev)
+	}
+	if ev := save(); ev.Files[0].WrittenBy != "claude" {
+		t.Fatalf("its write settling in two parts, within the window: %+v", ev)
+	}
+	time.Sleep(time.Second) // (fake time) past the settle window of the write
+	if ev := save(); ev.Files[0].WrittenBy != "" || ev.Depth != 0 {
+		t.Errorf("a person's later save of the file: %+v, want the person's", ev)
+	}
+	// The agent writes it again: a new report, a new claim.
+	g.activity("r1", runner.Activity{Kind: runner.Writes, Path: "a.go"})
+	if ev := save(); ev.Files[0].WrittenBy != "claude" {
+		t.Errorf("its second write: %+v", ev)
+	}
+}
+
 // Two agents and a person at once: a file one agent reported is that
 // agent's alone, not the other's guess; a command run claims nobody's
 // change for the chain (a person keeps saving while it runs), and lists
@@ -119,10 +153,23 @@ func TestAttributionBetweenRuns(t *testing.T) {
 	if files, guessed := g.end("t1"); fmt.Sprint(files) != "[b.go]" || fmt.Sprint(guessed) != "[b.go]" {
 		t.Errorf("the command's files %v, guessed %v", files, guessed)
 	}
-	// With only the command going, a save is the person's: no depth.
-	g.begin(job("t2", "tests", 2), "", false)
+	// With only a command going that a person's change started, a save is
+	// the person's: no depth.
+	g.begin(job("t2", "tests", 0), "", false)
 	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "c.go"}}}); p[0].Depth != 0 || len(p[0].Writers) != 0 || p[0].Cause != "" {
 		t.Errorf("a save during a command run: %+v", p)
+	}
+	g.end("t2")
+	// A command run that is a link of a chain (an agent's write started
+	// it) continues the chain: an agent and a command hook feeding each
+	// other stop at max_depth.
+	g.begin(job("t3", "fmt", 2, "gen"), "", false)
+	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "c.go"}}}); p[0].Depth != 3 || p[0].Cause != "t3" || fmt.Sprint(p[0].Chain) != "[gen fmt]" || len(p[0].Writers) != 0 {
+		t.Errorf("a change during a chained command run: %+v", p)
+	}
+	// A commit made while it runs is a link of its chain too.
+	if ev := g.attribute(event.Event{Kind: event.GitCommit})[0]; ev.Depth != 3 || ev.Cause != "t3" {
+		t.Errorf("a commit during a run: %+v", ev)
 	}
 }
 

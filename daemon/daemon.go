@@ -170,6 +170,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// What the last daemon left is taken up before anyone is told "ready".
 	d.recover(ctx)
 	d.announce(len(cfg.Hooks))
+	// daemon.started comes before anything a client sees once ready.
+	d.post(emitted{ev: event.Event{Kind: event.DaemonStarted, Time: time.Now()}})
 	close(d.ready)
 	wg.Add(2)
 	go func() { defer wg.Done(); d.specs.run(ctx) }()
@@ -182,7 +184,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		d.specs.build(ctx)
 	}()
-	d.post(emitted{ev: event.Event{Kind: event.DaemonStarted, Time: time.Now()}})
 
 	<-ctx.Done()
 	stopping := time.Now()

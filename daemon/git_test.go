@@ -122,6 +122,7 @@ run = 'printf "%s\n" "$HOOKD_FILES" | wc -l > "$OUT/checkout"'
 name = "per-file"
 on = "file.*"
 debounce = "0s"
+max_runs_per_minute = 100000 # the test's own 2,000 writes run it that often
 run = 'echo ran >> "$OUT/per-file"'
 
 [[hook]]
@@ -243,4 +244,27 @@ run = "true"
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// A hook that commits on git.commit (an auto-changelog, a "chore: bump")
+// stops at max_depth: the reflog does not say who committed, but a commit
+// made while the hook's run goes on is a link of its chain.
+func TestACommittingHookStopsAtMaxDepth(t *testing.T) {
+	e := startGitDaemon(t, `
+[[hook]]
+name = "bump"
+on = "git.commit"
+debounce = "0s"
+run = 'git -c user.name=h -c user.email=h@example.com commit -q --allow-empty -m bump'
+`, nil)
+	e.drain()
+	gitCmd(t, e.root, "commit", "-q", "--allow-empty", "-m", "mine")
+	runs := e.runsOf()["bump"]
+	if len(runs) != 4 {
+		t.Fatalf("the hook ran %d times, want 4 (depths 0 to max_depth 3)", len(runs))
+	}
+	out, _ := exec.Command("git", "-C", e.root, "rev-list", "--count", "HEAD").Output()
+	if n := strings.TrimSpace(string(out)); n != "6" { // initial, mine, and 4 bumps
+		t.Errorf("%s commits, want 6", n)
+	}
 }

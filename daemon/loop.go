@@ -103,7 +103,7 @@ func (d *Daemon) post(m message) bool {
 }
 
 // call runs fn on the loop and returns once it has run; an error when the
-// loop has stopped or ctx is done first.
+// loop has stopped first, or ctx is done before the loop takes it.
 func (d *Daemon) call(ctx context.Context, fn func()) error {
 	c := call{fn: fn, done: make(chan struct{})}
 	select {
@@ -113,13 +113,18 @@ func (d *Daemon) call(ctx context.Context, fn func()) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// Once taken, fn runs (and may write what the caller reads) unless the
+	// loop stops first: wait for one or the other, not for ctx.
 	select {
 	case <-c.done:
 		return nil
 	case <-d.l.done:
-		return errLoopStopped
-	case <-ctx.Done():
-		return ctx.Err()
+		select {
+		case <-c.done:
+			return nil
+		default:
+			return errLoopStopped
+		}
 	}
 }
 

@@ -44,6 +44,7 @@ esac`)
 	e := startGitDaemon(t, `
 [defaults]
 max_depth = 3
+max_runs_per_minute = 100000 # the churn is faster than any person
 
 [[hook]]
 name = "everything"

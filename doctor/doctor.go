@@ -29,6 +29,7 @@ import (
 	"github.com/hookd-dev/hookd/hooks/gitshim"
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/internal/human"
+	"github.com/hookd-dev/hookd/internal/term"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/steering"
 )
@@ -84,9 +85,12 @@ func Failed(checks []Check) bool {
 func Print(out io.Writer, checks []Check) {
 	for _, c := range checks {
 		mark := map[Status]string{OK: "ok  ", Warn: "WARN", Fail: "FAIL"}[c.Status]
-		fmt.Fprintf(out, "%s %-12s %s\n", mark, c.Name, c.Detail)
+		// Wrapped under the detail's column, so a long path or trust line
+		// stays readable in 80 columns.
+		width := term.Width(out)
+		fmt.Fprintln(out, term.Wrap(fmt.Sprintf("%s %-14s  %s", mark, c.Name, c.Detail), width))
 		if c.Fix != "" {
-			fmt.Fprintf(out, "     %-12s fix: %s\n", "", c.Fix)
+			fmt.Fprintln(out, term.Wrap(fmt.Sprintf("     %-14s  fix: %s", "", c.Fix), width))
 		}
 	}
 }
@@ -115,32 +119,41 @@ func gitChecks(ctx context.Context, repo daemon.Repo, cfg *hooks.Config) []Check
 	if repo.GitDir == "" {
 		return out
 	}
-	blocking := false
-	for _, h := range cfg.Hooks {
-		// Only git's blocking hooks need the shims; an agent's are
-		// answered through its session (hookd agents install).
-		blocking = blocking || h.Blocking && (h.Wants(event.GitPreCommit) || h.Wants(event.GitPrePush))
-	}
-	dir, err := gitshim.Dir(ctx, repo.Root)
-	shims := gitshim.Inspect(dir)
-	installed := err == nil && shims[0].Installed
-	switch {
-	case installed && shims[0].Stale && !onPath("hookd"):
-		out = append(out, Check{Name: "shims", Status: Fail, Detail: fmt.Sprintf("the shims run %s, which is gone, and no hookd is on PATH: every commit is stopped", shims[0].Exe), Fix: "hookd git install"})
-	case installed && shims[0].Stale:
-		out = append(out, Check{Name: "shims", Status: Warn, Detail: fmt.Sprintf("the shims run %s, which is gone; they fall back to the hookd on PATH", shims[0].Exe), Fix: "hookd git install"})
-	case installed:
-		out = append(out, Check{Name: "shims", Status: OK, Detail: "installed in " + dir})
-	case blocking:
-		out = append(out, Check{Name: "shims", Status: Fail, Detail: "blocking hooks are configured but the shims are not installed: they cannot stop a commit", Fix: "hookd git install"})
-	default:
-		out = append(out, Check{Name: "shims", Status: OK, Detail: "not installed (no blocking hooks need them)"})
-	}
+	shims, installed := Shims(ctx, repo, cfg)
+	out = append(out, shims)
 	if hp, _ := gitcmd.Lines(ctx, repo.Root, "config", "--get", "core.hooksPath"); len(hp) > 0 && !installed {
 		out = append(out, Check{Name: "hooksPath", Status: Warn, Detail: "core.hooksPath is " + hp[0] + ", set by another tool (husky?): git runs the hooks there",
 			Fix: "hookd git install puts the shims there too; or 'git config --unset core.hooksPath' if that tool is gone"})
 	}
 	return out
+}
+
+// Shims checks the git shims against what the configuration needs: a
+// blocking git hook with no shim cannot stop a commit. `hookd status` says
+// it too. installed says the shims are there.
+func Shims(ctx context.Context, repo daemon.Repo, cfg *hooks.Config) (c Check, installed bool) {
+	var blocking []string
+	for _, h := range cfg.Hooks {
+		// Only git's blocking hooks need the shims; an agent's are
+		// answered through its session (hookd agents install).
+		if h.Blocking && (h.Wants(event.GitPreCommit) || h.Wants(event.GitPrePush)) {
+			blocking = append(blocking, h.Name)
+		}
+	}
+	dir, err := gitshim.Dir(ctx, repo.Root)
+	shims := gitshim.Inspect(dir)
+	installed = err == nil && shims[0].Installed
+	switch {
+	case installed && shims[0].Stale && !onPath("hookd"):
+		return Check{Name: "shims", Status: Fail, Detail: fmt.Sprintf("the shims run %s, which is gone, and no hookd is on PATH: every commit is stopped", shims[0].Exe), Fix: "hookd git install"}, true
+	case installed && shims[0].Stale:
+		return Check{Name: "shims", Status: Warn, Detail: fmt.Sprintf("the shims run %s, which is gone; they fall back to the hookd on PATH", shims[0].Exe), Fix: "hookd git install"}, true
+	case installed:
+		return Check{Name: "shims", Status: OK, Detail: "installed in " + dir}, true
+	case len(blocking) > 0:
+		return Check{Name: "shims", Status: Fail, Detail: fmt.Sprintf("blocking hooks are configured but the shims are not installed: they cannot stop a commit (%s)", strings.Join(blocking, ", ")), Fix: "hookd git install"}, false
+	}
+	return Check{Name: "shims", Status: OK, Detail: "not installed (no blocking hooks need them)"}, false
 }
 
 // agentChecks makes one check per agent the hooks use, naming the hooks;

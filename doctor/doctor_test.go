@@ -111,7 +111,7 @@ run = "true"
 	}
 	var out bytes.Buffer
 	Print(&out, checks)
-	if !strings.Contains(out.String(), "FAIL shims        blocking hooks are configured") || !strings.Contains(out.String(), "                  fix: hookd git install\n") {
+	if !strings.Contains(out.String(), "FAIL shims           blocking hooks are configured") || !strings.Contains(out.String(), "\n                     fix: hookd git install\n") {
 		t.Errorf("printed:\n%s", out.String())
 	}
 }

@@ -10,6 +10,7 @@
 package event
 
 import (
+	"fmt"
 	"path"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ const (
 	GitPrePush    Kind = "git.pre-push"
 	SpecChanged   Kind = "spec.changed"
 	SpecTask      Kind = "spec.task"
+	SpecArchived  Kind = "spec.archived"
 	HookManual    Kind = "hook.manual"
 	AgentDone     Kind = "agent.done"
 	DaemonStarted Kind = "daemon.started"
@@ -56,7 +58,7 @@ func Kinds() []Kind {
 	return []Kind{
 		FileCreated, FileSaved, FileDeleted,
 		GitCommit, GitCheckout, GitMerge, GitRewrite, GitPreCommit, GitPrePush,
-		SpecChanged, SpecTask, HookManual, AgentDone, DaemonStarted,
+		SpecChanged, SpecTask, SpecArchived, HookManual, AgentDone, DaemonStarted,
 		AgentSessionStart, AgentPrompt, AgentToolBefore, AgentToolAfter, AgentStop, AgentSessionEnd,
 	}
 }
@@ -177,16 +179,19 @@ type Task struct {
 // Citation is one place that cites a requirement.
 type Citation struct {
 	Requirement string `json:"requirement" expr:"requirement" doc:"the cited requirement id"`
-	Spec        string `json:"spec" expr:"spec" doc:"the spec the id belongs to, empty when unscoped"`
+	Spec        string `json:"spec" expr:"spec" doc:"the spec the id belongs to, empty when ambiguous"`
 	File        string `json:"file" expr:"file" doc:"repository-relative path of the citing file"`
 	Line        int    `json:"line" expr:"line" doc:"1-based line of the citation"`
 	Kind        string `json:"kind" expr:"kind" doc:"task, design, code, test, or change (an OpenSpec change naming it)"`
 	Stale       bool   `json:"stale,omitempty" expr:"stale" doc:"a completed task citing a changed requirement"`
-	// Candidates are, for a citation that names no spec and that nothing
-	// scopes to one, the specs it could mean.
-	Candidates []string `json:"candidates,omitempty" expr:"candidates" doc:"for an unscoped citation (spec empty): every spec it could mean"`
+	// Candidates are, for an ambiguous citation (it names no spec, and
+	// more than one spec defines what it cites), the specs it could mean.
+	Candidates []string `json:"candidates,omitempty" expr:"candidates" doc:"for an ambiguous citation (spec empty): every spec it could mean"`
+	// Likely is, for an ambiguous citation, the spec a heuristic suggests:
+	// a hint for a person, never a decision.
+	Likely string `json:"likely,omitempty" expr:"likely" doc:"for an ambiguous citation: the spec a heuristic suggests (a hint, never a decision)"`
 	// Why says what scoped the citation to its spec.
-	Why string `json:"why,omitempty" expr:"why" doc:"what scoped it to its spec: named, project, ids, path, name, stem, imports, dir, words, content, text or file"`
+	Why string `json:"why,omitempty" expr:"why" doc:"the evidence that scoped it: named, explicit, folder, config, project or only; for an ambiguous citation, what suggested likely: path, name, stem, imports, words, content, dir, text or file"`
 }
 
 // Spec is the payload of spec.* events.
@@ -259,6 +264,38 @@ type AgentReport struct {
 	// Skipped counts stream lines that could not be read (not JSON, or
 	// over the line cap); events of unknown types are ignored silently.
 	Skipped int `json:"skipped,omitempty"`
+	// Retries counts the calls to the model's API the CLI said it
+	// retried; APIStatus (the HTTP status, when the CLI tells it: 429 is a
+	// rate limit) and APIError say the last one that failed.
+	Retries   int    `json:"retries,omitempty"`
+	APIStatus int    `json:"api_status,omitempty"`
+	APIError  string `json:"api_error,omitempty"`
+}
+
+// Trouble words what went wrong between the agent and its model's API,
+// as its CLI said ("API 500, 3 retries", "rate limited (API 429)"), or ""
+// when nothing did.
+func (r *AgentReport) Trouble() string {
+	if r == nil || (r.Retries == 0 && r.APIStatus == 0 && r.APIError == "") {
+		return ""
+	}
+	what := "API error"
+	switch {
+	case r.APIStatus == 429:
+		what = "rate limited (API 429)"
+	case r.APIStatus != 0:
+		what = fmt.Sprintf("API %d", r.APIStatus)
+	case r.APIError == "":
+		return fmt.Sprintf("API calls retried %d times", r.Retries)
+	}
+	switch r.Retries {
+	case 0:
+	case 1:
+		what += ", 1 retry"
+	default:
+		what += fmt.Sprintf(", %d retries", r.Retries)
+	}
+	return what
 }
 
 // Event is one typed occurrence. Sources create events; settling and

@@ -13,7 +13,7 @@ func TestKindPatterns(t *testing.T) {
 		"file.saved": {event.FileSaved},
 		"file.*":     {event.FileCreated, event.FileSaved, event.FileDeleted},
 		"git.*":      {event.GitCommit, event.GitCheckout, event.GitMerge, event.GitRewrite, event.GitPreCommit, event.GitPrePush},
-		"spec.*":     {event.SpecChanged, event.SpecTask},
+		"spec.*":     {event.SpecChanged, event.SpecTask, event.SpecArchived},
 	} {
 		match, ok := event.ParseKindPattern(pattern)
 		if !ok {

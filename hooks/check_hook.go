@@ -36,7 +36,7 @@ func agentKnown(cfg *Config, name string) bool {
 }
 
 var hookKeys = []string{
-	"name", "description", "on", "paths", "if", "debounce", "max_wait", "mode", "timeout",
+	"name", "description", "on", "paths", "if", "debounce", "max_wait", "mode", "timeout", "max_runs_per_minute",
 	"run", "agent", "prompt", "builtin", "blocking", "fold_vcs", "catch_up", "enabled", "steering", "env", "workdir", "session", "on_error",
 }
 
@@ -45,7 +45,8 @@ func (c *checker) hook(cfg *Config, name string, t table) *Hook {
 	h := &Hook{
 		Name: name, Origin: t.origin, Committed: t.committed, Pos: t.header, files: t.files,
 		Debounce: cfg.Defaults.Debounce, MaxWait: cfg.Defaults.MaxWait, Timeout: cfg.Defaults.Timeout,
-		Mode: ModeQueue, FoldVCS: true, CatchUp: true, Enabled: true,
+		MaxRunsPerMinute: cfg.Defaults.MaxRunsPerMinute,
+		Mode:             ModeQueue, FoldVCS: true, CatchUp: true, Enabled: true,
 	}
 	for _, k := range sortedKeys(t.fields) {
 		c.hookKey(h, name, k, t.fields[k])
@@ -94,6 +95,8 @@ func (c *checker) hookKey(h *Hook, name, k string, f field) {
 		h.MaxWait, _ = c.duration(f)
 	case "timeout":
 		h.Timeout, _ = c.duration(f)
+	case "max_runs_per_minute":
+		h.MaxRunsPerMinute = c.positive(f, h.MaxRunsPerMinute)
 	case "on_error":
 		s, ok := c.str(f)
 		if ok && s != "allow" && s != "deny" {

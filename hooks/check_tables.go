@@ -13,15 +13,16 @@ import (
 var (
 	watchKeys = []string{"ignore", "settle"}
 	specsKeys = []string{"roots"}
-	traceKeys = []string{"patterns", "require", "each_criterion", "fail_on"}
+	traceKeys = []string{"patterns", "require", "each_criterion", "fail_on", "scope", "exclude", "include"}
 )
 
-var defaultsKeys = []string{"agent", "debounce", "max_wait", "timeout", "max_agents", "max_runs", "max_depth"}
+var defaultsKeys = []string{"agent", "debounce", "max_wait", "timeout", "max_agents", "max_runs", "max_depth", "max_runs_per_minute"}
 
 func (c *checker) defaults(t table) Defaults {
 	d := Defaults{
 		Debounce: DefaultDebounce, MaxWait: DefaultMaxWait, Timeout: DefaultTimeout,
 		MaxAgents: DefaultMaxAgents, MaxRuns: DefaultMaxRuns, MaxDepth: DefaultMaxDepth,
+		MaxRunsPerMinute: DefaultMaxRunsPerMinute,
 	}
 	for _, k := range sortedKeys(t.fields) {
 		f := t.fields[k]
@@ -40,6 +41,8 @@ func (c *checker) defaults(t table) Defaults {
 			d.MaxRuns = c.positive(f, d.MaxRuns)
 		case "max_depth":
 			d.MaxDepth = c.positive(f, d.MaxDepth)
+		case "max_runs_per_minute":
+			d.MaxRunsPerMinute = c.positive(f, d.MaxRunsPerMinute)
 		default:
 			c.unknown(f.at.Key, k, "in [defaults]", defaultsKeys)
 		}
@@ -100,6 +103,25 @@ func (c *checker) trace(t table) Trace {
 			tr.FailOn = c.oneOf(f, "[trace] fail_on", traceFindings)
 		case "each_criterion":
 			tr.EachCriterion, _ = c.boolean(f)
+		case "scope":
+			tr.Scope, _ = c.stringMap(f)
+			for folder, name := range tr.Scope {
+				if strings.TrimSpace(folder) == "" || strings.TrimSpace(name) == "" {
+					c.at(f.at.Value, "[trace] scope: a folder and a spec name, e.g. \"services/auth\" = \"login\", not %q = %q", folder, name)
+				}
+			}
+		case "exclude", "include":
+			l, _ := c.strings(f)
+			for _, g := range l {
+				if spec.Glob(g) == nil {
+					c.at(f.at.Value, "[trace] %s: %q is no path pattern (a .gitignore-style glob, no \"!\")", k, g)
+				}
+			}
+			if k == "exclude" {
+				tr.Exclude = l
+			} else {
+				tr.Include = l
+			}
 		default:
 			c.unknown(f.at.Key, k, "in [trace]", traceKeys)
 		}
@@ -135,7 +157,7 @@ func (c *checker) oneOf(f field, what string, allowed []string) []string {
 var traceCoverKinds = []string{"test", "code", "task", "design"}
 
 // traceFindings are what [trace] fail_on may name.
-var traceFindings = []string{"dangling", "uncovered", "stale", "suspect"}
+var traceFindings = []string{"dangling", "uncovered", "stale", "suspect", "ambiguous"}
 
 var agentKeys = []string{"preset", "command", "args", "env", "workdir", "timeout", "max_runs_per_hour", "url", "model", "api_key_env", "prompt_via",
 	"max_cost_per_day", "max_tokens_per_day", "max_turns"}

@@ -3,10 +3,10 @@ package hooks
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/hookd-dev/hookd/internal/human"
+	"github.com/hookd-dev/hookd/safefile"
 )
 
 // CheckResult is what `hookd check --json` prints: whether the
@@ -50,7 +50,7 @@ func WriteCheck(w io.Writer, cfg *Config, probs Problems, warnings []Problem) {
 		WriteProblem(w, p)
 	}
 	for _, warn := range warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn.Error())
+		fmt.Fprintf(w, "warning: %s\n", human.Printable(warn.Error(), false))
 	}
 	if len(probs) > 0 {
 		fmt.Fprintf(w, "%s; %s would still run\n", human.Plural(len(probs), "problem", "problems"), human.Plural(len(cfg.Hooks), "sound hook", "sound hooks"))
@@ -63,18 +63,20 @@ func WriteCheck(w io.Writer, cfg *Config, probs Problems, warnings []Problem) {
 	if len(names) == 0 {
 		fmt.Fprintln(w, "ok: no config files found (hookd.toml, hookd.local.toml, the user config); no hooks")
 	} else {
-		fmt.Fprintf(w, "ok: %s from %s\n", human.Plural(len(cfg.Hooks), "hook", "hooks"), strings.Join(names, ", "))
+		fmt.Fprintf(w, "ok: %s from %s\n", human.Plural(len(cfg.Hooks), "hook", "hooks"), human.Printable(strings.Join(names, ", "), false))
 	}
 }
 
 // WriteProblem prints a problem as a compiler would: the position and
-// message, the line of the file, and a caret under the column.
+// message, the line of the file, and a caret under the column. Text from
+// the file (its name, the line, a key quoted in the message) is printed
+// escaped: it cannot move the cursor or forge a line.
 func WriteProblem(w io.Writer, p Problem) {
-	fmt.Fprintln(w, p.Error())
+	fmt.Fprintln(w, human.Printable(p.Error(), false))
 	if p.Pos.Line == 0 {
 		return
 	}
-	data, err := os.ReadFile(p.Pos.File)
+	data, err := safefile.Read(p.Pos.File, MaxConfigFile)
 	if err != nil {
 		return
 	}
@@ -83,5 +85,5 @@ func WriteProblem(w io.Writer, p Problem) {
 		return
 	}
 	line := strings.ReplaceAll(lines[p.Pos.Line-1], "\t", " ")
-	fmt.Fprintf(w, "    %s\n    %s^\n", line, strings.Repeat(" ", max(p.Pos.Col-1, 0)))
+	fmt.Fprintf(w, "    %s\n    %s^\n", human.Printable(line, false), strings.Repeat(" ", max(p.Pos.Col-1, 0)))
 }

@@ -18,6 +18,7 @@
 package hooks
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -78,6 +79,11 @@ type Config struct {
 	// then the user's guards, and one paused by a changed or new file
 	// cannot answer, where a clone never trusted has no guards at all.
 	TrustedBefore bool
+	// Unreadable are the config files (hookd.toml, hookd.local.toml, the
+	// user config, --config) that could not be read or do not parse:
+	// none of their hooks is known, so a listing of the hooks is not the
+	// whole of them, and says so by its exit code.
+	Unreadable []string
 }
 
 // Source is one config file that was read.
@@ -117,6 +123,8 @@ type Defaults struct {
 	MaxAgents int // agent runs at once, all hooks together
 	MaxRuns   int // runs of any kind at once, all hooks together
 	MaxDepth  int // longest chain of runs causing runs
+	// MaxRunsPerMinute is each hook's circuit breaker (see Hook).
+	MaxRunsPerMinute int
 }
 
 // Watch configures the file source.
@@ -144,8 +152,15 @@ type Trace struct {
 	// EachCriterion: every acceptance criterion must be covered on its own.
 	EachCriterion bool
 	// FailOn are the findings that fail the check (dangling, uncovered,
-	// stale, suspect); default dangling.
+	// stale, suspect, ambiguous); default dangling.
 	FailOn []string
+	// Scope names the spec of each folder's citations (folder → spec);
+	// Exclude and Include add to and take from the paths that are not
+	// indexed (spec.DefaultExclude). The spec index reads them from
+	// hookd.toml itself, as it reads every file; they are here to be
+	// validated and shown.
+	Scope            map[string]string
+	Exclude, Include []string
 }
 
 // TracePolicy is the [trace] policy of the configuration opts name,
@@ -281,16 +296,21 @@ type Hook struct {
 	MaxWait     time.Duration
 	Timeout     time.Duration
 	Mode        Mode
-	Run         Command
-	Agent       string
-	Prompt      string
-	Builtin     string
-	Blocking    bool
-	FoldVCS     bool
-	CatchUp     bool
-	Enabled     bool
-	Steering    []string
-	Env         map[string]string
+	// MaxRunsPerMinute trips the hook's circuit breaker: a hook that would
+	// start more runs than this within a minute is paused until `hookd
+	// resume` or a change to it (the scheduler's), whatever the cause of
+	// the loop.
+	MaxRunsPerMinute int
+	Run              Command
+	Agent            string
+	Prompt           string
+	Builtin          string
+	Blocking         bool
+	FoldVCS          bool
+	CatchUp          bool
+	Enabled          bool
+	Steering         []string
+	Env              map[string]string
 	// Workdir is where its command runs, repository-relative; empty for
 	// the root.
 	Workdir string
@@ -472,4 +492,19 @@ func (ps Problems) Error() string {
 		b.WriteString(p.Error())
 	}
 	return b.String()
+}
+
+// Settings is what the configuration says of the hook, every key it
+// takes, in one comparable string: a reload that leaves it unchanged did
+// not touch the hook (the scheduler keeps its circuit breaker paused then).
+func (h *Hook) Settings() string {
+	re := ""
+	if h.PathRegexp != nil {
+		re = h.PathRegexp.String()
+	}
+	b, _ := json.Marshal([]any{h.Name, h.Title, h.Description, h.On, h.Paths, h.If.Source(), re,
+		h.Debounce, h.MaxWait, h.Timeout, h.Mode, h.MaxRunsPerMinute, h.Run.Shell, h.Run.Argv,
+		h.Agent, h.Prompt, h.Literal, h.Builtin, h.Blocking, h.FoldVCS, h.CatchUp, h.Enabled,
+		h.Steering, h.Env, h.Workdir, h.OnErrorAllow, h.Resume})
+	return string(b)
 }

@@ -486,6 +486,7 @@ func kiroStop(h *Hook) ([]*Hook, error) {
 
 func applyDefaults(h *Hook, d Defaults) {
 	h.Debounce, h.MaxWait, h.Timeout = d.Debounce, d.MaxWait, d.Timeout
+	h.MaxRunsPerMinute = d.MaxRunsPerMinute
 	h.Mode, h.FoldVCS, h.CatchUp = ModeQueue, true, true
 }
 

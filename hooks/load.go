@@ -27,7 +27,12 @@ const (
 	DefaultMaxAgents = 1
 	DefaultMaxRuns   = 4
 	DefaultMaxDepth  = 3
-	DefaultSettle    = time.Millisecond
+	// DefaultMaxRunsPerMinute is above what a person makes (saving every
+	// 1.5 s while a hook keeps up is 40 runs a minute: the breaker must never
+	// cost a person's change) and far below a loop's pace (with the default
+	// debounce, a loop passes it within 20 s, a fast one within seconds).
+	DefaultMaxRunsPerMinute = 60
+	DefaultSettle           = time.Millisecond
 )
 
 // LoadOptions says which files make up the configuration.
@@ -100,6 +105,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 	var all, applied []parsedFile
 	var sources []Source
 	var unloaded []Unloaded
+	var unreadable []string
 	for _, src := range opts.Files() {
 		data, err := safefile.Read(src.Path, MaxConfigFile)
 		if errors.Is(err, fs.ErrNotExist) && src.Origin != OriginExplicit {
@@ -109,6 +115,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 			p := Problem{Pos: Pos{File: src.Path}, Message: fmt.Sprintf("read config: %v", err)}
 			probs = append(probs, p)
 			unloaded = append(unloaded, unloadedFile(p, nil, false)...)
+			unreadable = append(unreadable, src.Path)
 			continue
 		}
 		src.Sum = Sum(data)
@@ -131,6 +138,7 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		if perr != nil {
 			probs = append(probs, *perr)
 			unloaded = append(unloaded, unloadedFile(*perr, data, true)...)
+			unreadable = append(unreadable, src.Path)
 			continue
 		}
 		all = append(all, pf)
@@ -149,8 +157,9 @@ func Load(opts LoadOptions) (*Config, Problems) {
 		cfg.Held = heldTables(all, opts)
 	}
 	cfg.Files = sources
+	cfg.Unreadable = unreadable
 	cfg.Unloaded = append(unloaded, whole.Unloaded...)
-	cfg.TrustedBefore = trust.Known(opts.Root)
+	cfg.TrustedBefore = trust.Known(opts.Root, opts.GitDir)
 	if opts.Explicit == "" && opts.Root != "" {
 		probs = append(probs, addKiro(cfg, opts, trust)...)
 	}

@@ -139,6 +139,8 @@ func TestLoadProblemsHavePositions(t *testing.T) {
 			[]string{`5:1: session is only for prompt hooks`}},
 		{"budgets", "[agent.claude]\nmax_cost_per_day = -1\nmax_tokens_per_day = 0\nmax_turns = \"3\"\n",
 			[]string{`2:20: agent.claude.max_cost_per_day must be more than 0`, `3:22: agent.claude.max_tokens_per_day must be at least 1`, `4:13: agent.claude.max_turns must be an integer`}},
+		{"breaker", "[defaults]\nmax_runs_per_minute = 0\n\n[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"true\"\nmax_runs_per_minute = -2\n",
+			[]string{`2:23: defaults.max_runs_per_minute must be at least 1`, `8:23: hook.max_runs_per_minute must be at least 1`}},
 		{"trace pattern", "[trace]\npatterns = ['REQ-[0-9]+', '(unclosed']\n",
 			[]string{`2:12: trace pattern "REQ-[0-9]+": put a group around the cited ids`, `2:12: trace pattern "(unclosed"`}},
 	}
@@ -177,6 +179,34 @@ if = 'nope'
 	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root})
 	if len(probs) != 1 || len(cfg.Hooks) != 1 || cfg.Hooks[0].Name != "good" {
 		t.Fatalf("hooks %v, problems %v", cfg.Hooks, probs)
+	}
+}
+
+// A file that does not parse, or cannot be read (a symlink to a device),
+// is named in Unreadable: a listing of the hooks is then not the whole
+// of them. A hook with a problem in a file that parses is not.
+func TestLoadUnreadable(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "hookd.toml", "[[hook]]\nname = \"a\"\nrun = \"echo\n")
+	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root})
+	if len(probs) != 1 || len(cfg.Unreadable) != 1 || cfg.Unreadable[0] != filepath.Join(root, "hookd.toml") {
+		t.Fatalf("a syntax error: unreadable %v, problems %v", cfg.Unreadable, probs)
+	}
+	if err := os.Remove(filepath.Join(root, "hookd.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(root, "hookd.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := hooks.Load(hooks.LoadOptions{Root: root}); len(cfg.Unreadable) != 1 {
+		t.Fatalf("a symlink to /dev/zero: unreadable %v", cfg.Unreadable)
+	}
+	write(t, root, "hookd.local.toml", "[[hook]]\nname = \"b\"\non = \"file.saved\"\nrun = \"true\"\nif = 'nope'\n")
+	if err := os.Remove(filepath.Join(root, "hookd.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, probs := hooks.Load(hooks.LoadOptions{Root: root}); len(probs) != 1 || len(cfg.Unreadable) != 0 {
+		t.Fatalf("a hook with a problem in a file that parses: unreadable %v, problems %v", cfg.Unreadable, probs)
 	}
 }
 
@@ -275,5 +305,35 @@ func TestNestingIsBounded(t *testing.T) {
 	fine := "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"echo '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' \\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"\n"
 	if _, probs := hooks.Parse("hookd.toml", []byte(fine)); len(probs) != 0 {
 		t.Fatalf("brackets in strings and comments: %v", probs)
+	}
+}
+
+// max_runs_per_minute: 60 unless [defaults] or the hook says otherwise.
+func TestMaxRunsPerMinute(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "hookd.toml", `[defaults]
+max_runs_per_minute = 7
+
+[[hook]]
+name = "a"
+on = "file.saved"
+run = "true"
+
+[[hook]]
+name = "b"
+on = "file.saved"
+run = "true"
+max_runs_per_minute = 100
+`)
+	cfg, probs := hooks.Load(hooks.LoadOptions{Root: root, TrustAll: true})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	if a, b := cfg.Hooks[0].MaxRunsPerMinute, cfg.Hooks[1].MaxRunsPerMinute; a != 7 || b != 100 {
+		t.Fatalf("max_runs_per_minute = %d, %d; want [defaults]' 7 and the hook's own 100", a, b)
+	}
+	cfg, _ = hooks.Parse("hookd.toml", []byte("[[hook]]\nname = \"a\"\non = \"file.saved\"\nrun = \"true\"\n"))
+	if n := cfg.Hooks[0].MaxRunsPerMinute; n != 60 {
+		t.Fatalf("max_runs_per_minute without a setting = %d, want 60", n)
 	}
 }

@@ -21,6 +21,7 @@ type Review struct {
 	Held []Held
 
 	store  TrustStore
+	gitDir string
 	sums   map[string]string
 	guards []Guard
 }
@@ -60,7 +61,7 @@ func ReviewTrust(opts LoadOptions) (*Review, error) {
 	if err := trusted.Err(); err != nil {
 		return nil, err
 	}
-	r := &Review{Root: opts.Root, Held: cfg.Held, store: store, sums: map[string]string{}, guards: GuardsOf(read, opts.Root)}
+	r := &Review{Root: opts.Root, gitDir: opts.GitDir, Held: cfg.Held, store: store, sums: map[string]string{}, guards: GuardsOf(read, opts.Root)}
 	for _, f := range read.Files {
 		if !f.Committed || f.Sum == "" {
 			continue
@@ -104,7 +105,7 @@ func (r *Review) Approve() error {
 			return err
 		}
 	}
-	return r.store.Trust(r.Root, r.sums, r.guards...)
+	return r.store.trust(r.Root, r.gitDir, r.sums, r.guards)
 }
 
 // Pending says whether the review approves anything not trusted yet.
@@ -144,14 +145,20 @@ func (s TrustStore) Kept(sum string) ([]byte, bool) {
 	return data, true
 }
 
-// TrustRefusedIn says why `hookd trust` may not approve anything in an
-// environment (getenv): inside an agent's session or a hook's run, where a
-// repository's README can steer an agent into trusting for the user; "".
-func TrustRefusedIn(getenv func(string) string) string {
-	for _, v := range []string{"HOOKD_RUN_ID", "CLAUDECODE", "GEMINI_CLI", "CODEX_SANDBOX"} {
+// TrustRefusedIn says why `hookd trust` may not approve anything here:
+// inside an agent's session or a hook's run, where a repository's README
+// can steer an agent into trusting for the user; "". The environment
+// (getenv) names the hook's run or the agent; the process's ancestry
+// (ancestor: the agent CLI this process descends from) holds when an
+// agent has scrubbed its environment.
+func TrustRefusedIn(getenv func(string) string, ancestor func() string) string {
+	for _, v := range []string{"HOOKD_RUN_ID", "CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "GEMINI_CLI", "CODEX_SANDBOX", "CODEX_THREAD_ID", "CODEX_MANAGED_BY_NPM"} {
 		if getenv(v) != "" {
 			return "an agent's session or a hook's run (" + v + " is set)"
 		}
+	}
+	if a := ancestor(); a != "" {
+		return "an agent's session (this runs under " + a + ")"
 	}
 	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -68,6 +69,9 @@ type trustedTree struct {
 	// Guards are the blocking hooks of those files, as trusted; nil in a
 	// store written before guards were recorded (then nobody knows them).
 	Guards []Guard `json:"guards"`
+	// Common is the repository's git common dir: its other work trees
+	// (git worktree add) are of a repository the user trusted.
+	Common string `json:"common,omitempty"`
 }
 
 // Guard is a blocking hook the user trusted, recorded with the files: a
@@ -160,14 +164,51 @@ func (s TrustStore) Read() Trusted {
 func (t Trusted) Err() error { return t.err }
 
 // Known says whether the work tree at root was ever trusted, or may have
-// been (the store cannot be read).
-func (t Trusted) Known(root string) bool {
+// been: the store cannot be read; another work tree of its repository
+// (git dir gitDir) was trusted; or the repository says one was and the
+// store has lost it (deleted, a new machine's state restored without it).
+// Its blocking hooks are then the user's guards, and fail closed until
+// trusted again.
+func (t Trusted) Known(root, gitDir string) bool {
 	if t.err != nil {
 		return true
 	}
-	_, known := t.trees[root]
-	return known
+	if _, known := t.trees[root]; known {
+		return true
+	}
+	common := commonDir(gitDir)
+	if common == "" {
+		return false
+	}
+	for _, tree := range t.trees {
+		if tree.Common == common {
+			return true
+		}
+	}
+	_, err := os.Lstat(trustedMark(common))
+	return err == nil
 }
+
+// commonDir is the git common dir of a work tree's git dir (the main
+// repository's, for a linked work tree); "" outside git.
+func commonDir(gitDir string) string {
+	if gitDir == "" {
+		return ""
+	}
+	if data, err := safefile.Read(filepath.Join(gitDir, "commondir"), 4096); err == nil {
+		dir := strings.TrimSpace(string(data))
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(gitDir, dir)
+		}
+		return filepath.Clean(dir)
+	}
+	return filepath.Clean(gitDir)
+}
+
+// trustedMark is the file, in the repository's git dir, that says the
+// user trusted hook files of this repository once: what is left of the
+// trust when the store is gone.
+func trustedMark(common string) string { return filepath.Join(common, "hookd", "trusted") }
 
 // Why says why the file rel of the work tree at root, whose contents hash
 // to sum, may not take effect; "" when the user trusted exactly these
@@ -192,6 +233,12 @@ func (t Trusted) Why(root, rel, sum string) string {
 // land: the store is locked while it is read and rewritten, and the new
 // store replaces the old one whole, synced to disk.
 func (s TrustStore) Trust(root string, sums map[string]string, guards ...Guard) error {
+	return s.trust(root, "", sums, guards)
+}
+
+// trust is Trust, recording the repository's git dir (gitDir) and
+// leaving the mark of it there.
+func (s TrustStore) trust(root, gitDir string, sums map[string]string, guards []Guard) error {
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return fmt.Errorf("write the trust store: %w", err)
 	}
@@ -207,7 +254,13 @@ func (s TrustStore) Trust(root string, sums map[string]string, guards ...Guard) 
 	if guards == nil {
 		guards = []Guard{}
 	}
-	tree := trustedTree{Files: map[string]string{}, Trusted: time.Now().UTC(), Guards: guards}
+	tree := trustedTree{Files: map[string]string{}, Trusted: time.Now().UTC(), Guards: guards, Common: commonDir(gitDir)}
+	if tree.Common != "" {
+		mark := trustedMark(tree.Common)
+		if err := os.MkdirAll(filepath.Dir(mark), 0o700); err == nil {
+			_ = safefile.Write(mark, []byte("hookd trust was run in a work tree of this repository\n"), 0o600)
+		}
+	}
 	for f, sum := range sums {
 		tree.Files[f] = sum
 	}

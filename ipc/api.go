@@ -59,6 +59,12 @@ type Hook struct {
 	LastStatus string    `json:"last_status,omitempty"`
 	LastRun    time.Time `json:"last_run,omitzero"`
 	Error      string    `json:"error,omitempty"`
+	// Paused says why the hook's circuit breaker stopped it: its runs are
+	// skipped until `hookd resume` or a change to it.
+	Paused string `json:"paused,omitempty"`
+	// Trouble is what went wrong with the model's API in the hook's last
+	// agent run, as its CLI said ("claude: API 500, 3 retries").
+	Trouble string `json:"trouble,omitempty"`
 }
 
 // Held is a committed config file that is not trusted: why, and what of
@@ -177,6 +183,12 @@ type ForgetReply struct {
 	Session string `json:"session"`
 }
 
+// ResumeReply is the reply of POST /v1/hooks/{name}/resume: why the
+// hook's circuit breaker had paused it, "" when it was not paused.
+type ResumeReply struct {
+	Paused string `json:"paused"`
+}
+
 // ReloadReply is the reply of POST /v1/reload.
 type ReloadReply struct {
 	Applied  bool      `json:"applied"`
@@ -218,6 +230,9 @@ type API interface {
 	// ForgetSession makes a hook's next agent run start a new session
 	// (session = "resume"); it returns the session forgotten, or "".
 	ForgetSession(ctx context.Context, hook string) (string, error)
+	// ResumeHook lets a hook its circuit breaker paused run again; it
+	// returns why it was paused, or "".
+	ResumeHook(ctx context.Context, hook string) (string, error)
 }
 
 // SpecDiff is the reply of GET /v1/spec/diff: the change as a spec.changed

@@ -213,6 +213,14 @@ func (c *Client) ForgetSession(ctx context.Context, hook string) (string, error)
 	return r.Session, err
 }
 
+// ResumeHook lets a hook its circuit breaker paused run again, and
+// returns why it was paused ("" when it was not).
+func (c *Client) ResumeHook(ctx context.Context, hook string) (string, error) {
+	var r ResumeReply
+	err := c.do(ctx, "POST", "/v1/hooks/"+url.PathEscape(hook)+"/resume", nil, &r)
+	return r.Paused, err
+}
+
 // Run returns one run whole.
 func (c *Client) Run(ctx context.Context, id string) (Run, error) {
 	var r Run

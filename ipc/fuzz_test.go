@@ -43,6 +43,7 @@ func (nopAPI) Trace(context.Context, string, string) (*trace.Report, error) {
 func (nopAPI) SpecDiff(context.Context, string) (SpecDiff, error)    { return SpecDiff{}, nil }
 func (nopAPI) SpecAccept(context.Context, string) error              { return nil }
 func (nopAPI) ForgetSession(context.Context, string) (string, error) { return "", nil }
+func (nopAPI) ResumeHook(context.Context, string) (string, error)    { return "", nil }
 
 // FuzzRequests sends the API arbitrary requests: every reply is JSON with
 // a status that is not a server error, and nothing panics.

@@ -216,6 +216,7 @@ func routes(api API) *http.ServeMux {
 		"GET /v1/spec/diff":             h.specDiff,
 		"POST /v1/spec/accept":          h.specAccept,
 		"POST /v1/hooks/{name}/forget":  h.forget,
+		"POST /v1/hooks/{name}/resume":  h.resume,
 	} {
 		mux.HandleFunc(pattern, fn)
 	}
@@ -293,6 +294,11 @@ func (h *handlers) specAccept(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) forget(w http.ResponseWriter, r *http.Request) {
 	session, err := h.api.ForgetSession(r.Context(), r.PathValue("name"))
 	respond(w, ForgetReply{Session: session}, err)
+}
+
+func (h *handlers) resume(w http.ResponseWriter, r *http.Request) {
+	paused, err := h.api.ResumeHook(r.Context(), r.PathValue("name"))
+	respond(w, ResumeReply{Paused: paused}, err)
 }
 
 func (h *handlers) runs(w http.ResponseWriter, r *http.Request) {

@@ -11,11 +11,14 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/hookd-dev/hookd/engine"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/hookd-dev/hookd/engine"
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/gitsrc"
@@ -42,6 +45,10 @@ type Result struct {
 	Suspect  []trace.Finding `json:"suspect"`
 	Dangling []trace.Finding `json:"dangling"`
 	Rejected int             `json:"rejected"`
+	// Problems are the configuration files that could not be read, each
+	// FILE:LINE:COL: what is wrong: their hooks did not run, the sound
+	// ones did, as in the daemon.
+	Problems []string `json:"problems"`
 }
 
 // Commit is one commit of the range and what its hooks did.
@@ -52,7 +59,25 @@ type Commit struct {
 	Failed  []string `json:"failed"`
 	Ran     []string `json:"ran"`
 	NotRun  []NotRun `json:"not_run"`
+	// Failures say, of each blocking hook that refused the commit, how:
+	// its exit and the first lines of its output.
+	Failures []Failure `json:"failures"`
 }
+
+// Failure is one blocking hook's refusal of a commit.
+type Failure struct {
+	Hook string `json:"hook"`
+	Exit int    `json:"exit"`
+	// NotInstalled: the shell could not find or execute the command (exit
+	// 127 or 126): the check never ran, which is not the check failing.
+	NotInstalled bool `json:"not_installed"`
+	// Output is the first lines of what it printed.
+	Output string `json:"output"`
+}
+
+// FailureLines is how many lines of a failing hook's output a report
+// quotes.
+const FailureLines = 5
 
 // Spec is one spec event of the range: a document's change from the
 // range's base to its head.
@@ -81,7 +106,7 @@ func (e *RangeError) Unwrap() error { return e.Err }
 // temporary worktree, with the hooks of cfg. failed is told of each run of
 // a blocking hook that failed on a commit, as it happens.
 func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, which Hooks, failed func(Commit, queue.Record)) (*Result, error) {
-	res := &Result{Range: from + ".." + to, Hooks: which.String(), Commits: []Commit{}, Specs: []Spec{}, Suspect: []trace.Finding{}, Dangling: []trace.Finding{}}
+	res := &Result{Range: from + ".." + to, Hooks: which.String(), Commits: []Commit{}, Specs: []Spec{}, Suspect: []trace.Finding{}, Dangling: []trace.Finding{}, Problems: []string{}}
 	commits, err := git(root, "rev-list", "--reverse", from+".."+to)
 	if err != nil {
 		return nil, &RangeError{err}
@@ -148,9 +173,15 @@ func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, w
 	if err != nil {
 		return nil, err
 	}
+	moves, folded := archiveMoves(tree, changed, cfg.Specs.Roots)
+	for _, m := range moves {
+		ev := event.Event{Kind: event.SpecArchived, Time: time.Now(), Files: []event.File{event.NewFile(tree, m.Dir, event.Created, 0)}, Spec: &m}
+		ran, bad, notRun := r.run(ctx, ev, nil)
+		res.Specs = append(res.Specs, Spec{Kind: ev.Kind, Spec: ev.Spec, Ran: ran, Failed: bad, NotRun: notRun})
+	}
 	for _, rel := range changed {
 		p, ok := spec.Classify(rel, cfg.Specs.Roots)
-		if !ok {
+		if !ok || folded[rel] {
 			continue
 		}
 		var old *spec.Doc
@@ -174,6 +205,57 @@ func Run(ctx context.Context, root string, cfg *hooks.Config, from, to string, w
 
 	res.Suspect, res.Dangling = madeByRange(ctx, tree, after, cfg, commits, danglingBefore)
 	return res, nil
+}
+
+// archiveMoves finds the OpenSpec changes the range archived: a change's
+// files deleted from changes/NAME/ and created under
+// changes/archive/DATE-NAME/ (what `openspec archive` does). Each is one
+// spec.archived event, and its files (folded) make no spec.changed: the
+// requirements it brought are in its capabilities' specs, whose own
+// change is reported. An archived change created as it is (not moved) is
+// folded away too.
+func archiveMoves(tree string, changed, roots []string) (moves []event.Spec, folded map[string]bool) {
+	folded = map[string]bool{}
+	deleted := map[string]bool{}
+	for _, rel := range changed {
+		if _, err := os.Lstat(filepath.Join(tree, rel)); err != nil {
+			deleted[rel] = true
+		}
+	}
+	byDir := map[string]*event.Spec{}
+	for _, rel := range changed {
+		p, ok := spec.Classify(rel, roots)
+		if !ok || !p.Archived || deleted[rel] {
+			continue
+		}
+		folded[rel] = true
+		// openspec/changes/archive/2025-01-02-add-login/… was
+		// openspec/changes/add-login/…
+		root, rest, _ := strings.Cut(rel, "/changes/archive/")
+		dated, inner, _ := strings.Cut(rest, "/")
+		name := archivedName(dated)
+		if was := root + "/changes/" + name + "/" + inner; deleted[was] {
+			folded[was] = true
+		}
+		if byDir[p.Dir] == nil {
+			byDir[p.Dir] = &event.Spec{Name: name, Format: string(spec.OpenSpec), Kind: "change", Dir: p.Dir, File: p.Dir,
+				Added: []string{}, Removed: []string{}, Modified: []string{}, Renamed: []event.Rename{}, Changed: []string{},
+				Tasks: []event.Task{}, Impacted: []event.Citation{}, Unscoped: []event.Citation{}}
+		}
+	}
+	for _, dir := range slices.Sorted(maps.Keys(byDir)) {
+		moves = append(moves, *byDir[dir])
+	}
+	return moves, folded
+}
+
+// archivedName is a change's name from its archive folder's,
+// "2025-01-02-add-login" → "add-login".
+func archivedName(dated string) string {
+	if len(dated) > 11 && dated[4] == '-' && dated[7] == '-' && dated[10] == '-' {
+		return dated[11:]
+	}
+	return dated
 }
 
 // madeByRange are the suspect and stale links a commit of the range made,
@@ -249,7 +331,7 @@ func (r *runs) commit(ctx context.Context, root, tree, c string, failed func(Com
 	if err != nil {
 		return Commit{}, err
 	}
-	rc := Commit{Commit: c, OK: true, Failed: []string{}, Ran: []string{}, NotRun: []NotRun{}}
+	rc := Commit{Commit: c, OK: true, Failed: []string{}, Ran: []string{}, NotRun: []NotRun{}, Failures: []Failure{}}
 	if subject, _ := git(root, "log", "-1", "--format=%s", c); len(subject) > 0 {
 		rc.Subject = subject[0]
 	}
@@ -276,8 +358,11 @@ func (r *runs) commit(ctx context.Context, root, tree, c string, failed func(Com
 			}
 			rc.OK = false
 			rc.Failed = append(rc.Failed, row.Hook)
-			if failed != nil && i < len(blocking) {
-				failed(rc, blocking[i])
+			if i < len(blocking) {
+				rc.Failures = append(rc.Failures, failureOf(blocking[i]))
+				if failed != nil {
+					failed(rc, blocking[i])
+				}
 			}
 		}
 	}
@@ -314,6 +399,22 @@ func (r *runs) sort(recs []queue.Record, onFail func(queue.Record)) (ran, bad []
 		}
 	}
 	return ran, bad, notRun
+}
+
+// failureOf says how a blocking hook's run refused a commit.
+func failureOf(rec queue.Record) Failure {
+	r := rec.Result
+	f := Failure{Hook: rec.Hook, Exit: r.Exit, NotInstalled: r.Exit == 126 || r.Exit == 127}
+	out := strings.TrimSpace(r.Output)
+	if out == "" && r.Err != nil {
+		out = r.Err.Error()
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) > FailureLines {
+		lines = append(lines[:FailureLines], fmt.Sprintf("… (%d more lines)", len(lines)-FailureLines))
+	}
+	f.Output = strings.Join(lines, "\n")
+	return f
 }
 
 // isMerge says whether the commit c has more than one parent: a merge

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -233,17 +235,107 @@ func TestRender(t *testing.T) {
 	var md bytes.Buffer
 	Markdown(&md, res)
 	for _, want := range []string{
-		"## hookd: requirements in `main..topic`\n\n2 commits from `aaaaaaa` to `bbbbbbb`; **1 rejected by a blocking hook**.\n",
-		"| login | 1.2 | changed | 1 test |\n| login | 2 | removed | 1 task |\n",
+		"## hookd: requirements in `main..topic`\n\n2 commits from `aaaaaaa` to `bbbbbbb`; **1 rejected by a blocking hook**.\n\n" +
+			"- **Requirements**: 2 requirements in 1 spec (1 changed, 1 removed).\n- **Tasks**: 1 change.\n" +
+			"- **To check**: 0 new suspect or stale, 1 new dangling.\n- **Hooks**: ❌ a failed (1).\n",
+		"<details><summary>Requirements (2)</summary>\n\n| spec | requirement | change | cited by |\n|---|---|---|---|\n| login | 1.2 | changed | 1 test |\n| login | 2 | removed | 1 task |\n",
 		"- **login#1.2** (changed)\n  - test `a_test.go:3`\n",
-		"- **login#2** (removed)\n  - task `tasks.md:9` (done: possibly stale)\n",
-		"- login task 2: todo → done",
-		"### New dangling citations (1)\n\n- `x.go:4` cites login#9",
-		"- ❌ `2222222` bad: a failed\n- ⚠️ `2222222`: ask did not run: claude is not on PATH\n- ❌ impact on `.kiro/specs/login/requirements.md` ran",
+		"- **login#2** (removed)\n  - task `tasks.md:9`\n", // removed: not "possibly stale"
+		"<details><summary>Tasks (1)</summary>\n\n- login task 2 ticked\n",
+		"<details><summary>New dangling citations (1)</summary>\n\n- `x.go:4` cites login#9",
+		"- ❌ a **failed** on 1 commit of 2 (2222222)\n- ⚠️ `2222222`: ask did not run: claude is not on PATH\n- ❌ impact on `.kiro/specs/login/requirements.md` ran",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("the markdown lacks %q:\n%s", want, md.String())
 		}
+	}
+}
+
+// The report lists requirements only: a tasks file's ids are tasks, a
+// design's properties are none; a done task is possibly stale only for a
+// requirement that changed, not one just added.
+func TestMarkdownRequirementsOnly(t *testing.T) {
+	res := &Result{Range: "a..b", Base: "aaaaaaa", Head: "bbbbbbb", Specs: []Spec{
+		{Kind: event.SpecChanged, Spec: &event.Spec{Name: "login", Kind: "requirements", Added: []string{"3", "3.1"},
+			Impacted: []event.Citation{{Kind: "task", File: "tasks.md", Line: 4, Requirement: "3.1", Stale: true}}}},
+		{Kind: event.SpecChanged, Spec: &event.Spec{Name: "login", Kind: "tasks", Added: []string{"1.1", "T001"}}},
+		{Kind: event.SpecChanged, Spec: &event.Spec{Name: "login", Kind: "design", Modified: []string{"Property 4"}}},
+	}}
+	var md bytes.Buffer
+	Markdown(&md, res)
+	out := md.String()
+	for _, bad := range []string{"| login | 1.1 |", "| login | T001 |", "Property 4", "possibly stale"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the report holds %q:\n%s", bad, out)
+		}
+	}
+	for _, want := range []string{"| login | 3 | added |", "| login | 3.1 | added |", "- login tasks added: 1.1, T001"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A command that is not installed (exit 127) could not run: told apart
+// from a check that failed, once per hook with the commits, and each with
+// the first lines it printed.
+func TestMarkdownNotInstalledIsNotFailed(t *testing.T) {
+	res := &Result{Range: "a..b", Base: "aaaaaaa", Head: "bbbbbbb", Rejected: 3}
+	for i := range 3 {
+		c := Commit{Commit: strings.Repeat(strconv.Itoa(i+1), 10), Subject: "c", Failed: []string{"lint"},
+			Failures: []Failure{{Hook: "lint", Exit: 127, NotInstalled: true, Output: "sh: 1: eslint: not found"}}}
+		if i == 2 {
+			c.Failed = append(c.Failed, "test")
+			c.Failures = append(c.Failures, Failure{Hook: "test", Exit: 1, Output: "FAIL ./x\n--- FAIL: TestX"})
+		}
+		res.Commits = append(res.Commits, c)
+	}
+	var md bytes.Buffer
+	Markdown(&md, res)
+	out := md.String()
+	for _, want := range []string{
+		"**Hooks**: ⚠️ lint not installed (3), ❌ test failed (1).",
+		"- ⚠️ lint **could not run** (exit 127: the command is not installed or not executable) on 3 commits of 3 (1111111, 2222222, 3333333)",
+		"  sh: 1: eslint: not found",
+		"- ❌ test **failed** on 1 commit of 3 (3333333)",
+		"  FAIL ./x\n  --- FAIL: TestX",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "lint **failed**") {
+		t.Errorf("a command not installed reads as failed:\n%s", out)
+	}
+}
+
+// However many requirements a range touches, the report fits a comment:
+// cut at a line, its folds closed, saying how much was cut.
+func TestMarkdownFitsAComment(t *testing.T) {
+	p := &event.Spec{Name: "big", Kind: "requirements"}
+	for i := range 3000 {
+		p.Added = append(p.Added, fmt.Sprintf("%d.%d", i/10+1, i%10+1))
+		p.Impacted = append(p.Impacted, event.Citation{Kind: "test", File: fmt.Sprintf("tests/a_very_long_directory_name/test_%d.py", i), Line: i, Requirement: fmt.Sprintf("%d.%d", i/10+1, i%10+1)})
+	}
+	res := &Result{Range: "a..b", Base: "aaaaaaa", Head: "bbbbbbb", Specs: []Spec{{Kind: event.SpecChanged, Spec: p}}}
+	var full, md bytes.Buffer
+	MarkdownLimit(&full, res, 0)
+	Markdown(&md, res)
+	out := md.String()
+	if full.Len() <= MaxMarkdown {
+		t.Fatalf("the whole report is only %d characters: no test of the cut", full.Len())
+	}
+	if len(out) > MaxMarkdown {
+		t.Errorf("the report is %d characters, over %d", len(out), MaxMarkdown)
+	}
+	if !strings.Contains(out, "characters cut here to fit a comment") || !strings.Contains(out, fmt.Sprintf("of %d characters", full.Len())) {
+		t.Errorf("the cut is not said: %s", out[len(out)-400:])
+	}
+	if strings.Count(out, "<details>") != strings.Count(out, "</details>") {
+		t.Errorf("a fold is left open")
+	}
+	if !strings.HasPrefix(out, "## hookd: requirements in `a..b`\n\n0 commits") || !strings.Contains(out, "- **Requirements**: 3000 requirements in 1 spec (3000 added).") {
+		t.Errorf("the summary is not first:\n%s", out[:400])
 	}
 }
 
@@ -267,5 +359,60 @@ func TestAnEvilMergeIsJudgedOnItsOwnChanges(t *testing.T) {
 	last := res.Commits[len(res.Commits)-1]
 	if last.Subject != "merge topic" || last.OK || res.Rejected != 1 {
 		t.Fatalf("the evil merge passed: %+v (rejected %d)", last, res.Rejected)
+	}
+}
+
+// An OpenSpec archive move (changes/NAME/ to changes/archive/DATE-NAME/)
+// is one spec.archived event and one line of the report, not its deltas'
+// requirements removed and added again; the capability's own spec, which
+// the archive updated, is the requirement change.
+func TestArchiveMoveIsOneEvent(t *testing.T) {
+	delta := "## ADDED Requirements\n\n### Requirement: Two Factor\nThe system SHALL ask for a code.\n\n#### Scenario: Code\n- WHEN asked\n- THEN code\n"
+	main := "# auth\n\n## Requirements\n\n### Requirement: Login\nThe system SHALL log users in.\n\n#### Scenario: Ok\n- WHEN ok\n- THEN in\n"
+	root := repo(t, map[string]string{
+		"openspec/specs/auth/spec.md":                   main,
+		"openspec/changes/add-2fa/specs/auth/spec.md":   delta,
+		"openspec/changes/add-2fa/tasks.md":             "## 1. Code\n- [x] 1.1 Ask for it\n",
+		"openspec/changes/add-2fa/proposal.md":          "# add-2fa\n",
+		"openspec/changes/keep-open/specs/auth/spec.md": "## ADDED Requirements\n\n### Requirement: Lockout\nThe system SHALL lock.\n",
+	})
+	if err := os.MkdirAll(filepath.Join(root, "openspec/changes/archive"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitT(t, root, "mv", "openspec/changes/add-2fa", "openspec/changes/archive/2025-03-04-add-2fa")
+	write(t, root, map[string]string{"openspec/specs/auth/spec.md": main + "\n### Requirement: Two Factor\nThe system SHALL ask for a code.\n\n#### Scenario: Code\n- WHEN asked\n- THEN code\n"})
+	gitT(t, root, "add", "-A")
+	gitT(t, root, "commit", "-q", "-m", "archive add-2fa")
+	res, err := Run(context.Background(), root, load(t, root), "base", "HEAD", NoHooks, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, s := range res.Specs {
+		kinds = append(kinds, string(s.Kind)+" "+s.Spec.Name+" "+s.Spec.File)
+	}
+	want := []string{"spec.archived add-2fa openspec/changes/archive/2025-03-04-add-2fa", "spec.changed auth openspec/specs/auth/spec.md"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("events %q, want %q", kinds, want)
+	}
+	var md bytes.Buffer
+	Markdown(&md, res)
+	if out := md.String(); !strings.Contains(out, "- **Archived**: 1 OpenSpec change.") || !strings.Contains(out, "| auth | Two Factor | added |") ||
+		strings.Contains(out, "removed") || strings.Count(out, "Two Factor") != 1 {
+		t.Errorf("the report:\n%s", out)
+	}
+}
+
+// Hook files that cannot be read are named in the report, whose sound
+// hooks still report.
+func TestMarkdownNamesBrokenHookFiles(t *testing.T) {
+	res := &Result{Range: "a..b", Base: "aaaaaaa", Head: "bbbbbbb", Hooks: "base",
+		Problems: []string{".kiro/hooks/bad.kiro.hook:1:3: not valid JSON"},
+		Commits:  []Commit{{Commit: "1111111", OK: true, Ran: []string{"fmt"}}}}
+	var md bytes.Buffer
+	Markdown(&md, res)
+	if out := md.String(); !strings.Contains(out, "- **Configuration**: 1 hook file could not be read; the sound hooks ran.") ||
+		!strings.Contains(out, "- `.kiro/hooks/bad.kiro.hook:1:3: not valid JSON`") {
+		t.Errorf("the report:\n%s", out)
 	}
 }

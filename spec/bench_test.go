@@ -15,7 +15,7 @@ func BenchmarkParseLargestTasks(b *testing.B) {
 	if err != nil {
 		b.Skip(err)
 	}
-	p := Place{Kiro, Tasks, "w", ".kiro/specs/w", ""}
+	p := Place{Kiro, Tasks, "w", ".kiro/specs/w", "", false}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		if d := Parse(p, "tasks.md", data); len(d.Tasks) != 138 {

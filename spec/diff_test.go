@@ -41,7 +41,7 @@ Login for the portal.
 func kiroDoc(t *testing.T, kind Kind, text string) *Doc {
 	t.Helper()
 	name := map[Kind]string{Requirements: "requirements.md", Tasks: "tasks.md", Design: "design.md"}[kind]
-	return Parse(Place{Kiro, kind, "login", ".kiro/specs/login", ""}, ".kiro/specs/login/"+name, []byte(text))
+	return Parse(Place{Kiro, kind, "login", ".kiro/specs/login", "", false}, ".kiro/specs/login/"+name, []byte(text))
 }
 
 func wantChange(t *testing.T, got Change, added, removed, modified []string, renamed []Rename) {
@@ -178,7 +178,7 @@ A renter searches by location.
 `
 
 func TestSpecKitFREdit(t *testing.T) {
-	p := Place{SpecKit, Feature, "004-search", "specs/004-search", ""}
+	p := Place{SpecKit, Feature, "004-search", "specs/004-search", "", false}
 	old := Parse(p, "specs/004-search/spec.md", []byte(specKitSpec))
 	new := Parse(p, "specs/004-search/spec.md", []byte(strings.Replace(specKitSpec, "over the\n  requested dates", "during the requested dates", 1)))
 	wantChange(t, Diff(old, new), nil, nil, []string{"FR-002"}, nil)
@@ -208,7 +208,7 @@ The command SHALL show changes side by side.
 `
 
 func TestOpenSpecDeltaStatesItsChange(t *testing.T) {
-	p := Place{OpenSpec, Delta, "side-by-side", "openspec/changes/side-by-side", ""}
+	p := Place{OpenSpec, Delta, "side-by-side", "openspec/changes/side-by-side", "", false}
 	d := Parse(p, "openspec/changes/side-by-side/specs/cli-diff/spec.md", []byte(openSpecDelta))
 	wantChange(t, Diff(nil, d), nil, []string{"Display Format"}, []string{"Diff Output"}, []Rename{{"Validate", "Validation"}})
 	// A later edit reports only the entry it touched.
@@ -232,11 +232,11 @@ The system SHALL expire sessions after 24 hours.
 // requirement says, in a main spec and in a change's delta.
 func TestOpenSpecScenarioRename(t *testing.T) {
 	renamed := strings.Replace(openSpecMain, "Scenario: Old session", "Scenario: Expired session", 1)
-	p := Place{OpenSpec, Feature, "auth", "openspec/specs/auth", ""}
+	p := Place{OpenSpec, Feature, "auth", "openspec/specs/auth", "", false}
 	old := Parse(p, "openspec/specs/auth/spec.md", []byte(openSpecMain))
 	wantChange(t, Diff(old, Parse(p, old.File, []byte(renamed))), nil, nil, []string{"Session Expiry"}, nil)
 
-	dp := Place{OpenSpec, Delta, "side-by-side", "openspec/changes/side-by-side", ""}
+	dp := Place{OpenSpec, Delta, "side-by-side", "openspec/changes/side-by-side", "", false}
 	d := Parse(dp, "openspec/changes/side-by-side/specs/cli-diff/spec.md", []byte(openSpecDelta))
 	edited := Parse(dp, d.File, []byte(strings.Replace(openSpecDelta, "Scenario: Side-by-side comparison", "Scenario: Two columns", 1)))
 	wantChange(t, Diff(d, edited), nil, nil, []string{"Diff Output"}, nil)
@@ -251,7 +251,7 @@ func TestCorpusInsertRenumbers(t *testing.T) {
 	if err != nil {
 		t.Skipf("corpus file missing: %v", err)
 	}
-	p := Place{Kiro, Requirements, "github-issue-automation", ".kiro/specs/github-issue-automation", ""}
+	p := Place{Kiro, Requirements, "github-issue-automation", ".kiro/specs/github-issue-automation", "", false}
 	old := Parse(p, "requirements.md", data)
 	text := string(data)
 	// Renumber every header N to N+1, from the last down.

@@ -62,6 +62,8 @@ type Doc struct {
 	// Project is the nested project the spec belongs to, "" for the
 	// repository's own.
 	Project string `json:"project,omitempty"`
+	// Archived: an OpenSpec change under changes/archive/.
+	Archived bool `json:"archived,omitempty"`
 	// File is the document, repository-relative.
 	File string `json:"file"`
 
@@ -100,6 +102,15 @@ type Requirement struct {
 // Text is what the requirement says besides its title and criteria: a
 // user story, an FR's sentence, an OpenSpec requirement's statement.
 func (r Requirement) Text() string { return r.text }
+
+// Label is what to show for the requirement: its title, or, for one that
+// has none (a Spec Kit FR-/SC- item), what it says.
+func (r Requirement) Label() string {
+	if r.Title != "" {
+		return r.Title
+	}
+	return r.text
+}
 
 // Criterion is an acceptance criterion (Kiro "N.k", Spec Kit "USn/ACk") or
 // an OpenSpec scenario (its name is the id).

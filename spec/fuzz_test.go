@@ -8,9 +8,9 @@ import (
 
 // places are one of each document kind the parsers know.
 var places = []Place{
-	{Kiro, Requirements, "f", ".kiro/specs/f", ""}, {Kiro, Bugfix, "f", ".kiro/specs/f", ""}, {Kiro, Design, "f", ".kiro/specs/f", ""},
-	{Kiro, Tasks, "f", ".kiro/specs/f", ""}, {SpecKit, Feature, "001-f", "specs/001-f", ""}, {SpecKit, Tasks, "001-f", "specs/001-f", ""},
-	{OpenSpec, Feature, "cap", "openspec/specs/cap", ""}, {OpenSpec, Delta, "c", "openspec/changes/c", ""}, {OpenSpec, Tasks, "c", "openspec/changes/c", ""},
+	{Kiro, Requirements, "f", ".kiro/specs/f", "", false}, {Kiro, Bugfix, "f", ".kiro/specs/f", "", false}, {Kiro, Design, "f", ".kiro/specs/f", "", false},
+	{Kiro, Tasks, "f", ".kiro/specs/f", "", false}, {SpecKit, Feature, "001-f", "specs/001-f", "", false}, {SpecKit, Tasks, "001-f", "specs/001-f", "", false},
+	{OpenSpec, Feature, "cap", "openspec/specs/cap", "", false}, {OpenSpec, Delta, "c", "openspec/changes/c", "", false}, {OpenSpec, Tasks, "c", "openspec/changes/c", "", false},
 }
 
 // FuzzParse feeds every parser, the differ and the citation scanner the

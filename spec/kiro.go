@@ -10,7 +10,9 @@ import (
 // in English, Chinese and Japanese; colons may be full-width.
 var (
 	kiroReqHeader = lazyRegexp(`(?i)^#{2,4}\s+(?:Requirement|需求|要件)\s*(\d+)\s*(?:[:：.]\s*(.*?))?\s*$`)
-	kiroACHeading = lazyRegexp(`(?i)^#{3,5}\s+(?:Acceptance Criteria|验收标准|驗收條件|驗收標準|受入基準|受け入れ基準)\s*[:：]?\s*$`)
+	// A suffix is the author's ("#### Acceptance Criteria - ZERO
+	// TOLERANCE POLICY", "(EARS)"): still the criteria.
+	kiroACHeading = lazyRegexp(`(?i)^#{3,5}\s+(?:Acceptance Criteria|验收标准|驗收條件|驗收標準|受入基準|受け入れ基準)(?:\s*[:：]|\s+[-–—(].*)?\s*$`)
 	kiroCriterion = lazyRegexp(`^(\d+)\.\s+(.*)$`)
 	// A criterion that writes its own id: "1.1. WHEN …" or "- 1.1 …".
 	kiroExplicitID = lazyRegexp(`^(?:[-*]\s+)?(\d+)\.(\d+)\.?\s+(.*)$`)
@@ -341,13 +343,24 @@ var (
 
 var (
 	refID      = lazyRegexp(`^(?:\d+(?:\.\d+)?|[A-Z]{1,4}-\d{3}[a-z]?|US\d+(?:/AC\d+)?)$`)
-	refRange   = lazyRegexp(`^(\d+)\.(\d+)\s*(?:[-–—~]|to|through)\s*(?:(\d+)\.)?(\d+)$`)
-	refIntSpan = lazyRegexp(`^(\d+)\s*(?:[-–—~]|to|through)\s*(\d+)$`)
+	refRange   = lazyRegexp(`^(\d+)\.(\d+)\s*([-–—~]|to|through)\s*(?:(\d+)\.)?(\d+)$`)
+	refIntSpan = lazyRegexp(`^(\d+)\s*([-–—~]|to|through)\s*(\d+)$`)
 )
 
+// MaxRange is the most ids one range may stand for: "1.1-1.8" is a
+// range, "1.1-1.99" is a typo or prose, never ninety-nine citations.
+const MaxRange = 30
+
 // ResolveRefs turns raw reference tokens into requirement ids: ranges
-// "1.1-1.5" are expanded, ids are kept, words ("All", "immediate visual
-// feedback") are dropped, and duplicates removed in order.
+// are expanded, ids are kept, words ("All", "immediate visual feedback")
+// are dropped, and duplicates removed in order.
+//
+// A range is one only where it is one: two ids of the same requirement
+// ("1.1-1.4", "1.1–1.4", "1.1 to 1.4") or two requirement numbers
+// ("3-5"), the second after the first and at most MaxRange apart. An em
+// dash between numbers is prose ("Requirement 2.6 — 64-byte keys" cites
+// 2.6, not 2.6 to 2.64), and so is a short form ("1.1-4"): what stands
+// before it is the citation, what follows is not read as an id.
 func ResolveRefs(tokens []string) []string {
 	out := []string{}
 	for _, tok := range tokens {
@@ -357,19 +370,29 @@ func ResolveRefs(tokens []string) []string {
 			out = append(out, tok)
 		case refRange().MatchString(tok):
 			m := refRange().FindStringSubmatch(tok)
-			if m[3] != "" && m[3] != m[1] {
-				continue // "1.3-2.1" spans requirements: no honest expansion
-			}
 			from, _ := strconv.Atoi(m[2])
-			to, _ := strconv.Atoi(m[4])
-			for k := from; k <= to && k-from < 100; k++ {
-				out = append(out, m[1]+"."+strconv.Itoa(k))
+			to, _ := strconv.Atoi(m[5])
+			switch {
+			case m[4] == "":
+				out = append(out, m[1]+"."+m[2]) // "2.6 — 64": not a range
+			case m[4] != m[1]:
+				continue // "1.3-2.1" spans requirements: no honest expansion
+			case to <= from || to-from >= MaxRange:
+				out = append(out, m[1]+"."+m[2], m[1]+"."+m[5])
+			default:
+				for k := from; k <= to; k++ {
+					out = append(out, m[1]+"."+strconv.Itoa(k))
+				}
 			}
 		case refIntSpan().MatchString(tok):
 			m := refIntSpan().FindStringSubmatch(tok)
 			from, _ := strconv.Atoi(m[1])
-			to, _ := strconv.Atoi(m[2])
-			for k := from; k <= to && k-from < 100; k++ {
+			to, _ := strconv.Atoi(m[3])
+			if m[2] == "—" || to <= from || to-from >= MaxRange {
+				out = append(out, m[1])
+				continue
+			}
+			for k := from; k <= to; k++ {
 				out = append(out, strconv.Itoa(k))
 			}
 		}

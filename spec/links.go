@@ -24,11 +24,21 @@ type Link struct {
 	// Task is a task's id, Title its title or the property's.
 	Task  string `json:"task,omitempty"`
 	Title string `json:"title,omitempty"`
-	Why   string `json:"why,omitempty"`
-	// Candidates are, for a citation nothing scopes to one spec, the specs
-	// it could mean (Spec is then empty).
+	// Why is the evidence that scoped it (named, explicit, folder,
+	// config, project, only); for an ambiguous citation, the step that
+	// suggested Likely.
+	Why string `json:"why,omitempty"`
+	// Candidates are, for an ambiguous citation (nothing names its spec,
+	// and more than one spec defines what it cites), the specs it could
+	// mean (Spec is then empty).
 	Candidates []string `json:"candidates,omitempty"`
+	// Likely is, for an ambiguous citation, the spec a heuristic
+	// suggests: never a decision.
+	Likely string `json:"likely,omitempty"`
 }
+
+// Ambiguous reports whether the link is an ambiguous citation.
+func (l Link) Ambiguous() bool { return l.Spec == "" && len(l.Candidates) > 0 }
 
 // Links lists every place citing requirements of the named spec (every
 // spec when name is empty), scoped as Impact scopes them, sorted by file
@@ -44,7 +54,7 @@ func (x *Index) links(name string) []Link {
 	out := []Link{}
 	designs := x.designs()
 	for _, d := range x.docs {
-		if name != "" && d.Spec != name && !(d.Kind == Delta && deltaCapability(d) == name) {
+		if name != "" && d.Spec != name && !(d.Kind == Delta && deltaCapability(d) == name) || d.Archived {
 			continue
 		}
 		switch d.Kind {
@@ -69,6 +79,9 @@ func (x *Index) links(name string) []Link {
 	sc := x.scoper()
 	var unscoped []Link
 	for file, fr := range x.files {
+		if x.set.excluded(file) || sc.specNote(file) {
+			continue
+		}
 		kind := CiteCode
 		if fr.test {
 			kind = CiteTest
@@ -84,7 +97,7 @@ func (x *Index) links(name string) []Link {
 					out = append(out, l)
 				}
 			case len(s.cands) > 0 && (name == "" || slices.Contains(s.cands, name)):
-				l.Candidates = s.cands
+				l.Candidates, l.Likely, l.Why = s.cands, s.likely, s.likelyWhy
 				unscoped = append(unscoped, l)
 			}
 		}
@@ -134,17 +147,48 @@ func (x *Index) defined() map[string]map[string]bool {
 	return defined
 }
 
+// Defined lists, per spec, the ids it defines (requirements and their
+// criteria, tasks, properties), in natural order: what `hookd impact` and
+// `hookd trace` can answer, for their errors and shell completion.
+func (x *Index) Defined() map[string][]string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := map[string][]string{}
+	for name, set := range x.defined() {
+		ids := make([]string, 0, len(set))
+		for id := range set {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(a, b int) bool { return idLess(ids[a], ids[b]) })
+		out[name] = ids
+	}
+	return out
+}
+
+// idLess orders ids as a reader lists them: 1, 1.1, 1.2, 2, 10, FR-002;
+// each dotted part naturally.
+func idLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range min(len(pa), len(pb)) {
+		if pa[i] != pb[i] {
+			return naturalLess(pa[i], pb[i])
+		}
+	}
+	return len(pa) < len(pb)
+}
+
 // Dangling lists the citations of ids their spec does not define
 // (typically left behind by a renumbering or a removal), of the named
 // spec or of every spec; each Link's Cites are the missing ids only.
 //
 // A task or design property belongs to its own spec. A citation in code
-// or a test belongs to the spec it names, else to the one its file's
-// other citations are firmly scoped to, else, in a project with a single
-// spec, to that one when it is in code or a test (not prose, where
-// "requirements: 3.8" may be a Python version). Anything less certain is
-// not reported: a dangling link is a finding to act on, never a guess. A
-// spec that defines no ids (its documents unparsed) has nothing dangling.
+// or a test belongs to the spec evidence scopes it to (it names it, it is
+// in its folder, [trace] scope), else, in a project with a single spec,
+// to that one when it is in code or a test (not prose, where
+// "requirements: 3.8" may be a Python version). An ambiguous citation is
+// never dangling: a dangling link is a finding to act on, never a guess.
+// A spec that defines no ids (its documents unparsed) has nothing
+// dangling.
 func (x *Index) Dangling(name string) []Link {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -164,7 +208,7 @@ func (x *Index) Dangling(name string) []Link {
 	}
 	var out []Link
 	for _, d := range x.docs {
-		if (name != "" && d.Spec != name) || (d.Kind != Tasks && d.Kind != Design) {
+		if (name != "" && d.Spec != name) || (d.Kind != Tasks && d.Kind != Design) || d.Archived {
 			continue
 		}
 		for _, t := range d.Tasks {
@@ -181,39 +225,26 @@ func (x *Index) Dangling(name string) []Link {
 	sc := x.scoper()
 	designs := x.designs()
 	for file, fr := range x.files {
+		if x.set.excluded(file) || sc.specNote(file) {
+			continue
+		}
 		kind := CiteCode
 		if fr.test {
 			kind = CiteTest
 		}
-		scoped := x.scopeFile(sc, file, fr, designs)
-		firm := ""
-		for _, s := range scoped {
-			if s.spec != "" && strong(s.why) && defined[s.spec] != nil {
-				if firm != "" && firm != s.spec {
-					firm = "-" // more than one: no spec of the file's
-				} else {
-					firm = s.spec
-				}
-			}
-		}
 		only := ""
 		project := sc.projectOf(file)
 		for _, e := range sc.specs {
-			if e.project == project {
+			if e.project == project && len(e.ids) > 0 {
 				only = pick(only == "", e.name, "-")
 			}
 		}
-		for _, s := range scoped {
+		for _, s := range x.scopeFile(sc, file, fr, designs) {
 			spec := s.spec
-			if spec == "" && len(s.cands) == 0 && s.ref.property == "" {
-				// The scoper drops what no spec here defines: whose it is
-				// must come from elsewhere.
-				switch {
-				case firm != "" && firm != "-":
-					spec, s.why = firm, "file"
-				case only != "" && only != "-" && !isText(file):
-					spec, s.why = only, "project"
-				}
+			if spec == "" && len(s.cands) == 0 && s.ref.property == "" && only != "" && only != "-" && !isText(file) {
+				// The scoper drops what no spec here defines; in a
+				// project of one spec, code citing it means that spec.
+				spec, s.why = only, ScopeProject
 			}
 			if spec == "" || (name != "" && !strings.EqualFold(spec, name)) {
 				continue

@@ -22,6 +22,9 @@ type Place struct {
 	// Project is the nested project the spec belongs to (the directory
 	// holding its .kiro/), "" for the repository's own.
 	Project string
+	// Archived: an OpenSpec change under changes/archive/, done and
+	// folded into its capabilities' specs.
+	Archived bool
 }
 
 // Classify tells whether the repository-relative path is a spec document
@@ -44,7 +47,7 @@ func Classify(rel string, roots []string) (Place, bool) {
 			return Place{}, false
 		}
 		kind, ok := kiroDocs[parts[1]]
-		return Place{Kiro, kind, project + "/" + parts[0], project + "/.kiro/specs/" + parts[0], project}, ok
+		return Place{Kiro, kind, project + "/" + parts[0], project + "/.kiro/specs/" + parts[0], project, false}, ok
 	}
 	for _, root := range roots {
 		root = strings.Trim(path.Clean(filepath.ToSlash(root)), "/")
@@ -58,7 +61,7 @@ func Classify(rel string, roots []string) (Place, bool) {
 				return Place{}, false
 			}
 			kind, ok := kiroDocs[parts[1]]
-			return Place{Kiro, kind, parts[0], root + "/" + parts[0], ""}, ok
+			return Place{Kiro, kind, parts[0], root + "/" + parts[0], "", false}, ok
 		case OpenSpec:
 			return classifyOpenSpec(root, parts)
 		default:
@@ -66,7 +69,7 @@ func Classify(rel string, roots []string) (Place, bool) {
 				return Place{}, false
 			}
 			kind, ok := map[string]Kind{"spec.md": Feature, "tasks.md": Tasks, "plan.md": Other}[parts[1]]
-			return Place{SpecKit, kind, parts[0], root + "/" + parts[0], ""}, ok
+			return Place{SpecKit, kind, parts[0], root + "/" + parts[0], "", false}, ok
 		}
 	}
 	return Place{}, false
@@ -101,7 +104,7 @@ func classifyOpenSpec(root string, parts []string) (Place, bool) {
 	switch {
 	case parts[0] == "specs" && n >= 3 && parts[n-1] == "spec.md":
 		cap := strings.Join(parts[1:n-1], "/")
-		return Place{OpenSpec, Feature, cap, root + "/specs/" + cap, ""}, true
+		return Place{OpenSpec, Feature, cap, root + "/specs/" + cap, "", false}, true
 	case parts[0] == "changes" && n >= 3:
 		// changes/<name>/… or changes/archive/<date-name>/…
 		i := 1
@@ -113,13 +116,14 @@ func classifyOpenSpec(root string, parts []string) (Place, bool) {
 		}
 		name, dir := parts[i], root+"/"+strings.Join(parts[:i+1], "/")
 		rest := parts[i+1:]
+		archived := i == 2
 		switch {
 		case len(rest) == 1 && rest[0] == "tasks.md":
-			return Place{OpenSpec, Tasks, name, dir, ""}, true
+			return Place{OpenSpec, Tasks, name, dir, "", archived}, true
 		case len(rest) == 1 && (rest[0] == "proposal.md" || rest[0] == "design.md"):
-			return Place{OpenSpec, Other, name, dir, ""}, true
+			return Place{OpenSpec, Other, name, dir, "", archived}, true
 		case len(rest) >= 3 && rest[0] == "specs" && rest[len(rest)-1] == "spec.md":
-			return Place{OpenSpec, Delta, name, dir, ""}, true
+			return Place{OpenSpec, Delta, name, dir, "", archived}, true
 		}
 	}
 	return Place{}, false
@@ -128,7 +132,7 @@ func classifyOpenSpec(root string, parts []string) (Place, bool) {
 // Parse reads one document at a known place. It never fails: a shape it
 // does not understand comes back with Unparsed saying why.
 func Parse(p Place, rel string, data []byte) *Doc {
-	d := &Doc{Format: p.Format, Kind: p.Kind, Spec: p.Spec, Dir: p.Dir, Project: p.Project, File: filepath.ToSlash(rel),
+	d := &Doc{Format: p.Format, Kind: p.Kind, Spec: p.Spec, Dir: p.Dir, Project: p.Project, Archived: p.Archived, File: filepath.ToSlash(rel),
 		Requirements: []Requirement{}, Tasks: []Task{}}
 	lines := splitLines(data)
 	switch {
@@ -189,13 +193,14 @@ type Spec struct {
 
 // Find lists the specs among files (repository-relative: the work tree as
 // the watcher sees it), the repository's own first, then each nested
-// project's, sorted by directory.
+// project's, sorted by directory. Archived OpenSpec changes are not
+// listed.
 func Find(files, roots []string) []Spec {
 	byDir := map[string]*Spec{}
 	for _, rel := range files {
 		pl, ok := Classify(rel, roots)
-		if !ok {
-			continue
+		if !ok || pl.Archived {
+			continue // an archived OpenSpec change is done: folded into its specs
 		}
 		s := byDir[pl.Dir]
 		if s == nil {

@@ -62,6 +62,10 @@ type truth struct {
 	line int
 	spec string
 	ids  []string
+	// evidence: the place itself says which spec (its name, spec#id, the
+	// spec's folder). Every other citation of an id more than one spec
+	// defines must stay ambiguous, with at most a suggestion.
+	evidence bool
 }
 
 type layout struct {
@@ -81,6 +85,11 @@ func (l *layout) write(file string, lines ...string) int {
 // cite appends lines to file, the last of which is the citation.
 func (l *layout) cite(file, spec string, ids []string, lines ...string) {
 	l.truths = append(l.truths, truth{file: file, line: l.write(file, lines...), spec: spec, ids: ids})
+}
+
+// citeNamed is cite for a citation that says which spec it cites.
+func (l *layout) citeNamed(file, spec string, ids []string, lines ...string) {
+	l.truths = append(l.truths, truth{file: file, line: l.write(file, lines...), spec: spec, ids: ids, evidence: true})
 }
 
 var (
@@ -213,8 +222,14 @@ func citeSpec(l *layout, specs []*specModel, i int, m *specModel, free func(file
 	first := m.reqs[0]
 	last := m.reqs[len(m.reqs)-1]
 	// Named: the spec's name beside the ids, in a file many specs' code shares.
-	l.cite(inProject(m.project, "src/shared/traceability.ts"), m.name, criteria(first)[:1],
+	l.citeNamed(inProject(m.project, "src/shared/traceability.ts"), m.name, criteria(first)[:1],
 		fmt.Sprintf("// Requirements (%s): %s", m.short, criteria(first)[0]))
+	// Explicit: spec#id, as hookd's commands take it.
+	l.citeNamed(inProject(m.project, "src/shared/explicit.ts"), m.name, criteria(last)[:1],
+		fmt.Sprintf("// covers %s#%s", m.short, criteria(last)[0]))
+	// Folder: a note in the spec's own folder.
+	l.citeNamed(inProject(m.project, ".kiro/specs/"+m.short+"/contracts/api.yaml"), m.name, criteria(first)[:1],
+		"openapi: 3.0.0", "", "# Requirements: "+criteria(first)[0])
 	// Path: a file its tasks or design name, a bare comment.
 	if len(m.files) > 0 {
 		f := inProject(m.project, m.files[0])
@@ -322,11 +337,38 @@ func measure(t *testing.T, x *Index, specs []*specModel, l *layout) (precision, 
 	}
 	var tp, fp, fn int
 	why := map[string]int{}
+	project := map[string]string{}
+	for _, m := range specs {
+		project[m.name] = m.project
+	}
+	// Scoped must be what has evidence, and what cites ids one spec alone
+	// defines every one of.
+	certain := func(tr truth) bool {
+		if tr.evidence {
+			return true
+		}
+		n := 0
+		for _, m := range specs {
+			if m.project != project[tr.spec] {
+				continue
+			}
+			all := true
+			for _, id := range tr.ids {
+				all = all && slices.ContainsFunc(m.reqs, func(r Requirement) bool {
+					return r.ID == id || slices.ContainsFunc(r.Criteria, func(c Criterion) bool { return c.ID == id })
+				})
+			}
+			if all {
+				n++
+			}
+		}
+		return n == 1
+	}
 	for _, m := range specs {
 		for _, r := range m.reqs {
 			want := map[place]bool{}
 			for _, tr := range l.truths {
-				if tr.spec != m.name {
+				if tr.spec != m.name || !certain(tr) {
 					continue
 				}
 				for _, id := range tr.ids {
@@ -358,6 +400,25 @@ func measure(t *testing.T, x *Index, specs []*specModel, l *layout) (precision, 
 			}
 		}
 	}
+	// What is ambiguous is suggested a spec, which decides nothing: how
+	// often the suggestion is right is a figure, not a goal.
+	var hinted, hintedRight, ambiguous int
+	for _, tr := range l.truths {
+		if tr.spec == "" || certain(tr) {
+			continue
+		}
+		ambiguous++
+		for _, c := range x.Impact("", tr.ids) {
+			if c.File == tr.file && c.Line == tr.line && c.Spec == "" && c.Likely != "" {
+				hinted++
+				if c.Likely == tr.spec {
+					hintedRight++
+				}
+				break
+			}
+		}
+	}
+	t.Logf("ambiguous: %d; suggested a spec: %d, of which right: %d (%.1f%%)", ambiguous, hinted, hintedRight, 100*ratio(hintedRight, hinted))
 	// A decoy is listed apart, with every spec it may mean; an id no spec
 	// defines is listed nowhere.
 	for _, tr := range l.truths {

@@ -4,24 +4,25 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/internal/human"
+	"github.com/hookd-dev/hookd/internal/term"
 )
 
 // WriteList prints specs as a table: format, name, directory and files.
 func WriteList(w io.Writer, specs []Spec) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FORMAT\tSPEC\tDIR\tFILES")
+	// The directory gives way first (it is mostly the spec's name again),
+	// then the files; --wide or --json have them whole.
+	t := term.Table{Header: []string{"FORMAT", "SPEC", "DIR", "FILES"}, Shrink: []int{2, 3, 1}, Min: 12}
 	for _, s := range specs {
 		var names []string
 		for _, f := range s.Files {
 			names = append(names, strings.TrimPrefix(f, s.Dir+"/"))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Format, s.Name, s.Dir, strings.Join(names, " "))
+		t.Rows = append(t.Rows, []string{string(s.Format), s.Name, s.Dir, strings.Join(names, " ")})
 	}
-	return tw.Flush()
+	return t.Write(w, term.Width(w))
 }
 
 // WriteDoc prints what is read in a document: its requirements and
@@ -73,24 +74,44 @@ func WriteImpact(w io.Writer, cites []event.Citation, asked int) {
 	if len(scoped) == 0 {
 		fmt.Fprintln(w, "nothing cites them")
 	} else {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "KIND\tPLACE\tCITES\tSPEC\t")
+		// A place is clipped at its start, where a long path says least;
+		// its file name and line stay.
+		t := term.Table{Header: []string{"KIND", "PLACE", "CITES", "SPEC", ""}, Shrink: []int{3}, Min: 16}
+		width := term.Width(w)
 		for _, c := range scoped {
 			note := ""
 			if c.Stale {
 				note = "done: possibly stale"
 			}
-			fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\n", c.Kind, c.File, c.Line, c.Requirement, c.Spec, note)
+			t.Rows = append(t.Rows, []string{c.Kind, fmt.Sprintf("%s:%d", c.File, c.Line), c.Requirement, c.Spec, note})
 		}
-		tw.Flush()
+		fitPlaces(t.Rows, 1, width-44)
+		t.Write(w, width)
 	}
 	if len(unscoped) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n%s %s without naming a spec, and nothing tells which spec %s:\n",
-		human.Plural(len(unscoped), "place cites", "places cite"), human.Pick(asked == 1, "it", "them"), human.Pick(len(unscoped) == 1, "it means", "they mean"))
+	fmt.Fprintf(w, "\n%s %s without naming a spec, where more than one spec defines %s (ambiguous):\n",
+		human.Plural(len(unscoped), "place cites", "places cite"), human.Pick(asked == 1, "it", "them"), human.Pick(asked == 1, "it", "them"))
 	for _, c := range unscoped {
-		fmt.Fprintf(w, "  %s %s:%d cites %s: %s\n", c.Kind, c.File, c.Line, c.Requirement, CouldBe(c, 4))
+		line := fmt.Sprintf("  %s %s:%d cites %s: %s", c.Kind, c.File, c.Line, c.Requirement, CouldBe(c, 4))
+		if c.Likely != "" {
+			line += fmt.Sprintf("; likely %s (%s)", c.Likely, c.Why)
+		}
+		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintln(w, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"Feature: login\", to make them count)")
+	fmt.Fprintln(w, "  (name the spec there, e.g. \"Requirements (login): 2.1\" or \"login#2.1\", to make them count;\n"+
+		"  `hookd trace fix` does it where the spec's documents name the file)")
+}
+
+// fitPlaces shortens the places of column col that are wider than n by
+// cutting their start ("…/auth/SignInForm.tsx:12"): the file's name and
+// line are what a reader looks for.
+func fitPlaces(rows [][]string, col, n int) {
+	n = max(n, 24)
+	for _, r := range rows {
+		if p := []rune(r[col]); len(p) > n {
+			r[col] = "…" + string(p[len(p)-n+1:])
+		}
+	}
 }

@@ -61,10 +61,12 @@ func TestWriteImpact(t *testing.T) {
 	WriteImpact(&b, []event.Citation{
 		{Kind: "task", File: "tasks.md", Line: 3, Requirement: "1.1", Spec: "greet", Stale: true},
 		{Kind: "test", File: "a_test.go", Line: 9, Requirement: "1.1", Candidates: []string{"greet", "login"}},
+		{Kind: "code", File: "login.go", Line: 2, Requirement: "1.1", Candidates: []string{"greet", "login"}, Likely: "login", Why: "stem"},
 	}, 1)
 	for _, want := range []string{
-		"KIND  PLACE       CITES  SPEC   \ntask  tasks.md:3  1.1    greet  done: possibly stale\n",
-		"\n1 place cites it without naming a spec, and nothing tells which spec it means:\n  test a_test.go:9 cites 1.1: could be any of 2 specs (greet, login)\n",
+		"KIND  PLACE       CITES  SPEC\ntask  tasks.md:3  1.1    greet  done: possibly stale\n",
+		"\n2 places cite it without naming a spec, where more than one spec defines it (ambiguous):\n  test a_test.go:9 cites 1.1: could be any of 2 specs (greet, login)\n" +
+			"  code login.go:2 cites 1.1: could be any of 2 specs (greet, login); likely login (stem)\n",
 		"(name the spec there",
 	} {
 		if !strings.Contains(b.String(), want) {

@@ -57,6 +57,7 @@ import (
 // specEntry is what scoping knows of one spec.
 type specEntry struct {
 	name    string // full name: "login", "web/login" for a nested project's
+	dir     string // its folder
 	short   string // the name within its project
 	project string
 	ids     map[string]bool
@@ -91,8 +92,8 @@ func newScoper(docs map[string]*Doc) *scoper {
 		}
 	}
 	for _, d := range docs {
-		if d.Kind == Delta {
-			continue // a change names its capabilities' requirements
+		if d.Kind == Delta || d.Format == OpenSpec && d.Kind != Feature {
+			continue // a change names its capabilities' requirements; it is no spec
 		}
 		e := s.specs[d.Spec]
 		if e == nil {
@@ -100,7 +101,7 @@ func newScoper(docs map[string]*Doc) *scoper {
 			if d.Project == "" {
 				short = d.Spec
 			}
-			e = &specEntry{name: d.Spec, short: short, project: d.Project, ids: map[string]bool{}, words: nameWords(short), text: map[string][]string{}}
+			e = &specEntry{name: d.Spec, dir: d.Dir, short: short, project: d.Project, ids: map[string]bool{}, words: nameWords(short), text: map[string][]string{}}
 			s.specs[d.Spec] = e
 		}
 		if d.Project != "" {
@@ -166,21 +167,85 @@ func (s *scoper) resolve(name, project string) string {
 	return ""
 }
 
+// scoping is what scope decided of one citation: the spec and the
+// evidence (why), or, for an ambiguous citation, the specs it could mean
+// and the one a heuristic suggests (likely, with the step that suggested
+// it in likelyWhy), which decides nothing.
+type scoping struct {
+	spec, why         string
+	cands             []string
+	likely, likelyWhy string
+}
+
+// Evidence: what may scope a citation (docs/specs.md, "Scoped and
+// ambiguous"). Anything else only suggests.
+const (
+	ScopeNamed    = "named"    // the citation or the file's header names the spec
+	ScopeExplicit = "explicit" // "spec#id"
+	ScopeFolder   = "folder"   // the file is in the spec's own folder
+	ScopeConfig   = "config"   // [trace] scope names the spec for the file's folder
+	ScopeProject  = "project"  // the project has one spec
+	ScopeOnly     = "only"     // one spec alone defines what it cites
+)
+
 // scope decides which spec a citation r of ids in file means. named is a
-// spec the citation or its file names ("" for none). It returns the spec and the step that decided, or
-// no spec and the candidates.
-func (s *scoper) scope(file, named string, ids []string, r ref, imports [][]string, content []string) (spec, why string, candidates []string) {
+// spec the citation or its file's header names ("" for none), paths the
+// specs the file names by path, configured the spec [trace] scope gives
+// its folder.
+func (s *scoper) scope(file, named string, paths, headerPaths []string, configured string, ids []string, r ref, imports [][]string, content []string) scoping {
 	context := r.context
 	project := s.projectOf(file)
-	if named != "" {
-		if r := s.resolve(named, project); r != "" {
-			return r, "named", nil
+	if named == "" {
+		// A spec's name written beside the citation ("aws-quorum-manager
+		// spec Requirement 21") names it.
+		if n := s.namedNear(r.near, project); n != "" {
+			return scoping{spec: n, why: ScopeNamed}
 		}
-		return named, "named", nil // a spec that is not here: cited all the same
+	}
+	if named != "" {
+		if n := s.resolve(named, project); n != "" {
+			return scoping{spec: n, why: pick(r.explicit, ScopeExplicit, ScopeNamed)}
+		}
+		if r.explicit {
+			return scoping{} // "issue#12": no spec of this name, no citation
+		}
+		return scoping{spec: named, why: ScopeNamed} // a spec that is not here: cited all the same
+	}
+	if n := s.inFolder(file); n != "" {
+		return scoping{spec: n, why: ScopeFolder}
+	}
+	if configured != "" {
+		if n := s.resolve(configured, project); n != "" {
+			return scoping{spec: n, why: ScopeConfig}
+		}
+		return scoping{spec: configured, why: ScopeConfig}
+	}
+	var byPath []string
+	for _, p := range paths {
+		if n := s.resolve(p, project); n != "" && !slices.Contains(byPath, n) {
+			byPath = append(byPath, n)
+		}
+	}
+	if len(byPath) == 1 {
+		return scoping{spec: byPath[0], why: ScopeNamed}
+	}
+	// A spec named by path in the file's header (and nowhere else in it)
+	// is the file's, for the citations of ids it defines: one of an id it
+	// does not is likely another spec's, which the prose names in words.
+	if len(byPath) == 0 && len(headerPaths) > 0 {
+		var hs []string
+		for _, h := range headerPaths {
+			if n := s.resolve(h, project); n != "" && !slices.Contains(hs, n) {
+				hs = append(hs, n)
+			}
+		}
+		if len(hs) == 1 && len(s.defining(hs, ids, true)) == 1 {
+			return scoping{spec: hs[0], why: ScopeNamed}
+		}
 	}
 	var cands []string
 	for _, e := range s.specs {
-		if e.project == project {
+		if e.project == project && len(e.ids) > 0 {
 			cands = append(cands, e.name)
 		}
 	}
@@ -189,10 +254,10 @@ func (s *scoper) scope(file, named string, ids []string, r ref, imports [][]stri
 	if all := s.defining(cands, ids, true); len(all) > 0 {
 		cands = all
 	} else if cands = s.defining(cands, ids, false); len(cands) == 0 {
-		return "", "", nil // no spec here has what it cites: it cites nothing
+		return scoping{} // no spec here has what it cites: it cites nothing
 	}
 	if inProject == 1 {
-		return cands[0], "project", nil
+		return scoping{spec: cands[0], why: ScopeProject}
 	}
 	rel := strings.TrimPrefix(file, project+"/")
 	if project == "" {
@@ -210,10 +275,14 @@ func (s *scoper) scope(file, named string, ids []string, r ref, imports [][]stri
 	silent := func(pick string) bool { return r.prose >= 4 && text[pick] == 0 }
 	if len(cands) == 1 {
 		if silent(cands[0]) {
-			return "", "", cands
+			return scoping{cands: cands}
 		}
-		return cands[0], "ids", nil
+		return scoping{spec: cands[0], why: ScopeOnly}
 	}
+	// From here on nothing is evidence: more than one spec defines what it
+	// cites, and nothing names which. What follows suggests one, for a
+	// person (or `hookd trace fix`) to confirm.
+	likely := func(spec, why string) scoping { return scoping{cands: cands, likely: spec, likelyWhy: why} }
 	// A step's pick stands unless what the cited requirements say
 	// contradicts it: another candidate's say clearly more of what the
 	// lines around the citation are about.
@@ -236,28 +305,81 @@ func (s *scoper) scope(file, named string, ids []string, r ref, imports [][]stri
 		named []string
 	}{{"path", s.byPath[rel]}, {"name", s.byBase[nameKey(base)]}, {"stem", s.byStem[stem(base)]}} {
 		if hit := intersect(cands, step.named); len(hit) == 1 && !contradicted(hit[0]) {
-			return hit[0], step.why, nil
+			return likely(hit[0], step.why)
 		}
 	}
 	// What the file imports, weighed by how few specs name it.
 	if best := s.byImports(cands, imports); best != "" && !contradicted(best) {
-		return best, "imports", nil
+		return likely(best, "imports")
 	}
 	if best := unique(cands, 1, func(c string) int { return shared(s.specs[c].words, fw) }); best != "" && !byWords(best) {
-		return best, "words", cands
+		return likely(best, "words")
 	}
 	if best := unique(cands, 1, func(c string) int { return shared(s.specs[c].words, content) }); best != "" && !contradicted(best) {
-		return best, "content", cands
+		return likely(best, "content")
 	}
 	// Beside the files one spec names, and no other: weaker than words,
 	// for a directory of tests holds every spec's.
 	if hit := intersect(cands, s.byDir[path.Dir(rel)]); len(hit) == 1 && !weakly(hit[0]) {
-		return hit[0], "dir", cands
+		return likely(hit[0], "dir")
 	}
 	if best := clearBest(text, 1.5, 1); best != "" {
-		return best, "text", cands
+		return likely(best, "text")
 	}
-	return "", "", cands
+	return scoping{cands: cands}
+}
+
+// namedNear is the one spec of the project whose name is written in
+// near, as a word of its own ("billing-sync", never "sync" inside
+// "async"); "" for none or more than one. Names of one word are too
+// common in prose to be read as a spec's.
+func (s *scoper) namedNear(near, project string) string {
+	if near == "" {
+		return ""
+	}
+	found := ""
+	for _, e := range s.specs {
+		if e.project != project || !strings.ContainsAny(e.short, "-_") || len(e.short) < 6 {
+			continue
+		}
+		name := strings.ToLower(e.short)
+		for at := 0; ; {
+			i := strings.Index(near[at:], name)
+			if i < 0 {
+				break
+			}
+			i += at
+			end := i + len(name)
+			if (i == 0 || !isWordByte(near[i-1]) && near[i-1] != '/') && (end == len(near) || !isWordByte(near[end])) {
+				if found != "" && found != e.name {
+					return ""
+				}
+				found = e.name
+				break
+			}
+			at = end
+		}
+	}
+	return found
+}
+
+// specNote reports whether the file is prose in a spec's own folder (a
+// Spec Kit checklist, research.md, data-model.md, a Kiro spec's notes):
+// the spec's documents, not code or tests that cover it.
+func (s *scoper) specNote(file string) bool {
+	return isText(file) && s.inFolder(file) != ""
+}
+
+// inFolder is the spec whose own folder holds the file (a Kiro spec's
+// notes, a Spec Kit feature's contracts/ and quickstart.md), "" for none.
+func (s *scoper) inFolder(file string) string {
+	best := ""
+	for _, e := range s.specs {
+		if e.dir != "" && strings.HasPrefix(file, e.dir+"/") && len(e.dir) > len(best) {
+			best = e.name
+		}
+	}
+	return best
 }
 
 func orSilent(a, b func(string) bool) func(string) bool {
@@ -354,12 +476,23 @@ func (s *scoper) byImports(cands []string, imports [][]string) string {
 	return clearBest(score, 1, 1)
 }
 
-// strong reports whether a scoping step is evidence a file's other
-// citations may follow: a name, the project, the ids, the file named by
-// the spec. (A word in common is not.)
-func strong(why string) bool {
+// evidence reports whether a scoping step is evidence: the citation is
+// scoped. Every other step only suggests.
+func evidence(why string) bool {
 	switch why {
-	case "named", "project", "ids", "path", "name", "stem", "imports":
+	case ScopeNamed, ScopeExplicit, ScopeFolder, ScopeConfig, ScopeProject, ScopeOnly:
+		return true
+	}
+	return false
+}
+
+// strongHint reports whether a suggestion is one `hookd trace fix` may
+// offer to write down: the file is named by the spec's documents, by
+// path, name, stem or what it imports, or the file's other citations are
+// scoped to it. (A word in common, a directory, the text is not.)
+func strongHint(why string) bool {
+	switch why {
+	case "path", "name", "stem", "imports", "file":
 		return true
 	}
 	return false

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/internal/suggest"
@@ -38,6 +39,9 @@ const (
 	idPat    = `\d+(?:\.\d+)?`
 	rangePat = idPat + `(?:\s*(?:[-–—~]|\bto\b|\bthrough\b)\s*` + idPat + `)?`
 	listPat  = rangePat + `(?:\s*(?:[,，、;]|\band\b|&)\s*` + rangePat + `)*`
+	// specIDPat is one id after "spec#": N, N.k, a range of them, or a
+	// Spec Kit id.
+	specIDPat = `(?:\d+(?:\.\d+)?(?:[-–]\d+(?:\.\d+)?)?|[A-Z]{1,4}-\d{3}[a-z]?|US\d+(?:/AC\d+)?)`
 )
 
 var (
@@ -49,6 +53,9 @@ var (
 	reDefines  = lazyRegexp(`(?i)^\s*#{1,6}\s*(?:Requirement|需求|要件)s?\s*\d`)
 	reExplicit = lazyRegexp(`\b(?:FR|SC|NFR)-\d{3}[a-z]?\b|\bUS\d+/AC\d+\b`)
 	reSpecPath = lazyRegexp(`(?:\.kiro/specs|specs)/([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+	// reSpecID is "spec#id" as hookd's own commands take it: a spec name,
+	// then ids of the Kiro or Spec Kit forms.
+	reSpecID = lazyRegexp(`(?:^|[^A-Za-z0-9_./#-])([A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_-]*)?)#(` + specIDPat + `(?:\s*,\s*` + specIDPat + `)*)\b`)
 )
 
 // traceHints are byte strings one of which every citation the default
@@ -63,7 +70,22 @@ func mayCite(b []byte) bool {
 			return true
 		}
 	}
+	// "spec#2.1", "spec#FR-001", "spec#US1": a word, '#', an id.
+	for i := bytes.IndexByte(b, '#'); i >= 0; {
+		if i > 0 && i+1 < len(b) && isWordByte(b[i-1]) && (b[i+1] >= '0' && b[i+1] <= '9' || b[i+1] >= 'A' && b[i+1] <= 'Z') {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], '#')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
 	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
 // ref is one citation found in a file, before scoping.
@@ -76,10 +98,31 @@ type ref struct {
 	// prose counts the words of the comments and text among those lines:
 	// what a person wrote about the citation, not code.
 	prose int
-	scope string // a spec named on the spot: "Feature: x", "Requirements (x):"
+	scope string // a spec named on the spot: "Feature: x", "Requirements (x):", "x#2.1"
+	// explicit says scope came from "spec#id": a name that is no spec here
+	// makes it no citation at all ("owner/repo#12" is an issue).
+	explicit bool
+	// paths are the specs named by path on its line ("Validates: 5.1
+	// (.kiro/specs/futures/)").
+	paths []string
+	// near is the citation's line in lower case: where a spec's name
+	// ("aws-quorum-manager spec Requirement 21") names the spec it cites.
+	near string
+	// at is where on its line the citation starts (-1: not known).
+	at int
 	// property is "x#N" for a Kiro property tag, resolved through x's
 	// design; ids are then empty.
 	property string
+}
+
+// headerLines are the lines of a file's header: a spec named there by
+// path is the whole file's.
+const headerLines = 15
+
+// pathMention is a spec named by path at a line (0-based).
+type pathMention struct {
+	at, col int
+	name    string
 }
 
 // fileRefs is what one non-spec file cites.
@@ -89,7 +132,10 @@ type fileRefs struct {
 	// were not read (a crafted file must not cost the index unbounded
 	// memory).
 	cut   bool
-	scope string // a spec the file names by path, e.g. ".kiro/specs/x"
+	scope string // the one feature the file's header names ("Feature: x")
+	// paths is the spec the file's header names by path (".kiro/specs/x",
+	// "specs/001-x"), when the file names no other.
+	paths []string
 	test  bool
 	// imports are, per import line, the stems of what it imports
 	// (ThemeContext, settings), which the spec that covers the file names
@@ -110,6 +156,10 @@ type Index struct {
 	docs  map[string]*Doc
 	files map[string]fileRefs
 	gen   uint64 // counts the changes of docs
+
+	// set is what hookd.toml and .gitattributes say of citations
+	// (settings.go).
+	set settings
 
 	scopeMu  sync.Mutex
 	scope    *scoper // for docs as of scopeGen
@@ -198,6 +248,12 @@ func (x *Index) update(rel string, data []byte, build bool) (doc, prev *Doc) {
 	case !build:
 		x.touched[rel] = true
 	}
+	switch rel {
+	case "hookd.toml":
+		x.set.readHookdToml(data)
+	case ".gitattributes":
+		x.set.readGitattributes(data)
+	}
 	if isDoc {
 		prev = x.docs[rel]
 		x.docs[rel] = doc
@@ -234,6 +290,12 @@ func (x *Index) Remove(rel string) *Doc {
 	defer x.mu.Unlock()
 	if x.touched != nil {
 		x.touched[rel] = true
+	}
+	switch rel {
+	case "hookd.toml":
+		x.set.readHookdToml(nil)
+	case ".gitattributes":
+		x.set.readGitattributes(nil)
 	}
 	d := x.docs[rel]
 	if d != nil {
@@ -277,15 +339,40 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 	if len(data) == 0 || bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 || !mayCite(data) && len(x.patterns) == 0 {
 		return fr
 	}
+	lines := splitLines(data)
+	// The specs the file names by path, and where: a path names the spec
+	// of the citations beside it, and of the whole file only in its
+	// header and when the file names no other (a README that points at
+	// one spec's design further down may cite another's requirement at
+	// its top).
+	var mentions []pathMention
 	if bytes.Contains(data, []byte("specs/")) {
-		if m := reSpecPath().FindSubmatch(data); m != nil {
-			fr.scope = strings.TrimRight(string(m[1]), ".") // a full stop ends the sentence, not the name
+		for i, l := range lines {
+			if !strings.Contains(l.text, "specs/") {
+				continue
+			}
+			for _, m := range reSpecPath().FindAllStringSubmatchIndex(l.text, 10) {
+				name := strings.TrimRight(l.text[m[2]:m[3]], ".") // a full stop ends the sentence, not the name
+				mentions = append(mentions, pathMention{i, m[0], name})
+			}
+			if len(mentions) > 200 {
+				break
+			}
+		}
+		one := true
+		for _, m := range mentions {
+			one = one && m.name == mentions[0].name
+		}
+		if len(mentions) > 0 && one && mentions[0].at < headerLines {
+			fr.paths = []string{mentions[0].name}
 		}
 	}
 	feature, featureLine := "", 0
 	features, firstFeature := map[string]bool{}, 0
 	prose := isText(rel)
-	lines := splitLines(data)
+	// "spec#id" in data (a saved `hookd trace --format json`, an HTML
+	// report, a lock file) is what a tool wrote, not a citation.
+	isdata := isData(rel)
 	cites := 0
 	for i, l := range lines {
 		t := l.text
@@ -319,13 +406,16 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		if strings.Contains(t, "#") && reDefines().MatchString(t) {
 			continue // "### Requirement 3: …" in a document defines it
 		}
+		r.at = -1
 		if strings.Contains(low, "validates") {
 			for _, m := range idLists(reValidates(), t) {
 				r.ids = append(r.ids, ResolveRefs(splitRefs(t[m[2]:m[3]]))...)
+				r.at = firstAt(r.at, m[0])
 			}
 		}
 		if strings.Contains(low, "req") || strings.Contains(t, "需求") || strings.Contains(t, "要件") {
 			for _, m := range idLists(reRequires(), t) {
+				r.at = firstAt(r.at, m[0])
 				if m[2] >= 0 {
 					r.scope = strings.ToLower(t[m[2]:m[3]])
 				}
@@ -334,6 +424,17 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		}
 		if strings.Contains(t, "R-") || strings.Contains(t, "C-") || strings.Contains(t, "/AC") {
 			r.ids = append(r.ids, reExplicit().FindAllString(t, -1)...)
+		}
+		if strings.Contains(t, "#") && !isdata {
+			for _, m := range reSpecID().FindAllStringSubmatch(t, -1) {
+				// "login#2.1": the spec on the spot. One citation names one
+				// spec; a second on the line is a citation of its own.
+				if r.scope != "" && !strings.EqualFold(r.scope, m[1]) && len(r.ids) > 0 {
+					continue
+				}
+				r.scope, r.explicit = strings.ToLower(m[1]), true
+				r.ids = append(r.ids, ResolveRefs(splitRefs(m[2]))...)
+			}
 		}
 		for _, re := range x.patterns {
 			for _, m := range re.FindAllStringSubmatch(t, -1) {
@@ -346,6 +447,24 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		if len(r.ids) > 0 {
 			r.ids = dedupe(r.ids)
 			r.context, r.prose = contextWords(lines, i, prose)
+			// A path on the citation's line, or on the next when the
+			// citation's parenthesis goes on there ("(Requirement 17,\n
+			// .kiro/specs/x/)"), names its spec; one a line away names
+			// what that line is about.
+			open := strings.LastIndex(t, "(") > strings.LastIndex(t, ")")
+			at := max(r.at, 0)
+			for _, m := range mentions {
+				// On its line: after the citation, or before it with no
+				// other clause between ("(.kiro/specs/x/ Requirement 8.1)",
+				// not "… in .kiro/specs/x/; Requirement 8.1 in …").
+				mine := m.at == i && (m.col > at || !strings.ContainsAny(t[m.col:at], ";") && !strings.Contains(strings.ToLower(t[m.col:at]), "requirement"))
+				// Or at the start of the next line, the parenthesis going on.
+				next := m.at == i+1 && open && m.col <= len(lines[i+1].text)-len(strings.TrimLeft(lines[i+1].text, " \t/*#-`(."))+1
+				if (mine || next) && !slices.Contains(r.paths, m.name) {
+					r.paths = append(r.paths, m.name)
+				}
+			}
+			r.near = low
 			fr.refs = append(fr.refs, r)
 			if cites += len(r.ids); cites > MaxCitesPerFile {
 				fr.cut = true
@@ -363,6 +482,14 @@ func (x *Index) scan(rel string, data []byte) fileRefs {
 		fr.content = topWords(data, 60)
 	}
 	return fr
+}
+
+// firstAt is the earlier of two offsets, a being -1 for none yet.
+func firstAt(a, b int) int {
+	if a < 0 || b < a {
+		return b
+	}
+	return a
 }
 
 // matchIf is re's submatch of t when may holds (a cheap test that t can
@@ -479,6 +606,15 @@ func isText(rel string) bool {
 	return false
 }
 
+// isData tells a file of data, which no one annotates by hand.
+func isData(rel string) bool {
+	switch strings.ToLower(path.Ext(rel)) {
+	case ".json", ".html", ".htm", ".xml", ".csv", ".sarif", ".lock", ".svg", ".map":
+		return true
+	}
+	return false
+}
+
 // isComment tells a line of comment in the common languages.
 func isComment(t string) bool {
 	t = strings.TrimSpace(t)
@@ -532,9 +668,14 @@ func covers(changed, cited string) bool {
 	return changed == cited || under(cited, changed) || under(changed, cited)
 }
 
-// under reports whether id is a criterion of req: req, then "." or "/".
+// under reports whether id is a criterion of req: req, then "." or "/";
+// or a lettered part of a Spec Kit requirement ("FR-002a" of "FR-002").
 func under(id, req string) bool {
-	return len(id) > len(req) && id[:len(req)] == req && (id[len(req)] == '.' || id[len(req)] == '/')
+	if len(id) <= len(req) || id[:len(req)] != req {
+		return false
+	}
+	c := id[len(req)]
+	return c == '.' || c == '/' || len(id) == len(req)+1 && c >= 'a' && c <= 'z' && reExplicit().MatchString(req)
 }
 
 // scoper returns the scoping of citations for the documents as they are.
@@ -555,15 +696,40 @@ func (x *Index) scoper() *scoper {
 // code that cites the ids but that nothing scopes to one spec comes last,
 // with Spec empty and Candidates saying which specs it could mean, when
 // the named spec is among them.
+//
+// A spec's name given as an id with no spec named (`hookd impact login`),
+// that no spec defines as an id, stands for the whole spec: every place
+// that cites any of its requirements.
 func (x *Index) Impact(name string, ids []string) []event.Citation {
 	out := []event.Citation{}
+	if name == "" {
+		x.mu.RLock()
+		defined := x.defined()
+		x.mu.RUnlock()
+		var rest []string
+		for _, id := range ids {
+			if defined[id] != nil && !definesAnywhere(defined, id) {
+				out = append(out, x.Impact(id, topLevel(defined[id]))...)
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		if len(rest) == 0 {
+			return out
+		}
+		ids = rest
+	}
+	ids = slices.Clone(ids)
+	for i, id := range ids {
+		ids[i] = x.ResolveID(name, id)
+	}
 	for _, l := range x.Links(name) {
 		id := firstCovered(ids, l.Cites)
 		if id == "" {
 			continue
 		}
 		out = append(out, event.Citation{Requirement: id, Spec: l.Spec, File: l.File, Line: l.Line, Kind: l.Kind,
-			Stale: l.Kind == CiteTask && l.Status == Done, Why: l.Why, Candidates: l.Candidates})
+			Stale: l.Kind == CiteTask && l.Status == Done, Why: l.Why, Candidates: l.Candidates, Likely: l.Likely})
 	}
 	return out
 }
@@ -584,22 +750,23 @@ func firstCovered(ids, cited []string) string {
 type scoped struct {
 	ref   ref
 	cited []string
-	spec  string
-	why   string
-	cands []string
+	scoping
 }
 
-// scopeFile scopes every citation of one file: each on its own first, then
-// those scoped only by text, or not at all, by what the file's strongly
-// scoped citations say (see scope.go).
+// scopeFile scopes every citation of one file, each on its own (see
+// scope.go). An ambiguous citation is then suggested the spec the file's
+// scoped citations all mean ("file"), or else the one most of its other
+// suggestions name; it stays ambiguous.
 func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[string]*Doc) []scoped {
 	out := make([]scoped, 0, len(fr.refs))
 	firm := map[string]bool{}
+	configured := x.set.scopeOf(file)
 	for _, r := range fr.refs {
 		cited := r.ids
 		named := r.scope
-		if named == "" {
-			named = fr.scope
+		header := fr.paths
+		if fr.scope != "" {
+			header = append(slices.Clone(header), fr.scope)
 		}
 		if r.property != "" {
 			feature, n, _ := strings.Cut(r.property, "#")
@@ -611,41 +778,44 @@ func (x *Index) scopeFile(sc *scoper, file string, fr fileRefs, designs map[stri
 				}
 			}
 		}
-		spec, why, cands := sc.scope(file, named, cited, r, fr.imports, fr.content)
-		if strong(why) {
-			firm[spec] = true
+		sp := sc.scope(file, named, r.paths, header, configured, cited, r, fr.imports, fr.content)
+		if sp.spec != "" && evidence(sp.why) && sp.why != ScopeOnly {
+			firm[sp.spec] = true
 		}
-		out = append(out, scoped{ref: r, cited: cited, spec: spec, why: why, cands: cands})
+		out = append(out, scoped{ref: r, cited: cited, scoping: sp})
 	}
-	follow := ""
+	follow, why := "", "file"
 	if len(firm) == 1 {
 		for spec := range firm {
 			follow = spec
 		}
 	} else if len(firm) == 0 {
-		follow = majority(out)
+		follow, why = majority(out), "file"
 	}
 	if follow == "" {
 		return out
 	}
 	for i, s := range out {
+		if s.spec != "" || !slices.Contains(s.cands, follow) || s.likely == follow {
+			continue
+		}
 		if s.ref.prose >= 4 && sc.says(file, follow, s.cited, s.ref.context) == 0 {
 			continue // says nothing the followed spec does (see scope.go)
 		}
-		if !strong(s.why) && s.spec != follow && slices.Contains(s.cands, follow) {
-			out[i].spec, out[i].why, out[i].cands = follow, "file", nil
+		if s.likely == "" || !strongHint(s.likelyWhy) {
+			out[i].likely, out[i].likelyWhy = follow, why
 		}
 	}
 	return out
 }
 
-// majority is the spec a file's weakly scoped citations mostly mean: at
-// least two of them, and twice as many as mean any other.
+// majority is the spec a file's ambiguous citations are mostly
+// suggested: at least two of them, and twice as many as any other.
 func majority(refs []scoped) string {
 	n := map[string]int{}
 	for _, r := range refs {
-		if r.spec != "" {
-			n[r.spec]++
+		if r.likely != "" {
+			n[r.likely]++
 		}
 	}
 	best, first, second := leader(n)
@@ -694,6 +864,10 @@ func (x *Index) Check(name string, ids []string) error {
 		return fmt.Errorf("%s; the specs here: %s", msg, listSome(names, 12))
 	}
 	for _, id := range ids {
+		if name == "" && defined[id] != nil && !definesAnywhere(defined, id) {
+			continue // a spec's name alone: every requirement of it
+		}
+		id = x.resolveID(name, id)
 		found := false
 		for spec, set := range defined {
 			if (name == "" || spec == name) && (set[id] || anyUnder(set, id)) {
@@ -709,7 +883,7 @@ func (x *Index) Check(name string, ids []string) error {
 		}
 		var top []string
 		for i := range defined[name] {
-			if !strings.Contains(i, ".") && !strings.Contains(i, "/") {
+			if !strings.Contains(i, ".") && !strings.Contains(i, "/") || x.formatOf(name) == OpenSpec {
 				top = append(top, i)
 			}
 		}
@@ -717,15 +891,122 @@ func (x *Index) Check(name string, ids []string) error {
 		if len(top) == 0 {
 			return fmt.Errorf("%s has no requirement %q; it defines no ids", name, id)
 		}
+		// Each format's ids as that format writes them.
+		switch x.formatOf(name) {
+		case OpenSpec:
+			msg := fmt.Sprintf("%s has no requirement %q", name, id)
+			if near := suggest.Nearest(strings.ToLower(id), lowerAll(top), max(3, len(id)/4+1)); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			return fmt.Errorf("%s; its requirements (by name, in any case, or as a slug like %q) are %s", msg, Slug(top[0]), listSome(top, 12))
+		case SpecKit:
+			return fmt.Errorf("%s has no requirement %q; it defines %s (and USn/ACk for a story's acceptance scenarios)", name, id, listSome(top, 20))
+		}
 		return fmt.Errorf("%s has no requirement %q; its requirements are %s (their criteria are N.k)", name, id, listSome(top, 20))
 	}
 	return nil
 }
 
+// definesAnywhere reports whether some spec defines id (or a criterion of
+// it): then id is an id, even where a spec has that name too.
+func definesAnywhere(defined map[string]map[string]bool, id string) bool {
+	for _, set := range defined {
+		if set[id] || anyUnder(set, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevel is the ids of set that are no criterion of another (the
+// requirements, not N.k), which cover everything below them.
+func topLevel(set map[string]bool) []string {
+	var out []string
+	for id := range set {
+		if !strings.Contains(id, ".") && !strings.Contains(id, "/") {
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return naturalLess(out[a], out[b]) })
+	return out
+}
+
+// formatOf is the format of the named spec's documents. x.mu is read-held.
+func (x *Index) formatOf(name string) Format {
+	for _, d := range x.docs {
+		if d.Spec == name && d.Kind != Delta {
+			return d.Format
+		}
+	}
+	return ""
+}
+
+// ResolveID is the id the named spec defines that id means: id itself,
+// or, for an OpenSpec spec whose ids are requirement names, the one named
+// so in any case or by its slug ("user-login" for "User Login"). An id
+// that means none comes back as it is.
+func (x *Index) ResolveID(name, id string) string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.resolveID(name, id)
+}
+
+// resolveID is ResolveID with x.mu read-held.
+func (x *Index) resolveID(name, id string) string {
+	if name == "" {
+		return id
+	}
+	var match string
+	for _, d := range x.docs {
+		if d.Spec != name || d.Format != OpenSpec || d.Kind != Feature {
+			continue
+		}
+		for _, r := range d.Requirements {
+			switch {
+			case r.ID == id:
+				return id
+			case strings.EqualFold(r.ID, id) || Slug(r.ID) == Slug(id):
+				match = r.ID
+			}
+		}
+	}
+	if match != "" {
+		return match
+	}
+	return id
+}
+
+// Slug is a requirement name as a path or a URL writes it: lower case,
+// words joined by '-' ("User Login" is user-login).
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+func lowerAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = strings.ToLower(x)
+	}
+	return out
+}
+
 // anyUnder reports whether set has a criterion of requirement id.
 func anyUnder(set map[string]bool, id string) bool {
 	for i := range set {
-		if strings.HasPrefix(i, id+".") || strings.HasPrefix(i, id+"/") {
+		if under(i, id) {
 			return true
 		}
 	}

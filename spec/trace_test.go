@@ -82,6 +82,30 @@ func TestImpactIsScopedToItsSpec(t *testing.T) {
 	}
 }
 
+// A spec's name alone (`hookd impact login`) is the whole spec: every
+// place citing any of its requirements; Check accepts it, and Defined
+// lists what can be asked.
+func TestImpactOfASpecByName(t *testing.T) {
+	x := buildIndex(t, map[string]string{
+		".kiro/specs/login/requirements.md": kiroReqs,
+		".kiro/specs/login/tasks.md":        "- [ ] 1. A\n  - _Requirements: 1.1_\n- [ ] 2. B\n  - _Requirements: 2.2_\n",
+		".kiro/specs/billing/tasks.md":      "- [ ] 1. Invoices\n  - _Requirements: 2.1_\n",
+	})
+	if err := x.Check("", []string{"login"}); err != nil {
+		t.Fatalf("Check of a spec's name: %v", err)
+	}
+	got := x.Impact("", []string{"login"})
+	if len(got) != 2 || got[0].Spec != "login" || got[1].Spec != "login" {
+		t.Fatalf("impact of login: %+v, want its two tasks and not billing's", got)
+	}
+	if err := x.Check("", []string{"nosuch"}); err == nil {
+		t.Error("Check of a name that is no spec and no id passed")
+	}
+	if d := x.Defined()["login"]; len(d) < 3 || d[0] != "1" || d[1] != "1.1" {
+		t.Errorf("Defined()[login] = %q", d)
+	}
+}
+
 func TestImpactFollowsEdits(t *testing.T) {
 	x := buildIndex(t, map[string]string{".kiro/specs/login/tasks.md": "- [ ] 1. A\n  - _Requirements: 1.1_\n"})
 	if n := len(x.Impact("login", []string{"1.1"})); n != 1 {
@@ -149,8 +173,16 @@ func TestCitationForms(t *testing.T) {
 		"# Tests Requirements: 3.1, 3.2":          {"3.1", "3.2"},
 		"/* Validates: Requirements 1.1 - 1.3 */": {"1.1", "1.2", "1.3"},
 		"// Requirement 3D rendering":             nil,
-		"### Requirement 3: Sign in":              nil,
-		"## Requirements 2":                       nil,
+		// Prose is not a range: a dash between an id and a number.
+		"// Requirement 2.6 — 64-byte keys": {"2.6"},
+		"// Requirement 2.6 - 64-byte keys": {"2.6"},
+		"// Requirement 2 — 64-byte keys":   {"2"},
+		"// Requirements: 1.3-2.1":          nil,
+		"// Requirements: 1.1-1.99":         {"1.1", "1.99"},
+		"// Requirements 3-5":               {"3", "4", "5"},
+		"// Requirements 3 - 64 bytes":      {"3"},
+		"### Requirement 3: Sign in":        nil,
+		"## Requirements 2":                 nil,
 	} {
 		fr := x.scan("src/a.ts", []byte(line+"\n"))
 		var got []string
@@ -185,5 +217,17 @@ func TestCitationsPerFileAreBounded(t *testing.T) {
 	}
 	if cut := x.Cut(); len(cut) != 1 || cut[0] != "src/bomb.go" {
 		t.Fatalf("Cut = %v, want [src/bomb.go]", cut)
+	}
+}
+
+// "#### Acceptance Criteria - ZERO TOLERANCE POLICY" still heads the
+// criteria: read as nothing, every task citing them dangled (nkllon).
+func TestAcceptanceCriteriaHeadingWithASuffix(t *testing.T) {
+	for _, h := range []string{"#### Acceptance Criteria - ZERO TOLERANCE POLICY", "#### Acceptance Criteria (EARS)", "#### Acceptance Criteria:"} {
+		d := Parse(Place{Kiro, Requirements, "a", ".kiro/specs/a", "", false}, ".kiro/specs/a/requirements.md",
+			[]byte("# R\n\n### Requirement 4: No\n\n"+h+"\n\n1. WHEN x THEN y SHALL z\n2. WHEN p THEN q SHALL r\n"))
+		if ids := d.IDs(); !slices.Equal(ids, []string{"4", "4.1", "4.2"}) {
+			t.Errorf("%s: ids %v", h, ids)
+		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
+
+	"github.com/hookd-dev/hookd/internal/term"
+	"github.com/hookd-dev/hookd/spec"
 )
 
 // Text writes the report for a terminal of width columns, coloured when
@@ -39,9 +41,8 @@ func Text(w io.Writer, rep *Report, color bool, width int) error {
 			}
 		}
 		fmt.Fprintf(w, "%s  %s, %s  %s\n", paint("1", s.Name), s.Format, s.Dir, coverage(covered, total, rep.Policy))
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  ID\tREQUIREMENT\tTASKS\tDESIGN\tCODE\tTESTS\t")
-		titleWidth := max(16, width-50)
+		// The requirement's title gives way: its id names it.
+		t := term.Table{Header: []string{"  ID", "REQUIREMENT", "TASKS", "DESIGN", "CODE", "TESTS", ""}, Shrink: []int{1}, Min: 16}
 		for _, r := range s.Rows {
 			id := r.ID
 			if r.Of != "" {
@@ -51,12 +52,17 @@ func Text(w io.Writer, rep *Report, color bool, width int) error {
 			if (r.Of == "" || rep.Policy.EachCriterion) && len(rep.Policy.Require) > 0 {
 				mark = pick(r.Covered, paint("32", "✓"), paint("31", "✗ no "+strings.Join(r.Missing, ", no ")))
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, clip(r.Title, titleWidth), cell(r.Tasks), cell(r.Design), cell(r.Code), cell(r.Tests), mark)
+			t.Rows = append(t.Rows, []string{"  " + id, clip(r.Title, 1<<20), cell(r.Tasks), cell(r.Design), cell(r.Code), cell(r.Tests), mark})
 		}
-		tw.Flush()
+		t.Write(w, width)
 	}
-	if len(rep.Unscoped) > 0 {
-		fmt.Fprintf(w, "\n%d citations name no spec and nothing tells which they mean (not counted; name the spec there, e.g. \"Requirements (login): 2.1\")\n", len(rep.Unscoped))
+	if len(rep.Ambiguous) > 0 {
+		fmt.Fprintf(w, "\n%s: %s no spec where more than one defines what %s (not counted, never a finding\n"+
+			"unless fail_on has \"ambiguous\"; `hookd trace fix` scopes those with a likely spec):\n",
+			plural(len(rep.Ambiguous), "ambiguous citation"), pick(len(rep.Ambiguous) == 1, "it names", "they name"), pick(len(rep.Ambiguous) == 1, "it cites", "they cite"))
+		for _, l := range rep.Ambiguous {
+			fmt.Fprintf(w, "  %s:%d: %s %s: %s\n", l.File, l.Line, l.Kind, strings.Join(l.Cites, ", "), couldBe(l))
+		}
 	}
 	fmt.Fprintln(w)
 	if len(rep.Findings) == 0 {
@@ -77,6 +83,15 @@ func Text(w io.Writer, rep *Report, color bool, width int) error {
 		fmt.Fprintln(w, "(not a git repository: stale and suspect are not judged)")
 	}
 	return nil
+}
+
+// couldBe says what an ambiguous citation could mean.
+func couldBe(l spec.Link) string {
+	s := "one of " + spec.ShortList(l.Candidates, 3)
+	if l.Likely != "" {
+		s += fmt.Sprintf("; likely %s (%s)", l.Likely, l.Why)
+	}
+	return s
 }
 
 // cell is how many places of a kind cover a row, marked when some are

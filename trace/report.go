@@ -34,10 +34,14 @@ const (
 	Dangling  = "dangling"
 	Stale     = "stale"
 	Suspect   = "suspect"
+	// Ambiguous is a citation that names no spec where more than one
+	// defines what it cites: a finding only when fail_on asks for it, a
+	// repository's way to require every citation scoped.
+	Ambiguous = "ambiguous"
 )
 
 // FindingKinds are every kind, in the order reports list them.
-var FindingKinds = []string{Dangling, Uncovered, Stale, Suspect}
+var FindingKinds = []string{Dangling, Uncovered, Stale, Suspect, Ambiguous}
 
 // CoverKinds are the kinds of place that can be required to cover a
 // requirement.
@@ -76,11 +80,15 @@ type Options struct {
 
 // Report is the traceability of the specs.
 type Report struct {
-	Policy   Policy      `json:"policy"`
-	Specs    []Spec      `json:"specs"`
-	Findings []Finding   `json:"findings"`
-	Unscoped []spec.Link `json:"unscoped"`
-	Summary  Summary     `json:"summary"`
+	Policy   Policy    `json:"policy"`
+	Specs    []Spec    `json:"specs"`
+	Findings []Finding `json:"findings"`
+	// Ambiguous are the citations that name no spec where more than one
+	// spec defines what they cite: listed apart, each with the specs it
+	// could mean and the one a heuristic suggests, never judged stale,
+	// suspect or dangling, never counted as coverage.
+	Ambiguous []spec.Link `json:"ambiguous"`
+	Summary   Summary     `json:"summary"`
 	// History says whether stale and suspect were judged (a git
 	// repository).
 	History bool `json:"history"`
@@ -140,6 +148,9 @@ type Place struct {
 	Stale    bool   `json:"stale,omitempty"`
 	Suspect  bool   `json:"suspect,omitempty"`
 	Reviewed bool   `json:"reviewed,omitempty"`
+	// Why is the evidence that scoped a citation in code or a test to
+	// this spec (docs/specs.md, "Scoped and ambiguous").
+	Why string `json:"why,omitempty"`
 }
 
 // Finding is one thing to act on, at a place.
@@ -156,6 +167,9 @@ type Finding struct {
 	// requirement; Fingerprint what it says now, which a review records.
 	Changed     string `json:"changed,omitempty"`
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Why is, for a citation in code or a test, the evidence that scoped
+	// it to Spec.
+	Why string `json:"why,omitempty"`
 }
 
 // Failing is the findings the policy fails on.
@@ -177,7 +191,7 @@ type definer struct {
 
 // Build makes the report of the index's specs.
 func Build(ctx context.Context, x *spec.Index, o Options) *Report {
-	rep := &Report{Policy: o.Policy, Specs: []Spec{}, Findings: []Finding{}, Unscoped: []spec.Link{}, History: o.History != nil}
+	rep := &Report{Policy: o.Policy, Specs: []Spec{}, Findings: []Finding{}, Ambiguous: []spec.Link{}, History: o.History != nil}
 	rep.Summary.Findings = map[string]int{}
 	rep.Problems = []string{}
 	if o.Reviews == nil && o.Root != "" {
@@ -187,6 +201,8 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 			rep.Problems = append(rep.Problems, p.Error())
 		}
 	}
+	// An OpenSpec requirement may be asked for in any case or as a slug.
+	o.Requirement = x.ResolveID(o.Spec, o.Requirement)
 	b := &builder{ctx: ctx, x: x, o: o, rep: rep, defs: map[string]map[string]definer{}, bySpec: map[string]*Spec{}, judged: map[string]verdict{}}
 	b.addSpecs()
 
@@ -200,6 +216,7 @@ func Build(ctx context.Context, x *spec.Index, o Options) *Report {
 	b.placeLinks(links)
 	b.judgeRows()
 	b.addDangling()
+	b.addAmbiguous()
 	b.sortFindings()
 	return rep
 }
@@ -236,7 +253,9 @@ func (b *builder) wantID(id string) bool {
 // defines.
 func (b *builder) addSpecs() {
 	for _, d := range b.x.Docs() {
-		if d.Kind == spec.Delta || !b.want(d.Spec) {
+		// An OpenSpec change is no spec: its deltas are rows' changes, its
+		// tasks and proposal cite nothing, and an archived one is done.
+		if d.Kind == spec.Delta || d.Format == spec.OpenSpec && d.Kind != spec.Feature || !b.want(d.Spec) {
 			continue
 		}
 		s := b.bySpec[d.Spec]
@@ -249,7 +268,7 @@ func (b *builder) addSpecs() {
 		for _, r := range d.Requirements {
 			b.defs[d.Spec][r.ID] = definer{d, r}
 			if b.wantID(r.ID) {
-				s.Rows = append(s.Rows, Row{ID: r.ID, Title: r.Title, File: d.File, Line: r.Line})
+				s.Rows = append(s.Rows, Row{ID: r.ID, Title: r.Label(), File: d.File, Line: r.Line})
 			}
 			if d.Format == spec.OpenSpec {
 				continue // scenarios are not citable ids
@@ -305,7 +324,7 @@ func (b *builder) judge(l spec.Link, id string) verdict {
 		} else {
 			v.stale, v.suspect = task, !task
 			kind := pick(task, Stale, Suspect)
-			b.rep.Findings = append(b.rep.Findings, Finding{Kind: kind, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
+			b.rep.Findings = append(b.rep.Findings, Finding{Kind: kind, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line, Why: l.Why,
 				Message: changedMessage(l, id, changed, touched), Changed: changed.Hash, Fingerprint: fp})
 		}
 	}
@@ -317,7 +336,7 @@ func (b *builder) judge(l spec.Link, id string) verdict {
 func (b *builder) placeLinks(links []spec.Link) {
 	for _, l := range links {
 		if l.Spec == "" {
-			b.rep.Unscoped = append(b.rep.Unscoped, l)
+			b.rep.Ambiguous = append(b.rep.Ambiguous, l)
 			continue
 		}
 		owner := l.Spec
@@ -342,7 +361,7 @@ func (b *builder) placeLinks(links []spec.Link) {
 					continue
 				}
 				p := Place{File: l.File, Line: l.Line, Kind: l.Kind, Cites: id, Status: string(l.Status), Task: l.Task,
-					Stale: v.stale, Suspect: v.suspect, Reviewed: v.reviewed}
+					Stale: v.stale, Suspect: v.suspect, Reviewed: v.reviewed, Why: l.Why}
 				list := row.list(l.Kind)
 				if n := len(*list); n > 0 && (*list)[n-1].File == p.File && (*list)[n-1].Line == p.Line {
 					continue // one place citing 2.1 and 2.2 covers requirement 2 once
@@ -380,7 +399,7 @@ func (b *builder) judgeRows() {
 				} else {
 					what := pick(row.Of == "", "requirement", "criterion")
 					rep.Findings = append(rep.Findings, Finding{Kind: Uncovered, Spec: name, Requirement: row.ID, File: row.File, Line: row.Line,
-						Message: fmt.Sprintf("%s %s#%s%s has no %s", what, name, row.ID, titled(row.Title), strings.Join(row.Missing, " and no "))})
+						Message: fmt.Sprintf("%s %s#%s%s has no %s", what, name, row.ID, titled(row.ID, row.Title), strings.Join(row.Missing, " and no "))})
 				}
 			}
 		}
@@ -400,10 +419,35 @@ func (b *builder) addDangling() {
 			if l.Task != "" {
 				what += " " + l.Task
 			}
-			b.rep.Findings = append(b.rep.Findings, Finding{Kind: Dangling, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line,
+			b.rep.Findings = append(b.rep.Findings, Finding{Kind: Dangling, Spec: l.Spec, Requirement: id, File: l.File, Line: l.Line, Why: l.Why,
 				Message: fmt.Sprintf("%s cites %s#%s, which %s does not define (renumbered or removed?)%s", what, l.Spec, id, l.Spec, nearest(b.defs[l.Spec], id))})
 		}
 	}
+}
+
+// addAmbiguous adds a finding for every ambiguous citation when the
+// policy fails on them: a repository that wants every citation scoped.
+func (b *builder) addAmbiguous() {
+	if !slices.Contains(b.o.Policy.FailOn, Ambiguous) {
+		return
+	}
+	for _, l := range b.rep.Ambiguous {
+		b.rep.Findings = append(b.rep.Findings, Finding{Kind: Ambiguous, File: l.File, Line: l.Line,
+			Requirement: strings.Join(l.Cites, ", "), Message: AmbiguousMessage(l)})
+	}
+}
+
+// AmbiguousMessage says what an ambiguous citation could mean and how to
+// scope it.
+func AmbiguousMessage(l spec.Link) string {
+	msg := fmt.Sprintf("%s cites %s without naming its spec, and %s define it", l.Kind, strings.Join(l.Cites, ", "),
+		spec.ShortList(l.Candidates, 4))
+	if l.Likely != "" {
+		msg += fmt.Sprintf("; likely %s (by %s): `hookd trace fix` writes it down", l.Likely, l.Why)
+	} else {
+		msg += fmt.Sprintf(`; name it there, e.g. "Requirements (%s): %s"`, l.Candidates[0], l.Cites[0])
+	}
+	return msg
 }
 
 // sortFindings orders the findings by kind, file and line, marks those
@@ -562,9 +606,9 @@ func nearest(defined map[string]definer, id string) string {
 	return ""
 }
 
-func titled(t string) string {
-	if t == "" {
-		return ""
+func titled(id, t string) string {
+	if t == "" || strings.EqualFold(t, id) {
+		return "" // an OpenSpec requirement's id is its title: name it once
 	}
 	if r := []rune(t); len(r) > 60 {
 		t = string(r[:57]) + "…"

@@ -25,39 +25,13 @@ func newAgentCmd(g *globals) *cobra.Command {
 		Use:     "agents",
 		Aliases: []string{"agent"},
 		Short:   "hookd inside agent sessions, and agent sessions of hooks",
-		Long: `install puts hookd into an agent's own session hooks (Claude Code, Codex,
-Gemini CLI, kiro-cli, Copilot CLI, Cursor, Qwen Code), so that its prompts, tool calls and stops become
-agent.* events and blocking hooks answer the agent: deny a tool call with a
-reason, or give it context (docs/agents.md).
-
-forget makes a hook with session = "resume" start a new agent session.`,
 	}
 	var self string
 	var user bool
 	install := &cobra.Command{
 		Use:   "install [AGENT|all]",
 		Short: "Put hookd into an agent's session hooks (merging with what is there)",
-		Long: `install merges hookd's hook commands into the agent's project settings:
-  claude   .claude/settings.local.json (personal, not committed)
-  codex    .codex/hooks.json (run once you trust them in its /hooks)
-  gemini   .gemini/settings.json
-  kiro     .kiro/agents/hookd.json (kiro-cli's custom agent "hookd")
-  copilot  .github/hooks/hookd.json
-  cursor   .cursor/hooks.json
-  qwen     .qwen/settings.json
-Without an argument it installs into the agents on PATH. Existing hooks stay;
-running it twice changes nothing; uninstall removes exactly what it added.
-
---user installs into the agent's user-level settings instead (~/.claude/
-settings.json, ~/.codex/hooks.json, ~/.gemini/settings.json, ~/.qwen/
-settings.json, ~/.cursor/hooks.json, ~/.kiro/agents/hookd.json): every
-session reaches hookd, in any repository, subdirectory or worktree, which
-hookd finds from the session's directory. Outside a repository, or in one
-without hookd configuration, the call goes on with a note on stderr; a
-repository that also has hookd installed answers through its own install.`,
-		Example: `  hookd agents install claude
-  hookd agents status`,
-		Args: cobra.MaximumNArgs(1),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			run := cmp.Or(self, selfexe.Name()) // an absolute path: an agent started from an IDE or a GUI may not have hookd on its PATH, and a missing command lets the call through
 			if _, err := exec.LookPath(run); run == "hookd" && err != nil {
@@ -249,11 +223,7 @@ func newForgetCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "forget HOOK",
 		Short: "Make a hook's next agent run start a new session",
-		Long: `forget drops the session a hook with session = "resume" would continue: its
-next run starts a new agent session. Without a running daemon it changes the
-journal on disk.`,
-		Example: `  hookd agents forget tests-follow-code`,
-		Args:    cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			hook := args[0]
 			b, err := g.backend(cmd.Context())
@@ -278,16 +248,10 @@ journal on disk.`,
 func newAgentHookCmd(g *globals) *cobra.Command {
 	var user bool
 	cmd := &cobra.Command{
-		Use:   "agent-hook AGENT EVENT",
-		Short: "Answer an agent's session hook (what hookd agents install puts there)",
-		Long: `agent-hook is what an agent's own hooks run: it reads the agent's JSON on stdin,
-sends it to the daemon as an agent.* event, and answers in the agent's
-protocol. A blocking hook that fails denies (Claude Code: exit 2, the hook's
-output on stderr as the reason); a blocking hook's output is context for the
-agent. When the daemon cannot answer, a blocking hook's on_error decides.`,
-		Example: `  echo '{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"}}' | hookd agent-hook claude PreToolUse`,
-		Hidden:  true,
-		Args:    cobra.ExactArgs(2),
+		Use:    "agent-hook AGENT EVENT",
+		Short:  "Answer an agent's session hook (what hookd agents install puts there)",
+		Hidden: true,
+		Args:   cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			agent, hookEvent := args[0], args[1]
 			// Whatever keeps hookd from answering is the agent's blocking

@@ -14,13 +14,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate the configuration and report every problem",
-		Long: `check loads hookd.toml, hookd.local.toml and the user config the way the daemon
-does, compiles every rule, and prints every problem as FILE:LINE:COL with the
-offending line. It exits 1 when there is any problem, 0 when all is well.`,
-		Example: `  hookd check
-  hookd check --config ci/hookd.toml
-  hookd check --json | jq '.problems[]'`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, opts, err := g.locate()
 			if err != nil {

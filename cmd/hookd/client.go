@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/agentcli"
+	"github.com/hookd-dev/hookd/doctor"
+	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/render"
@@ -25,18 +29,38 @@ func notRunning(err error) error {
 	return err
 }
 
+// configProblems prints the problems of the configuration on disk on
+// stderr, FILE:LINE:COL first, and is exit 1 when a config file could not
+// be read or does not parse: the listing printed is then not all there is,
+// and an empty table must not read as "no hooks". quiet leaves out the
+// problems a listing shows itself (status).
+func (g *globals) configProblems(quiet bool) error {
+	_, opts, err := g.locate()
+	if err != nil {
+		return err
+	}
+	cfg, probs := hooks.Load(opts)
+	for _, p := range probs {
+		if !quiet {
+			fmt.Fprintln(g.stderr, p.Error())
+		}
+	}
+	if len(cfg.Unreadable) > 0 {
+		fmt.Fprintf(g.stderr, "hookd: %s could not be read, so what is listed is not all there is; 'hookd check' shows where\n", strings.Join(cfg.Unreadable, ", "))
+		return ExitError{exitFailure}
+	}
+	return nil
+}
+
+// listed is the PostRunE of the listings that read the configuration.
+func (g *globals) listed(*cobra.Command, []string) error { return g.configProblems(false) }
+
 func newStatusCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the daemon: pid, socket, hooks and their state, problems, queue",
-		Long: `status asks the running daemon for its state: its pid, socket and version, every
-hook with whether it runs (or why it is paused), its runs and last status,
-configuration problems with FILE:LINE:COL, the queue and the watch counters.
-It exits 1 when no daemon runs.`,
-		Example: `  hookd status
-  hookd status --json | jq '.hooks[] | select(.enabled == false)'`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
@@ -50,7 +74,15 @@ It exits 1 when no daemon runs.`,
 				return render.JSON(cmd.OutOrStdout(), st)
 			}
 			render.Status(cmd.OutOrStdout(), st)
-			return nil
+			// The shims are git's, not the daemon's: a blocking hook with
+			// none cannot stop a commit, whatever the daemon does.
+			if repo, opts, err := g.locate(); err == nil && repo.GitDir != "" {
+				cfg, _ := hooks.Load(opts)
+				if c, _ := doctor.Shims(cmd.Context(), repo, cfg); c.Status != doctor.OK {
+					fmt.Fprintf(cmd.OutOrStdout(), "\nshims   %s: %s\n", strings.ToUpper(string(c.Status)), c.Detail+"; fix: "+c.Fix)
+				}
+			}
+			return g.configProblems(true)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
@@ -62,12 +94,7 @@ func newHooksCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "hooks",
 		Short: "List every hook: source, events, action, enabled or why not",
-		Long: `hooks lists every hook with the file it comes from, the events it handles, its
-action, and whether it runs or why it does not (paused until trusted, disabled).
-It asks the running daemon; without one it reads the configuration itself.`,
-		Example: `  hookd hooks
-  hookd hooks --json`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
@@ -78,10 +105,11 @@ It asks the running daemon; without one it reads the configuration itself.`,
 				return err
 			}
 			if asJSON {
-				return render.JSON(cmd.OutOrStdout(), hs)
+				err = render.JSON(cmd.OutOrStdout(), hs)
+			} else {
+				render.Hooks(cmd.OutOrStdout(), hs, held)
 			}
-			render.Hooks(cmd.OutOrStdout(), hs, held)
-			return nil
+			return cmp.Or(err, g.configProblems(false))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the hooks as JSON")
@@ -91,29 +119,60 @@ It asks the running daemon; without one it reads the configuration itself.`,
 func newTriggerCmd(g *globals) *cobra.Command {
 	var files []string
 	cmd := &cobra.Command{
-		Use:   "trigger HOOK [--file F]...",
+		Use:   "trigger HOOK [--file F]... [-- ARG...]",
 		Short: "Run a hook now, whatever its events and paths say",
-		Long: `trigger runs a hook at once as a hook.manual event, with the files you name as
-its batch. Its mode still applies (a queue hook waits for its running run).
-When no daemon runs, trigger starts one and says so.`,
-		Example: `  hookd trigger tests-follow-code --file src/app.go
-  hookd trigger release-notes`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if at := cmd.ArgsLenAtDash(); at != 1 && len(args) > 1 {
+				return usageError{fmt.Errorf("trigger takes one hook; its args go after --: hookd trigger %s -- %s", args[0], strings.Join(args[1:], " "))}
+			}
 			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
 			}
-			run, err := b.Trigger(cmd.Context(), args[0], files)
+			run, err := b.Trigger(cmd.Context(), args[0], files, event.ManualArgs(args[1:]))
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: run %s\n", args[0], run)
 			return nil
 		},
+		ValidArgsFunction: g.completeHooks,
 	}
 	cmd.Flags().StringArrayVar(&files, "file", nil, "a file for the hook's batch (repeatable)")
 	return cmd
+}
+
+func newResumeCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "resume HOOK",
+		Short: "Let a hook its circuit breaker paused run again",
+		Long: `resume lets a hook run again after its circuit breaker paused it (it started
+more than max_runs_per_minute runs within a minute; hookd status says so).
+A change to the hook in the configuration resumes it too.`,
+		Example: `  hookd resume tests-follow-code`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := g.backend(cmd.Context())
+			if err != nil {
+				return err
+			}
+			was, err := b.ResumeHook(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			switch {
+			case was != "":
+				fmt.Fprintf(out, "%s resumed; it was %s\n", args[0], was)
+			case !b.Running():
+				fmt.Fprintf(out, "%s is not paused: hookd is not running, and a daemon starts with no hook paused\n", args[0])
+			default:
+				fmt.Fprintf(out, "%s is not paused\n", args[0])
+			}
+			return nil
+		},
+	}
 }
 
 func newEmitCmd(g *globals) *cobra.Command {
@@ -121,12 +180,7 @@ func newEmitCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emit KIND [--file F]...",
 		Short: "Send an event to the daemon, as if it had happened",
-		Long: `emit hands the daemon an event of the given kind with the files you name; the
-hooks that want it run as usual. Inside a hook's command, emit carries the run's
-HOOKD_RUN_ID and HOOKD_DEPTH on, so chains stop at max_depth.`,
-		Example: `  hookd emit file.saved --file src/app.go
-  hookd emit spec.changed`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			repo, _, err := g.locate()
 			if err != nil {
@@ -164,15 +218,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "history [RUN_ID]",
 		Short: "List recent runs, or show one run whole",
-		Long: `history lists the most recent runs, newest first: id, hook, event, status (ok,
-failed, timeout, interrupted, skipped, running, queued, pending), exit code,
-start, duration and the tail of the output (or why it failed to start). With a
-run id it shows that run whole. When no daemon runs it reads the journal on
-disk, and says so.`,
-		Example: `  hookd history
-  hookd history --hook tests-follow-code --json
-  hookd history 20261121T080102-7`,
-		Args: cobra.MaximumNArgs(1),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
@@ -207,26 +253,25 @@ disk, and says so.`,
 }
 
 func newLogsCmd(g *globals) *cobra.Command {
-	var follow bool
+	var follow, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "logs [-f]",
+		Use:   "logs [-f] [--json]",
 		Short: "Print the daemon's recent log; -f follows it",
-		Long: `logs prints the daemon's recent log lines as JSON, one per line (NDJSON);
-with -f it keeps printing new ones until interrupted. When no daemon runs it
-prints the end of the log file its last run wrote (in the --log-format it ran
-with), and says so.`,
-		Example: `  hookd logs
-  hookd logs -f | jq -r .msg`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
 			}
-			return notRunning(b.Logs(cmd.Context(), follow, cmd.OutOrStdout()))
+			out := cmd.OutOrStdout()
+			if !asJSON {
+				out = render.NewLogLines(out, render.IsTerminal(out) && os.Getenv("NO_COLOR") == "")
+			}
+			return notRunning(b.Logs(cmd.Context(), follow, out))
 		},
 	}
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing new lines")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lines as JSON (NDJSON), as the daemon keeps them")
 	return cmd
 }
 
@@ -235,29 +280,7 @@ func newTrustCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trust",
 		Short: "Review the repository's committed hook files, and trust them as shown",
-		Long: `A repository's hookd.toml runs commands on your machine, so hookd runs none of
-its hooks until you have read it and said 'hookd trust'. Until then nothing
-of it applies: not its hooks, and not its [agent.*], [defaults], [watch],
-[specs] or [trace] tables either. A later change to it (a pull) holds it back
-again until you trust the new contents. The same goes for .kiro/hooks files,
-and for a hookd.local.toml that git tracks (or any, outside git). Your user
-config, an untracked hookd.local.toml and an explicit --config file are yours
-and always apply.
-
-'hookd trust' first shows every file it is about to approve: a new file
-whole, with line numbers; a changed one as its diff since the version you
-trusted (hookd keeps a copy of each version you trust). Control characters
-and bidirectional overrides are shown escaped, so no line can hide another.
-On a terminal it then asks; --yes approves without asking, --show only
-shows. The record (the SHA-256 of each file as hookd read it) is kept in
-your state directory, never in the repository.
-
-Inside an agent's session (CLAUDECODE, GEMINI_CLI or CODEX_SANDBOX set) or a
-hook's run (HOOKD_RUN_ID set) it refuses: a README can steer an agent into
-trusting for you. Run it yourself, in a terminal.`,
-		Example: `  hookd trust --show   # read what you would approve
-  hookd trust`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, opts, err := g.locate()
 			if err != nil {
@@ -276,7 +299,7 @@ trusting for you. Run it yourself, in a terminal.`,
 			if show {
 				return nil
 			}
-			if who := hooks.TrustRefusedIn(os.Getenv); who != "" {
+			if who := hooks.TrustRefusedIn(os.Getenv, agentcli.Ancestor); who != "" {
 				return fmt.Errorf("not trusted: hookd trust is refused inside %s; read the files above and run it yourself, in a terminal", who)
 			}
 			if review.Pending() && !yes && render.IsTerminal(out) && isTerminalIn(cmd.InOrStdin()) {

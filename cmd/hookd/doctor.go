@@ -12,13 +12,7 @@ func newDoctorCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check this machine and repository for what hookd needs, with fixes",
-		Long: `doctor checks what hookd depends on and says how to fix what is wrong: the
-inotify watch limit against the repository's directories, git and the shims,
-a core.hooksPath owned by another tool, the agent CLIs your hooks name, the
-configuration, trust, the daemon and its socket. It exits 1 when a check fails.`,
-		Example: `  hookd doctor
-  hookd doctor --json`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var checks []doctor.Check
 			if repo, opts, err := g.locate(); err != nil {

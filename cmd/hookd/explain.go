@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -17,19 +18,7 @@ func newExplainCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "explain KIND [--file F]...",
 		Short: "Show which hooks an event would run, and why; run nothing",
-		Long: `explain builds the event you describe and walks every hook through the same
-filters the daemon applies: the event kind (on), the paths globs, and the if
-rule, printing each verdict and the rule's value. Nothing runs.
-
-For an agent hook it sums up the prompt the agent would get: its size, the
-steering documents in it and the start of what the hook asks; --prompt prints
-all of it, exactly (--json has it too).
-
-KIND is an event kind such as file.saved, git.commit or hook.manual.`,
-		Example: `  hookd explain file.saved --file src/app.go
-  hookd explain file.saved --file src/app.go --prompt
-  hookd explain file.created --file docs/a.md --file docs/b.md --json`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := g.backendOptions()
 			if err != nil {
@@ -45,11 +34,15 @@ KIND is an event kind such as file.saved, git.commit or hook.manual.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(xs)
 			}
-			if len(xs) == 0 {
+			if len(xs) == 0 && len(cfg.Unreadable) == 0 {
 				fmt.Fprintln(out, "no hooks are configured")
 			}
 			for _, x := range xs {
 				hooks.WriteExplanation(out, x, cfg.Hook(x.Hook), fullPrompt)
+			}
+			if len(cfg.Unreadable) > 0 {
+				fmt.Fprintf(g.stderr, "hookd: %s could not be read, so its hooks are not explained; 'hookd check' shows where\n", strings.Join(cfg.Unreadable, ", "))
+				return ExitError{exitFailure}
 			}
 			return nil
 		},

@@ -16,15 +16,6 @@ func newGitCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "git",
 		Short: "Install git hook shims for blocking hooks (pre-commit, pre-push)",
-		Long: `git install puts small shims in the repository's hooks directory (core.hooksPath
-is respected) for pre-commit and pre-push, so that hooks with blocking = true
-can reject a commit or a push. A hook that was there already is kept and still
-runs first; git uninstall puts it back. HOOKD=0 in the environment skips hookd
-for one command. Commits, checkouts, merges and rewrites need no shim: hookd
-sees them in HEAD's reflog, however they were made.`,
-		Example: `  hookd git install
-  HOOKD=0 git commit -m "skip hookd this once"
-  hookd git uninstall`,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use: "install", Short: "Install the shims, keeping any hook already there",

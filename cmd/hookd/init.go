@@ -7,26 +7,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/daemon/ignore"
+	"github.com/hookd-dev/hookd/hooks/gitshim"
 	"github.com/hookd-dev/hookd/hooks/starter"
+	"github.com/hookd-dev/hookd/internal/selfexe"
 )
 
 func newInitCmd(g *globals) *cobra.Command {
-	var force bool
+	var force, noShims bool
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a hookd.toml that fits this repository",
-		Long: `init looks at the repository (Kiro's .kiro/, Spec Kit's specs/ and .specify/,
-OpenSpec's openspec/, AGENTS.md), at its projects (go.mod, package.json,
-pyproject.toml, Cargo.toml at the root and in directories below it, skipping
-what git ignores) and the agent CLIs on your PATH, then writes a commented
-hookd.toml with the hooks that fit: each project's own test and check commands
-(a package.json's test and lint scripts, pytest and ruff where configured),
-run in its directory, for paths that hold its files. It puts the agent it found
-in hookd.local.toml (yours, not committed) and adds that file to .gitignore. It
-never overwrites a file unless --force.`,
-		Example: `  hookd init
-  hookd init --force   # write hookd.toml and hookd.local.toml again`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, _, err := g.locate()
 			if err != nil {
@@ -40,18 +31,29 @@ never overwrites a file unless --force.`,
 			}
 			l := starter.Detect(repo.Root, ignore.Walk(repo.Root, repo.GitDir, nil).Files, exec.LookPath)
 			fmt.Fprintf(out, "found: %s\n", l.Describe())
+			for _, s := range l.Skipped {
+				fmt.Fprintf(out, "no hooks for %s: %s\n", s.Where(), s.Why)
+			}
 			say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 			if err := l.Write(repo.Root, force, say); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "next:\n  hookd check        # validate it\n  hookd trust        # let its hooks run\n")
-			if repo.GitDir != "" && l.Blocking() {
-				fmt.Fprintf(out, "  hookd git install  # for the blocking pre-commit checks\n")
+			shims := ""
+			switch {
+			case repo.GitDir == "" || !l.Blocking():
+			case noShims:
+				shims = "  hookd git install  # the checks stop a commit only through the git shims\n"
+			default:
+				if err := gitshim.InstallRepo(cmd.Context(), repo.Root, selfexe.Name(), say); err != nil {
+					return fmt.Errorf("the checks stop a commit only through the git shims, which could not be installed (%w); run 'hookd git install' once that is fixed", err)
+				}
 			}
+			fmt.Fprintf(out, "next:\n  hookd check        # validate it\n  hookd trust        # let its hooks run\n%s", shims)
 			fmt.Fprintf(out, "  hookd start        # the daemon, in the background\n")
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite hookd.toml and hookd.local.toml if they exist")
+	cmd.Flags().BoolVar(&noShims, "no-git-install", false, "do not install the git shims the pre-commit checks need; say so instead")
 	return cmd
 }

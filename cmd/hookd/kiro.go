@@ -12,11 +12,6 @@ func newKiroCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "kiro",
 		Short: "Work with a repository's Kiro hooks",
-		Long: `hookd runs .kiro/hooks as they are; 'hookd hooks' lists them beside the
-hookd.toml ones. 'kiro import' is for leaving Kiro: it writes the equivalent
-[[hook]] blocks.`,
-		Example: `  hookd hooks                # Kiro hooks are listed with the others
-  hookd kiro import          # print the equivalent [[hook]] blocks`,
 	}
 	cmd.AddCommand(newKiroImportCmd(g))
 	return cmd
@@ -27,16 +22,7 @@ func newKiroImportCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Print (or append to hookd.toml) the [[hook]] blocks equivalent to .kiro/hooks",
-		Long: `import converts each hook of .kiro/hooks into a hookd.toml [[hook]] block:
-the trigger becomes 'on' (and an 'if' for task triggers and v1 matchers), the
-patterns 'paths', an askAgent prompt a template that says what happened, a
-runCommand 'run'. Hooks that only exist inside a Kiro agent session are listed
-as comments. It prints the blocks; --write appends them to hookd.toml (never
-rewriting what is there). Then remove the .kiro/hooks files you imported: while
-both exist, hookd.toml's hook wins and 'hookd check' reports the clash.`,
-		Example: `  hookd kiro import
-  hookd kiro import --write && git rm .kiro/hooks/*.kiro.hook`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, opts, err := g.locate()
 			if err != nil {

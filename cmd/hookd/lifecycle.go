@@ -21,19 +21,7 @@ func newRunCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Watch the repository and run hooks, in the foreground",
-		Long: `run is the daemon in the foreground: it watches the repository, settles file
-changes into events, and runs the hooks they match, logging one line per thing
-that matters. Ctrl-C or SIGTERM stops it (running hooks get SIGTERM and a grace
-period); SIGHUP reloads the configuration. 'hookd start' runs it in the
-background.
-
-A broken hookd.toml is reported with FILE:LINE:COL, and the sound hooks still
-run. Hooks from the repository's committed files stay paused until you run
-'hookd trust'.`,
-		Example: `  hookd run
-  hookd run --log-format json > hookd.log
-  hookd run --config bench.toml -v`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, cfg, err := g.locate()
 			if err != nil {
@@ -60,12 +48,7 @@ func newStartCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "start",
 		Short: "Start the daemon in the background",
-		Long: `start runs 'hookd run' in the background for this repository and returns once it
-answers. Its log goes to the state directory (see 'hookd status'). When a
-daemon already runs, start says so and exits 0: there is one per work tree.`,
-		Example: `  hookd start
-  hookd start --repo ~/src/service`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return g.start(cmd.Context(), false)
 		},
@@ -100,11 +83,7 @@ func newStopCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "stop",
 		Short: "Stop the daemon; running hooks get SIGTERM and a grace period",
-		Long: `stop asks the daemon to shut down and waits until it has: running hooks get
-SIGTERM, then SIGKILL after a grace period. Stopping a daemon that is not
-running is not an error.`,
-		Example: `  hookd stop`,
-		Args:    cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return g.stop(cmd.Context(), false)
 		},
@@ -125,10 +104,9 @@ func (g *globals) stop(ctx context.Context, quiet bool) error {
 
 func newRestartCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
-		Use:     "restart",
-		Short:   "Stop the daemon and start it again",
-		Example: `  hookd restart`,
-		Args:    cobra.NoArgs,
+		Use:   "restart",
+		Short: "Stop the daemon and start it again",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := g.stop(cmd.Context(), true); err != nil {
 				return err

@@ -25,6 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookd-dev/hookd/internal/apistub"
+	"github.com/hookd-dev/hookd/internal/term"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -56,10 +57,16 @@ func TestConformance(t *testing.T) {
 func scriptParams(dir string, daemon bool) testscript.Params {
 	return testscript.Params{
 		Dir: dir,
+		// HOOKD_UPDATE_SCRIPTS=1 writes what a cmp compared into the
+		// script's own golden file, to be read before it is committed.
+		UpdateScripts: os.Getenv("HOOKD_UPDATE_SCRIPTS") != "",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("HOME", env.WorkDir)
+			// Wide enough that a script's line is one line; width.txtar
+			// sets its own widths, and the default of 80 without one.
+			env.Setenv("COLUMNS", "250")
 			// A short runtime dir of its own (sockets have a 108-byte limit),
 			// and no daemon outlives its script, whatever happened in it.
 			run, err := os.MkdirTemp("", "hr")
@@ -110,11 +117,12 @@ func scriptParams(dir string, daemon bool) testscript.Params {
 			"apistub":    apiStub,
 			"mcpcall":    mcpCall,
 			"actionstep": actionStep,
+			"fits":       fits,
 		},
 	}
 }
 
-// apistub KIND [-write FILE [-content TEXT|@FILE]] [-shell CMD] [-hold FIFO] [-reply TEXT] [-log FILE]
+// apistub KIND [-write FILE [-content TEXT|@FILE]] [-shell CMD] [-hold FIFO] [-reply TEXT] [-log FILE] [-status N]
 // serves a stand-in of the Anthropic ("anthropic"), OpenAI Responses
 // ("openai") or Gemini ("gemini") API for the rest of the script, setting
 // $STUB_URL, so that the real agent CLI runs offline (package apistub).
@@ -132,6 +140,7 @@ func apiStub(ts *testscript.TestScript, neg bool, args []string) {
 	fs.StringVar(&s.Content, "content", "", "")
 	fs.StringVar(&s.Tool, "tool", "", "")
 	fs.StringVar(&s.Input, "input", "{}", "")
+	fs.IntVar(&s.Status, "status", 0, "")
 	ts.Check(fs.Parse(args[1:]))
 	if s.Hold != "" {
 		s.Hold = ts.MkAbs(s.Hold)
@@ -421,4 +430,28 @@ func actionStep(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	ts.Fatalf("action.yml has no step %q", args[0])
+}
+
+// fits N [stdout|stderr] fails when a line of the last command's output
+// (stdout unless named) is wider than N columns on a terminal, and names
+// the line.
+func fits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: fits N [stdout|stderr]")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	which := "stdout"
+	if len(args) == 2 {
+		which = args[1]
+	}
+	text := ts.ReadFile(which)
+	if strings.TrimSpace(text) == "" {
+		ts.Fatalf("%s is empty: nothing was shown to fit", which)
+	}
+	for i, line := range strings.Split(text, "\n") {
+		if w := term.Len(line); w > n {
+			ts.Fatalf("%s line %d is %d columns wide, over %d:\n%s", which, i+1, w, n, line)
+		}
+	}
 }

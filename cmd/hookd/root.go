@@ -38,6 +38,7 @@ type globals struct {
 	config    string
 	logFormat string
 	verbose   bool
+	wide      bool
 	stdout    io.Writer
 	stderr    io.Writer
 }
@@ -107,36 +108,28 @@ func usageArgs(c *cobra.Command) {
 
 func newRoot(g *globals) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "hookd",
-		Short: "Always-on hooks for spec-driven development",
-		Long: `hookd watches a repository and runs hooks when things happen in it: a file is
-saved, a commit lands, a requirement in a spec changes. Hooks are declared in
-hookd.toml (and Kiro's .kiro/hooks run as they are), each with an expr-lang
-rule, and run a command, an AI agent with a rendered prompt and the steering
-that applies, or a built-in action such as the impact of a changed
-requirement.
-
-Exit codes: 0 success, 1 a problem was found (bad config, failed run),
-2 the command line is wrong.`,
-		Example: `  hookd demo                      # see it work in a throwaway repository
-  hookd check                     # validate hookd.toml: every problem, with FILE:LINE:COL
-  hookd trust                     # run the repository's hooks (after reading them)
-  hookd start && hookd status     # the daemon in the background, and what it does
-  hookd explain file.saved --file src/app.go   # which hooks would run, and why
-  hookd impact 'login#2.1'        # what cites a requirement: tasks, design, code, tests`,
+		Use:           "hookd",
+		Short:         "Always-on hooks for spec-driven development",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version, as people type it: the same line as 'hookd version'.
+	v, commit := version()
+	root.Version = v
+	root.SetVersionTemplate(fmt.Sprintf("hookd %s (commit %s)\n", v, commit))
 	root.PersistentFlags().StringVar(&g.repo, "repo", ".", "the repository (any directory inside it)")
 	root.PersistentFlags().StringVar(&g.config, "config", "", "read only this config file instead of hookd.toml, hookd.local.toml and the user config")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text (for people) or json (for machines)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every event, not just runs")
+	root.PersistentFlags().BoolVar(&g.wide, "wide", false, "print listings whole: no column clipped, no line wrapped to the terminal's width")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 
 	root.AddCommand(newRunCmd(g), newStartCmd(g), newStopCmd(g), newRestartCmd(g), newStatusCmd(g), newHooksCmd(g), newSpecCmd(g), newImpactCmd(g), newTraceCmd(g), newMCPCmd(g), newKiroCmd(g),
-		newTriggerCmd(g), newEmitCmd(g), newHistoryCmd(g), newLogsCmd(g), newTrustCmd(g), newServiceCmd(g), newGitCmd(g), newReplayCmd(g), newDoctorCmd(g), newInitCmd(g),
+		newTriggerCmd(g), newResumeCmd(g), newEmitCmd(g), newHistoryCmd(g), newLogsCmd(g), newTrustCmd(g), newServiceCmd(g), newGitCmd(g), newReplayCmd(g), newDoctorCmd(g), newInitCmd(g),
 		newCheckCmd(g), newExplainCmd(g), newRulesCmd(g), newAgentCmd(g), newAgentHookCmd(g), newDemoCmd(g), newVersionCmd(g))
 	usageArgs(root)
+	applyHelp(root)
+	g.fitListings(root)
 	return root
 }
 

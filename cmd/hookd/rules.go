@@ -12,12 +12,7 @@ func newRulesCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rules",
 		Short: "Print the reference of the rule environment",
-		Long: `rules prints every name an if rule can use, generated from the code: the same
-names a prompt template reads and a command receives as JSON on stdin.
-docs/rules.md is this output.`,
-		Example: `  hookd rules
-  hookd rules > docs/rules.md`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := fmt.Fprint(cmd.OutOrStdout(), rules.Reference())
 			return err
@@ -27,10 +22,9 @@ docs/rules.md is this output.`,
 
 func newVersionCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print the version and the commit it was built from",
-		Example: `  hookd version`,
-		Args:    cobra.NoArgs,
+		Use:   "version",
+		Short: "Print the version and the commit it was built from",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v, commit := version()
 			_, err := fmt.Fprintf(cmd.OutOrStdout(), "hookd %s (commit %s)\n", v, commit)

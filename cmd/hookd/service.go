@@ -12,15 +12,8 @@ import (
 func newServiceCmd(g *globals) *cobra.Command {
 	var noEnable bool
 	cmd := &cobra.Command{
-		Use:   "service install|uninstall",
-		Short: "Run hookd for this repository at login, as a user service",
-		Long: `service install writes a systemd user unit (a launchd agent on macOS) that runs
-'hookd run' for this repository, then enables and starts it. uninstall stops it
-and removes the unit. Each repository gets its own unit, named after a hash of
-its path; 'hookd status' shows the daemon either way.`,
-		Example: `  hookd service install
-  hookd service uninstall
-  hookd service install --no-enable   # write the unit only`,
+		Use:       "service install|uninstall",
+		Short:     "Run hookd for this repository at login, as a user service",
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"install", "uninstall"},
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -37,12 +37,6 @@ func newSpecCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "spec",
 		Short: "List, show and diff the specs hookd reads (Kiro, Spec Kit, OpenSpec)",
-		Long: `spec reads the spec documents under [specs] roots (.kiro/specs, specs and openspec
-by default) the way the daemon does: requirements with their ids and lines,
-tasks with their status and the requirements they cite.`,
-		Example: `  hookd spec list
-  hookd spec show .kiro/specs/login/requirements.md
-  hookd spec diff .kiro/specs/login/requirements.md --rev HEAD~1`,
 	}
 	cmd.AddCommand(newSpecListCmd(g), newSpecShowCmd(g), newSpecDiffCmd(g), newSpecAcceptCmd(g))
 	return cmd
@@ -51,11 +45,10 @@ tasks with their status and the requirements they cite.`,
 func newSpecListCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List every spec: format, name, directory and files",
-		Example: `  hookd spec list
-  hookd spec list --json`,
-		Args: cobra.NoArgs,
+		Use:      "list",
+		PostRunE: g.listed,
+		Short:    "List every spec: format, name, directory and files",
+		Args:     cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, cfg, err := g.specConfig()
 			if err != nil {
@@ -89,13 +82,7 @@ func newSpecShowCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show FILE",
 		Short: "Show what hookd reads in a spec document: requirements and tasks, with lines",
-		Long: `show parses one spec document: its requirements and their criteria (or
-scenarios) with ids and lines, and its tasks with their status, whether they
-are optional or parallel, and the requirements each cites. A document whose
-shape is not understood says why, and no id is guessed.`,
-		Example: `  hookd spec show .kiro/specs/login/requirements.md
-  hookd spec show --json specs/004-search/tasks.md`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := g.local()
 			if err != nil {
@@ -123,20 +110,7 @@ func newSpecDiffCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff [FILE]",
 		Short: "Show which requirements changed since HEAD, a git revision, or what the daemon last saw",
-		Long: `diff shows the requirement-level change of a spec document: ids added, removed,
-modified and renamed (Kiro renumbering is renames), and tasks whose status
-changed, with the places that cite what changed. Spacing, line endings and
-re-wrapping are no change.
-
-The change is the one since HEAD: what you have changed and not committed.
---rev compares with another revision. --seen compares with what the running
-daemon last saw or was told to accept (hookd spec accept): the change the next
-spec.changed event will carry. Each document says what it was compared with.
-Without FILE every spec document is compared.`,
-		Example: `  hookd spec diff .kiro/specs/login/requirements.md
-  hookd spec diff --rev main~3 --json
-  hookd spec diff --seen`,
-		Args: cobra.MaximumNArgs(1),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if seen && rev != "" {
 				return usageError{errors.New("--seen and --rev compare with different things: give one")}
@@ -179,27 +153,24 @@ func newImpactCmd(g *globals) *cobra.Command {
 	var specName string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "impact REQ...",
-		Short: "List every place that cites requirements: tasks, design properties, code and tests",
-		Long: `impact lists the places that cite the requirements: tasks (_Requirements: 1.2_),
-design properties (Validates: Requirements 1.2), and code, tests and config
-in any comment syntax (Requirements: 1.2, Validates: Requirements 1.2, (FR-009),
-Feature: x, Property 4). Completed tasks that cite them are flagged as
-possibly stale.
-
-Kiro's numeric ids exist in every spec, so name the spec: --spec login 2.1,
-or login#2.1. A citation that names no spec is listed with an empty spec.
-A requirement covers its criteria: 2 finds the places citing 2.1.
-
-It asks the running daemon, whose index is current; without one it builds
-the index itself.`,
-		Example: `  hookd impact login#2.1
-  hookd impact --spec 004-search FR-002 FR-003 --json`,
-		Args: cobra.MinimumNArgs(1),
+		Use:      "impact REQ...",
+		PostRunE: g.listed,
+		Short:    "List every place that cites requirements: tasks, design properties, code and tests",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := g.backend(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if len(args) == 0 {
+				specs, _ := b.Specs(cmd.Context())
+				var names []string
+				for _, s := range specs {
+					names = append(names, s.Name)
+				}
+				if len(names) == 0 {
+					return usageError{errors.New("there are no specs here to find the impact of ('hookd spec list')")}
+				}
+				return usageError{fmt.Errorf("name a spec or one of its requirements: hookd impact %s, or %s#1 (the specs here: %s; Tab completes them)", names[0], names[0], strings.Join(names, ", "))}
 			}
 			cites, err := b.Impact(cmd.Context(), spec.GroupRefs(args, specName))
 			if err != nil {
@@ -213,6 +184,7 @@ the index itself.`,
 			return nil
 		},
 	}
+	cmd.ValidArgsFunction = g.completeSpecs(true)
 	cmd.Flags().StringVar(&specName, "spec", "", "the spec the requirement ids belong to")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the places as JSON")
 	return cmd
@@ -222,13 +194,6 @@ func newSpecAcceptCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "accept [FILE...]",
 		Short: "Take spec documents as they are now for the baseline of the next diff",
-		Long: `accept tells the running daemon to take the documents as they are now for
-the version it last saw: 'spec diff' then shows nothing for them, and their
-next spec.changed is against this state. Use it after reviewing a drift
-report, so the next one carries only what is new. Without FILE, every spec
-document is accepted.`,
-		Example: `  hookd spec accept .kiro/specs/login/requirements.md
-  hookd spec accept`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := g.local()
 			if err != nil {

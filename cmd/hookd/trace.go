@@ -4,13 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/internal/backend"
+	"github.com/hookd-dev/hookd/internal/human"
 	"github.com/hookd-dev/hookd/internal/render"
+	"github.com/hookd-dev/hookd/safefile"
+	"github.com/hookd-dev/hookd/spec"
 	"github.com/hookd-dev/hookd/trace"
 )
 
@@ -18,31 +23,10 @@ func newTraceCmd(g *globals) *cobra.Command {
 	var format, linkBase string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "trace [SPEC | SPEC#REQ]",
-		Short: "Show what covers each requirement, and what is uncovered, dangling, stale or suspect",
-		Long: `trace shows, for every requirement and acceptance criterion of every spec (or
-of one spec, or one requirement), what covers it: tasks with their status,
-design properties, code and tests. Then the findings:
-
-  dangling   a citation of an id its spec does not define (after a renumbering
-             or a removal), with its file and line
-  uncovered  a requirement with no place of a kind [trace] require asks for
-             (default: a test)
-  stale      a done task citing a requirement that changed after it was ticked
-  suspect    a place citing a requirement that changed after the place was last
-             touched, by git blame; it stays suspect until someone checks it and
-             runs 'hookd trace review'
-
---format text (the default; coloured on a terminal), json (stable), md (for a
-pull request) or html (one self-contained page: a matrix with filters and
-links; write it to a file). It asks the running daemon, whose index and blames
-are current; without one it builds them itself. 'hookd trace check' is the CI
-gate.`,
-		Example: `  hookd trace
-  hookd trace login
-  hookd trace login#2 --format json
-  hookd trace --format html > trace.html`,
-		Args: cobra.MaximumNArgs(1),
+		Use:      "trace [SPEC | SPEC#REQ]",
+		PostRunE: g.listed,
+		Short:    "Show what covers each requirement, and what is uncovered, dangling, stale or suspect",
+		Args:     cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if asJSON {
 				format = "json"
@@ -88,10 +72,11 @@ gate.`,
 			return trace.Text(out, rep, render.IsTerminal(out) && os.Getenv("NO_COLOR") == "", render.Width(out))
 		},
 	}
+	cmd.ValidArgsFunction = g.completeSpecs(false)
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, md or html")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "the same as --format json")
 	cmd.Flags().StringVar(&linkBase, "link-base", "", "html: prefix of file links, e.g. https://github.com/o/r/blob/SHA/")
-	cmd.AddCommand(newTraceCheckCmd(g), newTraceReviewCmd(g))
+	cmd.AddCommand(newTraceCheckCmd(g), newTraceReviewCmd(g), newTraceFixCmd(g))
 	return cmd
 }
 
@@ -100,20 +85,7 @@ func newTraceCheckCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check [SPEC]",
 		Short: "Exit 1 when the [trace] policy is broken: for CI",
-		Long: `check prints each finding the policy fails on as 'file:line: kind: message'
-and exits 1 when there is one, 0 when there is none. The policy is hookd.toml's:
-
-  [trace]
-  require = ["test"]                    # what must cover each requirement
-  each_criterion = false                # each acceptance criterion on its own
-  fail_on = ["dangling", "uncovered"]   # default ["dangling"]
-
-Under GitHub Actions (GITHUB_ACTIONS=true) every finding is also an
-annotation on its line: an error when the policy fails on it, a warning when
-not.`,
-		Example: `  hookd trace check
-  hookd trace check login`,
-		Args: cobra.MaximumNArgs(1),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := ""
 			if len(args) == 1 {
@@ -144,18 +116,6 @@ func newTraceReviewCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "review [PLACE | SPEC#REQ]...",
 		Short: "Record that you checked suspect and stale links, so they stop being flagged",
-		Long: `review records that you checked the suspect and stale links of the places or
-requirements named: a FILE (every link from it), FILE:LINE (the links on that
-line), or SPEC#REQ (every link to that requirement and its criteria); --all
-for every one.
-
-Reviews are kept in hookd.reviews at the repository's root, one per line:
-commit it, so clones and CI see them. A review holds while the requirement
-says what it said when it was reviewed; when its text changes again the link
-is suspect again.`,
-		Example: `  hookd trace review src/auth/logout_test.go
-  hookd trace review login#2.1
-  hookd trace review --all`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && !all {
 				return usageError{errors.New("name what you checked (FILE, FILE:LINE or SPEC#REQ), or --all")}
@@ -208,4 +168,80 @@ func (g *globals) traceProblems(rep *trace.Report) {
 	for _, p := range rep.Problems {
 		fmt.Fprintf(g.stderr, "warning: %s\n", p)
 	}
+}
+
+func newTraceFixCmd(g *globals) *cobra.Command {
+	var write, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "fix [--write]",
+		Short: "Name the spec in ambiguous citations where the spec's own documents say which",
+		Long: `fix rewrites ambiguous citations (they name no spec, and more than one spec
+defines what they cite) into scoped ones, where what suggests the spec is
+strong: the spec's documents name the file (its path, name or stem) or what it
+imports, or the file's other citations are scoped to it. "Requirements: 3.1"
+becomes "Requirements (login): 3.1"; "(FR-004)" becomes "(login#FR-004)".
+
+It prints the change as a diff and writes nothing; --write writes it. What a
+weaker hint suggests (shared words, a directory, the text) is not offered:
+name those yourself, or let an agent hook do it. See docs/specs.md, "Scoped
+and ambiguous".`,
+		Example: `  hookd trace fix
+  hookd trace fix --write`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			root, cfg, err := g.specConfig()
+			if err != nil {
+				return err
+			}
+			x, err := daemon.BuildIndex(cmd.Context(), root, cfg)
+			if err != nil {
+				return err
+			}
+			fixes := x.Fixes(func(file string) ([]byte, error) { return spec.ReadDoc(root, file) })
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return render.JSON(out, fixes)
+			}
+			if len(fixes) == 0 {
+				fmt.Fprintln(out, "nothing to fix: no ambiguous citation has a spec its documents name")
+				return nil
+			}
+			byFile := map[string][]spec.Fix{}
+			var files []string
+			for _, f := range fixes {
+				if byFile[f.File] == nil {
+					files = append(files, f.File)
+				}
+				byFile[f.File] = append(byFile[f.File], f)
+			}
+			for _, file := range files {
+				fmt.Fprintf(out, "--- a/%s\n+++ b/%s\n", file, file)
+				for _, f := range byFile[file] {
+					fmt.Fprintf(out, "@@ -%d +%d @@ %s (by %s)\n-%s\n+%s\n", f.Line, f.Line, f.Spec, f.Why, f.Old, f.New)
+				}
+			}
+			if !write {
+				fmt.Fprintf(out, "%s in %d files: nothing written; --write writes them\n", human.Plural(len(fixes), "citation", "citations"), len(files))
+				return nil
+			}
+			for _, file := range files {
+				data, err := spec.ReadDoc(root, file)
+				if err != nil {
+					return fmt.Errorf("read %s: %w", file, err)
+				}
+				perm := os.FileMode(0o644)
+				if st, err := os.Stat(filepath.Join(root, file)); err == nil {
+					perm = st.Mode().Perm() // a script stays executable
+				}
+				if err := safefile.WriteInside(root, file, spec.Apply(data, byFile[file]), perm); err != nil {
+					return fmt.Errorf("write %s: %w", file, err)
+				}
+			}
+			fmt.Fprintf(out, "%s scoped in %d files\n", human.Plural(len(fixes), "citation", "citations"), len(files))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&write, "write", false, "write the changes (default: only show them)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the fixes as JSON")
+	return cmd
 }

@@ -41,6 +41,12 @@ type Matcher struct {
 	info   []pattern // .git/info/exclude
 	global []pattern // core.excludesFile
 	dirs   map[string][]pattern
+	// tracked holds the files git tracks though its rules ignore them
+	// (`git add -f`, or ignored after they were added): git's rules do not
+	// apply to a tracked file, so neither do hookd's. trackedDirs holds
+	// their directories; entered records the ignored directories walked
+	// into for them, inside which only tracked files count.
+	tracked, trackedDirs, entered map[string]bool
 }
 
 // New returns a matcher for the work tree at root, with extra patterns in
@@ -59,8 +65,24 @@ func New(root, gitDir string, extra []string) *Matcher {
 				m.global = parse(data, "")
 			}
 		}
+		m.readTracked()
 	}
 	return m
+}
+
+// readTracked asks git which tracked files its ignore rules match.
+func (m *Matcher) readTracked() {
+	out, err := gitcmd.Output(context.Background(), m.root, "ls-files", "-z", "--cached", "--ignored", "--exclude-standard")
+	if err != nil || len(out) == 0 {
+		return
+	}
+	m.tracked, m.trackedDirs, m.entered = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		m.tracked[f] = true
+		for d := path.Dir(f); d != "." && !m.trackedDirs[d]; d = path.Dir(d) {
+			m.trackedDirs[d] = true
+		}
+	}
 }
 
 // excludesFile finds core.excludesFile the way git does, falling back to
@@ -126,8 +148,36 @@ func (m *Matcher) Match(rel string, isDir bool) bool {
 		return true
 	}
 	if ignored, ok := lastMatch(m.extra, rel, isDir); ok {
+		return ignored // hookd's own setting holds for tracked files too
+	}
+	ignored := m.gitMatch(rel, isDir) || m.inEntered(rel)
+	if !ignored || m.tracked == nil {
 		return ignored
 	}
+	if isDir && m.trackedDirs[rel] {
+		m.entered[rel] = true
+		return false
+	}
+	return !m.tracked[rel]
+}
+
+// inEntered says whether rel is inside an ignored directory walked into
+// for its tracked files.
+func (m *Matcher) inEntered(rel string) bool {
+	if len(m.entered) == 0 {
+		return false
+	}
+	for d := path.Dir(rel); d != "." && d != ""; d = path.Dir(d) {
+		if m.entered[d] {
+			return true
+		}
+	}
+	return false
+}
+
+// gitMatch is Match by git's own rules: the per-directory files,
+// info/exclude, core.excludesFile.
+func (m *Matcher) gitMatch(rel string, isDir bool) bool {
 	// Per-directory files, deepest first.
 	dir := path.Dir(rel)
 	for {

@@ -214,3 +214,27 @@ func TestWalkAppliesTheRules(t *testing.T) {
 		t.Fatalf("files %v, %d dirs; want %v and 2 (the root and src)", tree.Files, tree.Dirs, want)
 	}
 }
+
+// Git's rules do not apply to a file git tracks (`git add -f`, or one
+// ignored after it was added): it is watched, its directory is walked
+// into, and only the tracked files of an ignored directory count. hookd's
+// own ignore setting holds for tracked files too.
+func TestTrackedFilesAreNotIgnored(t *testing.T) {
+	needGit(t)
+	root := t.TempDir()
+	for rel, body := range map[string]string{
+		".gitignore": ".kiro/\n*.log\n", ".kiro/specs/login/requirements.md": "# R", ".kiro/specs/login/notes.md": "",
+		"keep.log": "", "other.log": "", "vendor/v.go": "",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(body), 0o644)
+	}
+	run(t, root, nil, "init", "-q")
+	run(t, root, nil, "add", "-f", ".kiro/specs/login/requirements.md", "keep.log", "vendor/v.go")
+	tree := ignore.Walk(root, filepath.Join(root, ".git"), []string{"vendor/"})
+	slices.Sort(tree.Files)
+	if want := []string{".gitignore", ".kiro/specs/login/requirements.md", "keep.log"}; !slices.Equal(tree.Files, want) {
+		t.Fatalf("files %v, want %v", tree.Files, want)
+	}
+}

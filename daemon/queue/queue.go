@@ -23,6 +23,17 @@
 //
 // A global limit (max_runs) bounds the runs of all hooks together; a run
 // waiting for a slot is queued, not lost.
+//
+// # The circuit breaker
+//
+// A hook that would start more than its max_runs_per_minute runs within
+// a minute is paused: whatever feeds it (a self-trigger, two hooks writing
+// each other's files through a CLI whose writes cannot be told, a loop the
+// chain depth does not see), it stops. The batch that tripped it and every
+// later one are recorded skipped with the reason, until ResumeHook or a
+// reload that changes the hook's settings. It is the last line: chains are
+// stopped by depth first. Blocking runs (RunNow) answer a caller that
+// waits and are not counted.
 package queue
 
 import (
@@ -116,6 +127,13 @@ type hookState struct {
 	next     *batch      // ready, waiting for the current run (queue, restart)
 	active   map[string]*active
 	info     rules.HookInfo
+	// starts are when its runs of the last minute started, oldest first,
+	// and paused why the breaker stopped it ("" while it may run).
+	starts []time.Time
+	paused string
+	// trouble is what went wrong with the model's API in its last agent
+	// run ("claude: API 500, 3 retries"), "" when nothing did.
+	trouble string
 }
 
 type active struct {
@@ -151,6 +169,10 @@ func (s *Scheduler) SetHooks(hs []*hooks.Hook) {
 	for _, h := range hs {
 		keep[h.Name] = true
 		if st, ok := s.hooks[h.Name]; ok {
+			if st.paused != "" && st.hook.Settings() != h.Settings() {
+				s.opts.Log.Info("hook changed by reload; its circuit breaker is reset", "hook", h.Name)
+				st.paused, st.starts = "", nil
+			}
 			st.hook = h
 			if why := cannotRun(h); why != "" {
 				s.dropWaiting(st, why)
@@ -279,9 +301,95 @@ func (s *Scheduler) Trigger(name string, ev event.Event) (string, error) {
 		}
 		return "", fmt.Errorf("hook %q is disabled: %s", name, reason)
 	}
+	if st.paused != "" {
+		return "", &pausedError{name, st.paused}
+	}
 	b := newBatch(ev)
 	b.add(ev, ev.Files)
-	return s.ready(st, b, true), nil
+	id := s.ready(st, b, true)
+	if st.paused != "" {
+		// This very trigger tripped the breaker.
+		return "", &pausedError{name, st.paused}
+	}
+	return id, nil
+}
+
+// ErrPaused is a trigger of a hook its circuit breaker has paused.
+var ErrPaused = errors.New("queue: hook paused")
+
+// pausedError says which hook is paused, and why: it is ErrPaused.
+type pausedError struct{ hook, why string }
+
+func (e *pausedError) Error() string        { return fmt.Sprintf("hook %q is %s", e.hook, e.why) }
+func (e *pausedError) Is(target error) bool { return target == ErrPaused }
+
+// breakerWindow is the breaker's minute.
+const breakerWindow = time.Minute
+
+// breaker counts a run of st starting now, and trips when it is one too
+// many: it returns why the hook is paused, or "". mu is held.
+func (s *Scheduler) breaker(st *hookState, now time.Time) string {
+	if st.paused != "" {
+		return st.paused
+	}
+	limit := st.hook.MaxRunsPerMinute
+	if limit <= 0 {
+		return "" // hooks made in code, not by a config: no breaker
+	}
+	keep := st.starts[:0]
+	for _, t := range st.starts {
+		if now.Sub(t) < breakerWindow {
+			keep = append(keep, t)
+		}
+	}
+	st.starts = keep
+	if len(st.starts) < limit {
+		st.starts = append(st.starts, now)
+		return ""
+	}
+	st.paused = fmt.Sprintf("paused by its circuit breaker: %d runs started within %s (max_runs_per_minute = %d); "+
+		"hookd resume %s runs it again, as does a change to it", len(st.starts), now.Sub(st.starts[0]).Round(time.Millisecond), limit, st.hook.Name)
+	s.opts.Log.Warn("circuit breaker: hook paused, its runs are skipped until hookd resume or a change to it",
+		"hook", st.hook.Name, "runs", len(st.starts), "within", now.Sub(st.starts[0]).Round(time.Millisecond), "max_runs_per_minute", limit)
+	return st.paused
+}
+
+// ResumeHook lets a hook its circuit breaker paused run again, and
+// returns why it was paused ("" when it was not).
+func (s *Scheduler) ResumeHook(name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.hooks[name]
+	if !ok || st.removed {
+		return "", fmt.Errorf("%w: %q", ErrUnknownHook, name)
+	}
+	was := st.paused
+	st.paused, st.starts = "", nil
+	if was != "" {
+		s.opts.Log.Info("hook resumed; its circuit breaker is reset", "hook", name)
+	}
+	return was, nil
+}
+
+// Trouble says what went wrong with the model's API in a hook's last
+// agent run, or "".
+func (s *Scheduler) Trouble(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.hooks[name]; ok {
+		return st.trouble
+	}
+	return ""
+}
+
+// Paused says why a hook's circuit breaker paused it, or "".
+func (s *Scheduler) Paused(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.hooks[name]; ok {
+		return st.paused
+	}
+	return ""
 }
 
 // gather adds files to the hook's pending batch and (re)arms its debounce.
@@ -446,6 +554,10 @@ func (s *Scheduler) start(st *hookState, b *batch, manual bool) string {
 	if id == "" {
 		id = s.newID()
 	}
+	if why := s.breaker(st, time.Now()); why != "" {
+		s.opts.Observe(Record{Phase: Skipped, RunID: id, Hook: h.Name, Event: ev, Reason: why})
+		return ""
+	}
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	st.active[id] = &active{batch: b, cancel: cancel}
 	st.info.Runs++
@@ -495,6 +607,12 @@ func (s *Scheduler) execute(ctx context.Context, cancel context.CancelCauseFunc,
 	delete(st.active, id)
 	st.info.LastStatus = string(res.Status)
 	st.info.LastRun = res.Start
+	st.trouble = ""
+	if t := res.Agent.Trouble(); t != "" {
+		st.trouble = res.AgentName + ": " + t
+		s.opts.Log.Warn("the agent had trouble with its API", "hook", job.Hook.Name, "run", id, "status", res.Status,
+			"trouble", st.trouble, "api_error", res.Agent.APIError)
+	}
 	if st.removed && len(st.active) == 0 {
 		delete(s.hooks, st.hook.Name)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -66,7 +67,26 @@ func RunAgent(ctx context.Context, job Job, a *hooks.Agent, prompt string) Resul
 	if res.Agent == nil {
 		res.Agent = &event.AgentReport{Format: FormatText}
 	}
+	res.Err = withTrouble(res, a.Name)
 	return res
+}
+
+// withTrouble is the error of a failed agent run with what went wrong
+// with its model's API, as its CLI said: "timed out after 1m30s; claude:
+// API 500, 7 retries: server_error", not only the timeout.
+func withTrouble(res Result, agent string) error {
+	trouble := res.Agent.Trouble()
+	if trouble == "" || (res.Status != StatusFailed && res.Status != StatusTimeout) {
+		return res.Err
+	}
+	what := agent + ": " + trouble
+	if e := res.Agent.APIError; e != "" && (res.Err == nil || !strings.Contains(res.Err.Error(), e[:min(len(e), 100)])) {
+		what += ": " + capString(e, 200)
+	}
+	if res.Err == nil {
+		return errors.New(what)
+	}
+	return fmt.Errorf("%w; %s", res.Err, what)
 }
 
 // chat asks an OpenAI-compatible endpoint. The API key comes from the

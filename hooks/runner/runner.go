@@ -394,7 +394,13 @@ func (p *pipes) pump(stdin []byte, out *capture, agentOut *agentOutput) *sync.Wa
 				close(agentOut.eof)
 				return
 			}
-			_, _ = io.Copy(out.stream(s.name), s.f)
+			var w io.Writer = out.stream(s.name)
+			if agentOut != nil {
+				if lines := agentOut.stderrLines(); lines != nil {
+					w = io.MultiWriter(w, lines) // and read for the report
+				}
+			}
+			_, _ = io.Copy(w, s.f)
 		}()
 	}
 	return &wg
@@ -478,6 +484,18 @@ func Environ(job Job, files0 string) []string {
 	}
 	if kept < len(job.Env.Files) {
 		env = append(env, "HOOKD_FILES_TRUNCATED="+strconv.Itoa(len(job.Env.Files)))
+	}
+	// The words of `hookd trigger HOOK -- …`, one a line as HOOKD_FILES
+	// has paths; a word with a control character could forge lines, so
+	// it is only on stdin (args.argv), which has every word as typed.
+	if argv := event.Argv(job.Env.Args); len(argv) > 0 {
+		var words []string
+		for _, w := range argv {
+			if !strings.ContainsFunc(w, unicode.IsControl) {
+				words = append(words, w)
+			}
+		}
+		env = append(env, "HOOKD_ARGS="+strings.Join(words, "\n"))
 	}
 	return env
 }

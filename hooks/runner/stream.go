@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,8 @@ const streamHead = 64 << 10
 // comes. It keeps at most MaxStreamLine of a line, so a CLI that writes
 // gigabytes without a newline costs a megabyte.
 type agentOutput struct {
+	// mu serialises the stream's reads of stdout and stderr.
+	mu        sync.Mutex
 	s         *agentcli.Stream
 	buf       []byte
 	truncated bool
@@ -90,7 +93,9 @@ func (w *agentOutput) line() {
 	if w.truncated {
 		b = b[:min(len(b), streamHead)]
 	}
+	w.mu.Lock()
 	w.s.Feed(b, w.truncated)
+	w.mu.Unlock()
 	w.buf, w.truncated = w.buf[:0], false
 	if cap(w.buf) > 64<<10 {
 		w.buf = nil // one long line does not keep its megabyte
@@ -102,6 +107,50 @@ func (w *agentOutput) close() {
 	if len(w.buf) > 0 {
 		w.line()
 	}
+}
+
+// stderrLines is the writer of an agent's stderr for its stream, when the
+// stream reads it (gemini's API retries); nil otherwise. Lines are read
+// for their head only: what is read there is short.
+func (w *agentOutput) stderrLines() io.Writer {
+	if !w.s.WantsStderr() {
+		return nil
+	}
+	return &lineHeads{feed: func(b []byte) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.s.FeedStderr(b)
+	}}
+}
+
+// lineHeads splits what is written into lines and feeds the first
+// lineHeadCap bytes of each.
+type lineHeads struct {
+	feed func([]byte)
+	buf  []byte
+}
+
+const lineHeadCap = 4 << 10
+
+func (l *lineHeads) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk = p[:i]
+		}
+		if room := lineHeadCap - len(l.buf); room > 0 {
+			l.buf = append(l.buf, chunk[:min(len(chunk), room)]...)
+		}
+		if i < 0 {
+			break
+		}
+		l.feed(l.buf)
+		l.buf = l.buf[:0]
+		p = p[i+1:]
+	}
+	return n, nil
 }
 
 // countingReader counts what it reads into n.

@@ -71,16 +71,16 @@ func TestProjectsBelowTheRootWithTheirOwnCommands(t *testing.T) {
 		"api/cmd/main.go":       "package main",
 		"tools/Cargo.toml":      "[package]",
 		"tools/src/lib.rs":      "",
-		"a/b/c/d/go.mod":        "module deep", // too deep to be a project of the repository's own
-		"a/b/c/d/main.go":       "package main",
+		"a/b/c/d/e/f/go.mod":    "module deep", // too deep to be a project of the repository's own
+		"a/b/c/d/e/f/main.go":   "package main",
 		"docs/README.md":        "",
 		"testdata/x/go.mod":     "module fixture",
 		"testdata/x/x.go":       "package x",
 		"empty/pyproject.toml":  "[project]", // no test runner, no linter: nothing to run
 		"empty/empty/module.py": "",
 	})
-	if len(l.Projects) != 3 || !slices.Equal(l.Idle, []string{"empty/"}) {
-		t.Fatalf("projects %+v, idle %v", l.Projects, l.Idle)
+	if len(l.Projects) != 3 || len(l.Skipped) != 1 || l.Skipped[0].Dir != "empty" {
+		t.Fatalf("projects %+v, skipped %v", l.Projects, l.Skipped)
 	}
 	byDir := map[string]starter.Project{}
 	for _, p := range l.Projects {
@@ -91,14 +91,14 @@ func TestProjectsBelowTheRootWithTheirOwnCommands(t *testing.T) {
 		"api":   {"go test ./...", "go vet ./..."},
 		"tools": {"cargo test", "cargo check"}, // no cargo-clippy on PATH
 	} {
-		if p := byDir[dir]; p.Tests != want[0] || p.Check != want[1] {
-			t.Errorf("%s: tests %q, check %q; want %q", dir, p.Tests, p.Check, want)
+		if p := byDir[dir]; p.Tests != want[0] || p.Lint != want[1] {
+			t.Errorf("%s: tests %q, lint %q; want %q", dir, p.Tests, p.Lint, want)
 		}
 	}
-	if got := byDir["web"].Paths; !slices.Equal(got, []string{"web/src/**/*.{js,jsx,ts,tsx,mjs,cjs,vue,svelte}"}) {
+	if got := byDir["web"].Paths; !slices.Equal(got, []string{"web/**/*.{js,jsx,ts,tsx,mjs,cjs,mts,cts,vue,svelte,astro}"}) {
 		t.Errorf("web paths %v", got)
 	}
-	if d := l.Describe(); d != "4 projects (go in api/, rust in tools/, node in web/, and 1 more), no agent CLI on PATH" {
+	if d := l.Describe(); d != "3 projects (go in api/, rust in tools/, node in web/), no agent CLI on PATH" {
 		t.Errorf("describe: %s", d)
 	}
 	sound(t, root, l, "api-tests", "api-checks", "tools-tests", "tools-checks", "web-tests", "web-checks")
@@ -107,9 +107,10 @@ func TestProjectsBelowTheRootWithTheirOwnCommands(t *testing.T) {
 	}
 }
 
-// A workspace root whose tests run every member's: the members get no
-// hooks of their own.
-func TestWorkspaceMembersAreCoveredByTheirRoot(t *testing.T) {
+// A workspace root whose tests run every member's gets no hook: each
+// member has its own, run by the root's package manager in its directory,
+// and the written config says why the root has none.
+func TestWorkspaceMembersHaveTheirOwnHooks(t *testing.T) {
 	root, l := layout(t, map[string]string{
 		"package.json":               `{"workspaces": ["packages/*"], "scripts": {"test": "turbo test"}}`,
 		"yarn.lock":                  "",
@@ -124,33 +125,31 @@ func TestWorkspaceMembersAreCoveredByTheirRoot(t *testing.T) {
 	for _, p := range l.Projects {
 		dirs = append(dirs, p.Dir)
 	}
-	if !slices.Equal(dirs, []string{"", "services/py"}) {
+	if !slices.Equal(dirs, []string{"packages/a", "packages/b", "services/py"}) {
 		t.Fatalf("projects %v", dirs)
 	}
-	if l.Projects[0].Tests != "yarn test" || l.Projects[1].Tests != "python -m pytest" || l.Projects[1].Check != "ruff check ." {
+	if l.Projects[0].Tests != "yarn test" || l.Projects[2].Tests != "python -m pytest" || l.Projects[2].Lint != "ruff check ." {
 		t.Errorf("%+v", l.Projects)
 	}
-	sound(t, root, l, "tests", "services-py-tests", "services-py-checks")
+	text, _ := l.Config()
+	if !strings.Contains(text, "# No hooks for the root: a yarn workspace of 2 projects: each member has hooks of its own") {
+		t.Errorf("the config does not say why the root has no hooks:\n%s", text)
+	}
+	sound(t, root, l, "packages-a-tests", "packages-b-tests", "services-py-tests", "services-py-checks")
 }
 
-// Many projects: the shallowest get hooks, the rest are named.
-func TestManyProjectsAreNamedNotWritten(t *testing.T) {
+// Many projects: every one gets its hooks.
+func TestEveryProjectGetsHooks(t *testing.T) {
 	files := map[string]string{}
-	for i := range starter.MaxProjects + 2 {
+	var want []string
+	for i := range 9 {
 		files[fmt.Sprintf("svc%d/go.mod", i)] = "module x"
 		files[fmt.Sprintf("svc%d/main.go", i)] = "package main"
+		want = append(want, fmt.Sprintf("svc%d-tests", i), fmt.Sprintf("svc%d-checks", i))
 	}
 	root, l := layout(t, files)
-	if len(l.Projects) != starter.MaxProjects || len(l.More) != 2 {
-		t.Fatalf("%d projects, %d more", len(l.Projects), len(l.More))
-	}
-	text, _ := l.Config()
-	if !strings.Contains(text, `have no hooks here yet: "svc6", "svc7"`) {
-		t.Errorf("the config does not name the projects left out:\n%s", text)
-	}
-	var want []string
-	for i := range starter.MaxProjects {
-		want = append(want, fmt.Sprintf("svc%d-tests", i), fmt.Sprintf("svc%d-checks", i))
+	if len(l.Projects) != 9 || len(l.Skipped) != 0 {
+		t.Fatalf("%d projects, skipped %v", len(l.Projects), l.Skipped)
 	}
 	sound(t, root, l, want...)
 }

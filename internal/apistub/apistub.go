@@ -39,6 +39,10 @@ type Script struct {
 	// Log, when set, is a file each request's body is appended to, a
 	// line each: what the model was told (a tool's result, its context).
 	Log string
+	// Status, when set, answers every model request with this HTTP status
+	// and an error in the API's format: a server error (500), a rate
+	// limit (429).
+	Status int
 }
 
 // Server is a running stand-in.
@@ -94,6 +98,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.Path
 	switch {
+	case s.script.Status != 0 && r.Method == http.MethodPost:
+		s.count()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(s.script.Status)
+		msg := fmt.Sprintf("stand-in error %d", s.script.Status)
+		if s.kind == "anthropic" {
+			json.NewEncoder(w).Encode(map[string]any{"type": "error", "error": map[string]any{"type": "api_error", "message": msg}})
+		} else {
+			json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "code": s.script.Status}})
+		}
 	case r.Method != http.MethodPost:
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, "{}")

@@ -62,3 +62,23 @@ func TestStandIns(t *testing.T) {
 		t.Errorf("requests %d", a.Requests())
 	}
 }
+
+// With a Status, every model request is that error, in the API's format.
+func TestStandInErrors(t *testing.T) {
+	for kind, path := range map[string]string{"anthropic": "/v1/messages", "openai": "/v1/responses", "gemini": "/v1beta/models/m:streamGenerateContent"} {
+		s, err := Start(kind, Script{Status: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(s.URL+path, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		s.Close()
+		if resp.StatusCode != 500 || !strings.Contains(string(b), `"message":"stand-in error 500"`) {
+			t.Errorf("%s: %d %s", kind, resp.StatusCode, b)
+		}
+	}
+}

@@ -21,6 +21,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,6 +30,7 @@ import (
 	"github.com/hookd-dev/hookd/daemon/ignore"
 	"github.com/hookd-dev/hookd/event"
 	"github.com/hookd-dev/hookd/hooks"
+	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/spec"
 	"github.com/hookd-dev/hookd/trace"
@@ -62,14 +65,21 @@ type Backend interface {
 	// ForgetSession drops the agent session a hook would resume, and
 	// returns it ("" when there was none).
 	ForgetSession(ctx context.Context, hook string) (string, error)
+	// ResumeHook lets a hook its circuit breaker paused run again, and
+	// returns why it was paused ("" when it was not: a daemon starts with
+	// no hook paused, so without one nothing is).
+	ResumeHook(ctx context.Context, hook string) (string, error)
 	// Decide is the verdict of the blocking hooks on the event req
 	// describes. An error means there is no verdict: the caller refuses.
 	Decide(ctx context.Context, req ipc.EmitRequest) (ipc.Verdict, error)
 	Emit(ctx context.Context, req ipc.EmitRequest) (ipc.EmitReply, error)
 	// Trigger runs a hook now, starting the daemon when none runs, and
-	// returns the run's id. For an agent (Options.ForAgent) it runs
-	// nothing in a work tree the user never trusted.
-	Trigger(ctx context.Context, hook string, files []string) (string, error)
+	// returns the run's id; args are the event's (a hook.manual hook's
+	// `args`). For an agent (Options.ForAgent) it runs nothing in a work
+	// tree the user never trusted. A hook that cannot run (its agent CLI
+	// is missing, its workdir is not there, it could not be loaded) is an
+	// error that says why, before anything is started.
+	Trigger(ctx context.Context, hook string, files []string, args map[string]any) (string, error)
 	// Logs writes the daemon's log lines to w; without a daemon, the end
 	// of the log its last run left (follow then has nothing to follow).
 	Logs(ctx context.Context, follow bool, w io.Writer) error
@@ -193,15 +203,19 @@ func (b base) specFiles(cfg *hooks.Config, files []string) ([]string, error) {
 
 // Trigger asks the daemon to run the hook, and starts one first when none
 // runs: the same on both sides, since a run needs a daemon to follow it.
-func (b base) Trigger(ctx context.Context, hook string, files []string) (string, error) {
+func (b base) Trigger(ctx context.Context, hook string, files []string, args map[string]any) (string, error) {
 	rel, err := Rel(b.root(), files)
 	if err != nil {
 		return "", ArgError{err}
 	}
-	if b.opts.ForAgent && !b.config().TrustedBefore {
+	cfg, probs := loadFull(b.opts)
+	if b.opts.ForAgent && !cfg.TrustedBefore {
 		return "", fmt.Errorf("hookd runs nothing for an agent in %s: its hook files were never trusted (a person reviews them and runs hookd trust)", b.root())
 	}
-	req := ipc.TriggerRequest{Files: rel, Depth: b.opts.Depth, Cause: b.opts.Cause}
+	if err := cannotRun(cfg, b.root(), hook); err != nil {
+		return "", err
+	}
+	req := ipc.TriggerRequest{Files: rel, Args: args, Depth: b.opts.Depth, Cause: b.opts.Cause}
 	c := b.opts.Client
 	reply, err := c.Trigger(ctx, hook, req)
 	if errors.Is(err, ipc.ErrNotRunning) && b.opts.Start != nil {
@@ -211,7 +225,42 @@ func (b base) Trigger(ctx context.Context, hook string, files []string) (string,
 		}
 		reply, err = c.Trigger(ctx, hook, req)
 	}
+	var ie *ipc.Error
+	if errors.As(err, &ie) && ie.Code == 404 && len(probs) > 0 {
+		// The daemon knows no such hook, and the files have problems: the
+		// hook may be the one that did not load.
+		return "", fmt.Errorf("%w; the configuration on disk has %d problem(s), the first: %s ('hookd check' lists them)", err, len(probs), probs[0].Error())
+	}
 	return reply.Run, err
+}
+
+// cannotRun says why the hook named cannot run, as the files on disk
+// declare it: its agent's CLI is not on PATH, or its workdir is not a
+// directory. A name the files do not know is the daemon's to answer: it
+// may run the last good configuration, and knows Kiro hooks by title.
+func cannotRun(cfg *hooks.Config, root, name string) error {
+	h := cfg.Hook(name)
+	if h == nil {
+		for _, x := range cfg.Hooks {
+			if x.Title == name {
+				h = x
+			}
+		}
+	}
+	switch {
+	case h == nil:
+		return nil
+	case h.Action() == "agent":
+		if err := runner.Installed(cfg.AgentOf(h.Agent)); err != nil {
+			return fmt.Errorf("hook %q cannot run: %w", h.Name, err)
+		}
+	}
+	if h.Workdir != "" {
+		if fi, err := os.Stat(filepath.Join(root, h.Workdir)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("hook %q cannot run: its workdir %s is not a directory here (%s:%d)", h.Name, h.Workdir, h.Pos.File, h.Pos.Line)
+		}
+	}
+	return nil
 }
 
 // ArgError is an error in what the caller named (a path outside the

@@ -177,7 +177,7 @@ func TestTriggerForAgentUntrusted(t *testing.T) {
 	opts := testOptions(t)
 	opts.ForAgent = true
 	opts.Start = func(context.Context) error { t.Error("started a daemon for an agent"); return nil }
-	_, err := NewLocal(opts).Trigger(context.Background(), "greet", nil)
+	_, err := NewLocal(opts).Trigger(context.Background(), "greet", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "never trusted") {
 		t.Fatalf("Trigger: %v", err)
 	}

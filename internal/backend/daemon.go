@@ -95,6 +95,10 @@ func (d *Daemon) ForgetSession(ctx context.Context, hook string) (string, error)
 	return d.c().ForgetSession(ctx, hook)
 }
 
+func (d *Daemon) ResumeHook(ctx context.Context, hook string) (string, error) {
+	return d.c().ResumeHook(ctx, hook)
+}
+
 func (d *Daemon) Emit(ctx context.Context, req ipc.EmitRequest) (ipc.EmitReply, error) {
 	return d.c().Emit(ctx, req)
 }

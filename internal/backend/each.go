@@ -89,6 +89,10 @@ func (e Each) ForgetSession(ctx context.Context, hook string) (string, error) {
 	return ask(ctx, e, func(b Backend) (string, error) { return b.ForgetSession(ctx, hook) })
 }
 
+func (e Each) ResumeHook(ctx context.Context, hook string) (string, error) {
+	return ask(ctx, e, func(b Backend) (string, error) { return b.ResumeHook(ctx, hook) })
+}
+
 func (e Each) Decide(ctx context.Context, req ipc.EmitRequest) (ipc.Verdict, error) {
 	return ask(ctx, e, func(b Backend) (ipc.Verdict, error) { return b.Decide(ctx, req) })
 }
@@ -99,8 +103,8 @@ func (e Each) Emit(ctx context.Context, req ipc.EmitRequest) (ipc.EmitReply, err
 
 // Trigger needs no choice: it asks the daemon and starts one when none
 // runs, the same on both sides.
-func (e Each) Trigger(ctx context.Context, hook string, files []string) (string, error) {
-	return base{e.Opts}.Trigger(ctx, hook, files)
+func (e Each) Trigger(ctx context.Context, hook string, files []string, args map[string]any) (string, error) {
+	return base{e.Opts}.Trigger(ctx, hook, files, args)
 }
 
 func (e Each) Logs(ctx context.Context, follow bool, w io.Writer) error {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hookd-dev/hookd/daemon"
 	"github.com/hookd-dev/hookd/daemon/gitsrc"
@@ -128,6 +129,18 @@ func (l *Local) ForgetSession(ctx context.Context, hook string) (string, error) 
 	return j.ForgetSession(ctx, hook)
 }
 
+// ResumeHook has nothing to resume: the breaker is a daemon's, and a
+// daemon starts with no hook paused. A name no hook has is still an error.
+func (l *Local) ResumeHook(_ context.Context, hook string) (string, error) {
+	cfg, _ := loadFull(l.opts)
+	for _, h := range cfg.Hooks {
+		if h.Name == hook || (h.Title != "" && strings.EqualFold(h.Title, hook)) {
+			return "", nil
+		}
+	}
+	return "", ipc.NotFound(fmt.Sprintf("no hook named %q", hook))
+}
+
 // Decide runs the blocking hooks here, in the engine the daemon would
 // have run them in.
 func (l *Local) Decide(ctx context.Context, req ipc.EmitRequest) (ipc.Verdict, error) {
@@ -215,3 +228,22 @@ func NewLocal(opts Options) *Local { return &Local{base{opts}} }
 
 // Root is the work tree's root.
 func (b base) Root() string { return b.root() }
+
+// HookNames lists the hooks the files on disk declare, each with its
+// events after a tab (shell completion's "value\tdescription").
+func (l *Local) HookNames() []string {
+	var out []string
+	for _, h := range l.config().Hooks {
+		out = append(out, h.Name+"\t"+strings.Join(h.On, ","))
+	}
+	return out
+}
+
+// Defined lists, per spec, the ids it defines, from the files on disk.
+func (l *Local) Defined(ctx context.Context) (map[string][]string, error) {
+	x, err := daemon.BuildIndex(ctx, l.root(), l.config())
+	if err != nil {
+		return nil, err
+	}
+	return x.Defined(), nil
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,6 +163,18 @@ func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Ver
 	return bridge.Verdict{Deny: a.Deny, Ask: a.Ask, Allow: a.Allow, Reason: a.Reason, Context: a.Context, Input: a.Input}
 }
 
+// agentSettingsFiles are the repository's agent settings files that
+// `hookd agents install` writes, and those the agents also read.
+func agentSettingsFiles() []string {
+	files := []string{".claude/settings.json"}
+	for _, c := range agentcli.Bridged() {
+		if s := c.Sessions(); s != nil {
+			files = append(files, filepath.ToSlash(s.SettingsFile()))
+		}
+	}
+	return files
+}
+
 // configWrite says why an agent's tool call may not run: it writes one of
 // hookd's own configuration files (hookd.toml, hookd.local.toml,
 // .kiro/hooks, the user config, the trust store). Those decide what guards
@@ -172,9 +185,12 @@ func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Ver
 func configWrite(opts Options, call bridge.Call) string {
 	const why = "hookd's configuration is a person's to change (it says what guards an agent): %s is refused; ask the user to make the change"
 	writes := call.Agent.Writes || hooks.WritesFiles(call.Agent.Tool)
+	// The agents' settings files hold the hooks that connect them to
+	// hookd: rewritten, the next session runs unguarded.
+	settings := agentSettingsFiles()
 	if writes {
 		for _, f := range call.Files {
-			if f == hooks.RepoFile || f == hooks.LocalFile || strings.HasPrefix(f, ".kiro/hooks/") {
+			if f == hooks.RepoFile || f == hooks.LocalFile || strings.HasPrefix(f, ".kiro/hooks/") || slices.Contains(settings, f) {
 				return fmt.Sprintf(why, "writing "+f)
 			}
 		}
@@ -207,7 +223,7 @@ func configWrite(opts Options, call bridge.Call) string {
 	if cmd == "" {
 		return ""
 	}
-	names := []string{hooks.RepoFile, hooks.LocalFile, ".kiro/hooks", "hookd/trust.json", "hookd/config.toml"}
+	names := append([]string{hooks.RepoFile, hooks.LocalFile, ".kiro/hooks", "hookd/trust.json", "hookd/config.toml", "hookd/trusted"}, settings...)
 	for _, o := range outside {
 		if o != "" {
 			names = append(names, o)

@@ -45,15 +45,20 @@ func Bytes(n int) string {
 }
 
 // Printable is s with every control character (escape sequences, carriage
-// returns, C1 controls, the bidirectional overrides that reorder what a
-// terminal shows ("trojan source"); newlines too, unless keepNewlines)
+// returns, C1 controls, and the format characters that show nothing: the
+// bidirectional overrides that reorder what a terminal shows ("trojan
+// source"), zero-width characters, tag characters; newlines too, unless
+// keepNewlines)
 // written as a
 // visible escape (\x1b, \r, \u0085): text from a repository cannot move a
 // terminal's cursor, hide what precedes it, or start a line of its own in
 // output that another program reads line by line (a CI log's workflow
 // commands).
 func Printable(s string, keepNewlines bool) string {
-	hidden := func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
+	// Format characters (Cf) draw nothing: bidi overrides, zero-width
+	// spaces and joiners, the tag characters that can carry a whole hidden
+	// sentence to an agent.
+	hidden := func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
 	if !strings.ContainsFunc(s, func(r rune) bool { return hidden(r) && (r != '\n' || !keepNewlines) && r != '\t' }) {
 		return s
 	}
@@ -68,6 +73,8 @@ func Printable(s string, keepNewlines bool) string {
 			b.WriteString(`\n`)
 		case r < 0x100:
 			fmt.Fprintf(&b, `\x%02x`, r)
+		case r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
 		default:
 			fmt.Fprintf(&b, `\u%04x`, r)
 		}

@@ -3,12 +3,13 @@ package render
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/hookd-dev/hookd/hooks/runner"
 	"github.com/hookd-dev/hookd/internal/human"
+	"github.com/hookd-dev/hookd/internal/term"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -19,8 +20,12 @@ func Runs(out io.Writer, runs []ipc.Run) error {
 		fmt.Fprintln(out, "no runs yet")
 		return nil
 	}
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tHOOK\tEVENT\tSTATUS\tEXIT\tSTARTED\tTOOK\tOUTPUT")
+	// The output's tail gives way first (history RUN_ID has it whole), then
+	// the event and the hook's name.
+	// The event goes first when the width is short (--wide shows it), then
+	// the output's tail gives way (history RUN_ID has it whole), then the
+	// hook's name.
+	t := term.Table{Header: []string{"RUN", "HOOK", "EVENT", "STATUS", "STARTED", "TOOK", "OUTPUT"}, Shrink: []int{6, 1}, Drop: []int{2}, Min: 12}
 	for _, r := range runs {
 		tail := strings.TrimSpace(r.Output)
 		if i := strings.LastIndexByte(tail, '\n'); i >= 0 {
@@ -29,14 +34,17 @@ func Runs(out io.Writer, runs []ipc.Run) error {
 		if tail == "" && r.Error != "" {
 			tail = "error: " + r.Error // it could not start, or was stopped: say why
 		}
-		tail = human.Clip(tail, 60)
 		started := "-"
 		if !r.Start.IsZero() {
 			started = r.Start.Local().Format(time.TimeOnly)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Hook, r.Event, r.Status, r.Exit, started, r.Duration.Round(100*time.Microsecond), tail)
+		status := string(r.Status)
+		if r.Exit != 0 {
+			status += " " + strconv.Itoa(r.Exit)
+		}
+		t.Rows = append(t.Rows, []string{r.ID, r.Hook, r.Event, status, started, r.Duration.Round(100 * time.Microsecond).String(), tail})
 	}
-	return tw.Flush()
+	return t.Write(out, Width(out))
 }
 
 // Run prints one run whole: what it was, what an agent did, its prompt
@@ -82,6 +90,13 @@ func AgentRun(out io.Writer, run ipc.Run) {
 	}
 	if a.Error != "" {
 		fmt.Fprintf(out, "agent error  %s\n", a.Error)
+	}
+	if t := a.Trouble(); t != "" {
+		fmt.Fprintf(out, "api      %s", t)
+		if a.APIError != "" {
+			fmt.Fprintf(out, ": %s", human.Clip(strings.ReplaceAll(a.APIError, "\n", " "), 100))
+		}
+		fmt.Fprintln(out)
 	}
 	if a.Turns > 0 || a.TokensIn+a.TokensOut > 0 || a.Cost > 0 {
 		fmt.Fprintf(out, "spent    %s, %d tokens in, %d out", human.Plural(a.Turns, "turn", "turns"), a.TokensIn, a.TokensOut)

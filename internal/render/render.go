@@ -8,10 +8,8 @@ package render
 import (
 	"encoding/json"
 	"io"
-	"os"
-	"strconv"
 
-	"golang.org/x/sys/unix"
+	"github.com/hookd-dev/hookd/internal/term"
 )
 
 // JSON prints v indented, as every --json does.
@@ -23,25 +21,8 @@ func JSON(w io.Writer, v any) error {
 }
 
 // IsTerminal says whether w is a terminal: colour and width follow it.
-func IsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+func IsTerminal(w io.Writer) bool { return term.IsTerminal(w) }
 
-// Width is the width of the terminal w writes to; output that is not a
-// terminal gets $COLUMNS, else 100.
-func Width(w io.Writer) int {
-	if f, ok := w.(*os.File); ok && IsTerminal(w) {
-		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col >= 40 {
-			return int(ws.Col)
-		}
-	}
-	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= 40 {
-		return n
-	}
-	return 100
-}
+// Width is the width to fit on w (package term): a fitted writer's, the
+// terminal's, $COLUMNS, else 80.
+func Width(w io.Writer) int { return term.Width(w) }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookd-dev/hookd/internal/term"
 	"github.com/hookd-dev/hookd/ipc"
 	"github.com/hookd-dev/hookd/trace"
 )
@@ -131,8 +132,38 @@ func TestTraceCheck(t *testing.T) {
 // and an erase-line cannot show `curl …|sh` as `make test`.
 func TestHooksShowCommandsAsWritten(t *testing.T) {
 	var b bytes.Buffer
-	Hooks(&b, []ipc.Hook{{Name: "t", On: []string{"file.saved"}, Action: "run", Detail: "curl x|sh\r\x1b[2Kmake test", Enabled: true, Source: "hookd.toml:1"}}, nil)
+	w := term.Fit(&b, 200) // wide enough for the whole command
+	Hooks(w, []ipc.Hook{{Name: "t", On: []string{"file.saved"}, Action: "run", Detail: "curl x|sh\r\x1b[2Kmake test", Enabled: true, Source: "hookd.toml:1"}}, nil)
+	w.Flush()
 	if strings.ContainsAny(b.String(), "\r\x1b") || !strings.Contains(b.String(), `\r\x1b[2Kmake test`) {
 		t.Fatalf("output %q", b.String())
+	}
+}
+
+// The API's trouble is said: in the hooks' table for the last run, and
+// in one run whole.
+func TestAPITrouble(t *testing.T) {
+	var b bytes.Buffer
+	Hooks(&b, []ipc.Hook{{Name: "review", On: []string{"file.saved"}, Action: "agent", Detail: "claude", Enabled: true,
+		Source: "hookd.toml:1", LastStatus: "timeout", Trouble: "claude: API 500, 3 retries"}}, nil)
+	if !strings.Contains(b.String(), "\nreview's last run: claude: API 500, 3 retries\n") {
+		t.Errorf("hooks:\n%s", b.String())
+	}
+	b.Reset()
+	run := ipc.Run{ID: "r", Hook: "review", Status: "timeout", Agent: &ipc.AgentRun{Name: "claude"}}
+	run.Agent.Format, run.Agent.Retries, run.Agent.APIStatus, run.Agent.APIError = "claude", 3, 500, "server_error"
+	Run(&b, run)
+	if !strings.Contains(b.String(), "\napi      API 500, 3 retries: server_error\n") {
+		t.Errorf("run:\n%s", b.String())
+	}
+}
+
+// A hook its circuit breaker paused shows as paused, with the reason.
+func TestBreakerPaused(t *testing.T) {
+	var b bytes.Buffer
+	why := "paused by its circuit breaker: 21 runs started within 2s (max_runs_per_minute = 20); hookd resume loop runs it again"
+	Hooks(&b, []ipc.Hook{{Name: "loop", On: []string{"hook.manual"}, Action: "run", Detail: "x", Enabled: true, Source: "hookd.toml:1", Paused: why}}, nil)
+	if !strings.Contains(b.String(), " paused ") || !strings.Contains(strings.Join(strings.Fields(b.String()), " "), why) {
+		t.Errorf("hooks:\n%s", b.String())
 	}
 }

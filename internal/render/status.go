@@ -3,11 +3,13 @@ package render
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/hookd-dev/hookd/internal/human"
+	"github.com/hookd-dev/hookd/internal/term"
 	"github.com/hookd-dev/hookd/ipc"
 )
 
@@ -37,7 +39,7 @@ func Status(out io.Writer, st ipc.Status) {
 		}
 		fmt.Fprintf(out, "\n%s; %s:\n", plural(len(st.Problems), "config problem", "config problems"), kept)
 		for _, p := range st.Problems {
-			fmt.Fprintf(out, "  %s:%d:%d: %s\n", p.File, p.Line, p.Col, p.Message)
+			fmt.Fprintf(out, "  %s\n", human.Printable(fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message), false))
 		}
 	}
 }
@@ -72,10 +74,11 @@ func AgentDays(out io.Writer, days []ipc.AgentDay) {
 // long, follow the table, each once with the hooks it applies to. Then what
 // untrusted files hold back.
 func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
-	clip := human.Clip
 	width := Width(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOOK\tON\tACTION\tSTATE\tRUNS\tLAST\tSOURCE")
+	// The widest of the action, the name, the events and the source give
+	// way first, and the count of runs goes when even that is too wide
+	// (history has them): a row must say which hook, and in what state.
+	t := term.Table{Header: []string{"HOOK", "ON", "ACTION", "STATE", "RUNS", "LAST", "SOURCE"}, Shrink: []int{2, 0, 1, 6}, Drop: []int{4}, Min: 12}
 	var reasons []string
 	byReason := map[string][]string{}
 	note := func(reason, who string) {
@@ -86,7 +89,7 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 	}
 	for _, h := range hs {
 		if h.Error != "" {
-			fmt.Fprintf(tw, "-\t-\t-\tnot loaded\t-\t-\t%s\n", h.Source)
+			t.Rows = append(t.Rows, []string{"-", "-", "-", "not loaded", "-", "-", h.Source})
 			note("not loaded: "+h.Error, h.Source)
 			continue
 		}
@@ -98,6 +101,9 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 				state = "paused"
 			}
 			note(h.Reason, h.Name)
+		case h.Paused != "":
+			state = "paused"
+			note(h.Paused, h.Name)
 		case h.Missing != "":
 			state = "cannot run"
 			note(h.Missing, h.Name)
@@ -117,9 +123,14 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 		// A command from a repository is shown as written, escapes and
 		// all: `curl …|sh\r\e[2Kmake test` must not show as `make test`.
 		name, detail = human.Printable(name, false), human.Printable(detail, false)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", clip(name, 40), clip(strings.Join(h.On, ","), 30), clip(h.Action+": "+detail, max(20, width/3)), state, h.Runs, last, h.Source)
+		t.Rows = append(t.Rows, []string{name, strings.Join(h.On, ","), h.Action + ": " + detail, state, strconv.Itoa(h.Runs), last, h.Source})
 	}
-	tw.Flush()
+	t.Write(w, width)
+	for _, h := range hs {
+		if h.Trouble != "" {
+			fmt.Fprintf(w, "\n%s\n", Wrap(human.Printable(h.Name+"'s last run: "+h.Trouble, false), width, "  "))
+		}
+	}
 	for _, r := range reasons {
 		fmt.Fprintf(w, "\n%s\n  %s\n", Wrap(r, width, ""), Wrap(strings.Join(byReason[r], ", "), width, "  "))
 	}
@@ -131,6 +142,7 @@ func Hooks(w io.Writer, hs []ipc.Hook, held []ipc.Held) {
 // Wrap breaks s into lines of at most width runes at spaces, indenting the
 // lines after the first.
 func Wrap(s string, width int, indent string) string {
+	s = human.Printable(s, false) // text from a repository cannot forge a line
 	var b strings.Builder
 	col := 0
 	for i, word := range strings.Fields(s) {

@@ -33,7 +33,7 @@ type Backend interface {
 	Runs(ctx context.Context, hook string, limit int) ([]ipc.Run, error)
 	Run(ctx context.Context, id string) (ipc.Run, error)
 	// Trigger runs a hook now; one not trusted (paused) is refused.
-	Trigger(ctx context.Context, hook string, files []string) (string, error)
+	Trigger(ctx context.Context, hook string, files []string, args map[string]any) (string, error)
 }
 
 // Tool arguments: the json tags are the names agents use, the jsonschema
@@ -65,8 +65,9 @@ type (
 		ID string `json:"id" jsonschema:"the run's id, from history"`
 	}
 	triggerArgs struct {
-		Hook  string   `json:"hook" jsonschema:"the hook's name (hookd hooks lists them)"`
-		Files []string `json:"files,omitempty" jsonschema:"files for the hook's batch, repository-relative"`
+		Hook  string         `json:"hook" jsonschema:"the hook's name (hookd hooks lists them)"`
+		Files []string       `json:"files,omitempty" jsonschema:"files for the hook's batch, repository-relative"`
+		Args  map[string]any `json:"args,omitempty" jsonschema:"the event's args, which a hook.manual hook reads as args"`
 	}
 )
 
@@ -142,7 +143,7 @@ func New(b Backend, version string) *mcp.Server {
 	add(s, &mcp.Tool{Name: "trigger", Annotations: &mcp.ToolAnnotations{OpenWorldHint: new(false)},
 		Description: "Run a hook now with the given files. Only hooks the user has trusted run; others are refused with the reason."},
 		func(ctx context.Context, a triggerArgs) (any, error) {
-			id, err := b.Trigger(ctx, a.Hook, a.Files)
+			id, err := b.Trigger(ctx, a.Hook, a.Files, a.Args)
 			if err != nil {
 				return nil, err
 			}

@@ -49,7 +49,7 @@ func (b *backend) Runs(_ context.Context, hook string, limit int) ([]ipc.Run, er
 	return []ipc.Run{}, nil
 }
 func (b *backend) Run(_ context.Context, id string) (ipc.Run, error) { return ipc.Run{ID: id}, nil }
-func (b *backend) Trigger(_ context.Context, hook string, _ []string) (string, error) {
+func (b *backend) Trigger(_ context.Context, hook string, _ []string, _ map[string]any) (string, error) {
 	if hook == "untrusted" {
 		return "", errors.New(`hook "untrusted" is disabled: paused`)
 	}

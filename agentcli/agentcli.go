@@ -1,5 +1,6 @@
 // Package agentcli owns what hookd knows about each agent CLI it runs or
-// joins (Claude Code, Codex, Gemini CLI, kiro-cli, aider) and about its
+// joins (Claude Code, Codex, Gemini CLI, kiro-cli, aider; Copilot CLI,
+// Cursor and Qwen Code, which it only joins) and about its
 // other agent presets (command, openai): the preset (the program, the
 // argv of a structured run, where the prompt goes, how a session is
 // resumed, which bounds it takes), the parser of its structured output,
@@ -7,8 +8,10 @@
 // warnings that depend on it, and the facts the daemon's attribution of
 // writes needs of it.
 //
-// Each CLI is one file (claude.go, codex.go, gemini.go; the simpler
-// presets share presets.go) implementing [CLI]; [All] lists them. The
+// Each CLI is one file (claude.go, codex.go, gemini.go, kiro.go,
+// copilot.go, cursor.go, qwen.go; the simpler presets share presets.go)
+// implementing [CLI], or [Bridge] for a CLI hookd only joins; [All] and
+// [Bridged] list them. The
 // rest of hookd asks this package and never switches on an agent's name,
 // so adding an agent is adding a file here.
 //
@@ -126,16 +129,36 @@ func Names() []string {
 	return out
 }
 
-// Bridged lists the CLIs hookd can be installed into (those with
-// Sessions), in the order of All.
-func Bridged() []CLI {
-	var out []CLI
+// Bridge is an agent CLI whose interactive sessions hookd joins through
+// its hooks: one of the presets with Sessions, or a CLI hookd joins but
+// does not run itself (Copilot CLI, Cursor, Qwen Code).
+type Bridge interface {
+	Name() string
+	// Program is the executable looked for on PATH.
+	Program() string
+	Sessions() Sessions
+}
+
+// Bridged lists the CLIs hookd can be installed into: the presets with
+// Sessions, in the order of All, then the CLIs it only joins.
+func Bridged() []Bridge {
+	var out []Bridge
 	for _, c := range All() {
 		if c.Sessions() != nil {
 			out = append(out, c)
 		}
 	}
-	return out
+	return append(out, copilot{}, cursor{}, qwen{})
+}
+
+// LookupBridge returns the bridged CLI of that name, or nil.
+func LookupBridge(name string) Bridge {
+	for _, c := range Bridged() {
+		if c.Name() == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // program is the executable an agent of preset c runs: its command's, or

@@ -20,11 +20,15 @@ func TestRegistry(t *testing.T) {
 	for _, c := range Bridged() {
 		bridged = append(bridged, c.Name())
 	}
-	if !slices.Equal(bridged, []string{"claude", "codex", "gemini"}) {
+	if !slices.Equal(bridged, []string{"claude", "codex", "gemini", "kiro", "copilot", "cursor", "qwen"}) {
 		t.Errorf("bridged %q", bridged)
 	}
-	if Lookup("cursor") != nil || Lookup("") != nil {
+	// The CLIs hookd only joins are no presets: an agent cannot run them.
+	if Lookup("cursor") != nil || Lookup("qwen") != nil || Lookup("") != nil {
 		t.Error("an unknown preset is found")
+	}
+	if LookupBridge("qwen") == nil || LookupBridge("aider") != nil {
+		t.Error("LookupBridge finds what Bridged lists, and only that")
 	}
 	for _, c := range All() {
 		if Lookup(c.Name()) == nil {

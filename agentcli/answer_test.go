@@ -49,13 +49,20 @@ func TestAnswers(t *testing.T) {
 	}
 }
 
-// The matrix: every bridged CLI takes a continue at its stop and context
-// after a tool; what each takes before a tool is its own.
+// The matrix: every bridged CLI denies a tool call; the ones that keep an
+// agent going at its stop are named, and so are those that take no
+// refusal of a prompt.
 func TestCan(t *testing.T) {
 	for _, c := range Bridged() {
 		s := c.Sessions()
-		if !s.Can(event.AgentStop).Continue || !s.Can(event.AgentToolAfter).Context {
-			t.Errorf("%s: %+v %+v", c.Name(), s.Can(event.AgentStop), s.Can(event.AgentToolAfter))
+		if !s.Can(event.AgentToolBefore).Deny {
+			t.Errorf("%s cannot deny a tool call", c.Name())
+		}
+		if got, want := s.Can(event.AgentStop).Continue, c.Name() != "kiro"; got != want {
+			t.Errorf("%s: continue at stop %v, want %v", c.Name(), got, want)
+		}
+		if got, want := s.Can(event.AgentPrompt).Deny, c.Name() != "kiro" && c.Name() != "copilot"; got != want {
+			t.Errorf("%s: deny a prompt %v, want %v", c.Name(), got, want)
 		}
 	}
 	if a := Lookup("codex").Sessions().Can(event.AgentToolBefore); a.Ask || a.Allow || !a.Input {

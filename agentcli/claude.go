@@ -59,8 +59,11 @@ func (c claude) Sessions() Sessions {
 	return jsonHooks{agent: c.Name(), file: filepath.Join(".claude", "settings.local.json"),
 		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, projectEnv: "CLAUDE_PROJECT_DIR", timeout: 660,
 		reach: "Claude Code reads a project's .claude settings only in the directory it starts in (verified with 2.1.197): " +
-			"a session started in a subdirectory (cd src && claude) runs no hookd hook; start claude at the repository's root",
-		unreached: claudeUnreached, can: claudeCan(true), decide: claudeDecision}
+			"a session started in a subdirectory (cd src && claude) runs no hookd hook; start claude at the repository's root, " +
+			"or install for your user (hookd agents install --user claude), which every session reaches",
+		unreached: claudeUnreached, can: claudeCan(true), decide: claudeDecision,
+		// Its user settings: every session, wherever it starts.
+		userFile: filepath.Join(".claude", "settings.json")}
 }
 
 // claudeCan is what Claude Code's hooks take (verified with 2.1.197), and
@@ -69,9 +72,9 @@ func (c claude) Sessions() Sessions {
 // asks nothing; its maintainers closed the change that would read one).
 func claudeCan(claude bool) map[event.Kind]Answers {
 	return map[event.Kind]Answers{
-		event.AgentToolBefore:   {Allow: claude, Ask: claude, Input: true},
-		event.AgentToolAfter:    {Context: true},
-		event.AgentPrompt:       {Context: true},
+		event.AgentToolBefore:   {Deny: true, Allow: claude, Ask: claude, Input: true},
+		event.AgentToolAfter:    {Deny: true, Context: true},
+		event.AgentPrompt:       {Deny: true, Context: true},
 		event.AgentSessionStart: {Context: true},
 		event.AgentStop:         {Continue: true},
 	}

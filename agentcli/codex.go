@@ -42,7 +42,9 @@ func (c codex) Invoke(a Agent, prompt, resume string) (*Invocation, error) {
 func (c codex) Sessions() Sessions {
 	return jsonHooks{agent: c.Name(), file: filepath.Join(".codex", "hooks.json"),
 		events: claudeEvents(), order: claudeOrder(), matcher: claudeMatcher, timeout: 660,
-		can: claudeCan(false), decide: codexDecision}
+		can: claudeCan(false), decide: codexDecision,
+		// ~/.codex/hooks.json, next to its user config layer (its docs).
+		userFile: filepath.Join(".codex", "hooks.json")}
 }
 
 func (c codex) Warnings(a Agent) []string { return capWarnings(c, a) }

@@ -63,13 +63,15 @@ func (c gemini) Sessions() Sessions {
 		// tool.
 		matcher: func(string) string { return "" },
 		can: map[event.Kind]Answers{
-			event.AgentToolBefore:   {Ask: true, Input: true},
-			event.AgentToolAfter:    {Context: true},
-			event.AgentPrompt:       {Context: true},
+			event.AgentToolBefore:   {Deny: true, Ask: true, Input: true},
+			event.AgentToolAfter:    {Deny: true, Context: true},
+			event.AgentPrompt:       {Deny: true, Context: true},
 			event.AgentSessionStart: {Context: true},
 			event.AgentStop:         {Continue: true},
 		},
 		decide: geminiDecision,
+		// Its user settings, ~/.gemini/settings.json.
+		userFile: filepath.Join(".gemini", "settings.json"),
 	}
 }
 

@@ -46,13 +46,12 @@ func FuzzSessionInput(f *testing.F) {
 	f.Add("PreToolUse", []byte(`{"hook_event_name":`))
 	f.Add("UserPromptSubmit", []byte(`{"prompt":"x","cwd":"/"}`))
 	f.Add("PreToolUse", []byte(`{"tool_input":{"path":"/proc/self/cwd/x","file_path":7}}`))
+	f.Add("preToolUse", []byte(`{"sessionId":"c","cwd":"/","toolName":"edit","toolArgs":"{\"path\":\"../x\"}"}`))
+	f.Add("preToolUse", []byte(`{"conversation_id":"k","workspace_roots":["/"],"tool_name":"Write","tool_input":"{}"}`))
 	root := f.TempDir()
 	f.Fuzz(func(t *testing.T, hookEvent string, stdin []byte) {
-		for _, c := range All() {
+		for _, c := range Bridged() {
 			s := c.Sessions()
-			if s == nil {
-				continue
-			}
 			call, err := s.Parse(hookEvent, stdin, root)
 			for _, rel := range call.Files {
 				if !filepath.IsLocal(filepath.FromSlash(rel)) {
@@ -135,5 +134,15 @@ func TestInstallOutlastsHookdsTimeout(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A relative cwd (no agent should send one) is the repository's: the
+// files it names are placed, not taken for files outside it.
+func TestRelativeCwdIsTheRepository(t *testing.T) {
+	root := t.TempDir()
+	c, err := Lookup("claude").Sessions().Parse("PreToolUse", []byte(`{"cwd":"web","tool_name":"Write","tool_input":{"file_path":"a.md"}}`), root)
+	if err != nil || !slices.Equal(c.Files, []string{"web/a.md"}) {
+		t.Errorf("%+v %v", c.Files, err)
 	}
 }

@@ -6,28 +6,8 @@ import (
 )
 
 // The presets whose output hookd reads as text and whose sessions it does
-// not join: kiro-cli and aider, and the two that are not a CLI of their
-// own, command and openai.
-
-// kiro is kiro-cli, the agent Kiro users have: the prompt is the one
-// argument after "--" (kiro-cli takes it no other way), so it is bounded
-// by MaxArgPrompt.
-type kiro struct{}
-
-func (kiro) Name() string                { return "kiro" }
-func (kiro) Program() string             { return "kiro-cli" }
-func (kiro) Caps() Caps                  { return Caps{} }
-func (kiro) Sessions() Sessions          { return nil }
-func (c kiro) Warnings(a Agent) []string { return capWarnings(c, a) }
-func (kiro) parser() parser              { return nil }
-
-func (c kiro) Invoke(a Agent, prompt, _ string) (*Invocation, error) {
-	if len(prompt) > MaxArgPrompt {
-		return nil, fmt.Errorf("the prompt is %d KB, too long for one kiro-cli argument (%d KB): bound it (less diff, fewer #[[file:]]) or use preset command with prompt_via = \"stdin\"", len(prompt)>>10, MaxArgPrompt>>10)
-	}
-	argv := append(append([]string{program(c, a), "chat", "--no-interactive"}, a.Args...), "--", prompt)
-	return &Invocation{Argv: argv, Cleanup: noCleanup}, nil
-}
+// not join: aider, and the two that are not a CLI of their own, command
+// and openai.
 
 // aider reads the prompt from a file (--message-file).
 type aider struct{}

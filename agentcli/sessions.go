@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,6 +58,13 @@ type Sessions interface {
 	// not reach, as far as it is verified; "" when nothing is known to
 	// be missed.
 	Reach() string
+	// User is the CLI's user-level hooks (a file under the user's home,
+	// run in every directory its sessions start in), as a Sessions whose
+	// root is the home; nil when hookd knows no user-level hooks of the
+	// CLI. Its command is `agent-hook --user AGENT EVENT`: outside any
+	// repository, or in one without hookd configuration, it lets the
+	// call go on.
+	User() Sessions
 	// Unreached lists the directories inside root (relative to it) in
 	// which the CLI's recorded sessions started where an install in root
 	// does not reach them, from what the CLI keeps of its sessions under
@@ -87,9 +95,11 @@ type Verdict struct {
 	Input   map[string]any // the tool's input, rewritten; nil: unchanged
 }
 
-// Answers are what a CLI's hooks take from hookd on one of its events,
-// besides a deny (which every bridged event takes: exit 2).
+// Answers are what a CLI's hooks take from hookd on one of its events.
 type Answers struct {
+	// Deny: it refuses what the event is about (the tool call, the
+	// prompt) with the reason. At a stop, a deny is a continue.
+	Deny     bool `json:"deny"`
 	Allow    bool `json:"allow"`    // skip the permission prompt
 	Ask      bool `json:"ask"`      // ask the user
 	Input    bool `json:"input"`    // run the tool with a rewritten input
@@ -101,32 +111,44 @@ type Answers struct {
 // policy (docs/agents.md): an ask it cannot put to the user is a deny; an
 // input it cannot take is a deny (the call is not run unchanged); an
 // allow it cannot take leaves its own permissions to decide, and note
-// says so.
-func degrade(agent string, can Answers, kind event.Kind, v Verdict) (out Verdict, note string) {
+// says so. A deny it cannot take is no answer to the agent: after a tool
+// (which ran), where it takes context, the reason is that context; elsewhere the
+// refusal is told to the user and not enforced (warn), which
+// docs/agents.md says of each such agent and event.
+func degrade(agent string, can Answers, kind event.Kind, v Verdict) (out Verdict, note string, warn bool) {
+	denies := can.Deny || kind == event.AgentStop && can.Continue
 	switch {
-	case v.Deny:
-		return v, ""
-	case v.Ask && !can.Ask:
-		return Verdict{Deny: true, Reason: strings.TrimSpace(v.Reason + "\n" + fmt.Sprintf(
-			"hookd: a hook asks the user about this call, and %s takes no ask from a hook on %s: refused (an ask becomes a deny)", agent, kind))}, ""
-	case v.Input != nil && !can.Input:
-		return Verdict{Deny: true, Reason: fmt.Sprintf(
-			"hookd: a hook rewrote this call's input, and %s takes no rewritten input from a hook on %s: refused rather than run unchanged", agent, kind)}, ""
-	case v.Allow && !can.Allow:
+	case v.Ask && !can.Ask && !v.Deny:
+		v = Verdict{Deny: true, Reason: strings.TrimSpace(v.Reason + "\n" + fmt.Sprintf(
+			"hookd: a hook asks the user about this call, and %s takes no ask from a hook on %s: refused (an ask becomes a deny)", agent, kind))}
+	case v.Input != nil && !can.Input && !v.Deny:
+		v = Verdict{Deny: true, Reason: fmt.Sprintf(
+			"hookd: a hook rewrote this call's input, and %s takes no rewritten input from a hook on %s: refused rather than run unchanged", agent, kind)}
+	case v.Allow && !can.Allow && !v.Deny:
 		v.Allow = false
 		note = fmt.Sprintf("hookd: a hook allowed this call; %s takes no allow from a hook on %s, so its own permissions decide\n", agent, kind)
+	}
+	switch {
+	case v.Deny && denies:
+		return v, note, false
+	case v.Deny && can.Context && kind == event.AgentToolAfter:
+		return Verdict{Context: v.Reason}, note, false
+	case v.Deny:
+		return Verdict{}, strings.TrimSpace(v.Reason) + "\n" + fmt.Sprintf(
+			"hookd: a blocking hook refused this, and %s takes no refusal from a hook on %s: it goes on (said to you, not enforced)\n", agent, kind), true
 	}
 	if !can.Context {
 		v.Context = ""
 	}
-	return v, note
+	return v, note, false
 }
 
-// jsonHooks is the session bridge of a CLI whose hooks are Claude Code's
-// kind: commands under "hooks" in a JSON settings file, grouped by event
-// with an optional matcher, handed the call as JSON on stdin; exit 2
-// denies with stderr as the reason; on exit 0,
-// hookSpecificOutput.additionalContext on stdout is context.
+// jsonHooks is the session bridge of a CLI whose hooks are commands under
+// "hooks" in a JSON settings file, keyed by the CLI's event names, handed
+// the call as JSON on stdin. Claude Code's kind (the default) groups them
+// by event with an optional matcher, denies on exit 2 with stderr as the
+// reason, and takes hookSpecificOutput on stdout; the other CLIs' codecs
+// set entry (one flat entry per hook, in their own keys) and answer.
 type jsonHooks struct {
 	agent string
 	file  string // relative to the repository
@@ -153,6 +175,38 @@ type jsonHooks struct {
 	// unreached for a CLI hookd cannot check.
 	reach     string
 	unreached func(root, home string) []string
+
+	// entry, when set, is the CLI's one hook entry running cmd on a hook
+	// event, listed flat under the event (no matcher groups); cmdKey is
+	// the key of its command ("command" when ""). suffix is what entry
+	// adds after hookd's command on a hook event ("" for none), which
+	// recognising an install strips.
+	entry  func(cmd, hookEvent string) map[string]any
+	cmdKey string
+	suffix func(hookEvent string) string
+	// skeleton holds the keys a settings file install creates must have
+	// besides "hooks" (a format's version); uninstall removes a file that
+	// holds no more than them.
+	skeleton map[string]any
+	// answer, when set, writes a verdict already degraded to what the
+	// CLI takes, on its hook event, in its protocol; nil is Claude
+	// Code's.
+	answer func(hookEvent string, kind event.Kind, v Verdict) (stdout, stderr string, exit int)
+	// warnExit is the exit that shows stderr to the user when hookd has
+	// a refusal the CLI cannot take on that event (0: it shows none).
+	warnExit int
+	// userFile is the user-level settings file, relative to the home (""
+	// for none hookd knows); user says this is that install.
+	userFile string
+	user     bool
+}
+
+func (j jsonHooks) User() Sessions {
+	if j.userFile == "" || j.user {
+		return nil
+	}
+	j.file, j.user, j.reach, j.unreached = j.userFile, true, "", nil
+	return j
 }
 
 func (j jsonHooks) Reach() string { return j.reach }
@@ -171,23 +225,11 @@ func (j jsonHooks) SettingsFile() string { return j.file }
 func (j jsonHooks) Events() []string { return slices.Clone(j.order) }
 
 func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, error) {
-	var in struct {
-		SessionID string         `json:"session_id"`
-		Cwd       string         `json:"cwd"`
-		Event     string         `json:"hook_event_name"`
-		Prompt    string         `json:"prompt"`
-		ToolName  string         `json:"tool_name"`
-		ToolInput map[string]any `json:"tool_input"`
-		// StopHookActive: the agent goes on because a stop hook said
-		// so (Claude Code, Codex; Gemini's AfterAgent too).
-		StopHookActive bool `json:"stop_hook_active"`
-	}
-	if len(stdin) > 0 {
-		if err := json.Unmarshal(stdin, &in); err != nil {
-			// The event is still known by its name: the caller refuses
-			// it when a guard may be concerned.
-			return Call{Kind: j.events[hookEvent]}, fmt.Errorf("the %s hook's input is not JSON: %v", j.agent, err)
-		}
+	in, err := decodeInput(stdin)
+	if err != nil {
+		// The event is still known by its name: the caller refuses it
+		// when a guard may be concerned.
+		return Call{Kind: j.events[hookEvent]}, fmt.Errorf("the %s hook's input is not JSON: %v", j.agent, err)
 	}
 	// The event the installed hook names is the one it answers; the
 	// input's own name only stands in when that names none.
@@ -202,13 +244,22 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 	c := Call{Kind: kind, Agent: event.AgentCall{Name: j.agent, Session: in.SessionID, Prompt: in.Prompt, Tool: in.ToolName, Input: in.ToolInput, Cwd: in.Cwd,
 		Writes: WritesFiles(in.ToolName), Continued: in.StopHookActive}}
 	cwd := cmp.Or(in.Cwd, root)
+	if !filepath.IsAbs(cwd) {
+		// A relative cwd places nothing (every path would be outside the
+		// repository, and a guard would miss it): it is the repository's.
+		cwd = filepath.Join(root, cwd)
+	}
 	c.place(root, cwd, toolPaths(in.ToolInput))
 	command, _ := in.ToolInput["command"].(string)
+	if !commandIsShell(in.ToolName) {
+		command = ""
+	}
 	c.Agent.Command = command
 	switch dir, isPatch := patchDir(cwd, command); {
 	case in.ToolName == "apply_patch":
 		// codex's own patch tool: its command is the patch, not a shell
 		// command, and the files are what the patch names.
+		command, _ = in.ToolInput["command"].(string)
 		c.Agent.Command = ""
 		paths, ok := patchPaths(command)
 		if !ok || len(paths) == 0 {
@@ -228,6 +279,71 @@ func (j jsonHooks) Parse(hookEvent string, stdin []byte, root string) (Call, err
 	return c, nil
 }
 
+// sessionInput is what hookd reads of a hook's input, in any bridged
+// CLI's spelling.
+type sessionInput struct {
+	SessionID, Cwd, Event, Prompt, ToolName string
+	ToolInput                               map[string]any
+	// StopHookActive: the agent goes on because a stop hook said so
+	// (Claude Code, Codex, Qwen Code; Gemini's AfterAgent too).
+	StopHookActive bool
+}
+
+// decodeInput reads a hook's input. The CLIs name the same things
+// differently: Claude Code's snake_case (and codex, gemini, qwen, kiro-cli
+// after it), Copilot CLI's camelCase (sessionId, toolName, and toolArgs,
+// an object or its JSON as a string), Cursor's conversation_id and
+// workspace_roots; each takes the first spelling present.
+func decodeInput(stdin []byte) (sessionInput, error) {
+	var in sessionInput
+	if len(bytes.TrimSpace(stdin)) == 0 {
+		return in, nil
+	}
+	var raw struct {
+		SessionID      string          `json:"session_id"`
+		SessionIDCamel string          `json:"sessionId"`
+		Conversation   string          `json:"conversation_id"`
+		Cwd            string          `json:"cwd"`
+		Roots          []string        `json:"workspace_roots"`
+		Event          string          `json:"hook_event_name"`
+		Prompt         string          `json:"prompt"`
+		ToolName       string          `json:"tool_name"`
+		ToolNameCamel  string          `json:"toolName"`
+		ToolInput      json.RawMessage `json:"tool_input"`
+		ToolArgs       json.RawMessage `json:"toolArgs"`
+		StopHookActive bool            `json:"stop_hook_active"`
+	}
+	if err := json.Unmarshal(stdin, &raw); err != nil {
+		return in, err
+	}
+	in = sessionInput{SessionID: cmp.Or(raw.SessionID, raw.SessionIDCamel, raw.Conversation), Cwd: raw.Cwd, Event: raw.Event, Prompt: raw.Prompt,
+		ToolName: cmp.Or(raw.ToolName, raw.ToolNameCamel), StopHookActive: raw.StopHookActive}
+	if in.Cwd == "" && len(raw.Roots) > 0 {
+		in.Cwd = raw.Roots[0]
+	}
+	input := raw.ToolInput
+	if len(input) == 0 {
+		input = raw.ToolArgs
+	}
+	if len(input) > 0 && string(input) != "null" {
+		var text string
+		if json.Unmarshal(input, &text) == nil {
+			input = []byte(text) // the arguments' JSON, as a string
+		}
+		if err := json.Unmarshal(input, &in.ToolInput); err != nil {
+			return in, fmt.Errorf("the tool's input is not a JSON object: %v", err)
+		}
+	}
+	return in, nil
+}
+
+// commandIsShell says whether the "command" in a tool's input is a shell
+// command: it is for every shell tool, and for a tool hookd does not know
+// (a guard on agent.command must not miss an unknown agent's shell), but
+// not for kiro-cli's fs_write, whose command is the kind of write
+// (create, str_replace, append).
+func commandIsShell(tool string) bool { return tool != "fs_write" }
+
 // place adds to the call's files where each of paths (named from cwd) lies
 // in the repository at root, and to Unplaced those that cannot be told.
 func (c *Call) place(root, cwd string, paths []string) {
@@ -246,13 +362,16 @@ func (c *Call) place(root, cwd string, paths []string) {
 
 // WritesFiles says whether a tool of a bridged agent writes the files its
 // input names: the agents' own file tools (Claude Code's Write, Edit,
-// MultiEdit, NotebookEdit; Gemini CLI's write_file and replace; Kiro's
-// fsWrite, fsAppend, strReplace) and codex's apply_patch. A shell tool
-// may write too, but what it writes is in its command, not in its input's
-// paths.
+// MultiEdit, NotebookEdit; Gemini CLI's and Qwen Code's write_file,
+// replace and edit; Kiro's fsWrite, fsAppend, strReplace, and kiro-cli's
+// fs_write, fs_append, str_replace, delete_file; Copilot CLI's create and
+// edit; Cursor's Write, StrReplace, Delete) and codex's apply_patch. A
+// shell tool may write too, but what it writes is in its command, not in
+// its input's paths.
 func WritesFiles(tool string) bool {
 	switch tool {
-	case "Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace", "apply_patch":
+	case "Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "edit", "fsWrite", "fsAppend", "strReplace", "apply_patch",
+		"fs_write", "fs_append", "str_replace", "delete_file", "create", "StrReplace", "Delete":
 		return true
 	}
 	return false
@@ -261,16 +380,17 @@ func WritesFiles(tool string) bool {
 func (j jsonHooks) Can(kind event.Kind) Answers { return j.can[kind] }
 
 func (j jsonHooks) Answer(kind event.Kind, v Verdict) (stdout, stderr string, exit int) {
-	v, note := degrade(j.agent, j.can[kind], kind, v)
+	v, note, warn := degrade(j.agent, j.can[kind], kind, v)
+	if warn {
+		return "", note, j.warnExit
+	}
+	name := j.hookEvent(kind)
+	if j.answer != nil {
+		stdout, stderr, exit = j.answer(name, kind, v)
+		return stdout, note + stderr, exit
+	}
 	if v.Deny {
 		return "", strings.TrimSpace(v.Reason) + "\n", 2
-	}
-	name := ""
-	for _, ev := range j.order {
-		if j.events[ev] == kind {
-			name = ev
-			break
-		}
 	}
 	specific := map[string]any{"hookEventName": name}
 	if ctx := strings.TrimSpace(v.Context); ctx != "" {
@@ -287,6 +407,30 @@ func (j jsonHooks) Answer(kind event.Kind, v Verdict) (stdout, stderr string, ex
 	}
 	data, _ := json.Marshal(out)
 	return string(data) + "\n", note, 0
+}
+
+// hookEvent is the CLI's hook event install writes for kind ("" for none).
+func (j jsonHooks) hookEvent(kind event.Kind) string {
+	for _, ev := range j.order {
+		if j.events[ev] == kind {
+			return ev
+		}
+	}
+	return ""
+}
+
+// Refuse is the CLI's answer when hookd cannot answer its call on
+// hookEvent at all (its input unreadable, no repository, no
+// configuration): a deny with the reason, in its protocol, where it takes
+// one.
+func Refuse(s Sessions, hookEvent, reason string) (stdout, stderr string, exit int) {
+	kind := event.AgentToolBefore
+	if j, ok := s.(jsonHooks); ok {
+		if k, known := j.events[hookEvent]; known {
+			kind = k
+		}
+	}
+	return s.Answer(kind, Verdict{Deny: true, Reason: reason})
 }
 
 // claudeDecision is Claude Code's answer to PreToolUse beyond a deny:
@@ -338,7 +482,12 @@ func geminiDecision(specific map[string]any, v Verdict) map[string]any {
 
 // marker is what every command hookd installs holds: how uninstall tells
 // hookd's entries from the user's.
-func (j jsonHooks) marker() string { return " agent-hook " + j.agent + " " }
+func (j jsonHooks) marker() string {
+	if j.user {
+		return " agent-hook --user " + j.agent + " "
+	}
+	return " agent-hook " + j.agent + " "
+}
 
 func (j jsonHooks) Install(root, self, keep string) (string, bool, error) {
 	rel := j.file
@@ -357,6 +506,9 @@ func (j jsonHooks) Install(root, self, keep string) (string, bool, error) {
 			return rel, false, err
 		}
 	}
+	if orig == nil {
+		maps.Copy(settings, j.skeleton)
+	}
 	hooks, _ := settings["hooks"].(map[string]any)
 	if hooks == nil {
 		hooks = map[string]any{}
@@ -368,15 +520,19 @@ func (j jsonHooks) Install(root, self, keep string) (string, bool, error) {
 			continue
 		}
 		cmd := self + j.marker() + ev
-		entry := map[string]any{"type": "command", "command": cmd}
-		if j.timeout > 0 {
-			entry["timeout"] = j.timeout
+		if j.entry != nil {
+			groups = append(groups, j.entry(cmd, ev))
+		} else {
+			entry := map[string]any{"type": "command", "command": cmd}
+			if j.timeout > 0 {
+				entry["timeout"] = j.timeout
+			}
+			group := map[string]any{"hooks": []any{entry}}
+			if m := j.matcher(ev); m != "" {
+				group["matcher"] = m
+			}
+			groups = append(groups, group)
 		}
-		group := map[string]any{"hooks": []any{entry}}
-		if m := j.matcher(ev); m != "" {
-			group["matcher"] = m
-		}
-		groups = append(groups, group)
 		hooks[ev] = groups
 		changed = true
 	}
@@ -388,13 +544,14 @@ func (j jsonHooks) Install(root, self, keep string) (string, bool, error) {
 }
 
 func (j jsonHooks) Uninstall(root, keep string) (string, bool, error) {
-	return uninstall(root, j.file, keep, j.isOurs)
+	return uninstall(root, j.file, keep, j.skeleton, j.isOurs)
 }
 
 // uninstall removes from the settings file rel in root the groups ours
 // says are hookd's, restoring the file kept in keep when what is left is
-// what it was.
-func uninstall(root, rel, keep string, ours func(group any) bool) (string, bool, error) {
+// what it was (a file hookd created goes when no more than skeleton is
+// left of it).
+func uninstall(root, rel, keep string, skeleton map[string]any, ours func(group any) bool) (string, bool, error) {
 	path := filepath.Join(root, rel)
 	data, settings, err := readSettings(path)
 	if err != nil || data == nil {
@@ -428,7 +585,7 @@ func uninstall(root, rel, keep string, ours func(group any) bool) (string, bool,
 		head, rest, _ := bytes.Cut(saved, []byte("\n"))
 		_, before, _ := parseSettings(rest)
 		switch {
-		case string(head) == "absent" && len(settings) == 0:
+		case string(head) == "absent" && onlySkeleton(settings, skeleton):
 			os.Remove(keep)
 			return rel, true, os.Remove(path)
 		case string(head) == "present" && reflect.DeepEqual(before, settings):
@@ -437,6 +594,25 @@ func uninstall(root, rel, keep string, ours func(group any) bool) (string, bool,
 		}
 	}
 	return rel, true, writeSettings(root, rel, settings)
+}
+
+// onlySkeleton says whether settings hold nothing but what install put in
+// a new file besides its hooks.
+func onlySkeleton(settings, skeleton map[string]any) bool {
+	for k, v := range settings {
+		if s, ok := skeleton[k]; !ok || !reflect.DeepEqual(normal(s), v) {
+			return false
+		}
+	}
+	return true
+}
+
+// normal is v as it reads back from JSON.
+func normal(v any) any {
+	data, _ := json.Marshal(v)
+	var out any
+	_ = json.Unmarshal(data, &out)
+	return out
 }
 
 func (j jsonHooks) Installed(root string) (string, []string, error) {
@@ -460,27 +636,50 @@ func (j jsonHooks) hasOurs(groups []any) bool {
 }
 
 // isOurs says whether a matcher group holds only hookd's command, as
-// install writes it: one command hook whose command is a program with no
-// shell in it, then `agent-hook AGENT EVENT`. A command that merely ends
-// like hookd's (`curl …|sh; hookd agent-hook …`, committed by a
-// repository) is not hookd's: install adds hookd's own beside it, and
-// status does not call it installed.
+// install writes it (or, for a CLI of flat entries, whether the entry is
+// hookd's): one command hook whose command is a program with no shell in
+// it, then `agent-hook AGENT EVENT` (and the entry's suffix for that
+// event). A command that merely ends like hookd's (`curl …|sh; hookd
+// agent-hook …`, committed by a repository) is not hookd's: install adds
+// hookd's own beside it, and status does not call it installed.
 func (j jsonHooks) isOurs(g any) bool {
-	m, _ := g.(map[string]any)
-	hs, _ := m["hooks"].([]any)
-	if len(hs) != 1 {
+	h, _ := g.(map[string]any)
+	if j.entry == nil {
+		hs, _ := h["hooks"].([]any)
+		if len(hs) != 1 {
+			return false
+		}
+		h, _ = hs[0].(map[string]any)
+		if t, _ := h["type"].(string); t != "command" {
+			return false
+		}
+	} else if t, ok := h["type"]; ok && t != "command" {
 		return false
 	}
-	h, _ := hs[0].(map[string]any)
-	cmd, _ := h["command"].(string)
-	if t, _ := h["type"].(string); t != "command" {
-		return false
+	cmd, _ := h[cmp.Or(j.cmdKey, "command")].(string)
+	for _, ev := range j.order {
+		if j.suffix != nil && j.suffix(ev) != "" {
+			if c, ok := strings.CutSuffix(cmd, j.suffix(ev)); ok && strings.HasSuffix(c, " "+ev) {
+				cmd = c
+				break
+			}
+		}
 	}
 	f := strings.Fields(cmd)
-	if len(f) < 4 || f[len(f)-3] != "agent-hook" || f[len(f)-2] != j.agent || !slices.Contains(j.order, f[len(f)-1]) {
+	if len(f) < 4 || f[len(f)-2] != j.agent || !slices.Contains(j.order, f[len(f)-1]) {
 		return false
 	}
-	for _, tok := range f[:len(f)-3] {
+	f = f[:len(f)-2]
+	if j.user {
+		if f[len(f)-1] != "--user" {
+			return false
+		}
+		f = f[:len(f)-1]
+	}
+	if len(f) < 2 || f[len(f)-1] != "agent-hook" {
+		return false
+	}
+	for _, tok := range f[:len(f)-1] {
 		if strings.ContainsAny(tok, ";|&$`()<>\"'\\*?!{}[]#~") {
 			return false
 		}

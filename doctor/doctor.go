@@ -246,22 +246,25 @@ func sessionChecks(root string, cfg *hooks.Config) []Check {
 		}
 	}
 	var out []Check
+	home, _ := os.UserHomeDir()
 	for _, agent := range bridge.Agents() {
 		name := "session " + agent
 		file, evs, err := bridge.Installed(root, agent)
+		userFile, userEvs, _ := bridge.InstalledUser(home, agent)
 		switch {
+		case err == nil && len(evs) == 0 && len(userEvs) > 0 && home != "":
+			out = append(out, Check{Name: name, Status: OK, Detail: fmt.Sprintf("hookd answers its %s (user-level, ~/%s)", strings.Join(userEvs, ", "), userFile)})
 		case err != nil:
 			out = append(out, Check{Name: name, Status: Fail, Detail: err.Error()})
 		case len(evs) > 0:
 			out = append(out, Check{Name: name, Status: OK, Detail: fmt.Sprintf("hookd answers its %s (%s)", strings.Join(evs, ", "), file)})
-			home, _ := os.UserHomeDir()
 			if dirs := bridge.Unreached(root, agent, home); len(dirs) > 0 {
 				out = append(out, Check{Name: name, Status: Warn,
 					Detail: fmt.Sprintf("sessions were started in %s, where hookd's hooks do not run: %s", strings.Join(dirs, ", "), bridge.Reach(agent)),
 					Fix:    "start " + agent + " at " + root})
 			}
-		case sessionHooks > 0 && !onPath(agent):
-			out = append(out, Check{Name: name, Status: OK, Detail: fmt.Sprintf("not installed (%s is not on PATH)", agent)})
+		case sessionHooks > 0 && !onPath(bridge.Program(agent)):
+			out = append(out, Check{Name: name, Status: OK, Detail: fmt.Sprintf("not installed (%s is not on PATH)", bridge.Program(agent))})
 		case sessionHooks > 0:
 			out = append(out, Check{Name: name, Status: Warn, Detail: fmt.Sprintf("%s agent.* session events, and hookd is not installed into %s's sessions", human.Plural(sessionHooks, "hook handles", "hooks handle"), agent), Fix: "hookd agents install " + agent})
 		default:

@@ -256,6 +256,13 @@ func (c *Config) Hook(name string) *Hook {
 // session as context. It is not for hookd.toml, where `run` does the same.
 const BuiltinContext = "context"
 
+// BuiltinContinue is the action of a Kiro askAgent on agentStop in a
+// bridged session: it answers the stop with the continue decision, its
+// prompt as the reason, so the prompt is spoken into the session that
+// stopped. It is not for hookd.toml, where a run printing
+// {"decision": "continue", "reason": …} does the same.
+const BuiltinContinue = "continue"
+
 // Builtins lists the built-in actions.
 func Builtins() []string { return []string{"impact"} }
 

@@ -46,11 +46,15 @@ var sessionTriggers = map[string]event.Kind{
 func WritesFiles(tool string) bool { return agentcli.WritesFiles(tool) }
 
 // kiroToolTypes are the tools of each of Kiro's tool categories, as the
-// bridged agents name them.
+// bridged agents name them (kiro-cli's fs_write and execute_bash, Copilot
+// CLI's create, view and bash, Cursor's Write and Shell, … see
+// agentcli.WritesFiles).
 var kiroToolTypes = map[string][]string{
-	"write": {"Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace"},
-	"read":  {"Read", "Grep", "Glob", "LS", "read_file", "read_many_files", "glob", "search_file_content", "readFile", "readCode"},
-	"shell": {"Bash", "run_shell_command", "executeBash", "shell"},
+	"write": {"Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "edit", "fsWrite", "fsAppend", "strReplace",
+		"fs_write", "fs_append", "str_replace", "delete_file", "create", "StrReplace", "Delete"},
+	"read": {"Read", "Grep", "Glob", "LS", "read_file", "read_many_files", "glob", "search_file_content", "readFile", "readCode",
+		"fs_read", "view", "grep"},
+	"shell": {"Bash", "run_shell_command", "executeBash", "shell", "execute_bash", "bash", "Shell"},
 	"web":   {"WebFetch", "WebSearch", "web_fetch", "google_web_search"},
 }
 
@@ -276,11 +280,17 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Pr
 				name = stem + "-" + slug(v.Name)
 			}
 			h, err := v1ToHook(v, name, d)
+			var split []*Hook
+			if err == nil {
+				split, err = kiroStop(h)
+			}
 			if err != nil {
 				probs = append(probs, at([]any{"hooks", i}, "hook %d (%q): %v", i+1, v.Name, err)...)
 				continue
 			}
-			hs = append(hs, finishKiro(h, path, origin))
+			for _, h := range split {
+				hs = append(hs, finishKiro(h, path, origin))
+			}
 		}
 		if len(file.Hooks) == 0 {
 			probs = append(probs, at([]any{"hooks"}, "a v1 hook file with no hooks")...)
@@ -345,7 +355,14 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Pr
 	if err != nil {
 		return nil, at([]any{"when", "toolTypes"}, "when.toolTypes: %v", err)
 	}
-	return []*Hook{finishKiro(h, path, origin)}, nil
+	split, err := kiroStop(h)
+	if err != nil {
+		return nil, at("%v", err)
+	}
+	for i := range split {
+		split[i] = finishKiro(split[i], path, origin)
+	}
+	return split, nil
 }
 
 func v1ToHook(v v1Hook, name string, d Defaults) (*Hook, error) {
@@ -409,16 +426,11 @@ func setTrigger(h *Hook, trigger string) error {
 		}
 		return fmt.Errorf("unknown trigger %q (fileEdited, fileCreated, fileDeleted, userTriggered, postTaskExecution, preTaskExecution, agentStop, or a v1 trigger)", trigger)
 	}
-	h.On = []string{string(kind)}
+	setOn(h, kind)
 	if kind == event.AgentDone {
 		// Kiro's agent stopping: a hookd agent run's end, and a bridged
-		// session's agent stopping alike.
-		h.On = append(h.On, string(event.AgentStop))
-	}
-	h.kinds = nil
-	for _, k := range h.On {
-		m, _ := event.ParseKindPattern(k)
-		h.kinds = append(h.kinds, m)
+		// session's agent stopping alike (kiroStop splits them).
+		setOn(h, kind, event.AgentStop)
 	}
 	if rule != "" {
 		r, err := rules.Compile(rule)
@@ -428,6 +440,54 @@ func setTrigger(h *Hook, trigger string) error {
 		h.If = r
 	}
 	return nil
+}
+
+// setOn sets the kinds a hook is on.
+func setOn(h *Hook, kinds ...event.Kind) {
+	h.On, h.kinds = nil, nil
+	for _, k := range kinds {
+		h.On = append(h.On, string(k))
+		m, _ := event.ParseKindPattern(string(k))
+		h.kinds = append(h.kinds, m)
+	}
+}
+
+// kiroStop makes a Kiro agentStop hook two, so that one agent stopping
+// runs it once, and its answer reaches the agent that stopped:
+//
+//   - NAME, on agent.stop of a session a person started (event.cause is
+//     empty): blocking, so that it answers the stop. A runCommand that
+//     fails keeps the agent going with its output as the reason (the
+//     continue decision); an askAgent speaks its prompt into the session
+//     the same way (the builtin "continue"), once per stop (not when the
+//     agent already goes on because a stop hook said so), instead of
+//     starting another agent. An agent that takes no continue at its stop
+//     (kiro-cli) has it said to the user, not enforced (docs/agents.md).
+//   - NAME-run, on agent.done: a hookd agent run's end, as before (an
+//     askAgent runs the agent of [defaults]). The agent.stop of a session
+//     hookd itself started (its cause is the run) is left to it: that
+//     run's end is the one stop, where the hook used to run twice, once
+//     for the session's stop and once for the run's end.
+func kiroStop(h *Hook) ([]*Hook, error) {
+	if len(h.On) != 2 || h.On[0] != string(event.AgentDone) {
+		return []*Hook{h}, nil
+	}
+	run := *h
+	run.Name = h.Name + "-run"
+	setOn(&run, event.AgentDone)
+	stop := *h
+	setOn(&stop, event.AgentStop)
+	rule := `event.cause == ""`
+	if stop.Prompt != "" {
+		stop.Builtin, stop.Agent = BuiltinContinue, ""
+		rule += " && !agent.continued"
+	}
+	r, err := rules.Compile(rule)
+	if err != nil {
+		return nil, err
+	}
+	stop.If, stop.Blocking = r, true
+	return []*Hook{&stop, &run}, nil
 }
 
 func applyDefaults(h *Hook, d Defaults) {

@@ -3,6 +3,7 @@ package hooks
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,9 @@ func TestKiroCorpus(t *testing.T) {
 			}
 			classes["error"]++
 			t.Logf("%s", probs[0])
-		case len(hs) != 1:
+		case len(hs) == 2 && (hs[1].Name != hs[0].Name+"-run" || !slices.Equal(hs[1].On, []string{"agent.done"}) || hs[1].Blocking):
+			t.Errorf("%s: an agentStop hook's run half is %s on %v", e.Name(), hs[1].Name, hs[1].On)
+		case len(hs) > 2 || len(hs) == 0:
 			t.Errorf("%s: %d hooks", e.Name(), len(hs))
 		case hs[0].Disabled != "":
 			classes["session-only"]++
@@ -56,8 +59,11 @@ func TestKiroCorpus(t *testing.T) {
 		// preToolUse 3, promptSubmit 3, userPrompt 1, postToolUse 1;
 		// one invented trigger/action file.
 		"file.saved agent": 28, "file.saved run": 3, "file.created agent": 5,
-		"hook.manual agent": 22, "hook.manual run": 2, "agent.done agent": 4,
-		"spec.task agent": 1, "error": 4,
+		"hook.manual agent": 22, "hook.manual run": 2,
+		// agentStop askAgent: spoken into the session that stopped (and
+		// a hookd agent run's end, its second half).
+		"agent.stop builtin": 4,
+		"spec.task agent":    1, "error": 4,
 		// Session triggers run in bridged agent sessions: their
 		// runCommand ones answer the agent; askAgent ones stay off.
 		// askAgent ones are context for the session where it takes it.
@@ -89,7 +95,7 @@ func TestKiroLegacyMapping(t *testing.T) {
 		{"gone.kiro.hook", `{"name":"On delete","when":{"type":"fileDeleted","patterns":["**/*.md"]},"then":{"type":"askAgent","prompt":"Fix links."}}`, "file.deleted", "agent", false},
 		{"button.kiro.hook", `{"name":"Deploy","when":{"type":"manual","button_text":"Go"},"then":{"type":"askAgent","prompt":"Deploy."}}`, "hook.manual", "agent", false},
 		{"done.kiro.hook", `{"name":"After task","when":{"type":"postTaskExecution"},"then":{"type":"askAgent","prompt":"Review the task."}}`, "spec.task", "agent", false},
-		{"stop.kiro.hook", `{"name":"After agent","when":{"type":"agentStop"},"then":{"type":"runCommand","command":"npm run lint"}}`, "agent.done", "run", false},
+		{"stop.kiro.hook", `{"name":"After agent","when":{"type":"agentStop"},"then":{"type":"runCommand","command":"npm run lint"}}`, "agent.stop", "run", false},
 		{"prompt.kiro.hook", `{"name":"On prompt","when":{"type":"promptSubmit"},"then":{"type":"askAgent","prompt":"Be brief."}}`, "agent.prompt", "builtin", false},
 		{"tool.kiro.hook", `{"name":"Review writes","when":{"type":"postToolUse","toolTypes":["write"]},"then":{"type":"askAgent","prompt":"Review."}}`, "agent.tool.after", "builtin", false},
 		{"pre.kiro.hook", `{"name":"Before writes","when":{"type":"preToolUse","toolTypes":["write"]},"then":{"type":"askAgent","prompt":"Careful."}}`, "", "agent", true},
@@ -98,7 +104,7 @@ func TestKiroLegacyMapping(t *testing.T) {
 	}
 	for _, c := range cases {
 		hs, probs := ParseKiro("/r/.kiro/hooks/"+c.file, []byte(c.json), OriginKiro, Defaults{Agent: "claude"})
-		if len(probs) > 0 || len(hs) != 1 {
+		if len(probs) > 0 || len(hs) != 1 && c.on != "agent.stop" {
 			t.Errorf("%s: %v", c.file, probs)
 			continue
 		}
@@ -127,14 +133,39 @@ func TestKiroLegacyMapping(t *testing.T) {
 			t.Errorf("%s: %v, want %q", c.json, probs, c.want)
 		}
 	}
-	// agentStop is a hookd agent run ending and a bridged session's stop.
+	// agentStop is two hooks, so that one agent stopping runs it once: the
+	// stop of a session a person started, which it answers (blocking: a
+	// failing command keeps the agent going), and a hookd agent run's
+	// end. The stop of a session hookd started is that run's: left to
+	// its end.
 	hs, _ = ParseKiro("/r/.kiro/hooks/stop.kiro.hook", []byte(cases[5].json), OriginKiro, Defaults{})
-	if on := hs[0].On; len(on) != 2 || on[1] != "agent.stop" || !hs[0].Wants(event.AgentStop) || hs[0].Blocking {
-		t.Errorf("agentStop: on %v, blocking %v", on, hs[0].Blocking)
+	if len(hs) != 2 {
+		t.Fatalf("agentStop: %d hooks", len(hs))
+	}
+	if h := hs[0]; h.Name != "stop" || !slices.Equal(h.On, []string{"agent.stop"}) || !h.Blocking || h.If.Source() != `event.cause == ""` || h.Run.Shell != "npm run lint" {
+		t.Errorf("agentStop, the session's stop: %s on %v, blocking %v, if %q", h.Name, h.On, h.Blocking, h.If.Source())
+	}
+	if h := hs[1]; h.Name != "stop-run" || !slices.Equal(h.On, []string{"agent.done"}) || h.Blocking || !h.If.IsZero() || h.Run.Shell != "npm run lint" {
+		t.Errorf("agentStop, a run's end: %s on %v, blocking %v, if %q", h.Name, h.On, h.Blocking, h.If.Source())
+	}
+	// An askAgent speaks into the session that stopped: the continue
+	// decision, with its prompt, once per stop; a run's end still runs
+	// the agent.
+	hs, _ = ParseKiro("/r/.kiro/hooks/ask.kiro.hook", []byte(`{"name":"Review","when":{"type":"agentStop"},"then":{"type":"askAgent","prompt":"Review what you changed."}}`), OriginKiro, Defaults{Agent: "claude"})
+	if h := hs[0]; h.Builtin != BuiltinContinue || h.Agent != "" || !h.Blocking || h.If.Source() != `event.cause == "" && !agent.continued` {
+		t.Errorf("askAgent on the session's stop: builtin %q, agent %q, if %q", h.Builtin, h.Agent, h.If.Source())
+	}
+	if h := hs[1]; h.Action() != "agent" || h.Agent != "claude" {
+		t.Errorf("askAgent on a run's end: %s %q", h.Action(), h.Agent)
+	}
+	// The same for a v1 file's Stop.
+	hs, probs := ParseKiro("/r/.kiro/hooks/v1.json", []byte(`{"version":"v1","hooks":[{"name":"gate","trigger":"Stop","action":{"type":"command","command":"make check"}}]}`), OriginKiro, Defaults{})
+	if len(probs) != 0 || len(hs) != 2 || !hs[0].Blocking || hs[1].Name != "v1-run" {
+		t.Errorf("v1 Stop: %v %d", probs, len(hs))
 	}
 	// A session command answers the agent, for the tools its toolTypes name.
 	hs, _ = ParseKiro("/r/.kiro/hooks/guard.kiro.hook", []byte(cases[9].json), OriginKiro, Defaults{})
-	if g := hs[0]; !g.Blocking || g.If.Source() != `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell"]` {
+	if g := hs[0]; !g.Blocking || g.If.Source() != `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell", "execute_bash", "bash", "Shell"]` {
 		t.Errorf("guard: blocking %v, if %v", g.Blocking, g.If)
 	}
 	hs, _ = ParseKiro("/r/.kiro/hooks/run-tests.kiro.hook", []byte(cases[0].json), OriginKiro, Defaults{})
@@ -247,10 +278,10 @@ func FuzzParseKiro(f *testing.F) {
 // misspelt category is an error, not a tool nobody has.
 func TestKiroToolTypesByName(t *testing.T) {
 	for _, c := range []struct{ types, rule, err string }{
-		{`["Bash"]`, `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell"]`, ""},
+		{`["Bash"]`, `agent.tool in ["Bash", "run_shell_command", "executeBash", "shell", "execute_bash", "bash", "Shell"]`, ""},
 		{`["mcp__hookd__impact"]`, `agent.tool in ["mcp__hookd__impact"]`, ""},
 		{`["@mcp"]`, `agent.tool startsWith "mcp__"`, ""},
-		{`["write", "@mcp.github"]`, `agent.tool in ["Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "fsWrite", "fsAppend", "strReplace"] || agent.tool startsWith "mcp__github__"`, ""},
+		{`["write", "@mcp.github"]`, `agent.tool in ["Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "edit", "fsWrite", "fsAppend", "strReplace", "fs_write", "fs_append", "str_replace", "delete_file", "create", "StrReplace", "Delete"] || agent.tool startsWith "mcp__github__"`, ""},
 		{`["Shells"]`, "", `unknown tool type "Shells" (did you mean "shell"?)`},
 		{`["rm -rf"]`, "", `unknown tool type "rm -rf"`},
 	} {

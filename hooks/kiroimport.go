@@ -49,6 +49,10 @@ func KiroTOML(hs []*Hook, root string) (text string, n int, err error) {
 			fmt.Fprintf(&b, "\n# %s (%s) is not imported: %s.\n", oneLine(rel), oneLine(h.Title), oneLine(h.Disabled))
 			continue
 		}
+		if h.Builtin == BuiltinContinue {
+			fmt.Fprintf(&b, "\n# %s (%s) is not imported: its askAgent speaks into the session that stopped, which .kiro/hooks does and a hookd.toml hook does with a run that prints {\"decision\": \"continue\", \"reason\": …}.\n", oneLine(rel), oneLine(h.Title))
+			continue
+		}
 		if h.Builtin == BuiltinContext {
 			// Its prompt is text for the session; as a shell string it
 			// would be a command, so it is not written as one.

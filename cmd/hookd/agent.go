@@ -7,11 +7,14 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookd-dev/hookd/event"
+	"github.com/hookd-dev/hookd/hooks"
 	"github.com/hookd-dev/hookd/hooks/bridge"
 	"github.com/hookd-dev/hookd/internal/backend"
 	"github.com/hookd-dev/hookd/internal/selfexe"
@@ -24,14 +27,20 @@ func newAgentCmd(g *globals) *cobra.Command {
 		Short:   "hookd inside agent sessions, and agent sessions of hooks",
 	}
 	var self string
+	var user bool
 	install := &cobra.Command{
-		Use:   "install [claude|codex|gemini|all]",
+		Use:   "install [AGENT|all]",
 		Short: "Put hookd into an agent's session hooks (merging with what is there)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			run := cmp.Or(self, selfexe.Name()) // an absolute path: an agent started from an IDE or a GUI may not have hookd on its PATH, and a missing command lets the call through
 			if _, err := exec.LookPath(run); run == "hookd" && err != nil {
 				fmt.Fprintln(cmd.OutOrStdout(), "note: the agents' hooks run `hookd`, which is not on PATH: install it (go install github.com/hookd-dev/hookd/cmd/hookd@latest) or pass --command")
+			}
+			if user {
+				return eachUser(cmd, args, func(home, agent, keep string) (string, bool, error) {
+					return bridge.InstallUser(home, agent, run, keep)
+				}, "installed hookd (user-level) into", "hookd was already installed (user-level) in")
 			}
 			var installed []string
 			root := ""
@@ -46,14 +55,19 @@ func newAgentCmd(g *globals) *cobra.Command {
 		},
 	}
 	install.Flags().StringVar(&self, "command", "", "how the agent runs hookd (default: this binary's absolute path; hookd from PATH only for a go run build)")
+	install.Flags().BoolVar(&user, "user", false, "install into the agent's user-level settings: every repository, subdirectory and worktree")
 	uninstall := &cobra.Command{
-		Use:   "uninstall [claude|codex|gemini|all]",
+		Use:   "uninstall [AGENT|all]",
 		Short: "Remove exactly what install added (restoring the file as it was)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if user {
+				return eachUser(cmd, args, bridge.UninstallUser, "removed hookd (user-level) from", "hookd was not installed (user-level) in")
+			}
 			return eachAgent(g, cmd, args, bridge.Uninstall, "removed hookd from", "hookd was not installed in")
 		},
 	}
+	uninstall.Flags().BoolVar(&user, "user", false, "remove what install --user added")
 	var asJSON bool
 	status := &cobra.Command{
 		Use:   "status",
@@ -79,6 +93,11 @@ func newAgentCmd(g *globals) *cobra.Command {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: installed in %s for %s\n", agent, file, strings.Join(evs, ", "))
 					warnUnreached(cmd.OutOrStdout(), repo.Root, agent)
 				}
+				if home, err := os.UserHomeDir(); err == nil {
+					if file, evs, _ := bridge.InstalledUser(home, agent); len(evs) > 0 {
+						fmt.Fprintf(cmd.OutOrStdout(), "%s: installed (user-level) in ~/%s for %s\n", agent, file, strings.Join(evs, ", "))
+					}
+				}
 			}
 			return nil
 		},
@@ -95,16 +114,24 @@ func answerKinds() []event.Kind {
 }
 
 // answersTable prints the capability matrix: what each agent does with a
-// hook's allow, ask, rewritten input and continue, and how hookd degrades
-// what it cannot take (docs/agents.md).
+// hook's deny, allow, ask, rewritten input, continue and context, and how
+// hookd degrades what it cannot take (docs/agents.md).
 func answersTable(out io.Writer) {
-	fmt.Fprintln(out, "\nwhat a blocking hook's answer does (allow, ask, input: agent.tool.before; continue: agent.stop):")
-	fmt.Fprintf(out, "  %-8s %-28s %-12s %-12s %s\n", "agent", "allow", "ask", "input", "continue")
+	fmt.Fprintln(out, "\nwhat a blocking hook's answer does (deny, allow, ask, input on a tool call; no: what hookd does):")
+	row := "  %-8s %-8s %-8s %-17s %-9s %-9s %-9s %s\n"
+	fmt.Fprintf(out, row, "agent", "deny", "prompt", "allow", "ask", "input", "continue", "context")
+	told := "no: told" // said to the user, not enforced
 	for _, agent := range bridge.Agents() {
-		before, stop := bridge.Can(agent, event.AgentToolBefore), bridge.Can(agent, event.AgentStop)
-		fmt.Fprintf(out, "  %-8s %-28s %-12s %-12s %s\n", agent,
-			pick(before.Allow, "yes", "no: its permissions decide"), pick(before.Ask, "yes", "no: a deny"),
-			pick(before.Input, "yes", "no: a deny"), pick(stop.Continue, "yes", "no: a deny"))
+		before, stop, prompt := bridge.Can(agent, event.AgentToolBefore), bridge.Can(agent, event.AgentStop), bridge.Can(agent, event.AgentPrompt)
+		var ctx []string
+		for _, k := range []event.Kind{event.AgentToolAfter, event.AgentPrompt, event.AgentSessionStart} {
+			if bridge.Can(agent, k).Context {
+				ctx = append(ctx, strings.TrimPrefix(strings.TrimPrefix(string(k), "agent."), "tool."))
+			}
+		}
+		fmt.Fprintf(out, row, agent, pick(before.Deny, "yes", told), pick(prompt.Deny, "yes", told),
+			pick(before.Allow, "yes", "no: perms decide"), pick(before.Ask, "yes", "no: deny"),
+			pick(before.Input, "yes", "no: deny"), pick(stop.Continue, "yes", told), cmp.Or(strings.Join(ctx, ", "), "none"))
 	}
 }
 
@@ -124,6 +151,11 @@ func agentsJSON(out io.Writer, root string) error {
 		Error     string                        `json:"error,omitempty"`
 		Unreached []string                      `json:"unreached"`
 		Answers   map[event.Kind]bridge.Answers `json:"answers"`
+		// UserFile and UserEvents are the user-level install (hookd agents
+		// install --user), relative to the home; "" for an agent hookd
+		// knows no user-level hooks of.
+		UserFile   string   `json:"user_file"`
+		UserEvents []string `json:"user_events"`
 	}
 	home, _ := os.UserHomeDir()
 	list := []agentStatus{}
@@ -138,6 +170,12 @@ func agentsJSON(out io.Writer, root string) error {
 		}
 		if st.Unreached == nil {
 			st.Unreached = []string{}
+		}
+		if home != "" {
+			st.UserFile, st.UserEvents, _ = bridge.InstalledUser(home, agent)
+		}
+		if st.UserEvents == nil {
+			st.UserEvents = []string{}
 		}
 		for _, k := range answerKinds() {
 			st.Answers[k] = bridge.Can(agent, k)
@@ -162,13 +200,23 @@ func warnUnreached(out io.Writer, root, agent string) {
 	}
 }
 
+// eachUser runs do for the agents named on the command line, on their
+// user-level settings: no repository needed.
+func eachUser(cmd *cobra.Command, args []string, do func(home, agent, keep string) (string, bool, error), did, didNot string) error {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return err
+	}
+	return bridge.Each(cmd.OutOrStdout(), home, filepath.Dir(hooks.DefaultTrustStore().Path), strings.Join(args, ""), true, do, did, didNot)
+}
+
 // eachAgent runs do for the agents named on the command line.
 func eachAgent(g *globals, cmd *cobra.Command, args []string, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
 	repo, _, err := g.locate()
 	if err != nil {
 		return err
 	}
-	return bridge.Each(cmd.OutOrStdout(), repo.Root, repo.StateDir, strings.Join(args, ""), do, did, didNot)
+	return bridge.Each(cmd.OutOrStdout(), repo.Root, repo.StateDir, strings.Join(args, ""), false, do, did, didNot)
 }
 
 func newForgetCmd(g *globals) *cobra.Command {
@@ -198,19 +246,26 @@ func newForgetCmd(g *globals) *cobra.Command {
 }
 
 func newAgentHookCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var user bool
+	cmd := &cobra.Command{
 		Use:    "agent-hook AGENT EVENT",
 		Short:  "Answer an agent's session hook (what hookd agents install puts there)",
 		Hidden: true,
 		Args:   cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			agent, hookEvent := args[0], args[1]
-			// Whatever keeps hookd from answering is the agents' blocking
-			// answer (exit 2, the reason on stderr): their CLIs take any
-			// other exit for "go ahead".
+			// Whatever keeps hookd from answering is the agent's blocking
+			// answer, in its protocol (exit 2 and the reason on stderr for
+			// most; JSON on stdout for Copilot CLI, which takes a failing
+			// hook for "go ahead").
 			refuse := func(err error) error {
-				fmt.Fprintf(g.stderr, "hookd could not answer this call (%v): it is refused until that is fixed\n", err)
-				return ExitError{Code: 2}
+				stdout, stderr, code := bridge.Refuse(agent, hookEvent, fmt.Sprintf("hookd could not answer this call (%v): it is refused until that is fixed", err))
+				fmt.Fprint(cmd.OutOrStdout(), stdout)
+				fmt.Fprint(g.stderr, stderr)
+				if code != 0 {
+					return ExitError{Code: code}
+				}
+				return nil
 			}
 			stdin, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), backend.MaxAgentInput+1))
 			if err != nil {
@@ -226,6 +281,18 @@ func newAgentHookCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return refuse(err)
 			}
+			if user {
+				// A user-level install: a repository with its own install
+				// for this agent answers through it, and where no hookd
+				// configuration applies the call goes on, said in a line.
+				if _, evs, err := bridge.Installed(opts.Repo.Root, agent); err == nil && slices.Contains(evs, hookEvent) {
+					return nil
+				}
+				if why := backend.Unconfigured(opts); why != "" {
+					fmt.Fprintf(g.stderr, "hookd: %s: the call goes on\n", why)
+					return nil
+				}
+			}
 			stdout, stderr, code, err := backend.AgentHook(cmd.Context(), opts, agent, hookEvent, stdin)
 			if err != nil {
 				return refuse(err)
@@ -238,4 +305,6 @@ func newAgentHookCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&user, "user", false, "a user-level install's call: where no hookd configuration applies, it goes on")
+	return cmd
 }

@@ -39,7 +39,7 @@ func Agents() []string {
 // Program is the executable of agent's CLI, to look for on PATH; the
 // name itself for an agent agentcli does not know.
 func Program(agent string) string {
-	if c := agentcli.Lookup(agent); c != nil && c.Program() != "" {
+	if c := agentcli.LookupBridge(agent); c != nil && c.Program() != "" {
 		return c.Program()
 	}
 	return agent
@@ -47,10 +47,8 @@ func Program(agent string) string {
 
 // sessions is agent's session bridge, or an error saying it has none.
 func sessions(agent string) (agentcli.Sessions, error) {
-	if c := agentcli.Lookup(agent); c != nil {
-		if s := c.Sessions(); s != nil {
-			return s, nil
-		}
+	if c := agentcli.LookupBridge(agent); c != nil {
+		return c.Sessions(), nil
 	}
 	return nil, fmt.Errorf("agent %q is not bridged (one of %s)", agent, strings.Join(Agents(), ", "))
 }
@@ -77,6 +75,17 @@ func Answer(agent string, kind event.Kind, v Verdict) (stdout, stderr string, ex
 		return "", "", 0
 	}
 	return s.Answer(kind, v)
+}
+
+// Refuse is agent's answer when hookd cannot answer its call on hookEvent
+// at all: a deny with the reason, in the agent's protocol (exit 2 with the
+// reason on stderr for an agent hookd does not know).
+func Refuse(agent, hookEvent, reason string) (stdout, stderr string, exit int) {
+	s, err := sessions(agent)
+	if err != nil {
+		return "", strings.TrimSpace(reason) + "\n", 2
+	}
+	return agentcli.Refuse(s, hookEvent, reason)
 }
 
 // ProjectDir is the project directory agent hands its hooks (its
@@ -141,6 +150,49 @@ func Installed(root, agent string) (string, []string, error) {
 	return s.Installed(root)
 }
 
+// userSessions is agent's user-level session bridge, or an error saying it
+// has none hookd knows.
+func userSessions(agent string) (agentcli.Sessions, error) {
+	s, err := sessions(agent)
+	if err != nil {
+		return nil, err
+	}
+	if u := s.User(); u != nil {
+		return u, nil
+	}
+	return nil, fmt.Errorf("hookd knows no user-level hooks of %s: install it into each repository (hookd agents install %s)", agent, agent)
+}
+
+// InstallUser is Install into agent's user-level settings under home: its
+// sessions reach hookd wherever they start.
+func InstallUser(home, agent, self, keep string) (string, bool, error) {
+	s, err := userSessions(agent)
+	if err != nil {
+		return "", false, err
+	}
+	return s.Install(home, self, keep)
+}
+
+// UninstallUser is Uninstall from agent's user-level settings.
+func UninstallUser(home, agent, keep string) (string, bool, error) {
+	s, err := userSessions(agent)
+	if err != nil {
+		return "", false, err
+	}
+	return s.Uninstall(home, keep)
+}
+
+// InstalledUser lists the hook events hookd is installed for in agent's
+// user-level settings under home; "" and none for an agent hookd knows no
+// user-level hooks of.
+func InstalledUser(home, agent string) (string, []string, error) {
+	s, err := userSessions(agent)
+	if err != nil {
+		return "", nil, nil
+	}
+	return s.Installed(home)
+}
+
 // Answers is what a CLI's hooks take besides a deny (agentcli.Answers).
 type Answers = agentcli.Answers
 
@@ -176,8 +228,11 @@ func Unreached(root, agent, home string) []string {
 // Each runs do for the agents named (every one for "all"; when none is
 // named, those whose CLI is on PATH, so no settings file is written for a
 // CLI this machine does not have), and says what it did on out. What
-// install replaced is kept under stateDir, for uninstall to put back.
-func Each(out io.Writer, root, stateDir, named string, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
+// install replaced is kept under stateDir, for uninstall to put back (as
+// AGENT.settings.before, or AGENT.user.settings.before when user is set:
+// root is then the home, and the agents hookd knows no user-level hooks of
+// are skipped unless named).
+func Each(out io.Writer, root, stateDir, named string, user bool, do func(root, agent, keep string) (string, bool, error), did, didNot string) error {
 	var agents []string
 	switch named {
 	case "all":
@@ -195,6 +250,13 @@ func Each(out io.Writer, root, stateDir, named string, do func(root, agent, keep
 	}
 	for _, agent := range agents {
 		keep := filepath.Join(stateDir, "agents", agent+".settings.before")
+		if user {
+			if _, err := userSessions(agent); err != nil && named != agent {
+				fmt.Fprintf(out, "skipped %s: %v\n", agent, err)
+				continue
+			}
+			keep = filepath.Join(stateDir, "agents", agent+".user.settings.before")
+		}
 		if err := os.MkdirAll(filepath.Dir(keep), 0o700); err != nil {
 			return err
 		}

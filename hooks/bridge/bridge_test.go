@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,8 +123,8 @@ func TestInstallMergesAndUninstallRestores(t *testing.T) {
 
 // An agent is looked for on PATH by its CLI's program.
 func TestProgram(t *testing.T) {
-	if Program("gemini") != "gemini" || Program("kiro") != "kiro-cli" || Program("cursor") != "cursor" || Program("command") != "command" {
-		t.Error(Program("gemini"), Program("kiro"), Program("cursor"), Program("command"))
+	if Program("gemini") != "gemini" || Program("kiro") != "kiro-cli" || Program("cursor") != "cursor-agent" || Program("aider") != "aider" || Program("nope") != "nope" {
+		t.Error(Program("gemini"), Program("kiro"), Program("cursor"), Program("aider"))
 	}
 }
 
@@ -140,7 +141,7 @@ func TestEach(t *testing.T) {
 		}
 		return agent + ".json", agent == "claude", nil
 	}
-	if err := Each(&b, "/repo", state, "all", do, "installed", "already in"); err != nil {
+	if err := Each(&b, "/repo", state, "all", false, do, "installed", "already in"); err != nil {
 		t.Fatal(err)
 	}
 	if len(seen) != len(Agents()) {
@@ -150,7 +151,56 @@ func TestEach(t *testing.T) {
 		t.Errorf("said:\n%s", b.String())
 	}
 	seen = nil
-	if err := Each(&b, "/repo", state, "gemini", do, "installed", "already in"); err != nil || len(seen) != 1 || seen[0] != "gemini" {
+	if err := Each(&b, "/repo", state, "gemini", false, do, "installed", "already in"); err != nil || len(seen) != 1 || seen[0] != "gemini" {
 		t.Errorf("one agent: %v, %v", seen, err)
+	}
+	// User-level: the agents with no user-level hooks hookd knows are
+	// skipped, saying so; what install replaces is kept apart from a
+	// repository's.
+	seen, b = nil, strings.Builder{}
+	do = func(root, agent, keep string) (string, bool, error) {
+		seen = append(seen, agent)
+		if filepath.Base(keep) != agent+".user.settings.before" {
+			t.Errorf("keep %s", keep)
+		}
+		return agent + ".json", true, nil
+	}
+	if err := Each(&b, "/home/u", state, "all", true, do, "installed", "already in"); err != nil || slices.Contains(seen, "copilot") || !slices.Contains(seen, "claude") {
+		t.Errorf("user: %v, %v", seen, err)
+	}
+	if !strings.Contains(b.String(), "skipped copilot: hookd knows no user-level hooks of copilot") {
+		t.Errorf("said:\n%s", b.String())
+	}
+}
+
+// A user-level install writes `agent-hook --user`, into the home, and is
+// told from a repository's install by that.
+func TestUserInstall(t *testing.T) {
+	home, keep := t.TempDir(), filepath.Join(t.TempDir(), "keep")
+	file, changed, err := InstallUser(home, "claude", "/opt/hookd", keep)
+	if err != nil || !changed || file != filepath.Join(".claude", "settings.json") {
+		t.Fatal(file, changed, err)
+	}
+	data, _ := os.ReadFile(filepath.Join(home, file))
+	if !strings.Contains(string(data), `"/opt/hookd agent-hook --user claude PreToolUse"`) {
+		t.Errorf("installed:\n%s", data)
+	}
+	if _, evs, _ := InstalledUser(home, "claude"); len(evs) != 6 {
+		t.Errorf("user install seen for %v", evs)
+	}
+	// In a repository, the same file is no project install of hookd's.
+	os.MkdirAll(filepath.Join(home, ".claude"), 0o755)
+	os.WriteFile(filepath.Join(home, ".claude", "settings.local.json"), data, 0o644)
+	if _, evs, _ := Installed(home, "claude"); len(evs) != 0 {
+		t.Errorf("a user-level command counts as a project install: %v", evs)
+	}
+	if _, _, err := InstallUser(home, "copilot", "/opt/hookd", keep); err == nil {
+		t.Error("copilot has no user-level hooks hookd knows")
+	}
+	if _, changed, err := UninstallUser(home, "claude", keep); err != nil || !changed {
+		t.Fatal(changed, err)
+	}
+	if _, err := os.Stat(filepath.Join(home, file)); err == nil {
+		t.Error("the file install created is still there")
 	}
 }

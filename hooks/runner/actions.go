@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -134,6 +135,9 @@ func Builtin(job Job) Result {
 		res.Output = spec.Report(job.Env.Spec)
 	case hooks.BuiltinContext:
 		res.Output = job.Hook.Prompt
+	case hooks.BuiltinContinue:
+		answer, _ := json.Marshal(map[string]string{"decision": "continue", "reason": job.Hook.Prompt})
+		res.Output = string(answer) + "\n"
 	default:
 		res.Status, res.Exit, res.Err = StatusFailed, -1, fmt.Errorf("unknown builtin %q", job.Hook.Builtin)
 	}

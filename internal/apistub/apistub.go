@@ -1,6 +1,7 @@
 // Package apistub serves small stand-ins of the Anthropic Messages, OpenAI
-// Responses and Gemini APIs on loopback, so that the real claude, codex and
-// gemini CLIs can be driven end to end offline: each answers a new
+// Responses, OpenAI chat completions and Gemini APIs on loopback, so that
+// the real claude, codex, gemini, copilot (its own-provider mode) and qwen
+// CLIs can be driven end to end offline: each answers a new
 // conversation with one tool call (a file write, or a shell command) and,
 // once the tool's result comes back, with a text reply. The wire formats
 // are the ones the CLIs were verified against (claude 2.1.197, codex
@@ -11,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -55,7 +57,8 @@ type Server struct {
 	requests int
 }
 
-// Start serves a stand-in of kind "anthropic", "openai" or "gemini".
+// Start serves a stand-in of kind "anthropic", "openai" (Responses),
+// "chat" (chat completions) or "gemini".
 func Start(kind string, s Script) (*Server, error) {
 	if s.Reply == "" {
 		s.Reply = "STUB-REPLY"
@@ -117,6 +120,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case s.kind == "openai" && strings.HasSuffix(path, "/responses"):
 		s.count()
 		s.openai(w, body)
+	case s.kind == "chat" && strings.HasSuffix(path, "/chat/completions"):
+		s.count()
+		s.chat(w, body)
 	case s.kind == "gemini" && strings.Contains(path, ":"):
 		s.count()
 		s.gemini(w, path, body)
@@ -264,6 +270,104 @@ func (s *Server) openai(w http.ResponseWriter, raw []byte) {
 	}
 	sse("response.output_item.done", map[string]any{"type": "response.output_item.done", "output_index": 0, "item": item})
 	sse("response.completed", map[string]any{"type": "response.completed", "response": resp})
+}
+
+// chat is OpenAI's chat completions, as Copilot CLI (with its own
+// provider, 1.0.102) and Qwen Code (0.24.4) speak it: the first turn
+// calls the CLI's file tool (create, write_file) or shell tool (bash,
+// run_shell_command), filling the tool's required string parameters; the
+// turn that carries a tool's result is the reply.
+func (s *Server) chat(w http.ResponseWriter, raw []byte) {
+	var req struct {
+		Model    string `json:"model"`
+		Stream   bool   `json:"stream"`
+		Messages []struct {
+			Role    string `json:"role"`
+			Content any    `json:"content"`
+		} `json:"messages"`
+		Tools []struct {
+			Function struct {
+				Name       string `json:"name"`
+				Parameters struct {
+					Properties map[string]struct {
+						Type string `json:"type"`
+					} `json:"properties"`
+					Required []string `json:"required"`
+				} `json:"parameters"`
+			} `json:"function"`
+		} `json:"tools"`
+	}
+	json.Unmarshal(raw, &req)
+	answered := false
+	for _, m := range req.Messages {
+		answered = answered || m.Role == "tool"
+	}
+	workdir := ""
+	if m := workdirRe.FindStringSubmatch(string(raw)); m != nil {
+		workdir = m[1]
+	}
+	var call map[string]any
+	for _, t := range req.Tools {
+		f := t.Function
+		write := s.script.Write != "" && (f.Name == "create" || f.Name == "write_file" || f.Name == "Write")
+		shell := s.script.Shell != "" && (f.Name == "bash" || f.Name == "run_shell_command" || f.Name == "shell")
+		if answered || !write && !shell {
+			continue
+		}
+		args := map[string]any{}
+		for _, name := range f.Parameters.Required {
+			if f.Parameters.Properties[name].Type == "string" {
+				args[name] = "stand-in"
+			}
+		}
+		if write {
+			path := s.script.Write
+			if !filepath.IsAbs(path) && workdir != "" {
+				path = filepath.Join(workdir, path)
+			}
+			for name := range f.Parameters.Properties {
+				switch name {
+				case "path", "file_path", "absolute_path":
+					args[name] = path
+				case "content", "file_text", "contents":
+					args[name] = s.script.Content
+				}
+			}
+		} else {
+			args["command"] = s.script.Shell
+		}
+		a, _ := json.Marshal(args)
+		call = map[string]any{"index": 0, "id": "call_stub", "type": "function", "function": map[string]any{"name": f.Name, "arguments": string(a)}}
+		break
+	}
+	msg := map[string]any{"role": "assistant", "content": s.script.Reply}
+	finish := "stop"
+	if call != nil {
+		msg, finish = map[string]any{"role": "assistant", "content": nil, "tool_calls": []any{call}}, "tool_calls"
+	} else if req.Stream {
+		s.hold()
+	}
+	usage := map[string]any{"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+	base := map[string]any{"id": "chatcmpl-stub", "created": 1765000000, "model": req.Model}
+	if !req.Stream {
+		out := map[string]any{"object": "chat.completion", "choices": []any{map[string]any{"index": 0, "message": msg, "finish_reason": finish}}, "usage": usage}
+		maps.Copy(out, base)
+		writeJSON(w, out)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(http.StatusOK)
+	chunk := func(fields map[string]any) {
+		out := map[string]any{"object": "chat.completion.chunk"}
+		maps.Copy(out, base)
+		maps.Copy(out, fields)
+		data, _ := json.Marshal(out)
+		fmt.Fprintf(w, "data: %s\n\n", data)
+	}
+	chunk(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": msg, "finish_reason": nil}}})
+	chunk(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": finish}}})
+	chunk(map[string]any{"choices": []any{}, "usage": usage})
+	io.WriteString(w, "data: [DONE]\n\n")
 }
 
 func (s *Server) gemini(w http.ResponseWriter, path string, raw []byte) {

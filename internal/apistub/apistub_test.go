@@ -40,6 +40,16 @@ func TestStandIns(t *testing.T) {
 	if got := post(t, o.URL+"/v1/responses", `{"tools":[{"name":"exec_command","parameters":{"properties":{"cmd":{"type":"string"}}}}]}`); !strings.Contains(got, `\"cmd\":\"make\"`) || !strings.Contains(got, "response.completed") {
 		t.Errorf("openai: %s", got)
 	}
+	c, _ := Start("chat", Script{Write: "c.md", Reply: "DONE"})
+	defer c.Close()
+	tools := `"tools":[{"type":"function","function":{"name":"create","parameters":{"properties":{"path":{"type":"string"},"file_text":{"type":"string"},"mode":{"type":"string"}},"required":["path","mode"]}}}]`
+	if got := post(t, c.URL+"/v1/chat/completions", `{"stream":true,"messages":[{"role":"system","content":"Current working directory: /w\n"}],`+tools+`}`); !strings.Contains(got, `"finish_reason":"tool_calls"`) ||
+		!strings.Contains(got, `\"path\":\"/w/c.md\"`) || !strings.Contains(got, `\"mode\":\"stand-in\"`) || !strings.Contains(got, "data: [DONE]") {
+		t.Errorf("chat: %s", got)
+	}
+	if got := post(t, c.URL+"/v1/chat/completions", `{"messages":[{"role":"tool","content":"ok"}],`+tools+`}`); !strings.Contains(got, `"content":"DONE"`) {
+		t.Errorf("chat reply: %s", got)
+	}
 	g, _ := Start("gemini", Script{Write: "g.md"})
 	defer g.Close()
 	if got := post(t, g.URL+"/v1beta/models/m:streamGenerateContent", `{"tools":[{"functionDeclarations":[{"name":"write_file"}]}]}`); !strings.Contains(got, `"functionCall"`) {

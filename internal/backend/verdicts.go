@@ -127,6 +127,24 @@ func AgentHook(ctx context.Context, opts Options, agent, hookEvent string, stdin
 	return stdout, stderr, code, nil
 }
 
+// Unconfigured says, for an agent's call through a user-level install,
+// why hookd has nothing here to answer it with ("" when it has): no
+// hookd configuration applies where the session is, outside a repository
+// or in one without any (no hookd.toml, no Kiro hooks, no user config).
+// A configuration that cannot be read or loaded, or is held back, is
+// configuration: its guards may be concerned, and the call takes the
+// usual path, which refuses it.
+func Unconfigured(opts Options) string {
+	cfg, probs := hooks.Load(opts.Config)
+	if len(cfg.Files) > 0 || len(probs) > 0 || len(cfg.Unloaded) > 0 || len(cfg.Held) > 0 || len(cfg.Hooks) > 0 {
+		return ""
+	}
+	if opts.Repo.GitDir == "" {
+		return "not in a git repository, and no hookd configuration in " + opts.Repo.Root
+	}
+	return "no hookd configuration in " + opts.Repo.Root
+}
+
 // answerAgent is the verdict of the blocking hooks on call. An event no
 // blocking hook can answer is only told to the daemon, when one runs.
 func answerAgent(ctx context.Context, opts Options, call bridge.Call) bridge.Verdict {

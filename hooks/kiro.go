@@ -357,7 +357,7 @@ func ParseKiro(path string, data []byte, origin Origin, d Defaults) ([]*Hook, Pr
 	}
 	split, err := kiroStop(h)
 	if err != nil {
-		return nil, at("%v", err)
+		return nil, at([]any{"then"}, "%v", err)
 	}
 	for i := range split {
 		split[i] = finishKiro(split[i], path, origin)

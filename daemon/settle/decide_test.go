@@ -276,3 +276,21 @@ func TestBaselining(t *testing.T) {
 		t.Fatalf("after a chunk: Baselining() = %d, more %v; want %d, true", got, more, left)
 	}
 }
+
+// BenchmarkHashSettled is the examination of a burst's new files: open
+// under a read lease, hash (1,000 small files an op).
+func BenchmarkHashSettled(b *testing.B) {
+	dir := b.TempDir()
+	var paths []string
+	for i := range 1000 {
+		p := filepath.Join(dir, fmt.Sprint("f", i))
+		os.WriteFile(p, []byte(fmt.Sprint("content ", i)), 0o644)
+		paths = append(paths, p)
+	}
+	for b.Loop() {
+		for _, p := range paths {
+			fi, _ := os.Lstat(p)
+			hashSettled(p, fi)
+		}
+	}
+}

@@ -2,8 +2,8 @@ package settle
 
 import (
 	"os"
-	"syscall"
 
+	"github.com/cespare/xxhash/v2"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,24 +45,47 @@ func hashSettled(abs string, fi os.FileInfo) (hash uint64, ok, gone, known bool)
 		gone, known = writerGone(abs)
 		return hash, ok, gone, known
 	}
-	f, err := os.OpenFile(abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// Raw descriptors: an *os.File would register with the poller (and be
+	// refused, for a regular file) and allocate, for each of a burst's
+	// thousands of files. Non-blocking: a FIFO swapped in since the stat
+	// must not hang us.
+	fd, err := unix.Open(abs, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return 0, false, false, false
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return 0, false, false, false
 	}
 	leased := false
-	switch _, err := unix.FcntlInt(f.Fd(), unix.F_SETLEASE, unix.F_RDLCK); {
+	switch _, err := unix.FcntlInt(uintptr(fd), unix.F_SETLEASE, unix.F_RDLCK); {
 	case err == nil:
 		leased, gone, known = true, true, true
 	case err == unix.EAGAIN || err == unix.EBUSY:
 		known = true // a writer has it open
 	}
-	hash, ok = hashReader(f)
+	hash, ok = hashFD(fd)
 	if leased {
-		_, _ = unix.FcntlInt(f.Fd(), unix.F_SETLEASE, unix.F_UNLCK)
+		_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETLEASE, unix.F_UNLCK)
 	}
 	return hash, ok, gone, known
+}
+
+// hashFD hashes what is left to read of fd.
+func hashFD(fd int) (uint64, bool) {
+	h := xxhash.New()
+	var buf [32 << 10]byte
+	for {
+		n, err := unix.Read(fd, buf[:])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, false
+		case n == 0:
+			return h.Sum64(), true
+		}
+		h.Write(buf[:n])
+	}
 }

@@ -40,15 +40,55 @@ const MaxStreamLine = 1 << 20
 // streamHead is how much of an over-long line is kept for its fields.
 const streamHead = 64 << 10
 
+// lines splits what is written into lines, keeping at most max bytes of
+// each, so that a writer of gigabytes without a newline costs max.
+type lines struct {
+	max       int
+	buf       []byte
+	truncated bool
+	line      func(b []byte, truncated bool) // each line, without its newline
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk = p[:i]
+		}
+		if room := l.max - len(l.buf); room > 0 {
+			l.buf = append(l.buf, chunk[:min(len(chunk), room)]...)
+		}
+		if len(l.buf)+len(chunk) > l.max {
+			l.truncated = true
+		}
+		if i < 0 {
+			break
+		}
+		l.flush()
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// flush hands on the line gathered so far.
+func (l *lines) flush() {
+	l.line(l.buf, l.truncated)
+	l.buf, l.truncated = l.buf[:0], false
+	if cap(l.buf) > 64<<10 {
+		l.buf = nil // one long line does not keep its megabyte
+	}
+}
+
 // agentOutput splits an agent's stdout into lines for its stream, as it
 // comes. It keeps at most MaxStreamLine of a line, so a CLI that writes
 // gigabytes without a newline costs a megabyte.
 type agentOutput struct {
 	// mu serialises the stream's reads of stdout and stderr.
-	mu        sync.Mutex
-	s         *agentcli.Stream
-	buf       []byte
-	truncated bool
+	mu  sync.Mutex
+	s   *agentcli.Stream
+	out lines
 	// read counts the bytes read from the pipe, parsed those fed to the
 	// stream: catchUp waits until parsed has reached what was in the pipe.
 	read, parsed atomic.Int64
@@ -57,29 +97,20 @@ type agentOutput struct {
 }
 
 func newAgentOutput(s *agentcli.Stream) *agentOutput {
-	return &agentOutput{s: s, progress: make(chan struct{}, 1), eof: make(chan struct{})}
+	w := &agentOutput{s: s, progress: make(chan struct{}, 1), eof: make(chan struct{})}
+	w.out = lines{max: MaxStreamLine, line: func(b []byte, truncated bool) {
+		if truncated {
+			b = b[:min(len(b), streamHead)]
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.s.Feed(b, truncated)
+	}}
+	return w
 }
 
 func (w *agentOutput) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		chunk := p
-		if i >= 0 {
-			chunk = p[:i]
-		}
-		if room := MaxStreamLine - len(w.buf); room > 0 {
-			w.buf = append(w.buf, chunk[:min(len(chunk), room)]...)
-		}
-		if len(w.buf)+len(chunk) > MaxStreamLine {
-			w.truncated = true
-		}
-		if i < 0 {
-			break
-		}
-		w.line()
-		p = p[i+1:]
-	}
+	n, _ := w.out.Write(p)
 	w.parsed.Add(int64(n))
 	select {
 	case w.progress <- struct{}{}:
@@ -88,24 +119,10 @@ func (w *agentOutput) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-func (w *agentOutput) line() {
-	b := w.buf
-	if w.truncated {
-		b = b[:min(len(b), streamHead)]
-	}
-	w.mu.Lock()
-	w.s.Feed(b, w.truncated)
-	w.mu.Unlock()
-	w.buf, w.truncated = w.buf[:0], false
-	if cap(w.buf) > 64<<10 {
-		w.buf = nil // one long line does not keep its megabyte
-	}
-}
-
 // close feeds a last line that had no newline.
 func (w *agentOutput) close() {
-	if len(w.buf) > 0 {
-		w.line()
+	if len(w.out.buf) > 0 {
+		w.out.flush()
 	}
 }
 
@@ -116,42 +133,14 @@ func (w *agentOutput) stderrLines() io.Writer {
 	if !w.s.WantsStderr() {
 		return nil
 	}
-	return &lineHeads{feed: func(b []byte) {
+	return &lines{max: lineHeadCap, line: func(b []byte, _ bool) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.s.FeedStderr(b)
 	}}
 }
 
-// lineHeads splits what is written into lines and feeds the first
-// lineHeadCap bytes of each.
-type lineHeads struct {
-	feed func([]byte)
-	buf  []byte
-}
-
 const lineHeadCap = 4 << 10
-
-func (l *lineHeads) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		chunk := p
-		if i >= 0 {
-			chunk = p[:i]
-		}
-		if room := lineHeadCap - len(l.buf); room > 0 {
-			l.buf = append(l.buf, chunk[:min(len(chunk), room)]...)
-		}
-		if i < 0 {
-			break
-		}
-		l.feed(l.buf)
-		l.buf = l.buf[:0]
-		p = p[i+1:]
-	}
-	return n, nil
-}
 
 // countingReader counts what it reads into n.
 type countingReader struct {

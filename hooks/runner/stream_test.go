@@ -65,8 +65,8 @@ func TestStreamLongLine(t *testing.T) {
 	chunk := bytes.Repeat([]byte("A"), 1<<20)
 	for range 20 {
 		w.Write(chunk)
-		if cap(w.buf) > 2*MaxStreamLine {
-			t.Fatalf("the line buffer grew to %d bytes", cap(w.buf))
+		if cap(w.out.buf) > 2*MaxStreamLine {
+			t.Fatalf("the line buffer grew to %d bytes", cap(w.out.buf))
 		}
 	}
 	w.Write([]byte("\"}}]}}\n" + claudeDone + "\n"))

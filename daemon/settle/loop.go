@@ -207,8 +207,8 @@ func (s *Settler) takeDue(candidates []string, cookie bool, now time.Time, ready
 		if limit := t.first.Add(capAt); limit.Before(at) {
 			at = limit
 		}
-		if looksTemporary(rel) {
-			if _, known := s.index.get(rel); !known {
+		if _, known := s.index.get(rel); !known && t.flags&Event != 0 {
+			if looksTemporary(rel) {
 				// A new file named like an atomic save's temporary: the
 				// rename that follows folds it into the real file's event.
 				at = later(at, t.last.Add(tempGrace))

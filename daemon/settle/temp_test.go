@@ -52,7 +52,7 @@ func TestAtomicSaveTemporaryIsFolded(t *testing.T) {
 	})
 	for name, want := range map[string]bool{"a.ts.tmp.4242.1f3a9c": true, "4913": true, ".#notes.md": true, "x.go~": true, ".a.go.swp": true,
 		"b.3f2a9c1d.tmp": true, "a.ts": false, "tmp.go": false, "notes.tmp.md": false, "a.tmp": false, "a.12.tmp": false,
-		"a.tmp.12.zz": false, "a.tmp.x1.ff": false, "x.swq": false, ".swp": false, "report.2024.tmp": false} {
+		"a.tmp.12.zz": false, "a.tmp.x1.ff": false, "x.swq": false, "report.2024.tmp": false} {
 		if looksTemporary("src/"+name) != want {
 			t.Errorf("looksTemporary(%q) = %v", name, !want)
 		}

@@ -154,10 +154,11 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// catchUpLimit bounds a catch-up whose reader makes no progress at all:
-// only a reader stopped for that long (a machine frozen, a debugger) gives
-// up, and then the change is not judged as if the agent had been heard.
-const catchUpLimit = 10 * time.Second
+// catchUpLimit bounds a catch-up whose reader makes no progress at all
+// (the daemon's loop waits meanwhile): only a reader stopped for that long
+// (a machine frozen, a debugger) gives up, and then the change is not
+// judged as if the agent had been heard (the time window decides).
+const catchUpLimit = 3 * time.Second
 
 // catchUp returns once everything the agent had written to its stdout
 // when it was called has been parsed, or the output has ended: then a tool

@@ -240,10 +240,11 @@ func (r *activeRun) rule(file string, now time.Time) string {
 // that run's alone.
 //
 // A command run reports nothing, and a person keeps saving while it runs:
-// a change during it is put down to it only in its files_written, marked
-// guessed, and goes on as the user's (no depth: the loop guard never costs
-// a person's save). A command hook that feeds itself through files is
-// stopped by the circuit breaker.
+// a change during one that a person's change started is put down to it
+// only in its files_written, marked guessed, and goes on as the user's (no
+// depth: the loop guard never costs a person's save); during one that is
+// itself a link of a chain, it continues the chain. A command hook that
+// feeds itself through files is stopped by the circuit breaker.
 //
 // An event whose files are judged differently is split.
 func (g *agents) attribute(ev event.Event) []event.Event {
@@ -403,7 +404,9 @@ func (g *agents) catchUps(files []event.File, now time.Time) []func() {
 		for _, f := range files {
 			// Not reported, and no shell command going: its announcement
 			// may not be read yet (nor, at first, the stream's first line).
-			if rule := r.rule(f.Path, now); rule == ruleUser || (rule == ruleWindow && !r.behind) {
+			// (An exact run is judged by the window only before it has spoken
+			// or while its reader was behind: reading again may settle both.)
+			if rule := r.rule(f.Path, now); rule == ruleUser || rule == ruleWindow {
 				waits = append(waits, func() {
 					caught := r.catchUp()
 					g.mu.Lock()

@@ -87,6 +87,11 @@ func TestAttributionWithoutTheStream(t *testing.T) {
 	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "b.txt"}}}); p[0].Depth != 2 || !p[0].Files[0].Guessed {
 		t.Errorf("with its reader stuck: %+v", p)
 	}
+	// A reader that catches up again is heard again.
+	g.attach("r1", "claude", heard)
+	if p := g.attribute(event.Event{Kind: event.FileSaved, Files: []event.File{{Path: "b.txt"}}}); p[0].Depth != 0 || p[0].Files[0].WrittenBy != "" {
+		t.Errorf("once its reader caught up: %+v", p)
+	}
 }
 
 // A write the agent reported claims the change it makes, not every later

@@ -122,19 +122,14 @@ const UntrustedReason = "it takes no part: this work tree's hook files were neve
 
 // Untrusted are the blocking hooks that would concern ev but take no part
 // because the work tree was never trusted: named, so that nobody takes
-// their silence for a pass (a linked worktree or a moved checkout of a
-// trusted repository is trusted anew).
+// their silence for a pass. (A linked worktree of a trusted repository, or
+// one whose trust store is gone, counts as trusted before: its guards are
+// paused, not silent.)
 func Untrusted(cfg *hooks.Config, ev event.Event) []*hooks.Hook {
 	if cfg.TrustedBefore {
 		return nil
 	}
-	var out []*hooks.Hook
-	for _, h := range cfg.Hooks {
-		if h.Held && h.Blocking && h.Enabled && h.WouldConcern(ev) {
-			out = append(out, h)
-		}
-	}
-	return out
+	return heldGuards(cfg, ev)
 }
 
 // pausedGuards are the blocking hooks that would concern ev but are
@@ -144,6 +139,12 @@ func pausedGuards(cfg *hooks.Config, ev event.Event) []*hooks.Hook {
 	if !cfg.TrustedBefore {
 		return nil
 	}
+	return heldGuards(cfg, ev)
+}
+
+// heldGuards are the enabled blocking hooks held back by trust that would
+// concern ev.
+func heldGuards(cfg *hooks.Config, ev event.Event) []*hooks.Hook {
 	var out []*hooks.Hook
 	for _, h := range cfg.Hooks {
 		if h.Held && h.Blocking && h.Enabled && h.WouldConcern(ev) {

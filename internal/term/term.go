@@ -102,16 +102,25 @@ func (f *Fitted) Flush() error {
 	return err
 }
 
+// pastEscape says whether a colour escape (CSI) starts at s[i], and where
+// it ends: it takes no column.
+func pastEscape(s string, i int) (int, bool) {
+	if s[i] != 0x1b || i+1 >= len(s) || s[i+1] != '[' {
+		return i, false
+	}
+	j := i + 2
+	for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+		j++
+	}
+	return j + 1, true
+}
+
 // Len is the width of s on a terminal: its runes, less colour escapes.
 func Len(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
-			j := i + 2
-			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
-				j++
-			}
-			i = j + 1
+		if next, ok := pastEscape(s, i); ok {
+			i = next
 			continue
 		}
 		_, size := utf8.DecodeRuneInString(s[i:])
@@ -161,12 +170,8 @@ func Wrap(line string, width int) string {
 func breakAt(s string, width, hang int) int {
 	col, lastSpace, end := 0, -1, len(s)
 	for i := 0; i < len(s); {
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
-			j := i + 2
-			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
-				j++
-			}
-			i = j + 1
+		if next, ok := pastEscape(s, i); ok {
+			i = next
 			continue
 		}
 		if col == width {

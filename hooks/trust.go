@@ -272,7 +272,29 @@ func (s TrustStore) trust(root, gitDir string, sums map[string]string, guards []
 	if err := safefile.Write(s.Path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write the trust store: %w", err)
 	}
+	s.pruneKept(tf)
 	return nil
+}
+
+// pruneKept removes the kept copies no work tree's trust refers to any
+// more: the store keeps one copy per version trusted now, not every
+// version ever trusted. The store's lock is held.
+func (s TrustStore) pruneKept(tf trustFile) {
+	entries, err := os.ReadDir(s.keptDir())
+	if err != nil {
+		return
+	}
+	used := map[string]bool{}
+	for _, tree := range tf.Trees {
+		for _, sum := range tree.Files {
+			used[sum] = true
+		}
+	}
+	for _, e := range entries {
+		if !used[e.Name()] {
+			_ = os.Remove(filepath.Join(s.keptDir(), e.Name()))
+		}
+	}
 }
 
 // lockFile takes an exclusive lock on path (creating it), for as long as

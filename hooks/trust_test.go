@@ -336,3 +336,30 @@ func TestTrustNow(t *testing.T) {
 		t.Errorf("nothing to trust: %v, %v", files, err)
 	}
 }
+
+// The review diffs a changed file against the version trusted last, kept
+// by its hash; once the new version is trusted, only it is kept.
+func TestReviewKeepsTheTrustedVersionOnly(t *testing.T) {
+	v1 := "[[hook]]\nname = \"a\"\non = \"hook.manual\"\nrun = \"true\"\n"
+	root, gitDir := gitRepo(t, map[string]string{"hookd.toml": v1})
+	store := hooks.TrustStore{Path: filepath.Join(t.TempDir(), "trust.json")}
+	opts := hooks.LoadOptions{Root: root, GitDir: gitDir, Trust: store}
+	r, err := hooks.ReviewTrust(opts)
+	if err != nil || len(r.Files) != 1 || r.Files[0].State != hooks.New || r.Approve() != nil {
+		t.Fatalf("first review: %+v, %v", r, err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "hookd.toml"), []byte(v1+"timeout = \"1m\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err = hooks.ReviewTrust(opts)
+	if err != nil || r.Files[0].State != hooks.Changed || string(r.Files[0].Before) != v1 {
+		t.Fatalf("second review: %+v, %v", r.Files, err)
+	}
+	if err := r.Approve(); err != nil {
+		t.Fatal(err)
+	}
+	kept, _ := os.ReadDir(filepath.Join(filepath.Dir(store.Path), "trusted"))
+	if len(kept) != 1 || kept[0].Name() != r.Files[0].Sum {
+		t.Errorf("kept %v, want only the version trusted now", kept)
+	}
+}
